@@ -1,0 +1,355 @@
+/*
+ * pe.h — tutord policy engine: the public API.
+ *
+ * Pure C, no I/O, no globals; jansson is used only to read policy and calendar JSON
+ * and to write findings. Every function is thread-safe as long as callers do not share
+ * a mutable object (pe_findings) between threads; calendars and policies are read-only
+ * after parsing and may be shared freely.
+ *
+ * Dates are pe_date: days since 1970-01-01 (proleptic Gregorian). Instants are
+ * pe_instant: Unix seconds (UTC). PE_NO_DATE marks an absent date.
+ */
+#ifndef PE_H
+#define PE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int32_t pe_date;
+typedef int64_t pe_instant;
+
+#define PE_NO_DATE INT32_MIN
+#define PE_ID_LEN 32
+
+typedef enum { PE_OK = 0, PE_INVALID, PE_NOMEM, PE_NOT_FOUND } pe_err;
+
+/* ---- civil dates (civil.c) ---- */
+
+/* Days since epoch of a valid civil date; no validation (use pe_date_parse). */
+pe_date pe_date_from_ymd(int y, int m, int d);
+/* Splits a date into year, month (1-12), day (1-31). Any out pointer may be NULL. */
+void pe_date_to_ymd(pe_date d, int *y, int *m, int *day);
+/* Parses strict "YYYY-MM-DD" (real calendar day, leap years honoured). PE_OK or PE_INVALID. */
+pe_err pe_date_parse(const char *s, pe_date *out);
+/* Writes "YYYY-MM-DD" (11 bytes incl. NUL) into buf. Returns buf. */
+char *pe_date_format(pe_date d, char buf[11]);
+/* Day of week, 0 = Sunday .. 6 = Saturday. */
+int pe_weekday(pe_date d);
+/* The same month/day n years later; 29 Feb becomes 28 Feb in a common year. */
+pe_date pe_date_add_years(pe_date d, int n);
+/* Parses an RFC 3339 instant with offset ("2026-10-23T17:00:00+01:00" or "...Z"). */
+pe_err pe_instant_parse(const char *s, pe_instant *out);
+
+/* ---- time zones (tz.c) ---- */
+
+typedef struct {
+  int month, week, wday; /* POSIX "Mm.w.d": week 5 = last */
+  int32_t secs;          /* local wall-clock time of the change, seconds */
+} pe_tz_when;
+
+typedef struct {
+  int32_t std_off, dst_off; /* seconds EAST of UTC (London: 0 and 3600) */
+  bool has_dst;
+  pe_tz_when start, end;
+} pe_tz;
+
+/* Parses a POSIX TZ rule ("GMT0BST,M3.5.0/1,M10.5.0", "UTC0", "<+01>-1") or one of the
+ * built-in IANA names Europe/London, Europe/Dublin, UTC, Etc/UTC. Only the M-form of
+ * transition dates is accepted. PE_OK, or PE_INVALID with *out untouched. */
+pe_err pe_tz_parse(const char *spec, pe_tz *out);
+/* UTC offset (seconds east) in force at instant t. */
+int32_t pe_tz_offset(const pe_tz *tz, pe_instant t);
+/* The local civil date of instant t. */
+pe_date pe_local_date(const pe_tz *tz, pe_instant t);
+/* First instant of local date d (local midnight; after a gap, the first valid instant). */
+pe_instant pe_local_day_start(const pe_tz *tz, pe_date d);
+/* Last second of local date d (inclusive end of that day). */
+pe_instant pe_local_day_end(const pe_tz *tz, pe_date d);
+
+/* ---- calendar (calendar.c, calendar_json.c) ---- */
+
+typedef struct {
+  char name[PE_ID_LEN];
+  pe_date start, end; /* inclusive */
+  bool teaching;      /* false for a listed vacation */
+} pe_term;
+
+typedef struct {
+  char label[PE_ID_LEN];
+  pe_date start, end;   /* inclusive */
+  size_t first_term, n_terms; /* slice of pe_calendar.terms, sorted by start */
+} pe_year;
+
+typedef struct pe_calendar {
+  pe_tz tz;
+  pe_year *years;   /* sorted by start */
+  size_t n_years;
+  pe_term *terms;
+  size_t n_terms;
+  pe_date *closures; /* sorted, unique */
+  size_t n_closures;
+} pe_calendar;
+
+typedef struct {
+  pe_date start, end;
+} pe_span;
+
+/* Parses the SPEC §4a calendar JSON ({time_zone, years[{label,start,end,terms[]}],
+ * closures[{date,reason}]}). On success *out is a new calendar (free with
+ * pe_calendar_free) and *errors is NULL. On PE_INVALID *out is NULL and *errors is a new
+ * array of {field, message} naming every problem (caller decrefs). PE_NOMEM on OOM. */
+pe_err pe_calendar_parse(const json_t *j, pe_calendar **out, json_t **errors);
+/* Frees a calendar; NULL-safe. */
+void pe_calendar_free(pe_calendar *cal);
+/* True when d is a closure day (binary search). */
+bool pe_is_closure(const pe_calendar *cal, pe_date d);
+/* True when d is Monday–Friday and not a closure day. */
+bool pe_is_working_day(const pe_calendar *cal, pe_date d);
+/* The Nth working day after the local day on which instant `received` falls: the day of
+ * receipt never counts; weekend and closure days never count. Due "by the end of" it. */
+pe_date pe_working_days_after(const pe_calendar *cal, pe_instant received, int n);
+/* The academic year containing d, else the latest year starting before d, else the first
+ * year; NULL when the calendar has no years. Borrowed pointer. */
+const pe_year *pe_calendar_year_for(const pe_calendar *cal, pe_date d);
+/* The teaching term containing d, or NULL. Borrowed pointer. */
+const pe_term *pe_calendar_term_at(const pe_calendar *cal, pe_date d);
+/* Writes the teaching-term parts of `year` as spans into out (at most max); returns the
+ * number written. */
+size_t pe_calendar_teaching_spans(const pe_calendar *cal, const pe_year *year, pe_span *out,
+                                  size_t max);
+/* Calendar months of `year` overlapping teaching terms: for each, the in-term part of
+ * the month (one span per month and term piece; months[i] tells which month index,
+ * y*12+m-1, the span belongs to). Returns the number of spans written (at most max). */
+size_t pe_calendar_term_months(const pe_calendar *cal, const pe_year *year, pe_span *out,
+                               int32_t *months, size_t max);
+
+/* ---- facts ---- */
+
+typedef enum { PE_LEVEL_F = 0, PE_LEVEL_4 = 4, PE_LEVEL_5, PE_LEVEL_6, PE_LEVEL_7 } pe_level;
+typedef enum { PE_COHORT_UG, PE_COHORT_PGT, PE_COHORT_DL, PE_COHORT_FY, PE_COHORT__N } pe_cohort_kind;
+typedef enum {
+  PE_ST_STUDYING, PE_ST_YEAR_ABROAD, PE_ST_PLACEMENT, PE_ST_SUSPENDED, PE_ST_WITHDRAWN,
+  PE_ST_COMPLETED, PE_ST__N
+} pe_student_status;
+#define PE_AWAY_MASK ((1u << PE_ST_YEAR_ABROAD) | (1u << PE_ST_PLACEMENT) | (1u << PE_ST_SUSPENDED))
+
+typedef enum { PE_ALLOC_PERSONAL, PE_ALLOC_COVER, PE_ALLOC_SECONDARY, PE_ALLOC__N } pe_alloc_kind;
+typedef enum {
+  PE_C_MEETING, PE_C_GROUP_MEETING, PE_C_EMAIL, PE_C_MESSAGE, PE_C_PHONE, PE_C_TEACHING_EVENT,
+  PE_C_CHECKIN, PE_C__N
+} pe_contact_kind;
+typedef enum { PE_DIR_TO_STUDENT, PE_DIR_FROM_STUDENT } pe_direction;
+typedef enum { PE_ATT_SCHEDULED, PE_ATT_ATTENDED, PE_ATT_MISSED, PE_ATT_CANCELLED, PE_ATT__N } pe_attendance;
+typedef enum { PE_TR_TRAINING, PE_TR_QUIZ } pe_training_kind;
+
+typedef struct {
+  pe_student_status status;
+  pe_date from; /* in force from this date until the next entry's date */
+} pe_status_entry;
+
+typedef struct {
+  pe_date registered_on;
+  pe_date date_of_birth; /* PE_NO_DATE if unknown */
+  pe_level level;
+  pe_cohort_kind cohort;
+  const pe_status_entry *statuses; /* sorted by from; empty = studying since registration */
+  size_t n_statuses;
+} pe_student;
+
+typedef struct {
+  char tutor[PE_ID_LEN];
+  pe_alloc_kind kind;
+  pe_date starts_on, ends_on; /* ends_on PE_NO_DATE = open */
+} pe_allocation;
+
+typedef struct {
+  int64_t id;
+  pe_contact_kind kind;
+  pe_direction direction;
+  char staff[PE_ID_LEN]; /* "" for from_student contacts */
+  pe_instant at;         /* occurred_at, or scheduled_at when not yet occurred */
+  pe_attendance attendance;
+  int64_t reply_to;      /* 0 = none */
+  bool wellbeing_check;
+  bool senior_tutor;     /* staff is a senior tutor */
+} pe_contact;
+
+typedef struct {
+  pe_date from, to; /* inclusive */
+  char cover[PE_ID_LEN]; /* cover tutor, "" if none arranged */
+} pe_absence;
+
+typedef struct {
+  pe_training_kind kind;
+  pe_date on;
+  int score; /* quiz score, -1 if none */
+} pe_training;
+
+typedef struct {
+  char staff[PE_ID_LEN];
+  pe_date started_on; /* started the role; PE_NO_DATE if unknown */
+  const pe_absence *absences;
+  size_t n_absences;
+  const pe_training *training;
+  size_t n_training;
+  int tutees;   /* current tutee count */
+  int capacity; /* 0 = not set */
+} pe_tutor;
+
+typedef struct {
+  pe_date opened_on, closed_on; /* closed_on PE_NO_DATE while open */
+} pe_concern;
+
+/* ---- policy (policy.c, policy_rules.c) ---- */
+
+typedef enum {
+  PE_R_ALLOCATION_WITHIN, PE_R_FIRST_MEETING_WITHIN, PE_R_MEETINGS_PER_YEAR,
+  PE_R_MEETING_EACH_TERM, PE_R_CONTACT_MONTHLY, PE_R_INDIVIDUAL_CHECKIN_PER_TERM,
+  PE_R_RESPONSE_WITHIN, PE_R_AWAY_CONTACT_PER_TERM, PE_R_GROUP_SESSIONS,
+  PE_R_UNDER18_SENIOR_MEETING, PE_R_MISSED_MEETINGS_ESCALATION, PE_R_COVER_DURING_ABSENCE,
+  PE_R_TUTOR_TRAINING_WITHIN, PE_R_TUTOR_QUIZ_WITHIN, PE_R_TUTOR_CASELOAD_MAX, PE_R__N
+} pe_rule_type;
+
+/* Rule parameters, stored by index in pe_rule.param. */
+typedef enum {
+  PE_P_DAYS, PE_P_WORKING_DAYS, PE_P_MIN, PE_P_MAX, PE_P_YEARS, PE_P_MISSED,
+  PE_P_FROM,       /* 0 registration, 1 year_start */
+  PE_P_APPLIES_TO, /* 0 new, 1 all */
+  PE_P_COUNT,      /* 0 attended, 1 offered */
+  PE_P_KINDS,      /* bit mask of pe_contact_kind */
+  PE_P_STATUSES,   /* bit mask of pe_student_status */
+  PE_P_LEVEL,      /* pe_level */
+  PE_P_DURING,     /* 0 term */
+  PE_P__N
+} pe_param;
+
+typedef struct {
+  char id[PE_ID_LEN];
+  pe_rule_type type;
+  bool enabled;
+  bool disable_only; /* cohort entry {"id","enabled":false} with no type */
+  int32_t param[PE_P__N];
+  char label[PE_ID_LEN];
+  char *source; /* owned by the policy */
+} pe_rule;
+
+typedef struct {
+  unsigned levels;   /* bit (1<<level); 0 = any */
+  unsigned cohorts;  /* bit (1<<pe_cohort_kind); 0 = any */
+  unsigned statuses; /* bit (1<<pe_student_status); 0 = any */
+  pe_rule *rules;
+  size_t n_rules;
+} pe_cohort;
+
+typedef struct pe_policy {
+  char *name;
+  pe_date effective_from;
+  int warning_days; /* due_soon window in calendar days (default 7) */
+  pe_rule *rules;
+  size_t n_rules;
+  pe_cohort *cohorts;
+  size_t n_cohorts;
+} pe_policy;
+
+#define PE_MAX_RULES 64
+
+/* Parses and validates a policy (SPEC §4a). On PE_OK *out is a new policy (free with
+ * pe_policy_free) and *errors NULL. On PE_INVALID *out is NULL and *errors is a new
+ * jansson array of every problem as {field: "$.rules[2].days", message} (caller decrefs).
+ * PE_NOMEM on allocation failure. */
+pe_err pe_policy_parse(const json_t *j, pe_policy **out, json_t **errors);
+/* Same, from JSON text (e.g. an embedded preset); duplicate keys and syntax errors are
+ * reported as errors with field "$". */
+pe_err pe_policy_parse_string(const char *text, size_t len, pe_policy **out, json_t **errors);
+/* Frees a policy; NULL-safe. */
+void pe_policy_free(pe_policy *p);
+/* The version in force on date d: the last of versions[0..n) (sorted by effective_from)
+ * with effective_from <= d, else versions[0]; NULL when n == 0. Borrowed. */
+const pe_policy *pe_policy_in_force(const pe_policy *const *versions, size_t n, pe_date d);
+/* Fills out[] (capacity PE_MAX_RULES) with the rules that apply to a student of this
+ * level/cohort/status: base rules, replaced or added by every matching cohort in order,
+ * minus disabled ones. Returns the count. Pointers borrow from p. */
+size_t pe_policy_effective_rules(const pe_policy *p, pe_level level, pe_cohort_kind cohort,
+                                 pe_student_status status, const pe_rule **out);
+/* Names: "allocation_within" etc.; NULL for an out-of-range value. */
+const char *pe_rule_type_name(pe_rule_type t);
+/* True for tutor-level rule types (training, quiz, caseload). */
+bool pe_rule_is_tutor_level(pe_rule_type t);
+
+/* ---- findings (finding.c) ---- */
+
+typedef enum { PE_MET, PE_PENDING, PE_DUE_SOON, PE_BREACHED, PE_NOT_APPLICABLE } pe_status;
+
+typedef struct {
+  const char *rule_id; /* borrowed from the policy */
+  const char *source;  /* borrowed from the policy */
+  pe_rule_type type;
+  pe_status status;
+  pe_date due;                      /* PE_NO_DATE if none */
+  pe_date window_start, window_end; /* PE_NO_DATE if none */
+  pe_date gap_start, gap_end;       /* the gap that breaks it, PE_NO_DATE if none */
+  size_t ev_off, ev_n;              /* evidence contact ids: pe_findings.ids[ev_off..] */
+  char tutor[PE_ID_LEN];            /* tutor-level findings: the staff id */
+  char detail[200];
+} pe_finding;
+
+typedef struct {
+  pe_finding *items;
+  size_t n, cap;
+  int64_t *ids;
+  size_t n_ids, cap_ids;
+} pe_findings;
+
+/* Initialises an empty set (no allocation). */
+void pe_findings_init(pe_findings *f);
+/* Empties the set keeping its memory, for reuse across evaluations. */
+void pe_findings_clear(pe_findings *f);
+/* Frees the set's memory; NULL-safe; the struct may be re-initialised. */
+void pe_findings_free(pe_findings *f);
+/* Status name ("met", "pending", "due_soon", "breached", "not_applicable"). */
+const char *pe_status_name(pe_status s);
+/* One finding as SPEC §4a JSON {rule,type,status,due,window,evidence,detail,source[,tutor]}.
+ * New reference (caller decrefs); NULL on OOM. Evidence is contact ids, or one object
+ * {"gap": {"start","end"}} when the finding names a gap. */
+json_t *pe_finding_to_json(const pe_findings *f, size_t i);
+/* All findings as a JSON array; new reference, NULL on OOM. */
+json_t *pe_findings_to_json(const pe_findings *f);
+/* SPEC §4a compliance object {student, as_of, policy{name,effective_from}, findings}.
+ * `policy` may be NULL (then "policy": null). New reference, NULL on OOM. */
+json_t *pe_compliance_to_json(const char *student, pe_date as_of, const pe_policy *policy,
+                              const pe_findings *f);
+/* Index of the "next thing due" for an agenda: the soonest due among pending, due_soon
+ * and breached findings (ties: breached first); -1 when there is none. */
+long pe_findings_next_due(const pe_findings *f);
+
+/* ---- evaluation (evaluate.c) ---- */
+
+typedef struct {
+  const pe_calendar *cal;
+  const pe_policy *const *versions; /* sorted by effective_from ascending */
+  size_t n_versions;
+  const pe_student *student;
+  const pe_allocation *allocations; size_t n_allocations;
+  const pe_contact *contacts; size_t n_contacts; /* sorted by `at` (pe_contacts_sort) */
+  const pe_tutor *tutors; size_t n_tutors;       /* the student's tutors and covers */
+  const pe_concern *concerns; size_t n_concerns;
+  pe_instant as_of;
+} pe_input;
+
+/* Sorts contacts by `at` (then id) in place, as pe_evaluate_student requires. */
+void pe_contacts_sort(pe_contact *c, size_t n);
+/* Evaluates every student-level rule that applies to in->student and appends one finding
+ * per rule to *out (which the caller owns and must have initialised). Each finding is
+ * judged by the policy version in force on its due date (or on as_of when it has none).
+ * PE_INVALID if the input is inconsistent (no calendar, no versions, unsorted contacts),
+ * PE_NOMEM on allocation failure (out may then hold a partial result). */
+pe_err pe_evaluate_student(const pe_input *in, pe_findings *out);
+/* Evaluates the tutor-level rules (training, quiz, caseload) of the version in force on
+ * as_of for one tutor, appending one finding per rule to *out. */
+pe_err pe_evaluate_tutor(const pe_calendar *cal, const pe_policy *const *versions,
+                         size_t n_versions, const pe_tutor *tutor, pe_instant as_of,
+                         pe_findings *out);
+
+#endif
