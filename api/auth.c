@@ -1,0 +1,282 @@
+/* auth.c — JWT verification with the algorithm pinned and every time and audience claim checked here,
+ * because libjwt 1.10 checks none of them. */
+#include "auth.h"
+
+#include "validate.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <jwt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct auth_verifier {
+    jwt_alg_t alg;
+    unsigned char *key;
+    int key_len;
+    char *issuer;
+    char *audience;
+    long leeway;
+};
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} ROLE_NAMES[] = {
+    {"admin", ROLE_ADMIN},     {"senior_tutor", ROLE_SENIOR_TUTOR}, {"registry", ROLE_REGISTRY},
+    {"tutor", ROLE_TUTOR},     {"student", ROLE_STUDENT},
+};
+
+unsigned auth_role_of_name(const char *name)
+{
+    for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)
+        if (strcmp(ROLE_NAMES[i].name, name) == 0)
+            return ROLE_NAMES[i].bit;
+    return 0;
+}
+
+const char *auth_primary_role(const struct principal *p)
+{
+    for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)
+        if (p->roles & ROLE_NAMES[i].bit)
+            return ROLE_NAMES[i].name;
+    return "none";
+}
+
+int auth_has_school(const struct principal *p, const char *school)
+{
+    if (p->roles & ROLE_ADMIN)
+        return 1;
+    for (int i = 0; i < p->n_schools; i++)
+        if (strcmp(p->schools[i], school) == 0)
+            return 1;
+    return 0;
+}
+
+/* Reads a whole file into a malloc'd buffer; NULL on failure. */
+static unsigned char *read_file(const char *path, int *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *buf = malloc(65537);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (!buf || n == 0) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = (int)n;
+    return buf;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, size_t size)
+{
+    struct auth_verifier *v = calloc(1, sizeof(*v));
+    if (!v) {
+        snprintf(why, size, "out of memory");
+        return NULL;
+    }
+    v->alg = jwt_str_alg(cfg->jwt_alg);
+    v->leeway = cfg->jwt_leeway_seconds;
+    v->issuer = dup_or_null(cfg->jwt_issuer);
+    v->audience = dup_or_null(cfg->jwt_audience);
+    if (v->alg == JWT_ALG_HS256) {
+        v->key = (unsigned char *)dup_or_null(cfg->jwt_secret);
+        v->key_len = v->key ? (int)strlen((char *)v->key) : 0;
+    } else if (cfg->jwt_public_key_file) {
+        v->key = read_file(cfg->jwt_public_key_file, &v->key_len);
+    }
+    if (!v->key || v->key_len == 0) {
+        snprintf(why, size, "no usable JWT key for %s", cfg->jwt_alg);
+        auth_verifier_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void auth_verifier_free(struct auth_verifier *v)
+{
+    if (!v)
+        return;
+    free(v->key);
+    free(v->issuer);
+    free(v->audience);
+    free(v);
+}
+
+static int check_times(const struct auth_verifier *v, json_t *claims, time_t now, const char **why)
+{
+    json_t *exp = json_object_get(claims, "exp"), *nbf = json_object_get(claims, "nbf"),
+           *iat = json_object_get(claims, "iat");
+    if (!json_is_integer(exp))
+        return *why = "the token has no numeric exp claim", -1;
+    if ((nbf && !json_is_integer(nbf)) || (iat && !json_is_integer(iat)))
+        return *why = "the token's nbf or iat claim is not a number", -1;
+    if (json_integer_value(exp) + v->leeway < (json_int_t)now)
+        return *why = "the token has expired", -1;
+    if (nbf && json_integer_value(nbf) - v->leeway > (json_int_t)now)
+        return *why = "the token is not valid yet (nbf)", -1;
+    if (iat && json_integer_value(iat) - v->leeway > (json_int_t)now)
+        return *why = "the token was issued in the future (iat)", -1;
+    return 0;
+}
+
+static int audience_contains(json_t *aud, const char *want)
+{
+    if (json_is_string(aud))
+        return strcmp(json_string_value(aud), want) == 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(aud, i, item) if (json_is_string(item) && strcmp(json_string_value(item), want) == 0) return 1;
+    return 0;
+}
+
+static int check_issuer_audience(const struct auth_verifier *v, json_t *claims, const char **why)
+{
+    json_t *iss = json_object_get(claims, "iss");
+    if (v->issuer && !(json_is_string(iss) && strcmp(json_string_value(iss), v->issuer) == 0))
+        return *why = "the token's issuer is not accepted", -1;
+    if (v->audience && !audience_contains(json_object_get(claims, "aud"), v->audience))
+        return *why = "the token is not meant for this service (aud)", -1;
+    return 0;
+}
+
+/* Fills sub, roles and schools; rejects a token without a subject or with no known role. */
+static int read_identity(json_t *claims, struct principal *out, const char **why)
+{
+    json_t *sub = json_object_get(claims, "sub"), *roles = json_object_get(claims, "roles"),
+           *schools = json_object_get(claims, "schools");
+    if (!json_is_string(sub) || json_string_length(sub) == 0 || json_string_length(sub) >= sizeof(out->sub))
+        return *why = "the token has no usable sub claim", -1;
+    if (!json_is_array(roles) || (schools && !json_is_array(schools)))
+        return *why = "the token's roles (and schools, when present) must be arrays", -1;
+    snprintf(out->sub, sizeof(out->sub), "%s", json_string_value(sub));
+    size_t i;
+    json_t *item;
+    json_array_foreach(roles, i, item) if (json_is_string(item)) out->roles |= auth_role_of_name(json_string_value(item));
+    if (!out->roles)
+        return *why = "the token carries no role this service knows", -1;
+    json_array_foreach(schools, i, item)
+    {
+        if (!json_is_string(item) || !validate_is_code(json_string_value(item)) ||
+            out->n_schools == AUTH_MAX_SCHOOLS)
+            return *why = "the token's schools claim is malformed", -1;
+        snprintf(out->schools[out->n_schools++], sizeof(out->schools[0]), "%s", json_string_value(item));
+    }
+    return 0;
+}
+
+static json_t *decode_claims(const struct auth_verifier *v, const char *token, const char **why)
+{
+    jwt_t *jwt = NULL;
+    if (jwt_decode(&jwt, token, v->key, v->key_len) != 0 || !jwt) {
+        *why = "the token is malformed or its signature does not verify";
+        return NULL;
+    }
+    json_t *claims = NULL;
+    if (jwt_get_alg(jwt) != v->alg) {
+        *why = "the token is not signed with the algorithm this service accepts";
+    } else {
+        char *text = jwt_get_grants_json(jwt, NULL);
+        claims = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        free(text);
+        if (!json_is_object(claims)) {
+            json_decref(claims);
+            claims = NULL;
+            *why = "the token's claims are not a JSON object";
+        }
+    }
+    jwt_free(jwt);
+    return claims;
+}
+
+int auth_verify(const struct auth_verifier *v, const char *authorization, time_t now, struct principal *out,
+                const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    if (strncasecmp(authorization, "Bearer ", 7) != 0)
+        return *why = "the Authorization header must be \"Bearer <token>\"", -1;
+    const char *token = authorization + 7;
+    while (*token == ' ')
+        token++;
+    size_t n = strlen(token);
+    if (n == 0 || n > 8192 || strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != n)
+        return *why = "the bearer token is malformed", -1;
+    json_t *claims = decode_claims(v, token, why);
+    if (!claims)
+        return -1;
+    int rc = -1;
+    if (check_times(v, claims, now, why) == 0 && check_issuer_audience(v, claims, why) == 0 &&
+        read_identity(claims, out, why) == 0)
+        rc = 0;
+    json_decref(claims);
+    return rc;
+}
+
+/* Splits "a,b,c" into a JSON array of strings (new reference). */
+static json_t *csv_to_array(const char *csv)
+{
+    json_t *arr = json_array();
+    char *copy = strdup(csv ? csv : ""), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        if (*tok)
+            json_array_append_new(arr, json_string(tok));
+    free(copy);
+    return arr;
+}
+
+static int add_claims(jwt_t *jwt, const struct config *cfg, const char *sub, const char *roles_csv,
+                      const char *schools_csv, long ttl)
+{
+    time_t now = time(NULL);
+    json_t *claims = json_pack("{s:s, s:o, s:I, s:I, s:I}", "sub", sub, "roles", csv_to_array(roles_csv), "iat",
+                               (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl));
+    if (schools_csv)
+        json_object_set_new(claims, "schools", csv_to_array(schools_csv));
+    if (cfg->jwt_issuer)
+        json_object_set_new(claims, "iss", json_string(cfg->jwt_issuer));
+    if (cfg->jwt_audience)
+        json_object_set_new(claims, "aud", json_string(cfg->jwt_audience));
+    char *text = json_dumps(claims, JSON_COMPACT);
+    int rc = text ? jwt_add_grants_json(jwt, text) : -1;
+    free(text);
+    json_decref(claims);
+    return rc;
+}
+
+char *auth_mint(const struct config *cfg, const char *sub, const char *roles_csv, const char *schools_csv,
+                long ttl_seconds)
+{
+    jwt_alg_t alg = jwt_str_alg(cfg->jwt_alg);
+    unsigned char *key = NULL;
+    int key_len = 0;
+    if (alg == JWT_ALG_HS256) {
+        key = (unsigned char *)dup_or_null(cfg->jwt_secret);
+        key_len = key ? (int)strlen((char *)key) : 0;
+    } else if (cfg->jwt_private_key_file) {
+        key = read_file(cfg->jwt_private_key_file, &key_len);
+    }
+    if (!key) {
+        fprintf(stderr, "tutord: no signing key: set TUTORD_JWT_SECRET (HS256) or TUTORD_JWT_PRIVATE_KEY_FILE\n");
+        return NULL;
+    }
+    jwt_t *jwt = NULL;
+    char *token = NULL;
+    if (jwt_new(&jwt) == 0 && add_claims(jwt, cfg, sub, roles_csv, schools_csv, ttl_seconds) == 0 &&
+        jwt_set_alg(jwt, alg, key, key_len) == 0)
+        token = jwt_encode_str(jwt);
+    if (!token)
+        fprintf(stderr, "tutord: could not sign the token (%s)\n", strerror(errno));
+    jwt_free(jwt);
+    free(key);
+    return token;
+}

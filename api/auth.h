@@ -1,0 +1,60 @@
+/* auth.h — bearer-token (JWT) verification and, for development and tests, minting.
+ *
+ * libjwt 1.10 verifies with whatever `alg` the token names and has no claim validation, so this module
+ * pins the algorithm, requires `exp`, and checks `nbf`, `iat`, `iss` and `aud` itself (CONVENTIONS). */
+#ifndef TUTORD_AUTH_H
+#define TUTORD_AUTH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+enum role {
+    ROLE_STUDENT = 1u << 0,
+    ROLE_TUTOR = 1u << 1,
+    ROLE_SENIOR_TUTOR = 1u << 2,
+    ROLE_REGISTRY = 1u << 3,
+    ROLE_ADMIN = 1u << 4,
+};
+
+#define AUTH_MAX_SCHOOLS 16
+
+/* Who is calling: taken from a verified token only. */
+struct principal {
+    char sub[64];                         /* staff number or student number */
+    unsigned roles;                       /* enum role bits */
+    int n_schools;                        /* from the optional `schools` claim */
+    char schools[AUTH_MAX_SCHOOLS][17];
+};
+
+struct auth_verifier;
+
+/* Builds a verifier from the configuration (reads the public key file for RS256/ES256).
+ * Returns NULL after writing the reason to `why` (size bytes). Caller frees with auth_verifier_free. */
+struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, size_t size);
+
+/* NULL-safe. */
+void auth_verifier_free(struct auth_verifier *verifier);
+
+/* Verifies an `Authorization` header value ("Bearer <jwt>") at time `now`. Returns 0 and fills *out,
+ * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe. */
+int auth_verify(const struct auth_verifier *verifier, const char *authorization, time_t now, struct principal *out,
+                const char **why);
+
+/* Parses a role name ("student", "tutor", "senior_tutor", "registry", "admin"); 0 if unknown. */
+unsigned auth_role_of_name(const char *name);
+
+/* First role name of a principal, for logs ("admin" wins over others); never NULL. */
+const char *auth_primary_role(const struct principal *p);
+
+/* True when the principal may act for `school` (admin: any; senior tutor: the token's schools). */
+int auth_has_school(const struct principal *p, const char *school);
+
+/* Mints a token signed with the configured key (HS256 secret, or the private key file for RS256/ES256).
+ * roles_csv/schools_csv are comma-separated (schools may be NULL). Returns a malloc'd token or NULL after
+ * printing why to stderr. For `tutord token`: development and tests only. */
+char *auth_mint(const struct config *cfg, const char *sub, const char *roles_csv, const char *schools_csv,
+                long ttl_seconds);
+
+#endif

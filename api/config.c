@@ -1,0 +1,223 @@
+/* config.c — environment variables and flags into struct config, with every problem reported. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct int_setting {
+    const char *env;
+    const char *flag;
+    long min, max;
+    size_t offset; /* offsetof the int (or size_t when is_size) in struct config */
+    int is_size;
+};
+
+struct str_setting {
+    const char *env;
+    const char *flag;
+    size_t offset;
+};
+
+#define OFF(field) offsetof(struct config, field)
+
+static const struct int_setting INT_SETTINGS[] = {
+    {"TUTORD_PORT", "--port", 1, 65535, OFF(port), 0},
+    {"TUTORD_JWT_LEEWAY", "--jwt-leeway", 0, 600, OFF(jwt_leeway_seconds), 0},
+    {"TUTORD_DB_POOL_SIZE", "--pool-size", 1, 512, OFF(db_pool_size), 0},
+    {"TUTORD_DB_ACQUIRE_TIMEOUT_MS", "--acquire-timeout-ms", 1, 60000, OFF(db_acquire_timeout_ms), 0},
+    {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
+    {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
+};
+
+static const struct str_setting STR_SETTINGS[] = {
+    {"TUTORD_DATABASE_URL", "--database-url", OFF(database_url)},
+    {"TUTORD_LISTEN", "--listen", OFF(listen)},
+    {"TUTORD_JWT_ALG", "--jwt-alg", OFF(jwt_alg)},
+    {"TUTORD_JWT_SECRET", NULL, OFF(jwt_secret)},
+    {"TUTORD_JWT_PUBLIC_KEY_FILE", "--jwt-public-key-file", OFF(jwt_public_key_file)},
+    {"TUTORD_JWT_PRIVATE_KEY_FILE", "--jwt-private-key-file", OFF(jwt_private_key_file)},
+    {"TUTORD_JWT_ISSUER", "--jwt-issuer", OFF(jwt_issuer)},
+    {"TUTORD_JWT_AUDIENCE", "--jwt-audience", OFF(jwt_audience)},
+    {"TUTORD_LOG_LEVEL", "--log-level", OFF(log_level) /* parsed separately */},
+};
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int set_int(struct config *cfg, const struct int_setting *s, const char *text, const char *origin)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end != '\0' || v < s->min || v > s->max) {
+        fprintf(stderr, "tutord: %s must be a whole number from %ld to %ld (got \"%s\")\n", origin, s->min,
+                s->max, text);
+        return -1;
+    }
+    char *field = (char *)cfg + s->offset;
+    if (s->is_size)
+        *(size_t *)(void *)field = (size_t)v;
+    else
+        *(int *)(void *)field = (int)v;
+    return 0;
+}
+
+static int set_str(struct config *cfg, const struct str_setting *s, const char *text)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return -1;
+    if (s->offset == OFF(log_level)) {
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        for (size_t i = 0; i < N_ELEMS(names); i++)
+            if (strcmp(names[i], text) == 0) {
+                cfg->log_level = (enum log_level)i;
+                free(copy);
+                return 0;
+            }
+        fprintf(stderr, "tutord: log level must be error, warn, info or debug (got \"%s\")\n", text);
+        free(copy);
+        return -1;
+    }
+    char **field = (char **)(void *)((char *)cfg + s->offset);
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static void set_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->port = 8080;
+    cfg->jwt_leeway_seconds = 30;
+    cfg->db_pool_size = 8;
+    cfg->db_acquire_timeout_ms = 2000;
+    cfg->threads = 4;
+    cfg->max_body_bytes = 1024 * 1024;
+    cfg->log_level = LOG_INFO;
+}
+
+static int load_env(struct config *cfg)
+{
+    int rc = 0;
+    for (size_t i = 0; i < N_ELEMS(INT_SETTINGS); i++) {
+        const char *v = getenv(INT_SETTINGS[i].env);
+        if (v && *v && set_int(cfg, &INT_SETTINGS[i], v, INT_SETTINGS[i].env) != 0)
+            rc = -1;
+    }
+    for (size_t i = 0; i < N_ELEMS(STR_SETTINGS); i++) {
+        const char *v = getenv(STR_SETTINGS[i].env);
+        if (v && *v && set_str(cfg, &STR_SETTINGS[i], v) != 0)
+            rc = -1;
+    }
+    return rc;
+}
+
+/* Applies one "--flag value" pair; returns 1 if the flag is a setting, 0 if unknown, -1 on error. */
+static int apply_flag(struct config *cfg, const char *flag, const char *value)
+{
+    for (size_t i = 0; i < N_ELEMS(INT_SETTINGS); i++)
+        if (strcmp(INT_SETTINGS[i].flag, flag) == 0) {
+            if (!value) {
+                fprintf(stderr, "tutord: %s needs a value\n", flag);
+                return -1;
+            }
+            return set_int(cfg, &INT_SETTINGS[i], value, flag) == 0 ? 1 : -1;
+        }
+    for (size_t i = 0; i < N_ELEMS(STR_SETTINGS); i++)
+        if (STR_SETTINGS[i].flag && strcmp(STR_SETTINGS[i].flag, flag) == 0) {
+            if (!value) {
+                fprintf(stderr, "tutord: %s needs a value\n", flag);
+                return -1;
+            }
+            return set_str(cfg, &STR_SETTINGS[i], value) == 0 ? 1 : -1;
+        }
+    return 0;
+}
+
+static int load_flags(struct config *cfg, int *argc, char **argv)
+{
+    int out = 1, rc = 0;
+    for (int i = 1; i < *argc; i++) {
+        int applied = apply_flag(cfg, argv[i], i + 1 < *argc ? argv[i + 1] : NULL);
+        if (applied < 0)
+            rc = -1;
+        if (applied != 0) {
+            i++;
+            continue;
+        }
+        argv[out++] = argv[i];
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return rc;
+}
+
+static int check_listen(const struct config *cfg)
+{
+    struct in_addr addr;
+    if (inet_pton(AF_INET, cfg->listen, &addr) != 1) {
+        fprintf(stderr, "tutord: TUTORD_LISTEN must be an IPv4 address such as 127.0.0.1 (got \"%s\")\n",
+                cfg->listen);
+        return -1;
+    }
+    return 0;
+}
+
+static int check_jwt_alg(const struct config *cfg)
+{
+    if (strcmp(cfg->jwt_alg, "HS256") == 0 || strcmp(cfg->jwt_alg, "RS256") == 0 ||
+        strcmp(cfg->jwt_alg, "ES256") == 0)
+        return 0;
+    fprintf(stderr, "tutord: TUTORD_JWT_ALG must be HS256, RS256 or ES256 (got \"%s\")\n", cfg->jwt_alg);
+    return -1;
+}
+
+int config_load(struct config *cfg, int *argc, char **argv)
+{
+    set_defaults(cfg);
+    int rc = load_env(cfg);
+    if (load_flags(cfg, argc, argv) != 0)
+        rc = -1;
+    if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1")))
+        rc = -1;
+    if (!cfg->jwt_alg && !(cfg->jwt_alg = strdup("HS256")))
+        rc = -1;
+    if (rc == 0 && (check_listen(cfg) != 0 || check_jwt_alg(cfg) != 0))
+        rc = -1;
+    return rc;
+}
+
+int config_check_for_serving(const struct config *cfg)
+{
+    int rc = 0;
+    if (!cfg->database_url) {
+        fprintf(stderr, "tutord: TUTORD_DATABASE_URL is not set (e.g. postgresql://user@host/db)\n");
+        rc = -1;
+    }
+    if (strcmp(cfg->jwt_alg, "HS256") == 0) {
+        if (!cfg->jwt_secret || strlen(cfg->jwt_secret) < 32) {
+            fprintf(stderr, "tutord: TUTORD_JWT_SECRET must be set to at least 32 characters for HS256\n");
+            rc = -1;
+        }
+    } else if (!cfg->jwt_public_key_file || access(cfg->jwt_public_key_file, R_OK) != 0) {
+        fprintf(stderr, "tutord: TUTORD_JWT_PUBLIC_KEY_FILE must name a readable PEM file for %s\n",
+                cfg->jwt_alg);
+        rc = -1;
+    }
+    return rc;
+}
+
+void config_free(struct config *cfg)
+{
+    for (size_t i = 0; i < N_ELEMS(STR_SETTINGS); i++) {
+        if (STR_SETTINGS[i].offset == OFF(log_level))
+            continue;
+        char **field = (char **)(void *)((char *)cfg + STR_SETTINGS[i].offset);
+        free(*field);
+        *field = NULL;
+    }
+}

@@ -1,0 +1,39 @@
+/* config.h — service configuration from environment variables, overridden by command-line flags. */
+#ifndef TUTORD_CONFIG_H
+#define TUTORD_CONFIG_H
+
+#include <stddef.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+struct config {
+    char *database_url;        /* TUTORD_DATABASE_URL (required to serve/migrate/seed) */
+    char *listen;              /* TUTORD_LISTEN, IPv4 literal, default 127.0.0.1 */
+    int port;                  /* TUTORD_PORT, default 8080 */
+    char *jwt_alg;             /* TUTORD_JWT_ALG: HS256 (default), RS256 or ES256 */
+    char *jwt_secret;          /* TUTORD_JWT_SECRET (HS256) */
+    char *jwt_public_key_file; /* TUTORD_JWT_PUBLIC_KEY_FILE (RS256/ES256 verification) */
+    char *jwt_private_key_file;/* TUTORD_JWT_PRIVATE_KEY_FILE (RS256/ES256, `tutord token` only) */
+    char *jwt_issuer;          /* TUTORD_JWT_ISSUER, checked when set */
+    char *jwt_audience;        /* TUTORD_JWT_AUDIENCE, checked when set */
+    int jwt_leeway_seconds;    /* TUTORD_JWT_LEEWAY, default 30 */
+    int db_pool_size;          /* TUTORD_DB_POOL_SIZE, default 8 */
+    int db_acquire_timeout_ms; /* TUTORD_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
+    int threads;               /* TUTORD_THREADS, default 4 */
+    size_t max_body_bytes;     /* TUTORD_MAX_BODY_BYTES, default 1 MiB */
+    enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
+};
+
+/* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,
+ * --threads N, --pool-size N, --max-body-bytes N, --log-level L). Flags it does not know are left
+ * in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
+ * problem to stderr. The caller frees with config_free(). Not thread-safe (start-up only). */
+int config_load(struct config *cfg, int *argc, char **argv);
+
+/* Checks what serving needs (database URL, a usable JWT key). Returns 0, or -1 after printing why. */
+int config_check_for_serving(const struct config *cfg);
+
+/* Frees the strings config_load allocated; NULL-safe, idempotent. */
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,314 @@
+/* db.c — the connection pool (mutex + condition variable, timed acquire), transactions, SQLSTATE mapping. */
+#include "db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+struct db_pool {
+    char *url;
+    int size;
+    int acquire_timeout_ms;
+    const struct db_statement *statements;
+    struct db_conn *conns;
+    struct db_conn **free_list; /* stack of idle connections */
+    int n_free;
+    pthread_mutex_t lock;
+    pthread_cond_t available;
+};
+
+struct db_pool *db_pool_new(const char *url, int size, int acquire_timeout_ms, const struct db_statement *statements)
+{
+    struct db_pool *pool = calloc(1, sizeof(*pool));
+    if (!pool)
+        return NULL;
+    pool->url = strdup(url);
+    pool->conns = calloc((size_t)size, sizeof(*pool->conns));
+    pool->free_list = calloc((size_t)size, sizeof(*pool->free_list));
+    if (!pool->url || !pool->conns || !pool->free_list) {
+        free(pool->url);
+        free(pool->conns);
+        free(pool->free_list);
+        free(pool);
+        return NULL;
+    }
+    pool->size = size;
+    pool->acquire_timeout_ms = acquire_timeout_ms;
+    pool->statements = statements;
+    for (int i = 0; i < size; i++) {
+        pool->conns[i].statements = statements;
+        pool->free_list[pool->n_free++] = &pool->conns[i];
+    }
+    pthread_mutex_init(&pool->lock, NULL);
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->available, &attr);
+    pthread_condattr_destroy(&attr);
+    return pool;
+}
+
+void db_pool_free(struct db_pool *pool)
+{
+    if (!pool)
+        return;
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].pg)
+            PQfinish(pool->conns[i].pg);
+    pthread_mutex_destroy(&pool->lock);
+    pthread_cond_destroy(&pool->available);
+    free(pool->conns);
+    free(pool->free_list);
+    free(pool->url);
+    free(pool);
+}
+
+static int prepare_all(struct db_conn *conn, const struct db_statement *statements)
+{
+    for (const struct db_statement *s = statements; s && s->name; s++) {
+        PGresult *res = PQprepare(conn->pg, s->name, s->sql, 0, NULL);
+        int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+        if (!ok)
+            log_msg(LOG_ERROR, "preparing %s failed: %s", s->name, PQresultErrorMessage(res));
+        PQclear(res);
+        if (!ok)
+            return -1;
+    }
+    conn->prepared = 1;
+    return 0;
+}
+
+/* Opens (or re-opens) the connection; network I/O, so never called with the pool lock held. */
+static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
+{
+    static const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *values[] = {pool->url, "3", "tutord", NULL};
+    if (conn->pg)
+        PQfinish(conn->pg);
+    conn->prepared = 0;
+    conn->in_tx = 0;
+    conn->broken = 0;
+    conn->pg = PQconnectdbParams(keys, values, 1);
+    if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
+        log_msg(LOG_WARN, "database connection failed: %s", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+        if (conn->pg)
+            PQfinish(conn->pg);
+        conn->pg = NULL;
+        return APP_UNAVAILABLE;
+    }
+    if (prepare_all(conn, conn->statements) != 0) {
+        PQfinish(conn->pg);
+        conn->pg = NULL;
+        return APP_DB;
+    }
+    return APP_OK;
+}
+
+static void deadline_after_ms(struct timespec *ts, int ms)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    ts->tv_sec += ms / 1000;
+    ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts->tv_nsec >= 1000000000L) {
+        ts->tv_sec++;
+        ts->tv_nsec -= 1000000000L;
+    }
+}
+
+static struct db_conn *pop_free(struct db_pool *pool)
+{
+    struct timespec deadline;
+    deadline_after_ms(&deadline, pool->acquire_timeout_ms);
+    struct db_conn *conn = NULL;
+    pthread_mutex_lock(&pool->lock);
+    while (pool->n_free == 0) {
+        if (pthread_cond_timedwait(&pool->available, &pool->lock, &deadline) == ETIMEDOUT)
+            break;
+    }
+    if (pool->n_free > 0)
+        conn = pool->free_list[--pool->n_free];
+    pthread_mutex_unlock(&pool->lock);
+    return conn;
+}
+
+static void push_free(struct db_pool *pool, struct db_conn *conn)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->free_list[pool->n_free++] = conn;
+    pthread_cond_signal(&pool->available);
+    pthread_mutex_unlock(&pool->lock);
+}
+
+enum app_status db_acquire(struct db_pool *pool, struct db_conn **out)
+{
+    *out = NULL;
+    struct db_conn *conn = pop_free(pool);
+    if (!conn) {
+        log_msg(LOG_WARN, "database pool exhausted after %d ms", pool->acquire_timeout_ms);
+        return APP_UNAVAILABLE;
+    }
+    if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
+        enum app_status st = connect_conn(pool, conn);
+        if (st != APP_OK) {
+            push_free(pool, conn);
+            return st;
+        }
+    }
+    conn->broken = 0;
+    *out = conn;
+    return APP_OK;
+}
+
+void db_release(struct db_pool *pool, struct db_conn *conn)
+{
+    if (!conn)
+        return;
+    if (conn->in_tx)
+        db_rollback(conn);
+    if (conn->pg && (conn->broken || PQstatus(conn->pg) != CONNECTION_OK ||
+                     PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
+        PQfinish(conn->pg); /* reopened lazily by the next db_acquire */
+        conn->pg = NULL;
+    }
+    push_free(pool, conn);
+}
+
+enum app_status db_status_of_sqlstate(const char *sqlstate)
+{
+    if (!sqlstate || strlen(sqlstate) != 5)
+        return APP_UNAVAILABLE; /* no SQLSTATE: the connection itself failed */
+    if (strcmp(sqlstate, "23505") == 0 || strcmp(sqlstate, "23P01") == 0)
+        return APP_CONFLICT;
+    if (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)
+        return APP_INVALID;
+    if (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0 || strcmp(sqlstate, "57P01") == 0 ||
+        strcmp(sqlstate, "57P03") == 0 || strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "55P03") == 0)
+        return APP_UNAVAILABLE;
+    return APP_DB;
+}
+
+static void copy_field(char *dst, size_t size, const PGresult *res, int field)
+{
+    const char *v = res ? PQresultErrorField(res, field) : NULL;
+    snprintf(dst, size, "%s", v ? v : "");
+}
+
+/* Inspects a finished result: APP_OK, or the mapped failure with *err filled and the result cleared. */
+static enum app_status check_result(struct db_conn *conn, PGresult **res, struct db_error *err)
+{
+    ExecStatusType st = *res ? PQresultStatus(*res) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN)
+        return APP_OK;
+    struct db_error local;
+    if (!err)
+        err = &local;
+    copy_field(err->sqlstate, sizeof(err->sqlstate), *res, PG_DIAG_SQLSTATE);
+    copy_field(err->constraint, sizeof(err->constraint), *res, PG_DIAG_CONSTRAINT_NAME);
+    copy_field(err->column, sizeof(err->column), *res, PG_DIAG_COLUMN_NAME);
+    enum app_status mapped = db_status_of_sqlstate(err->sqlstate);
+    if (PQstatus(conn->pg) != CONNECTION_OK) {
+        conn->broken = 1;
+        mapped = APP_UNAVAILABLE;
+    }
+    if (mapped == APP_DB || mapped == APP_UNAVAILABLE)
+        log_msg(mapped == APP_DB ? LOG_ERROR : LOG_WARN, "database error %s: %s", err->sqlstate,
+                *res ? PQresultErrorMessage(*res) : PQerrorMessage(conn->pg));
+    PQclear(*res);
+    *res = NULL;
+    return mapped;
+}
+
+typedef PGresult *(*run_fn)(PGconn *, const char *, int, const char *const *);
+
+static PGresult *run_text(PGconn *pg, const char *sql, int n, const char *const *params)
+{
+    return PQexecParams(pg, sql, n, NULL, params, NULL, NULL, 0);
+}
+
+static PGresult *run_prepared(PGconn *pg, const char *name, int n, const char *const *params)
+{
+    return PQexecPrepared(pg, name, n, params, NULL, NULL, 0);
+}
+
+/* Reconnects a dead connection in place; used only before anything of a request has run on it. */
+static int revive(struct db_conn *conn)
+{
+    PQreset(conn->pg);
+    if (PQstatus(conn->pg) != CONNECTION_OK)
+        return -1;
+    conn->broken = 0;
+    conn->prepared = 0;
+    return 0;
+}
+
+static enum app_status run(struct db_conn *conn, run_fn fn, const char *stmt, int n, const char *const *params,
+                           PGresult **out, struct db_error *err, const struct db_statement *statements)
+{
+    PGresult *res = fn(conn->pg, stmt, n, params);
+    enum app_status st = check_result(conn, &res, err);
+    if (st == APP_UNAVAILABLE && conn->broken && !conn->in_tx && revive(conn) == 0) {
+        if (prepare_all(conn, statements) != 0)
+            return APP_DB;
+        res = fn(conn->pg, stmt, n, params);
+        st = check_result(conn, &res, err);
+    }
+    if (out)
+        *out = res;
+    else
+        PQclear(res);
+    return st;
+}
+
+enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
+                         PGresult **out, struct db_error *err)
+{
+    if (out)
+        *out = NULL;
+    return run(conn, run_text, sql, nparams, params, out, err, conn->statements);
+}
+
+enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams,
+                                  const char *const *params, PGresult **out, struct db_error *err)
+{
+    if (out)
+        *out = NULL;
+    return run(conn, run_prepared, name, nparams, params, out, err, conn->statements);
+}
+
+enum app_status db_begin(struct db_conn *conn)
+{
+    enum app_status st = db_query(conn, "BEGIN", 0, NULL, NULL, NULL);
+    if (st == APP_OK)
+        conn->in_tx = 1;
+    return st;
+}
+
+enum app_status db_commit(struct db_conn *conn)
+{
+    enum app_status st = db_query(conn, "COMMIT", 0, NULL, NULL, NULL);
+    conn->in_tx = 0;
+    return st;
+}
+
+void db_rollback(struct db_conn *conn)
+{
+    if (!conn->in_tx)
+        return;
+    PGresult *res = PQexec(conn->pg, "ROLLBACK");
+    PQclear(res);
+    conn->in_tx = 0;
+}
+
+enum app_status db_ping(struct db_pool *pool)
+{
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(pool, &conn);
+    if (st == APP_OK)
+        st = db_query(conn, "SELECT 1", 0, NULL, NULL, NULL);
+    db_release(pool, conn);
+    return st == APP_OK ? APP_OK : APP_UNAVAILABLE;
+}

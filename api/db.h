@@ -1,0 +1,78 @@
+/* db.h — a bounded pool of PostgreSQL connections, transactions, and SQLSTATE → app_status mapping.
+ *
+ * Thread-safety: the pool is shared by all HTTP threads; a struct db_conn belongs to one thread between
+ * db_acquire() and db_release() (libpq: never two threads on one PGconn). */
+#ifndef TUTORD_DB_H
+#define TUTORD_DB_H
+
+#include <libpq-fe.h>
+
+#include "app.h"
+
+struct db_pool;
+
+struct db_statement;
+
+struct db_conn {
+    PGconn *pg;
+    int broken;       /* set when the connection failed; the pool resets it on release */
+    int in_tx;        /* inside BEGIN ... COMMIT/ROLLBACK */
+    int prepared;     /* hot statements prepared on this connection */
+    const struct db_statement *statements; /* the pool's statements, re-prepared after a reconnect */
+};
+
+/* A named statement prepared on every connection of the pool (CONVENTIONS: hot queries). */
+struct db_statement {
+    const char *name;
+    const char *sql;
+};
+
+/* Creates a pool of `size` connections to `url`; connections open lazily, so a database that is down
+ * at start-up is not fatal. `statements` (terminated by {NULL, NULL}) are prepared on each connection;
+ * the array must outlive the pool. Returns NULL on allocation failure. */
+struct db_pool *db_pool_new(const char *url, int size, int acquire_timeout_ms, const struct db_statement *statements);
+
+/* Closes every connection and frees the pool; NULL-safe. No connection may be checked out. */
+void db_pool_free(struct db_pool *pool);
+
+/* Waits up to the pool's timeout for a free connection and makes sure it is connected.
+ * Returns APP_OK with *out set, or APP_UNAVAILABLE (pool exhausted or database unreachable). */
+enum app_status db_acquire(struct db_pool *pool, struct db_conn **out);
+
+/* Returns the connection to the pool: rolls back an open transaction, resets it if broken. NULL-safe. */
+void db_release(struct db_pool *pool, struct db_conn *conn);
+
+/* BEGIN (READ COMMITTED) on a connection; retries once on a fresh connection if the old one was dead. */
+enum app_status db_begin(struct db_conn *conn);
+/* COMMIT; maps a serialization failure or a deferred constraint to the matching status. */
+enum app_status db_commit(struct db_conn *conn);
+/* ROLLBACK if a transaction is open; never fails visibly. */
+void db_rollback(struct db_conn *conn);
+
+/* Why the database refused a statement, safe to show a caller: the constraint and column it names. */
+struct db_error {
+    char sqlstate[6];
+    char constraint[64];
+    char column[64];
+};
+
+/* Runs SQL text with text parameters ($1..$n; NULL entries are SQL NULL) and text results.
+ * On success returns APP_OK and *out (caller PQclear()s, may pass out=NULL to discard); on failure
+ * maps the SQLSTATE, logs unexpected errors, fills *err when non-NULL, and leaves *out NULL.
+ * Outside a transaction a statement runs in autocommit: use that only for reads, which are retried
+ * once on a fresh connection when the pooled one turns out to be dead (e.g. the server restarted). */
+enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
+                         PGresult **out, struct db_error *err);
+
+/* As db_query, for a statement the pool prepared on every connection (see db_pool_new). */
+enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams,
+                                  const char *const *params, PGresult **out, struct db_error *err);
+
+/* Maps a SQLSTATE to an app_status (23505 → CONFLICT, 23503 → INVALID, 23514/23502/22xxx → INVALID,
+ * 40001/40P01/57P01/08xxx → UNAVAILABLE, anything else → DB). Pure. */
+enum app_status db_status_of_sqlstate(const char *sqlstate);
+
+/* Runs "SELECT 1" on a pooled connection: APP_OK or APP_UNAVAILABLE. */
+enum app_status db_ping(struct db_pool *pool);
+
+#endif

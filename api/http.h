@@ -1,0 +1,121 @@
+/* http.h — the HTTP layer every route module uses: route registration (limits → auth → handler),
+ * the request context, problem+json errors, JSON bodies in and out, pagination and ETags. */
+#ifndef TUTORD_HTTP_H
+#define TUTORD_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <time.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+
+/* Callback priorities (CONVENTIONS). */
+enum { HTTP_PRIORITY_LIMITS = 0, HTTP_PRIORITY_AUTH = 1, HTTP_PRIORITY_APP = 3 };
+
+/* Route flags. */
+enum {
+    HTTP_PUBLIC = 1u << 0, /* no token needed (health, the contract) */
+};
+
+typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
+
+/* Per-request state, kept in the response's shared data from the first callback to the last. */
+struct request_ctx {
+    char request_id[17];
+    struct timespec started;
+    const char *route;         /* the matched route pattern, for logs (no personal data) */
+    const char *method;
+    long status;               /* the status the response was given */
+    int authenticated;
+    struct principal principal;
+};
+
+struct route_table;
+
+/* Creates an empty route table; NULL on allocation failure. Free with http_routes_free. */
+struct route_table *http_routes_new(void);
+void http_routes_free(struct route_table *table);
+
+/* Registers `handler` for METHOD + PATH (Ulfius format, "@name" for a variable: Ulfius 2.7 does not read ":name") with the limits and
+ * auth callbacks in front of it; `handler` gets `app` as user data. Returns 0, or -1 (logged). */
+int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
+               unsigned flags, http_handler handler);
+
+/* Installs the default endpoint: 405 problem+json with Allow when the path exists under another method,
+ * otherwise 404 problem+json. */
+int http_install_default(struct _u_instance *instance, const struct app *app);
+
+/* Writes every registered "METHOD PATH" line to `out` (for the route-vs-contract test). */
+void http_routes_print(const struct route_table *table, FILE *out);
+
+/* Creates the request context on first call (request id, start time, route for logs) and returns it;
+ * later calls return the same one. The context is freed, and the access line logged, with the response.
+ * Returns NULL when out of memory. */
+struct request_ctx *http_ctx_attach(struct _u_response *resp, const char *route, const char *method);
+
+/* The request context (created by the limits callback); never NULL once a route matched. */
+struct request_ctx *http_ctx(struct _u_response *resp);
+
+/* The authenticated caller of this request, or NULL for a public route. */
+const struct principal *http_principal(struct _u_response *resp);
+
+/* Sets an application/problem+json response (RFC 9457) with type, title, status, detail and, when
+ * `errors` is non-NULL, the `errors` array (stolen). Returns U_CALLBACK_COMPLETE. */
+int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors);
+
+/* A problem for an internal status (404, 409, 422, 412, 503 + Retry-After, 500 without detail).
+ * `detail` may be NULL. Returns U_CALLBACK_COMPLETE. */
+int http_problem_for(struct _u_response *resp, enum app_status status, const char *detail);
+
+/* The problem for a single invalid field: 422 with errors [{field, message}]. */
+int http_problem_field(struct _u_response *resp, long status, const char *field, const char *message);
+
+/* Sets an application/json response; steals `body`. Returns U_CALLBACK_COMPLETE. */
+int http_json(struct _u_response *resp, long status, json_t *body);
+
+/* Sets an application/json response from JSON text the database rendered; takes ownership of `text`
+ * (malloc'd; NULL answers 500). Returns U_CALLBACK_COMPLETE. */
+int http_json_text(struct _u_response *resp, long status, char *text);
+
+/* Maps a database refusal to a problem naming the field: the constraint "<table>_<column>_<kind>"
+ * names the column. 409 for unique/exclusion, 422 for checks and references, 503/500 otherwise. */
+int http_problem_db(struct _u_response *resp, enum app_status status, const struct db_error *err, const char *table);
+
+/* Parses the request body as one JSON object: 415 unless the content type is JSON (application/json or,
+ * when allow_merge_patch, application/merge-patch+json), 413 over the limit, 400 on malformed JSON,
+ * duplicate keys or a non-object. Returns the object (new reference) or NULL after responding. */
+json_t *http_body_object(const struct _u_request *req, struct _u_response *resp, int allow_merge_patch);
+
+/* Pagination: `limit` (default 50, 1..1000) and the opaque `cursor`. Returns 0, or -1 after a 400. */
+struct page {
+    int limit;
+    char *after; /* decoded cursor key, malloc'd, NULL for the first page */
+};
+int http_page(const struct _u_request *req, struct _u_response *resp, struct page *out);
+void http_page_free(struct page *page);
+/* Encodes a keyset position as an opaque cursor (new JSON string, or JSON null when key is NULL). */
+json_t *http_cursor_encode(const char *key);
+
+/* A query parameter, or NULL when absent. */
+const char *http_query(const struct _u_request *req, const char *name);
+
+/* A path variable ("@name" in the route). */
+const char *http_path_param(const struct _u_request *req, const char *name);
+
+/* A request header (case-insensitive), or NULL. */
+const char *http_header(const struct _u_request *req, const char *name);
+
+/* ETag for a row version: sets the header as "\"<version>\"". */
+void http_set_etag(struct _u_response *resp, const char *version);
+
+/* If-Match against the current version: 0 when absent or matching ("*" matches an existing row),
+ * -1 after responding 412. `version` is NULL when the row does not exist. */
+int http_check_if_match(const struct _u_request *req, struct _u_response *resp, const char *version);
+
+/* Maps an internal status to its HTTP status code. Pure. */
+long http_status_of(enum app_status status);
+
+#endif

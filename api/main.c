@@ -1,0 +1,138 @@
+/* main.c — the tutord command line: serve | migrate | token | seed-demo | routes | version. */
+#include <jansson.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "repo_students.h"
+#include "server.h"
+
+#ifndef TUTORD_VERSION
+#define TUTORD_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *out)
+{
+    fputs("usage: tutord <command> [flags]\n"
+          "  serve       serve the API (TUTORD_DATABASE_URL, TUTORD_PORT, TUTORD_JWT_*, ...)\n"
+          "  migrate     apply database migrations (safe to run twice)\n"
+          "  seed-demo   load the demo university (after migrate)\n"
+          "  token --sub ID --roles r1,r2 [--schools A,B] [--ttl SECONDS]\n"
+          "              mint a bearer token with the configured key (development and tests only)\n"
+          "  routes      print the registered routes\n"
+          "  version     print the version\n"
+          "flags: --port N --listen ADDR --database-url URL --threads N --pool-size N\n"
+          "       --max-body-bytes N --log-level error|warn|info|debug\n",
+          out);
+}
+
+static int need_database(const struct config *cfg)
+{
+    if (cfg->database_url)
+        return 0;
+    fprintf(stderr, "tutord: TUTORD_DATABASE_URL is not set (e.g. postgresql://user@host/db)\n");
+    return -1;
+}
+
+static int cmd_token(const struct config *cfg, int argc, char **argv)
+{
+    const char *sub = NULL, *roles = NULL, *schools = NULL;
+    long ttl = 3600;
+    for (int i = 2; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--sub") == 0)
+            sub = argv[i + 1];
+        else if (strcmp(argv[i], "--roles") == 0)
+            roles = argv[i + 1];
+        else if (strcmp(argv[i], "--schools") == 0)
+            schools = argv[i + 1];
+        else if (strcmp(argv[i], "--ttl") == 0)
+            ttl = strtol(argv[i + 1], NULL, 10);
+        else
+            return fprintf(stderr, "tutord token: unknown flag %s\n", argv[i]), 2;
+    }
+    if (!sub || !roles || ttl < 1 || ttl > 31L * 24 * 3600 || (argc % 2) != 0)
+        return fputs("usage: tutord token --sub ID --roles r1,r2 [--schools A,B] [--ttl 1..2678400]\n", stderr), 2;
+    char *token = auth_mint(cfg, sub, roles, schools, ttl);
+    if (!token)
+        return 1;
+    puts(token);
+    free(token);
+    return 0;
+}
+
+static const struct db_statement *all_statements(void)
+{
+    return REPO_STUDENT_STATEMENTS;
+}
+
+static int with_app(const struct config *cfg, int (*fn)(struct app *))
+{
+    char why[256];
+    struct app app = {.config = cfg};
+    struct auth_verifier *verifier = auth_verifier_new(cfg, why, sizeof(why));
+    app.auth = verifier;
+    app.routes = http_routes_new();
+    app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_pool_size, cfg->db_acquire_timeout_ms,
+                           all_statements());
+    int rc = 1;
+    if (!verifier)
+        fprintf(stderr, "tutord: %s\n", why);
+    else if (app.routes && app.pool)
+        rc = fn(&app);
+    db_pool_free(app.pool);
+    http_routes_free(app.routes);
+    auth_verifier_free(verifier);
+    return rc;
+}
+
+static int cmd_serve(const struct config *cfg)
+{
+    if (config_check_for_serving(cfg) != 0)
+        return 2;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: server_run waits for them */
+    signal(SIGPIPE, SIG_IGN);
+    return with_app(cfg, server_run);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    json_object_seed(0);
+    if (config_load(&cfg, &argc, argv) != 0) {
+        config_free(&cfg);
+        return 2;
+    }
+    log_set_level(cfg.log_level);
+    const char *cmd = argc > 1 ? argv[1] : "";
+    int rc = 2;
+    if (strcmp(cmd, "serve") == 0)
+        rc = cmd_serve(&cfg);
+    else if (strcmp(cmd, "migrate") == 0)
+        rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
+    else if (strcmp(cmd, "seed-demo") == 0)
+        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0 ? 0 : 1;
+    else if (strcmp(cmd, "token") == 0)
+        rc = cmd_token(&cfg, argc, argv);
+    else if (strcmp(cmd, "routes") == 0)
+        rc = with_app(&cfg, server_print_routes);
+    else if (strcmp(cmd, "version") == 0)
+        rc = (puts("tutord " TUTORD_VERSION), 0);
+    else
+        usage(strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ? stdout : stderr),
+            rc = strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ? 0 : 2;
+    config_free(&cfg);
+    return rc;
+}

@@ -1,0 +1,172 @@
+/* repo_students.c — students in SQL: visible reads, keyset pages, upsert with no-op detection. */
+#include "repo_students.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct db_statement REPO_STUDENT_STATEMENTS[] = {
+    {"student_get",
+     "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
+     "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
+    {"student_list",
+     "SELECT tutord_student_json(s)::text, s.student_number FROM students s "
+     "WHERE " ACCESS_VISIBLE(1, 2, 3, 4, 5)
+     " AND ($6::text IS NULL OR s.school = $6) AND ($7::text IS NULL OR s.status = $7)"
+     " AND ($8::text IS NULL OR s.level = $8) AND ($9::text IS NULL OR s.cohort = $9)"
+     " AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+     "      AND a.staff_number = $10 AND a.period @> current_date))"
+     " AND ($11::text IS NULL OR s.name ILIKE '%' || $11 || '%' OR s.student_number = $11)"
+     " AND (NOT $12::boolean OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+     "      AND a.kind = 'personal' AND a.period @> current_date))"
+     " AND ($13::text IS NULL OR s.student_number > $13)"
+     " ORDER BY s.student_number LIMIT $14"},
+    {NULL, NULL},
+};
+
+static char *dup_value(const PGresult *res, int row, int col)
+{
+    return strdup(PQgetvalue(res, row, col));
+}
+
+enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
+                                 char **json, char **version)
+{
+    const char *params[6] = {number, scope->params[0], scope->params[1], scope->params[2], scope->params[3],
+                             scope->params[4]};
+    PGresult *res = NULL;
+    *json = *version = NULL;
+    enum app_status st = db_query_prepared(conn, "student_get", 6, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        *json = dup_value(res, 0, 0);
+        *version = dup_value(res, 0, 1);
+        if (!*json || !*version)
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
+                                  const struct access_scope *scope, struct strbuf *items, char **next_key)
+{
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
+    const char *params[14] = {scope->params[0], scope->params[1], scope->params[2], scope->params[3],
+                              scope->params[4], f->school, f->status, f->level, f->cohort, f->tutor, f->q,
+                              f->unallocated ? "t" : "f", f->after, limit};
+    PGresult *res = NULL;
+    *next_key = NULL;
+    enum app_status st = db_query_prepared(conn, "student_list", 14, params, &res, NULL);
+    if (st != APP_OK)
+        return st;
+    int n = PQntuples(res), shown = n > f->limit ? f->limit : n;
+    strbuf_puts(items, "[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_puts(items, ",");
+        strbuf_puts(items, PQgetvalue(res, i, 0));
+    }
+    strbuf_puts(items, "]");
+    if (n > f->limit && !(*next_key = dup_value(res, shown - 1, 1)))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+/* The writable fields, in column order; the upsert's parameters $2..$12 follow this order. */
+static const char *const WRITABLE[] = {"name",   "email",  "school",        "partner_school", "programme", "level",
+                                       "cohort", "status", "registered_on", "course_start",   "date_of_birth"};
+#define N_WRITABLE (sizeof(WRITABLE) / sizeof(WRITABLE[0]))
+
+enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
+{
+    const char *params[1] = {number};
+    PGresult *res = NULL;
+    *fields = NULL;
+    *version = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
+                                  "WHERE s.student_number = $1 FOR UPDATE",
+                                  1, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        json_t *row = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        *fields = json_object();
+        for (size_t i = 0; row && *fields && i < N_WRITABLE; i++)
+            json_object_set(*fields, WRITABLE[i], json_object_get(row, WRITABLE[i]));
+        json_decref(row);
+        *version = dup_value(res, 0, 1);
+        if (!*fields || !*version)
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    return st;
+}
+
+static const char UPSERT_SQL[] =
+    "INSERT INTO students AS s (student_number, name, email, school, partner_school, programme, level, cohort,"
+    " status, registered_on, course_start, date_of_birth)"
+    " VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), $7, $8, $9, $10, $11, $12)"
+    " ON CONFLICT (student_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
+    " school = EXCLUDED.school, partner_school = EXCLUDED.partner_school, programme = EXCLUDED.programme,"
+    " level = EXCLUDED.level, cohort = EXCLUDED.cohort, status = EXCLUDED.status,"
+    " registered_on = EXCLUDED.registered_on, course_start = EXCLUDED.course_start,"
+    " date_of_birth = EXCLUDED.date_of_birth, version = s.version + 1, updated_at = now()"
+    " WHERE (s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"
+    "        s.registered_on, s.course_start, s.date_of_birth)"
+    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.partner_school,"
+    "        EXCLUDED.programme, EXCLUDED.level, EXCLUDED.cohort, EXCLUDED.status, EXCLUDED.registered_on,"
+    "        EXCLUDED.course_start, EXCLUDED.date_of_birth)"
+    " RETURNING (xmax = 0)::int::text, tutord_student_json(s)::text, s.version::text";
+
+static const char EVENT_SQL[] =
+    "INSERT INTO events (kind, subject, actor, payload) VALUES ('student.upserted', $1, $2, $3::jsonb)";
+
+static enum app_status read_current(struct db_conn *conn, const char *number, char **json, char **version)
+{
+    const char *params[1] = {number};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
+                                  "WHERE s.student_number = $1",
+                                  1, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 1) {
+        *json = dup_value(res, 0, 0);
+        *version = dup_value(res, 0, 1);
+    } else if (st == APP_OK) {
+        st = APP_NOT_FOUND;
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
+                                    const char *actor, int *created, char **json, char **version,
+                                    struct db_error *err)
+{
+    const char *params[1 + N_WRITABLE] = {number};
+    for (size_t i = 0; i < N_WRITABLE; i++) {
+        const json_t *v = json_object_get(fields, WRITABLE[i]);
+        params[1 + i] = json_is_string(v) ? json_string_value(v) : NULL;
+    }
+    PGresult *res = NULL;
+    *created = 0;
+    *json = *version = NULL;
+    enum app_status st = db_query(conn, UPSERT_SQL, 1 + N_WRITABLE, params, &res, err);
+    if (st != APP_OK)
+        return st;
+    if (PQntuples(res) == 0) { /* nothing changed */
+        PQclear(res);
+        return read_current(conn, number, json, version);
+    }
+    *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    *json = dup_value(res, 0, 1);
+    *version = dup_value(res, 0, 2);
+    PQclear(res);
+    const char *event[3] = {number, actor, *json};
+    return db_query(conn, EVENT_SQL, 3, event, NULL, err);
+}

@@ -1,0 +1,43 @@
+/* repo_students.h — the SQL behind the students resource. JSON is rendered by the database
+ * (tutord_student_json) and handed back as text. */
+#ifndef TUTORD_REPO_STUDENTS_H
+#define TUTORD_REPO_STUDENTS_H
+
+#include <jansson.h>
+
+#include "access.h"
+#include "db.h"
+#include "strbuf.h"
+
+/* Prepared statements for the hot student queries, for db_pool_new. */
+extern const struct db_statement REPO_STUDENT_STATEMENTS[];
+
+struct student_filter {
+    const char *school, *status, *level, *cohort, *tutor, *q;
+    int unallocated;
+    const char *after; /* keyset: student numbers greater than this */
+    int limit;
+};
+
+/* One visible student: *json (malloc'd) and *version (malloc'd). APP_NOT_FOUND when absent or not
+ * visible to the scope (the two are indistinguishable on purpose). */
+enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
+                                 char **json, char **version);
+
+/* A page of visible students as a JSON array text appended to *items; *next_key (malloc'd) is the last
+ * number when another page follows, else NULL. */
+enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
+                                  const struct access_scope *scope, struct strbuf *items, char **next_key);
+
+/* Locks the row and returns its writable fields as an object (new reference) and version; within a
+ * transaction. APP_NOT_FOUND when absent (then *fields and *version are NULL). */
+enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version);
+
+/* Inserts or replaces a student from a validated object of writable fields; no-op updates change
+ * nothing. Appends a student.upserted event when anything changed. Within a transaction.
+ * *created is 1 for a new row. Returns the row's JSON and version (malloc'd). */
+enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
+                                    const char *actor, int *created, char **json, char **version,
+                                    struct db_error *err);
+
+#endif

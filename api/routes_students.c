@@ -1,0 +1,255 @@
+/* routes_students.c — GET /students, GET/PUT/PATCH /students/{student_number}. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "db.h"
+#include "http.h"
+#include "repo_students.h"
+#include "validate.h"
+
+static const char *const LEVELS[] = {"F", "4", "5", "6", "7", NULL};
+static const char *const COHORTS[] = {"UG", "PGT", "DL", "FY", NULL};
+static const char *const STATUSES[] = {"studying", "year_abroad", "placement", "suspended", "withdrawn", "completed",
+                                       NULL};
+
+static const struct field_spec STUDENT_FIELDS[] = {
+    {"student_number", FT_ID, 0, 1, 20, NULL},
+    {"name", FT_STRING, F_REQUIRED, 1, 200, NULL},
+    {"email", FT_EMAIL, F_REQUIRED, 3, 254, NULL},
+    {"school", FT_CODE, F_REQUIRED, 1, 16, NULL},
+    {"partner_school", FT_CODE, F_NULLABLE, 1, 16, NULL},
+    {"programme", FT_STRING, 0, 0, 200, NULL},
+    {"level", FT_ENUM, F_REQUIRED, 0, 0, LEVELS},
+    {"cohort", FT_ENUM, F_REQUIRED, 0, 0, COHORTS},
+    {"status", FT_ENUM, F_REQUIRED, 0, 0, STATUSES},
+    {"registered_on", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"course_start", FT_DATE, F_NULLABLE, 0, 0, NULL},
+    {"date_of_birth", FT_DATE, F_NULLABLE, 0, 0, NULL},
+    {"version", FT_INT, F_READONLY, 0, 0, NULL},
+    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* ---- GET /students/{student_number} ------------------------------------------------------------ */
+
+static int callback_students_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct access_scope scope;
+    access_scope_of(http_principal(resp), &scope);
+    struct db_conn *conn = NULL;
+    char *json = NULL, *version = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_student_get(conn, http_path_param(req, "student_number"), &scope, &json, &version);
+    db_release(app->pool, conn);
+    if (st != APP_OK)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
+    http_set_etag(resp, version);
+    free(version);
+    return http_json_text(resp, 200, json);
+}
+
+/* ---- GET /students ------------------------------------------------------------------------------- */
+
+/* Reads and checks the list filters; returns 0 or -1 after a 400 naming the parameter. */
+static int read_filter(const struct _u_request *req, struct _u_response *resp, struct student_filter *f)
+{
+    static const struct {
+        const char *name;
+        const char *const *values;
+    } enums[] = {{"status", STATUSES}, {"level", LEVELS}, {"cohort", COHORTS}};
+    memset(f, 0, sizeof(*f));
+    f->school = http_query(req, "school");
+    f->status = http_query(req, "status");
+    f->level = http_query(req, "level");
+    f->cohort = http_query(req, "cohort");
+    f->tutor = http_query(req, "tutor");
+    f->q = http_query(req, "q");
+    const char *unallocated = http_query(req, "unallocated");
+    json_t *errors = json_array();
+    for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+        const char *v = http_query(req, enums[i].name);
+        const char *const *ok = enums[i].values;
+        while (v && *ok && strcmp(*ok, v) != 0)
+            ok++;
+        if (v && !*ok)
+            validate_error(errors, enums[i].name, "is not one of the allowed values");
+    }
+    if (f->school && !validate_is_code(f->school))
+        validate_error(errors, "school", "must be a school code");
+    if (f->tutor && !validate_is_id(f->tutor, 20))
+        validate_error(errors, "tutor", "must be a staff number");
+    if (f->q && (strlen(f->q) < 2 || strlen(f->q) > 100))
+        validate_error(errors, "q", "must be 2 to 100 characters");
+    if (unallocated && strcmp(unallocated, "true") != 0 && strcmp(unallocated, "false") != 0)
+        validate_error(errors, "unallocated", "must be true or false");
+    f->unallocated = unallocated && strcmp(unallocated, "true") == 0;
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
+}
+
+static int callback_students_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct student_filter filter;
+    struct page page;
+    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    filter.after = page.after;
+    filter.limit = page.limit;
+    struct access_scope scope;
+    access_scope_of(http_principal(resp), &scope);
+    struct strbuf body = {0};
+    char *next = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    strbuf_puts(&body, "{\"items\":");
+    if (st == APP_OK)
+        st = repo_student_list(conn, &filter, &scope, &body, &next);
+    db_release(app->pool, conn);
+    http_page_free(&page);
+    if (st != APP_OK) {
+        strbuf_free(&body);
+        return http_problem_for(resp, st, NULL);
+    }
+    json_t *cursor = http_cursor_encode(next);
+    char *cursor_text = json_dumps(cursor, JSON_ENCODE_ANY);
+    strbuf_puts(&body, ",\"next_cursor\":");
+    strbuf_puts(&body, cursor_text ? cursor_text : "null");
+    strbuf_puts(&body, "}");
+    free(cursor_text);
+    json_decref(cursor);
+    free(next);
+    return http_json_text(resp, 200, strbuf_take(&body));
+}
+
+/* ---- PUT / PATCH /students/{student_number} -------------------------------------------------------- */
+
+/* Validates a full representation; the body's student_number, when given, must name the path's. */
+static int validate_student(const json_t *obj, const char *number, json_t *errors)
+{
+    validate_object(obj, STUDENT_FIELDS, 0, errors);
+    const json_t *n = json_object_get(obj, "student_number");
+    if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
+        validate_error(errors, "student_number", "must match the student number in the path");
+    const json_t *school = json_object_get(obj, "school"), *partner = json_object_get(obj, "partner_school");
+    if (json_is_string(school) && json_equal(school, partner))
+        validate_error(errors, "partner_school", "must differ from school");
+    return (int)json_array_size(errors);
+}
+
+/* Builds the new representation: PUT takes the body, PATCH merges it into the current one (RFC 7396). */
+static json_t *next_representation(int is_patch, const json_t *body, json_t *current, json_t *errors)
+{
+    if (!is_patch)
+        return json_deep_copy(body);
+    validate_object(body, STUDENT_FIELDS, 1, errors);
+    json_t *merged = json_deep_copy(current);
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)body, key, value) json_object_set(merged, key, value);
+    return merged;
+}
+
+struct write_result {
+    int created;
+    char *json, *version;
+};
+
+static int respond_written(struct _u_response *resp, struct write_result *w)
+{
+    http_set_etag(resp, w->version);
+    free(w->version);
+    return http_json_text(resp, w->created ? 201 : 200, w->json);
+}
+
+/* One transaction: lock, If-Match, validate the next representation, upsert, event. */
+static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                         int is_patch)
+{
+    const char *number = http_path_param(req, "student_number");
+    json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = json_array();
+    if (!body)
+        return U_CALLBACK_COMPLETE;
+    int rc = U_CALLBACK_COMPLETE;
+    struct write_result w = {0};
+    char *version = NULL;
+    struct db_conn *conn = NULL;
+    struct db_error err;
+    memset(&err, 0, sizeof(err));
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK) {
+        st = repo_student_lock(conn, number, &current, &version);
+        if (st == APP_NOT_FOUND && !is_patch)
+            st = APP_OK;
+    }
+    if (st != APP_OK) {
+        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
+        goto cleanup;
+    }
+    if (http_check_if_match(req, resp, version) != 0)
+        goto cleanup;
+    next = next_representation(is_patch, body, current, errors);
+    if (json_array_size(errors) == 0)
+        validate_student(next, number, errors);
+    if (json_array_size(errors) > 0) {
+        rc = http_problem(resp, 422, NULL, "the student is not valid", errors);
+        errors = NULL;
+        goto cleanup;
+    }
+    st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    rc = st == APP_OK ? respond_written(resp, &w) : http_problem_db(resp, st, &err, "students");
+    if (st != APP_OK)
+        free(w.json), free(w.version);
+cleanup:
+    db_release(app->pool, conn);
+    json_decref(body);
+    json_decref(current);
+    json_decref(next);
+    json_decref(errors);
+    free(version);
+    return rc;
+}
+
+static int forbid_unless_writer(struct _u_response *resp)
+{
+    if (access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
+        return 0;
+    http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may change students", NULL);
+    return -1;
+}
+
+static int callback_students_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    if (forbid_unless_writer(resp) != 0)
+        return U_CALLBACK_COMPLETE;
+    return write_student(req, resp, user_data, 0);
+}
+
+static int callback_students_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    if (forbid_unless_writer(resp) != 0)
+        return U_CALLBACK_COMPLETE;
+    return write_student(req, resp, user_data, 1);
+}
+
+int routes_students_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/students", 0, callback_students_list) |
+           http_route(instance, app, "GET", "/students/@student_number", 0, callback_students_get) |
+           http_route(instance, app, "PUT", "/students/@student_number", 0, callback_students_put) |
+           http_route(instance, app, "PATCH", "/students/@student_number", 0, callback_students_patch);
+}
