@@ -1,0 +1,81 @@
+/* eval.h — the evaluation context shared by evaluate.c and the rules_*.c files. */
+#ifndef PE_EVAL_H
+#define PE_EVAL_H
+
+#include "internal.h"
+
+#define PE_DATE_MAX INT32_MAX
+
+typedef struct {
+  const pe_input *in;
+  const pe_calendar *cal;
+  const pe_policy *policy;   /* the version being evaluated */
+  pe_findings *out;
+  pe_date as_of;             /* local date of in->as_of */
+  const pe_year *year;       /* academic year evaluated */
+  pe_date reg;               /* registered_on */
+  pe_date active_end;        /* last day before withdrawal/completion, or PE_DATE_MAX */
+  pe_spanset studying;       /* days studying (not away), registration..active_end */
+  pe_spanset teaching;       /* teaching terms of the year */
+} pe_ctx;
+
+typedef pe_err (*pe_rule_fn)(pe_ctx *ctx, const pe_rule *r, pe_finding *f);
+typedef bool (*pe_pred)(const pe_contact *c, const pe_rule *r);
+
+/* ---- context.c ---- */
+/* met / due (PE_NO_DATE = none) → status against as_of and the warning window. */
+pe_status pe_due_status(const pe_ctx *ctx, bool met, pe_date due);
+/* Appends contact id to f's evidence. */
+pe_err pe_evidence(pe_ctx *ctx, pe_finding *f, int64_t id);
+/* Index of the first contact with at >= t. */
+size_t pe_first_at(const pe_input *in, pe_instant t);
+/* Counts contacts matching pred inside spans (local days, and at <= as_of), adding their
+ * ids as evidence when f is non-NULL. */
+int pe_count_in_spans(pe_ctx *ctx, const pe_spanset *spans, pe_pred pred, const pe_rule *r,
+                      pe_finding *f, pe_err *err);
+/* Days in status mask since registration (until active_end), as spans. */
+void pe_presence(const pe_ctx *ctx, unsigned mask, pe_spanset *out);
+/* True when staff is the student's personal or cover tutor on date d, or covers an
+ * absence of the personal tutor on d. */
+bool pe_staff_eligible(const pe_ctx *ctx, const char *staff, pe_date d);
+/* Tutor facts for staff id, or NULL. */
+const pe_tutor *pe_tutor_facts(const pe_ctx *ctx, const char *staff);
+/* Sets f to not_applicable with the given detail. */
+void pe_not_applicable(pe_finding *f, const char *detail);
+
+/* ---- rules_periodic.c ---- */
+typedef struct {
+  pe_span natural;  /* the term / month as the calendar has it */
+  pe_spanset spans; /* the part in which the student is judged */
+} pe_period;
+/* Judges "at least min matching contacts in each period" (see rules_periodic.c). */
+pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods,
+                        size_t n, int min, pe_pred pred, const char *what);
+/* Fills periods[] with the year's teaching terms, each clipped to `presence`. */
+size_t pe_term_periods(const pe_ctx *ctx, const pe_spanset *presence, pe_period *out,
+                       size_t max);
+
+/* ---- rule implementations ---- */
+pe_err pe_rule_allocation_within(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_first_meeting_within(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_under18_senior_meeting(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_meetings_per_year(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_group_sessions(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_meeting_each_term(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_missed_meetings_escalation(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_contact_monthly(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_individual_checkin_per_term(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_away_contact_per_term(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_response_within(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_cover_during_absence(pe_ctx *, const pe_rule *, pe_finding *);
+/* Tutor-level rules take the tutor instead of a student context. */
+void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, pe_date as_of, int warning_days,
+                   pe_finding *f);
+
+/* ---- finding.c ---- */
+/* Appends a blank finding for rule r (status not_applicable); NULL on OOM. */
+pe_finding *pe_findings_push(pe_findings *out, const pe_rule *r);
+/* Removes the last finding and its evidence. */
+void pe_findings_pop(pe_findings *out);
+
+#endif

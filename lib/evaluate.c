@@ -1,0 +1,130 @@
+/* evaluate.c — builds the evaluation context and runs each applicable rule.
+ *
+ * Policy versions: every version is evaluated over the same window, and each finding is
+ * kept only from the version in force on its due date (on as_of when it has no due date):
+ * version i owns dates in [effective_from(i), effective_from(i+1)), the first version also
+ * owns everything before it. So a window straddling two versions is judged by the version
+ * in force at the window's due date. */
+#include "eval.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const pe_rule_fn RULES[PE_R__N] = {
+    [PE_R_ALLOCATION_WITHIN] = pe_rule_allocation_within,
+    [PE_R_FIRST_MEETING_WITHIN] = pe_rule_first_meeting_within,
+    [PE_R_MEETINGS_PER_YEAR] = pe_rule_meetings_per_year,
+    [PE_R_MEETING_EACH_TERM] = pe_rule_meeting_each_term,
+    [PE_R_CONTACT_MONTHLY] = pe_rule_contact_monthly,
+    [PE_R_INDIVIDUAL_CHECKIN_PER_TERM] = pe_rule_individual_checkin_per_term,
+    [PE_R_RESPONSE_WITHIN] = pe_rule_response_within,
+    [PE_R_AWAY_CONTACT_PER_TERM] = pe_rule_away_contact_per_term,
+    [PE_R_GROUP_SESSIONS] = pe_rule_group_sessions,
+    [PE_R_UNDER18_SENIOR_MEETING] = pe_rule_under18_senior_meeting,
+    [PE_R_MISSED_MEETINGS_ESCALATION] = pe_rule_missed_meetings_escalation,
+    [PE_R_COVER_DURING_ABSENCE] = pe_rule_cover_during_absence,
+};
+
+static int cmp_contact(const void *a, const void *b) {
+  const pe_contact *x = a, *y = b;
+  if (x->at != y->at) return x->at < y->at ? -1 : 1;
+  return (x->id > y->id) - (x->id < y->id);
+}
+
+void pe_contacts_sort(pe_contact *c, size_t n) {
+  qsort(c, n, sizeof *c, cmp_contact);
+}
+
+static bool input_ok(const pe_input *in) {
+  if (!in || !in->cal || !in->student || in->n_versions == 0 || !in->versions ||
+      in->cal->n_years == 0)
+    return false;
+  for (size_t i = 1; i < in->n_versions; i++)
+    if (in->versions[i]->effective_from < in->versions[i - 1]->effective_from) return false;
+  for (size_t i = 1; i < in->n_contacts; i++)
+    if (in->contacts[i].at < in->contacts[i - 1].at) return false;
+  return true;
+}
+
+/* Status at date d from the history (studying before the first entry). */
+static pe_student_status status_at(const pe_student *st, pe_date d) {
+  pe_student_status s = PE_ST_STUDYING;
+  for (size_t i = 0; i < st->n_statuses && st->statuses[i].from <= d; i++) s = st->statuses[i].status;
+  return s;
+}
+
+static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
+  const pe_student *st = in->student;
+  memset(ctx, 0, sizeof *ctx);
+  ctx->in = in;
+  ctx->cal = in->cal;
+  ctx->out = out;
+  ctx->as_of = pe_local_date(&in->cal->tz, in->as_of);
+  ctx->year = pe_calendar_year_for(in->cal, ctx->as_of);
+  ctx->reg = st->registered_on;
+  ctx->active_end = PE_DATE_MAX - 1;
+  for (size_t i = 0; i < st->n_statuses; i++)
+    if ((st->statuses[i].status == PE_ST_WITHDRAWN || st->statuses[i].status == PE_ST_COMPLETED) &&
+        st->statuses[i].from - 1 < ctx->active_end)
+      ctx->active_end = st->statuses[i].from - 1;
+  pe_presence(ctx, 1u << PE_ST_STUDYING, &ctx->studying);
+  pe_span terms[PE_MAX_SPANS];
+  ctx->teaching.n = (int)pe_calendar_teaching_spans(in->cal, ctx->year, terms, PE_MAX_SPANS);
+  memcpy(ctx->teaching.s, terms, sizeof(pe_span) * (size_t)ctx->teaching.n);
+}
+
+/* True when the finding's date falls in version v's period. */
+static bool owned_by(const pe_input *in, size_t v, const pe_finding *f, pe_date as_of) {
+  pe_date key = f->due != PE_NO_DATE ? f->due : as_of;
+  if (v > 0 && key < in->versions[v]->effective_from) return false;
+  return v + 1 == in->n_versions || key < in->versions[v + 1]->effective_from;
+}
+
+static pe_err run_rule(pe_ctx *ctx, size_t v, const pe_rule *r) {
+  pe_finding *f = pe_findings_push(ctx->out, r);
+  if (!f) return PE_NOMEM;
+  pe_err err = PE_OK;
+  if (ctx->as_of < ctx->reg)
+    pe_not_applicable(f, "student not yet registered");
+  else if (ctx->as_of > ctx->active_end && ctx->year->start > ctx->active_end)
+    pe_not_applicable(f, "student withdrawn or completed before this academic year");
+  else
+    err = RULES[r->type](ctx, r, f);
+  if (err == PE_OK && !owned_by(ctx->in, v, f, ctx->as_of)) pe_findings_pop(ctx->out);
+  return err;
+}
+
+pe_err pe_evaluate_student(const pe_input *in, pe_findings *out) {
+  if (!input_ok(in)) return PE_INVALID;
+  pe_ctx ctx;
+  build_context(in, out, &ctx);
+  pe_student_status now = status_at(in->student, ctx.as_of);
+  const pe_rule *rules[PE_MAX_RULES];
+  for (size_t v = 0; v < in->n_versions; v++) {
+    ctx.policy = in->versions[v];
+    size_t n = pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now,
+                                         rules);
+    for (size_t i = 0; i < n; i++) {
+      if (pe_rule_is_tutor_level(rules[i]->type)) continue;
+      pe_err err = run_rule(&ctx, v, rules[i]);
+      if (err != PE_OK) return err;
+    }
+  }
+  return PE_OK;
+}
+
+pe_err pe_evaluate_tutor(const pe_calendar *cal, const pe_policy *const *versions,
+                         size_t n_versions, const pe_tutor *tutor, pe_instant as_of,
+                         pe_findings *out) {
+  if (!cal || !tutor || n_versions == 0) return PE_INVALID;
+  pe_date day = pe_local_date(&cal->tz, as_of);
+  const pe_policy *p = pe_policy_in_force(versions, n_versions, day);
+  for (size_t i = 0; i < p->n_rules; i++) {
+    const pe_rule *r = &p->rules[i];
+    if (!r->enabled || !pe_rule_is_tutor_level(r->type)) continue;
+    pe_finding *f = pe_findings_push(out, r);
+    if (!f) return PE_NOMEM;
+    pe_rule_tutor(r, tutor, day, p->warning_days, f);
+  }
+  return PE_OK;
+}

@@ -1,0 +1,177 @@
+/* rules_setup.c — one-off deadlines: allocation, first meeting, under-18 meeting, cover. */
+#include "eval.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* allocation_within: a personal allocation must start no later than `days` calendar days
+ * after registration (due = registered_on + days; Leicester "by the end of their first
+ * week after registration" = 7). Judged for students registering in the evaluated year
+ * (not_applicable for returning students, and when the due date falls after withdrawal). */
+pe_err pe_rule_allocation_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  char a[11], b[11];
+  if (ctx->reg < ctx->year->start) {
+    pe_not_applicable(f, "registered before this academic year");
+    return PE_OK;
+  }
+  f->window_start = ctx->reg;
+  f->due = f->window_end = ctx->reg + r->param[PE_P_DAYS];
+  if (f->due > ctx->active_end) {
+    pe_not_applicable(f, "student left before the allocation deadline");
+    return PE_OK;
+  }
+  pe_date first = PE_NO_DATE;
+  for (size_t i = 0; i < ctx->in->n_allocations; i++) {
+    const pe_allocation *al = &ctx->in->allocations[i];
+    if (al->kind == PE_ALLOC_PERSONAL && (al->ends_on == PE_NO_DATE || al->ends_on >= ctx->reg) &&
+        (first == PE_NO_DATE || al->starts_on < first))
+      first = al->starts_on;
+  }
+  bool met = first != PE_NO_DATE && first <= f->due && first <= ctx->as_of;
+  f->status = pe_due_status(ctx, met, f->due);
+  if (met)
+    snprintf(f->detail, sizeof f->detail, "personal tutor allocated on %s", pe_date_format(first, a));
+  else
+    snprintf(f->detail, sizeof f->detail, "no personal tutor allocated by %s (registered %s)",
+             pe_date_format(f->due, a), pe_date_format(ctx->reg, b));
+  if (!met && f->status == PE_BREACHED) {
+    f->gap_start = ctx->reg;
+    f->gap_end = first != PE_NO_DATE && first <= ctx->as_of ? first - 1 : ctx->as_of;
+  }
+  return PE_OK;
+}
+
+static bool attended_meeting(const pe_contact *c, const pe_rule *r) {
+  (void)r;
+  return (c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING) &&
+         c->attendance == PE_ATT_ATTENDED;
+}
+
+/* Start of the first-meeting window, or PE_NO_DATE with f set not_applicable. */
+static pe_date first_meeting_start(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  bool is_new = ctx->reg >= ctx->year->start;
+  if (r->param[PE_P_APPLIES_TO] == 0 && !is_new) {
+    pe_not_applicable(f, "returning student (rule applies to new students)");
+    return PE_NO_DATE;
+  }
+  pe_date start = ctx->reg;
+  if (r->param[PE_P_FROM] == 1 && ctx->teaching.n && ctx->teaching.s[0].start > start)
+    start = ctx->teaching.s[0].start;
+  if (start < ctx->year->start) start = ctx->year->start;
+  pe_spanset at;
+  pe_spans_clip(&ctx->studying, start, start, &at);
+  if (at.n == 0) {
+    pe_not_applicable(f, "student not studying at the start of the window (away or left)");
+    return PE_NO_DATE;
+  }
+  return start;
+}
+
+/* first_meeting_within: an attended meeting (meeting or group_meeting) within `days`
+ * calendar days: window from the start (registration, or with from=year_start the first
+ * teaching day of the year or registration if later) to start + days. Meetings from the
+ * academic year's start (Welcome Week) count. applies_to=new judges only students who
+ * registered in the evaluated year; all judges every student every year. Not applicable
+ * when the student is away or has left at the start, or leaves before the due date. */
+pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  pe_err err = PE_OK;
+  char a[11];
+  pe_date start = first_meeting_start(ctx, r, f);
+  if (start == PE_NO_DATE) return PE_OK;
+  f->window_start = start;
+  f->due = f->window_end = start + r->param[PE_P_DAYS];
+  if (f->due > ctx->active_end) {
+    pe_not_applicable(f, "student left before the first-meeting deadline");
+    return PE_OK;
+  }
+  pe_spanset window;
+  pe_date from = ctx->reg > ctx->year->start ? ctx->reg : ctx->year->start;
+  pe_spans_one(&window, from < start ? from : start, f->due);
+  int got = pe_count_in_spans(ctx, &window, attended_meeting, r, f, &err);
+  f->status = pe_due_status(ctx, got > 0, f->due);
+  snprintf(f->detail, sizeof f->detail, got ? "first meeting held" : "no meeting attended by %s",
+           pe_date_format(f->due, a));
+  if (f->status == PE_BREACHED) {
+    f->gap_start = start;
+    f->gap_end = f->due;
+  }
+  return err;
+}
+
+static bool senior_meeting(const pe_contact *c, const pe_rule *r) {
+  (void)r;
+  return c->kind == PE_C_MEETING && c->attendance == PE_ATT_ATTENDED && c->senior_tutor;
+}
+
+/* under18_senior_meeting: a student under 18 at the start of the year's window (the later
+ * of year start and registration) must meet a senior tutor personally (an attended
+ * individual meeting with a staff member flagged senior tutor) before turning 18 and by
+ * the end of the year's teaching, whichever is earlier. Others: not_applicable. */
+pe_err pe_rule_under18_senior_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  pe_err err = PE_OK;
+  const pe_student *st = ctx->in->student;
+  pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
+  pe_date eighteen = st->date_of_birth == PE_NO_DATE ? PE_NO_DATE
+                                                      : pe_date_add_years(st->date_of_birth, 18);
+  if (eighteen == PE_NO_DATE || eighteen <= start || ctx->teaching.n == 0) {
+    pe_not_applicable(f, "student is not under 18 (or date of birth unknown)");
+    return PE_OK;
+  }
+  pe_date due = ctx->teaching.s[ctx->teaching.n - 1].end;
+  if (eighteen - 1 < due) due = eighteen - 1;
+  pe_spanset window;
+  pe_spans_one(&window, start, due);
+  int got = pe_count_in_spans(ctx, &window, senior_meeting, r, f, &err);
+  f->window_start = start;
+  f->due = f->window_end = due;
+  f->status = due > ctx->active_end ? PE_NOT_APPLICABLE : pe_due_status(ctx, got > 0, due);
+  snprintf(f->detail, sizeof f->detail, "%s", got ? "met personally by a senior tutor"
+                                                  : "under-18 student not yet met by a senior tutor");
+  return err;
+}
+
+/* One absence of the personal tutor: needs cover when longer than `days` days; covered if
+ * the absence names a cover tutor or a cover allocation for the student starts by
+ * from + days. Returns the due date if uncovered, else PE_NO_DATE. */
+static pe_date uncovered(const pe_ctx *ctx, const pe_absence *a, int days) {
+  if (a->to - a->from + 1 <= days || a->cover[0]) return PE_NO_DATE;
+  pe_date due = a->from + days;
+  for (size_t i = 0; i < ctx->in->n_allocations; i++) {
+    const pe_allocation *al = &ctx->in->allocations[i];
+    if (al->kind == PE_ALLOC_COVER && al->starts_on <= due &&
+        (al->ends_on == PE_NO_DATE || al->ends_on >= due))
+      return PE_NO_DATE;
+  }
+  return due;
+}
+
+/* cover_during_absence: whenever the student's personal tutor (by allocation) is absent
+ * for longer than `days` days within the year and while the student is registered, cover
+ * must be in place by the absence's start + days (absence.cover set, or a cover
+ * allocation). Breached if any past deadline was missed; pending/due_soon for an upcoming
+ * deadline; met otherwise (including no absences). */
+pe_err pe_rule_cover_during_absence(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  char a[11];
+  pe_date worst = PE_NO_DATE;
+  for (size_t i = 0; i < ctx->in->n_allocations; i++) {
+    const pe_allocation *al = &ctx->in->allocations[i];
+    const pe_tutor *t = al->kind == PE_ALLOC_PERSONAL ? pe_tutor_facts(ctx, al->tutor) : NULL;
+    for (size_t k = 0; t && k < t->n_absences; k++) {
+      const pe_absence *ab = &t->absences[k];
+      if (ab->to < ctx->year->start || ab->from > ctx->year->end || ab->from > ctx->as_of ||
+          ab->to < al->starts_on || (al->ends_on != PE_NO_DATE && ab->from > al->ends_on) ||
+          ab->to < ctx->reg || ab->from > ctx->active_end)
+        continue;
+      pe_date due = uncovered(ctx, ab, r->param[PE_P_DAYS]);
+      if (due != PE_NO_DATE && (worst == PE_NO_DATE || due < worst)) worst = due;
+    }
+  }
+  f->window_start = ctx->year->start;
+  f->window_end = ctx->year->end;
+  f->due = worst;
+  f->status = worst == PE_NO_DATE ? PE_MET : pe_due_status(ctx, false, worst);
+  snprintf(f->detail, sizeof f->detail, worst == PE_NO_DATE ? "cover in place for every absence"
+                                                            : "tutor absent with no cover by %s",
+           worst == PE_NO_DATE ? "" : pe_date_format(worst, a));
+  return PE_OK;
+}
