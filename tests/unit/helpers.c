@@ -1,6 +1,7 @@
 /* helpers.c — shared fixtures for the engine's unit tests. */
 #include "helpers.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,4 +86,72 @@ const pe_finding *find_rule(const pe_findings *f, const char *rule_id) {
     if (strcmp(f->items[i].rule_id, rule_id) == 0) return &f->items[i];
   ck_abort_msg("no finding for rule %s", rule_id);
   return NULL;
+}
+
+void world_init_policy(world *w, const char *policy_json) {
+  memset(w, 0, sizeof *w);
+  w->cal = test_calendar();
+  w->policy[0] = test_policy(policy_json);
+  w->n_policies = 1;
+  w->student = (pe_student){.registered_on = D("2026-09-21"), .date_of_birth = D("2007-05-01"),
+                            .level = PE_LEVEL_4, .cohort = PE_COHORT_UG,
+                            .statuses = w->statuses};
+  w->allocs[0] = (pe_allocation){"T1", PE_ALLOC_PERSONAL, D("2026-09-22"), PE_NO_DATE};
+  w->allocs[1] = (pe_allocation){"T4", PE_ALLOC_COVER, D("2027-01-11"), D("2027-01-31")};
+  w->absences[0] = (pe_absence){D("2026-11-02"), D("2026-11-20"), "T2"};
+  w->tutors[0] = (pe_tutor){.staff = "T1", .started_on = D("2020-01-01"), .absences = w->absences,
+                            .n_absences = 1, .training = w->training, .tutees = 10, .capacity = 0};
+  w->in.cal = w->cal;
+  w->in.student = &w->student;
+  w->in.allocations = w->allocs;
+  w->in.n_allocations = 2;
+  w->in.contacts = w->contacts;
+  w->in.tutors = w->tutors;
+  w->in.n_tutors = 1;
+  w->in.concerns = w->concerns;
+  pe_findings_init(&w->findings);
+}
+
+void world_init(world *w, const char *rule_json) {
+  char buf[4096];
+  snprintf(buf, sizeof buf,
+           "{\"name\": \"test\", \"effective_from\": \"2026-01-01\", \"rules\": [%s]}",
+           rule_json);
+  world_init_policy(w, buf);
+}
+
+void world_add(world *w, pe_contact c) {
+  ck_assert_uint_lt(w->n_contacts, 128);
+  w->contacts[w->n_contacts++] = c;
+}
+
+void world_status(world *w, pe_student_status s, const char *from) {
+  w->statuses[w->student.n_statuses++] = (pe_status_entry){s, D(from)};
+}
+
+const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id) {
+  char buf[40];
+  if (strlen(as_of) == 10) {
+    snprintf(buf, sizeof buf, "%sT12:00:00Z", as_of);
+    as_of = buf;
+  }
+  pe_contacts_sort(w->contacts, w->n_contacts);
+  w->in.n_contacts = w->n_contacts;
+  w->in.versions = (const pe_policy *const *)w->policy;
+  w->in.n_versions = w->n_policies;
+  w->in.as_of = T(as_of);
+  pe_findings_clear(&w->findings);
+  ck_assert_int_eq(pe_evaluate_student(&w->in, &w->findings), PE_OK);
+  return find_rule(&w->findings, rule_id);
+}
+
+int64_t world_evidence(const world *w, const pe_finding *f, size_t i) {
+  ck_assert_uint_lt(i, f->ev_n);
+  return w->findings.ids[f->ev_off + i];
+}
+
+void world_free(world *w) {
+  pe_findings_free(&w->findings);
+  for (size_t i = 0; i < w->n_policies; i++) pe_policy_free(w->policy[i]);
+  pe_calendar_free(w->cal);
 }
