@@ -36,6 +36,7 @@ static const struct int_setting INT_SETTINGS[] = {
 static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_DATABASE_URL", "--database-url", OFF(database_url)},
     {"TUTORD_LISTEN", "--listen", OFF(listen)},
+    {"TUTORD_DB_ROLE", "--db-role", OFF(db_role)},
     {"TUTORD_JWT_ALG", "--jwt-alg", OFF(jwt_alg)},
     {"TUTORD_JWT_SECRET", NULL, OFF(jwt_secret)},
     {"TUTORD_JWT_PUBLIC_KEY_FILE", "--jwt-public-key-file", OFF(jwt_public_key_file)},
@@ -183,6 +184,8 @@ int config_load(struct config *cfg, int *argc, char **argv)
     if (load_flags(cfg, argc, argv) != 0)
         rc = -1;
     if (!cfg->listen && !(cfg->listen = strdup("127.0.0.1")))
+        rc = -1;
+    if (!cfg->db_role && !(cfg->db_role = strdup("tutord_app")))
         rc = -1;
     if (!cfg->jwt_alg && !(cfg->jwt_alg = strdup("HS256")))
         rc = -1;

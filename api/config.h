@@ -8,6 +8,7 @@ enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 struct config {
     char *database_url;        /* TUTORD_DATABASE_URL (required to serve/migrate/seed) */
+    char *db_role;             /* TUTORD_DB_ROLE: role the service acts as, default tutord_app; "none" = as connected */
     char *listen;              /* TUTORD_LISTEN, IPv4 literal, default 127.0.0.1 */
     int port;                  /* TUTORD_PORT, default 8080 */
     char *jwt_alg;             /* TUTORD_JWT_ALG: HS256 (default), RS256 or ES256 */

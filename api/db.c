@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 struct db_pool {
     char *url;
+    char options[128]; /* "-c role=..." or "" */
     int size;
     int acquire_timeout_ms;
     const struct db_statement *statements;
@@ -21,7 +23,8 @@ struct db_pool {
     pthread_cond_t available;
 };
 
-struct db_pool *db_pool_new(const char *url, int size, int acquire_timeout_ms, const struct db_statement *statements)
+struct db_pool *db_pool_new(const char *url, const char *role, int size, int acquire_timeout_ms,
+                            const struct db_statement *statements)
 {
     struct db_pool *pool = calloc(1, sizeof(*pool));
     if (!pool)
@@ -37,6 +40,8 @@ struct db_pool *db_pool_new(const char *url, int size, int acquire_timeout_ms, c
         return NULL;
     }
     pool->size = size;
+    if (role && *role && strcmp(role, "none") != 0)
+        snprintf(pool->options, sizeof(pool->options), "-c role=%s", role);
     pool->acquire_timeout_ms = acquire_timeout_ms;
     pool->statements = statements;
     for (int i = 0; i < size; i++) {
@@ -85,8 +90,8 @@ static int prepare_all(struct db_conn *conn, const struct db_statement *statemen
 /* Opens (or re-opens) the connection; network I/O, so never called with the pool lock held. */
 static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
 {
-    static const char *const keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *values[] = {pool->url, "3", "tutord", NULL};
+    static const char *const keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
+    const char *values[] = {pool->url, "3", "tutord", pool->options, NULL};
     if (conn->pg)
         PQfinish(conn->pg);
     conn->prepared = 0;

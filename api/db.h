@@ -28,9 +28,10 @@ struct db_statement {
 };
 
 /* Creates a pool of `size` connections to `url`; connections open lazily, so a database that is down
- * at start-up is not fatal. `statements` (terminated by {NULL, NULL}) are prepared on each connection;
+ * at start-up is not fatal. Each session acts as `role` ("-c role=..."; NULL or "none": as connected). `statements` (terminated by {NULL, NULL}) are prepared on each connection;
  * the array must outlive the pool. Returns NULL on allocation failure. */
-struct db_pool *db_pool_new(const char *url, int size, int acquire_timeout_ms, const struct db_statement *statements);
+struct db_pool *db_pool_new(const char *url, const char *role, int size, int acquire_timeout_ms,
+                            const struct db_statement *statements);
 
 /* Closes every connection and frees the pool; NULL-safe. No connection may be checked out. */
 void db_pool_free(struct db_pool *pool);

@@ -81,8 +81,8 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *))
     struct auth_verifier *verifier = auth_verifier_new(cfg, why, sizeof(why));
     app.auth = verifier;
     app.routes = http_routes_new();
-    app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_pool_size, cfg->db_acquire_timeout_ms,
-                           all_statements());
+    app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, cfg->db_pool_size,
+                           cfg->db_acquire_timeout_ms, all_statements());
     int rc = 1;
     if (!verifier)
         fprintf(stderr, "tutord: %s\n", why);

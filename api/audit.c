@@ -1,0 +1,51 @@
+/* audit.c — the audit trail and the change feed, written in the caller's transaction. */
+#include "audit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The principal's roles as a PostgreSQL array literal, e.g. {tutor,senior_tutor}. */
+static void roles_literal(const struct principal *who, char *buf, size_t size)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } roles[] = {{ROLE_STUDENT, "student"},   {ROLE_TUTOR, "tutor"}, {ROLE_SENIOR_TUTOR, "senior_tutor"},
+                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"}};
+    size_t used = (size_t)snprintf(buf, size, "{");
+    int first = 1;
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (who->roles & roles[i].bit) {
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", first ? "" : ",", roles[i].name);
+            first = 0;
+        }
+    snprintf(buf + used, size - used, "}");
+}
+
+enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action,
+                             const char *entity, const char *entity_id, const char *student, const json_t *detail)
+{
+    char roles[96];
+    roles_literal(who, roles, sizeof(roles));
+    char *detail_text = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    const char *params[7] = {who->sub, roles, action, entity, entity_id, student, detail_text ? detail_text : "{}"};
+    enum app_status st = db_query(conn,
+                                  "INSERT INTO audit (actor, actor_roles, action, entity, entity_id, student_number,"
+                                  " detail) VALUES ($1, $2::text[], $3, $4, $5, $6, $7::jsonb)",
+                                  7, params, NULL, NULL);
+    free(detail_text);
+    return st;
+}
+
+enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
+                            const char *subject, const json_t *payload)
+{
+    char *payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    const char *params[4] = {kind, subject, who->sub, payload_text ? payload_text : "{}"};
+    enum app_status st = db_query(conn,
+                                  "INSERT INTO events (kind, subject, actor, payload) VALUES ($1, $2, $3, $4::jsonb)",
+                                  4, params, NULL, NULL);
+    free(payload_text);
+    return st;
+}

@@ -1,0 +1,22 @@
+/* audit.h — who did what to which record, and who read which confidential note. Every call runs inside
+ * the caller's transaction, so the audit row lands exactly when the action does. */
+#ifndef TUTORD_AUDIT_H
+#define TUTORD_AUDIT_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "db.h"
+
+/* Appends one audit row: `action` like "note.read_confidential" or "allocation.create", `entity` and
+ * `entity_id` name the record, `student` (may be NULL) whose record it is, `detail` (may be NULL,
+ * borrowed) extra facts — never note text. Returns APP_OK or the database failure. */
+enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action,
+                             const char *entity, const char *entity_id, const char *student, const json_t *detail);
+
+/* Appends one event to the change feed (same transaction): `kind` like "allocation.created",
+ * `subject` the record's key, `payload` (borrowed, may be NULL) the record as JSON. */
+enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
+                            const char *subject, const json_t *payload);
+
+#endif
