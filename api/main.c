@@ -74,7 +74,8 @@ static const struct db_statement *all_statements(void)
     return REPO_STUDENT_STATEMENTS;
 }
 
-static int with_app(const struct config *cfg, int (*fn)(struct app *))
+/* Builds the application handle around fn; `need_auth`: a verifier is required (serving). */
+static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_auth)
 {
     char why[256];
     struct app app = {.config = cfg};
@@ -84,7 +85,7 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *))
     app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, cfg->db_pool_size,
                            cfg->db_acquire_timeout_ms, all_statements());
     int rc = 1;
-    if (!verifier)
+    if (!verifier && need_auth)
         fprintf(stderr, "tutord: %s\n", why);
     else if (app.routes && app.pool)
         rc = fn(&app);
@@ -104,7 +105,7 @@ static int cmd_serve(const struct config *cfg)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: server_run waits for them */
     signal(SIGPIPE, SIG_IGN);
-    return with_app(cfg, server_run);
+    return with_app(cfg, server_run, 1);
 }
 
 int main(int argc, char **argv)
@@ -127,7 +128,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)
-        rc = with_app(&cfg, server_print_routes);
+        rc = with_app(&cfg, server_print_routes, 0);
     else if (strcmp(cmd, "version") == 0)
         rc = (puts("tutord " TUTORD_VERSION), 0);
     else

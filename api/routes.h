@@ -1,4 +1,5 @@
-/* routes.h — each resource module registers its routes; main calls them in turn. */
+/* routes.h — each routes_<resource>.c exports routes_<resource>_register(instance, app); the build
+ * generates routes_all.c, which calls every one of them (api/CMakeLists.txt). */
 #ifndef TUTORD_ROUTES_H
 #define TUTORD_ROUTES_H
 
@@ -6,9 +7,7 @@
 
 #include "app.h"
 
-/* Each returns 0, or non-zero when a route could not be registered (logged). */
-int routes_health_register(struct _u_instance *instance, const struct app *app);
-int routes_schools_register(struct _u_instance *instance, const struct app *app);
-int routes_students_register(struct _u_instance *instance, const struct app *app);
+/* Registers every resource module's routes. Returns 0, or non-zero when any failed (logged). */
+int routes_register_all(struct _u_instance *instance, const struct app *app);
 
 #endif

@@ -15,15 +15,7 @@
 
 static int register_all(struct _u_instance *instance, struct app *app)
 {
-    int (*const modules[])(struct _u_instance *, const struct app *) = {
-        routes_health_register,
-        routes_schools_register,
-        routes_students_register,
-    };
-    int rc = 0;
-    for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
-        rc |= modules[i](instance, app);
-    return rc | http_install_default(instance, app);
+    return routes_register_all(instance, app) | http_install_default(instance, app);
 }
 
 static int start(struct _u_instance *instance, const struct config *cfg, struct sockaddr_in *addr)
