@@ -218,7 +218,7 @@ pe_err pe_rule_parse(const json_t *j, const char *path, bool in_cohort, pe_rule 
   r->type = PE_R__N;
   if (!json_is_object(j)) {
     pe_errors_add(errs, path, "must be an object");
-    return PE_INVALID;
+    return PE_OK;
   }
   pe_json_string(j, "id", path, true, r->id, sizeof r->id, errs);
   r->enabled = !read_disabled(j, path, errs);

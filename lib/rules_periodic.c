@@ -7,7 +7,8 @@
  * - a period whose calendar end falls after the student's withdrawal/completion is not
  *   judged (findings after withdrawal are not_applicable);
  * - a period that has ended (end < as_of) with fewer than min matching contacts breaches
- *   the rule: the finding is breached, its due the period's end, the gap the period;
+ *   the rule: the finding is breached, its due the period's end, its evidence the gap
+ *   (the first short period) rather than contact ids;
  * - otherwise, the current period (as_of within it) still short is pending / due_soon by
  *   its end; if no period has started yet the first one is pending;
  * - otherwise met, with the ids of every matching contact as evidence;
@@ -82,6 +83,8 @@ pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period 
   }
   if (t.breach) {
     describe_span(span, sizeof span, &t.breach->spans);
+    ctx->out->n_ids = f->ev_off; /* evidence: the gap, not the contacts elsewhere */
+    f->ev_n = 0;
     f->status = PE_BREACHED;
     f->due = spans_last(&t.breach->spans);
     f->gap_start = spans_first(&t.breach->spans);
