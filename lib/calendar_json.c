@@ -25,15 +25,15 @@ static int cmp_year(const void *a, const void *b) {
 
 /* Reports start > end for a span read from path. */
 static void check_order(pe_date start, pe_date end, const char *path, json_t *errs) {
-  char field[256];
-  snprintf(field, sizeof field, "%s.end", path);
+  char field[512];
+  if (snprintf(field, sizeof field, "%s.end", path) >= (int)sizeof field) return;
   if (start != PE_NO_DATE && end != PE_NO_DATE && end < start)
     pe_errors_add(errs, field, "must not be before start");
 }
 
 static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_term *t,
                        json_t *errs) {
-  char field[256];
+  char field[512];
   t->start = t->end = PE_NO_DATE;
   t->teaching = true;
   if (!json_is_object(j)) {
@@ -46,7 +46,7 @@ static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_t
   pe_json_date(j, "end", path, true, &t->end, errs);
   check_order(t->start, t->end, path, errs);
   const json_t *teach = json_object_get(j, "teaching");
-  snprintf(field, sizeof field, "%s.teaching", path);
+  if (snprintf(field, sizeof field, "%s.teaching", path) >= (int)sizeof field) field[0] = '\0';
   if (teach && !json_is_boolean(teach)) pe_errors_add(errs, field, "must be a boolean");
   if (teach) t->teaching = json_is_true(teach);
   if (t->start != PE_NO_DATE && y->start != PE_NO_DATE &&
@@ -56,7 +56,7 @@ static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_t
 
 static void parse_year(const json_t *j, const char *path, pe_calendar *cal, pe_year *y,
                        json_t *errs) {
-  char field[256];
+  char field[512];
   y->start = y->end = PE_NO_DATE;
   y->first_term = cal->n_terms;
   if (!json_is_object(j)) {

@@ -18,7 +18,7 @@ void pe_json_unknown_keys(const json_t *obj, const char *path, const char *const
                           json_t *errs) {
   const char *key;
   json_t *v;
-  char field[256];
+  char field[512];
   json_object_foreach((json_t *)obj, key, v) {
     bool ok = false;
     for (size_t i = 0; allowed[i] && !ok; i++) ok = strcmp(allowed[i], key) == 0;
@@ -40,7 +40,7 @@ static const json_t *field_get(const json_t *obj, const char *key, const char *p
 
 bool pe_json_date(const json_t *obj, const char *key, const char *path, bool required,
                   pe_date *out, json_t *errs) {
-  char field[256];
+  char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (!v) return false;
   if (!json_is_string(v) || pe_date_parse(json_string_value(v), out) != PE_OK) {
@@ -52,7 +52,7 @@ bool pe_json_date(const json_t *obj, const char *key, const char *path, bool req
 
 bool pe_json_string(const json_t *obj, const char *key, const char *path, bool required,
                     char *buf, size_t cap, json_t *errs) {
-  char field[256];
+  char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (!v) return false;
   if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= cap) {
@@ -65,7 +65,7 @@ bool pe_json_string(const json_t *obj, const char *key, const char *path, bool r
 
 const json_t *pe_json_array(const json_t *obj, const char *key, const char *path,
                             bool required, json_t *errs) {
-  char field[256];
+  char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (v && !json_is_array(v)) {
     pe_errors_add(errs, field, "must be an array");

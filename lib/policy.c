@@ -29,7 +29,7 @@ void pe_policy_free(pe_policy *p) {
 /* Parses arr[] of rules into a new array; reports duplicate ids. */
 static pe_err parse_rule_list(const json_t *arr, const char *path, bool in_cohort,
                               pe_rule **out, size_t *n, json_t *errs) {
-  char field[256];
+  char field[512];
   size_t count = json_array_size(arr);
   *n = 0;
   *out = calloc(count + 1, sizeof(pe_rule));
@@ -51,7 +51,7 @@ static pe_err parse_rule_list(const json_t *arr, const char *path, bool in_cohor
 /* Reads match.<key> (array of names) into a bit mask; `names` indexed by bit. */
 static unsigned read_match(const json_t *match, const char *key, const char *path,
                            const char *const *names, int n, json_t *errs) {
-  char field[256];
+  char field[512];
   const json_t *arr = pe_json_array(match, key, path, false, errs);
   unsigned mask = 0;
   size_t i;
@@ -82,7 +82,7 @@ static void parse_match(const json_t *m, const char *path, pe_cohort *c, json_t 
 /* A disable-only cohort entry must name a base rule. */
 static void check_disables(const pe_policy *p, const pe_cohort *c, const char *path,
                            json_t *errs) {
-  char field[256];
+  char field[512];
   for (size_t i = 0; i < c->n_rules; i++) {
     if (!c->rules[i].disable_only) continue;
     bool found = false;

@@ -98,7 +98,7 @@ static bool read_mask(const json_t *v, const char *field, const char *const *nam
   unsigned mask = 0;
   size_t i;
   const json_t *e;
-  char item[300];
+  char item[600];
   json_array_foreach(v, i, e) {
     int k = pe_name_index(json_string_value(e), names, n);
     snprintf(item, sizeof item, "%s[%zu]", field, i);
@@ -165,7 +165,7 @@ static void read_param(const param_spec *ps, const json_t *v, const char *field,
 /* Parameters of r's type: defaults, then the JSON values; unknown keys reported. */
 static void parse_params(const json_t *j, const char *path, pe_rule *r, json_t *errs) {
   const param_spec *ps = TYPES[r->type].params;
-  char field[300];
+  char field[512];
   for (; ps->name; ps++) {
     snprintf(field, sizeof field, "%s.%s", path, ps->name);
     if (ps->p != PE_P__N) r->param[ps->p] = ps->def;
@@ -188,14 +188,14 @@ static void parse_params(const json_t *j, const char *path, pe_rule *r, json_t *
 /* Reads "enabled"; true when present and false. */
 static bool read_disabled(const json_t *j, const char *path, json_t *errs) {
   const json_t *en = json_object_get(j, "enabled");
-  char field[300];
+  char field[512];
   snprintf(field, sizeof field, "%s.enabled", path);
   if (en && !json_is_boolean(en)) pe_errors_add(errs, field, "must be a boolean");
   return en && json_is_false(en);
 }
 
 static void parse_type(const json_t *j, const char *path, pe_rule *r, json_t *errs) {
-  char field[300];
+  char field[512];
   const json_t *t = json_object_get(j, "type");
   snprintf(field, sizeof field, "%s.type", path);
   int k = -1;
