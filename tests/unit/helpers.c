@@ -155,3 +155,11 @@ void world_free(world *w) {
   for (size_t i = 0; i < w->n_policies; i++) pe_policy_free(w->policy[i]);
   pe_calendar_free(w->cal);
 }
+
+int run_suite(Suite *s) {
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -56,6 +56,9 @@ const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id);
 int64_t world_evidence(const world *w, const pe_finding *f, size_t i);
 void world_free(world *w);
 
+/* Runs a suite (forking per test); returns the process exit status. */
+int run_suite(Suite *s);
+
 /* Formats a date for assertions (static-free: uses the caller's buffer). */
 #define DS(d, buf) pe_date_format((d), (buf))
 

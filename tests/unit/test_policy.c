@@ -174,9 +174,5 @@ Suite *policy_suite(void) {
 }
 
 int main(void) {
-  SRunner *sr = srunner_create(policy_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return run_suite(policy_suite());
 }
