@@ -1,0 +1,58 @@
+/* listing.c — keyset pages rendered by the database, wrapped as {"items", "next_cursor"}. */
+#include "listing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+
+enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams, const char **params, int limit,
+                              struct strbuf *items, char **next_key)
+{
+    char limit_text[16];
+    snprintf(limit_text, sizeof(limit_text), "%d", limit + 1);
+    params[nparams - 1] = limit_text;
+    PGresult *res = NULL;
+    *next_key = NULL;
+    enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
+    if (st != APP_OK)
+        return st;
+    int n = PQntuples(res), shown = n > limit ? limit : n;
+    strbuf_puts(items, "[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_puts(items, ",");
+        strbuf_puts(items, PQgetvalue(res, i, 0));
+    }
+    strbuf_puts(items, "]");
+    if (n > limit && !(*next_key = strdup(PQgetvalue(res, shown - 1, 1))))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+int listing_respond(struct _u_response *resp, struct strbuf *items, char *next_key)
+{
+    struct strbuf body = {0};
+    json_t *cursor = http_cursor_encode(next_key);
+    char *cursor_text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    char *items_text = strbuf_take(items);
+    strbuf_puts(&body, "{\"items\":");
+    strbuf_puts(&body, items_text ? items_text : "[]");
+    strbuf_puts(&body, ",\"next_cursor\":");
+    strbuf_puts(&body, cursor_text ? cursor_text : "null");
+    strbuf_puts(&body, "}");
+    free(items_text);
+    free(cursor_text);
+    json_decref(cursor);
+    free(next_key);
+    return http_json_text(resp, 200, strbuf_take(&body));
+}
+
+int listing_fail(struct _u_response *resp, enum app_status st, struct strbuf *items, char *next_key)
+{
+    strbuf_free(items);
+    free(next_key);
+    return http_problem_for(resp, st, NULL);
+}

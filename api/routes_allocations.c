@@ -1,0 +1,205 @@
+/* routes_allocations.c — GET /allocations, POST /allocations (allocate or reallocate one student),
+ * DELETE /allocations/{id} (end it today or on ?ends_on=). */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "db.h"
+#include "http.h"
+#include "listing.h"
+#include "repo_allocations.h"
+#include "validate.h"
+
+static const char *const KINDS[] = {"personal", "cover", "secondary", NULL};
+
+static const struct field_spec ALLOCATION_FIELDS[] = {
+    {"student", FT_ID, F_REQUIRED, 1, 20, NULL},
+    {"tutor", FT_ID, F_REQUIRED, 1, 20, NULL},
+    {"kind", FT_ENUM, 0, 0, 0, KINDS},
+    {"starts_on", FT_DATE, 0, 0, 0, NULL},
+    {"ends_on", FT_DATE, F_NULLABLE, 0, 0, NULL},
+    {"reason", FT_STRING, 0, 0, 500, NULL},
+    {"id", FT_INT, F_READONLY, 0, 0, NULL},
+    {"absence_id", FT_INT, F_READONLY, 0, 0, NULL},
+    {"created_by", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {"ended_by", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"ended_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* True when `s` is a decimal row id (1..18 digits). */
+static int is_row_id(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+/* ---- GET /allocations ---------------------------------------------------------------------------- */
+
+static int read_filter(const struct _u_request *req, struct _u_response *resp, struct allocation_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->school = http_query(req, "school");
+    f->tutor = http_query(req, "tutor");
+    f->student = http_query(req, "student");
+    f->kind = http_query(req, "kind");
+    f->active_on = http_query(req, "active_on");
+    json_t *errors = json_array();
+    const char *const *k = KINDS;
+    while (f->kind && *k && strcmp(*k, f->kind) != 0)
+        k++;
+    if (f->kind && !*k)
+        validate_error(errors, "kind", "must be personal, cover or secondary");
+    if (f->school && !validate_is_code(f->school))
+        validate_error(errors, "school", "must be a school code");
+    if (f->tutor && !validate_is_id(f->tutor, 20))
+        validate_error(errors, "tutor", "must be a staff number");
+    if (f->student && !validate_is_id(f->student, 20))
+        validate_error(errors, "student", "must be a student number");
+    if (f->active_on && !validate_is_date(f->active_on))
+        validate_error(errors, "active_on", "must be a date YYYY-MM-DD");
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
+}
+
+static int callback_allocations_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct allocation_filter filter;
+    struct page page;
+    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (page.after && !is_row_id(page.after)) {
+        http_page_free(&page);
+        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+    }
+    filter.after = page.after;
+    filter.limit = page.limit;
+    struct strbuf items = {0};
+    char *next = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_allocation_list(conn, http_principal(resp), &filter, &items, &next);
+    db_release(app->pool, conn);
+    http_page_free(&page);
+    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+}
+
+/* ---- POST /allocations --------------------------------------------------------------------------- */
+
+/* Answers a refusal from the repository: the field named when there is one. */
+static int respond_refusal(struct _u_response *resp, enum app_status st, const struct alloc_refusal *why,
+                           const char *not_found)
+{
+    if (why->field[0] && (st == APP_INVALID || st == APP_CONFLICT))
+        return http_problem(resp, http_status_of(st), NULL, why->message,
+                            json_pack("[{s:s, s:s}]", "field", why->field, "message", why->message));
+    return http_problem_for(resp, st, st == APP_NOT_FOUND ? not_found : NULL);
+}
+
+static const char *string_or(const json_t *obj, const char *key, const char *fallback)
+{
+    const json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : fallback;
+}
+
+/* One transaction: the caller's right on the student, then allocate. */
+static int allocate(struct _u_response *resp, const struct app *app, const struct allocation_input *in)
+{
+    const struct principal *who = http_principal(resp);
+    struct db_conn *conn = NULL;
+    struct alloc_refusal why = {{0}, {0}};
+    char *id = NULL, *json = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_allocation_authorize(conn, who, in->student, in->kind);
+    if (st == APP_FORBIDDEN) {
+        db_release(app->pool, conn);
+        return http_problem(resp, 403, NULL, "only a senior tutor of the student's school may allocate", NULL);
+    }
+    if (st == APP_OK)
+        st = repo_allocation_create(conn, who, in, &id, &json, &why);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    db_release(app->pool, conn);
+    free(id);
+    if (st != APP_OK) {
+        free(json);
+        return respond_refusal(resp, st, &why, "no such student");
+    }
+    return http_json_text(resp, 201, json);
+}
+
+static int callback_allocations_post(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
+        return http_problem(resp, 403, NULL, "only a senior tutor or an admin may allocate", NULL);
+    json_t *body = http_body_object(req, resp, 0), *errors = json_array();
+    if (!body) {
+        json_decref(errors);
+        return U_CALLBACK_COMPLETE;
+    }
+    int rc;
+    if (validate_object(body, ALLOCATION_FIELDS, 0, errors) > 0) {
+        rc = http_problem(resp, 422, NULL, "the allocation is not valid", errors);
+        errors = NULL;
+    } else {
+        struct allocation_input in = {
+            .student = string_or(body, "student", NULL), .tutor = string_or(body, "tutor", NULL),
+            .kind = string_or(body, "kind", "personal"), .starts_on = string_or(body, "starts_on", NULL),
+            .ends_on = string_or(body, "ends_on", NULL), .reason = string_or(body, "reason", NULL)};
+        rc = allocate(resp, user_data, &in);
+    }
+    json_decref(errors);
+    json_decref(body);
+    return rc;
+}
+
+/* ---- DELETE /allocations/{id} -------------------------------------------------------------------- */
+
+static int callback_allocations_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
+        return http_problem(resp, 403, NULL, "only a senior tutor or an admin may end an allocation", NULL);
+    const char *id = http_path_param(req, "id"), *ends_on = http_query(req, "ends_on");
+    if (!is_row_id(id))
+        return http_problem_for(resp, APP_NOT_FOUND, "no such allocation");
+    if (ends_on && !validate_is_date(ends_on))
+        return http_problem_field(resp, 400, "ends_on", "must be a date YYYY-MM-DD");
+    struct db_conn *conn = NULL;
+    struct alloc_refusal why = {{0}, {0}};
+    char *json = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_allocation_end(conn, http_principal(resp), id, ends_on, &json, &why);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    db_release(app->pool, conn);
+    if (st == APP_FORBIDDEN)
+        return http_problem(resp, 403, NULL, "only a senior tutor of the student's school may end it", NULL);
+    if (st != APP_OK) {
+        free(json);
+        return respond_refusal(resp, st, &why, "no such allocation");
+    }
+    return http_json_text(resp, 200, json);
+}
+
+int routes_allocations_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/allocations", 0, callback_allocations_list) |
+           http_route(instance, app, "POST", "/allocations", HTTP_IDEMPOTENT, callback_allocations_post) |
+           http_route(instance, app, "DELETE", "/allocations/@id", 0, callback_allocations_delete);
+}
