@@ -1,0 +1,89 @@
+/* pastoral.c — query filters, refusals and list responses shared by the pastoral routes. */
+#include "pastoral.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "db.h"
+#include "http.h"
+#include "validate.h"
+
+int pastoral_in(const char *const *values, const char *s)
+{
+    for (; s && values && *values; values++)
+        if (strcmp(*values, s) == 0)
+            return 1;
+    return 0;
+}
+
+void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values,
+                         json_t *errors, const char **out)
+{
+    *out = http_query(req, name);
+    if (*out && !pastoral_in(values, *out))
+        validate_error(errors, name, "is not one of the allowed values");
+}
+
+void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out)
+{
+    *out = http_query(req, name);
+    if (*out && !validate_is_date(*out))
+        validate_error(errors, name, "must be a real date written YYYY-MM-DD");
+}
+
+void pastoral_query_bool(const struct _u_request *req, const char *name, json_t *errors, int *out)
+{
+    static const char *const BOOLS[] = {"true", "false", NULL};
+    const char *v = NULL;
+    pastoral_query_enum(req, name, BOOLS, errors, &v);
+    *out = v && strcmp(v, "true") == 0;
+}
+
+int pastoral_query_checked(struct _u_response *resp, json_t *errors)
+{
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
+}
+
+int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *what)
+{
+    if (json_array_size(errors) == 0)
+        return 0;
+    char detail[96];
+    snprintf(detail, sizeof(detail), "the %s is not valid", what);
+    http_problem(resp, 422, NULL, detail, json_incref(errors));
+    return -1;
+}
+
+int pastoral_forbid(struct _u_response *resp, const char *detail)
+{
+    return http_problem(resp, 403, NULL, detail, NULL);
+}
+
+int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body)
+{
+    if (st == APP_OK)
+        return http_json_text(resp, 200, strbuf_take(body));
+    strbuf_free(body);
+    if (st == APP_INVALID)
+        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+    return http_problem_for(resp, st, NULL);
+}
+
+int pastoral_respond_json(struct _u_response *resp, long status, char *json, const char *version)
+{
+    if (version)
+        http_set_etag(resp, version);
+    return http_json_text(resp, status, json);
+}
+
+enum app_status pastoral_begin(const struct app *app, struct db_conn **conn)
+{
+    *conn = NULL;
+    enum app_status st = db_acquire(app->pool, conn);
+    return st == APP_OK ? db_begin(*conn) : st;
+}

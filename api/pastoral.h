@@ -1,0 +1,50 @@
+/* pastoral.h — HTTP helpers the pastoral routes (contacts, notes, referrals, concerns) share: query
+ * filters checked strictly, role refusals, validation problems and list responses. */
+#ifndef TUTORD_PASTORAL_H
+#define TUTORD_PASTORAL_H
+
+#include <jansson.h>
+#include <ulfius.h>
+
+#include "app.h"
+#include "strbuf.h"
+
+/* Reads query parameter `name` into *out (NULL when absent); when present it must be one of `values`
+ * (NULL-terminated), else {name, message} is appended to errors. */
+void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values,
+                         json_t *errors, const char **out);
+
+/* As pastoral_query_enum for a YYYY-MM-DD date. */
+void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out);
+
+/* As pastoral_query_enum for "true"/"false"; *out is 1 for true, 0 otherwise. */
+void pastoral_query_bool(const struct _u_request *req, const char *name, json_t *errors, int *out);
+
+/* 0 when `errors` is empty (and frees it), else answers 400 naming the parameters and returns -1.
+ * Steals `errors`. */
+int pastoral_query_checked(struct _u_response *resp, json_t *errors);
+
+/* 0 when `errors` is empty, else answers 422 "<what> is not valid" with the errors and returns -1.
+ * Never steals `errors`. */
+int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *what);
+
+/* Answers 403 with `detail`; returns U_CALLBACK_COMPLETE. */
+int pastoral_forbid(struct _u_response *resp, const char *detail);
+
+/* Answers a list: 200 with the page text in *body when st is APP_OK, else the problem for st (a
+ * malformed cursor, APP_INVALID, is a 400). Frees the buffer. Returns U_CALLBACK_COMPLETE. */
+int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body);
+
+/* Answers a written record: `status` with `json` (taken) and, when `version` is non-NULL, its ETag. */
+int pastoral_respond_json(struct _u_response *resp, long status, char *json, const char *version);
+
+struct db_conn;
+
+/* Takes a pooled connection and begins a transaction; *conn is set whenever one was taken (release it
+ * with db_release, which rolls back what was not committed). */
+enum app_status pastoral_begin(const struct app *app, struct db_conn **conn);
+
+/* True when `s` is one of `values` (NULL-terminated). Pure. */
+int pastoral_in(const char *const *values, const char *s);
+
+#endif

@@ -1,0 +1,122 @@
+/* repo_contacts.c — contacts in SQL: keyset pages, inserts with defaults, merge-patch updates, and
+ * meeting-record confirmations. */
+#include "repo_contacts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "repo_pastoral.h"
+
+#define TZ_SQL "(SELECT time_zone FROM calendar_settings)"
+
+static const char LIST_SQL[] =
+    "SELECT tutord_contact_json(c)::text, c.sort_at::text || '|' || c.id FROM contacts c"
+    " WHERE c.student_number = $1"
+    " AND ($2::date IS NULL OR c.sort_at >= ($2::date::timestamp AT TIME ZONE " TZ_SQL "))"
+    " AND ($3::date IS NULL OR c.sort_at < (($3::date + 1)::timestamp AT TIME ZONE " TZ_SQL "))"
+    " AND ($4::text IS NULL OR c.kind = $4) AND ($5::text IS NULL OR c.direction = $5)"
+    " AND ($6::text IS NULL OR (c.sort_at, c.id) >"
+    "      (split_part($6, '|', 1)::timestamptz, split_part($6, '|', 2)::bigint))"
+    " ORDER BY c.sort_at, c.id LIMIT $7";
+
+enum app_status repo_contact_list(struct db_conn *conn, const char *number, const struct contact_filter *f,
+                                  struct strbuf *out)
+{
+    char limit[16];
+    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
+    if (f->after && !strchr(f->after, '|'))
+        return APP_INVALID;
+    const char *params[7] = {number, f->from, f->to, f->kind, f->direction, f->after, limit};
+    return repo_page(conn, LIST_SQL, 7, params, f->limit, NULL, NULL, out);
+}
+
+static const char INSERT_SQL[] =
+    "WITH t AS (SELECT $6::timestamptz AS scheduled,"
+    "                  COALESCE($7::timestamptz, CASE WHEN $6::timestamptz IS NULL THEN now() END) AS occurred)"
+    " INSERT INTO contacts AS c (student_number, staff_number, kind, direction, channel, scheduled_at,"
+    " occurred_at, attendance, reply_to, wellbeing_check, session_id, created_by)"
+    " SELECT $1, $2, $3, $4, $5, t.scheduled, t.occurred,"
+    " COALESCE($8, CASE WHEN t.occurred IS NULL THEN 'scheduled' ELSE 'attended' END),"
+    " $9::bigint, COALESCE($10::boolean, false),"
+    " COALESCE($11::uuid, CASE WHEN $3 = 'group_meeting' THEN gen_random_uuid() END), $12 FROM t"
+    " RETURNING tutord_contact_json(c)::text, c.id::text";
+
+enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor,
+                                    char **json, char **id, struct db_error *err)
+{
+    const char *params[12] = {c->student,     c->staff,       c->kind,       c->direction,
+                              c->channel,     c->scheduled_at, c->occurred_at, c->attendance,
+                              c->reply_to,    c->wellbeing_check, c->session_id, actor};
+    return repo_row(conn, INSERT_SQL, 12, params, json, id, err);
+}
+
+enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out)
+{
+    static const char *const sql[2] = {
+        "SELECT tutord_contact_json(c)::text, c.version::text, c.student_number, c.staff_number, c.kind,"
+        " c.id::text FROM contacts c WHERE c.id = $1::bigint",
+        "SELECT tutord_contact_json(c)::text, c.version::text, c.student_number, c.staff_number, c.kind,"
+        " c.id::text FROM contacts c WHERE c.id = $1::bigint FOR UPDATE"};
+    const char *params[1] = {id};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
+    enum app_status st = db_query(conn, sql[lock ? 1 : 0], 1, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        out->json = strdup(PQgetvalue(res, 0, 0));
+        out->version = strdup(PQgetvalue(res, 0, 1));
+        snprintf(out->student, sizeof(out->student), "%s", PQgetvalue(res, 0, 2));
+        snprintf(out->staff, sizeof(out->staff), "%s", PQgetvalue(res, 0, 3));
+        snprintf(out->kind, sizeof(out->kind), "%s", PQgetvalue(res, 0, 4));
+        snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 5));
+        if (!out->json || !out->version)
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    return st;
+}
+
+void repo_contact_head_free(struct contact_head *h)
+{
+    free(h->json);
+    free(h->version);
+    h->json = h->version = NULL;
+}
+
+static const char UPDATE_SQL[] =
+    "UPDATE contacts c SET"
+    " channel = CASE WHEN $2::jsonb ? 'channel' THEN $2::jsonb ->> 'channel' ELSE c.channel END,"
+    " scheduled_at = CASE WHEN $2::jsonb ? 'scheduled_at' THEN ($2::jsonb ->> 'scheduled_at')::timestamptz"
+    "                ELSE c.scheduled_at END,"
+    " occurred_at = CASE WHEN $2::jsonb ? 'occurred_at' THEN ($2::jsonb ->> 'occurred_at')::timestamptz"
+    "               ELSE c.occurred_at END,"
+    " attendance = COALESCE($2::jsonb ->> 'attendance', c.attendance),"
+    " wellbeing_check = COALESCE(($2::jsonb ->> 'wellbeing_check')::boolean, c.wellbeing_check),"
+    " version = c.version + 1, updated_at = now()"
+    " WHERE c.id = $1::bigint RETURNING tutord_contact_json(c)::text, c.version::text";
+
+enum app_status repo_contact_update(struct db_conn *conn, const char *id, const json_t *patch, char **json,
+                                    char **version, struct db_error *err)
+{
+    char *text = json_dumps(patch, JSON_COMPACT);
+    if (!text)
+        return APP_NOMEM;
+    const char *params[2] = {id, text};
+    enum app_status st = repo_row(conn, UPDATE_SQL, 2, params, json, version, err);
+    free(text);
+    return st;
+}
+
+enum app_status repo_contact_confirm(struct db_conn *conn, const struct contact_head *h, const char *status,
+                                     const char *comment, char **json, struct db_error *err)
+{
+    const char *params[5] = {h->id, h->student, h->kind, status, comment};
+    return repo_row(conn,
+                    "INSERT INTO meeting_confirmations AS m (contact_id, student_number, kind, status, comment)"
+                    " VALUES ($1::bigint, $2, $3, $4, COALESCE($5, ''))"
+                    " RETURNING json_build_object('contact', m.contact_id, 'status', m.status,"
+                    " 'comment', m.comment, 'answered_at', m.answered_at)::text",
+                    5, params, json, NULL, err);
+}

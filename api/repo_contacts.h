@@ -1,0 +1,55 @@
+/* repo_contacts.h — the SQL behind contacts and meeting-record confirmations. JSON is rendered by the
+ * database (tutord_contact_json) and handed back as text. */
+#ifndef TUTORD_REPO_CONTACTS_H
+#define TUTORD_REPO_CONTACTS_H
+
+#include <jansson.h>
+
+#include "db.h"
+#include "strbuf.h"
+
+struct contact_filter {
+    const char *from, *to;      /* dates (inclusive), in the institution's time zone; NULL = open */
+    const char *kind, *direction;
+    const char *after;          /* keyset cursor key, NULL for the first page */
+    int limit;
+};
+
+/* A new contact's columns as text (NULL = SQL NULL, or the default the SQL supplies: occurred_at now
+ * when no time is given, attendance from whether it occurred, a fresh session_id for a group meeting). */
+struct contact_new {
+    const char *student, *staff, *kind, *direction, *channel, *scheduled_at, *occurred_at, *attendance;
+    const char *reply_to, *wellbeing_check, *session_id;
+};
+
+/* One contact with the facts access decisions need. Strings malloc'd/owned; free with
+ * repo_contact_head_free. */
+struct contact_head {
+    char *json, *version;
+    char id[24], student[24], staff[24], kind[20];
+};
+
+/* A page of student `number`'s contacts, ordered by (occurred_at or else scheduled_at, id), as
+ * {"items","next_cursor"} appended to *out. A malformed cursor is APP_INVALID. */
+enum app_status repo_contact_list(struct db_conn *conn, const char *number, const struct contact_filter *f,
+                                  struct strbuf *out);
+
+/* Inserts a contact; returns its JSON and id (malloc'd). Database refusals fill *err. */
+enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor,
+                                    char **json, char **id, struct db_error *err);
+
+/* Reads contact `id` (locking it when `lock`, within a transaction). APP_NOT_FOUND when absent. */
+enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out);
+void repo_contact_head_free(struct contact_head *h);
+
+/* Applies a validated merge patch (an object of writable fields) to contact `id`; bumps the version.
+ * Returns the new JSON and version (malloc'd). */
+enum app_status repo_contact_update(struct db_conn *conn, const char *id, const json_t *patch, char **json,
+                                    char **version, struct db_error *err);
+
+/* Records the student's answer to a meeting record; APP_CONFLICT when already answered. Returns the
+ * confirmation's JSON (malloc'd). */
+enum app_status repo_contact_confirm(struct db_conn *conn, const struct contact_head *h, const char *status,
+                                     const char *comment, char **json, struct db_error *err);
+
+#endif

@@ -1,0 +1,124 @@
+/* repo_pastoral.c — the caller's reach over a student, and JSON pages and rows, for the pastoral
+ * resources. */
+#include "repo_pastoral.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "http.h"
+
+static const char REACH_SQL[] =
+    "SELECT s.school,"
+    " COALESCE(s.student_number = $3, false)::int::text,"
+    " EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+    "         AND a.staff_number = $6 AND a.period @> current_date)::int::text,"
+    " COALESCE(s.school = ANY (tutord_senior_schools($4::text[], $5))"
+    "          OR s.partner_school = ANY (tutord_senior_schools($4::text[], $5)), false)::int::text,"
+    " COALESCE((SELECT a.staff_number FROM allocations a WHERE a.student_number = s.student_number"
+    "           AND a.kind = 'personal' AND a.period @> current_date ORDER BY a.starts_on DESC LIMIT 1), '')"
+    " FROM students s WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6);
+
+enum app_status repo_reach_of(struct db_conn *conn, const char *number, const struct principal *who,
+                              struct student_reach *out)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[6] = {number, scope.params[0], scope.params[1], scope.params[2], scope.params[3],
+                             scope.params[4]};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
+    enum app_status st = db_query(conn, REACH_SQL, 6, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        snprintf(out->school, sizeof(out->school), "%s", PQgetvalue(res, 0, 0));
+        out->self = strcmp(PQgetvalue(res, 0, 1), "1") == 0;
+        out->tutor = strcmp(PQgetvalue(res, 0, 2), "1") == 0;
+        out->senior = strcmp(PQgetvalue(res, 0, 3), "1") == 0;
+        snprintf(out->personal_tutor, sizeof(out->personal_tutor), "%s", PQgetvalue(res, 0, 4));
+    }
+    PQclear(res);
+    return st;
+}
+
+int repo_pastoral_reader(const struct principal *who)
+{
+    return access_has_role(who, ROLE_STUDENT | ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN);
+}
+
+int repo_reach_staff(const struct student_reach *reach)
+{
+    return reach->tutor || reach->senior;
+}
+
+/* Appends ,"next_cursor":<cursor>} for the key (NULL: no further page). */
+static void close_page(struct strbuf *out, const char *key)
+{
+    json_t *cursor = http_cursor_encode(key);
+    char *text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    strbuf_puts(out, "],\"next_cursor\":");
+    if (text)
+        strbuf_puts(out, text);
+    else
+        out->failed = 1;
+    strbuf_puts(out, "}");
+    free(text);
+    json_decref(cursor);
+}
+
+enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
+                          int page_limit, repo_row_fn each, void *ctx, struct strbuf *out)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
+    if (st != APP_OK)
+        return st;
+    int n = PQntuples(res), shown = n > page_limit ? page_limit : n;
+    strbuf_puts(out, "{\"items\":[");
+    for (int i = 0; i < shown && st == APP_OK; i++) {
+        if (i)
+            strbuf_puts(out, ",");
+        strbuf_puts(out, PQgetvalue(res, i, 0));
+        if (each)
+            st = each(ctx, res, i);
+    }
+    close_page(out, n > page_limit ? PQgetvalue(res, shown - 1, 1) : NULL);
+    if (st == APP_OK && out->failed)
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
+                         char **json, char **version, struct db_error *err)
+{
+    PGresult *res = NULL;
+    *json = NULL;
+    if (version)
+        *version = NULL;
+    enum app_status st = db_query(conn, sql, nparams, params, &res, err);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        *json = strdup(PQgetvalue(res, 0, 0));
+        if (version)
+            *version = strdup(PQgetvalue(res, 0, 1));
+        if (!*json || (version && !*version))
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    if (st != APP_OK) {
+        free(*json), *json = NULL;
+        if (version)
+            free(*version), *version = NULL;
+    }
+    return st;
+}
+
+int repo_is_id(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 1 && n <= 18 && strspn(s, "0123456789") == n && s[0] != '0';
+}
