@@ -20,7 +20,7 @@ static enum app_status today(struct db_conn *conn, char out[11])
     return st;
 }
 
-static enum app_status refuse(struct alloc_refusal *why, enum app_status st, const char *field, const char *message)
+enum app_status alloc_refuse(struct alloc_refusal *why, enum app_status st, const char *field, const char *message)
 {
     snprintf(why->field, sizeof(why->field), "%s", field);
     snprintf(why->message, sizeof(why->message), "%s", message);
@@ -82,16 +82,16 @@ static enum app_status check_parties(struct db_conn *conn, const struct allocati
     if (st != APP_OK)
         return st;
     if (PQntuples(res) == 0)
-        st = refuse(why, APP_INVALID, "student", "no such student");
+        st = alloc_refuse(why, APP_INVALID, "student", "no such student");
     else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
-        st = refuse(why, APP_INVALID, "tutor", "no such staff member");
+        st = alloc_refuse(why, APP_INVALID, "tutor", "no such staff member");
     else if (strcmp(PQgetvalue(res, 0, 2), "t") != 0)
-        st = refuse(why, APP_INVALID, "tutor", "the tutor is not active");
+        st = alloc_refuse(why, APP_INVALID, "tutor", "the tutor is not active");
     else if (strcmp(PQgetvalue(res, 0, 3), "t") != 0)
-        st = refuse(why, APP_INVALID, "tutor", "the staff member is not a tutor");
+        st = alloc_refuse(why, APP_INVALID, "tutor", "the staff member is not a tutor");
     else if (strcmp(in->kind, "secondary") == 0 &&
              (PQgetisnull(res, 0, 0) || strcmp(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 4)) != 0))
-        st = refuse(why, APP_INVALID, "tutor", "a secondary tutor must belong to the student's partner school");
+        st = alloc_refuse(why, APP_INVALID, "tutor", "a secondary tutor must belong to the student's partner school");
     PQclear(res);
     return st;
 }
@@ -131,9 +131,9 @@ static enum app_status insert_allocation(struct db_conn *conn, const struct prin
                                   " RETURNING a.id::text, tutord_allocation_json(a)::text",
                                   8, params, &res, &err);
     if (st == APP_CONFLICT)
-        return refuse(why, st, "student", "the student already has a personal tutor over these dates");
+        return alloc_refuse(why, st, "student", "the student already has a personal tutor over these dates");
     if (st == APP_INVALID)
-        return refuse(why, st, strstr(err.constraint, "reason") ? "reason" : "starts_on", "is not an accepted value");
+        return alloc_refuse(why, st, strstr(err.constraint, "reason") ? "reason" : "starts_on", "is not an accepted value");
     if (st != APP_OK)
         return st;
     *id = strdup(PQgetvalue(res, 0, 0));
@@ -157,7 +157,7 @@ enum app_status repo_allocation_create(struct db_conn *conn, const struct princi
         in->starts_on = day;
     }
     if (in->ends_on && strcmp(in->ends_on, in->starts_on) < 0)
-        return refuse(why, APP_INVALID, "ends_on", "must not be before starts_on");
+        return alloc_refuse(why, APP_INVALID, "ends_on", "must not be before starts_on");
     enum app_status st = check_parties(conn, in, why);
     if (st == APP_OK && strcmp(in->kind, "personal") == 0)
         st = end_current_personal(conn, who, in);
@@ -203,11 +203,11 @@ enum app_status repo_allocation_end(struct db_conn *conn, const struct principal
         goto cleanup;
     const char *current_end = PQgetvalue(res, 0, 3);
     if (strcmp(ends_on, PQgetvalue(res, 0, 2)) < 0) {
-        st = refuse(why, APP_INVALID, "ends_on", "must not be before the allocation starts");
+        st = alloc_refuse(why, APP_INVALID, "ends_on", "must not be before the allocation starts");
         goto cleanup;
     }
     if (*current_end && strcmp(current_end, ends_on) <= 0) {
-        st = refuse(why, APP_CONFLICT, "ends_on", "the allocation already ends on or before that day");
+        st = alloc_refuse(why, APP_CONFLICT, "ends_on", "the allocation already ends on or before that day");
         goto cleanup;
     }
     const char *params[3] = {id, ends_on, who->sub};

@@ -19,6 +19,9 @@ struct alloc_refusal {
     char message[160];
 };
 
+/* Fills *why with `field` and `message` and returns `st`: a one-line refusal for repositories. */
+enum app_status alloc_refuse(struct alloc_refusal *why, enum app_status st, const char *field, const char *message);
+
 /* One allocation to make. Strings are borrowed; the caller has validated their formats (ids, enum,
  * YYYY-MM-DD dates) — the database still refuses anything malformed. */
 struct allocation_input {

@@ -9,6 +9,7 @@
 #include "db.h"
 #include "http.h"
 #include "listing.h"
+#include "refusal.h"
 #include "repo_allocations.h"
 #include "validate.h"
 
@@ -95,16 +96,6 @@ static int callback_allocations_list(const struct _u_request *req, struct _u_res
 
 /* ---- POST /allocations --------------------------------------------------------------------------- */
 
-/* Answers a refusal from the repository: the field named when there is one. */
-static int respond_refusal(struct _u_response *resp, enum app_status st, const struct alloc_refusal *why,
-                           const char *not_found)
-{
-    if (why->field[0] && (st == APP_INVALID || st == APP_CONFLICT))
-        return http_problem(resp, http_status_of(st), NULL, why->message,
-                            json_pack("[{s:s, s:s}]", "field", why->field, "message", why->message));
-    return http_problem_for(resp, st, st == APP_NOT_FOUND ? not_found : NULL);
-}
-
 static const char *string_or(const json_t *obj, const char *key, const char *fallback)
 {
     const json_t *v = json_object_get(obj, key);
@@ -123,10 +114,8 @@ static int allocate(struct _u_response *resp, const struct app *app, const struc
         st = db_begin(conn);
     if (st == APP_OK)
         st = repo_allocation_authorize(conn, who, in->student, in->kind);
-    if (st == APP_FORBIDDEN) {
-        db_release(app->pool, conn);
-        return http_problem(resp, 403, NULL, "only a senior tutor of the student's school may allocate", NULL);
-    }
+    if (st == APP_NOT_FOUND) /* a dangling or invisible reference: the same answer, so nothing leaks */
+        st = alloc_refuse(&why, APP_INVALID, "student", "no such student among those you may allocate");
     if (st == APP_OK)
         st = repo_allocation_create(conn, who, in, &id, &json, &why);
     if (st == APP_OK)
@@ -135,7 +124,8 @@ static int allocate(struct _u_response *resp, const struct app *app, const struc
     free(id);
     if (st != APP_OK) {
         free(json);
-        return respond_refusal(resp, st, &why, "no such student");
+        return refusal_respond(resp, st, &why, "no such student",
+                               "only a senior tutor of the student's school may allocate");
     }
     return http_json_text(resp, 201, json);
 }
@@ -188,11 +178,10 @@ static int callback_allocations_delete(const struct _u_request *req, struct _u_r
     if (st == APP_OK)
         st = db_commit(conn);
     db_release(app->pool, conn);
-    if (st == APP_FORBIDDEN)
-        return http_problem(resp, 403, NULL, "only a senior tutor of the student's school may end it", NULL);
     if (st != APP_OK) {
         free(json);
-        return respond_refusal(resp, st, &why, "no such allocation");
+        return refusal_respond(resp, st, &why, "no such allocation",
+                               "only a senior tutor of the student's school may end it");
     }
     return http_json_text(resp, 200, json);
 }

@@ -1,0 +1,184 @@
+/* repo_tutors.c — staff reads (tutord_staff_visible), upsert with no-op detection, current tutees. */
+#include "repo_tutors.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "audit.h"
+#include "listing.h"
+
+/* The SQL condition "the caller may read staff row t" over the five scope parameters' numbers. */
+#define STAFF_VISIBLE(a, b, c, d, e)                                                                    \
+    "tutord_staff_visible(t.staff_number, t.school, $" #a "::boolean, $" #b                              \
+    ", (SELECT tutord_senior_schools($" #c "::text[], $" #d ")), $" #e ")"
+
+enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
+                               int students_too, char **json, char **version)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[6] = {number, scope.params[0], students_too ? scope.params[1] : NULL, scope.params[2],
+                             scope.params[3], scope.params[4]};
+    PGresult *res = NULL;
+    *json = *version = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
+                                  " WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
+                                  6, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        *json = strdup(PQgetvalue(res, 0, 0));
+        *version = strdup(PQgetvalue(res, 0, 1));
+        if (!*json || !*version)
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    return st;
+}
+
+static const char LIST_SQL[] =
+    "SELECT tutord_staff_json(t)::text, t.staff_number FROM staff t"
+    " WHERE " STAFF_VISIBLE(1, 2, 3, 4, 5) " AND ($6::text IS NULL OR t.school = $6)"
+    "   AND ($7::boolean IS NULL OR t.active = $7::boolean) AND ($8::text IS NULL OR $8 = ANY (t.roles))"
+    "   AND ($9::text IS NULL OR t.staff_number > $9)"
+    " ORDER BY t.staff_number LIMIT $10";
+
+enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *who, const struct tutor_filter *f,
+                                struct strbuf *items, char **next_key)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[10] = {scope.params[0], NULL,    scope.params[2], scope.params[3], scope.params[4],
+                              f->school,       f->active, f->role,       f->after,        NULL};
+    return listing_query(conn, LIST_SQL, 10, params, f->limit, items, next_key);
+}
+
+static const char *const WRITABLE[] = {"name", "email", "school", "roles", "permanent", "capacity", "active"};
+
+enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
+{
+    const char *params[1] = {number};
+    PGresult *res = NULL;
+    *fields = NULL;
+    *version = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
+                                  " WHERE t.staff_number = $1 FOR UPDATE",
+                                  1, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        json_t *row = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+        *fields = json_object();
+        for (size_t i = 0; row && *fields && i < sizeof(WRITABLE) / sizeof(WRITABLE[0]); i++)
+            json_object_set(*fields, WRITABLE[i], json_object_get(row, WRITABLE[i]));
+        json_decref(row);
+        *version = strdup(PQgetvalue(res, 0, 1));
+        if (!*fields || !*version)
+            st = APP_NOMEM;
+    }
+    PQclear(res);
+    return st;
+}
+
+/* $2 is the fields object; absent fields take the column defaults of sql/001. */
+static const char UPSERT_SQL[] =
+    "INSERT INTO staff AS t (staff_number, name, email, school, roles, permanent, capacity, active)"
+    " SELECT $1, f->>'name', f->>'email', f->>'school',"
+    "        COALESCE(ARRAY(SELECT jsonb_array_elements_text(f->'roles')), '{tutor}'),"
+    "        COALESCE((f->>'permanent')::boolean, true), COALESCE((f->>'capacity')::integer, 30),"
+    "        COALESCE((f->>'active')::boolean, true)"
+    "   FROM (SELECT $2::jsonb AS f) x"
+    " ON CONFLICT (staff_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
+    " school = EXCLUDED.school, roles = EXCLUDED.roles, permanent = EXCLUDED.permanent,"
+    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"
+    " WHERE (t.name, t.email, t.school, t.roles, t.permanent, t.capacity, t.active)"
+    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.roles, EXCLUDED.permanent,"
+    "                     EXCLUDED.capacity, EXCLUDED.active)"
+    " RETURNING (xmax = 0)::int::text, tutord_staff_json(t)::text, t.version::text";
+
+/* Reads the row unchanged by a no-op upsert. */
+static enum app_status read_current(struct db_conn *conn, const char *number, char **json, char **version)
+{
+    const char *params[1] = {number};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
+                                  " WHERE t.staff_number = $1",
+                                  1, params, &res, NULL);
+    if (st == APP_OK) {
+        *json = strdup(PQgetvalue(res, 0, 0));
+        *version = strdup(PQgetvalue(res, 0, 1));
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
+                                  const json_t *fields, int *created, char **json, char **version,
+                                  struct db_error *err)
+{
+    char *text = json_dumps(fields, JSON_COMPACT);
+    const char *params[2] = {number, text};
+    PGresult *res = NULL;
+    *created = 0;
+    *json = *version = NULL;
+    enum app_status st = text ? db_query(conn, UPSERT_SQL, 2, params, &res, err) : APP_NOMEM;
+    free(text);
+    if (st != APP_OK)
+        return st;
+    if (PQntuples(res) == 0) {
+        PQclear(res);
+        return read_current(conn, number, json, version);
+    }
+    *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    *json = strdup(PQgetvalue(res, 0, 1));
+    *version = strdup(PQgetvalue(res, 0, 2));
+    PQclear(res);
+    json_t *payload = json_loads(*json ? *json : "", 0, NULL);
+    st = payload ? audit_event(conn, who, "staff.upserted", number, payload) : APP_NOMEM;
+    if (st == APP_OK)
+        st = audit_record(conn, who, "staff.upsert", "staff", number, NULL, NULL);
+    json_decref(payload);
+    return st;
+}
+
+static const char TUTEES_SQL[] =
+    "SELECT json_build_object('allocation', tutord_allocation_json(a), 'student', tutord_student_json(s))::text,"
+    "       a.id::text"
+    "  FROM allocations a JOIN students s ON s.student_number = a.student_number"
+    " WHERE a.staff_number = $6 AND a.period @> current_date AND " ACCESS_VISIBLE(1, 2, 3, 4, 5)
+    "   AND ($7::bigint IS NULL OR a.id > $7::bigint)"
+    " ORDER BY a.id LIMIT $8";
+
+enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
+                                  const char *after, int limit, struct strbuf *items, char **next_key)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[8] = {scope.params[0], scope.params[1], scope.params[2], scope.params[3],
+                             scope.params[4], number,          after,           NULL};
+    return listing_query(conn, TUTEES_SQL, 8, params, limit, items, next_key);
+}
+
+enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principal *who, const char *number)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[3] = {number, scope.params[2], scope.params[3]};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT (t.school = ANY (tutord_senior_schools($2::text[], $3)))::int"
+                                  "  FROM staff t WHERE t.staff_number = $1",
+                                  3, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    else if (st == APP_OK && !access_has_role(who, ROLE_ADMIN) &&
+             !(access_has_role(who, ROLE_SENIOR_TUTOR) && strcmp(PQgetvalue(res, 0, 0), "1") == 0))
+        st = APP_FORBIDDEN;
+    PQclear(res);
+    return st;
+}

@@ -1,0 +1,70 @@
+/* repo_tutors.h — staff (tutors) in SQL: visible reads, keyset pages, upsert, current tutees, and the
+ * tutor's absences (with cover) and training records. JSON is rendered by the database. */
+#ifndef TUTORD_REPO_TUTORS_H
+#define TUTORD_REPO_TUTORS_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "db.h"
+#include "repo_allocations.h"
+#include "strbuf.h"
+
+/* Who may read a staff record (tutord_staff_visible): admin and registry; the staff member themself; a
+ * senior tutor of their school; and, when `students_too`, a student whose allocation with them is in
+ * force today. */
+enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
+                               int students_too, char **json, char **version);
+
+struct tutor_filter {
+    const char *school, *role; /* NULL: no filter */
+    const char *active;        /* "t", "f" or NULL */
+    const char *after;         /* keyset: staff numbers greater than this */
+    int limit;
+};
+
+/* A page of the staff `who` may read (students excluded), by staff number: JSON array appended to
+ * *items, *next_key (malloc'd) when another page follows. */
+enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *who, const struct tutor_filter *f,
+                                struct strbuf *items, char **next_key);
+
+/* Within a transaction: locks the row and returns its writable fields (new reference) and version
+ * (malloc'd). APP_NOT_FOUND when absent (both NULL then). */
+enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version);
+
+/* Within a transaction: inserts or replaces a staff member from a validated object of writable fields
+ * (name, email, school, roles, permanent, capacity, active; absent ones take their defaults); a no-op
+ * changes nothing. Appends a staff.upserted event and a staff.upsert audit row when anything changed.
+ * *created is 1 for a new row; *json and *version are malloc'd. */
+enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
+                                  const json_t *fields, int *created, char **json, char **version,
+                                  struct db_error *err);
+
+/* A page of the tutor's current tutees (allocations of any kind in force today whose student `who`
+ * may see), each {"allocation": ..., "student": ...}, by allocation id. */
+enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
+                                  const char *after, int limit, struct strbuf *items, char **next_key);
+
+/* APP_OK when `who` is an admin or a senior tutor of the staff member's school; APP_FORBIDDEN
+ * otherwise; APP_NOT_FOUND when there is no such staff member. */
+enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principal *who, const char *number);
+
+/* Within a transaction: records an absence of tutor `number` from a validated object (starts_on,
+ * ends_on, reason, cover_tutor). With a cover tutor, every personal allocation of the absent tutor
+ * overlapping the absence gets a cover allocation over the overlap (repo_allocation_create: events and
+ * audit included). Refuses with APP_INVALID and *why ("ends_on", "cover_tutor"). *json (malloc'd) is
+ * the absence with "cover_allocations": [ids]. */
+enum app_status repo_absence_create(struct db_conn *conn, const struct principal *who, const char *number,
+                                    const json_t *fields, char **json, struct alloc_refusal *why);
+
+/* Within a transaction: records a training session or quiz from a validated object (kind,
+ * completed_on, score). APP_INVALID with *why: "score" (a quiz needs one, a training session has
+ * none), "completed_on" (in the future). *json (malloc'd) is the record. Audited. */
+enum app_status repo_training_create(struct db_conn *conn, const struct principal *who, const char *number,
+                                     const json_t *fields, char **json, struct alloc_refusal *why);
+
+/* A page of a tutor's absences (`what` = "absences") or training records ("training"), by id. */
+enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const char *number, const char *after,
+                                   int limit, struct strbuf *items, char **next_key);
+
+#endif

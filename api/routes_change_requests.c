@@ -1,0 +1,182 @@
+/* routes_change_requests.c — POST /students/{student_number}/change-requests (the student themself),
+ * GET /change-requests (admin; senior tutor: own schools; student: own), POST /change-requests/{id}/decision
+ * (the senior tutor of the student's school; an approval may reallocate in the same transaction). */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "db.h"
+#include "http.h"
+#include "listing.h"
+#include "refusal.h"
+#include "repo_change_requests.h"
+#include "validate.h"
+
+static const char *const STATUSES[] = {"open", "approved", "declined", NULL};
+static const char *const DECISIONS[] = {"approved", "declined", NULL};
+
+/* Fields of a request a caller never sets. */
+#define REQUEST_READONLY                                                                                 \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 1, 20, NULL},                 \
+        {"student_number", FT_ID, F_READONLY, 1, 20, NULL}, {"status", FT_STRING, F_READONLY, 0, 0, NULL}, \
+        {"requested_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                            \
+        {"decided_by", FT_STRING, F_READONLY, 0, 0, NULL},                                               \
+        {"decided_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                              \
+        {"allocation_id", FT_INT, F_READONLY, 0, 0, NULL}
+
+static const struct field_spec REQUEST_FIELDS[] = {
+    {"reason", FT_STRING, F_NULLABLE, 0, 2000, NULL},
+    {"comment", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"new_tutor", FT_ID, F_READONLY, 1, 20, NULL},
+    REQUEST_READONLY,
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const struct field_spec DECISION_FIELDS[] = {
+    {"decision", FT_ENUM, F_REQUIRED, 0, 0, DECISIONS},
+    {"comment", FT_STRING, F_NULLABLE, 0, 2000, NULL},
+    {"new_tutor", FT_ID, F_NULLABLE, 1, 20, NULL},
+    {"starts_on", FT_DATE, F_NULLABLE, 0, 0, NULL},
+    {"reason", FT_STRING, F_READONLY, 0, 0, NULL},
+    REQUEST_READONLY,
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static const char *string_of(const json_t *obj, const char *key)
+{
+    return json_string_value(json_object_get(obj, key));
+}
+
+/* Parses and validates a body against specs; NULL after answering (415/413/400/422). */
+static json_t *valid_body(const struct _u_request *req, struct _u_response *resp, const struct field_spec *specs)
+{
+    json_t *body = http_body_object(req, resp, 0), *errors = json_array();
+    if (body && validate_object(body, specs, 0, errors) > 0) {
+        http_problem(resp, 422, NULL, "the request body is not valid", errors);
+        errors = NULL;
+        json_decref(body);
+        body = NULL;
+    }
+    json_decref(errors);
+    return body;
+}
+
+/* ---- POST /students/{student_number}/change-requests ------------------------------------------------- */
+
+static int callback_change_requests_post(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    const char *student = http_path_param(req, "student_number");
+    if (!access_has_role(who, ROLE_STUDENT))
+        return http_problem(resp, 403, NULL, "only the student may ask to change their tutor", NULL);
+    if (strcmp(who->sub, student) != 0)
+        return http_problem_for(resp, APP_NOT_FOUND, "no such student");
+    json_t *body = valid_body(req, resp, REQUEST_FIELDS);
+    if (!body)
+        return U_CALLBACK_COMPLETE;
+    struct alloc_refusal why = {{0}, {0}};
+    char *json = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_change_request_open(conn, who, student, string_of(body, "reason"), &json, &why);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    db_release(app->pool, conn);
+    json_decref(body);
+    if (st == APP_OK)
+        return http_json_text(resp, 201, json);
+    free(json);
+    return refusal_respond(resp, st, &why, "no such student", NULL);
+}
+
+/* ---- GET /change-requests -------------------------------------------------------------------------- */
+
+static int read_filter(const struct _u_request *req, struct _u_response *resp, struct change_request_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->status = http_query(req, "status");
+    f->school = http_query(req, "school");
+    const char *const *s = STATUSES;
+    while (f->status && *s && strcmp(*s, f->status) != 0)
+        s++;
+    if (f->status && !*s)
+        return http_problem_field(resp, 400, "status", "must be open, approved or declined"), -1;
+    if (f->school && !validate_is_code(f->school))
+        return http_problem_field(resp, 400, "school", "must be a school code"), -1;
+    return 0;
+}
+
+static int callback_change_requests_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_SENIOR_TUTOR | ROLE_STUDENT))
+        return http_problem(resp, 403, NULL, "only senior tutors, admins and students read change requests", NULL);
+    struct change_request_filter filter;
+    struct page page;
+    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
+        http_page_free(&page);
+        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+    }
+    filter.after = page.after;
+    filter.limit = page.limit;
+    struct strbuf items = {0};
+    char *next = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_change_request_list(conn, http_principal(resp), &filter, &items, &next);
+    db_release(app->pool, conn);
+    http_page_free(&page);
+    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+}
+
+/* ---- POST /change-requests/{id}/decision ------------------------------------------------------------ */
+
+static int callback_change_requests_decide(const struct _u_request *req, struct _u_response *resp,
+                                           void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    const char *id = http_path_param(req, "id");
+    if (!access_has_role(who, ROLE_SENIOR_TUTOR))
+        return http_problem(resp, 403, NULL, "only a senior tutor decides change requests", NULL);
+    if (strlen(id) == 0 || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id))
+        return http_problem_for(resp, APP_NOT_FOUND, "no such change request");
+    json_t *body = valid_body(req, resp, DECISION_FIELDS);
+    if (!body)
+        return U_CALLBACK_COMPLETE;
+    struct change_decision d = {string_of(body, "decision"), string_of(body, "comment"), string_of(body, "new_tutor"),
+                                string_of(body, "starts_on")};
+    struct alloc_refusal why = {{0}, {0}};
+    char *json = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_change_request_decide(conn, who, id, &d, &json, &why);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    db_release(app->pool, conn);
+    json_decref(body);
+    if (st == APP_OK)
+        return http_json_text(resp, 200, json);
+    free(json);
+    return refusal_respond(resp, st, &why, "no such change request", NULL);
+}
+
+int routes_change_requests_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "POST", "/students/@student_number/change-requests", 0,
+                      callback_change_requests_post) |
+           http_route(instance, app, "GET", "/change-requests", 0, callback_change_requests_list) |
+           http_route(instance, app, "POST", "/change-requests/@id/decision", 0, callback_change_requests_decide);
+}

@@ -1,0 +1,245 @@
+/* routes_tutors.c — GET /tutors, GET/PUT/PATCH /tutors/{staff_number}, GET /tutors/{staff_number}/tutees. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "db.h"
+#include "http.h"
+#include "listing.h"
+#include "repo_tutors.h"
+#include "validate.h"
+
+static const char *const ROLES[] = {"tutor", "senior_tutor", "support", "registry", "admin", NULL};
+
+static const struct field_spec TUTOR_FIELDS[] = {
+    {"staff_number", FT_ID, 0, 1, 20, NULL},
+    {"name", FT_STRING, F_REQUIRED, 1, 200, NULL},
+    {"email", FT_EMAIL, F_REQUIRED, 3, 254, NULL},
+    {"school", FT_CODE, F_REQUIRED, 1, 16, NULL},
+    {"roles", FT_ENUM_ARRAY, 0, 0, 0, ROLES},
+    {"permanent", FT_BOOL, 0, 0, 0, NULL},
+    {"capacity", FT_INT, 0, 0, 1000, NULL},
+    {"active", FT_BOOL, 0, 0, 0, NULL},
+    {"version", FT_INT, F_READONLY, 0, 0, NULL},
+    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* ---- GET /tutors/{staff_number} ------------------------------------------------------------------- */
+
+static int callback_tutors_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct db_conn *conn = NULL;
+    char *json = NULL, *version = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_tutor_get(conn, http_principal(resp), http_path_param(req, "staff_number"), 1, &json, &version);
+    db_release(app->pool, conn);
+    if (st != APP_OK)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
+    http_set_etag(resp, version);
+    free(version);
+    return http_json_text(resp, 200, json);
+}
+
+/* ---- GET /tutors ------------------------------------------------------------------------------------ */
+
+static int read_filter(const struct _u_request *req, struct _u_response *resp, struct tutor_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->school = http_query(req, "school");
+    f->role = http_query(req, "role");
+    const char *active = http_query(req, "active");
+    json_t *errors = json_array();
+    const char *const *r = ROLES;
+    while (f->role && *r && strcmp(*r, f->role) != 0)
+        r++;
+    if (f->role && !*r)
+        validate_error(errors, "role", "is not one of the staff roles");
+    if (f->school && !validate_is_code(f->school))
+        validate_error(errors, "school", "must be a school code");
+    if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
+        validate_error(errors, "active", "must be true or false");
+    f->active = active ? (strcmp(active, "true") == 0 ? "t" : "f") : NULL;
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
+}
+
+static int callback_tutors_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_REGISTRY | ROLE_SENIOR_TUTOR | ROLE_TUTOR))
+        return http_problem(resp, 403, NULL, "students may not list staff", NULL);
+    struct tutor_filter filter;
+    struct page page;
+    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    filter.after = page.after;
+    filter.limit = page.limit;
+    struct strbuf items = {0};
+    char *next = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_tutor_list(conn, http_principal(resp), &filter, &items, &next);
+    db_release(app->pool, conn);
+    http_page_free(&page);
+    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+}
+
+/* ---- GET /tutors/{staff_number}/tutees ------------------------------------------------------------- */
+
+static int callback_tutors_tutees(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    const char *number = http_path_param(req, "staff_number");
+    struct page page;
+    if (http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
+        http_page_free(&page);
+        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+    }
+    struct strbuf items = {0};
+    char *next = NULL, *json = NULL, *version = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_tutor_get(conn, who, number, 0, &json, &version);
+    if (st == APP_OK)
+        st = repo_tutor_tutees(conn, who, number, page.after, page.limit, &items, &next);
+    db_release(app->pool, conn);
+    http_page_free(&page);
+    free(json);
+    free(version);
+    if (st == APP_NOT_FOUND) {
+        strbuf_free(&items);
+        free(next);
+        return http_problem_for(resp, st, "no such tutor");
+    }
+    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+}
+
+/* ---- PUT / PATCH /tutors/{staff_number} --------------------------------------------------------------- */
+
+/* The next representation: PUT's body, or PATCH's body merged into the current fields (RFC 7396). */
+static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current,
+                           json_t *errors)
+{
+    json_t *next = json_deep_copy(is_patch ? current : body);
+    const char *key;
+    json_t *value;
+    if (is_patch) {
+        validate_object(body, TUTOR_FIELDS, 1, errors);
+        json_object_foreach((json_t *)body, key, value) json_object_set(next, key, value);
+    }
+    if (json_array_size(errors) == 0)
+        validate_object(next, TUTOR_FIELDS, 0, errors);
+    const json_t *n = json_object_get(next, "staff_number");
+    if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
+        validate_error(errors, "staff_number", "must match the staff number in the path");
+    json_object_del(next, "staff_number");
+    return next;
+}
+
+struct tutor_write {
+    json_t *current, *next;
+    char *version, *json, *new_version;
+    int created;
+};
+
+static void tutor_write_free(struct tutor_write *w)
+{
+    json_decref(w->current);
+    json_decref(w->next);
+    free(w->version);
+    free(w->json);
+    free(w->new_version);
+}
+
+/* One transaction: lock, If-Match, validate the next representation, upsert (event and audit). */
+static int write_tutor(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+                       const json_t *body, int is_patch)
+{
+    const char *number = http_path_param(req, "staff_number");
+    struct tutor_write w = {0};
+    json_t *errors = json_array();
+    struct db_error err;
+    memset(&err, 0, sizeof(err));
+    int rc = U_CALLBACK_COMPLETE;
+    enum app_status st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_tutor_lock(conn, number, &w.current, &w.version);
+    if (st == APP_NOT_FOUND && !is_patch && validate_is_id(number, 20))
+        st = APP_OK;
+    if (st != APP_OK) {
+        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
+        goto cleanup;
+    }
+    if (http_check_if_match(req, resp, w.version) != 0)
+        goto cleanup;
+    w.next = next_fields(is_patch, number, body, w.current, errors);
+    if (json_array_size(errors) > 0) {
+        rc = http_problem(resp, 422, NULL, "the tutor is not valid", errors);
+        errors = NULL;
+        goto cleanup;
+    }
+    st = repo_tutor_upsert(conn, http_principal(resp), number, w.next, &w.created, &w.json, &w.new_version, &err);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    if (st != APP_OK) {
+        rc = http_problem_db(resp, st, &err, "staff");
+        goto cleanup;
+    }
+    http_set_etag(resp, w.new_version);
+    rc = http_json_text(resp, w.created ? 201 : 200, w.json);
+    w.json = NULL;
+cleanup:
+    tutor_write_free(&w);
+    json_decref(errors);
+    return rc;
+}
+
+static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                        int is_patch)
+{
+    if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
+        return http_problem(resp, 403, NULL, "only the registry or an admin may change staff records", NULL);
+    json_t *body = http_body_object(req, resp, is_patch);
+    if (!body)
+        return U_CALLBACK_COMPLETE;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    int rc = st == APP_OK ? write_tutor(req, resp, conn, body, is_patch) : http_problem_for(resp, st, NULL);
+    db_release(app->pool, conn);
+    json_decref(body);
+    return rc;
+}
+
+static int callback_tutors_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    return put_or_patch(req, resp, user_data, 0);
+}
+
+static int callback_tutors_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    return put_or_patch(req, resp, user_data, 1);
+}
+
+int routes_tutors_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/tutors", 0, callback_tutors_list) |
+           http_route(instance, app, "GET", "/tutors/@staff_number", 0, callback_tutors_get) |
+           http_route(instance, app, "PUT", "/tutors/@staff_number", 0, callback_tutors_put) |
+           http_route(instance, app, "PATCH", "/tutors/@staff_number", 0, callback_tutors_patch) |
+           http_route(instance, app, "GET", "/tutors/@staff_number/tutees", 0, callback_tutors_tutees);
+}
