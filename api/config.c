@@ -31,6 +31,7 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_DB_ACQUIRE_TIMEOUT_MS", "--acquire-timeout-ms", 1, 60000, OFF(db_acquire_timeout_ms), 0},
     {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
     {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
+    {"TUTORD_MAX_IMPORT_BYTES", "--max-import-bytes", 64, 1L << 30, OFF(max_import_bytes), 1},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -98,6 +99,7 @@ static void set_defaults(struct config *cfg)
     cfg->db_acquire_timeout_ms = 2000;
     cfg->threads = 4;
     cfg->max_body_bytes = 1024 * 1024;
+    cfg->max_import_bytes = 64 * 1024 * 1024;
     cfg->log_level = LOG_INFO;
 }
 

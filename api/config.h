@@ -22,12 +22,13 @@ struct config {
     int db_acquire_timeout_ms; /* TUTORD_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
     int threads;               /* TUTORD_THREADS, default 4 */
     size_t max_body_bytes;     /* TUTORD_MAX_BODY_BYTES, default 1 MiB */
+    size_t max_import_bytes;   /* TUTORD_MAX_IMPORT_BYTES, default 64 MiB: bodies of the :import routes */
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,
- * --threads N, --pool-size N, --max-body-bytes N, --log-level L). Flags it does not know are left
- * in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
+ * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --log-level L). Flags it does
+ * not know are left in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
  * problem to stderr. The caller frees with config_free(). Not thread-safe (start-up only). */
 int config_load(struct config *cfg, int *argc, char **argv);
 

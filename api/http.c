@@ -323,6 +323,11 @@ static char *cursor_decode(const char *text)
     return out;
 }
 
+char *http_cursor_decode(const char *cursor)
+{
+    return cursor_decode(cursor);
+}
+
 int http_page(const struct _u_request *req, struct _u_response *resp, struct page *out)
 {
     out->limit = 50;

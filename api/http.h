@@ -17,7 +17,9 @@ enum { HTTP_PRIORITY_LIMITS = 0, HTTP_PRIORITY_AUTH = 1, HTTP_PRIORITY_APP = 3 }
 
 /* Route flags. */
 enum {
-    HTTP_PUBLIC = 1u << 0, /* no token needed (health, the contract) */
+    HTTP_PUBLIC = 1u << 0,     /* no token needed (health, the contract) */
+    HTTP_IDEMPOTENT = 1u << 1, /* a creating POST: honours Idempotency-Key (idempotency.h) */
+    HTTP_IMPORT = 1u << 2,     /* a bulk upload: body limit max_import_bytes instead of max_body_bytes */
 };
 
 typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
@@ -98,6 +100,8 @@ int http_page(const struct _u_request *req, struct _u_response *resp, struct pag
 void http_page_free(struct page *page);
 /* Encodes a keyset position as an opaque cursor (new JSON string, or JSON null when key is NULL). */
 json_t *http_cursor_encode(const char *key);
+/* Decodes a cursor http_cursor_encode made: the key (malloc'd), or NULL when it is not one. */
+char *http_cursor_decode(const char *cursor);
 
 /* A query parameter, or NULL when absent. */
 const char *http_query(const struct _u_request *req, const char *name);

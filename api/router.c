@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "config.h"
 #include "http.h"
+#include "idempotency.h"
 #include "log.h"
 
 struct route_entry {
@@ -15,6 +16,7 @@ struct route_entry {
     char *path;
     unsigned flags;
     const struct app *app;
+    http_handler handler;
 };
 
 struct route_table {
@@ -35,7 +37,8 @@ static int callback_limits(const struct _u_request *req, struct _u_response *res
     const struct route_entry *route = user_data;
     if (!http_ctx_attach(resp, route->path, route->method))
         return http_problem_for(resp, APP_NOMEM, NULL);
-    size_t limit = route->app->config->max_body_bytes;
+    size_t limit = route->flags & HTTP_IMPORT ? route->app->config->max_import_bytes
+                                              : route->app->config->max_body_bytes;
     if (body_too_large(req, limit)) {
         char detail[96];
         snprintf(detail, sizeof(detail), "the body is larger than the limit of %zu bytes", limit);
@@ -61,8 +64,15 @@ static int callback_auth(const struct _u_request *req, struct _u_response *resp,
     return http_problem(resp, 401, NULL, why, NULL);
 }
 
+/* The handler of a route flagged HTTP_IDEMPOTENT: Idempotency-Key around the real handler. */
+static int callback_idempotent(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct route_entry *route = user_data;
+    return idempotency_run(req, resp, route->app, route->handler);
+}
+
 static struct route_entry *remember(struct route_table *table, const struct app *app, const char *method,
-                                    const char *path, unsigned flags)
+                                    const char *path, unsigned flags, http_handler handler)
 {
     if (table->n == table->cap) {
         size_t cap = table->cap ? table->cap * 2 : 64;
@@ -81,6 +91,7 @@ static struct route_entry *remember(struct route_table *table, const struct app 
     }
     e->flags = flags;
     e->app = app;
+    e->handler = handler;
     table->entries[table->n++] = e;
     return e;
 }
@@ -88,13 +99,18 @@ static struct route_entry *remember(struct route_table *table, const struct app 
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler)
 {
-    struct route_entry *e = remember(app->routes, app, method, path, flags);
+    struct route_entry *e = remember(app->routes, app, method, path, flags, handler);
+    size_t import_cap = app->config->max_import_bytes + 1; /* one more byte tells us it was too large */
+    if ((flags & HTTP_IMPORT) && instance->max_post_body_size < import_cap)
+        instance->max_post_body_size = import_cap; /* Ulfius would truncate a larger body silently */
+    int idempotent = (flags & HTTP_IDEMPOTENT) != 0;
     if (!e ||
         ulfius_add_endpoint_by_val(instance, method, NULL, path, HTTP_PRIORITY_LIMITS, callback_limits, e) !=
             U_OK ||
         ulfius_add_endpoint_by_val(instance, method, NULL, path, HTTP_PRIORITY_AUTH, callback_auth, e) != U_OK ||
-        ulfius_add_endpoint_by_val(instance, method, NULL, path, HTTP_PRIORITY_APP, handler, (void *)app) !=
-            U_OK) {
+        ulfius_add_endpoint_by_val(instance, method, NULL, path, HTTP_PRIORITY_APP,
+                                   idempotent ? callback_idempotent : handler,
+                                   idempotent ? (void *)e : (void *)app) != U_OK) {
         log_msg(LOG_ERROR, "could not register %s %s", method, path);
         return -1;
     }

@@ -6,33 +6,10 @@
 
 #include "access.h"
 #include "db.h"
+#include "fields.h"
 #include "http.h"
 #include "repo_students.h"
 #include "validate.h"
-
-static const char *const LEVELS[] = {"F", "4", "5", "6", "7", NULL};
-static const char *const COHORTS[] = {"UG", "PGT", "DL", "FY", NULL};
-static const char *const STATUSES[] = {"studying", "year_abroad", "placement", "suspended", "withdrawn", "completed",
-                                       NULL};
-
-static const struct field_spec STUDENT_FIELDS[] = {
-    {"student_number", FT_ID, 0, 1, 20, NULL},
-    {"name", FT_STRING, F_REQUIRED, 1, 200, NULL},
-    {"email", FT_EMAIL, F_REQUIRED, 3, 254, NULL},
-    {"school", FT_CODE, F_REQUIRED, 1, 16, NULL},
-    {"partner_school", FT_CODE, F_NULLABLE, 1, 16, NULL},
-    {"programme", FT_STRING, 0, 0, 200, NULL},
-    {"level", FT_ENUM, F_REQUIRED, 0, 0, LEVELS},
-    {"cohort", FT_ENUM, F_REQUIRED, 0, 0, COHORTS},
-    {"status", FT_ENUM, F_REQUIRED, 0, 0, STATUSES},
-    {"registered_on", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"course_start", FT_DATE, F_NULLABLE, 0, 0, NULL},
-    {"date_of_birth", FT_DATE, F_NULLABLE, 0, 0, NULL},
-    {"version", FT_INT, F_READONLY, 0, 0, NULL},
-    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
 
 /* ---- GET /students/{student_number} ------------------------------------------------------------ */
 
@@ -62,7 +39,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     static const struct {
         const char *name;
         const char *const *values;
-    } enums[] = {{"status", STATUSES}, {"level", LEVELS}, {"cohort", COHORTS}};
+    } enums[] = {{"status", STUDENT_STATUSES}, {"level", STUDENT_LEVELS}, {"cohort", STUDENT_COHORTS}};
     memset(f, 0, sizeof(*f));
     f->school = http_query(req, "school");
     f->status = http_query(req, "status");

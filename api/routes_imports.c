@@ -1,0 +1,353 @@
+/* routes_imports.c — POST /students:import and POST /tutors:import: the SRS's bulk upsert.
+ *
+ * The body is a JSON array of objects shaped like PUT /students/{n} (PUT /tutors/{n}) with the number
+ * inside each, or text/csv whose header row names the same fields (RFC 4180; an empty cell is an absent
+ * field, or null where the field takes null; roles are separated by ';'; booleans are true/false).
+ * Every row is validated with the single-record field specs, then the valid ones are COPYed into a
+ * staging table and checked against the database (schools that exist, a number given twice). Rows are
+ * numbered from 1 in the order given (the CSV header is row 0). With any invalid row nothing is written
+ * (422, errors [{row, field, message}]) unless ?partial=true, when the valid rows land and the report
+ * lists the others. The answer: {"created", "updated", "unchanged", "errors"}. Records missing from a
+ * feed are never deleted; one event per created or changed record. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "access.h"
+#include "csv.h"
+#include "fields.h"
+#include "http.h"
+#include "repo_imports.h"
+#include "strbuf.h"
+
+/* One import route: what it imports, the field specs of a row, and checks across a row's fields. */
+struct import_route {
+    const struct import_kind *kind;
+    const struct field_spec *fields;
+    void (*cross_check)(const json_t *row, json_t *errors);
+};
+
+/* The rows of one request as they are read and validated. */
+struct import_job {
+    const struct import_route *route;
+    json_t *errors;     /* [{row, field, message}] */
+    struct strbuf copy; /* COPY text of the valid rows */
+};
+
+static void student_cross_check(const json_t *row, json_t *errors)
+{
+    const json_t *school = json_object_get(row, "school"), *partner = json_object_get(row, "partner_school");
+    if (json_is_string(school) && json_equal(school, partner))
+        validate_error(errors, "partner_school", "must differ from school");
+}
+
+static const struct import_route STUDENTS = {&IMPORT_STUDENTS, STUDENT_FIELDS, student_cross_check};
+static const struct import_route TUTORS = {&IMPORT_TUTORS, TUTOR_FIELDS, NULL};
+
+static void add_row_error(json_t *errors, long row, const char *field, const char *message)
+{
+    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field", field, "message",
+                                            message));
+}
+
+/* Validates one row; a valid one is appended to the COPY text, an invalid one's errors to the report. */
+static void take_row(struct import_job *job, long row, const json_t *obj)
+{
+    const struct import_route *route = job->route;
+    json_t *errs = json_array();
+    const json_t *key = json_object_get(obj, route->kind->key);
+    if (!json_is_object(obj)) {
+        validate_error(errs, "row", "must be a JSON object");
+    } else {
+        validate_object(obj, route->fields, 0, errs);
+        if (!key)
+            validate_error(errs, route->kind->key, "is required");
+        if (route->cross_check)
+            route->cross_check(obj, errs);
+    }
+    size_t i;
+    const json_t *e;
+    json_array_foreach(errs, i, e)
+        add_row_error(job->errors, row, json_string_value(json_object_get(e, "field")),
+                      json_string_value(json_object_get(e, "message")));
+    if (json_array_size(errs) == 0) {
+        char *doc = json_dumps(obj, JSON_COMPACT);
+        if (!doc)
+            job->copy.failed = 1;
+        else
+            repo_import_copy_line(&job->copy, row, json_string_value(key), doc);
+        free(doc);
+    }
+    json_decref(errs);
+}
+
+/* ---- reading the body ---------------------------------------------------------------------------- */
+
+static int media_type_is(const char *value, const char *type)
+{
+    size_t n = strlen(type);
+    return value && strncasecmp(value, type, n) == 0 && (value[n] == '\0' || value[n] == ';' || value[n] == ' ');
+}
+
+static int read_json(const struct _u_request *req, struct _u_response *resp, struct import_job *job)
+{
+    json_error_t err;
+    json_t *rows = json_loadb(req->binary_body ? req->binary_body : "", req->binary_body_length,
+                              JSON_REJECT_DUPLICATES, &err);
+    if (!json_is_array(rows)) {
+        char detail[256];
+        if (rows)
+            snprintf(detail, sizeof(detail), "the body must be a JSON array of rows");
+        else
+            snprintf(detail, sizeof(detail), "malformed JSON at line %d, column %d: %s", err.line, err.column,
+                     err.text);
+        json_decref(rows);
+        http_problem(resp, 400, NULL, detail, NULL);
+        return -1;
+    }
+    size_t i;
+    const json_t *row;
+    json_array_foreach(rows, i, row) take_row(job, (long)i + 1, row);
+    json_decref(rows);
+    return 0;
+}
+
+/* A CSV cell as the JSON value the field spec expects; NULL for an empty cell that means "absent". */
+static json_t *cell_value(const struct field_spec *spec, const char *text)
+{
+    if (!*text)
+        return spec->flags & F_NULLABLE ? json_null() : NULL;
+    if (spec->type == FT_INT) {
+        char *end = NULL;
+        long long v = strtoll(text, &end, 10);
+        if (*end == '\0' && end != text)
+            return json_integer(v);
+    }
+    if (spec->type == FT_BOOL && (strcmp(text, "true") == 0 || strcmp(text, "false") == 0))
+        return json_boolean(strcmp(text, "true") == 0);
+    if (spec->type != FT_ENUM_ARRAY)
+        return json_string(text);
+    json_t *items = json_array();
+    for (const char *p = text; items && *p;) {
+        size_t n = strcspn(p, ";");
+        json_array_append_new(items, json_stringn(p, n));
+        p += n + (p[n] == ';');
+    }
+    return items;
+}
+
+/* Maps the header's columns to field specs; -1 after a 422 naming the bad columns. */
+static int read_header(struct _u_response *resp, const struct import_job *job, const struct csv_row *header,
+                       const struct field_spec **columns)
+{
+    json_t *errors = json_array();
+    for (size_t c = 0; c < header->n; c++) {
+        const struct field_spec *spec = job->route->fields;
+        while (spec->name && strcmp(spec->name, header->fields[c]) != 0)
+            spec++;
+        columns[c] = spec->name && !(spec->flags & F_READONLY) ? spec : NULL;
+        for (size_t d = 0; d < c; d++)
+            if (strcmp(header->fields[d], header->fields[c]) == 0)
+                add_row_error(errors, 0, header->fields[c], "is named twice in the header");
+        if (!columns[c])
+            add_row_error(errors, 0, header->fields[c], "is not a column of this import");
+    }
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 422, NULL, "the CSV header names columns this import does not take", errors);
+    return -1;
+}
+
+/* Turns one record into a row object, or reports a wrong number of fields. */
+static void take_record(struct import_job *job, long row, const struct csv_row *rec,
+                        const struct field_spec *const *columns, size_t n_columns)
+{
+    if (rec->n != n_columns) {
+        char message[96];
+        snprintf(message, sizeof(message), "has %zu fields; the header has %zu", rec->n, n_columns);
+        add_row_error(job->errors, row, "row", message);
+        return;
+    }
+    json_t *obj = json_object();
+    for (size_t c = 0; obj && c < n_columns; c++) {
+        json_t *v = cell_value(columns[c], rec->fields[c]);
+        if (v)
+            json_object_set_new(obj, columns[c]->name, v);
+    }
+    take_row(job, row, obj);
+    json_decref(obj);
+}
+
+static int read_csv(const struct _u_request *req, struct _u_response *resp, struct import_job *job)
+{
+    struct csv_reader reader;
+    struct csv_row header = {0}, rec = {0};
+    const struct field_spec **columns = NULL;
+    int rc = -1, more = 0;
+    if (csv_init(&reader, req->binary_body ? req->binary_body : "", req->binary_body_length) != 0 ||
+        (more = csv_next(&reader, &header)) < 0) {
+        http_problem(resp, 400, NULL, reader.error, NULL);
+        goto cleanup;
+    }
+    if (more == 0) {
+        http_problem(resp, 400, NULL, "the CSV body needs a header row", NULL);
+        goto cleanup;
+    }
+    columns = calloc(header.n, sizeof(*columns));
+    if (!columns) {
+        http_problem_for(resp, APP_NOMEM, NULL);
+        goto cleanup;
+    }
+    if (read_header(resp, job, &header, columns) != 0)
+        goto cleanup;
+    long row = 0;
+    while ((more = csv_next(&reader, &rec)) == 1)
+        take_record(job, ++row, &rec, columns, header.n);
+    if (more < 0) {
+        http_problem(resp, 400, NULL, reader.error, NULL);
+        goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    csv_row_free(&header);
+    csv_row_free(&rec);
+    free(header.fields);
+    free(rec.fields);
+    free(columns);
+    return rc;
+}
+
+static int read_rows(const struct _u_request *req, struct _u_response *resp, struct import_job *job)
+{
+    const char *type = http_header(req, "Content-Type");
+    if (media_type_is(type, "application/json"))
+        return read_json(req, resp, job);
+    if (media_type_is(type, "text/csv"))
+        return read_csv(req, resp, job);
+    http_problem(resp, 415, NULL, "send the rows as application/json (an array) or text/csv", NULL);
+    return -1;
+}
+
+/* ---- the import ---------------------------------------------------------------------------------- */
+
+/* Merges two lists of row errors, each already in row order, into one in row order. */
+static json_t *merge_by_row(const json_t *a, const json_t *b)
+{
+    json_t *out = json_array();
+    size_t i = 0, j = 0, na = json_array_size(a), nb = json_array_size(b);
+    while (out && (i < na || j < nb)) {
+        json_t *x = i < na ? json_array_get(a, i) : NULL, *y = j < nb ? json_array_get(b, j) : NULL;
+        int take_x = x && (!y || json_integer_value(json_object_get(x, "row")) <=
+                                     json_integer_value(json_object_get(y, "row")));
+        json_array_append(out, take_x ? x : y);
+        take_x ? i++ : j++;
+    }
+    return out;
+}
+
+static int read_partial(const struct _u_request *req, struct _u_response *resp, int *partial)
+{
+    const char *v = http_query(req, "partial");
+    *partial = v && strcmp(v, "true") == 0;
+    if (!v || *partial || strcmp(v, "false") == 0)
+        return 0;
+    http_problem_field(resp, 400, "partial", "must be true or false");
+    return -1;
+}
+
+struct import_counts {
+    long created, updated, unchanged;
+};
+
+/* One transaction: stage, check against the database, then (all valid, or partial) upsert. Appends the
+ * database's row errors to *errors. Returns the response after a failure, or 0 to report. */
+static int import_rows(struct _u_response *resp, const struct app *app, struct import_job *job, int partial,
+                       json_t **errors, struct import_counts *counts)
+{
+    const struct import_kind *kind = job->route->kind;
+    json_t *db_errors = json_array();
+    struct db_conn *conn = NULL;
+    struct db_error err;
+    memset(&err, 0, sizeof(err));
+    size_t len = job->copy.len;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_import_stage(conn, job->copy.data, len);
+    if (st == APP_OK)
+        st = repo_import_check(conn, kind, db_errors);
+    *errors = merge_by_row(job->errors, db_errors);
+    int write = st == APP_OK && (partial || json_array_size(*errors) == 0);
+    if (write && json_array_size(db_errors) > 0)
+        st = repo_import_drop(conn, db_errors);
+    if (write && st == APP_OK)
+        st = repo_import_apply(conn, kind, http_principal(resp), &counts->created, &counts->updated,
+                               &counts->unchanged, &err);
+    if (write && st == APP_OK)
+        st = db_commit(conn);
+    db_release(app->pool, conn); /* rolls back whatever was not committed */
+    json_decref(db_errors);
+    if (st == APP_OK)
+        return 0;
+    return st == APP_CONFLICT || st == APP_INVALID ? http_problem_db(resp, st, &err, kind->table)
+                                                   : http_problem_for(resp, st, NULL);
+}
+
+static int run_import(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                      const struct import_route *route)
+{
+    if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
+        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may import",
+                            NULL);
+    int partial = 0;
+    if (read_partial(req, resp, &partial) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct import_job job = {.route = route, .errors = json_array()};
+    struct import_counts counts = {0};
+    json_t *errors = NULL;
+    int rc = U_CALLBACK_COMPLETE;
+    if (read_rows(req, resp, &job) != 0)
+        goto cleanup;
+    if (job.copy.failed || !job.errors) {
+        rc = http_problem_for(resp, APP_NOMEM, NULL);
+        goto cleanup;
+    }
+    if (import_rows(resp, app, &job, partial, &errors, &counts) != 0)
+        goto cleanup;
+    if (!partial && json_array_size(errors) > 0) {
+        rc = http_problem(resp, 422, NULL, "some rows are invalid; nothing was imported", errors);
+        errors = NULL;
+        goto cleanup;
+    }
+    rc = http_json(resp, 200, json_pack("{s:I, s:I, s:I, s:O}", "created", (json_int_t)counts.created, "updated",
+                                        (json_int_t)counts.updated, "unchanged", (json_int_t)counts.unchanged,
+                                        "errors", errors));
+cleanup:
+    json_decref(job.errors);
+    json_decref(errors);
+    strbuf_free(&job.copy);
+    return rc;
+}
+
+static int callback_students_import(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    return run_import(req, resp, user_data, &STUDENTS);
+}
+
+static int callback_tutors_import(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    return run_import(req, resp, user_data, &TUTORS);
+}
+
+int routes_imports_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "POST", "/students:import", HTTP_IDEMPOTENT | HTTP_IMPORT,
+                      callback_students_import) |
+           http_route(instance, app, "POST", "/tutors:import", HTTP_IDEMPOTENT | HTTP_IMPORT,
+                      callback_tutors_import);
+}
