@@ -1,0 +1,136 @@
+/* test_calendar.c — GET/PUT /calendar: any role reads, only an admin replaces; validation names the
+ * field and leaves the calendar unchanged; If-Match. The suite owns the calendar (one row per
+ * institution), so it restores what it found. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "pastoral_world.h"
+
+static struct world w;
+
+static const char GOOD[] =
+    "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\",\"end\":\"2027-06-30\","
+    "\"terms\":[{\"name\":\"Autumn\",\"start\":\"2026-09-28\",\"end\":\"2026-12-11\"},"
+    "{\"name\":\"Spring\",\"start\":\"2027-01-11\",\"end\":\"2027-03-26\"}]},"
+    "{\"label\":\"2027/28\",\"start\":\"2027-09-13\",\"end\":\"2028-06-30\",\"terms\":[]}],"
+    "\"closures\":[{\"date\":\"2026-12-25\",\"reason\":\"Christmas Day\"},"
+    "{\"date\":\"2026-12-28\",\"reason\":\"Boxing Day (substitute day)\"}]}";
+
+static char *saved;
+
+static void setup(void)
+{
+    world_make(&w);
+    struct tt_response r;
+    ck_assert_int_eq(world_call("GET", "/calendar", w.tok_admin, NULL, &r), 200);
+    json_t *doc = r.json;
+    json_object_del(doc, "version");
+    json_object_del(doc, "updated_at");
+    saved = json_dumps(doc, JSON_COMPACT);
+    harness_response_free(&r);
+}
+
+static void teardown(void)
+{
+    ck_assert_int_eq(world_status("PUT", "/calendar", w.tok_admin, saved), 200);
+    free(saved);
+    world_free(&w);
+}
+
+static long count_of(const char *table)
+{
+    char sql[64];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+    return harness_sql_long(sql, 0, NULL);
+}
+
+START_TEST(test_everyone_reads)
+{
+    const char *tokens[] = {w.tok_admin, w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+        ck_assert_int_eq(world_status("GET", "/calendar", tokens[i], NULL), 200);
+    ck_assert_int_eq(world_status("GET", "/calendar", NULL, NULL), 401);
+}
+END_TEST
+
+START_TEST(test_only_admin_writes)
+{
+    long version = harness_sql_long("SELECT version FROM calendar_settings", 0, NULL);
+    const char *tokens[] = {w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+        ck_assert_int_eq(world_status("PUT", "/calendar", tokens[i], GOOD), 403);
+    ck_assert_int_eq(world_status("PUT", "/calendar", NULL, GOOD), 401);
+    ck_assert_int_eq(harness_sql_long("SELECT version FROM calendar_settings", 0, NULL), version);
+    struct tt_response r;
+    ck_assert_int_eq(world_call("PUT", "/calendar", w.tok_admin, GOOD, &r), 200);
+    json_t *years = json_object_get(r.json, "years");
+    ck_assert_int_eq(json_array_size(years), 2);
+    ck_assert_int_eq(json_array_size(json_object_get(json_array_get(years, 0), "terms")), 2);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "closures")), 2);
+    harness_response_free(&r);
+    ck_assert_int_eq(count_of("terms"), 2);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM audit WHERE action = 'calendar.replace'", 0, NULL) > 0, 1);
+    /* If-Match */
+    const char *stale[] = {"If-Match: \"1\"", NULL};
+    ck_assert_int_eq(harness_request("PUT", "/calendar", w.tok_admin, "application/json", GOOD, stale, &r), 0);
+    ck_assert_int_eq(r.status, 412);
+    harness_response_free(&r);
+}
+END_TEST
+
+/* Replaces one fragment of GOOD and expects a 422 naming `field`, with the calendar unchanged. */
+static void refused(const char *from, const char *to, const char *field)
+{
+    char body[2048];
+    const char *at = strstr(GOOD, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(body, sizeof(body), "%.*s%s%s", (int)(at - GOOD), GOOD, to, at + strlen(from));
+    long version = harness_sql_long("SELECT version FROM calendar_settings", 0, NULL);
+    long closures = count_of("closures"), years = count_of("academic_years");
+    world_refused("PUT", "/calendar", w.tok_admin, body, 422, field);
+    ck_assert_int_eq(harness_sql_long("SELECT version FROM calendar_settings", 0, NULL), version);
+    ck_assert_int_eq(count_of("closures"), closures);
+    ck_assert_int_eq(count_of("academic_years"), years);
+}
+
+START_TEST(test_bad_input)
+{
+    refused("\"Europe/London\"", "\"Mars/Olympus\"", "time_zone");
+    refused("\"Europe/London\"", "42", "time_zone");
+    refused("\"2026/27\"", "\"2026-27\"", "years[0].label");
+    refused("\"start\":\"2026-09-14\"", "\"start\":\"2026-02-30\"", "years[0].start");
+    refused("\"end\":\"2027-06-30\"", "\"end\":\"2026-01-01\"", "years[0].end");
+    refused("\"start\":\"2027-09-13\"", "\"start\":\"2027-06-01\"", "years[1].start"); /* overlap */
+    refused("\"end\":\"2026-12-11\"", "\"end\":\"2026-09-01\"", "years[0].terms[0].end");
+    refused("\"start\":\"2027-01-11\"", "\"start\":\"2026-01-11\"", "years[0].terms[1].start"); /* outside */
+    refused("\"Spring\"", "\"Autumn\"", "years[0].terms[1].name");
+    refused("\"Christmas Day\"", "\"\"", "closures[0].reason");
+    refused("\"date\":\"2026-12-28\"", "\"date\":\"2026-12-25\"", "closures[1].date");
+    refused("\"date\":\"2026-12-28\"", "\"day\":\"2026-12-28\"", "closures[1].day");
+    refused("\"closures\":[", "\"colour\":\"red\",\"closures\":[", "colour");
+    refused("\"closures\":[", "\"version\":3,\"closures\":[", "version");
+    refused("\"years\":[", "\"years\":[7,", "years[0]");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("calendar");
+    TCase *tc = tcase_create("calendar");
+    tcase_set_timeout(tc, 120);
+    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_everyone_reads);
+    tcase_add_test(tc, test_only_admin_writes);
+    tcase_add_test(tc, test_bad_input);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
