@@ -1,0 +1,132 @@
+/* routes_events.c — GET /events?after=<cursor>&limit=: the change feed the SRS and notifiers follow
+ * (allocation.created/ended, change_request.decided, student.upserted, staff.upserted,
+ * concern.opened/closed, ...). Roles registry and admin.
+ *
+ * Design: a reader that follows next_cursor must see every event exactly once even though writers
+ * commit out of order. An identity column alone cannot give that: ids are handed out when rows are
+ * inserted, so a transaction holding id 7 may commit after one holding id 8, and a reader that already
+ * moved past 8 would never see 7. Instead every event row carries the id of the transaction that wrote
+ * it (events.txid, xid8, sql/002), and a page only holds events whose transaction id is below the xmin
+ * of the reader's snapshot (pg_snapshot_xmin(pg_current_snapshot())): every transaction below xmin has
+ * finished — committed and visible to this snapshot, or rolled back — so no event can ever appear
+ * behind the cursor. Events are ordered by (txid, id), the cursor is that pair (opaque, base64url), and
+ * a transaction's events are delivered together, in the order it wrote them, only after it committed.
+ * The order across transactions is transaction-id order, which is the commit order whenever one
+ * transaction waited for another (row locks, the allocation exclusion constraint); a long-running
+ * transaction holds back the events of later ones until it ends (it delays the feed, never loses an
+ * event). next_cursor is always where to continue (the given one when nothing new is ready). */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "http.h"
+#include "strbuf.h"
+
+static const char FEED_SQL[] =
+    "SELECT json_build_object('id', e.id, 'kind', e.kind, 'subject', e.subject, 'actor', e.actor,"
+    "        'occurred_at', e.occurred_at, 'payload', e.payload)::text, e.txid::text || ':' || e.id::text"
+    "  FROM events e"
+    " WHERE ($1::xid8 IS NULL OR (e.txid, e.id) > ($1::xid8, $2::bigint))"
+    "   AND e.txid < pg_snapshot_xmin(pg_current_snapshot())"
+    " ORDER BY e.txid, e.id LIMIT $3";
+
+/* A feed position "<txid>:<id>", both decimal. */
+struct position {
+    char txid[24], id[24];
+};
+
+/* Reads ?after=; 0 (pos->txid empty at the start of the feed) or -1 after a 400. */
+static int read_after(const struct _u_request *req, struct _u_response *resp, struct position *pos)
+{
+    const char *after = http_query(req, "after");
+    memset(pos, 0, sizeof(*pos));
+    if (!after)
+        return 0;
+    char *key = http_cursor_decode(after);
+    const char *colon = key ? strchr(key, ':') : NULL;
+    size_t tl = colon ? (size_t)(colon - key) : 0, il = colon ? strlen(colon + 1) : 0;
+    int ok = colon && tl > 0 && tl < sizeof(pos->txid) && strspn(key, "0123456789") == tl && il > 0 &&
+             il < sizeof(pos->id) && strspn(colon + 1, "0123456789") == il;
+    if (ok) {
+        memcpy(pos->txid, key, tl);
+        memcpy(pos->id, colon + 1, il);
+    }
+    free(key);
+    if (ok)
+        return 0;
+    http_problem_field(resp, 400, "after", "after is not a cursor this feed issued");
+    return -1;
+}
+
+/* Runs the page query: appends the items array to *body and sets *last to the last row's position
+ * (malloc'd) when there was a row. */
+static enum app_status read_page(struct db_conn *conn, const struct position *pos, int limit, struct strbuf *body,
+                                 char **last)
+{
+    char limit_s[16];
+    snprintf(limit_s, sizeof(limit_s), "%d", limit);
+    const char *params[3] = {pos->txid[0] ? pos->txid : NULL, pos->txid[0] ? pos->id : NULL, limit_s};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, FEED_SQL, 3, params, &res, NULL);
+    if (st != APP_OK)
+        return st;
+    int n = PQntuples(res);
+    strbuf_puts(body, "[");
+    for (int i = 0; i < n; i++) {
+        strbuf_puts(body, i ? "," : "");
+        strbuf_puts(body, PQgetvalue(res, i, 0));
+    }
+    strbuf_puts(body, "]");
+    if (n > 0 && !(*last = strdup(PQgetvalue(res, n - 1, 1))))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+static int callback_events_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
+        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin reads the feed",
+                            NULL);
+    struct page page;
+    struct position pos;
+    if (http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    http_page_free(&page); /* only the limit is used: the position is ?after= */
+    if (read_after(req, resp, &pos) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct strbuf body = {0};
+    char *last = NULL;
+    struct db_conn *conn = NULL;
+    strbuf_puts(&body, "{\"items\":");
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = read_page(conn, &pos, page.limit, &body, &last);
+    db_release(app->pool, conn);
+    if (st != APP_OK) {
+        strbuf_free(&body);
+        free(last);
+        return http_problem_for(resp, st, NULL);
+    }
+    const char *after = http_query(req, "after");
+    json_t *cursor = last ? http_cursor_encode(last) : after ? json_string(after) : json_null();
+    char *cursor_text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    strbuf_puts(&body, ",\"next_cursor\":");
+    strbuf_puts(&body, cursor_text ? cursor_text : "null");
+    strbuf_puts(&body, "}");
+    if (!cursor_text)
+        body.failed = 1;
+    free(cursor_text);
+    json_decref(cursor);
+    free(last);
+    return http_json_text(resp, 200, strbuf_take(&body));
+}
+
+int routes_events_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/events", 0, callback_events_list);
+}
