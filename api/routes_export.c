@@ -1,0 +1,78 @@
+/* routes_export.c — GET /students/{student_number}/export: everything held on a student, for a subject
+ * access request. An admin gets every record (confidential notes without their text); the student
+ * themself gets the same without confidential notes. The export itself is audited. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "audit.h"
+#include "db.h"
+#include "http.h"
+
+/* $1 the student, $2 true when the caller is the student (only shared notes). */
+#define LIST_OF(expr, table, alias, extra)                                                               \
+    "'" table "', COALESCE((SELECT json_agg(" expr " ORDER BY " alias ".id) FROM " table " " alias       \
+    " WHERE " alias ".student_number = s.student_number" extra "), '[]'::json)"
+
+static const char EXPORT_SQL[] =
+    "SELECT json_build_object('exported_at', now(), 'student', tutord_student_json(s),"
+    LIST_OF("tutord_allocation_json(x)", "allocations", "x", "") ","
+    LIST_OF("tutord_change_request_json(x)", "change_requests", "x", "") ","
+    LIST_OF("tutord_contact_json(x)", "contacts", "x", "") ","
+    LIST_OF("tutord_note_json(x, x.visibility = 'shared', true)", "notes", "x",
+            " AND (NOT $2::boolean OR x.visibility = 'shared')") ","
+    LIST_OF("tutord_referral_json(x)", "referrals", "x", "") ","
+    LIST_OF("tutord_concern_json(x)", "concerns", "x", "") ","
+    LIST_OF("json_build_object('at', x.at, 'actor', x.actor, 'action', x.action, 'entity', x.entity,"
+            " 'entity_id', x.entity_id)", "audit", "x", "")
+    ")::text FROM students s WHERE s.student_number = $1";
+
+/* One transaction: the document, then the audit row of the export. */
+static enum app_status export_student(struct db_conn *conn, const struct principal *who, const char *number,
+                                      int as_student, char **json)
+{
+    const char *params[2] = {number, as_student ? "t" : "f"};
+    PGresult *res = NULL;
+    enum app_status st = db_begin(conn);
+    if (st == APP_OK)
+        st = db_query(conn, EXPORT_SQL, 2, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK)
+        st = audit_record(conn, who, "student.export", "student", number, number, NULL);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    if (st == APP_OK && !(*json = strdup(PQgetvalue(res, 0, 0))))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+static int callback_export_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    const char *number = http_path_param(req, "student_number");
+    int admin = access_has_role(who, ROLE_ADMIN), self = access_has_role(who, ROLE_STUDENT) &&
+                                                        strcmp(who->sub, number) == 0;
+    if (!admin && access_has_role(who, ROLE_STUDENT) && !self)
+        return http_problem_for(resp, APP_NOT_FOUND, "no such student");
+    if (!admin && !self)
+        return http_problem(resp, 403, NULL, "only an admin or the student themself may export a record", NULL);
+    struct db_conn *conn = NULL;
+    char *json = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = export_student(conn, who, number, !admin, &json);
+    db_release(app->pool, conn);
+    if (st != APP_OK)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
+    return http_json_text(resp, 200, json);
+}
+
+int routes_export_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/students/@student_number/export", 0, callback_export_get);
+}
