@@ -1,0 +1,270 @@
+-- seed_demo.sql — a realistic demo university for `tutord seed-demo` (run in one transaction).
+-- Idempotent: natural keys use ON CONFLICT DO NOTHING, and every set of generated rows is guarded by
+-- NOT EXISTS on what it would create, so a second run changes nothing.
+-- Deterministic: "random" choices are arithmetic on the row number, never random().
+--
+-- Six schools, the 2026/27 UK academic calendar (Europe/London, bank holidays, Christmas closure),
+-- 120 staff (a senior tutor per school, three inactive, training and quiz records, some stale),
+-- 3,000 students (levels F/4/5/6/7, joint honours, away, suspended, withdrawn, under 18, late
+-- registrants), personal allocations for most (some late, some none), secondary tutors for some joint
+-- honours students, a tutor absent with cover, change requests, and an autumn term of contacts.
+
+-- ---- schools ------------------------------------------------------------------------------------------
+INSERT INTO schools (code, name) VALUES
+    ('CMS', 'Computing and Mathematical Sciences'),
+    ('LAW', 'Leicester Law School'),
+    ('HIS', 'History, Politics and International Relations'),
+    ('ENG', 'English, Creative Writing and Film'),
+    ('BIO', 'Biological and Biomedical Sciences'),
+    ('NUR', 'Nursing, Midwifery and Allied Health')
+ON CONFLICT (code) DO NOTHING;
+
+-- ---- calendar -------------------------------------------------------------------------------------------
+UPDATE calendar_settings SET time_zone = 'Europe/London', version = version + 1, updated_at = now()
+ WHERE time_zone <> 'Europe/London';
+
+INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2026/27', '2026-09-14', '2027-09-12')
+ON CONFLICT (label) DO NOTHING;
+
+INSERT INTO terms (year_label, name, starts_on, ends_on) VALUES
+    ('2026/27', 'Welcome Week', '2026-09-21', '2026-09-25'),
+    ('2026/27', 'Autumn', '2026-09-28', '2026-12-11'),
+    ('2026/27', 'Spring', '2027-01-11', '2027-03-26'),
+    ('2026/27', 'Summer', '2027-04-26', '2027-06-11')
+ON CONFLICT (year_label, name) DO NOTHING;
+
+INSERT INTO closures (day, reason) VALUES
+    ('2026-12-24', 'University Christmas closure'),
+    ('2026-12-25', 'Christmas Day'),
+    ('2026-12-28', 'Boxing Day (substitute day)'),
+    ('2026-12-29', 'University Christmas closure'),
+    ('2026-12-30', 'University Christmas closure'),
+    ('2026-12-31', 'University Christmas closure'),
+    ('2027-01-01', 'New Year''s Day'),
+    ('2027-03-26', 'Good Friday'),
+    ('2027-03-29', 'Easter Monday'),
+    ('2027-05-03', 'Early May bank holiday'),
+    ('2027-05-31', 'Spring bank holiday'),
+    ('2027-08-30', 'Summer bank holiday')
+ON CONFLICT (day) DO NOTHING;
+
+-- ---- names and programmes -----------------------------------------------------------------------------
+CREATE TEMP TABLE demo_first (i int PRIMARY KEY, name text) ON COMMIT DROP;
+INSERT INTO demo_first SELECT ord - 1, name FROM unnest(ARRAY[
+    'Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Ivy', 'Muhammad',
+    'Freya', 'Leo', 'Priya', 'Harry', 'Aisha', 'Oscar', 'Chloe', 'Jack', 'Zara', 'Ethan',
+    'Grace', 'Kwame', 'Sofia', 'Tomasz', 'Mei', 'Rhys', 'Niamh', 'Arjun', 'Hannah', 'Yusuf']) WITH ORDINALITY AS x(name, ord);
+
+CREATE TEMP TABLE demo_last (i int PRIMARY KEY, name text) ON COMMIT DROP;
+INSERT INTO demo_last SELECT ord - 1, name FROM unnest(ARRAY[
+    'Smith', 'Jones', 'Patel', 'Williams', 'Brown', 'Taylor', 'Khan', 'Davies', 'Evans', 'Wilson',
+    'Thomas', 'Johnson', 'Roberts', 'Ahmed', 'Walker', 'Wright', 'Robinson', 'Thompson', 'Hughes', 'Green',
+    'Okafor', 'Nowak', 'Chen', 'Murphy', 'O''Brien', 'Singh', 'Hall', 'Clarke', 'Mensah', 'Lewis']) WITH ORDINALITY AS x(name, ord);
+
+-- school k (0..5), its code and three programmes: undergraduate, second undergraduate, postgraduate
+CREATE TEMP TABLE demo_school (k int PRIMARY KEY, code text, ug1 text, ug2 text, pg text) ON COMMIT DROP;
+INSERT INTO demo_school VALUES
+    (0, 'CMS', 'BSc Computer Science', 'BSc Mathematics', 'MSc Data Science'),
+    (1, 'LAW', 'LLB Law', 'LLB Law with Politics', 'LLM International Commercial Law'),
+    (2, 'HIS', 'BA History', 'BA Politics and International Relations', 'MA Modern History'),
+    (3, 'ENG', 'BA English', 'BA Creative Writing', 'MA Film Studies'),
+    (4, 'BIO', 'BSc Biological Sciences', 'BSc Biochemistry', 'MSc Bioinformatics'),
+    (5, 'NUR', 'BSc Nursing (Adult)', 'BSc Midwifery', 'MSc Advanced Clinical Practice');
+
+-- ---- staff: T1001..T1120, twenty per school; the first of each school is its senior tutor -------------
+INSERT INTO staff (staff_number, name, email, school, roles, permanent, capacity, active)
+SELECT 'T' || (1000 + g),
+       'Dr ' || f.name || ' ' || l.name,
+       lower(f.name || '.' || replace(l.name, '''', '')) || g || '@uni.example',
+       sc.code,
+       CASE WHEN (g - 1) % 20 = 0 THEN ARRAY['tutor', 'senior_tutor'] ELSE ARRAY['tutor'] END,
+       g % 7 <> 0,
+       CASE WHEN (g - 1) % 20 = 0 THEN 12 ELSE 22 + (g * 7) % 14 END,
+       g % 40 <> 0
+  FROM generate_series(1, 120) AS g
+  JOIN demo_school sc ON sc.k = (g - 1) / 20
+  JOIN demo_first f ON f.i = (g * 7) % 30
+  JOIN demo_last l ON l.i = (g * 13 + 5) % 30
+ON CONFLICT (staff_number) DO NOTHING;
+
+-- training every three years (some stale: before 2023-11), and the quiz for two tutors in three
+INSERT INTO training_records (staff_number, kind, completed_on, score, created_by)
+SELECT 'T' || (1000 + g), 'training', DATE '2021-06-01' + (g * 53) % 1900, NULL, 'seed-demo'
+  FROM generate_series(1, 120) AS g
+ WHERE NOT EXISTS (SELECT 1 FROM training_records r WHERE r.staff_number = 'T' || (1000 + g) AND r.kind = 'training');
+INSERT INTO training_records (staff_number, kind, completed_on, score, created_by)
+SELECT 'T' || (1000 + g), 'quiz', DATE '2022-03-01' + (g * 71) % 1600, 48 + (g * 37) % 52, 'seed-demo'
+  FROM generate_series(1, 120) AS g
+ WHERE g % 3 <> 0
+   AND NOT EXISTS (SELECT 1 FROM training_records r WHERE r.staff_number = 'T' || (1000 + g) AND r.kind = 'quiz');
+
+-- ---- students: S2600001..S2603000 ---------------------------------------------------------------------
+WITH base AS (
+    SELECT i,
+           CASE WHEN i % 20 < 4 THEN 0 WHEN i % 20 < 7 THEN 1 WHEN i % 20 < 10 THEN 2
+                WHEN i % 20 < 13 THEN 3 WHEN i % 20 < 17 THEN 4 ELSE 5 END AS k,
+           CASE WHEN i % 33 = 0 THEN 'F' WHEN i % 100 < 36 THEN '4' WHEN i % 100 < 61 THEN '5'
+                WHEN i % 100 < 86 THEN '6' ELSE '7' END AS level
+      FROM generate_series(1, 3000) AS i
+), shaped AS (
+    SELECT b.*,
+           CASE WHEN b.level = 'F' THEN 'FY' WHEN b.level = '7' THEN 'PGT' WHEN b.i % 29 = 0 THEN 'DL' ELSE 'UG' END
+               AS cohort,
+           CASE WHEN b.i % 131 = 0 THEN 'withdrawn' WHEN b.i % 97 = 0 THEN 'suspended'
+                WHEN b.level = '6' AND b.i % 13 = 0 THEN 'year_abroad'
+                WHEN b.level = '5' AND b.i % 19 = 0 THEN 'placement' ELSE 'studying' END AS status,
+           CASE WHEN b.i % 41 = 0 THEN DATE '2026-10-05' + b.i % 10
+                WHEN b.level IN ('F', '4', '7') THEN DATE '2026-09-21' + b.i % 5
+                ELSE DATE '2026-09-21' + b.i % 3 END AS registered_on,
+           CASE b.level WHEN '5' THEN DATE '2025-09-29' WHEN '6' THEN DATE '2024-09-30' ELSE DATE '2026-09-28' END
+               AS course_start
+      FROM base b
+)
+INSERT INTO students (student_number, name, email, school, partner_school, programme, level, cohort, status,
+                      registered_on, course_start, date_of_birth)
+SELECT 'S26' || lpad(s.i::text, 5, '0'),
+       f.name || ' ' || l.name,
+       lower(f.name || '.' || replace(l.name, '''', '')) || '.' || s.i || '@student.uni.example',
+       sc.code,
+       CASE WHEN s.i % 17 = 0 AND s.level <> '7' THEN (SELECT p.code FROM demo_school p WHERE p.k = (s.k + 2) % 6) END,
+       CASE WHEN s.level = '7' THEN sc.pg WHEN s.level = 'F' THEN 'Foundation Year: ' || sc.ug1
+            WHEN s.i % 3 = 0 THEN sc.ug2 ELSE sc.ug1 END,
+       s.level, s.cohort, s.status, s.registered_on, s.course_start,
+       CASE WHEN s.i % 71 = 5 AND s.level IN ('F', '4') THEN DATE '2009-01-15' + s.i % 200   -- under 18
+            ELSE s.course_start - (18 + (s.level = '5')::int + 2 * (s.level = '6')::int + 4 * (s.level = '7')::int) * 365
+                 - 30 - s.i % 700 END
+  FROM shaped s
+  JOIN demo_school sc ON sc.k = s.k
+  JOIN demo_first f ON f.i = (s.i * 11 + s.k) % 30
+  JOIN demo_last l ON l.i = (s.i * 17 + 3) % 30
+ON CONFLICT (student_number) DO NOTHING;
+
+-- ---- allocations --------------------------------------------------------------------------------------
+-- Personal tutors round-robin over the school's active tutors; every 37th student is still unallocated,
+-- every 23rd was allocated late (12-20 days after registering), the withdrawn ones ended on 6 November.
+WITH st AS (
+    SELECT s.student_number, s.school, s.registered_on, s.status, substr(s.student_number, 4)::int AS i,
+           row_number() OVER (PARTITION BY s.school ORDER BY s.student_number) AS r
+      FROM students s WHERE s.student_number ~ '^S26[0-9]{5}$'
+), tu AS (
+    SELECT t.staff_number, t.school, row_number() OVER (PARTITION BY t.school ORDER BY t.staff_number) AS k,
+           count(*) OVER (PARTITION BY t.school) AS n
+      FROM staff t WHERE t.active AND t.staff_number ~ '^T1[0-9]{3}$'
+)
+INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, reason, created_by)
+SELECT st.student_number, tu.staff_number, 'personal',
+       st.registered_on + CASE WHEN st.i % 23 = 0 THEN 12 + st.i % 9 ELSE st.i % 4 END,
+       CASE WHEN st.status = 'withdrawn' THEN DATE '2026-11-06' END,
+       CASE WHEN st.i % 23 = 0 THEN 'late allocation' ELSE 'initial allocation' END,
+       'T' || (1001 + 20 * (SELECT d.k FROM demo_school d WHERE d.code = st.school))
+  FROM st JOIN tu ON tu.school = st.school AND tu.k = (st.r % tu.n) + 1
+ WHERE st.i % 37 <> 0
+   AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = st.student_number AND a.kind = 'personal');
+
+-- Secondary tutors from the partner school for half the joint honours students.
+INSERT INTO allocations (student_number, staff_number, kind, starts_on, reason, created_by)
+SELECT s.student_number, 'T' || (1002 + 20 * d.k + substr(s.student_number, 4)::int % 10), 'secondary',
+       s.registered_on + 7, 'joint honours: partner school tutor', 'seed-demo'
+  FROM students s JOIN demo_school d ON d.code = s.partner_school
+ WHERE s.student_number ~ '^S26[0-9]{5}$' AND substr(s.student_number, 4)::int % 34 = 0
+   AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number AND a.kind = 'secondary');
+
+-- Dr T1005 (CMS) is away from 9 November to 18 December; T1006 covers their personal tutees.
+INSERT INTO tutor_absences (staff_number, starts_on, ends_on, reason, cover_staff_number, created_by)
+SELECT 'T1005', '2026-11-09', '2026-12-18', 'leave', 'T1006', 'T1001'
+ WHERE NOT EXISTS (SELECT 1 FROM tutor_absences WHERE staff_number = 'T1005' AND starts_on = '2026-11-09');
+INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, reason, created_by, absence_id)
+SELECT a.student_number, b.cover_staff_number, 'cover', greatest(a.starts_on, b.starts_on),
+       least(COALESCE(a.ends_on, b.ends_on), b.ends_on), 'cover during the personal tutor''s absence', 'T1001', b.id
+  FROM tutor_absences b
+  JOIN allocations a ON a.staff_number = b.staff_number AND a.kind = 'personal'
+                    AND a.period && daterange(b.starts_on, b.ends_on, '[]')
+ WHERE b.staff_number = 'T1005' AND b.starts_on = '2026-11-09'
+   AND NOT EXISTS (SELECT 1 FROM allocations c WHERE c.absence_id = b.id AND c.student_number = a.student_number);
+
+-- ---- change requests: a few open, a few declined --------------------------------------------------------
+INSERT INTO change_requests (student_number, reason, status, requested_at, decided_by, decided_at, comment)
+SELECT s.student_number, CASE WHEN i % 2 = 0 THEN 'I would like a tutor who knows my modules' ELSE '' END,
+       CASE WHEN i % 302 = 0 THEN 'declined' ELSE 'open' END,
+       TIMESTAMPTZ '2026-10-20 12:00 Europe/London' + (i % 20) * interval '1 day',
+       CASE WHEN i % 302 = 0 THEN 'T' || (1001 + 20 * d.k) END,
+       CASE WHEN i % 302 = 0 THEN TIMESTAMPTZ '2026-11-16 10:00 Europe/London' END,
+       CASE WHEN i % 302 = 0 THEN 'Discussed with the student; staying with the current tutor for now' END
+  FROM (SELECT s.*, substr(s.student_number, 4)::int AS i FROM students s WHERE s.student_number ~ '^S26[0-9]{5}$') s
+  JOIN demo_school d ON d.code = s.school
+ WHERE s.i % 151 = 0
+   AND EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number AND a.kind = 'personal')
+   AND NOT EXISTS (SELECT 1 FROM change_requests c WHERE c.student_number = s.student_number);
+
+-- ---- an autumn term of contacts (sql/005) ----------------------------------------------------------------
+CREATE TEMP TABLE demo_alloc ON COMMIT DROP AS
+SELECT a.student_number, a.staff_number, a.starts_on, s.level, s.status, substr(a.student_number, 4)::int AS i
+  FROM allocations a JOIN students s ON s.student_number = a.student_number
+ WHERE a.kind = 'personal' AND a.student_number ~ '^S26[0-9]{5}$';
+
+-- Welcome meetings a few days after allocation: attended, every 9th missed.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance,
+                      wellbeing_check, created_by)
+SELECT x.student_number, x.staff_number, 'meeting', 'to_student', CASE WHEN x.i % 29 = 0 THEN 'online' ELSE 'in_person' END,
+       ((x.starts_on + 2 + x.i % 3) + time '10:00' + (x.i % 6) * interval '1 hour') AT TIME ZONE 'Europe/London',
+       CASE WHEN x.i % 9 = 0 THEN 'missed' ELSE 'attended' END, true, 'seed:welcome'
+  FROM demo_alloc x
+ WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:welcome');
+
+-- October check-in emails (progress and wellbeing) to studying students.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance,
+                      wellbeing_check, created_by)
+SELECT x.student_number, x.staff_number, 'email', 'to_student', 'online',
+       ((DATE '2026-10-12' + x.i % 10) + time '09:30') AT TIME ZONE 'Europe/London', 'attended', true, 'seed:checkin'
+  FROM demo_alloc x
+ WHERE x.status = 'studying' AND x.starts_on < DATE '2026-10-12' AND x.i % 6 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:checkin');
+
+-- Students away are phoned once this term.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
+SELECT x.student_number, x.staff_number, 'phone', 'to_student', 'online',
+       ((DATE '2026-10-26' + x.i % 10) + time '15:00') AT TIME ZONE 'Europe/London', 'attended', 'seed:away'
+  FROM demo_alloc x
+ WHERE x.status IN ('year_abroad', 'placement') AND x.i % 4 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:away');
+
+-- November one-to-ones: held before 23 November (every 8th missed), scheduled after it.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, scheduled_at, occurred_at, attendance,
+                      wellbeing_check, created_by)
+SELECT x.student_number, x.staff_number, 'meeting', 'to_student', 'in_person', t.at,
+       CASE WHEN t.day < DATE '2026-11-23' THEN t.at END,
+       CASE WHEN t.day >= DATE '2026-11-23' THEN 'scheduled' WHEN x.i % 8 = 0 THEN 'missed' ELSE 'attended' END,
+       t.day < DATE '2026-11-23', 'seed:november'
+  FROM demo_alloc x,
+       LATERAL (SELECT DATE '2026-11-09' + x.i % 21 AS day) d,
+       LATERAL (SELECT d.day, (d.day + time '11:00') AT TIME ZONE 'Europe/London' AS at) t
+ WHERE x.status = 'studying' AND x.i % 3 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:november');
+
+-- Level 4 group sessions (WeThrive-style) in nursing: one row per attending tutee per session.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, session_id,
+                      created_by)
+SELECT x.student_number, x.staff_number, 'group_meeting', 'to_student', 'in_person',
+       ((DATE '2026-10-07' + 14 * n) + time '13:00') AT TIME ZONE 'Europe/London', 'attended',
+       md5('wethrive-' || n || '-' || x.staff_number)::uuid, 'seed:group'
+  FROM demo_alloc x JOIN students s ON s.student_number = x.student_number AND s.school = 'NUR',
+       generate_series(0, 3) AS n
+ WHERE x.level = '4' AND x.status = 'studying' AND (x.i + n) % 7 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:group');
+
+-- Messages from students; most answered within a few days, every third not at all.
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
+SELECT x.student_number, x.staff_number, 'message', 'from_student', 'online',
+       ((DATE '2026-10-19' + x.i % 25) + time '17:00') AT TIME ZONE 'Europe/London', 'attended', 'seed:message'
+  FROM demo_alloc x
+ WHERE x.i % 5 = 0 AND x.status = 'studying'
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:message');
+
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, reply_to,
+                      created_by)
+SELECT m.student_number, m.staff_number, 'email', 'to_student', 'online',
+       m.occurred_at + (1 + substr(m.student_number, 4)::int % 5) * interval '1 day' - interval '7 hours',
+       'attended', m.id, 'seed:reply'
+  FROM contacts m
+ WHERE m.created_by = 'seed:message' AND substr(m.student_number, 4)::int % 15 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.reply_to = m.id);
