@@ -18,11 +18,23 @@
 #include "config.h"
 
 static pid_t server_pid;
+static pid_t owner_pid; /* the process that started the server (Check forks a child per test) */
 static char base_url[64];
 static char db_url[1024];
 
+/* Never leave a server behind: a child still holding the test's output keeps CTest waiting. */
+static void kill_server(void)
+{
+    if (server_pid > 0 && getpid() == owner_pid) {
+        kill(server_pid, SIGKILL);
+        waitpid(server_pid, NULL, 0);
+        server_pid = 0;
+    }
+}
+
 static void die(const char *fmt, const char *arg)
 {
+    kill_server();
     fprintf(stderr, "harness: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\n");
@@ -92,7 +104,11 @@ void harness_start_with(const char *const *env)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int port = free_port();
     snprintf(base_url, sizeof(base_url), "http://127.0.0.1:%d", port);
+    fflush(NULL);
+    owner_pid = getpid();
     server_pid = fork();
+    if (server_pid > 0)
+        atexit(kill_server);
     if (server_pid < 0)
         die("fork failed: %s", strerror(errno));
     if (server_pid == 0)
