@@ -154,9 +154,10 @@ static int write_student(const struct _u_request *req, struct _u_response *resp,
                          int is_patch)
 {
     const char *number = http_path_param(req, "student_number");
-    json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = json_array();
+    json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = NULL;
     if (!body)
         return U_CALLBACK_COMPLETE;
+    errors = json_array();
     int rc = U_CALLBACK_COMPLETE;
     struct write_result w = {0};
     char *version = NULL;

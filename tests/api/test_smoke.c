@@ -33,7 +33,7 @@ END_TEST
 
 START_TEST(test_school_and_student_round_trip)
 {
-    char school[32], number[32], path[96], body[512];
+    char school[48], number[32], path[96], body[512];
     harness_unique("S", number, sizeof(number));
     snprintf(school, sizeof(school), "SM%s", number + 1);
     char *admin = harness_token("A1", "admin", NULL);
