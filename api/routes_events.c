@@ -2,19 +2,16 @@
  * (allocation.created/ended, change_request.decided, student.upserted, staff.upserted,
  * concern.opened/closed, ...). Roles registry and admin.
  *
- * Design: a reader that follows next_cursor must see every event exactly once even though writers
- * commit out of order. An identity column alone cannot give that: ids are handed out when rows are
- * inserted, so a transaction holding id 7 may commit after one holding id 8, and a reader that already
- * moved past 8 would never see 7. Instead every event row carries the id of the transaction that wrote
- * it (events.txid, xid8, sql/002), and a page only holds events whose transaction id is below the xmin
- * of the reader's snapshot (pg_snapshot_xmin(pg_current_snapshot())): every transaction below xmin has
- * finished — committed and visible to this snapshot, or rolled back — so no event can ever appear
- * behind the cursor. Events are ordered by (txid, id), the cursor is that pair (opaque, base64url), and
- * a transaction's events are delivered together, in the order it wrote them, only after it committed.
- * The order across transactions is transaction-id order, which is the commit order whenever one
- * transaction waited for another (row locks, the allocation exclusion constraint); a long-running
- * transaction holds back the events of later ones until it ends (it delays the feed, never loses an
- * event). next_cursor is always where to continue (the given one when nothing new is ready). */
+ * Design: a reader that follows next_cursor must see every event exactly once and in commit order,
+ * even though writers commit out of order. An identity column cannot give that (a transaction holding
+ * id 7 may commit after one holding id 8, and a reader already past 8 would never see 7), nor can the
+ * transaction id (it orders by start, not commit). So each event-writing transaction takes a number at
+ * commit time, under a lock held until its commit is visible (event_commits, sql/008): numbers are
+ * handed out in commit order, and a reader that sees number N+1 already sees N. A page is the events
+ * after the cursor ordered by (commit number, id); the cursor is that pair, opaque (base64url); a
+ * transaction's events arrive together, in the order it wrote them, only once it has committed, and an
+ * open transaction holds back nobody else. next_cursor is always where to continue (the given one when
+ * nothing new is ready). */
 #include "routes.h"
 
 #include <stdio.h>
@@ -27,18 +24,17 @@
 
 static const char FEED_SQL[] =
     "SELECT json_build_object('id', e.id, 'kind', e.kind, 'subject', e.subject, 'actor', e.actor,"
-    "        'occurred_at', e.occurred_at, 'payload', e.payload)::text, e.txid::text || ':' || e.id::text"
-    "  FROM events e"
-    " WHERE ($1::xid8 IS NULL OR (e.txid, e.id) > ($1::xid8, $2::bigint))"
-    "   AND e.txid < pg_snapshot_xmin(pg_current_snapshot())"
-    " ORDER BY e.txid, e.id LIMIT $3";
+    "        'occurred_at', e.occurred_at, 'payload', e.payload)::text, c.seq::text || ':' || e.id::text"
+    "  FROM event_commits c JOIN events e ON e.txid = c.txid"
+    " WHERE ($1::bigint IS NULL OR (c.seq, e.id) > ($1::bigint, $2::bigint))"
+    " ORDER BY c.seq, e.id LIMIT $3";
 
-/* A feed position "<txid>:<id>", both decimal. */
+/* A feed position "<commit seq>:<id>", both decimal. */
 struct position {
-    char txid[24], id[24];
+    char seq[24], id[24];
 };
 
-/* Reads ?after=; 0 (pos->txid empty at the start of the feed) or -1 after a 400. */
+/* Reads ?after=; 0 (pos->seq empty at the start of the feed) or -1 after a 400. */
 static int read_after(const struct _u_request *req, struct _u_response *resp, struct position *pos)
 {
     const char *after = http_query(req, "after");
@@ -48,10 +44,10 @@ static int read_after(const struct _u_request *req, struct _u_response *resp, st
     char *key = http_cursor_decode(after);
     const char *colon = key ? strchr(key, ':') : NULL;
     size_t tl = colon ? (size_t)(colon - key) : 0, il = colon ? strlen(colon + 1) : 0;
-    int ok = colon && tl > 0 && tl < sizeof(pos->txid) && strspn(key, "0123456789") == tl && il > 0 &&
+    int ok = colon && tl > 0 && tl < sizeof(pos->seq) && strspn(key, "0123456789") == tl && il > 0 &&
              il < sizeof(pos->id) && strspn(colon + 1, "0123456789") == il;
     if (ok) {
-        memcpy(pos->txid, key, tl);
+        memcpy(pos->seq, key, tl);
         memcpy(pos->id, colon + 1, il);
     }
     free(key);
@@ -68,7 +64,7 @@ static enum app_status read_page(struct db_conn *conn, const struct position *po
 {
     char limit_s[16];
     snprintf(limit_s, sizeof(limit_s), "%d", limit);
-    const char *params[3] = {pos->txid[0] ? pos->txid : NULL, pos->txid[0] ? pos->id : NULL, limit_s};
+    const char *params[3] = {pos->seq[0] ? pos->seq : NULL, pos->seq[0] ? pos->id : NULL, limit_s};
     PGresult *res = NULL;
     enum app_status st = db_query(conn, FEED_SQL, 3, params, &res, NULL);
     if (st != APP_OK)
