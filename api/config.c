@@ -45,7 +45,13 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_JWT_ISSUER", "--jwt-issuer", OFF(jwt_issuer)},
     {"TUTORD_JWT_AUDIENCE", "--jwt-audience", OFF(jwt_audience)},
     {"TUTORD_LOG_LEVEL", "--log-level", OFF(log_level) /* parsed separately */},
+    {"TUTORD_DOCS_DIR", "--docs-dir", OFF(docs_dir)},
 };
+
+/* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */
+#ifndef TUTORD_DOCS_DIR_DEFAULT
+#define TUTORD_DOCS_DIR_DEFAULT ""
+#endif
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -190,6 +196,8 @@ int config_load(struct config *cfg, int *argc, char **argv)
     if (!cfg->db_role && !(cfg->db_role = strdup("tutord_app")))
         rc = -1;
     if (!cfg->jwt_alg && !(cfg->jwt_alg = strdup("HS256")))
+        rc = -1;
+    if (!cfg->docs_dir && TUTORD_DOCS_DIR_DEFAULT[0] && !(cfg->docs_dir = strdup(TUTORD_DOCS_DIR_DEFAULT)))
         rc = -1;
     if (rc == 0 && (check_listen(cfg) != 0 || check_jwt_alg(cfg) != 0))
         rc = -1;

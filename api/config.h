@@ -24,10 +24,12 @@ struct config {
     size_t max_body_bytes;     /* TUTORD_MAX_BODY_BYTES, default 1 MiB */
     size_t max_import_bytes;   /* TUTORD_MAX_IMPORT_BYTES, default 64 MiB: bodies of the :import routes */
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
+    char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
+                                  default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,
- * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --log-level L). Flags it does
+ * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --log-level L, --docs-dir D). Flags it does
  * not know are left in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
  * problem to stderr. The caller frees with config_free(). Not thread-safe (start-up only). */
 int config_load(struct config *cfg, int *argc, char **argv);
