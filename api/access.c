@@ -1,4 +1,4 @@
-/* access.c — the caller's reach, passed to tutord_student_visible() in SQL. */
+/* access.c — the caller's reach, as the parameters of ACCESS_VISIBLE. */
 #include "access.h"
 
 #include <stdio.h>

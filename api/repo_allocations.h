@@ -71,7 +71,7 @@ struct allocation_filter {
     int limit;
 };
 
-/* A page of the allocations whose student `who` may see (tutord_student_visible), oldest id first:
+/* A page of the allocations whose student `who` may see (ACCESS_VISIBLE), oldest id first:
  * appends a JSON array to *items; *next_key (malloc'd) when another page follows, else NULL. */
 enum app_status repo_allocation_list(struct db_conn *conn, const struct principal *who,
                                      const struct allocation_filter *f, struct strbuf *items, char **next_key);
