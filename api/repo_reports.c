@@ -1,0 +1,338 @@
+/* repo_reports.c — the reports' SQL (see repo_reports.h). Definitions, over the year's span
+ * [start, min(end, as_of)] (an as_of before the start leaves it empty):
+ *   tutors            staff of the school with at least one personal allocation overlapping the span;
+ *   tutees_per_tutor  median (percentile_cont: an even count takes the mean of the middle two) and max of
+ *                     the distinct personal tutees each of those tutors had during the span;
+ *   pct_not_allocated_within_week  of the school's students registered in the year whose first week has
+ *                     ended by as_of (registered_on + 7 <= as_of), the share with no personal allocation
+ *                     starting on or before registered_on + 7 (and not ended before registration);
+ *   pct_tutors_trained_3y / pct_tutors_quiz_3y  of the tutors, the share with a training (quiz) record
+ *                     completed on or before as_of and no more than 3 years before it (completed_on +
+ *                     3 years >= as_of, as the engine's tutor_training_within judges it);
+ *   median_quiz_score the median of each tutor's latest quiz score on or before as_of (null: none);
+ *   pct_tutees_requesting_change   of the school's students with a personal allocation overlapping the
+ *                     span, the share with a change request made during the span (local date);
+ * percentages rounded to one decimal, null when there is nobody to divide by. Tutor figures follow the
+ * tutor's school, student figures the student's. */
+#include "repo_reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+
+/* Today in the institution's time zone. */
+#define REPORT_TODAY "(SELECT (now() AT TIME ZONE time_zone)::date FROM calendar_settings)"
+
+/* The schools a report covers: $1 (or all when null) that the caller sees ($2 sees_all, $3 claimed
+ * schools, $4 senior tutor). */
+#define REPORT_SCHOOLS                                                                                  \
+    "sc AS (SELECT code FROM schools WHERE ($1::text IS NULL OR code = $1)"                            \
+    " AND ($2::boolean OR code = ANY (tutord_senior_schools($3::text[], $4))))"
+
+/* $5 start, $6 end, $7 as_of: the span of the year up to as_of, and the institution's time zone. */
+#define REPORT_SPAN                                                                                     \
+    "yr AS (SELECT $5::date AS ys, $6::date AS ye, $7::date AS r,"                                      \
+    " CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                           \
+    "      ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END AS span,"                     \
+    " (SELECT time_zone FROM calendar_settings) AS tz)"
+
+/* Personal tutees per counted tutor during the span. */
+#define REPORT_LOAD                                                                                     \
+    "load AS (SELECT t.school, t.staff_number, count(DISTINCT a.student_number) AS tutees"             \
+    " FROM yr, staff t JOIN sc ON sc.code = t.school"                                                   \
+    " JOIN allocations a ON a.staff_number = t.staff_number AND a.kind = 'personal'"                   \
+    " WHERE a.period && yr.span GROUP BY t.school, t.staff_number)"
+
+static const char KPI_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD ","
+    " tutor AS (SELECT l.school, l.tutees,"
+    "   EXISTS (SELECT 1 FROM training_records x WHERE x.staff_number = l.staff_number AND x.kind = 'training'"
+    "           AND x.completed_on <= yr.r AND (x.completed_on + interval '3 years')::date >= yr.r) AS trained,"
+    "   EXISTS (SELECT 1 FROM training_records x WHERE x.staff_number = l.staff_number AND x.kind = 'quiz'"
+    "           AND x.completed_on <= yr.r AND (x.completed_on + interval '3 years')::date >= yr.r) AS quizzed,"
+    "   (SELECT x.score FROM training_records x WHERE x.staff_number = l.staff_number AND x.kind = 'quiz'"
+    "     AND x.completed_on <= yr.r ORDER BY x.completed_on DESC, x.id DESC LIMIT 1) AS score"
+    "  FROM load l, yr),"
+    " tk AS (SELECT COALESCE(school, '') AS k, count(*) AS tutors,"
+    "   percentile_cont(0.5) WITHIN GROUP (ORDER BY tutees) AS median, max(tutees) AS max,"
+    "   round(100.0 * count(*) FILTER (WHERE trained) / NULLIF(count(*), 0), 1) AS trained,"
+    "   round(100.0 * count(*) FILTER (WHERE quizzed) / NULLIF(count(*), 0), 1) AS quizzed,"
+    "   percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS quiz"
+    "  FROM tutor GROUP BY GROUPING SETS ((school), ())),"
+    " rg AS (SELECT COALESCE(s.school, '') AS k, count(*) AS registered,"
+    "   count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+    "     AND a.kind = 'personal' AND a.starts_on <= s.registered_on + 7"
+    "     AND (a.ends_on IS NULL OR a.ends_on >= s.registered_on))) AS late"
+    "  FROM yr, students s JOIN sc ON sc.code = s.school"
+    "  WHERE s.registered_on BETWEEN yr.ys AND yr.ye AND s.registered_on + 7 <= yr.r"
+    "  GROUP BY GROUPING SETS ((s.school), ())),"
+    " te AS (SELECT COALESCE(s.school, '') AS k, count(*) AS tutees,"
+    "   count(*) FILTER (WHERE EXISTS (SELECT 1 FROM change_requests c WHERE c.student_number = s.student_number"
+    "     AND (c.requested_at AT TIME ZONE yr.tz)::date <@ yr.span)) AS requested"
+    "  FROM yr, students s JOIN sc ON sc.code = s.school"
+    "  WHERE EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+    "     AND a.kind = 'personal' AND a.period && yr.span)"
+    "  GROUP BY GROUPING SETS ((s.school), ())),"
+    " keys AS (SELECT code AS k FROM sc UNION ALL SELECT '' WHERE $1::text IS NULL)"
+    " SELECT COALESCE(json_agg(json_build_object("
+    "   'school', NULLIF(keys.k, ''), 'year', $8::text, 'as_of', $7::date, 'tutors', COALESCE(tk.tutors, 0),"
+    "   'tutees_per_tutor', json_build_object('median', tk.median, 'max', tk.max),"
+    "   'pct_not_allocated_within_week', round(100.0 * rg.late / NULLIF(rg.registered, 0), 1),"
+    "   'pct_tutors_trained_3y', tk.trained, 'pct_tutors_quiz_3y', tk.quizzed, 'median_quiz_score', tk.quiz,"
+    "   'tutors_not_fulfilling_role', NULL::int,"
+    "   'pct_tutees_requesting_change', round(100.0 * te.requested / NULLIF(te.tutees, 0), 1),"
+    "   'tutees', COALESCE(te.tutees, 0), 'tutees_requesting_change', COALESCE(te.requested, 0),"
+    "   'registered', COALESCE(rg.registered, 0), 'not_allocated_within_week', COALESCE(rg.late, 0))"
+    "   ORDER BY keys.k = '', keys.k), '[]')::text"
+    " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k)";
+
+static const char KPI_TUTORS_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD
+    " SELECT COALESCE(json_agg(json_build_object('school', l.school, 'tutor', l.staff_number,"
+    "   'tutees', ARRAY(SELECT a.student_number FROM allocations a WHERE a.staff_number = l.staff_number"
+    "                    AND a.kind = 'personal' AND a.period @> yr.r ORDER BY a.student_number))"
+    "   ORDER BY l.school, l.staff_number), '[]')::text FROM load l, yr";
+
+/* Runs one report statement whose single value is JSON text, and parses it into *out. */
+static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params,
+                                  json_t **out)
+{
+    PGresult *res = NULL;
+    *out = NULL;
+    enum app_status st = db_query(conn, sql, n, params, &res, NULL);
+    if (st == APP_OK && (PQntuples(res) != 1 || !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL))))
+        st = PQntuples(res) == 1 ? APP_NOMEM : APP_DB;
+    PQclear(res);
+    return st;
+}
+
+/* The four school-set parameters ($1..$4) for `who` and `school`. */
+static void school_params(const struct principal *who, const char *school, struct access_scope *scope,
+                          const char *params[4])
+{
+    access_scope_of(who, scope);
+    params[0] = school;
+    params[1] = access_has_role(who, ROLE_ADMIN) ? "t" : "f";
+    params[2] = scope->params[2];
+    params[3] = scope->params[3];
+}
+
+enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school)
+{
+    int admin = access_has_role(who, ROLE_ADMIN);
+    if (!admin && (!school || !access_has_role(who, ROLE_SENIOR_TUTOR)))
+        return APP_FORBIDDEN;
+    if (!school)
+        return APP_OK;
+    struct access_scope scope;
+    const char *params[4];
+    school_params(who, school, &scope, params);
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, "WITH " REPORT_SCHOOLS " SELECT count(*) FROM sc", 4, params, &res, NULL);
+    if (st == APP_OK && strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+        st = admin ? APP_NOT_FOUND : APP_FORBIDDEN;
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of,
+                                 struct report_year *out)
+{
+    const char *params[2] = {label, as_of};
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
+    enum app_status st = db_query(conn,
+                                  "SELECT label, starts_on::text, ends_on::text,"
+                                  " COALESCE($2::date, LEAST(ends_on, " REPORT_TODAY "))::text FROM academic_years"
+                                  " WHERE CASE WHEN $1::text IS NULL THEN starts_on <= " REPORT_TODAY
+                                  "  ELSE label = $1 END"
+                                  " ORDER BY starts_on DESC LIMIT 1",
+                                  2, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK) {
+        snprintf(out->label, sizeof(out->label), "%s", PQgetvalue(res, 0, 0));
+        snprintf(out->starts_on, sizeof(out->starts_on), "%s", PQgetvalue(res, 0, 1));
+        snprintf(out->ends_on, sizeof(out->ends_on), "%s", PQgetvalue(res, 0, 2));
+        snprintf(out->as_of, sizeof(out->as_of), "%s", PQgetvalue(res, 0, 3));
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_report_today(struct db_conn *conn, char out[11])
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, "SELECT " REPORT_TODAY "::text", 0, NULL, &res, NULL);
+    if (st == APP_OK)
+        snprintf(out, 11, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return st;
+}
+
+/* Runs a KPI-shaped statement ($1..$4 schools, $5..$7 span, then $8 label when n is 8). */
+static enum app_status kpi_query(struct db_conn *conn, const char *sql, int n, const struct principal *who,
+                                 const char *school, const struct report_year *y, json_t **out)
+{
+    struct access_scope scope;
+    const char *params[8];
+    school_params(who, school, &scope, params);
+    params[4] = y->starts_on, params[5] = y->ends_on, params[6] = y->as_of, params[7] = y->label;
+    return json_query(conn, sql, n, params, out);
+}
+
+enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                 const struct report_year *year, json_t **out)
+{
+    return kpi_query(conn, KPI_SQL, 8, who, school, year, out);
+}
+
+enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const struct report_year *year, json_t **out)
+{
+    return kpi_query(conn, KPI_TUTORS_SQL, 7, who, school, year, out);
+}
+
+/* ---- engagement --------------------------------------------------------------------------------- */
+
+/* $5 as_of: the students of the schools studying with a personal tutor on that day. */
+#define REPORT_TUTEES                                                                                   \
+    "tee AS (SELECT s.student_number AS student, s.name AS student_name, s.school,"                    \
+    " a.staff_number AS tutor, t.name AS tutor_name"                                                    \
+    " FROM students s JOIN sc ON sc.code = s.school"                                                    \
+    " JOIN allocations a ON a.student_number = s.student_number AND a.kind = 'personal'"               \
+    "  AND a.period @> $5::date"                                                                        \
+    " JOIN staff t ON t.staff_number = a.staff_number"                                                  \
+    " WHERE s.status = 'studying' AND s.registered_on <= $5::date)"
+
+/* A contact's instant as RFC 3339 UTC, as report_format_instant writes the engine's. */
+#define REPORT_AT(c) "to_char(" c ".sort_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* "This term": the term containing as_of, else the last one that started before it (a vacation looks
+ * back at the term just ended). The window runs from its start to min(its end, as_of); contacts are
+ * placed on local dates in the institution's time zone; nothing after as_of counts. Reasons:
+ *   no_attended_meeting_this_term  no meeting or group meeting attended in the window (evidence: the
+ *                                  window's meetings that were not attended);
+ *   unanswered_outreach            a to_student email, message, phone call or check-in (not cancelled),
+ *                                  in the window and at least $6 days before as_of, after which the
+ *                                  student sent nothing (from_student) and attended no meeting up to as_of
+ *                                  (evidence: every such unanswered contact). */
+static const char ENGAGEMENT_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ","
+    " term AS (SELECT name, starts_on, ends_on FROM terms WHERE starts_on <= $5::date"
+    "          ORDER BY starts_on DESC LIMIT 1),"
+    " win AS (SELECT starts_on AS ws, LEAST(ends_on, $5::date) AS we,"
+    "         (SELECT time_zone FROM calendar_settings) AS tz FROM term),"
+    " c AS (SELECT c.id, c.student_number, c.kind, c.direction, c.attendance, c.sort_at, c.occurred_at,"
+    "         (c.sort_at AT TIME ZONE win.tz)::date AS day"
+    "       FROM win, tee JOIN contacts c ON c.student_number = tee.student"
+    "       WHERE (c.sort_at AT TIME ZONE win.tz)::date BETWEEN win.ws AND $5::date),"
+    " no_meeting AS (SELECT tee.*, 'no_attended_meeting_this_term' AS reason,"
+    "   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'kind', c.kind, 'at', " REPORT_AT("c") ","
+    "      'attendance', c.attendance) ORDER BY c.sort_at, c.id), '[]') FROM c"
+    "     WHERE c.student_number = tee.student AND c.kind IN ('meeting', 'group_meeting') AND c.day <= win.we)"
+    "     AS evidence,"
+    "   'no attended meeting between ' || win.ws || ' and ' || win.we AS detail"
+    "  FROM tee, win WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.student_number = tee.student"
+    "    AND c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended' AND c.day <= win.we)),"
+    " outreach AS (SELECT tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name,"
+    "   'unanswered_outreach' AS reason,"
+    "   json_agg(json_build_object('id', o.id, 'kind', o.kind, 'at', " REPORT_AT("o") ", 'attendance', o.attendance)"
+    "     ORDER BY o.sort_at, o.id) AS evidence,"
+    "   count(*) || ' contact(s) from the tutor since ' || min(o.day) || ' with no response' AS detail"
+    "  FROM tee JOIN c o ON o.student_number = tee.student"
+    "  WHERE o.direction = 'to_student' AND o.kind IN ('email', 'message', 'phone', 'checkin')"
+    "    AND o.attendance <> 'cancelled' AND o.occurred_at IS NOT NULL AND o.day <= $5::date - $6::int"
+    "    AND NOT EXISTS (SELECT 1 FROM c r WHERE r.student_number = o.student_number AND r.sort_at > o.sort_at"
+    "      AND (r.direction = 'from_student' OR (r.kind IN ('meeting', 'group_meeting')"
+    "           AND r.attendance = 'attended')))"
+    "  GROUP BY tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name)"
+    " SELECT json_build_object('as_of', $5::date,"
+    "   'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
+    "   'items', COALESCE((SELECT json_agg(row_to_json(x) ORDER BY x.school, x.tutor, x.student, x.reason)"
+    "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
+
+static const char TUTEES_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES
+    " SELECT COALESCE(json_agg(row_to_json(tee) ORDER BY tee.student), '[]')::text FROM tee";
+
+enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const char *as_of, int grace_days, json_t **out)
+{
+    struct access_scope scope;
+    char grace[16];
+    const char *params[6];
+    school_params(who, school, &scope, params);
+    snprintf(grace, sizeof(grace), "%d", grace_days);
+    params[4] = as_of, params[5] = grace;
+    return json_query(conn, ENGAGEMENT_SQL, 6, params, out);
+}
+
+enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
+                                   const char *as_of, json_t **out)
+{
+    struct access_scope scope;
+    const char *params[5];
+    school_params(who, school, &scope, params);
+    params[4] = as_of;
+    return json_query(conn, TUTEES_SQL, 5, params, out);
+}
+
+/* ---- workload ------------------------------------------------------------------------------------ */
+
+/* On as_of ($5): a school's tutees are its students who are registered and not withdrawn or completed
+ * (those the senior tutor answers for), `allocated` those of them with a personal tutor; its tutors are
+ * its staff with the tutor role or any allocation in force, each with the distinct students they tutor
+ * by kind and their personal tutees as a share of capacity (null when capacity is 0). */
+static const char WORKLOAD_SQL[] =
+    "WITH " REPORT_SCHOOLS ","
+    " pop AS (SELECT s.school, count(*) AS tutees, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM allocations a"
+    "     WHERE a.student_number = s.student_number AND a.kind = 'personal' AND a.period @> $5::date)) AS allocated"
+    "   FROM students s JOIN sc ON sc.code = s.school"
+    "   WHERE s.status IN ('studying', 'year_abroad', 'placement', 'suspended') AND s.registered_on <= $5::date"
+    "   GROUP BY s.school),"
+    " tut AS (SELECT t.school, t.staff_number, t.name, t.capacity, t.active,"
+    "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'personal') AS tutees,"
+    "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'cover') AS cover,"
+    "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'secondary') AS secondary"
+    "   FROM staff t JOIN sc ON sc.code = t.school"
+    "   LEFT JOIN allocations a ON a.staff_number = t.staff_number AND a.period @> $5::date"
+    "   WHERE 'tutor' = ANY (t.roles) OR a.id IS NOT NULL"
+    "   GROUP BY t.school, t.staff_number, t.name, t.capacity, t.active)"
+    " SELECT COALESCE(json_agg(json_build_object('school', sc.code, 'as_of', $5::date,"
+    "   'tutees', COALESCE(pop.tutees, 0), 'allocated', COALESCE(pop.allocated, 0),"
+    "   'tutors', COALESCE((SELECT json_agg(json_build_object('tutor', tut.staff_number, 'name', tut.name,"
+    "       'capacity', tut.capacity, 'tutees', tut.tutees, 'cover_tutees', tut.cover,"
+    "       'secondary_tutees', tut.secondary,"
+    "       'pct_of_capacity', round(100.0 * tut.tutees / NULLIF(tut.capacity, 0), 1),"
+    "       'over_capacity', tut.tutees > tut.capacity, 'active', tut.active) ORDER BY tut.staff_number)"
+    "     FROM tut WHERE tut.school = sc.code), '[]')) ORDER BY sc.code), '[]')::text"
+    " FROM sc LEFT JOIN pop ON pop.school = sc.code";
+
+int repo_report_senior_hours(long tutees)
+{
+    if (tutees <= 1000)
+        return 200;
+    long hours = 200 + (tutees - 1000) / 10;
+    return hours > 300 ? 300 : (int)hours;
+}
+
+enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
+                                     const char *as_of, json_t **out)
+{
+    struct access_scope scope;
+    const char *params[5];
+    school_params(who, school, &scope, params);
+    params[4] = as_of;
+    enum app_status st = json_query(conn, WORKLOAD_SQL, 5, params, out);
+    size_t i;
+    json_t *row;
+    json_array_foreach(st == APP_OK ? *out : NULL, i, row)
+    {
+        long tutees = (long)json_integer_value(json_object_get(row, "tutees"));
+        json_object_set_new(row, "senior_tutor_hours", json_integer(repo_report_senior_hours(tutees)));
+    }
+    return st;
+}

@@ -1,0 +1,279 @@
+/* report_rules.c — the reports' rule-based figures, judged by the policy engine (see report_rules.h). */
+#include "report_rules.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "evaluation.h"
+
+/* The student rules that say whether a tutee is being met. */
+#define MEETING_RULES                                                                                   \
+    ((1u << PE_R_FIRST_MEETING_WITHIN) | (1u << PE_R_MEETINGS_PER_YEAR) | (1u << PE_R_MEETING_EACH_TERM))
+
+static const char *const CONTACT_KINDS[PE_C__N] = {"meeting", "group_meeting", "email", "message",
+                                                   "phone", "teaching_event", "checkin"};
+static const char *const ATTENDANCES[PE_ATT__N] = {"scheduled", "attended", "missed", "cancelled"};
+
+int report_is_year_label(const char *s)
+{
+    if (!s || strlen(s) != 7 || s[4] != '/')
+        return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && !isdigit((unsigned char)s[i]))
+            return 0;
+    return (atoi(s) + 1) % 100 == atoi(s + 5);
+}
+
+char *report_format_instant(long long t, char buf[21])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+/* Loads the facts of the students whose numbers are the `key` members of `rows`, judged at the end of
+ * as_of. *judged is 0 when the calendar cannot be evaluated (nothing is judged then, not an error). */
+static enum app_status load_facts(struct db_conn *conn, const json_t *rows, const char *key, const char *as_of,
+                                  const char *school, struct evaluation *ev, int *judged)
+{
+    size_t n = 0, i, j;
+    const json_t *row, *v;
+    json_array_foreach(rows, i, row) n += json_is_array(json_object_get(row, key)) ? json_array_size(json_object_get(row, key)) : 1;
+    const char **numbers = calloc(n ? n : 1, sizeof(*numbers));
+    if (!numbers)
+        return APP_NOMEM;
+    n = 0;
+    json_array_foreach(rows, i, row)
+    {
+        const json_t *value = json_object_get(row, key);
+        if (json_is_string(value))
+            numbers[n++] = json_string_value(value);
+        json_array_foreach(json_is_array(value) ? value : NULL, j, v) numbers[n++] = json_string_value(v);
+    }
+    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = numbers, .n_students = n};
+    struct as_of when;
+    const char *why = NULL;
+    evaluation_parse_as_of(as_of, &when);
+    enum app_status st = evaluation_load(conn, &q, &when, school, ev, &why);
+    free(numbers);
+    *judged = st == APP_OK;
+    return st == APP_CONFLICT ? APP_OK : st;
+}
+
+/* 1 when f holds a breached finding of one of the rule types in `mask`, else 0. */
+static int any_breached(const pe_findings *f, unsigned mask)
+{
+    for (size_t i = 0; i < f->n; i++)
+        if (f->items[i].status == PE_BREACHED && (mask & (1u << f->items[i].type)))
+            return 1;
+    return 0;
+}
+
+/* Per-student memo of "has a breached meeting rule": -1 not yet judged. */
+struct judge {
+    const struct evaluation *ev;
+    signed char *meeting_breach;
+    pe_findings findings;
+    int nomem;
+};
+
+static int tutee_breached(struct judge *j, const char *number)
+{
+    long i = repo_facts_find(&j->ev->facts, number);
+    if (i < 0)
+        return 0;
+    if (j->meeting_breach[i] < 0) {
+        pe_findings_clear(&j->findings);
+        j->nomem |= evaluation_student(j->ev, (size_t)i, NULL, &j->findings) == PE_NOMEM;
+        j->meeting_breach[i] = (signed char)any_breached(&j->findings, MEETING_RULES);
+    }
+    return j->meeting_breach[i];
+}
+
+/* 1 when the counted tutor `t` ({school, tutor, tutees}) does not fulfil the role under `sv`. */
+static int tutor_failing(struct judge *j, const json_t *t, const struct school_versions *sv, double threshold)
+{
+    pe_findings_clear(&j->findings);
+    j->nomem |= evaluation_tutor(j->ev, json_string_value(json_object_get(t, "tutor")), sv, &j->findings) == PE_NOMEM;
+    if (any_breached(&j->findings, ~0u))
+        return 1;
+    const json_t *tutees = json_object_get(t, "tutees"), *v;
+    size_t i, bad = 0, n = json_array_size(tutees);
+    json_array_foreach(tutees, i, v) bad += (size_t)tutee_breached(j, json_string_value(v));
+    return n > 0 && 100.0 * (double)bad / (double)n >= threshold;
+}
+
+/* Counts the failing tutors per school into `counts` ({school: n}); a school with counted tutors but
+ * no policy goes into `unjudged` instead. */
+static void tally(struct judge *j, const json_t *tutors, double threshold, json_t *counts, json_t *unjudged)
+{
+    size_t i;
+    const json_t *t;
+    json_array_foreach(tutors, i, t)
+    {
+        const char *school = json_string_value(json_object_get(t, "school"));
+        const struct school_versions *sv = evaluation_school(j->ev, school);
+        if (!sv) {
+            json_object_set_new(unjudged, school, json_true());
+            continue;
+        }
+        json_int_t n = json_integer_value(json_object_get(counts, school));
+        json_object_set_new(counts, school, json_integer(n + tutor_failing(j, t, sv, threshold)));
+    }
+}
+
+/* Writes the tallies into the rows: a school's count (0 without counted tutors), null when unjudged; the
+ * total row (school null) the sum of the judged schools, null when none was judged. */
+static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged, int judged, double threshold)
+{
+    size_t i;
+    json_t *row;
+    json_int_t sum = 0;
+    int any = 0;
+    json_array_foreach(rows, i, row)
+    {
+        const char *school = json_string_value(json_object_get(row, "school"));
+        int ok = judged && (!school || !json_object_get(unjudged, school));
+        json_int_t n = school ? json_integer_value(json_object_get(counts, school)) : sum;
+        if (school && ok)
+            sum += n, any = 1;
+        json_object_set_new(row, "tutors_not_fulfilling_role", ok && (school || any) ? json_integer(n) : json_null());
+        json_object_set_new(row, "breach_threshold", json_real(threshold));
+    }
+}
+
+enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                  const struct report_year *year, double threshold, json_t *rows)
+{
+    json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object();
+    struct evaluation ev;
+    struct judge j = {&ev, NULL, {0}, 0};
+    int judged = 0;
+    memset(&ev, 0, sizeof(ev));
+    pe_findings_init(&j.findings);
+    enum app_status st = counts && unjudged ? repo_report_kpi_tutors(conn, who, school, year, &tutors) : APP_NOMEM;
+    if (st == APP_OK)
+        st = load_facts(conn, tutors, "tutees", year->as_of, school, &ev, &judged);
+    if (st == APP_OK && judged && !(j.meeting_breach = malloc(ev.facts.n_students + 1)))
+        st = APP_NOMEM;
+    if (st == APP_OK && judged) {
+        memset(j.meeting_breach, -1, ev.facts.n_students + 1);
+        tally(&j, tutors, threshold, counts, unjudged);
+    }
+    if (st == APP_OK && j.nomem)
+        st = APP_NOMEM;
+    if (st == APP_OK)
+        fill_rows(rows, counts, unjudged, judged, threshold);
+    pe_findings_free(&j.findings);
+    free(j.meeting_breach);
+    evaluation_free(&ev);
+    json_decref(tutors);
+    json_decref(counts);
+    json_decref(unjudged);
+    return st;
+}
+
+/* The evidence of finding k: each contact id with its kind, instant and attendance. */
+static json_t *evidence_of(const struct evaluation *ev, const struct facts_student *s, const pe_findings *f,
+                           size_t k)
+{
+    json_t *out = json_array();
+    char at[21];
+    for (size_t e = 0; out && e < f->items[k].ev_n; e++) {
+        int64_t id = f->ids[f->items[k].ev_off + e];
+        for (size_t c = s->first_contact; c < s->first_contact + s->n_contacts; c++) {
+            const pe_contact *x = &ev->facts.contacts[c];
+            if (x->id == id)
+                json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "kind",
+                                                     CONTACT_KINDS[x->kind], "at", report_format_instant(x->at, at),
+                                                     "attendance", ATTENDANCES[x->attendance]));
+        }
+    }
+    return out;
+}
+
+static int has_open_concern(const struct evaluation *ev, const struct facts_student *s)
+{
+    for (size_t c = s->first_concern; c < s->first_concern + s->n_concerns; c++)
+        if (ev->facts.concerns[c].closed_on == PE_NO_DATE)
+            return 1;
+    return 0;
+}
+
+/* Appends the escalation row of tutee `t` ({student, student_name, school, tutor, tutor_name}) to items
+ * when its missed_meetings_escalation finding is breached and no concern is open. */
+static pe_err escalation_row(const struct evaluation *ev, const json_t *t, pe_findings *f, json_t *items)
+{
+    long i = repo_facts_find(&ev->facts, json_string_value(json_object_get(t, "student")));
+    if (i < 0 || has_open_concern(ev, &ev->facts.students[i]))
+        return PE_OK;
+    pe_findings_clear(f);
+    pe_err err = evaluation_student(ev, (size_t)i, NULL, f);
+    for (size_t k = 0; err == PE_OK && k < f->n; k++) {
+        if (f->items[k].type != PE_R_MISSED_MEETINGS_ESCALATION || f->items[k].status != PE_BREACHED)
+            continue;
+        json_t *row = json_deep_copy(t);
+        json_object_set_new(row, "reason", json_string("missed_meetings_escalation"));
+        json_object_set_new(row, "evidence", evidence_of(ev, &ev->facts.students[i], f, k));
+        json_object_set_new(row, "detail", json_string(f->items[k].detail));
+        if (json_array_append_new(items, row) != 0)
+            err = PE_NOMEM;
+    }
+    return err;
+}
+
+static int cmp_items(const void *a, const void *b)
+{
+    static const char *const keys[] = {"school", "tutor", "student", "reason"};
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int d = 0;
+    for (size_t k = 0; d == 0 && k < sizeof(keys) / sizeof(keys[0]); k++)
+        d = strcmp(json_string_value(json_object_get(x, keys[k])), json_string_value(json_object_get(y, keys[k])));
+    return d;
+}
+
+/* Sorts the items of the engagement report in place (by school, tutor, student, reason). */
+static enum app_status sort_items(json_t *items)
+{
+    size_t n = json_array_size(items);
+    json_t **all = malloc((n ? n : 1) * sizeof(*all));
+    if (!all)
+        return APP_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        all[i] = json_incref(json_array_get(items, i));
+    qsort(all, n, sizeof(*all), cmp_items);
+    json_array_clear(items);
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, all[i]);
+    free(all);
+    return APP_OK;
+}
+
+enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
+                                        const char *as_of, json_t *items)
+{
+    json_t *tutees = NULL;
+    struct evaluation ev;
+    pe_findings f;
+    int judged = 0;
+    memset(&ev, 0, sizeof(ev));
+    pe_findings_init(&f);
+    enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees);
+    if (st == APP_OK)
+        st = load_facts(conn, tutees, "student", as_of, school, &ev, &judged);
+    size_t i;
+    const json_t *t;
+    json_array_foreach(st == APP_OK && judged ? tutees : NULL, i, t) if (escalation_row(&ev, t, &f, items) == PE_NOMEM)
+        st = APP_NOMEM;
+    if (st == APP_OK)
+        st = sort_items(items);
+    pe_findings_free(&f);
+    evaluation_free(&ev);
+    json_decref(tutees);
+    return st;
+}

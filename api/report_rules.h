@@ -1,0 +1,36 @@
+/* report_rules.h — the rule-based parts of the reports, judged by the policy engine over facts loaded
+ * in a fixed number of queries (evaluation.h): the KPI "tutors not fulfilling the role" and the
+ * engagement rows for missed-meeting escalations with no open concern. */
+#ifndef TUTORD_REPORT_RULES_H
+#define TUTORD_REPORT_RULES_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "db.h"
+#include "repo_reports.h"
+
+/* True for an academic year label "YYYY/YY" whose second part is the year after the first. Pure. */
+int report_is_year_label(const char *s);
+
+/* Sets tutors_not_fulfilling_role and breach_threshold in each KPI row of `rows` (schools, then the total
+ * row with school null when `school` is NULL). A counted tutor does not fulfil the role when, judged on
+ * the year's as_of, any tutor-level rule (training, quiz, caseload) of their school's policy is breached,
+ * or at least `threshold` percent of the personal tutees they had during the year have a breached meeting
+ * rule (first_meeting_within, meetings_per_year, meeting_each_term) under their own school's policy.
+ * A school without a policy cannot be judged: its value is null (the total sums the schools judged, null
+ * when none was). Returns APP_OK or the database failure / APP_NOMEM. */
+enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                  const struct report_year *year, double threshold, json_t *rows);
+
+/* Appends to `items` one row per student (studying, with a personal tutor on as_of) whose
+ * missed_meetings_escalation finding is breached on as_of and who has no open concern: reason
+ * "missed_meetings_escalation", evidence the missed meetings; then sorts items by school, tutor, student,
+ * reason. Returns APP_OK or the database failure / APP_NOMEM. */
+enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
+                                        const char *as_of, json_t *items);
+
+/* An instant as RFC 3339 UTC ("2026-10-01T09:00:00Z") into buf (21 bytes), as the report SQL writes it. */
+char *report_format_instant(long long t, char buf[21]);
+
+#endif

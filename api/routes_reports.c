@@ -1,0 +1,281 @@
+/* routes_reports.c — GET /reports/kpis, /reports/engagement, /reports/workload: JSON, or RFC 4180 CSV
+ * with `Accept: text/csv` (the same document rendered as rows, so the numbers are the same).
+ *
+ * Access: an admin reads every school; a senior tutor reads their own schools (tutord_senior_schools:
+ * the token's schools claim, else their staff record's school); another school — existing or not — is
+ * 403 for them, as is every report to a tutor, student or registry. An admin naming a school that does
+ * not exist gets 404. Without `school`: /reports/kpis is admin only (one row per school plus the
+ * institution total); engagement and workload cover every school the caller may read. */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_out.h"
+#include "db.h"
+#include "http.h"
+#include "report_rules.h"
+#include "repo_reports.h"
+#include "validate.h"
+
+/* The query parameters of a report, checked. */
+struct report_params {
+    const char *school, *as_of, *year;
+    double threshold; /* breach_threshold, percent */
+    int grace_days;   /* grace_days, days */
+};
+
+/* Reads an optional number parameter within [lo, hi] into *out (kept when absent). */
+static void read_number(const struct _u_request *req, const char *name, double lo, double hi, double *out,
+                        json_t *errors)
+{
+    const char *v = http_query(req, name);
+    char *end = NULL;
+    if (!v)
+        return;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= lo && d <= hi)) {
+        char message[96];
+        snprintf(message, sizeof(message), "must be a number from %g to %g", lo, hi);
+        validate_error(errors, name, message);
+        return;
+    }
+    *out = d;
+}
+
+/* Reads and checks the parameters; returns 0, or -1 after a 400 naming every bad one. */
+static int read_params(const struct _u_request *req, struct _u_response *resp, struct report_params *p)
+{
+    json_t *errors = json_array();
+    double grace = 7;
+    memset(p, 0, sizeof(*p));
+    p->school = http_query(req, "school");
+    p->as_of = http_query(req, "as_of");
+    p->year = http_query(req, "year");
+    p->threshold = 25;
+    if (p->school && !validate_is_code(p->school))
+        validate_error(errors, "school", "must be a school code");
+    if (p->as_of && !validate_is_date(p->as_of))
+        validate_error(errors, "as_of", "must be a date (YYYY-MM-DD)");
+    if (p->year && !report_is_year_label(p->year))
+        validate_error(errors, "year", "must be an academic year label like 2026/27");
+    read_number(req, "breach_threshold", 0.01, 100, &p->threshold, errors);
+    read_number(req, "grace_days", 0, 365, &grace, errors);
+    if (grace != (int)grace)
+        validate_error(errors, "grace_days", "must be a whole number of days");
+    p->grace_days = (int)grace;
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
+}
+
+/* Answers a report failure: 403/404 with a detail that says why, else the mapped status. */
+static int report_failed(struct _u_response *resp, enum app_status st)
+{
+    const char *detail = st == APP_FORBIDDEN ? "reports are for an admin, or a senior tutor of the school"
+                         : st == APP_NOT_FOUND ? "no such school or academic year"
+                                               : NULL;
+    return http_problem_for(resp, st, detail);
+}
+
+/* Sends `doc` (stolen) as JSON, or as CSV from `rows` (borrowed from doc) when the client asked for it. */
+static int respond(const struct _u_request *req, struct _u_response *resp, json_t *doc, const json_t *rows,
+                   const struct csv_column *cols, size_t n)
+{
+    int rc;
+    if (csv_out_wanted(http_header(req, "Accept")))
+        rc = csv_out_send(resp, 200, csv_out_table(cols, n, rows));
+    else
+        rc = http_json_text(resp, 200, json_dumps(doc, CSV_OUT_JSON_FLAGS));
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- GET /reports/kpis ------------------------------------------------------------------------------ */
+
+static const struct csv_column KPI_COLUMNS[] = {
+    {"school", "school"},
+    {"year", "year"},
+    {"as_of", "as_of"},
+    {"tutors", "tutors"},
+    {"tutees_per_tutor_median", "tutees_per_tutor.median"},
+    {"tutees_per_tutor_max", "tutees_per_tutor.max"},
+    {"pct_not_allocated_within_week", "pct_not_allocated_within_week"},
+    {"pct_tutors_trained_3y", "pct_tutors_trained_3y"},
+    {"pct_tutors_quiz_3y", "pct_tutors_quiz_3y"},
+    {"median_quiz_score", "median_quiz_score"},
+    {"tutors_not_fulfilling_role", "tutors_not_fulfilling_role"},
+    {"breach_threshold", "breach_threshold"},
+    {"pct_tutees_requesting_change", "pct_tutees_requesting_change"},
+    {"tutees", "tutees"},
+    {"tutees_requesting_change", "tutees_requesting_change"},
+    {"registered", "registered"},
+    {"not_allocated_within_week", "not_allocated_within_week"},
+};
+
+/* The KPI rows for the request: SQL aggregates, then the rule-based count from the engine. */
+static enum app_status load_kpis(struct db_conn *conn, const struct principal *who, const struct report_params *p,
+                                 json_t **rows)
+{
+    struct report_year year;
+    *rows = NULL;
+    enum app_status st = repo_report_access(conn, who, p->school);
+    if (st == APP_OK)
+        st = repo_report_year(conn, p->year, p->as_of, &year);
+    if (st == APP_OK)
+        st = repo_report_kpis(conn, who, p->school, &year, rows);
+    if (st == APP_OK)
+        st = report_rules_kpis(conn, who, p->school, &year, p->threshold, *rows);
+    return st;
+}
+
+/* The KPI document: the school's row (SPEC §4a), or {year, as_of, schools: [rows], total} for all. */
+static json_t *kpi_document(const json_t *rows, int one_school)
+{
+    size_t n = json_array_size(rows);
+    if (one_school)
+        return json_incref(json_array_get(rows, 0));
+    const json_t *total = json_array_get(rows, n - 1);
+    json_t *schools = json_array();
+    for (size_t i = 0; i + 1 < n; i++)
+        json_array_append(schools, json_array_get(rows, i));
+    return json_pack("{s:O?, s:O?, s:o, s:O?}", "year", json_object_get(total, "year"), "as_of",
+                     json_object_get(total, "as_of"), "schools", schools, "total", total);
+}
+
+static int callback_reports_kpis(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct report_params p;
+    if (read_params(req, resp, &p) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct db_conn *conn = NULL;
+    json_t *rows = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = load_kpis(conn, http_principal(resp), &p, &rows);
+    db_release(app->pool, conn);
+    int rc = st != APP_OK ? report_failed(resp, st)
+                          : respond(req, resp, kpi_document(rows, p.school != NULL), rows, KPI_COLUMNS,
+                                    sizeof(KPI_COLUMNS) / sizeof(KPI_COLUMNS[0]));
+    json_decref(rows);
+    return rc;
+}
+
+/* Checks access and settles as_of (default: today, local time). */
+static enum app_status report_begin(struct db_conn *conn, const struct principal *who,
+                                    const struct report_params *p, char as_of[11])
+{
+    enum app_status st = repo_report_access(conn, who, p->school);
+    if (st == APP_OK && p->as_of)
+        snprintf(as_of, 11, "%s", p->as_of);
+    else if (st == APP_OK)
+        st = repo_report_today(conn, as_of);
+    return st;
+}
+
+/* ---- GET /reports/engagement ------------------------------------------------------------------------ */
+
+static const struct csv_column ENGAGEMENT_COLUMNS[] = {
+    {"school", "school"},           {"student", "student"},         {"student_name", "student_name"},
+    {"tutor", "tutor"},             {"tutor_name", "tutor_name"},   {"reason", "reason"},
+    {"evidence_ids", "evidence[].id"}, {"evidence_at", "evidence[].at"}, {"detail", "detail"},
+};
+
+static int callback_reports_engagement(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    struct report_params p;
+    if (read_params(req, resp, &p) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct db_conn *conn = NULL;
+    json_t *doc = NULL;
+    char as_of[11];
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = report_begin(conn, who, &p, as_of);
+    if (st == APP_OK)
+        st = repo_report_engagement(conn, who, p.school, as_of, p.grace_days, &doc);
+    if (st == APP_OK)
+        st = report_rules_engagement(conn, who, p.school, as_of, json_object_get(doc, "items"));
+    db_release(app->pool, conn);
+    if (st != APP_OK) {
+        json_decref(doc);
+        return report_failed(resp, st);
+    }
+    return respond(req, resp, doc, json_object_get(doc, "items"), ENGAGEMENT_COLUMNS,
+                   sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]));
+}
+
+/* ---- GET /reports/workload -------------------------------------------------------------------------- */
+
+static const struct csv_column WORKLOAD_COLUMNS[] = {
+    {"school", "s.school"},
+    {"as_of", "s.as_of"},
+    {"school_tutees", "s.tutees"},
+    {"school_allocated", "s.allocated"},
+    {"senior_tutor_hours", "s.senior_tutor_hours"},
+    {"tutor", "t.tutor"},
+    {"name", "t.name"},
+    {"capacity", "t.capacity"},
+    {"tutees", "t.tutees"},
+    {"cover_tutees", "t.cover_tutees"},
+    {"secondary_tutees", "t.secondary_tutees"},
+    {"pct_of_capacity", "t.pct_of_capacity"},
+    {"over_capacity", "t.over_capacity"},
+    {"active", "t.active"},
+};
+
+/* One CSV row per tutor {s: school, t: tutor}, and one with no tutor for a school that has none. */
+static json_t *workload_rows(const json_t *schools)
+{
+    json_t *rows = json_array();
+    size_t i, j;
+    const json_t *school, *tutor;
+    json_array_foreach(schools, i, school)
+    {
+        const json_t *tutors = json_object_get(school, "tutors");
+        json_array_foreach(tutors, j, tutor) json_array_append_new(rows, json_pack("{s:O, s:O}", "s", school, "t", tutor));
+        if (json_array_size(tutors) == 0)
+            json_array_append_new(rows, json_pack("{s:O}", "s", school));
+    }
+    return rows;
+}
+
+static int callback_reports_workload(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    const struct principal *who = http_principal(resp);
+    struct report_params p;
+    if (read_params(req, resp, &p) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct db_conn *conn = NULL;
+    json_t *schools = NULL;
+    char as_of[11];
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = report_begin(conn, who, &p, as_of);
+    if (st == APP_OK)
+        st = repo_report_workload(conn, who, p.school, as_of, &schools);
+    db_release(app->pool, conn);
+    if (st != APP_OK)
+        return report_failed(resp, st);
+    json_t *rows = workload_rows(schools);
+    json_t *doc = p.school ? json_incref(json_array_get(schools, 0))
+                           : json_pack("{s:s, s:O}", "as_of", as_of, "schools", schools);
+    int rc = respond(req, resp, doc, rows, WORKLOAD_COLUMNS, sizeof(WORKLOAD_COLUMNS) / sizeof(WORKLOAD_COLUMNS[0]));
+    json_decref(rows);
+    json_decref(schools);
+    return rc;
+}
+
+int routes_reports_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/reports/kpis", 0, callback_reports_kpis) |
+           http_route(instance, app, "GET", "/reports/engagement", 0, callback_reports_engagement) |
+           http_route(instance, app, "GET", "/reports/workload", 0, callback_reports_workload);
+}
