@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "validate.h"
 
 enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams, const char **params, int limit,
                               struct strbuf *items, char **next_key)
@@ -55,4 +56,46 @@ int listing_fail(struct _u_response *resp, enum app_status st, struct strbuf *it
     strbuf_free(items);
     free(next_key);
     return http_problem_for(resp, st, NULL);
+}
+
+int listing_is_row_id(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+}
+
+int listing_page_ids(const struct _u_request *req, struct _u_response *resp, struct page *page)
+{
+    if (http_page(req, resp, page) != 0)
+        return -1;
+    if (page->after && !listing_is_row_id(page->after)) {
+        http_page_free(page);
+        http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+        return -1;
+    }
+    return 0;
+}
+
+void listing_check_enum(json_t *errors, const char *name, const char *value, const char *const *values)
+{
+    const char *const *v = values;
+    while (value && *v && strcmp(*v, value) != 0)
+        v++;
+    if (!value || *v)
+        return;
+    char message[256];
+    size_t used = (size_t)snprintf(message, sizeof(message), "must be one of: ");
+    for (v = values; *v && used < sizeof(message); v++)
+        used += (size_t)snprintf(message + used, sizeof(message) - used, "%s%s", v == values ? "" : ", ", *v);
+    validate_error(errors, name, message);
+}
+
+int listing_filter_done(struct _u_response *resp, json_t *errors)
+{
+    if (json_array_size(errors) == 0) {
+        json_decref(errors);
+        return 0;
+    }
+    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
+    return -1;
 }

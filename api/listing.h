@@ -6,6 +6,7 @@
 #include <ulfius.h>
 
 #include "db.h"
+#include "http.h"
 #include "strbuf.h"
 
 /* Runs `sql` whose rows are (json text, keyset key) and whose last parameter is the row limit: the
@@ -15,6 +16,21 @@
  * database failure. Not thread-safe on one connection (libpq). */
 enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams, const char **params, int limit,
                               struct strbuf *items, char **next_key);
+
+/* True when `s` is a decimal row id (1..18 digits), as in /allocations/{id}. Pure. */
+int listing_is_row_id(const char *s);
+
+/* http_page for a list keyed by row id: also refuses (400, "cursor") a cursor that is not a decimal id.
+ * Returns 0, or -1 after answering. Free the page with http_page_free. */
+int listing_page_ids(const struct _u_request *req, struct _u_response *resp, struct page *page);
+
+/* Appends {name, "must be one of: ..."} to errors when `value` is non-NULL and not among `values`
+ * (NULL-terminated). Pure. */
+void listing_check_enum(json_t *errors, const char *name, const char *value, const char *const *values);
+
+/* Answers 400 "a query parameter is invalid" with `errors` (stolen) when it is non-empty and returns -1;
+ * otherwise frees it and returns 0. */
+int listing_filter_done(struct _u_response *resp, json_t *errors);
 
 /* Answers 200 with {"items": <items>, "next_cursor": <cursor of next_key or null>}; takes the items
  * buffer's content and frees next_key. Returns U_CALLBACK_COMPLETE. */

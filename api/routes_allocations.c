@@ -7,36 +7,12 @@
 
 #include "access.h"
 #include "db.h"
+#include "fields.h"
 #include "http.h"
 #include "listing.h"
 #include "refusal.h"
 #include "repo_allocations.h"
 #include "validate.h"
-
-static const char *const KINDS[] = {"personal", "cover", "secondary", NULL};
-
-static const struct field_spec ALLOCATION_FIELDS[] = {
-    {"student", FT_ID, F_REQUIRED, 1, 20, NULL},
-    {"tutor", FT_ID, F_REQUIRED, 1, 20, NULL},
-    {"kind", FT_ENUM, 0, 0, 0, KINDS},
-    {"starts_on", FT_DATE, 0, 0, 0, NULL},
-    {"ends_on", FT_DATE, F_NULLABLE, 0, 0, NULL},
-    {"reason", FT_STRING, 0, 0, 500, NULL},
-    {"id", FT_INT, F_READONLY, 0, 0, NULL},
-    {"absence_id", FT_INT, F_READONLY, 0, 0, NULL},
-    {"created_by", FT_STRING, F_READONLY, 0, 0, NULL},
-    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {"ended_by", FT_STRING, F_READONLY, 0, 0, NULL},
-    {"ended_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
-
-/* True when `s` is a decimal row id (1..18 digits). */
-static int is_row_id(const char *s)
-{
-    size_t n = strlen(s);
-    return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
-}
 
 /* ---- GET /allocations ---------------------------------------------------------------------------- */
 
@@ -49,11 +25,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     f->kind = http_query(req, "kind");
     f->active_on = http_query(req, "active_on");
     json_t *errors = json_array();
-    const char *const *k = KINDS;
-    while (f->kind && *k && strcmp(*k, f->kind) != 0)
-        k++;
-    if (f->kind && !*k)
-        validate_error(errors, "kind", "must be personal, cover or secondary");
+    listing_check_enum(errors, "kind", f->kind, ALLOCATION_KINDS);
     if (f->school && !validate_is_code(f->school))
         validate_error(errors, "school", "must be a school code");
     if (f->tutor && !validate_is_id(f->tutor, 20))
@@ -62,12 +34,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
         validate_error(errors, "student", "must be a student number");
     if (f->active_on && !validate_is_date(f->active_on))
         validate_error(errors, "active_on", "must be a date YYYY-MM-DD");
-    if (json_array_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
-    return -1;
+    return listing_filter_done(resp, errors);
 }
 
 static int callback_allocations_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -75,12 +42,8 @@ static int callback_allocations_list(const struct _u_request *req, struct _u_res
     const struct app *app = user_data;
     struct allocation_filter filter;
     struct page page;
-    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    if (page.after && !is_row_id(page.after)) {
-        http_page_free(&page);
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    }
     filter.after = page.after;
     filter.limit = page.limit;
     struct strbuf items = {0};
@@ -163,7 +126,7 @@ static int callback_allocations_delete(const struct _u_request *req, struct _u_r
     if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only a senior tutor or an admin may end an allocation", NULL);
     const char *id = http_path_param(req, "id"), *ends_on = http_query(req, "ends_on");
-    if (!is_row_id(id))
+    if (!listing_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such allocation");
     if (ends_on && !validate_is_date(ends_on))
         return http_problem_field(resp, 400, "ends_on", "must be a date YYYY-MM-DD");

@@ -40,12 +40,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, c
         if (i >= 3 && !is_bound(v))
             validate_error(errors, names[i], "must be a date YYYY-MM-DD or an RFC 3339 date-time with an offset");
     }
-    if (json_array_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
-    return -1;
+    return listing_filter_done(resp, errors);
 }
 
 static int callback_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -55,12 +50,8 @@ static int callback_audit_list(const struct _u_request *req, struct _u_response 
         return http_problem(resp, 403, NULL, "only an admin reads the audit trail", NULL);
     const char *params[7] = {NULL};
     struct page page;
-    if (read_filter(req, resp, params) != 0 || http_page(req, resp, &page) != 0)
+    if (read_filter(req, resp, params) != 0 || listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
-        http_page_free(&page);
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    }
     params[5] = page.after;
     struct strbuf items = {0};
     char *next = NULL;

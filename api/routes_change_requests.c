@@ -102,14 +102,11 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     memset(f, 0, sizeof(*f));
     f->status = http_query(req, "status");
     f->school = http_query(req, "school");
-    const char *const *s = STATUSES;
-    while (f->status && *s && strcmp(*s, f->status) != 0)
-        s++;
-    if (f->status && !*s)
-        return http_problem_field(resp, 400, "status", "must be open, approved or declined"), -1;
+    json_t *errors = json_array();
+    listing_check_enum(errors, "status", f->status, STATUSES);
     if (f->school && !validate_is_code(f->school))
-        return http_problem_field(resp, 400, "school", "must be a school code"), -1;
-    return 0;
+        validate_error(errors, "school", "must be a school code");
+    return listing_filter_done(resp, errors);
 }
 
 static int callback_change_requests_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -119,12 +116,8 @@ static int callback_change_requests_list(const struct _u_request *req, struct _u
         return http_problem(resp, 403, NULL, "only senior tutors, admins and students read change requests", NULL);
     struct change_request_filter filter;
     struct page page;
-    if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
-        http_page_free(&page);
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    }
     filter.after = page.after;
     filter.limit = page.limit;
     struct strbuf items = {0};
@@ -148,7 +141,7 @@ static int callback_change_requests_decide(const struct _u_request *req, struct 
     const char *id = http_path_param(req, "id");
     if (!access_has_role(who, ROLE_SENIOR_TUTOR))
         return http_problem(resp, 403, NULL, "only a senior tutor decides change requests", NULL);
-    if (strlen(id) == 0 || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id))
+    if (!listing_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such change request");
     json_t *body = valid_body(req, resp, DECISION_FIELDS);
     if (!body)

@@ -55,12 +55,8 @@ static int list_records(const struct _u_request *req, struct _u_response *resp, 
 {
     const char *number = http_path_param(req, "staff_number");
     struct page page;
-    if (http_page(req, resp, &page) != 0)
+    if (listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
-        http_page_free(&page);
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    }
     struct strbuf items = {0};
     char *next = NULL;
     struct db_conn *conn = NULL;

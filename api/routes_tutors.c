@@ -6,27 +6,11 @@
 
 #include "access.h"
 #include "db.h"
+#include "fields.h"
 #include "http.h"
 #include "listing.h"
 #include "repo_tutors.h"
 #include "validate.h"
-
-static const char *const ROLES[] = {"tutor", "senior_tutor", "support", "registry", "admin", NULL};
-
-static const struct field_spec TUTOR_FIELDS[] = {
-    {"staff_number", FT_ID, 0, 1, 20, NULL},
-    {"name", FT_STRING, F_REQUIRED, 1, 200, NULL},
-    {"email", FT_EMAIL, F_REQUIRED, 3, 254, NULL},
-    {"school", FT_CODE, F_REQUIRED, 1, 16, NULL},
-    {"roles", FT_ENUM_ARRAY, 0, 0, 0, ROLES},
-    {"permanent", FT_BOOL, 0, 0, 0, NULL},
-    {"capacity", FT_INT, 0, 0, 1000, NULL},
-    {"active", FT_BOOL, 0, 0, 0, NULL},
-    {"version", FT_INT, F_READONLY, 0, 0, NULL},
-    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
 
 /* ---- GET /tutors/{staff_number} ------------------------------------------------------------------- */
 
@@ -55,22 +39,13 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     f->role = http_query(req, "role");
     const char *active = http_query(req, "active");
     json_t *errors = json_array();
-    const char *const *r = ROLES;
-    while (f->role && *r && strcmp(*r, f->role) != 0)
-        r++;
-    if (f->role && !*r)
-        validate_error(errors, "role", "is not one of the staff roles");
+    listing_check_enum(errors, "role", f->role, STAFF_ROLES);
     if (f->school && !validate_is_code(f->school))
         validate_error(errors, "school", "must be a school code");
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
         validate_error(errors, "active", "must be true or false");
     f->active = active ? (strcmp(active, "true") == 0 ? "t" : "f") : NULL;
-    if (json_array_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
-    return -1;
+    return listing_filter_done(resp, errors);
 }
 
 static int callback_tutors_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -103,12 +78,8 @@ static int callback_tutors_tutees(const struct _u_request *req, struct _u_respon
     const struct principal *who = http_principal(resp);
     const char *number = http_path_param(req, "staff_number");
     struct page page;
-    if (http_page(req, resp, &page) != 0)
+    if (listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    if (page.after && strspn(page.after, "0123456789") != strlen(page.after)) {
-        http_page_free(&page);
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    }
     struct strbuf items = {0};
     char *next = NULL, *json = NULL, *version = NULL;
     struct db_conn *conn = NULL;

@@ -7,19 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
-
-static struct world w;
-
-static void setup(void)
-{
-    world_make(&w);
-}
-
-static void teardown(void)
-{
-    world_free(&w);
-}
+#include "people_tests.h"
 
 static long allocations_of(const char *student)
 {
@@ -91,38 +79,26 @@ START_TEST(test_admin_allocates_anywhere)
 }
 END_TEST
 
-/* Counts the items of a list response for one token. */
-static long list_count(const char *query, const char *token)
-{
-    struct tt_response r;
-    char path[256];
-    snprintf(path, sizeof(path), "/allocations?%s", query);
-    long status = world_call("GET", path, token, NULL, &r);
-    long n = status == 200 ? (long)json_array_size(json_object_get(r.json, "items")) : -status;
-    harness_response_free(&r);
-    return n;
-}
-
 START_TEST(test_list_visibility)
 {
     char q[128];
     snprintf(q, sizeof(q), "student=%s", w.student_a);
-    ck_assert_int_eq(list_count(q, w.tok_tutor_a), 1);
-    ck_assert_int_eq(list_count(q, w.tok_tutor_b), 0);   /* tutor B on tutor A's tutee */
-    ck_assert_int_eq(list_count(q, w.tok_student_a), 1);
-    ck_assert_int_eq(list_count(q, w.tok_student_b), 0); /* student B on student A */
-    ck_assert_int_eq(list_count(q, w.tok_senior_x), 1);
-    ck_assert_int_eq(list_count(q, w.tok_senior_y), 0);  /* school Y on school X */
-    ck_assert_int_eq(list_count(q, w.tok_registry), 1);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 1);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_tutor_a), 1);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_tutor_b), 0);   /* tutor B on tutor A's tutee */
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_student_a), 1);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_student_b), 0); /* student B on student A */
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_senior_x), 1);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_senior_y), 0);  /* school Y on school X */
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_registry), 1);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_admin), 1);
     snprintf(q, sizeof(q), "school=%s&kind=personal&active_on=2026-11-01", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 2);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_admin), 2);
     snprintf(q, sizeof(q), "tutor=%s&limit=1", w.tutor_b);
-    ck_assert_int_eq(list_count(q, w.tok_senior_x), 1);
-    ck_assert_int_eq(list_count("kind=boss", w.tok_admin), -400);
-    ck_assert_int_eq(list_count("active_on=2026-02-30", w.tok_admin), -400);
-    ck_assert_int_eq(list_count("limit=0", w.tok_admin), -400);
-    ck_assert_int_eq(list_count("", NULL), -401);
+    ck_assert_int_eq(people_list_count("/allocations", q, w.tok_senior_x), 1);
+    ck_assert_int_eq(people_list_count("/allocations", "kind=boss", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/allocations", "active_on=2026-02-30", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/allocations", "limit=0", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/allocations", "", NULL), -401);
 }
 END_TEST
 
@@ -291,24 +267,16 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("allocations");
-    TCase *tc = tcase_create("allocations");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_post_roles_and_bola);
-    tcase_add_test(tc, test_admin_allocates_anywhere);
-    tcase_add_test(tc, test_list_visibility);
-    tcase_add_test(tc, test_list_pages);
-    tcase_add_test(tc, test_bad_input_changes_nothing);
-    tcase_add_test(tc, test_secondary_from_partner_school);
-    tcase_add_test(tc, test_delete_ends_allocation);
-    tcase_add_test(tc, test_concurrent_allocations_one_wins);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_post_roles_and_bola,
+        test_admin_allocates_anywhere,
+        test_list_visibility,
+        test_list_pages,
+        test_bad_input_changes_nothing,
+        test_secondary_from_partner_school,
+        test_delete_ends_allocation,
+        test_concurrent_allocations_one_wins,
+        NULL,
+    };
+    return people_run("allocations", tests, people_setup, people_teardown);
 }

@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
-
-static struct world w;
+#include "people_tests.h"
 
 /* Student A has a contact, a shared note and a confidential note written by tutor A. */
 static void setup(void)
@@ -112,19 +110,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("audit_export");
-    TCase *tc = tcase_create("audit_export");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_export_by_role);
-    tcase_add_test(tc, test_export_contents);
-    tcase_add_test(tc, test_audit_admin_only);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_export_by_role,
+        test_export_contents,
+        test_audit_admin_only,
+        NULL,
+    };
+    return people_run("audit_export", tests, setup, teardown);
 }

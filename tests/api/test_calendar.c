@@ -7,9 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
-
-static struct world w;
+#include "people_tests.h"
 
 static const char GOOD[] =
     "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\",\"end\":\"2027-06-30\","
@@ -118,19 +116,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("calendar");
-    TCase *tc = tcase_create("calendar");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_everyone_reads);
-    tcase_add_test(tc, test_only_admin_writes);
-    tcase_add_test(tc, test_bad_input);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_everyone_reads,
+        test_only_admin_writes,
+        test_bad_input,
+        NULL,
+    };
+    return people_run("calendar", tests, setup, teardown);
 }

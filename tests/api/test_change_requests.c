@@ -7,19 +7,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
-
-static struct world w;
-
-static void setup(void)
-{
-    world_make(&w);
-}
-
-static void teardown(void)
-{
-    world_free(&w);
-}
+#include "people_tests.h"
 
 static long requests_of(const char *student)
 {
@@ -66,32 +54,21 @@ START_TEST(test_only_the_student_asks)
 }
 END_TEST
 
-static long list_count(const char *query, const char *token)
-{
-    struct tt_response r;
-    char path[256];
-    snprintf(path, sizeof(path), "/change-requests?%s", query);
-    long status = world_call("GET", path, token, NULL, &r);
-    long n = status == 200 ? (long)json_array_size(json_object_get(r.json, "items")) : -status;
-    harness_response_free(&r);
-    return n;
-}
-
 START_TEST(test_list_by_role)
 {
     free(open_request());
     char q[96];
     snprintf(q, sizeof(q), "school=%s&status=open", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_senior_x), 1);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 1);
-    ck_assert_int_eq(list_count(q, w.tok_senior_y), 0); /* school Y on school X */
-    ck_assert_int_eq(list_count(q, w.tok_student_a), 1);
-    ck_assert_int_eq(list_count(q, w.tok_student_b), 0); /* student B on student A */
-    ck_assert_int_eq(list_count(q, w.tok_tutor_a), -403);
-    ck_assert_int_eq(list_count(q, w.tok_registry), -403);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_senior_x), 1);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_admin), 1);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_senior_y), 0); /* school Y on school X */
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_student_a), 1);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_student_b), 0); /* student B on student A */
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_tutor_a), -403);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_registry), -403);
     snprintf(q, sizeof(q), "school=%s&status=declined", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_senior_x), 0);
-    ck_assert_int_eq(list_count("status=maybe", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/change-requests", q, w.tok_senior_x), 0);
+    ck_assert_int_eq(people_list_count("/change-requests", "status=maybe", w.tok_admin), -400);
 }
 END_TEST
 
@@ -156,20 +133,12 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("change_requests");
-    TCase *tc = tcase_create("change_requests");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_only_the_student_asks);
-    tcase_add_test(tc, test_list_by_role);
-    tcase_add_test(tc, test_decision_roles_and_approval);
-    tcase_add_test(tc, test_bad_decisions_change_nothing);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_only_the_student_asks,
+        test_list_by_role,
+        test_decision_roles_and_approval,
+        test_bad_decisions_change_nothing,
+        NULL,
+    };
+    return people_run("change_requests", tests, people_setup, people_teardown);
 }

@@ -6,19 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
-
-static struct world w;
-
-static void setup(void)
-{
-    world_make(&w);
-}
-
-static void teardown(void)
-{
-    world_free(&w);
-}
+#include "people_tests.h"
 
 static void path_of(char *buf, size_t size, const char *staff, const char *sub)
 {
@@ -47,34 +35,23 @@ START_TEST(test_get_by_role)
 }
 END_TEST
 
-static long list_count(const char *query, const char *token)
-{
-    struct tt_response r;
-    char path[256];
-    snprintf(path, sizeof(path), "/tutors?%s", query);
-    long status = world_call("GET", path, token, NULL, &r);
-    long n = status == 200 ? (long)json_array_size(json_object_get(r.json, "items")) : -status;
-    harness_response_free(&r);
-    return n;
-}
-
 START_TEST(test_list_by_role)
 {
     char q[96];
     snprintf(q, sizeof(q), "school=%s", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 3);
-    ck_assert_int_eq(list_count(q, w.tok_registry), 3);
-    ck_assert_int_eq(list_count(q, w.tok_senior_x), 3);
-    ck_assert_int_eq(list_count(q, w.tok_senior_y), 0);
-    ck_assert_int_eq(list_count(q, w.tok_tutor_a), 1);
-    ck_assert_int_eq(list_count(q, w.tok_student_a), -403);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_admin), 3);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_registry), 3);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_senior_x), 3);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_senior_y), 0);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_tutor_a), 1);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_student_a), -403);
     snprintf(q, sizeof(q), "school=%s&role=senior_tutor&active=true", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 1);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_admin), 1);
     snprintf(q, sizeof(q), "school=%s&limit=2", w.school_x);
-    ck_assert_int_eq(list_count(q, w.tok_admin), 2);
-    ck_assert_int_eq(list_count("role=boss", w.tok_admin), -400);
-    ck_assert_int_eq(list_count("active=maybe", w.tok_admin), -400);
-    ck_assert_int_eq(list_count("school=bad%20code", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/tutors", q, w.tok_admin), 2);
+    ck_assert_int_eq(people_list_count("/tutors", "role=boss", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/tutors", "active=maybe", w.tok_admin), -400);
+    ck_assert_int_eq(people_list_count("/tutors", "school=bad%20code", w.tok_admin), -400);
 }
 END_TEST
 
@@ -246,24 +223,16 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("tutors");
-    TCase *tc = tcase_create("tutors");
-    tcase_set_timeout(tc, 120);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_get_by_role);
-    tcase_add_test(tc, test_list_by_role);
-    tcase_add_test(tc, test_put_patch_and_etag);
-    tcase_add_test(tc, test_bad_tutor_input);
-    tcase_add_test(tc, test_tutees);
-    tcase_add_test(tc, test_absence_with_cover);
-    tcase_add_test(tc, test_bad_absence_input);
-    tcase_add_test(tc, test_training);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_get_by_role,
+        test_list_by_role,
+        test_put_patch_and_etag,
+        test_bad_tutor_input,
+        test_tutees,
+        test_absence_with_cover,
+        test_bad_absence_input,
+        test_training,
+        NULL,
+    };
+    return people_run("tutors", tests, people_setup, people_teardown);
 }
