@@ -1,0 +1,62 @@
+/* compliance_tally.h — what the summaries of many students share: counts of findings per rule and
+ * status (school and tutor compliance, policy simulation's current vs draft), and a keyset page of the
+ * students that need listing. */
+#ifndef TUTORD_COMPLIANCE_TALLY_H
+#define TUTORD_COMPLIANCE_TALLY_H
+
+#include <jansson.h>
+
+#include "pe.h"
+
+#define TALLY_STATUSES 5 /* met, pending, due_soon, breached, not_applicable (pe_status order) */
+
+struct rule_tally {
+    const char *rule; /* borrowed from the policy: keep it alive while the tally is used */
+    pe_rule_type type;
+    long counts[TALLY_STATUSES];
+};
+
+struct tally {
+    struct rule_tally *items; /* in order of first appearance */
+    size_t n, cap;
+};
+
+/* Adds every finding of *f to the counts. Returns 0, or -1 on OOM. */
+int tally_add(struct tally *t, const pe_findings *f);
+
+/* Frees the tally; NULL-safe; it may be reused after. */
+void tally_free(struct tally *t);
+
+/* {"met": n, "pending": n, "due_soon": n, "breached": n, "not_applicable": n}; new reference. */
+json_t *tally_counts_json(const long counts[TALLY_STATUSES]);
+
+/* [{"rule", "type", "counts": {...}}]; new reference, NULL on OOM. */
+json_t *tally_to_json(const struct tally *t);
+
+/* [{"rule", "type", "current": {...}, "draft": {...}}] over the rules of both (a rule absent from one
+ * side counts zeros there); new reference, NULL on OOM. */
+json_t *tally_compare_json(const struct tally *current, const struct tally *draft);
+
+/* A page of per-student items, offered in student-number order; keeps `limit` items after `after`. */
+struct student_page {
+    json_t *items;     /* the page (owned) */
+    const char *after; /* keyset: numbers greater than this (NULL: from the start) */
+    int limit;
+    int more;          /* another item follows the page */
+    const char *last;  /* the last number on the page (borrowed from the offers) */
+};
+
+/* Starts an empty page; items is NULL on OOM. */
+void student_page_init(struct student_page *p, const char *after, int limit);
+
+/* Offers the item of student `number` (stolen; NULL: nothing to list); numbers must come ascending.
+ * `number` must outlive the page. */
+void student_page_offer(struct student_page *p, const char *number, json_t *item);
+
+/* True when an offer for `number` could still be listed (lets callers skip building items). */
+int student_page_wants(const struct student_page *p, const char *number);
+
+/* The cursor of the next page (new JSON string, or null). */
+json_t *student_page_next(const struct student_page *p);
+
+#endif

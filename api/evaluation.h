@@ -1,0 +1,77 @@
+/* evaluation.h — glue between the database and the policy engine: the calendar document becomes a
+ * pe_calendar, each school's policy versions become pe_policy versions, repo_facts loads the students,
+ * and the engine runs per student or per tutor. Everything is loaded per request in one read-only
+ * snapshot and freed with it: nothing is cached across requests (the service is stateless). */
+#ifndef TUTORD_EVALUATION_H
+#define TUTORD_EVALUATION_H
+
+#include <jansson.h>
+
+#include "db.h"
+#include "pe.h"
+#include "repo_facts.h"
+
+/* The `as_of` query parameter: a date (judged at the end of that local day) or an RFC 3339 instant;
+ * absent means now. */
+struct as_of {
+    int is_date;
+    pe_date date;
+    pe_instant instant;
+};
+
+/* Parses `text` (NULL: now). Returns 0, or -1 when it is neither a date nor an instant. */
+int evaluation_parse_as_of(const char *text, struct as_of *out);
+
+/* One school's policy versions, sorted by effective_from (owned by the evaluation). */
+struct school_versions {
+    char school[20];
+    pe_policy **versions;
+    size_t n;
+};
+
+struct evaluation {
+    pe_calendar *cal;
+    pe_instant as_of; /* the instant judged */
+    pe_date as_of_date; /* its local date */
+    struct facts_set facts;
+    struct school_versions *schools; /* sorted by code; schools without a policy are absent */
+    size_t n_schools;
+    int queries; /* statements run to load it (fixed per request kind) */
+};
+
+/* Loads, in one REPEATABLE READ READ ONLY transaction on `conn`: the calendar, the facts `q` selects
+ * (q->on is set from the as_of date), and the policy versions of their schools and of `school` (may be
+ * NULL). On APP_OK *out is ready (free with evaluation_free). APP_CONFLICT with *why (static text) when
+ * the calendar cannot be evaluated (no academic years, a time zone the engine does not know); other
+ * failures are the database's or APP_NOMEM. *out must be freed with evaluation_free in every case. */
+enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
+                                const char *school, struct evaluation *out, const char **why);
+
+/* Frees everything the evaluation owns; NULL-safe. */
+void evaluation_free(struct evaluation *ev);
+
+/* The policy versions of `school`, or NULL when it has no policy. Borrowed. */
+const struct school_versions *evaluation_school(const struct evaluation *ev, const char *school);
+
+/* The version of `sv` in force on the as_of date (else the earliest), or NULL when sv is NULL. */
+const pe_policy *evaluation_policy(const struct evaluation *ev, const struct school_versions *sv);
+
+/* Appends the findings of student i (index into ev->facts) to *out, judged by `sv` (NULL: the versions
+ * of the student's own school). A student whose school has no policy gets no findings. Returns PE_OK,
+ * PE_NOMEM, or PE_INVALID when the engine refuses the input. */
+pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv,
+                          pe_findings *out);
+
+/* Appends the tutor-level findings (training, quiz, caseload) of tutor `staff` under `sv`'s policy.
+ * A tutor with no facts in the set, or sv NULL, gets none. */
+pe_err evaluation_tutor(const struct evaluation *ev, const char *staff, const struct school_versions *sv,
+                        pe_findings *out);
+
+/* The versions `sv` would have if `draft` were adopted (as PUT /schools/{code}/policy would): the
+ * draft inserted by effective_from, superseding a version with the same effective_from. Fills *out (its
+ * array malloc'd: free(out->versions); the policies are borrowed). Returns 0, or -1 on OOM. sv may be
+ * NULL (the school has no policy yet). */
+int evaluation_with_draft(const struct school_versions *sv, const char *school, pe_policy *draft,
+                          struct school_versions *out);
+
+#endif

@@ -1,0 +1,492 @@
+/* repo_facts.c — the policy engine's facts for a set of students: eight queries at most, whatever the
+ * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names in
+ * pe.h order), rows come sorted by key in the "C" collation so they merge with strcmp order. */
+#include "repo_facts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+#define STUDENT_SQL                                                                                         \
+    "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"        \
+    " array_position(ARRAY['UG','PGT','DL','FY'], s.cohort) - 1, s.registered_on::text,"                    \
+    " COALESCE(s.date_of_birth::text, ''), array_position(ARRAY['studying','year_abroad','placement',"      \
+    "'suspended','withdrawn','completed'], s.status) - 1 FROM students s WHERE "
+#define STUDENT_TAIL " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
+
+static const char *const SELECT_SQL[] = {
+    [FACTS_BY_STUDENTS] = STUDENT_SQL "s.student_number = ANY ($1::text[])" STUDENT_TAIL,
+    [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
+                                   " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
+                                   " AND a.period @> $8::date)" STUDENT_TAIL,
+    [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1" STUDENT_TAIL,
+};
+
+static const char STATUS_SQL[] =
+    "SELECT student_number, from_date::text, array_position(ARRAY['studying','year_abroad','placement',"
+    "'suspended','withdrawn','completed'], status) - 1 FROM student_status_history"
+    " WHERE student_number = ANY ($1::text[]) ORDER BY student_number COLLATE \"C\", from_date";
+
+static const char ALLOCATION_SQL[] =
+    "SELECT student_number, staff_number, array_position(ARRAY['personal','cover','secondary'], kind) - 1,"
+    " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE student_number = ANY ($1::text[])"
+    " ORDER BY student_number COLLATE \"C\", starts_on, id";
+
+static const char CONTACT_SQL[] =
+    "SELECT c.student_number, c.id, array_position(ARRAY['meeting','group_meeting','email','message','phone',"
+    "'teaching_event','checkin'], c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM c.sort_at))::bigint,"
+    " array_position(ARRAY['scheduled','attended','missed','cancelled'], c.attendance) - 1, COALESCE(c.reply_to, 0),"
+    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false)"
+    " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
+    " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+
+static const char CONCERN_SQL[] =
+    "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"
+    " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, '')"
+    " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
+    " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
+
+static const char TUTOR_SQL[] =
+    "SELECT st.staff_number, COALESCE((SELECT min(a.starts_on) FROM allocations a"
+    " WHERE a.staff_number = st.staff_number)::text, ''), (SELECT count(*) FROM allocations a"
+    " WHERE a.staff_number = st.staff_number AND a.kind = 'personal' AND a.period @> $3::date), st.capacity"
+    " FROM staff st WHERE st.staff_number IN (SELECT a.staff_number FROM allocations a"
+    " WHERE a.student_number = ANY ($1::text[])) OR st.staff_number = $2"
+    " ORDER BY st.staff_number COLLATE \"C\"";
+
+static const char ABSENCE_SQL[] =
+    "SELECT staff_number, starts_on::text, ends_on::text, COALESCE(cover_staff_number, '') FROM tutor_absences"
+    " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", starts_on, id";
+
+static const char TRAINING_SQL[] =
+    "SELECT staff_number, array_position(ARRAY['training','quiz'], kind) - 1, completed_on::text,"
+    " COALESCE(score, -1) FROM training_records"
+    " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", completed_on, id";
+
+/* ---- row helpers ---- */
+
+static const char *text_at(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col);
+}
+
+static long long int_at(const PGresult *res, int row, int col)
+{
+    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static pe_date date_at(const PGresult *res, int row, int col)
+{
+    pe_date d;
+    return pe_date_parse(PQgetvalue(res, row, col), &d) == PE_OK ? d : PE_NO_DATE;
+}
+
+static int bool_at(const PGresult *res, int row, int col)
+{
+    return PQgetvalue(res, row, col)[0] == 't';
+}
+
+static void copy_id(char dst[PE_ID_LEN], const char *src)
+{
+    snprintf(dst, PE_ID_LEN, "%s", src);
+}
+
+/* Runs one statement, counting it. */
+static enum app_status run(struct db_conn *conn, struct facts_set *set, const char *sql, int n,
+                           const char *const *params, PGresult **res)
+{
+    set->queries++;
+    return db_query(conn, sql, n, params, res, NULL);
+}
+
+/* A zeroed array of n elements of `size` (a non-NULL pointer even for n == 0), or NULL on OOM. */
+static void *rows_alloc(int n, size_t size)
+{
+    return calloc(n > 0 ? (size_t)n : 1, size);
+}
+
+/* The PostgreSQL array literal of the keys (each quoted); malloc'd or NULL on OOM. */
+static char *array_literal(size_t n, const char *(*key)(const void *, size_t), const void *arg)
+{
+    struct strbuf sb = {0};
+    strbuf_puts(&sb, "{");
+    for (size_t i = 0; i < n; i++) {
+        strbuf_puts(&sb, i ? ",\"" : "\"");
+        for (const char *p = key(arg, i); *p; p++) {
+            if (*p == '"' || *p == '\\')
+                strbuf_puts(&sb, "\\");
+            strbuf_append(&sb, p, 1);
+        }
+        strbuf_puts(&sb, "\"");
+    }
+    strbuf_puts(&sb, "}");
+    return strbuf_take(&sb);
+}
+
+static const char *query_student_key(const void *arg, size_t i)
+{
+    return ((const struct facts_query *)arg)->students[i];
+}
+
+static const char *set_student_key(const void *arg, size_t i)
+{
+    return ((const struct facts_set *)arg)->students[i].number;
+}
+
+static const char *set_tutor_key(const void *arg, size_t i)
+{
+    return ((const struct facts_set *)arg)->tutors[i].staff;
+}
+
+/* Advances *cursor over the sorted students to `number`; its index, or -1 when absent. */
+static long student_index(const struct facts_set *set, const char *number, size_t *cursor)
+{
+    while (*cursor < set->n_students && strcmp(set->students[*cursor].number, number) < 0)
+        (*cursor)++;
+    return *cursor < set->n_students && strcmp(set->students[*cursor].number, number) == 0 ? (long)*cursor : -1;
+}
+
+/* As student_index, over the sorted tutors. */
+static pe_tutor *tutor_at(struct facts_set *set, const char *staff, size_t *cursor)
+{
+    while (*cursor < set->n_tutors && strcmp(set->tutors[*cursor].staff, staff) < 0)
+        (*cursor)++;
+    return *cursor < set->n_tutors && strcmp(set->tutors[*cursor].staff, staff) == 0 ? &set->tutors[*cursor] : NULL;
+}
+
+/* Row `row` belongs to the range (first, n) of a student: the first row of a student opens it. */
+static void extend_range(size_t *first, size_t *n, size_t row)
+{
+    if (*n == 0)
+        *first = row;
+    (*n)++;
+}
+
+/* ---- the loaders, one query each ---- */
+
+static enum app_status load_students(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+{
+    char *keys = NULL;
+    const struct access_scope *sc = q->scope;
+    if (q->by == FACTS_BY_STUDENTS && !(keys = array_literal(q->n_students, query_student_key, q)))
+        return APP_NOMEM;
+    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key, sc ? "t" : "f",
+                             sc ? sc->params[0] : NULL, sc ? sc->params[1] : NULL, sc ? sc->params[2] : NULL,
+                             sc ? sc->params[3] : NULL, sc ? sc->params[4] : NULL, q->on};
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, SELECT_SQL[q->by], q->by == FACTS_BY_TUTOR ? 8 : 7, params, &res);
+    free(keys);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->students = rows_alloc(n, sizeof(*set->students))))
+        st = APP_NOMEM;
+    for (int r = 0; st == APP_OK && r < n; r++, set->n_students++) {
+        struct facts_student *s = &set->students[r];
+        copy_id(s->number, text_at(res, r, 0));
+        snprintf(s->school, sizeof(s->school), "%s", text_at(res, r, 1));
+        if (!(s->name = strdup(text_at(res, r, 2))))
+            st = APP_NOMEM;
+        s->student.level = (pe_level)int_at(res, r, 3);
+        s->student.cohort = (pe_cohort_kind)int_at(res, r, 4);
+        s->student.registered_on = date_at(res, r, 5);
+        s->student.date_of_birth = date_at(res, r, 6);
+        s->current.status = (pe_student_status)int_at(res, r, 7);
+        s->current.from = s->student.registered_on;
+    }
+    PQclear(res);
+    return st;
+}
+
+/* A student with no history row (a row older than the history table): the current status, held since
+ * registration. */
+static void fill_missing_statuses(struct facts_set *set)
+{
+    for (size_t i = 0; i < set->n_students; i++) {
+        struct facts_student *s = &set->students[i];
+        if (s->student.n_statuses == 0) {
+            s->student.statuses = &s->current;
+            s->student.n_statuses = 1;
+        }
+    }
+}
+
+static enum app_status load_statuses(struct db_conn *conn, struct facts_set *set, const char *keys)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, STATUS_SQL, 1, &keys, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->statuses = rows_alloc(n, sizeof(*set->statuses))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        long i = student_index(set, text_at(res, r, 0), &cursor);
+        if (i < 0)
+            continue;
+        pe_status_entry *e = &set->statuses[set->n_statuses];
+        e->from = date_at(res, r, 1);
+        e->status = (pe_student_status)int_at(res, r, 2);
+        pe_student *s = &set->students[i].student;
+        if (s->n_statuses++ == 0)
+            s->statuses = e;
+        set->n_statuses++;
+    }
+    PQclear(res);
+    if (st == APP_OK)
+        fill_missing_statuses(set);
+    return st;
+}
+
+static enum app_status load_allocations(struct db_conn *conn, struct facts_set *set, const char *keys)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, ALLOCATION_SQL, 1, &keys, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->allocations = rows_alloc(n, sizeof(*set->allocations))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        long i = student_index(set, text_at(res, r, 0), &cursor);
+        if (i < 0)
+            continue;
+        pe_allocation *a = &set->allocations[set->n_allocations];
+        copy_id(a->tutor, text_at(res, r, 1));
+        a->kind = (pe_alloc_kind)int_at(res, r, 2);
+        a->starts_on = date_at(res, r, 3);
+        a->ends_on = date_at(res, r, 4);
+        extend_range(&set->students[i].first_allocation, &set->students[i].n_allocations, set->n_allocations++);
+    }
+    PQclear(res);
+    return st;
+}
+
+static enum app_status load_contacts(struct db_conn *conn, struct facts_set *set, const char *keys)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, CONTACT_SQL, 1, &keys, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->contacts = rows_alloc(n, sizeof(*set->contacts))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        long i = student_index(set, text_at(res, r, 0), &cursor);
+        if (i < 0)
+            continue;
+        pe_contact *c = &set->contacts[set->n_contacts];
+        c->id = int_at(res, r, 1);
+        c->kind = (pe_contact_kind)int_at(res, r, 2);
+        c->direction = strcmp(text_at(res, r, 3), "from_student") == 0 ? PE_DIR_FROM_STUDENT : PE_DIR_TO_STUDENT;
+        copy_id(c->staff, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
+        c->at = int_at(res, r, 5);
+        c->attendance = (pe_attendance)int_at(res, r, 6);
+        c->reply_to = int_at(res, r, 7);
+        c->wellbeing_check = bool_at(res, r, 8);
+        c->senior_tutor = bool_at(res, r, 9);
+        extend_range(&set->students[i].first_contact, &set->students[i].n_contacts, set->n_contacts++);
+    }
+    PQclear(res);
+    return st;
+}
+
+static enum app_status load_concerns(struct db_conn *conn, struct facts_set *set, const char *keys)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, CONCERN_SQL, 1, &keys, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->concerns = rows_alloc(n, sizeof(*set->concerns))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        long i = student_index(set, text_at(res, r, 0), &cursor);
+        if (i < 0)
+            continue;
+        pe_concern *c = &set->concerns[set->n_concerns];
+        c->opened_on = date_at(res, r, 1);
+        c->closed_on = date_at(res, r, 2);
+        extend_range(&set->students[i].first_concern, &set->students[i].n_concerns, set->n_concerns++);
+    }
+    PQclear(res);
+    return st;
+}
+
+static enum app_status load_tutors(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
+                                   const char *keys)
+{
+    const char *params[3] = {keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, TUTOR_SQL, 3, params, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->tutors = rows_alloc(n, sizeof(*set->tutors))))
+        st = APP_NOMEM;
+    for (int r = 0; st == APP_OK && r < n; r++, set->n_tutors++) {
+        pe_tutor *t = &set->tutors[r];
+        copy_id(t->staff, text_at(res, r, 0));
+        t->started_on = date_at(res, r, 1);
+        t->tutees = (int)int_at(res, r, 2);
+        t->capacity = (int)int_at(res, r, 3);
+    }
+    PQclear(res);
+    return st;
+}
+
+static enum app_status load_absences(struct db_conn *conn, struct facts_set *set, const char *staff)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, ABSENCE_SQL, 1, &staff, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->absences = rows_alloc(n, sizeof(*set->absences))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        pe_tutor *t = tutor_at(set, text_at(res, r, 0), &cursor);
+        if (!t)
+            continue;
+        pe_absence *a = &set->absences[set->n_absences++];
+        a->from = date_at(res, r, 1);
+        a->to = date_at(res, r, 2);
+        copy_id(a->cover, text_at(res, r, 3));
+        if (t->n_absences++ == 0)
+            t->absences = a;
+    }
+    PQclear(res);
+    return st;
+}
+
+static enum app_status load_training(struct db_conn *conn, struct facts_set *set, const char *staff)
+{
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, TRAINING_SQL, 1, &staff, &res);
+    int n = st == APP_OK ? PQntuples(res) : 0;
+    if (st == APP_OK && !(set->training = rows_alloc(n, sizeof(*set->training))))
+        st = APP_NOMEM;
+    size_t cursor = 0;
+    for (int r = 0; st == APP_OK && r < n; r++) {
+        pe_tutor *t = tutor_at(set, text_at(res, r, 0), &cursor);
+        if (!t)
+            continue;
+        pe_training *x = &set->training[set->n_training++];
+        x->kind = (pe_training_kind)int_at(res, r, 1);
+        x->on = date_at(res, r, 2);
+        x->score = (int)int_at(res, r, 3);
+        if (t->n_training++ == 0)
+            t->training = x;
+    }
+    PQclear(res);
+    return st;
+}
+
+/* ---- the API ---- */
+
+/* The per-student tables, then the tutors of those students and their records. */
+static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+{
+    char *keys = array_literal(set->n_students, set_student_key, set), *staff = NULL;
+    enum app_status st = keys ? APP_OK : APP_NOMEM;
+    if (st == APP_OK)
+        st = load_statuses(conn, set, keys);
+    if (st == APP_OK)
+        st = load_allocations(conn, set, keys);
+    if (st == APP_OK)
+        st = load_contacts(conn, set, keys);
+    if (st == APP_OK)
+        st = load_concerns(conn, set, keys);
+    if (st == APP_OK)
+        st = load_tutors(conn, q, set, keys);
+    if (st == APP_OK && set->n_tutors > 0 && !(staff = array_literal(set->n_tutors, set_tutor_key, set)))
+        st = APP_NOMEM;
+    if (st == APP_OK && staff)
+        st = load_absences(conn, set, staff);
+    if (st == APP_OK && staff)
+        st = load_training(conn, set, staff);
+    free(keys);
+    free(staff);
+    return st;
+}
+
+enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
+{
+    memset(out, 0, sizeof(*out));
+    enum app_status st = load_students(conn, q, out);
+    if (st != APP_OK || (out->n_students == 0 && q->by != FACTS_BY_TUTOR))
+        return st;
+    return load_rest(conn, q, out);
+}
+
+void repo_facts_free(struct facts_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; set->students && i < set->n_students; i++)
+        free(set->students[i].name);
+    free(set->students);
+    free(set->statuses);
+    free(set->allocations);
+    free(set->contacts);
+    free(set->concerns);
+    free(set->tutors);
+    free(set->absences);
+    free(set->training);
+    memset(set, 0, sizeof(*set));
+}
+
+long repo_facts_find(const struct facts_set *set, const char *number)
+{
+    size_t lo = 0, hi = set->n_students;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->students[mid].number, number);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+const pe_tutor *repo_facts_tutor(const struct facts_set *set, const char *staff)
+{
+    size_t lo = 0, hi = set->n_tutors;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->tutors[mid].staff, staff);
+        if (c == 0)
+            return &set->tutors[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Copies the facts of each distinct tutor of the student's allocations into tutors[0..cap). */
+static size_t student_tutors(const struct facts_set *set, const struct facts_student *s, pe_tutor *tutors,
+                             size_t cap)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < s->n_allocations; k++) {
+        const pe_tutor *t = repo_facts_tutor(set, set->allocations[s->first_allocation + k].tutor);
+        size_t j = 0;
+        while (t && j < n && strcmp(tutors[j].staff, t->staff) != 0)
+            j++;
+        if (t && j == n && n < cap)
+            tutors[n++] = *t;
+    }
+    return n;
+}
+
+void repo_facts_input(const struct facts_set *set, size_t i, pe_tutor *tutors, size_t cap, pe_input *in)
+{
+    const struct facts_student *s = &set->students[i];
+    in->student = &s->student;
+    in->allocations = set->allocations + s->first_allocation;
+    in->n_allocations = s->n_allocations;
+    in->contacts = set->contacts + s->first_contact;
+    in->n_contacts = s->n_contacts;
+    in->concerns = set->concerns + s->first_concern;
+    in->n_concerns = s->n_concerns;
+    in->tutors = tutors;
+    in->n_tutors = student_tutors(set, s, tutors, cap);
+}

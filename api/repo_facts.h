@@ -1,0 +1,90 @@
+/* repo_facts.h — everything the policy engine needs about a set of students, loaded in a fixed number of
+ * queries whatever the number of students (one per table, keyed by `student_number = ANY($1)`), and
+ * turned into pe_input facts.
+ *
+ * A set is selected by student numbers, by a tutor's current tutees, or by a whole school, and filtered
+ * by the caller's visibility (access.h) when a scope is given. Loaded per set:
+ *   students (school, name, level, cohort, date of birth, registration), their status history
+ *   (student_status_history, sql/007; a student without history rows is taken as holding the current
+ *   status since registration), allocations of every kind, contacts (sorted as the engine needs), all
+ *   concerns (open and closed, the engine judges when they were open), and the facts of every tutor with
+ *   an allocation to one of them (absences with cover, training records, current personal tutee count,
+ *   capacity, and "started the role" = their earliest allocation).
+ *
+ * Queries run on the caller's connection; run them inside one read-only transaction for a consistent
+ * snapshot (evaluation.c does). Not thread-safe on one connection (libpq). */
+#ifndef TUTORD_REPO_FACTS_H
+#define TUTORD_REPO_FACTS_H
+
+#include <stddef.h>
+
+#include "access.h"
+#include "db.h"
+#include "pe.h"
+
+enum facts_selector {
+    FACTS_BY_STUDENTS, /* the students named in `students` */
+    FACTS_BY_TUTOR,    /* students with a personal or cover allocation to tutor `key` in force on `on` */
+    FACTS_BY_SCHOOL,   /* students whose school is `key` */
+};
+
+struct facts_query {
+    enum facts_selector by;
+    const char *const *students; /* FACTS_BY_STUDENTS: natural keys */
+    size_t n_students;
+    const char *key;                  /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
+    const char *on;                   /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
+    const struct access_scope *scope; /* only students visible to it; NULL: no filter */
+};
+
+struct facts_student {
+    char number[PE_ID_LEN];
+    char school[20];
+    char *name;
+    pe_student student;         /* statuses point into facts_set.statuses, or at `current` */
+    pe_status_entry current;    /* the current status, since registration: used without history rows */
+    size_t first_allocation, n_allocations;
+    size_t first_contact, n_contacts;
+    size_t first_concern, n_concerns;
+};
+
+struct facts_set {
+    struct facts_student *students; /* sorted by number */
+    size_t n_students;
+    pe_status_entry *statuses;
+    size_t n_statuses;
+    pe_allocation *allocations;
+    size_t n_allocations;
+    pe_contact *contacts; /* per student, sorted by `at` then id */
+    size_t n_contacts;
+    pe_concern *concerns;
+    size_t n_concerns;
+    pe_tutor *tutors; /* sorted by staff; absences/training point into the arrays below */
+    size_t n_tutors;
+    pe_absence *absences;
+    size_t n_absences;
+    pe_training *training;
+    size_t n_training;
+    int queries; /* statements run by repo_facts_load (fixed: it does not grow with the set) */
+};
+
+/* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).
+ * FACTS_BY_TUTOR also loads the tutor's own facts when they have no tutees. Returns APP_OK, APP_NOMEM
+ * or the database failure. An empty selection is APP_OK with n_students == 0. */
+enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out);
+
+/* Frees everything the set owns; NULL-safe; the set may be loaded again. */
+void repo_facts_free(struct facts_set *set);
+
+/* The index of student `number` in the set, or -1. Binary search. */
+long repo_facts_find(const struct facts_set *set, const char *number);
+
+/* The facts of tutor `staff`, or NULL when the set has none. Borrowed. Binary search. */
+const pe_tutor *repo_facts_tutor(const struct facts_set *set, const char *staff);
+
+/* Fills the fact fields of *in for student i (student, allocations, contacts, concerns, and its tutors:
+ * copies of the tutors of its allocations, written into tutors[0..cap)); the caller sets cal, versions,
+ * n_versions and as_of. The input borrows from the set and from `tutors`. */
+void repo_facts_input(const struct facts_set *set, size_t i, pe_tutor *tutors, size_t cap, pe_input *in);
+
+#endif

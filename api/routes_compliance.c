@@ -1,0 +1,369 @@
+/* routes_compliance.c — the policy engine evaluated on demand (SPEC §3): GET /students/{n}/compliance,
+ * GET /tutors/{staff}/compliance, GET /tutors/{staff}/agenda, GET /schools/{code}/compliance.
+ * Each request loads its facts in a fixed number of queries (evaluation.h), releases the connection,
+ * then runs the engine. Who may see which student is tutord_student_visible() (access.h). */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "compliance_tally.h"
+#include "evaluation.h"
+#include "http.h"
+#include "repo_policies.h"
+#include "repo_tutors.h"
+
+/* ---- shared ---------------------------------------------------------------------------------------- */
+
+/* The registry (the SRS integration) has no part in compliance; everyone else is filtered by visibility. */
+static int forbid_registry(struct _u_response *resp)
+{
+    if (access_has_role(http_principal(resp), ROLE_STUDENT | ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN))
+        return 0;
+    http_problem(resp, 403, NULL, "compliance is not available to this role", NULL);
+    return -1;
+}
+
+/* The caller's visibility; the registry role widens nothing here. */
+static void compliance_scope(const struct principal *who, struct access_scope *scope)
+{
+    access_scope_of(who, scope);
+    if (!access_has_role(who, ROLE_ADMIN))
+        scope->params[0] = "f";
+}
+
+/* Reads ?as_of=; returns 0, or -1 after a 400 naming it. */
+static int read_as_of(const struct _u_request *req, struct _u_response *resp, struct as_of *out)
+{
+    if (evaluation_parse_as_of(http_query(req, "as_of"), out) == 0)
+        return 0;
+    http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant");
+    return -1;
+}
+
+/* Loads the evaluation on conn; returns 0, or -1 after answering the failure. */
+static int load(struct db_conn *conn, struct _u_response *resp, const struct facts_query *q,
+                const struct as_of *when, const char *school, struct evaluation *ev)
+{
+    const char *why = NULL;
+    enum app_status st = evaluation_load(conn, q, when, school, ev, &why);
+    if (st == APP_OK)
+        return 0;
+    if (st == APP_CONFLICT)
+        http_problem(resp, 409, NULL, why, NULL);
+    else
+        http_problem_for(resp, st, NULL);
+    return -1;
+}
+
+static json_t *date_json(pe_date d)
+{
+    char buf[11];
+    return d == PE_NO_DATE ? json_null() : json_string(pe_date_format(d, buf));
+}
+
+/* {name, effective_from} of the policy, or null. */
+static json_t *policy_json(const pe_policy *p)
+{
+    return p ? json_pack("{s:s?, s:o}", "name", p->name, "effective_from", date_json(p->effective_from)) : json_null();
+}
+
+static int engine_failed(struct _u_response *resp, json_t *partial)
+{
+    json_decref(partial);
+    return http_problem_for(resp, APP_NOMEM, NULL);
+}
+
+/* ---- GET /students/{student_number}/compliance -------------------------------------------------------- */
+
+static int callback_compliance_student(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct as_of when;
+    if (forbid_registry(resp) != 0 || read_as_of(req, resp, &when) != 0)
+        return U_CALLBACK_COMPLETE;
+    const char *number = http_path_param(req, "student_number");
+    struct access_scope scope;
+    compliance_scope(http_principal(resp), &scope);
+    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = &number, .n_students = 1, .scope = &scope};
+    struct evaluation ev;
+    memset(&ev, 0, sizeof(ev));
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    int failed = st != APP_OK ? (http_problem_for(resp, st, NULL), -1) : load(conn, resp, &q, &when, NULL, &ev);
+    db_release(app->pool, conn);
+    if (failed)
+        return evaluation_free(&ev), U_CALLBACK_COMPLETE;
+    if (ev.facts.n_students == 0) {
+        evaluation_free(&ev);
+        return http_problem_for(resp, APP_NOT_FOUND, "no such student");
+    }
+    pe_findings f;
+    pe_findings_init(&f);
+    json_t *body = NULL;
+    if (evaluation_student(&ev, 0, NULL, &f) == PE_OK)
+        body = pe_compliance_to_json(number, ev.as_of_date,
+                                     evaluation_policy(&ev, evaluation_school(&ev, ev.facts.students[0].school)), &f);
+    pe_findings_free(&f);
+    evaluation_free(&ev);
+    return body ? http_json(resp, 200, body) : engine_failed(resp, NULL);
+}
+
+/* ---- tutors: compliance and agenda -------------------------------------------------------------------- */
+
+/* The tutor `number` as `who` may see them (themself, their senior tutor, admin): their school into
+ * school[size]. Returns 0, or -1 after answering (403 students and registry, 404 not visible). */
+static int tutor_visible(struct db_conn *conn, struct _u_response *resp, const char *number, char *school,
+                         size_t size)
+{
+    const struct principal *who = http_principal(resp);
+    if (!access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN)) {
+        http_problem(resp, 403, NULL, "only tutors, senior tutors and admins see tutors' compliance", NULL);
+        return -1;
+    }
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_tutor_get(conn, who, number, 0, &json, &version);
+    json_t *doc = st == APP_OK ? json_loads(json, 0, NULL) : NULL;
+    snprintf(school, size, "%s", doc ? json_string_value(json_object_get(doc, "school")) : "");
+    json_decref(doc);
+    free(json);
+    free(version);
+    if (st == APP_OK)
+        return 0;
+    http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
+    return -1;
+}
+
+/* Checks access and loads the tutor's tutees (personal and cover allocations in force on as_of). */
+static int load_tutor(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                      struct evaluation *ev, char *school, size_t size)
+{
+    struct as_of when;
+    memset(ev, 0, sizeof(*ev));
+    if (read_as_of(req, resp, &when) != 0)
+        return -1;
+    const char *number = http_path_param(req, "staff_number");
+    struct access_scope scope;
+    compliance_scope(http_principal(resp), &scope);
+    struct facts_query q = {.by = FACTS_BY_TUTOR, .key = number, .scope = &scope};
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    int rc = st != APP_OK ? (http_problem_for(resp, st, NULL), -1) : tutor_visible(conn, resp, number, school, size);
+    if (rc == 0)
+        rc = load(conn, resp, &q, &when, school, ev);
+    db_release(app->pool, conn);
+    return rc;
+}
+
+/* Tutor-level findings and the per-rule tally over the tutees. */
+static json_t *tutor_compliance(const struct evaluation *ev, const char *number, const char *school)
+{
+    const struct school_versions *sv = evaluation_school(ev, school);
+    pe_findings f;
+    pe_findings_init(&f);
+    struct tally t = {0};
+    int ok = evaluation_tutor(ev, number, sv, &f) == PE_OK;
+    json_t *tutor_findings = ok ? pe_findings_to_json(&f) : NULL;
+    for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
+        pe_findings_clear(&f);
+        ok = evaluation_student(ev, i, NULL, &f) == PE_OK && tally_add(&t, &f) == 0;
+    }
+    json_t *body = ok && tutor_findings
+                       ? json_pack("{s:s, s:s, s:o, s:o, s:O, s:I, s:o}", "tutor", number, "school", school, "as_of",
+                                   date_json(ev->as_of_date), "policy", policy_json(evaluation_policy(ev, sv)),
+                                   "findings", tutor_findings, "tutees", (json_int_t)ev->facts.n_students, "rules",
+                                   tally_to_json(&t))
+                       : NULL;
+    json_decref(tutor_findings);
+    tally_free(&t);
+    pe_findings_free(&f);
+    return body;
+}
+
+static int callback_compliance_tutor(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    struct evaluation ev;
+    char school[20];
+    if (load_tutor(req, resp, user_data, &ev, school, sizeof(school)) != 0)
+        return evaluation_free(&ev), U_CALLBACK_COMPLETE;
+    json_t *body = tutor_compliance(&ev, http_path_param(req, "staff_number"), school);
+    evaluation_free(&ev);
+    return body ? http_json(resp, 200, body) : engine_failed(resp, NULL);
+}
+
+struct agenda_item {
+    json_t *json;
+    pe_date due;
+    int breached;
+    const char *student;
+};
+
+/* Soonest first; on the same day breached first; then by student. */
+static int cmp_agenda(const void *a, const void *b)
+{
+    const struct agenda_item *x = a, *y = b;
+    if (x->due != y->due)
+        return x->due < y->due ? -1 : 1;
+    if (x->breached != y->breached)
+        return y->breached - x->breached;
+    return strcmp(x->student, y->student);
+}
+
+/* For each tutee, the next thing due (pe_findings_next_due), as an item; returns the count or -1. */
+static long agenda_items(const struct evaluation *ev, struct agenda_item *items)
+{
+    pe_findings f;
+    pe_findings_init(&f);
+    long n = 0;
+    for (size_t i = 0; i < ev->facts.n_students; i++) {
+        pe_findings_clear(&f);
+        if (evaluation_student(ev, i, NULL, &f) != PE_OK)
+            return pe_findings_free(&f), -1;
+        long k = pe_findings_next_due(&f);
+        if (k < 0)
+            continue;
+        const struct facts_student *s = &ev->facts.students[i];
+        json_t *j = pe_finding_to_json(&f, (size_t)k);
+        json_object_set_new(j, "student", json_string(s->number));
+        json_object_set_new(j, "name", json_string(s->name));
+        items[n++] = (struct agenda_item){j, f.items[k].due, f.items[k].status == PE_BREACHED, s->number};
+    }
+    pe_findings_free(&f);
+    return n;
+}
+
+/* The page of agenda items from position `from` (the cursor is a position in the sorted agenda). */
+static json_t *agenda_page(const struct evaluation *ev, const char *number, struct agenda_item *items, long n,
+                           const struct page *page)
+{
+    long from = page->after ? strtol(page->after, NULL, 10) : 0;
+    json_t *list = json_array();
+    for (long i = from; i < n && i < from + page->limit; i++)
+        json_array_append(list, items[i].json);
+    char next[24];
+    snprintf(next, sizeof(next), "%ld", from + page->limit);
+    return json_pack("{s:s, s:o, s:I, s:o, s:o}", "tutor", number, "as_of", date_json(ev->as_of_date), "tutees",
+                     (json_int_t)ev->facts.n_students, "items", list, "next_cursor",
+                     http_cursor_encode(from + page->limit < n ? next : NULL));
+}
+
+static int callback_agenda(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    struct page page;
+    if (http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (page.after && (page.after[0] == '\0' || strspn(page.after, "0123456789") != strlen(page.after))) {
+        http_page_free(&page);
+        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
+    }
+    struct evaluation ev;
+    char school[20];
+    json_t *body = NULL;
+    struct agenda_item *items = NULL;
+    long n = -1;
+    int rc = load_tutor(req, resp, user_data, &ev, school, sizeof(school));
+    if (rc == 0 && (items = calloc(ev.facts.n_students + 1, sizeof(*items))))
+        n = agenda_items(&ev, items);
+    if (n >= 0) {
+        qsort(items, (size_t)n, sizeof(*items), cmp_agenda);
+        body = agenda_page(&ev, http_path_param(req, "staff_number"), items, n, &page);
+    }
+    for (long i = 0; i < n; i++)
+        json_decref(items[i].json);
+    free(items);
+    evaluation_free(&ev);
+    http_page_free(&page);
+    if (rc != 0)
+        return U_CALLBACK_COMPLETE;
+    return body ? http_json(resp, 200, body) : engine_failed(resp, NULL);
+}
+
+/* ---- GET /schools/{code}/compliance ------------------------------------------------------------------- */
+
+/* The student's item when anything is breached or due soon: {student, name, breached, due_soon,
+ * findings: [those findings]}; NULL when nothing is. */
+static json_t *attention_item(const struct facts_student *s, const pe_findings *f)
+{
+    json_t *list = json_array();
+    long breached = 0, due_soon = 0;
+    for (size_t k = 0; k < f->n; k++) {
+        pe_status status = f->items[k].status;
+        if (status != PE_BREACHED && status != PE_DUE_SOON)
+            continue;
+        breached += status == PE_BREACHED;
+        due_soon += status == PE_DUE_SOON;
+        json_array_append_new(list, pe_finding_to_json(f, k));
+    }
+    if (breached + due_soon == 0) {
+        json_decref(list);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:I, s:I, s:o}", "student", s->number, "name", s->name, "breached",
+                     (json_int_t)breached, "due_soon", (json_int_t)due_soon, "findings", list);
+}
+
+/* Evaluates every student (the tally needs them all) and pages the ones needing attention. */
+static json_t *school_compliance(const struct evaluation *ev, const char *code, const struct page *page)
+{
+    pe_findings f;
+    pe_findings_init(&f);
+    struct tally t = {0};
+    struct student_page sp;
+    student_page_init(&sp, page->after, page->limit);
+    int ok = sp.items != NULL;
+    for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
+        const struct facts_student *s = &ev->facts.students[i];
+        pe_findings_clear(&f);
+        ok = evaluation_student(ev, i, NULL, &f) == PE_OK && tally_add(&t, &f) == 0;
+        if (ok && student_page_wants(&sp, s->number))
+            student_page_offer(&sp, s->number, attention_item(s, &f));
+    }
+    json_t *body = NULL;
+    if (ok)
+        body = json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
+                         "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "students",
+                         (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t), "items", sp.items,
+                         "next_cursor", student_page_next(&sp));
+    else
+        json_decref(sp.items);
+    tally_free(&t);
+    pe_findings_free(&f);
+    return body;
+}
+
+static int callback_compliance_school(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct as_of when;
+    struct page page;
+    if (forbid_registry(resp) != 0 || read_as_of(req, resp, &when) != 0 || http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    const char *code = http_path_param(req, "code");
+    struct access_scope scope;
+    compliance_scope(http_principal(resp), &scope);
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
+    struct evaluation ev;
+    memset(&ev, 0, sizeof(ev));
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_school_authority(conn, http_principal(resp), code);
+    int rc = st != APP_OK ? (http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : "only a senior tutor of the school or an admin may see its compliance"), -1)
+                          : load(conn, resp, &q, &when, code, &ev);
+    db_release(app->pool, conn);
+    json_t *body = rc == 0 ? school_compliance(&ev, code, &page) : NULL;
+    evaluation_free(&ev);
+    http_page_free(&page);
+    if (rc != 0)
+        return U_CALLBACK_COMPLETE;
+    return body ? http_json(resp, 200, body) : engine_failed(resp, NULL);
+}
+
+int routes_compliance_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/students/@student_number/compliance", 0, callback_compliance_student) |
+           http_route(instance, app, "GET", "/tutors/@staff_number/compliance", 0, callback_compliance_tutor) |
+           http_route(instance, app, "GET", "/tutors/@staff_number/agenda", 0, callback_agenda) |
+           http_route(instance, app, "GET", "/schools/@code/compliance", 0, callback_compliance_school);
+}

@@ -1,0 +1,345 @@
+/* routes_policies.c — GET/PUT /schools/{code}/policy, GET /policy-presets and
+ * POST /schools/{code}/policy:simulate. A policy is validated by the engine's parser (errors name the
+ * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Setting and simulating a
+ * school's policy is for an admin or a senior tutor of the school: the seeds give Senior Personal
+ * Tutors the school's implementation policy ("The Senior Personal Tutor(s) will have developed the
+ * implementation policy for the School"). */
+#include "routes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "access.h"
+#include "compliance_tally.h"
+#include "embedded.h"
+#include "evaluation.h"
+#include "http.h"
+#include "repo_policies.h"
+#include "validate.h"
+
+static const struct {
+    const char *name, *file, *description;
+} PRESETS[] = {
+    {"leicester", "sql/presets/leicester.json",
+     "University of Leicester Code of Practice: allocation within a week of registration, a first meeting within two "
+     "weeks, four meetings a year, monthly contact in term, an individual wellbeing check-in each term, replies "
+     "within 3 working days, students away contacted each term, cover during absences, tutor training and quiz "
+     "every three years."},
+    {"essex", "sql/presets/essex.json",
+     "University of Essex Personal Tutor Policy: a meeting at the start of the course, three meetings a year with "
+     "one each term, and under-18s met by the senior tutor."},
+    {"westminster", "sql/presets/westminster.json",
+     "University of Westminster Personal Tutoring Policy: allocation by the end of Week 1, four meetings a year, six "
+     "WeThrive group sessions at Level 4, and non-attendance escalated to the senior tutor."},
+};
+#define N_PRESETS (sizeof(PRESETS) / sizeof(PRESETS[0]))
+
+/* The preset's policy JSON (new reference), or NULL when `name` is not a preset. */
+static json_t *preset_json(const char *name, const char **canonical)
+{
+    for (size_t i = 0; name && i < N_PRESETS; i++) {
+        if (strcmp(PRESETS[i].name, name) != 0)
+            continue;
+        const struct embedded_file *f = embedded_find(PRESETS[i].file);
+        *canonical = PRESETS[i].name;
+        return f ? json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    }
+    return NULL;
+}
+
+/* {"preset": name[, "effective_from": date]} → the preset's policy, from that date when given. NULL
+ * after adding errors. */
+static json_t *policy_of_preset(const json_t *body, const char **preset, json_t *errors)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)body, key, value) if (strcmp(key, "preset") != 0 && strcmp(key, "effective_from") != 0)
+        validate_error(errors, key, "is not allowed with a preset (only effective_from may be given)");
+    const json_t *from = json_object_get(body, "effective_from");
+    if (from && (!json_is_string(from) || !validate_is_date(json_string_value(from))))
+        validate_error(errors, "effective_from", "must be a date (YYYY-MM-DD)");
+    json_t *policy = preset_json(json_string_value(json_object_get(body, "preset")), preset);
+    if (!policy)
+        validate_error(errors, "preset", "must be one of leicester, essex, westminster");
+    if (json_array_size(errors) > 0) {
+        json_decref(policy);
+        return NULL;
+    }
+    if (from)
+        json_object_set(policy, "effective_from", (json_t *)from);
+    return policy;
+}
+
+/* The policy a PUT or simulate body names: a preset or a full policy, validated by the engine. Returns 0
+ * with *json (new reference), *parsed (pe_policy_free) and *preset (static, or NULL), or -1 after a 422
+ * naming every problem. */
+static int read_policy(struct _u_response *resp, const json_t *body, json_t **json, pe_policy **parsed,
+                       const char **preset)
+{
+    json_t *errors = json_array();
+    *preset = NULL;
+    *parsed = NULL;
+    *json = json_object_get(body, "preset") ? policy_of_preset(body, preset, errors) : json_deep_copy(body);
+    json_t *engine_errors = NULL;
+    if (*json && pe_policy_parse(*json, parsed, &engine_errors) != PE_OK) {
+        json_array_extend(errors, engine_errors);
+        if (json_array_size(errors) == 0)
+            validate_error(errors, "$", "the policy could not be read");
+    }
+    json_decref(engine_errors);
+    if (*parsed) {
+        json_decref(errors);
+        return 0;
+    }
+    json_decref(*json);
+    *json = NULL;
+    http_problem(resp, 422, NULL, "the policy is not valid", errors);
+    return -1;
+}
+
+/* ---- GET /schools/{code}/policy ------------------------------------------------------------------------ */
+
+static int callback_policy_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct db_conn *conn = NULL;
+    char *json = NULL, *version = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_policy_get(conn, http_path_param(req, "code"), &json, &version);
+    db_release(app->pool, conn);
+    if (st != APP_OK)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school, or it has no policy yet" : NULL);
+    http_set_etag(resp, version);
+    free(version);
+    return http_json_text(resp, 200, json);
+}
+
+/* ---- PUT /schools/{code}/policy ------------------------------------------------------------------------ */
+
+/* One transaction: lock the school, If-Match against its latest version, append the version. */
+static int put_policy(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+                      const json_t *policy, const char *preset)
+{
+    const char *code = http_path_param(req, "code");
+    char *version = NULL, *json = NULL;
+    struct db_error err;
+    memset(&err, 0, sizeof(err));
+    enum app_status st = db_begin(conn);
+    if (st == APP_OK)
+        st = repo_policy_lock(conn, code, &version);
+    if (st != APP_OK)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
+    int rc = http_check_if_match(req, resp, version);
+    free(version);
+    version = NULL;
+    if (rc != 0)
+        return U_CALLBACK_COMPLETE;
+    st = repo_policy_insert(conn, http_principal(resp), code, preset, policy, &err);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    if (st == APP_OK)
+        st = repo_policy_get(conn, code, &json, &version);
+    if (st != APP_OK)
+        return http_problem_db(resp, st, &err, "school_policies");
+    http_set_etag(resp, version);
+    free(version);
+    return http_json_text(resp, 200, json);
+}
+
+/* Acquires a connection and checks the caller acts for the school; returns it, or NULL after answering. */
+static struct db_conn *acquire_for_school(const struct app *app, struct _u_response *resp, const char *code)
+{
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = repo_school_authority(conn, http_principal(resp), code);
+    if (st == APP_OK)
+        return conn;
+    db_release(app->pool, conn);
+    http_problem_for(resp, st,
+                     st == APP_NOT_FOUND    ? "no such school"
+                     : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the school may do this"
+                                           : NULL);
+    return NULL;
+}
+
+static int callback_policy_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
+    if (!conn)
+        return U_CALLBACK_COMPLETE;
+    json_t *body = http_body_object(req, resp, 0), *policy = NULL;
+    pe_policy *parsed = NULL;
+    const char *preset = NULL;
+    int rc = U_CALLBACK_COMPLETE;
+    if (body && read_policy(resp, body, &policy, &parsed, &preset) == 0)
+        rc = put_policy(req, resp, conn, policy, preset);
+    db_release(app->pool, conn);
+    pe_policy_free(parsed);
+    json_decref(policy);
+    json_decref(body);
+    return rc;
+}
+
+/* ---- GET /policy-presets -------------------------------------------------------------------------------- */
+
+static int callback_presets(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    (void)req;
+    (void)user_data;
+    json_t *items = json_array();
+    for (size_t i = 0; i < N_PRESETS; i++) {
+        const char *name = NULL;
+        json_t *p = preset_json(PRESETS[i].name, &name);
+        if (!p) {
+            json_decref(items);
+            return http_problem_for(resp, APP_NOMEM, NULL);
+        }
+        json_t *item = json_pack("{s:s, s:O, s:s, s:O, s:O}", "name", name, "title", json_object_get(p, "name"),
+                                 "description", PRESETS[i].description, "effective_from",
+                                 json_object_get(p, "effective_from"), "rules", json_object_get(p, "rules"));
+        if (json_object_get(p, "cohorts"))
+            json_object_set(item, "cohorts", json_object_get(p, "cohorts"));
+        json_array_append_new(items, item);
+        json_decref(p);
+    }
+    return http_json(resp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+/* ---- POST /schools/{code}/policy:simulate ------------------------------------------------------------- */
+
+/* The rules whose status differs between the two findings sets: [{rule, type, current, draft}] (a rule
+ * missing on one side is null there); NULL when nothing changed. */
+static json_t *changed_rules(const pe_findings *a, const pe_findings *b)
+{
+    json_t *list = json_array();
+    for (int side = 0; side < 2; side++) {
+        const pe_findings *x = side ? b : a, *y = side ? a : b;
+        for (size_t i = 0; i < x->n; i++) {
+            const pe_finding *other = NULL;
+            for (size_t k = 0; k < y->n && !other; k++)
+                if (strcmp(y->items[k].rule_id, x->items[i].rule_id) == 0)
+                    other = &y->items[k];
+            if ((side == 1 && other) || (other && other->status == x->items[i].status))
+                continue;
+            const char *mine = pe_status_name(x->items[i].status), *theirs = other ? pe_status_name(other->status) : NULL;
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s?}", "rule", x->items[i].rule_id, "type",
+                                                  pe_rule_type_name(x->items[i].type), "current", side ? theirs : mine,
+                                                  "draft", side ? mine : theirs));
+        }
+    }
+    if (json_array_size(list) > 0)
+        return list;
+    json_decref(list);
+    return NULL;
+}
+
+struct simulation {
+    struct tally current, draft;
+    struct student_page page;
+    long changed;
+};
+
+/* Evaluates every student under both, counts, and pages the students whose findings change. */
+static int simulate(const struct evaluation *ev, const struct school_versions *draft, struct simulation *sim)
+{
+    pe_findings a, b;
+    pe_findings_init(&a);
+    pe_findings_init(&b);
+    int ok = sim->page.items != NULL;
+    for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
+        const struct facts_student *s = &ev->facts.students[i];
+        pe_findings_clear(&a);
+        pe_findings_clear(&b);
+        ok = evaluation_student(ev, i, NULL, &a) == PE_OK && evaluation_student(ev, i, draft, &b) == PE_OK &&
+             tally_add(&sim->current, &a) == 0 && tally_add(&sim->draft, &b) == 0;
+        json_t *changes = ok ? changed_rules(&a, &b) : NULL;
+        sim->changed += changes != NULL;
+        if (changes)
+            student_page_offer(&sim->page, s->number,
+                               json_pack("{s:s, s:s, s:o}", "student", s->number, "name", s->name, "changes", changes));
+    }
+    pe_findings_free(&a);
+    pe_findings_free(&b);
+    return ok ? 0 : -1;
+}
+
+static json_t *simulation_json(const struct evaluation *ev, const char *code, const pe_policy *draft,
+                               struct simulation *sim)
+{
+    const struct school_versions *sv = evaluation_school(ev, code);
+    const pe_policy *cur = evaluation_policy(ev, sv);
+    char from[11];
+    json_t *draft_json = json_pack("{s:s?, s:s}", "name", draft->name, "effective_from",
+                                   pe_date_format(draft->effective_from, from));
+    json_t *cur_json = cur ? json_pack("{s:s?, s:s}", "name", cur->name, "effective_from",
+                                       pe_date_format(cur->effective_from, from))
+                           : json_null();
+    json_t *body = json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}", "school", code, "as_of",
+                             pe_date_format(ev->as_of_date, from), "current_policy", cur_json, "draft_policy",
+                             draft_json, "students", (json_int_t)ev->facts.n_students, "changed_students",
+                             (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft),
+                             "items", sim->page.items, "next_cursor", student_page_next(&sim->page));
+    return body;
+}
+
+/* Loads the school (read-only snapshot) and runs the simulation; NULL after answering. */
+static json_t *run_simulation(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+                              pe_policy *draft, const struct page *page)
+{
+    const char *code = http_path_param(req, "code"), *why = NULL;
+    struct as_of when;
+    if (evaluation_parse_as_of(http_query(req, "as_of"), &when) != 0)
+        return http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant"), NULL;
+    struct access_scope scope;
+    access_scope_of(http_principal(resp), &scope);
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
+    struct evaluation ev;
+    struct simulation sim = {0};
+    struct school_versions dv = {0};
+    json_t *body = NULL;
+    enum app_status st = evaluation_load(conn, &q, &when, code, &ev, &why);
+    student_page_init(&sim.page, page->after, page->limit);
+    if (st == APP_OK && evaluation_with_draft(evaluation_school(&ev, code), code, draft, &dv) == 0 &&
+        simulate(&ev, &dv, &sim) == 0)
+        body = simulation_json(&ev, code, draft, &sim);
+    else
+        json_decref(sim.page.items);
+    if (!body)
+        http_problem_for(resp, st == APP_OK ? APP_NOMEM : st, why);
+    free(dv.versions);
+    tally_free(&sim.current);
+    tally_free(&sim.draft);
+    evaluation_free(&ev);
+    return body;
+}
+
+static int callback_policy_simulate(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct app *app = user_data;
+    struct page page;
+    if (http_page(req, resp, &page) != 0)
+        return U_CALLBACK_COMPLETE;
+    struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
+    json_t *body = conn ? http_body_object(req, resp, 0) : NULL, *policy = NULL, *result = NULL;
+    pe_policy *draft = NULL;
+    const char *preset = NULL;
+    if (body && read_policy(resp, body, &policy, &draft, &preset) == 0)
+        result = run_simulation(req, resp, conn, draft, &page);
+    db_release(app->pool, conn);
+    pe_policy_free(draft);
+    json_decref(policy);
+    json_decref(body);
+    http_page_free(&page);
+    return result ? http_json(resp, 200, result) : U_CALLBACK_COMPLETE;
+}
+
+int routes_policies_register(struct _u_instance *instance, const struct app *app)
+{
+    return http_route(instance, app, "GET", "/schools/@code/policy", 0, callback_policy_get) |
+           http_route(instance, app, "PUT", "/schools/@code/policy", 0, callback_policy_put) |
+           http_route(instance, app, "GET", "/policy-presets", 0, callback_presets) |
+           http_route(instance, app, "POST", "/schools/@code/policy:simulate", 0, callback_policy_simulate);
+}
