@@ -99,3 +99,16 @@ int listing_filter_done(struct _u_response *resp, json_t *errors)
     http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
     return -1;
 }
+
+int listing_serve(struct _u_response *resp, const struct app *app, struct page *page, listing_run run, void *ctx)
+{
+    struct strbuf items = {0};
+    char *next = NULL;
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    if (st == APP_OK)
+        st = run(conn, http_principal(resp), ctx, page, &items, &next);
+    db_release(app->pool, conn);
+    http_page_free(page);
+    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+}

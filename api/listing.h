@@ -32,6 +32,14 @@ void listing_check_enum(json_t *errors, const char *name, const char *value, con
  * otherwise frees it and returns 0. */
 int listing_filter_done(struct _u_response *resp, json_t *errors);
 
+/* One page's query: appends the items for `who` to *items and sets *next_key, as listing_query does. */
+typedef enum app_status (*listing_run)(struct db_conn *conn, const struct principal *who, void *ctx,
+                                       const struct page *page, struct strbuf *items, char **next_key);
+
+/* Serves one page: acquires a connection, runs `run` with `ctx`, releases, frees the page, and answers
+ * the list (or the problem). Returns U_CALLBACK_COMPLETE. */
+int listing_serve(struct _u_response *resp, const struct app *app, struct page *page, listing_run run, void *ctx);
+
 /* Answers 200 with {"items": <items>, "next_cursor": <cursor of next_key or null>}; takes the items
  * buffer's content and frees next_key. Returns U_CALLBACK_COMPLETE. */
 int listing_respond(struct _u_response *resp, struct strbuf *items, char *next_key);

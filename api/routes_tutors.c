@@ -48,6 +48,15 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     return listing_filter_done(resp, errors);
 }
 
+static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
+                                struct strbuf *items, char **next_key)
+{
+    struct tutor_filter *filter = ctx;
+    filter->after = page->after;
+    filter->limit = page->limit;
+    return repo_tutor_list(conn, who, filter, items, next_key);
+}
+
 static int callback_tutors_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -57,17 +66,7 @@ static int callback_tutors_list(const struct _u_request *req, struct _u_response
     struct page page;
     if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    filter.after = page.after;
-    filter.limit = page.limit;
-    struct strbuf items = {0};
-    char *next = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_tutor_list(conn, http_principal(resp), &filter, &items, &next);
-    db_release(app->pool, conn);
-    http_page_free(&page);
-    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+    return listing_serve(resp, app, &page, run_list, &filter);
 }
 
 /* ---- GET /tutors/{staff_number}/tutees ------------------------------------------------------------- */
