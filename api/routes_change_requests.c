@@ -167,8 +167,9 @@ static int callback_change_requests_decide(const struct _u_request *req, struct 
 
 int routes_change_requests_register(struct _u_instance *instance, const struct app *app)
 {
-    return http_route(instance, app, "POST", "/students/@student_number/change-requests", 0,
+    return http_route(instance, app, "POST", "/students/@student_number/change-requests", HTTP_IDEMPOTENT,
                       callback_change_requests_post) |
            http_route(instance, app, "GET", "/change-requests", 0, callback_change_requests_list) |
-           http_route(instance, app, "POST", "/change-requests/@id/decision", 0, callback_change_requests_decide);
+           http_route(instance, app, "POST", "/change-requests/@id/decision", HTTP_IDEMPOTENT,
+                      callback_change_requests_decide);
 }

@@ -140,7 +140,7 @@ static int callback_training_post(const struct _u_request *req, struct _u_respon
 int routes_tutor_records_register(struct _u_instance *instance, const struct app *app)
 {
     return http_route(instance, app, "GET", "/tutors/@staff_number/absences", 0, callback_absences_list) |
-           http_route(instance, app, "POST", "/tutors/@staff_number/absences", 0, callback_absences_post) |
+           http_route(instance, app, "POST", "/tutors/@staff_number/absences", HTTP_IDEMPOTENT, callback_absences_post) |
            http_route(instance, app, "GET", "/tutors/@staff_number/training", 0, callback_training_list) |
-           http_route(instance, app, "POST", "/tutors/@staff_number/training", 0, callback_training_post);
+           http_route(instance, app, "POST", "/tutors/@staff_number/training", HTTP_IDEMPOTENT, callback_training_post);
 }
