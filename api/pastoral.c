@@ -6,6 +6,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "listing.h"
 #include "validate.h"
 
 int pastoral_in(const char *const *values, const char *s)
@@ -20,8 +21,7 @@ void pastoral_query_enum(const struct _u_request *req, const char *name, const c
                          json_t *errors, const char **out)
 {
     *out = http_query(req, name);
-    if (*out && !pastoral_in(values, *out))
-        validate_error(errors, name, "is not one of the allowed values");
+    listing_check_enum(errors, name, *out, values);
 }
 
 void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out)
@@ -37,16 +37,6 @@ void pastoral_query_bool(const struct _u_request *req, const char *name, json_t 
     const char *v = NULL;
     pastoral_query_enum(req, name, BOOLS, errors, &v);
     *out = v && strcmp(v, "true") == 0;
-}
-
-int pastoral_query_checked(struct _u_response *resp, json_t *errors)
-{
-    if (json_array_size(errors) == 0) {
-        json_decref(errors);
-        return 0;
-    }
-    http_problem(resp, 400, NULL, "a query parameter is invalid", errors);
-    return -1;
 }
 
 int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *what)

@@ -20,10 +20,6 @@ void pastoral_query_date(const struct _u_request *req, const char *name, json_t 
 /* As pastoral_query_enum for "true"/"false"; *out is 1 for true, 0 otherwise. */
 void pastoral_query_bool(const struct _u_request *req, const char *name, json_t *errors, int *out);
 
-/* 0 when `errors` is empty (and frees it), else answers 400 naming the parameters and returns -1.
- * Steals `errors`. */
-int pastoral_query_checked(struct _u_response *resp, json_t *errors);
-
 /* 0 when `errors` is empty, else answers 422 "<what> is not valid" with the errors and returns -1.
  * Never steals `errors`. */
 int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *what);

@@ -48,7 +48,7 @@ enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_n
     const char *params[12] = {c->student,     c->staff,       c->kind,       c->direction,
                               c->channel,     c->scheduled_at, c->occurred_at, c->attendance,
                               c->reply_to,    c->wellbeing_check, c->session_id, actor};
-    return repo_row(conn, INSERT_SQL, 12, params, json, id, err);
+    return repo_row(conn, INSERT_SQL, 12, params, err, (char **const[]){json, id}, 2);
 }
 
 enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out)
@@ -104,7 +104,7 @@ enum app_status repo_contact_update(struct db_conn *conn, const char *id, const 
     if (!text)
         return APP_NOMEM;
     const char *params[2] = {id, text};
-    enum app_status st = repo_row(conn, UPDATE_SQL, 2, params, json, version, err);
+    enum app_status st = repo_row(conn, UPDATE_SQL, 2, params, err, (char **const[]){json, version}, 2);
     free(text);
     return st;
 }
@@ -118,5 +118,5 @@ enum app_status repo_contact_confirm(struct db_conn *conn, const struct contact_
                     " VALUES ($1::bigint, $2, $3, $4, COALESCE($5, ''))"
                     " RETURNING json_build_object('contact', m.contact_id, 'status', m.status,"
                     " 'comment', m.comment, 'answered_at', m.answered_at)::text",
-                    5, params, json, NULL, err);
+                    5, params, err, (char **const[]){json}, 1);
 }

@@ -102,7 +102,7 @@ enum app_status repo_note_insert(struct db_conn *conn, const char *student, cons
     enum app_status st = repo_row(conn,
                                   "INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, $3)"
                                   " RETURNING id::text",
-                                  3, params, id, NULL, err);
+                                  3, params, err, (char **const[]){id}, 1);
     if (st != APP_OK)
         return st;
     const char *rev[4] = {*id, text, consent, author};

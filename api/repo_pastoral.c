@@ -92,33 +92,19 @@ enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, co
 }
 
 enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         char **json, char **version, struct db_error *err)
+                         struct db_error *err, char **const *out, int ncols)
 {
     PGresult *res = NULL;
-    *json = NULL;
-    if (version)
-        *version = NULL;
+    for (int i = 0; i < ncols; i++)
+        *out[i] = NULL;
     enum app_status st = db_query(conn, sql, nparams, params, &res, err);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        *json = strdup(PQgetvalue(res, 0, 0));
-        if (version)
-            *version = strdup(PQgetvalue(res, 0, 1));
-        if (!*json || (version && !*version))
+    for (int i = 0; st == APP_OK && i < ncols; i++)
+        if (!(*out[i] = strdup(PQgetvalue(res, 0, i))))
             st = APP_NOMEM;
-    }
     PQclear(res);
-    if (st != APP_OK) {
-        free(*json), *json = NULL;
-        if (version)
-            free(*version), *version = NULL;
-    }
+    for (int i = 0; st != APP_OK && i < ncols; i++)
+        free(*out[i]), *out[i] = NULL;
     return st;
-}
-
-int repo_is_id(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    return n >= 1 && n <= 18 && strspn(s, "0123456789") == n && s[0] != '0';
 }

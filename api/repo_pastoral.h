@@ -40,13 +40,9 @@ typedef enum app_status (*repo_row_fn)(void *ctx, const PGresult *res, int row);
 enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
                           int page_limit, repo_row_fn each, void *ctx, struct strbuf *out);
 
-/* Runs `sql` and takes its first row: *json from column 0 and, when `version` is non-NULL, *version
- * from column 1 (both malloc'd, caller frees; NULL on any failure). APP_NOT_FOUND when no row;
- * `err` may be NULL. */
+/* Runs `sql` and copies the first `ncols` columns of its first row to *out[0] .. *out[ncols - 1]
+ * (malloc'd, caller frees; all NULL on any failure). APP_NOT_FOUND when no row; `err` may be NULL. */
 enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         char **json, char **version, struct db_error *err);
-
-/* True when `s` is a record id: a positive decimal integer of at most 18 digits. Pure. */
-int repo_is_id(const char *s);
+                         struct db_error *err, char **const *out, int ncols);
 
 #endif

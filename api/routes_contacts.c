@@ -11,6 +11,7 @@
 #include "audit.h"
 #include "db.h"
 #include "http.h"
+#include "listing.h"
 #include "pastoral.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
@@ -99,7 +100,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     pastoral_query_enum(req, "direction", DIRECTIONS, errors, &f->direction);
     if (f->from && f->to && validate_is_date(f->from) && validate_is_date(f->to) && strcmp(f->from, f->to) > 0)
         validate_error(errors, "to", "must not be before from");
-    return pastoral_query_checked(resp, errors);
+    return listing_filter_done(resp, errors);
 }
 
 static int callback_contacts_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -259,7 +260,7 @@ cleanup:
 static enum app_status load_contact(struct db_conn *conn, const char *id, int lock, const struct principal *who,
                                     struct contact_head *head, struct student_reach *reach)
 {
-    if (!repo_is_id(id))
+    if (!listing_is_row_id(id))
         return APP_NOT_FOUND;
     enum app_status st = repo_contact_head(conn, id, lock, head);
     return st == APP_OK ? repo_reach_of(conn, head->student, who, reach) : st;

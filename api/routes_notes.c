@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "db.h"
 #include "http.h"
+#include "listing.h"
 #include "pastoral.h"
 #include "repo_notes.h"
 #include "repo_pastoral.h"
@@ -93,7 +94,7 @@ static int callback_notes_list(const struct _u_request *req, struct _u_response 
     json_t *errors = json_array();
     pastoral_query_enum(req, "visibility", VISIBILITY, errors, &view.visibility);
     pastoral_query_bool(req, "history", errors, &history);
-    if (pastoral_query_checked(resp, errors) != 0 || http_page(req, resp, &page) != 0)
+    if (listing_filter_done(resp, errors) != 0 || http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     const char *number = http_path_param(req, "student_number"), *visibility = view.visibility;
     struct student_reach reach;
@@ -147,13 +148,13 @@ static int callback_note_get(const struct _u_request *req, struct _u_response *r
     int history = 0;
     json_t *errors = json_array();
     pastoral_query_bool(req, "history", errors, &history);
-    if (pastoral_query_checked(resp, errors) != 0)
+    if (listing_filter_done(resp, errors) != 0)
         return U_CALLBACK_COMPLETE;
     const char *id = http_path_param(req, "id");
     struct note_head head;
     struct db_conn *conn = NULL;
     char *json = NULL;
-    enum app_status st = repo_is_id(id) ? pastoral_begin(user_data, &conn) : APP_NOT_FOUND;
+    enum app_status st = listing_is_row_id(id) ? pastoral_begin(user_data, &conn) : APP_NOT_FOUND;
     if (st == APP_OK)
         st = repo_note_head(conn, id, &head);
     if (st == APP_OK)
@@ -269,7 +270,7 @@ static int callback_note_revise(const struct _u_request *req, struct _u_response
     struct db_error err = {0};
     struct db_conn *conn = NULL;
     int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = repo_is_id(id) ? pastoral_begin(user_data, &conn) : APP_NOT_FOUND;
+    enum app_status st = listing_is_row_id(id) ? pastoral_begin(user_data, &conn) : APP_NOT_FOUND;
     if (st == APP_OK)
         st = repo_note_head(conn, id, &head);
     if (st == APP_OK)
