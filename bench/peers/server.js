@@ -1,0 +1,85 @@
+'use strict';
+// bench/peers/server.js — the peer for bench/run: GET /students/:n in Fastify + pg, doing what tutord
+// does for that route and nothing less:
+//   - HS256 bearer token verified by fast-jwt (the verifier @fastify/jwt uses), algorithm pinned,
+//     `exp` required, `nbf`/`iat` checked with tutord's default 30 s leeway, no verified-token cache;
+//     401 problem+json otherwise;
+//   - the caller's access scope from the token's roles/schools, as tutord's api/access.c builds it;
+//   - the same SQL, read from PEER_SQL_FILE (bench/run writes it from tutord's own prepared statement
+//     `student_get`), as a named prepared statement on each pooled connection, as role tutord_app;
+//   - the JSON rendered by the database sent as is, with an ETag of the version; 404 problem+json.
+// Environment: PEER_PORT, PEER_DATABASE_URL (libpq URL with host= socket dir), PEER_POOL_SIZE,
+// PEER_JWT_SECRET, PEER_SQL_FILE. Listens on 127.0.0.1 only; no request logging (Fastify's default).
+const fs = require('node:fs');
+const Fastify = require('fastify');
+const { Pool } = require('pg');
+const { createVerifier } = require('fast-jwt');
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) { console.error(`peer: ${name} is not set`); process.exit(2); }
+  return v;
+};
+
+const url = new URL(env('PEER_DATABASE_URL'));
+const pool = new Pool({
+  host: url.searchParams.get('host'),
+  port: Number(url.searchParams.get('port')),
+  user: url.searchParams.get('user'),
+  database: url.pathname.replace(/^\//, ''),
+  max: Number(env('PEER_POOL_SIZE')),
+  options: '-c role=tutord_app',
+});
+const sql = fs.readFileSync(env('PEER_SQL_FILE'), 'utf8').trim();
+const verify = createVerifier({
+  key: env('PEER_JWT_SECRET'),
+  algorithms: ['HS256'],
+  requiredClaims: ['exp'],
+  clockTolerance: 30000,
+  cache: false,
+});
+
+function problem(reply, status, title, detail) {
+  return reply.code(status).type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
+// The five access-scope parameters of api/access.c: sees_all, self_student, schools, senior, tutor.
+function scopeOf(claims) {
+  const roles = Array.isArray(claims.roles) ? claims.roles : [];
+  const has = (...r) => r.some((x) => roles.includes(x));
+  const schools = Array.isArray(claims.schools) ? claims.schools : [];
+  return [
+    has('admin', 'registry') ? 't' : 'f',
+    has('student') ? claims.sub : null,
+    '{' + schools.map((s) => `"${s}"`).join(',') + '}',
+    has('senior_tutor') ? claims.sub : null,
+    has('tutor', 'senior_tutor') ? claims.sub : null,
+  ];
+}
+
+const app = Fastify({ logger: false });
+
+app.addHook('onRequest', async (req, reply) => {
+  const h = req.headers.authorization || '';
+  if (!h.startsWith('Bearer ')) return problem(reply, 401, 'Unauthorized', 'a bearer token is required');
+  try {
+    req.claims = verify(h.slice(7));
+  } catch (e) {
+    return problem(reply, 401, 'Unauthorized', 'the token is not valid');
+  }
+  if (typeof req.claims.sub !== 'string') return problem(reply, 401, 'Unauthorized', 'the token has no sub');
+});
+
+app.get('/students/:n', async (req, reply) => {
+  const res = await pool.query({ name: 'student_get', text: sql, values: [req.params.n, ...scopeOf(req.claims)] });
+  if (res.rows.length === 0) return problem(reply, 404, 'Not Found', 'no such student');
+  const row = res.rows[0];
+  reply.header('ETag', `"${row.version}"`).type('application/json');
+  return reply.send(row.tutord_student_json);
+});
+
+app.listen({ host: '127.0.0.1', port: Number(env('PEER_PORT')) }).catch((e) => {
+  console.error(`peer: ${e.message}`);
+  process.exit(1);
+});
