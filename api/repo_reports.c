@@ -119,10 +119,11 @@ static void school_params(const struct principal *who, const char *school, struc
     params[3] = scope->params[3];
 }
 
-enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school)
+enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
+                                   int whole_ok)
 {
     int admin = access_has_role(who, ROLE_ADMIN);
-    if (!admin && (!school || !access_has_role(who, ROLE_SENIOR_TUTOR)))
+    if (!admin && (!access_has_role(who, ROLE_SENIOR_TUTOR) || (!school && !whole_ok)))
         return APP_FORBIDDEN;
     if (!school)
         return APP_OK;

@@ -13,11 +13,13 @@
 #include "auth.h"
 #include "db.h"
 
-/* May `who` read the reports of `school` (NULL: of every school, which only an admin may)? APP_OK;
+/* May `who` read the reports of `school`? NULL means every school the caller may read: refused
+ * (APP_FORBIDDEN) unless `whole_ok` or the caller is an admin (the institution-wide KPI view). APP_OK;
  * APP_FORBIDDEN for anyone but an admin or a senior tutor of the school (tutord_senior_schools), also
  * for a school that does not exist when the caller is not an admin (a senior tutor's answer never says
  * whether another school exists); APP_NOT_FOUND for an admin asking for a school that does not exist. */
-enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school);
+enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
+                                   int whole_ok);
 
 /* Today's date ("YYYY-MM-DD") in the institution's time zone, into out. */
 enum app_status repo_report_today(struct db_conn *conn, char out[11]);

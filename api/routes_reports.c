@@ -122,7 +122,7 @@ static enum app_status load_kpis(struct db_conn *conn, const struct principal *w
 {
     struct report_year year;
     *rows = NULL;
-    enum app_status st = repo_report_access(conn, who, p->school);
+    enum app_status st = repo_report_access(conn, who, p->school, 0);
     if (st == APP_OK)
         st = repo_report_year(conn, p->year, p->as_of, &year);
     if (st == APP_OK)
@@ -169,7 +169,7 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
 static enum app_status report_begin(struct db_conn *conn, const struct principal *who,
                                     const struct report_params *p, char as_of[11])
 {
-    enum app_status st = repo_report_access(conn, who, p->school);
+    enum app_status st = repo_report_access(conn, who, p->school, 1);
     if (st == APP_OK && p->as_of)
         snprintf(as_of, 11, "%s", p->as_of);
     else if (st == APP_OK)

@@ -1,0 +1,596 @@
+/* test_reports.c — GET /reports/kpis, /reports/engagement, /reports/workload: every KPI's exact value
+ * on a hand-built school (an even count for the median, the 3-year boundary, late allocation), the
+ * empty school (null, never NaN), the rule-based count with its threshold, the engagement reasons with
+ * their evidence, the workload and the Westminster scale, CSV parsed back against the JSON, and access
+ * per role. Data lives in the academic year 2011/12 (inserted if missing) with fresh school codes, so
+ * nothing here depends on other suites or on order. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv.h"
+#include "harness.h"
+#include "repo_reports.h"
+
+/* ---- data helpers ---------------------------------------------------------------------------------- */
+
+/* Runs SQL with up to four text parameters (the first NULL ends them) and returns the first value (malloc'd). */
+static char *sqlv(const char *sql, const char *a, const char *b, const char *c, const char *d)
+{
+    const char *params[4] = {a, b, c, d};
+    int n = !a ? 0 : !b ? 1 : !c ? 2 : !d ? 3 : 4;
+    return harness_sql(sql, n, params);
+}
+
+static void sql4(const char *sql, const char *a, const char *b, const char *c, const char *d)
+{
+    free(sqlv(sql, a, b, c, d));
+}
+
+static void the_year(void)
+{
+    sql4("INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2011/12', '2011-09-12', '2012-06-29')"
+         " ON CONFLICT DO NOTHING", NULL, NULL, NULL, NULL);
+    sql4("INSERT INTO terms (year_label, name, starts_on, ends_on) VALUES"
+         " ('2011/12', 'Autumn', '2011-09-26', '2011-12-09'), ('2011/12', 'Spring', '2012-01-09', '2012-03-23')"
+         " ON CONFLICT DO NOTHING", NULL, NULL, NULL, NULL);
+}
+
+static void new_school(const char *prefix, char *code, size_t size)
+{
+    char n[16];
+    harness_unique("", n, sizeof(n));
+    snprintf(code, size, "%s%s", prefix, n);
+    sql4("INSERT INTO schools (code, name) VALUES ($1, 'School ' || $1)", code, NULL, NULL, NULL);
+}
+
+static void new_tutor(const char *school, const char *capacity, char *number, size_t size)
+{
+    harness_unique("T", number, size);
+    sql4("INSERT INTO staff (staff_number, name, email, school, roles, capacity)"
+         " VALUES ($1, 'Tutor ' || $1, lower($1) || '@uni.example', $2, '{tutor}', $3::int)",
+         number, school, capacity, NULL);
+}
+
+static void new_student(const char *school, const char *registered, const char *status, char *number, size_t size)
+{
+    harness_unique("S", number, size);
+    sql4("INSERT INTO students (student_number, name, email, school, level, cohort, status, registered_on)"
+         " VALUES ($1, 'Student, \"' || $1 || '\"', lower($1) || '@uni.example', $2, '4', 'UG', $3, $4::date)",
+         number, school, status, registered);
+}
+
+static void allocate(const char *student, const char *tutor, const char *starts_on)
+{
+    sql4("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
+         " VALUES ($1, $2, 'personal', $3::date, 'test')", student, tutor, starts_on, NULL);
+}
+
+/* score NULL: a training session (no score). */
+static void training(const char *tutor, const char *kind, const char *on, const char *score)
+{
+    const char *params[4] = {tutor, kind, on, score};
+    free(harness_sql("INSERT INTO training_records (staff_number, kind, completed_on, score, created_by)"
+                     " VALUES ($1, $2, $3::date, $4::int, 'test')", 4, params));
+}
+
+/* A contact; returns its id (malloc'd). */
+/* kind_dir is "kind:direction[:attendance]" (attendance defaults to attended). */
+static char *contact(const char *student, const char *staff, const char *kind_dir, const char *at)
+{
+    return sqlv("INSERT INTO contacts (student_number, staff_number, kind, direction, occurred_at, attendance,"
+                " created_by) VALUES ($1, $2, split_part($3, ':', 1), split_part($3, ':', 2), $4::timestamptz,"
+                " COALESCE(NULLIF(split_part($3, ':', 3), ''), 'attended'), 'test') RETURNING id",
+                student, staff, kind_dir, at);
+}
+
+static void policy(const char *school, const char *rules)
+{
+    sql4("INSERT INTO school_policies (school, effective_from, name, policy, set_by)"
+         " VALUES ($1, '2011-09-01', 'Test policy', json_build_object('name', 'Test policy',"
+         " 'effective_from', '2011-09-01', 'rules', $2::json)::jsonb, 'test')", school, rules, NULL, NULL);
+}
+
+/* ---- request helpers ------------------------------------------------------------------------------- */
+
+static json_t *get_json(const char *path, const char *token, long want)
+{
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", path, token, NULL, NULL, NULL, &r), 0);
+    if (r.status != want)
+        ck_abort_msg("GET %s: want %ld, got %ld %s", path, want, r.status, r.body);
+    json_t *doc = json_incref(r.json);
+    harness_response_free(&r);
+    return doc;
+}
+
+static long status_of(const char *path, const char *token)
+{
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", path, token, NULL, NULL, NULL, &r), 0);
+    long status = r.status;
+    if (status >= 400)
+        ck_assert_str_eq(r.content_type, "application/problem+json");
+    harness_response_free(&r);
+    return status;
+}
+
+/* The CSV answer to GET path, parsed: rows[0] is the header. Returns the number of rows. */
+static size_t get_csv(const char *path, const char *token, struct csv_row *rows, size_t max)
+{
+    static const char *const accept[] = {"Accept: text/csv", NULL};
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", path, token, NULL, NULL, accept, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(r.content_type, "text/csv; charset=utf-8");
+    ck_assert_ptr_nonnull(strstr(r.body, "\r\n"));
+    struct csv_reader reader;
+    ck_assert_int_eq(csv_init(&reader, r.body, strlen(r.body)), 0);
+    size_t n = 0;
+    while (n < max) {
+        memset(&rows[n], 0, sizeof(rows[n]));
+        int rc = csv_next(&reader, &rows[n]);
+        ck_assert_int_ge(rc, 0);
+        if (rc == 0) {
+            csv_row_free(&rows[n]);
+            free(rows[n].fields);
+            break;
+        }
+        n++;
+    }
+    harness_response_free(&r);
+    return n;
+}
+
+static void free_rows(struct csv_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        csv_row_free(&rows[i]);
+        free(rows[i].fields); /* csv_row_free keeps the array for reuse */
+    }
+}
+
+static double num(const json_t *doc, const char *key)
+{
+    const json_t *v = json_object_get(doc, key);
+    if (!json_is_number(v))
+        ck_abort_msg("%s is not a number", key);
+    return json_number_value(v);
+}
+
+static void assert_null(const json_t *doc, const char *key)
+{
+    if (!json_is_null(json_object_get(doc, key)))
+        ck_abort_msg("%s should be null", key);
+}
+
+/* Asserts a CSV cell equals the JSON value: "" for null, numbers equal as numbers, strings equal. */
+static void assert_cell(const char *cell, const json_t *v, const char *what)
+{
+    if (!v || json_is_null(v))
+        ck_assert_msg(cell[0] == '\0', "%s: want empty, got %s", what, cell);
+    else if (json_is_number(v))
+        ck_assert_msg(cell[0] && strtod(cell, NULL) == json_number_value(v), "%s: %s vs %g", what, cell,
+                      json_number_value(v));
+    else if (json_is_string(v))
+        ck_assert_msg(strcmp(cell, json_string_value(v)) == 0, "%s: %s vs %s", what, cell, json_string_value(v));
+    else if (json_is_boolean(v))
+        ck_assert_str_eq(cell, json_is_true(v) ? "true" : "false");
+}
+
+/* The JSON value a KPI CSV column stands for ("tutees_per_tutor_median" → tutees_per_tutor.median). */
+static const json_t *kpi_value(const json_t *row, const char *header)
+{
+    if (strncmp(header, "tutees_per_tutor_", 17) == 0)
+        return json_object_get(json_object_get(row, "tutees_per_tutor"), header + 17);
+    return json_object_get(row, header);
+}
+
+static void assert_kpi_csv_row(const struct csv_row *header, const struct csv_row *row, const json_t *json)
+{
+    ck_assert_uint_eq(row->n, header->n);
+    for (size_t c = 0; c < header->n; c++) {
+        const json_t *v = kpi_value(json, header->fields[c]);
+        ck_assert_msg(v != NULL, "column %s has no JSON field", header->fields[c]);
+        assert_cell(row->fields[c], v, header->fields[c]);
+    }
+}
+
+/* ---- the KPI school ---------------------------------------------------------------------------------- */
+
+struct kpi_school {
+    char code[24];
+    char tutor[5][24];
+    char student[11][24];
+};
+
+/* Four counted tutors with 3, 1, 2 and 4 tutees (median 2.5, max 4); a fifth with none. Eleven students
+ * registered on 2011-09-19: ten allocated (one of them late, on 2011-10-10), one never. One change
+ * request in the year, one before it. Training and quizzes around the 3-year boundary (as_of 2012-06-29). */
+static void make_kpi_school(struct kpi_school *k)
+{
+    static const int tutor_of[10] = {0, 0, 0, 1, 2, 2, 3, 3, 3, 3};
+    the_year();
+    new_school("K", k->code, sizeof(k->code));
+    for (int t = 0; t < 5; t++)
+        new_tutor(k->code, "30", k->tutor[t], sizeof(k->tutor[t]));
+    for (int s = 0; s < 11; s++)
+        new_student(k->code, "2011-09-19", "studying", k->student[s], sizeof(k->student[s]));
+    for (int s = 0; s < 10; s++)
+        allocate(k->student[s], k->tutor[tutor_of[s]], s == 9 ? "2011-10-10" : "2011-09-20");
+    sql4("INSERT INTO change_requests (student_number, requested_at) VALUES ($1, '2011-11-01 10:00+00')",
+         k->student[1], NULL, NULL, NULL);
+    sql4("INSERT INTO change_requests (student_number, requested_at, status, decided_by, decided_at)"
+         " VALUES ($1, '2010-11-01 10:00+00', 'declined', 'test', '2010-11-02 10:00+00')",
+         k->student[4], NULL, NULL, NULL);
+    training(k->tutor[0], "training", "2009-06-29", NULL); /* exactly 3 years: counts */
+    training(k->tutor[0], "quiz", "2012-01-10", "80");
+    training(k->tutor[1], "training", "2009-06-28", NULL); /* a day too old */
+    training(k->tutor[1], "quiz", "2010-05-01", "60");
+    training(k->tutor[1], "quiz", "2011-10-01", "70"); /* the latest: 70 */
+    training(k->tutor[2], "quiz", "2012-07-15", "99");     /* after as_of: ignored */
+    training(k->tutor[3], "training", "2012-06-01", NULL);
+    training(k->tutor[3], "quiz", "2009-06-01", "90"); /* too old for the 3-year %, still the latest score */
+    training(k->tutor[4], "training", "2012-01-01", NULL); /* no tutees: not counted */
+}
+
+static void assert_kpi_values(const json_t *doc, const char *code)
+{
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "school")), code);
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "year")), "2011/12");
+    ck_assert_str_eq(json_string_value(json_object_get(doc, "as_of")), "2012-06-29");
+    ck_assert_int_eq((int)num(doc, "tutors"), 4);
+    const json_t *per = json_object_get(doc, "tutees_per_tutor");
+    ck_assert(num(per, "median") == 2.5);
+    ck_assert(num(per, "max") == 4);
+    ck_assert(num(doc, "pct_not_allocated_within_week") == 18.2); /* 2 of 11 */
+    ck_assert(num(doc, "pct_tutors_trained_3y") == 50.0);          /* tutors 0 and 3 */
+    ck_assert(num(doc, "pct_tutors_quiz_3y") == 50.0);             /* tutors 0 and 1 */
+    ck_assert(num(doc, "median_quiz_score") == 80);                /* 80, 70, 90 */
+    ck_assert(num(doc, "pct_tutees_requesting_change") == 10.0);   /* 1 of 10 */
+    ck_assert_int_eq((int)num(doc, "tutees"), 10);
+    ck_assert_int_eq((int)num(doc, "registered"), 11);
+    ck_assert_int_eq((int)num(doc, "not_allocated_within_week"), 2);
+}
+
+START_TEST(test_kpis_exact_values)
+{
+    struct kpi_school k;
+    make_kpi_school(&k);
+    char *admin = harness_token("ADM1", "admin", NULL), path[128];
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12", k.code);
+    json_t *doc = get_json(path, admin, 200);
+    assert_kpi_values(doc, k.code);
+    assert_null(doc, "tutors_not_fulfilling_role"); /* no policy: cannot be judged */
+    json_decref(doc);
+    /* as_of moves the training window: on 2012-06-28 tutor 1's training (2009-06-28) is exactly 3 years old */
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12&as_of=2012-06-28", k.code);
+    doc = get_json(path, admin, 200);
+    ck_assert(num(doc, "pct_tutors_trained_3y") == 75.0);
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_kpis_rule_based_count_and_threshold)
+{
+    struct kpi_school k;
+    make_kpi_school(&k);
+    /* Tutor 1's training is a day too old: a breached tutor rule. First meetings within 14 days: tutor 0
+     * none of 3 met (100 %), tutor 2 one of 2 (50 %), tutor 3 three of 4 (25 % breached), tutor 1 met. */
+    policy(k.code, "[{\"id\":\"training\",\"type\":\"tutor_training_within\",\"years\":3,\"source\":\"t\"},"
+                   "{\"id\":\"first\",\"type\":\"first_meeting_within\",\"days\":14,\"from\":\"registration\","
+                   "\"applies_to\":\"all\",\"source\":\"t\"}]");
+    const int met[] = {3, 4, 6, 7, 8};
+    for (size_t i = 0; i < sizeof(met) / sizeof(met[0]); i++)
+        free(contact(k.student[met[i]], k.tutor[met[i] == 3 ? 1 : met[i] < 6 ? 2 : 3], "meeting:to_student",
+                     "2011-09-25 10:00+01"));
+    char *admin = harness_token("ADM1", "admin", NULL), path[160];
+    const struct {
+        const char *threshold;
+        int want;
+    } cases[] = {{"", 4}, {"&breach_threshold=25", 4}, {"&breach_threshold=26", 3}, {"&breach_threshold=50", 3},
+                 {"&breach_threshold=51", 2}, {"&breach_threshold=100", 2}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12%s", k.code, cases[i].threshold);
+        json_t *doc = get_json(path, admin, 200);
+        ck_assert_msg((int)num(doc, "tutors_not_fulfilling_role") == cases[i].want, "threshold %s: got %d",
+                      cases[i].threshold, (int)num(doc, "tutors_not_fulfilling_role"));
+        assert_kpi_values(doc, k.code);
+        json_decref(doc);
+    }
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_kpis_empty_school_is_null_not_nan)
+{
+    char code[24], path[128];
+    the_year();
+    new_school("E", code, sizeof(code));
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutors"), 0);
+    const json_t *per = json_object_get(doc, "tutees_per_tutor");
+    assert_null(per, "median");
+    assert_null(per, "max");
+    static const char *const nulls[] = {"pct_not_allocated_within_week", "pct_tutors_trained_3y",
+                                        "pct_tutors_quiz_3y", "median_quiz_score", "pct_tutees_requesting_change"};
+    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
+        assert_null(doc, nulls[i]);
+    ck_assert_int_eq((int)num(doc, "tutors_not_fulfilling_role"), 0);
+    struct csv_row rows[4];
+    ck_assert_uint_eq(get_csv(path, admin, rows, 4), 2);
+    assert_kpi_csv_row(&rows[0], &rows[1], doc);
+    ck_assert_ptr_null(strstr(rows[1].fields[4], "NaN"));
+    free_rows(rows, 2);
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
+START_TEST(test_kpis_csv_matches_json_and_institution_total)
+{
+    struct kpi_school k;
+    make_kpi_school(&k);
+    char *admin = harness_token("ADM1", "admin", NULL), path[128];
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12", k.code);
+    json_t *doc = get_json(path, admin, 200);
+    struct csv_row rows[3];
+    ck_assert_uint_eq(get_csv(path, admin, rows, 3), 2);
+    ck_assert_str_eq(rows[0].fields[0], "school");
+    assert_kpi_csv_row(&rows[0], &rows[1], doc);
+    free_rows(rows, 2);
+    json_decref(doc);
+    /* every school, then the total: the CSV has one line per school plus the total (school empty) */
+    json_t *all = get_json("/reports/kpis?year=2011/12", admin, 200);
+    const json_t *schools = json_object_get(all, "schools"), *total = json_object_get(all, "total"), *row;
+    size_t n = json_array_size(schools), i, found = 0;
+    assert_null(total, "school");
+    ck_assert_int_ge((int)num(total, "tutors"), 4);
+    struct csv_row *lines = calloc(n + 3, sizeof(*lines));
+    ck_assert_uint_eq(get_csv("/reports/kpis?year=2011/12", admin, lines, n + 3), n + 2);
+    json_array_foreach(schools, i, row)
+    {
+        assert_kpi_csv_row(&lines[0], &lines[i + 1], row);
+        if (strcmp(json_string_value(json_object_get(row, "school")), k.code) == 0)
+            assert_kpi_values(row, k.code), found++;
+    }
+    assert_kpi_csv_row(&lines[0], &lines[n + 1], total);
+    ck_assert_uint_eq(found, 1);
+    free_rows(lines, n + 2);
+    free(lines);
+    json_decref(all);
+    free(admin);
+}
+END_TEST
+
+/* ---- engagement ------------------------------------------------------------------------------------ */
+
+static const json_t *find_item(const json_t *items, const char *student, const char *reason)
+{
+    size_t i;
+    const json_t *it;
+    json_array_foreach(items, i, it) if (strcmp(json_string_value(json_object_get(it, "student")), student) == 0 &&
+                                         strcmp(json_string_value(json_object_get(it, "reason")), reason) == 0) return it;
+    return NULL;
+}
+
+static void assert_evidence(const json_t *item, const char *a, const char *b)
+{
+    ck_assert_ptr_nonnull(item);
+    const json_t *ev = json_object_get(item, "evidence");
+    ck_assert_uint_eq(json_array_size(ev), b ? 2 : a ? 1 : 0);
+    if (a)
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ev, 0), "id")), atol(a));
+    if (b)
+        ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(ev, 1), "id")), atol(b));
+}
+
+START_TEST(test_engagement_reasons_and_evidence)
+{
+    char code[24], tutor[24], s[7][24], path[160];
+    the_year();
+    new_school("G", code, sizeof(code));
+    new_tutor(code, "30", tutor, sizeof(tutor));
+    for (int i = 0; i < 7; i++) {
+        new_student(code, "2011-09-19", i == 5 ? "suspended" : "studying", s[i], sizeof(s[i]));
+        allocate(s[i], tutor, "2011-09-19");
+    }
+    policy(code, "[{\"id\":\"esc\",\"type\":\"missed_meetings_escalation\",\"missed\":2,\"days\":5,\"source\":\"t\"}]");
+    free(contact(s[0], tutor, "meeting:to_student", "2011-10-05 10:00+01")); /* fine */
+    char *m1 = contact(s[1], tutor, "meeting:to_student:missed", "2011-10-12 10:00+01");
+    char *m2 = contact(s[1], tutor, "meeting:to_student:missed", "2011-10-19 10:00+01");
+    free(contact(s[2], tutor, "meeting:to_student", "2011-10-03 10:00+01"));
+    char *mail = contact(s[2], tutor, "email:to_student", "2011-10-20 09:00+01"); /* never answered */
+    free(contact(s[3], tutor, "meeting:to_student", "2011-10-03 10:00+01"));
+    free(contact(s[3], tutor, "email:to_student", "2011-10-20 09:00+01"));
+    free(contact(s[3], tutor, "message:from_student", "2011-10-22 09:00+01")); /* answered */
+    free(contact(s[4], tutor, "meeting:to_student", "2011-10-03 10:00+01"));
+    char *recent = contact(s[4], tutor, "email:to_student", "2011-11-12 09:00+00"); /* within grace */
+    free(contact(s[5], tutor, "meeting:to_student:missed", "2011-10-12 10:00+01")); /* away: skipped */
+    free(contact(s[6], tutor, "meeting:to_student:missed", "2011-10-12 10:00+01"));
+    free(contact(s[6], tutor, "meeting:to_student:missed", "2011-10-19 10:00+01"));
+    sql4("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role, raised_at)"
+         " VALUES ($1, $2, 'non_engaged', 'two missed', $3, 'tutor', '2011-10-25 10:00+01')", s[6], code, tutor, NULL);
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "term"), "name")), "Autumn");
+    const json_t *items = json_object_get(doc, "items");
+    ck_assert_uint_eq(json_array_size(items), 4);
+    assert_evidence(find_item(items, s[1], "no_attended_meeting_this_term"), m1, m2);
+    assert_evidence(find_item(items, s[1], "missed_meetings_escalation"), m1, m2);
+    assert_evidence(find_item(items, s[2], "unanswered_outreach"), mail, NULL);
+    ck_assert_ptr_nonnull(find_item(items, s[6], "no_attended_meeting_this_term"));
+    ck_assert_ptr_null(find_item(items, s[6], "missed_meetings_escalation")); /* a concern was raised */
+    const json_t *it = find_item(items, s[2], "unanswered_outreach");
+    ck_assert_str_eq(json_string_value(json_object_get(it, "tutor")), tutor);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(it, "evidence"), 0), "at")),
+                     "2011-10-20T08:00:00Z");
+    /* CSV: the same rows, evidence ids joined with ';', names with commas and quotes quoted */
+    struct csv_row rows[8];
+    ck_assert_uint_eq(get_csv(path, admin, rows, 8), 5);
+    ck_assert_str_eq(rows[0].fields[6], "evidence_ids");
+    for (size_t i = 0; i < 4; i++) {
+        const json_t *item = json_array_get(items, i);
+        ck_assert_str_eq(rows[i + 1].fields[1], json_string_value(json_object_get(item, "student")));
+        ck_assert_str_eq(rows[i + 1].fields[2], json_string_value(json_object_get(item, "student_name")));
+        ck_assert_str_eq(rows[i + 1].fields[5], json_string_value(json_object_get(item, "reason")));
+    }
+    free_rows(rows, 5);
+    json_decref(doc);
+    /* a shorter grace period lists the recent email too */
+    snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15&grace_days=2", code);
+    doc = get_json(path, admin, 200);
+    assert_evidence(find_item(json_object_get(doc, "items"), s[4], "unanswered_outreach"), recent, NULL);
+    json_decref(doc);
+    free(m1), free(m2), free(mail), free(recent), free(admin);
+}
+END_TEST
+
+/* ---- workload -------------------------------------------------------------------------------------- */
+
+START_TEST(test_workload_and_westminster_scale)
+{
+    char code[24], t[3][24], s[9][24], path[128];
+    new_school("W", code, sizeof(code));
+    new_tutor(code, "4", t[0], sizeof(t[0]));
+    new_tutor(code, "0", t[1], sizeof(t[1]));
+    new_tutor(code, "2", t[2], sizeof(t[2]));
+    for (int i = 0; i < 9; i++)
+        new_student(code, "2011-09-19", i == 8 ? "withdrawn" : "studying", s[i], sizeof(s[i]));
+    for (int i = 0; i < 6; i++)
+        allocate(s[i], t[i < 3 ? 0 : 2], "2011-09-20");
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/workload?school=%s", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutees"), 8);
+    ck_assert_int_eq((int)num(doc, "allocated"), 6);
+    ck_assert_int_eq((int)num(doc, "senior_tutor_hours"), 200);
+    const json_t *tutors = json_object_get(doc, "tutors");
+    ck_assert_uint_eq(json_array_size(tutors), 3);
+    const json_t *a = json_array_get(tutors, 0), *b = json_array_get(tutors, 1), *c = json_array_get(tutors, 2);
+    ck_assert_int_eq((int)num(a, "tutees"), 3);
+    ck_assert(num(a, "pct_of_capacity") == 75.0);
+    ck_assert_int_eq((int)num(b, "tutees"), 0);
+    assert_null(b, "pct_of_capacity"); /* capacity 0 */
+    ck_assert(num(c, "pct_of_capacity") == 150.0);
+    ck_assert(json_is_true(json_object_get(c, "over_capacity")));
+    struct csv_row rows[5];
+    ck_assert_uint_eq(get_csv(path, admin, rows, 5), 4);
+    ck_assert_str_eq(rows[0].fields[5], "tutor");
+    for (int i = 0; i < 3; i++) {
+        const json_t *tt = json_array_get(tutors, (size_t)i);
+        assert_cell(rows[i + 1].fields[0], json_object_get(doc, "school"), "school");
+        assert_cell(rows[i + 1].fields[4], json_object_get(doc, "senior_tutor_hours"), "hours");
+        assert_cell(rows[i + 1].fields[5], json_object_get(tt, "tutor"), "tutor");
+        assert_cell(rows[i + 1].fields[8], json_object_get(tt, "tutees"), "tutees");
+        assert_cell(rows[i + 1].fields[11], json_object_get(tt, "pct_of_capacity"), "pct");
+    }
+    free_rows(rows, 4);
+    json_decref(doc);
+    free(admin);
+    const long tutees[] = {0, 1000, 1009, 1010, 1999, 2000, 2001, 50000};
+    const int hours[] = {200, 200, 200, 201, 299, 300, 300, 300};
+    for (size_t i = 0; i < sizeof(tutees) / sizeof(tutees[0]); i++)
+        ck_assert_int_eq(repo_report_senior_hours(tutees[i]), hours[i]);
+}
+END_TEST
+
+/* ---- access and parameters ------------------------------------------------------------------------- */
+
+START_TEST(test_access_per_role)
+{
+    char mine[24], other[24], senior[24], tutor[24], student[24], path[160];
+    the_year();
+    new_school("A", mine, sizeof(mine));
+    new_school("B", other, sizeof(other));
+    new_tutor(mine, "30", tutor, sizeof(tutor));
+    harness_unique("ST", senior, sizeof(senior));
+    sql4("INSERT INTO staff (staff_number, name, email, school, roles) VALUES ($1, 'Senior', 's@uni.example', $2,"
+         " '{tutor,senior_tutor}')", senior, mine, NULL, NULL);
+    new_student(mine, "2011-09-19", "studying", student, sizeof(student));
+    allocate(student, tutor, "2011-09-19");
+    char *sen = harness_token(senior, "tutor,senior_tutor", mine);
+    char *sen_noclaim = harness_token(senior, "tutor,senior_tutor", NULL); /* falls back to staff school */
+    char *tut = harness_token(tutor, "tutor", NULL), *stu = harness_token(student, "student", NULL);
+    char *reg = harness_token("REG1", "registry", NULL), *adm = harness_token("ADM1", "admin", NULL);
+    static const char *const reports[] = {"kpis", "engagement", "workload"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "/reports/%s?school=%s&year=2011/12", reports[i], mine);
+        ck_assert_int_eq(status_of(path, sen), 200);
+        ck_assert_int_eq(status_of(path, sen_noclaim), 200);
+        ck_assert_int_eq(status_of(path, adm), 200);
+        ck_assert_int_eq(status_of(path, tut), 403);
+        ck_assert_int_eq(status_of(path, stu), 403);
+        ck_assert_int_eq(status_of(path, reg), 403);
+        ck_assert_int_eq(status_of(path, NULL), 401);
+        snprintf(path, sizeof(path), "/reports/%s?school=%s&year=2011/12", reports[i], other);
+        ck_assert_int_eq(status_of(path, sen), 403);
+        ck_assert_int_eq(status_of(path, adm), 200);
+        snprintf(path, sizeof(path), "/reports/%s?school=NOSUCH%s&year=2011/12", reports[i], mine + 1);
+        ck_assert_int_eq(status_of(path, sen), 403); /* never says whether another school exists */
+        ck_assert_int_eq(status_of(path, adm), 404);
+    }
+    ck_assert_int_eq(status_of("/reports/kpis?year=2011/12", sen), 403); /* the institution: admin only */
+    ck_assert_int_eq(status_of("/reports/kpis?year=2011/12", adm), 200);
+    /* without a school, a senior tutor's engagement and workload cover their schools only */
+    json_t *w = get_json("/reports/workload", sen, 200);
+    ck_assert_uint_eq(json_array_size(json_object_get(w, "schools")), 1);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(w, "schools"), 0), "school")),
+                     mine);
+    json_decref(w);
+    free(sen), free(sen_noclaim), free(tut), free(stu), free(reg), free(adm);
+}
+END_TEST
+
+START_TEST(test_bad_parameters_are_400_naming_them)
+{
+    char *adm = harness_token("ADM1", "admin", NULL);
+    static const struct {
+        const char *path, *field;
+    } cases[] = {{"/reports/kpis?year=2011-12", "year"},
+                 {"/reports/kpis?year=2011/13", "year"},
+                 {"/reports/kpis?school=bad%20code", "school"},
+                 {"/reports/kpis?as_of=2011-02-30", "as_of"},
+                 {"/reports/kpis?breach_threshold=abc", "breach_threshold"},
+                 {"/reports/kpis?breach_threshold=0", "breach_threshold"},
+                 {"/reports/kpis?breach_threshold=101", "breach_threshold"},
+                 {"/reports/engagement?grace_days=1.5", "grace_days"},
+                 {"/reports/engagement?as_of=tomorrow", "as_of"},
+                 {"/reports/workload?as_of=2011-13-01", "as_of"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tt_response r;
+        ck_assert_int_eq(harness_request("GET", cases[i].path, adm, NULL, NULL, NULL, &r), 0);
+        ck_assert_msg(r.status == 400 && strstr(r.body, cases[i].field), "%s: %ld %s", cases[i].path, r.status, r.body);
+        harness_response_free(&r);
+    }
+    ck_assert_int_eq(status_of("/reports/kpis?year=1901/02", adm), 404);
+    free(adm);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("reports");
+    TCase *tc = tcase_create("reports");
+    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_kpis_exact_values);
+    tcase_add_test(tc, test_kpis_rule_based_count_and_threshold);
+    tcase_add_test(tc, test_kpis_empty_school_is_null_not_nan);
+    tcase_add_test(tc, test_kpis_csv_matches_json_and_institution_total);
+    tcase_add_test(tc, test_engagement_reasons_and_evidence);
+    tcase_add_test(tc, test_workload_and_westminster_scale);
+    tcase_add_test(tc, test_access_per_role);
+    tcase_add_test(tc, test_bad_parameters_are_400_naming_them);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
