@@ -42,8 +42,8 @@ struct student_page {
     json_t *items;     /* the page (owned) */
     const char *after; /* keyset: numbers greater than this (NULL: from the start) */
     int limit;
-    int more;          /* another item follows the page */
-    const char *last;  /* the last number on the page (borrowed from the offers) */
+    int more;         /* another item follows the page */
+    const char *last; /* the last number on the page (borrowed from the offers) */
 };
 
 /* Starts an empty page; items is NULL on OOM. */

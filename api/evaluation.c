@@ -183,8 +183,7 @@ const pe_policy *evaluation_policy(const struct evaluation *ev, const struct sch
     return sv ? pe_policy_in_force((const pe_policy *const *)sv->versions, sv->n, ev->as_of_date) : NULL;
 }
 
-pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv,
-                          pe_findings *out)
+pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv, pe_findings *out)
 {
     if (!sv)
         sv = evaluation_school(ev, ev->facts.students[i].school);

@@ -31,7 +31,7 @@ struct school_versions {
 
 struct evaluation {
     pe_calendar *cal;
-    pe_instant as_of; /* the instant judged */
+    pe_instant as_of;   /* the instant judged */
     pe_date as_of_date; /* its local date */
     struct facts_set facts;
     struct school_versions *schools; /* sorted by code; schools without a policy are absent */
@@ -59,8 +59,7 @@ const pe_policy *evaluation_policy(const struct evaluation *ev, const struct sch
 /* Appends the findings of student i (index into ev->facts) to *out, judged by `sv` (NULL: the versions
  * of the student's own school). A student whose school has no policy gets no findings. Returns PE_OK,
  * PE_NOMEM, or PE_INVALID when the engine refuses the input. */
-pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv,
-                          pe_findings *out);
+pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv, pe_findings *out);
 
 /* Appends the tutor-level findings (training, quiz, caseload) of tutor `staff` under `sv`'s policy.
  * A tutor with no facts in the set, or sv NULL, gets none. */

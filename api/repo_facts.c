@@ -3,18 +3,20 @@
  * pe.h order), rows come sorted by key in the "C" collation so they merge with strcmp order. */
 #include "repo_facts.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "strbuf.h"
 
-#define STUDENT_SQL                                                                                         \
-    "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"        \
-    " array_position(ARRAY['UG','PGT','DL','FY'], s.cohort) - 1, s.registered_on::text,"                    \
-    " COALESCE(s.date_of_birth::text, ''), array_position(ARRAY['studying','year_abroad','placement',"      \
+#define STUDENT_SQL                                                                                                    \
+    "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
+    " array_position(ARRAY['UG','PGT','DL','FY'], s.cohort) - 1, s.registered_on::text,"                               \
+    " COALESCE(s.date_of_birth::text, ''), array_position(ARRAY['studying','year_abroad','placement',"                 \
     "'suspended','withdrawn','completed'], s.status) - 1 FROM students s WHERE "
-#define STUDENT_TAIL " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
+#define STUDENT_TAIL                                                                                                   \
+    " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
 static const char *const SELECT_SQL[] = {
     [FACTS_BY_STUDENTS] = STUDENT_SQL "s.student_number = ANY ($1::text[])" STUDENT_TAIL,
@@ -36,7 +38,8 @@ static const char ALLOCATION_SQL[] =
 
 static const char CONTACT_SQL[] =
     "SELECT c.student_number, c.id, array_position(ARRAY['meeting','group_meeting','email','message','phone',"
-    "'teaching_event','checkin'], c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM c.sort_at))::bigint,"
+    "'teaching_event','checkin'], c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM "
+    "c.sort_at))::bigint,"
     " array_position(ARRAY['scheduled','attended','missed','cancelled'], c.attendance) - 1, COALESCE(c.reply_to, 0),"
     " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false)"
     " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
@@ -149,14 +152,14 @@ static long student_index(const struct facts_set *set, const char *number, size_
 }
 
 /* As student_index, over the sorted tutors. */
-static pe_tutor *tutor_at(struct facts_set *set, const char *staff, size_t *cursor)
+static long tutor_index(const struct facts_set *set, const char *staff, size_t *cursor)
 {
     while (*cursor < set->n_tutors && strcmp(set->tutors[*cursor].staff, staff) < 0)
         (*cursor)++;
-    return *cursor < set->n_tutors && strcmp(set->tutors[*cursor].staff, staff) == 0 ? &set->tutors[*cursor] : NULL;
+    return *cursor < set->n_tutors && strcmp(set->tutors[*cursor].staff, staff) == 0 ? (long)*cursor : -1;
 }
 
-/* Row `row` belongs to the range (first, n) of a student: the first row of a student opens it. */
+/* Row `row` belongs to the range (first, n) of an owner: the owner's first row opens it. */
 static void extend_range(size_t *first, size_t *n, size_t row)
 {
     if (*n == 0)
@@ -172,9 +175,14 @@ static enum app_status load_students(struct db_conn *conn, const struct facts_qu
     const struct access_scope *sc = q->scope;
     if (q->by == FACTS_BY_STUDENTS && !(keys = array_literal(q->n_students, query_student_key, q)))
         return APP_NOMEM;
-    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key, sc ? "t" : "f",
-                             sc ? sc->params[0] : NULL, sc ? sc->params[1] : NULL, sc ? sc->params[2] : NULL,
-                             sc ? sc->params[3] : NULL, sc ? sc->params[4] : NULL, q->on};
+    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
+                             sc ? "t" : "f",
+                             sc ? sc->params[0] : NULL,
+                             sc ? sc->params[1] : NULL,
+                             sc ? sc->params[2] : NULL,
+                             sc ? sc->params[3] : NULL,
+                             sc ? sc->params[4] : NULL,
+                             q->on};
     PGresult *res = NULL;
     enum app_status st = run(conn, set, SELECT_SQL[q->by], q->by == FACTS_BY_TUTOR ? 8 : 7, params, &res);
     free(keys);
@@ -211,99 +219,146 @@ static void fill_missing_statuses(struct facts_set *set)
     }
 }
 
-static enum app_status load_statuses(struct db_conn *conn, struct facts_set *set, const char *keys)
+/* ---- the per-student and per-tutor tables: one query each, rows grouped under their owner ---- */
+
+/* Parses row r of a table into `elem`. */
+typedef void (*parse_fn)(const PGresult *res, int r, void *elem);
+/* Files element `elem` (an index into its array) under owner `owner` (a student or tutor index). */
+typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
+
+struct table {
+    const char *sql;     /* $1: the owners' keys; rows sorted by owner (column 0, "C" collation) */
+    int by_tutor;        /* owners are the set's tutors, else its students */
+    size_t size;         /* element size */
+    size_t array, count; /* offsets in struct facts_set of the element array and its count */
+    parse_fn parse;
+    attach_fn attach;
+};
+
+static void parse_status(const PGresult *res, int r, void *elem)
 {
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, STATUS_SQL, 1, &keys, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->statuses = rows_alloc(n, sizeof(*set->statuses))))
-        st = APP_NOMEM;
-    size_t cursor = 0;
-    for (int r = 0; st == APP_OK && r < n; r++) {
-        long i = student_index(set, text_at(res, r, 0), &cursor);
-        if (i < 0)
-            continue;
-        pe_status_entry *e = &set->statuses[set->n_statuses];
-        e->from = date_at(res, r, 1);
-        e->status = (pe_student_status)int_at(res, r, 2);
-        pe_student *s = &set->students[i].student;
-        if (s->n_statuses++ == 0)
-            s->statuses = e;
-        set->n_statuses++;
-    }
-    PQclear(res);
-    if (st == APP_OK)
-        fill_missing_statuses(set);
-    return st;
+    pe_status_entry *e = elem;
+    e->from = date_at(res, r, 1);
+    e->status = (pe_student_status)int_at(res, r, 2);
 }
 
-static enum app_status load_allocations(struct db_conn *conn, struct facts_set *set, const char *keys)
+static void attach_status(struct facts_set *set, size_t owner, size_t elem)
 {
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, ALLOCATION_SQL, 1, &keys, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->allocations = rows_alloc(n, sizeof(*set->allocations))))
-        st = APP_NOMEM;
-    size_t cursor = 0;
-    for (int r = 0; st == APP_OK && r < n; r++) {
-        long i = student_index(set, text_at(res, r, 0), &cursor);
-        if (i < 0)
-            continue;
-        pe_allocation *a = &set->allocations[set->n_allocations];
-        copy_id(a->tutor, text_at(res, r, 1));
-        a->kind = (pe_alloc_kind)int_at(res, r, 2);
-        a->starts_on = date_at(res, r, 3);
-        a->ends_on = date_at(res, r, 4);
-        extend_range(&set->students[i].first_allocation, &set->students[i].n_allocations, set->n_allocations++);
-    }
-    PQclear(res);
-    return st;
+    pe_student *s = &set->students[owner].student;
+    if (s->n_statuses++ == 0)
+        s->statuses = &set->statuses[elem];
 }
 
-static enum app_status load_contacts(struct db_conn *conn, struct facts_set *set, const char *keys)
+static void parse_allocation(const PGresult *res, int r, void *elem)
 {
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, CONTACT_SQL, 1, &keys, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->contacts = rows_alloc(n, sizeof(*set->contacts))))
-        st = APP_NOMEM;
-    size_t cursor = 0;
-    for (int r = 0; st == APP_OK && r < n; r++) {
-        long i = student_index(set, text_at(res, r, 0), &cursor);
-        if (i < 0)
-            continue;
-        pe_contact *c = &set->contacts[set->n_contacts];
-        c->id = int_at(res, r, 1);
-        c->kind = (pe_contact_kind)int_at(res, r, 2);
-        c->direction = strcmp(text_at(res, r, 3), "from_student") == 0 ? PE_DIR_FROM_STUDENT : PE_DIR_TO_STUDENT;
-        copy_id(c->staff, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
-        c->at = int_at(res, r, 5);
-        c->attendance = (pe_attendance)int_at(res, r, 6);
-        c->reply_to = int_at(res, r, 7);
-        c->wellbeing_check = bool_at(res, r, 8);
-        c->senior_tutor = bool_at(res, r, 9);
-        extend_range(&set->students[i].first_contact, &set->students[i].n_contacts, set->n_contacts++);
-    }
-    PQclear(res);
-    return st;
+    pe_allocation *a = elem;
+    copy_id(a->tutor, text_at(res, r, 1));
+    a->kind = (pe_alloc_kind)int_at(res, r, 2);
+    a->starts_on = date_at(res, r, 3);
+    a->ends_on = date_at(res, r, 4);
 }
 
-static enum app_status load_concerns(struct db_conn *conn, struct facts_set *set, const char *keys)
+static void attach_allocation(struct facts_set *set, size_t owner, size_t elem)
+{
+    extend_range(&set->students[owner].first_allocation, &set->students[owner].n_allocations, elem);
+}
+
+static void parse_contact(const PGresult *res, int r, void *elem)
+{
+    pe_contact *c = elem;
+    c->id = int_at(res, r, 1);
+    c->kind = (pe_contact_kind)int_at(res, r, 2);
+    c->direction = strcmp(text_at(res, r, 3), "from_student") == 0 ? PE_DIR_FROM_STUDENT : PE_DIR_TO_STUDENT;
+    copy_id(c->staff, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
+    c->at = int_at(res, r, 5);
+    c->attendance = (pe_attendance)int_at(res, r, 6);
+    c->reply_to = int_at(res, r, 7);
+    c->wellbeing_check = bool_at(res, r, 8);
+    c->senior_tutor = bool_at(res, r, 9);
+}
+
+static void attach_contact(struct facts_set *set, size_t owner, size_t elem)
+{
+    extend_range(&set->students[owner].first_contact, &set->students[owner].n_contacts, elem);
+}
+
+static void parse_concern(const PGresult *res, int r, void *elem)
+{
+    pe_concern *c = elem;
+    c->opened_on = date_at(res, r, 1);
+    c->closed_on = date_at(res, r, 2);
+}
+
+static void attach_concern(struct facts_set *set, size_t owner, size_t elem)
+{
+    extend_range(&set->students[owner].first_concern, &set->students[owner].n_concerns, elem);
+}
+
+static void parse_absence(const PGresult *res, int r, void *elem)
+{
+    pe_absence *a = elem;
+    a->from = date_at(res, r, 1);
+    a->to = date_at(res, r, 2);
+    copy_id(a->cover, text_at(res, r, 3));
+}
+
+static void attach_absence(struct facts_set *set, size_t owner, size_t elem)
+{
+    pe_tutor *t = &set->tutors[owner];
+    if (t->n_absences++ == 0)
+        t->absences = &set->absences[elem];
+}
+
+static void parse_training(const PGresult *res, int r, void *elem)
+{
+    pe_training *x = elem;
+    x->kind = (pe_training_kind)int_at(res, r, 1);
+    x->on = date_at(res, r, 2);
+    x->score = (int)int_at(res, r, 3);
+}
+
+static void attach_training(struct facts_set *set, size_t owner, size_t elem)
+{
+    pe_tutor *t = &set->tutors[owner];
+    if (t->n_training++ == 0)
+        t->training = &set->training[elem];
+}
+
+#define TABLE(sql, by_tutor, type, field, name)                                                                        \
+    {                                                                                                                  \
+        sql, by_tutor, sizeof(type), offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field),         \
+            parse_##name, attach_##name                                                                                \
+    }
+
+static const struct table STUDENT_TABLES[] = {
+    TABLE(STATUS_SQL, 0, pe_status_entry, statuses, status),
+    TABLE(ALLOCATION_SQL, 0, pe_allocation, allocations, allocation),
+    TABLE(CONTACT_SQL, 0, pe_contact, contacts, contact),
+    TABLE(CONCERN_SQL, 0, pe_concern, concerns, concern),
+};
+
+static const struct table TUTOR_TABLES[] = {
+    TABLE(ABSENCE_SQL, 1, pe_absence, absences, absence),
+    TABLE(TRAINING_SQL, 1, pe_training, training, training),
+};
+
+/* Loads one table for the owners whose keys are `keys`. */
+static enum app_status load_table(struct db_conn *conn, struct facts_set *set, const struct table *t, const char *keys)
 {
     PGresult *res = NULL;
-    enum app_status st = run(conn, set, CONCERN_SQL, 1, &keys, &res);
+    enum app_status st = run(conn, set, t->sql, 1, &keys, &res);
     int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->concerns = rows_alloc(n, sizeof(*set->concerns))))
+    void **array = (void **)((char *)set + t->array);
+    size_t *count = (size_t *)((char *)set + t->count), cursor = 0;
+    if (st == APP_OK && !(*array = rows_alloc(n, t->size)))
         st = APP_NOMEM;
-    size_t cursor = 0;
     for (int r = 0; st == APP_OK && r < n; r++) {
-        long i = student_index(set, text_at(res, r, 0), &cursor);
-        if (i < 0)
+        const char *key = text_at(res, r, 0);
+        long owner = t->by_tutor ? tutor_index(set, key, &cursor) : student_index(set, key, &cursor);
+        if (owner < 0)
             continue;
-        pe_concern *c = &set->concerns[set->n_concerns];
-        c->opened_on = date_at(res, r, 1);
-        c->closed_on = date_at(res, r, 2);
-        extend_range(&set->students[i].first_concern, &set->students[i].n_concerns, set->n_concerns++);
+        t->parse(res, r, (char *)*array + *count * t->size);
+        t->attach(set, (size_t)owner, (*count)++);
     }
     PQclear(res);
     return st;
@@ -329,79 +384,27 @@ static enum app_status load_tutors(struct db_conn *conn, const struct facts_quer
     return st;
 }
 
-static enum app_status load_absences(struct db_conn *conn, struct facts_set *set, const char *staff)
-{
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, ABSENCE_SQL, 1, &staff, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->absences = rows_alloc(n, sizeof(*set->absences))))
-        st = APP_NOMEM;
-    size_t cursor = 0;
-    for (int r = 0; st == APP_OK && r < n; r++) {
-        pe_tutor *t = tutor_at(set, text_at(res, r, 0), &cursor);
-        if (!t)
-            continue;
-        pe_absence *a = &set->absences[set->n_absences++];
-        a->from = date_at(res, r, 1);
-        a->to = date_at(res, r, 2);
-        copy_id(a->cover, text_at(res, r, 3));
-        if (t->n_absences++ == 0)
-            t->absences = a;
-    }
-    PQclear(res);
-    return st;
-}
-
-static enum app_status load_training(struct db_conn *conn, struct facts_set *set, const char *staff)
-{
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, TRAINING_SQL, 1, &staff, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->training = rows_alloc(n, sizeof(*set->training))))
-        st = APP_NOMEM;
-    size_t cursor = 0;
-    for (int r = 0; st == APP_OK && r < n; r++) {
-        pe_tutor *t = tutor_at(set, text_at(res, r, 0), &cursor);
-        if (!t)
-            continue;
-        pe_training *x = &set->training[set->n_training++];
-        x->kind = (pe_training_kind)int_at(res, r, 1);
-        x->on = date_at(res, r, 2);
-        x->score = (int)int_at(res, r, 3);
-        if (t->n_training++ == 0)
-            t->training = x;
-    }
-    PQclear(res);
-    return st;
-}
-
-/* ---- the API ---- */
-
 /* The per-student tables, then the tutors of those students and their records. */
 static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
 {
     char *keys = array_literal(set->n_students, set_student_key, set), *staff = NULL;
     enum app_status st = keys ? APP_OK : APP_NOMEM;
+    for (size_t i = 0; st == APP_OK && i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++)
+        st = load_table(conn, set, &STUDENT_TABLES[i], keys);
     if (st == APP_OK)
-        st = load_statuses(conn, set, keys);
-    if (st == APP_OK)
-        st = load_allocations(conn, set, keys);
-    if (st == APP_OK)
-        st = load_contacts(conn, set, keys);
-    if (st == APP_OK)
-        st = load_concerns(conn, set, keys);
+        fill_missing_statuses(set);
     if (st == APP_OK)
         st = load_tutors(conn, q, set, keys);
     if (st == APP_OK && set->n_tutors > 0 && !(staff = array_literal(set->n_tutors, set_tutor_key, set)))
         st = APP_NOMEM;
-    if (st == APP_OK && staff)
-        st = load_absences(conn, set, staff);
-    if (st == APP_OK && staff)
-        st = load_training(conn, set, staff);
+    for (size_t i = 0; st == APP_OK && staff && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
+        st = load_table(conn, set, &TUTOR_TABLES[i], staff);
     free(keys);
     free(staff);
     return st;
 }
+
+/* ---- the API ---- */
 
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
 {
@@ -462,8 +465,7 @@ const pe_tutor *repo_facts_tutor(const struct facts_set *set, const char *staff)
 }
 
 /* Copies the facts of each distinct tutor of the student's allocations into tutors[0..cap). */
-static size_t student_tutors(const struct facts_set *set, const struct facts_student *s, pe_tutor *tutors,
-                             size_t cap)
+static size_t student_tutors(const struct facts_set *set, const struct facts_student *s, pe_tutor *tutors, size_t cap)
 {
     size_t n = 0;
     for (size_t k = 0; k < s->n_allocations; k++) {

@@ -41,8 +41,8 @@ struct facts_student {
     char number[PE_ID_LEN];
     char school[20];
     char *name;
-    pe_student student;         /* statuses point into facts_set.statuses, or at `current` */
-    pe_status_entry current;    /* the current status, since registration: used without history rows */
+    pe_student student;      /* statuses point into facts_set.statuses, or at `current` */
+    pe_status_entry current; /* the current status, since registration: used without history rows */
     size_t first_allocation, n_allocations;
     size_t first_contact, n_contacts;
     size_t first_concern, n_concerns;

@@ -80,8 +80,9 @@ enum app_status repo_policy_insert(struct db_conn *conn, const struct principal 
     free(text);
     json_t *detail = NULL;
     if (st == APP_OK) {
-        detail = json_pack("{s:s, s:s?, s:O?, s:O?}", "school", school, "preset", preset, "name",
-                           json_object_get(policy, "name"), "effective_from", json_object_get(policy, "effective_from"));
+        detail =
+            json_pack("{s:s, s:s?, s:O?, s:O?}", "school", school, "preset", preset, "name",
+                      json_object_get(policy, "name"), "effective_from", json_object_get(policy, "effective_from"));
         json_object_set_new(detail, "id", json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10)));
         st = audit_record(conn, who, "policy.set", "school_policy", PQgetvalue(res, 0, 0), NULL, detail);
     }
@@ -96,8 +97,7 @@ enum app_status repo_school_authority(struct db_conn *conn, const struct princip
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[4] = {school, access_has_role(who, ROLE_ADMIN) ? "t" : "f", scope.params[2],
-                             scope.params[3]};
+    const char *params[4] = {school, access_has_role(who, ROLE_ADMIN) ? "t" : "f", scope.params[2], scope.params[3]};
     PGresult *res = NULL;
     enum app_status st = db_query(conn,
                                   "SELECT $2::boolean OR s.code = ANY (tutord_senior_schools($3::text[], $4))"

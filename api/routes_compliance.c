@@ -43,8 +43,8 @@ static int read_as_of(const struct _u_request *req, struct _u_response *resp, st
 }
 
 /* Loads the evaluation on conn; returns 0, or -1 after answering the failure. */
-static int load(struct db_conn *conn, struct _u_response *resp, const struct facts_query *q,
-                const struct as_of *when, const char *school, struct evaluation *ev)
+static int load(struct db_conn *conn, struct _u_response *resp, const struct facts_query *q, const struct as_of *when,
+                const char *school, struct evaluation *ev)
 {
     const char *why = NULL;
     enum app_status st = evaluation_load(conn, q, when, school, ev, &why);
@@ -114,8 +114,7 @@ static int callback_compliance_student(const struct _u_request *req, struct _u_r
 
 /* The tutor `number` as `who` may see them (themself, their senior tutor, admin): their school into
  * school[size]. Returns 0, or -1 after answering (403 students and registry, 404 not visible). */
-static int tutor_visible(struct db_conn *conn, struct _u_response *resp, const char *number, char *school,
-                         size_t size)
+static int tutor_visible(struct db_conn *conn, struct _u_response *resp, const char *number, char *school, size_t size)
 {
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN)) {
@@ -169,12 +168,12 @@ static json_t *tutor_compliance(const struct evaluation *ev, const char *number,
         pe_findings_clear(&f);
         ok = evaluation_student(ev, i, NULL, &f) == PE_OK && tally_add(&t, &f) == 0;
     }
-    json_t *body = ok && tutor_findings
-                       ? json_pack("{s:s, s:s, s:o, s:o, s:O, s:I, s:o}", "tutor", number, "school", school, "as_of",
-                                   date_json(ev->as_of_date), "policy", policy_json(evaluation_policy(ev, sv)),
-                                   "findings", tutor_findings, "tutees", (json_int_t)ev->facts.n_students, "rules",
-                                   tally_to_json(&t))
-                       : NULL;
+    json_t *body =
+        ok && tutor_findings
+            ? json_pack("{s:s, s:s, s:o, s:o, s:O, s:I, s:o}", "tutor", number, "school", school, "as_of",
+                        date_json(ev->as_of_date), "policy", policy_json(evaluation_policy(ev, sv)), "findings",
+                        tutor_findings, "tutees", (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t))
+            : NULL;
     json_decref(tutor_findings);
     tally_free(&t);
     pe_findings_free(&f);
@@ -323,8 +322,8 @@ static json_t *school_compliance(const struct evaluation *ev, const char *code, 
     if (ok)
         body = json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
                          "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "students",
-                         (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t), "items", sp.items,
-                         "next_cursor", student_page_next(&sp));
+                         (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t), "items", sp.items, "next_cursor",
+                         student_page_next(&sp));
     else
         json_decref(sp.items);
     tally_free(&t);
@@ -349,8 +348,13 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     enum app_status st = db_acquire(app->pool, &conn);
     if (st == APP_OK)
         st = repo_school_authority(conn, http_principal(resp), code);
-    int rc = st != APP_OK ? (http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : "only a senior tutor of the school or an admin may see its compliance"), -1)
-                          : load(conn, resp, &q, &when, code, &ev);
+    int rc = st != APP_OK
+                 ? (http_problem_for(resp, st,
+                                     st == APP_NOT_FOUND
+                                         ? "no such school"
+                                         : "only a senior tutor of the school or an admin may see its compliance"),
+                    -1)
+                 : load(conn, resp, &q, &when, code, &ev);
     db_release(app->pool, conn);
     json_t *body = rc == 0 ? school_compliance(&ev, code, &page) : NULL;
     evaluation_free(&ev);

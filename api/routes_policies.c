@@ -53,7 +53,8 @@ static json_t *policy_of_preset(const json_t *body, const char **preset, json_t 
 {
     const char *key;
     json_t *value;
-    json_object_foreach((json_t *)body, key, value) if (strcmp(key, "preset") != 0 && strcmp(key, "effective_from") != 0)
+    json_object_foreach((json_t *)body, key,
+                        value) if (strcmp(key, "preset") != 0 && strcmp(key, "effective_from") != 0)
         validate_error(errors, key, "is not allowed with a preset (only effective_from may be given)");
     const json_t *from = json_object_get(body, "effective_from");
     if (from && (!json_is_string(from) || !validate_is_date(json_string_value(from))))
@@ -158,7 +159,7 @@ static struct db_conn *acquire_for_school(const struct app *app, struct _u_respo
         return conn;
     db_release(app->pool, conn);
     http_problem_for(resp, st,
-                     st == APP_NOT_FOUND    ? "no such school"
+                     st == APP_NOT_FOUND   ? "no such school"
                      : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the school may do this"
                                            : NULL);
     return NULL;
@@ -224,7 +225,8 @@ static json_t *changed_rules(const pe_findings *a, const pe_findings *b)
                     other = &y->items[k];
             if ((side == 1 && other) || (other && other->status == x->items[i].status))
                 continue;
-            const char *mine = pe_status_name(x->items[i].status), *theirs = other ? pe_status_name(other->status) : NULL;
+            const char *mine = pe_status_name(x->items[i].status),
+                       *theirs = other ? pe_status_name(other->status) : NULL;
             json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:s?}", "rule", x->items[i].rule_id, "type",
                                                   pe_rule_type_name(x->items[i].type), "current", side ? theirs : mine,
                                                   "draft", side ? mine : theirs));
@@ -272,16 +274,16 @@ static json_t *simulation_json(const struct evaluation *ev, const char *code, co
     const struct school_versions *sv = evaluation_school(ev, code);
     const pe_policy *cur = evaluation_policy(ev, sv);
     char from[11];
-    json_t *draft_json = json_pack("{s:s?, s:s}", "name", draft->name, "effective_from",
-                                   pe_date_format(draft->effective_from, from));
-    json_t *cur_json = cur ? json_pack("{s:s?, s:s}", "name", cur->name, "effective_from",
-                                       pe_date_format(cur->effective_from, from))
-                           : json_null();
+    json_t *draft_json =
+        json_pack("{s:s?, s:s}", "name", draft->name, "effective_from", pe_date_format(draft->effective_from, from));
+    json_t *cur_json =
+        cur ? json_pack("{s:s?, s:s}", "name", cur->name, "effective_from", pe_date_format(cur->effective_from, from))
+            : json_null();
     json_t *body = json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}", "school", code, "as_of",
                              pe_date_format(ev->as_of_date, from), "current_policy", cur_json, "draft_policy",
                              draft_json, "students", (json_int_t)ev->facts.n_students, "changed_students",
-                             (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft),
-                             "items", sim->page.items, "next_cursor", student_page_next(&sim->page));
+                             (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft), "items",
+                             sim->page.items, "next_cursor", student_page_next(&sim->page));
     return body;
 }
 

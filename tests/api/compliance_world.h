@@ -78,8 +78,7 @@ static inline void cworld_reply(const char *student, const char *tutor, const ch
     free(v);
 }
 
-static inline void cworld_expect(const char *method, const char *path, const char *token, const char *body,
-                                 long status)
+static inline void cworld_expect(const char *method, const char *path, const char *token, const char *body, long status)
 {
     struct tt_response r;
     ck_assert_int_eq(harness_json(method, path, token, body, &r), 0);

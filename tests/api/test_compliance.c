@@ -134,7 +134,8 @@ START_TEST(test_agenda_soonest_first)
     const char *prev = "";
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         const char *due = json_string_value(json_object_get(item, "due"));
         ck_assert_ptr_nonnull(due);
         ck_assert_int_le(strcmp(prev, due), 0);

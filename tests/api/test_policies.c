@@ -43,7 +43,8 @@ START_TEST(test_presets_listed)
     json_t *rules = json_object_get(json_array_get(items, 2), "rules"), *rule;
     size_t k;
     int wethrive = 0;
-    json_array_foreach(rules, k, rule) wethrive |= strcmp(json_string_value(json_object_get(rule, "id")), "wethrive") == 0;
+    json_array_foreach(rules, k, rule) wethrive |=
+        strcmp(json_string_value(json_object_get(rule, "id")), "wethrive") == 0;
     ck_assert(wethrive);
     harness_response_free(&r);
     cworld_expect("GET", "/policy-presets", NULL, NULL, 401);
@@ -62,7 +63,8 @@ START_TEST(test_put_versions_and_get)
     snprintf(etag, sizeof(etag), "%s", r.etag);
     harness_response_free(&r);
     /* admin adopts Essex from a later date: a second version, the first still in use before it */
-    ck_assert_int_eq(harness_json("PUT", path, w.tok_admin, "{\"preset\":\"essex\",\"effective_from\":\"2027-01-01\"}", &r), 0);
+    ck_assert_int_eq(
+        harness_json("PUT", path, w.tok_admin, "{\"preset\":\"essex\",\"effective_from\":\"2027-01-01\"}", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "versions")), 2);
     ck_assert_str_ne(r.etag, etag);
@@ -73,15 +75,15 @@ START_TEST(test_put_versions_and_get)
     char if_match[96];
     snprintf(if_match, sizeof(if_match), "If-Match: %s", etag);
     headers[0] = if_match;
-    ck_assert_int_eq(harness_request("PUT", path, w.tok_admin, "application/json", "{\"preset\":\"westminster\"}",
-                                     headers, &r), 0);
+    ck_assert_int_eq(
+        harness_request("PUT", path, w.tok_admin, "application/json", "{\"preset\":\"westminster\"}", headers, &r), 0);
     ck_assert_int_eq(r.status, 412);
     harness_response_free(&r);
     ck_assert_int_eq(count_policies(w.school_p), 2);
     /* the audit trail and the change feed record each version */
     const char *params[1] = {w.school_p};
-    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM events WHERE kind = 'policy.set' AND subject = $1", 1,
-                                      params), 2);
+    ck_assert_int_eq(
+        harness_sql_long("SELECT count(*) FROM events WHERE kind = 'policy.set' AND subject = $1", 1, params), 2);
 }
 END_TEST
 
@@ -171,8 +173,8 @@ START_TEST(test_simulation_compares_and_writes_nothing)
     ck_assert_int_eq(count_policies(w.school_p), policies);
     ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM audit", 0, NULL), audit);
     ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM events", 0, NULL), events);
-    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM school_policies WHERE school = $1 AND preset = 'essex'", 1,
-                                      params), 0);
+    ck_assert_int_eq(
+        harness_sql_long("SELECT count(*) FROM school_policies WHERE school = $1 AND preset = 'essex'", 1, params), 0);
     /* the same draft as the current policy changes nothing */
     ck_assert_int_eq(harness_json("POST", path, w.tok_admin, "{\"preset\":\"leicester\"}", &r), 0);
     ck_assert_int_eq(r.status, 200);
