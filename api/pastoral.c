@@ -17,8 +17,8 @@ int pastoral_in(const char *const *values, const char *s)
     return 0;
 }
 
-void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values,
-                         json_t *errors, const char **out)
+void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values, json_t *errors,
+                         const char **out)
 {
     *out = http_query(req, name);
     listing_check_enum(errors, name, *out, values);

@@ -11,8 +11,8 @@
 
 /* Reads query parameter `name` into *out (NULL when absent); when present it must be one of `values`
  * (NULL-terminated), else {name, message} is appended to errors. */
-void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values,
-                         json_t *errors, const char **out);
+void pastoral_query_enum(const struct _u_request *req, const char *name, const char *const *values, json_t *errors,
+                         const char **out);
 
 /* As pastoral_query_enum for a YYYY-MM-DD date. */
 void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out);

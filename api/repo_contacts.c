@@ -42,12 +42,12 @@ static const char INSERT_SQL[] =
     " COALESCE($11::uuid, CASE WHEN $3 = 'group_meeting' THEN gen_random_uuid() END), $12 FROM t"
     " RETURNING tutord_contact_json(c)::text, c.id::text";
 
-enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor,
-                                    char **json, char **id, struct db_error *err)
+enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
+                                    char **id, struct db_error *err)
 {
-    const char *params[12] = {c->student,     c->staff,       c->kind,       c->direction,
-                              c->channel,     c->scheduled_at, c->occurred_at, c->attendance,
-                              c->reply_to,    c->wellbeing_check, c->session_id, actor};
+    const char *params[12] = {c->student,  c->staff,           c->kind,        c->direction,
+                              c->channel,  c->scheduled_at,    c->occurred_at, c->attendance,
+                              c->reply_to, c->wellbeing_check, c->session_id,  actor};
     return repo_row(conn, INSERT_SQL, 12, params, err, (char **const[]){json, id}, 2);
 }
 

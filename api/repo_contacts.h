@@ -9,9 +9,9 @@
 #include "strbuf.h"
 
 struct contact_filter {
-    const char *from, *to;      /* dates (inclusive), in the institution's time zone; NULL = open */
+    const char *from, *to; /* dates (inclusive), in the institution's time zone; NULL = open */
     const char *kind, *direction;
-    const char *after;          /* keyset cursor key, NULL for the first page */
+    const char *after; /* keyset cursor key, NULL for the first page */
     int limit;
 };
 
@@ -35,8 +35,8 @@ enum app_status repo_contact_list(struct db_conn *conn, const char *number, cons
                                   struct strbuf *out);
 
 /* Inserts a contact; returns its JSON and id (malloc'd). Database refusals fill *err. */
-enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor,
-                                    char **json, char **id, struct db_error *err);
+enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
+                                    char **id, struct db_error *err);
 
 /* Reads contact `id` (locking it when `lock`, within a transaction). APP_NOT_FOUND when absent. */
 enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out);

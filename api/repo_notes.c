@@ -8,15 +8,15 @@
 
 /* Columns: JSON for the view, cursor key, whether confidential text was shown, the student. The view
  * is $2 (confidential text), $3 (history), $4 (confidential rows). */
-#define NOTE_COLUMNS                                                                                           \
-    "SELECT tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::text, n.id::text,"    \
+#define NOTE_COLUMNS                                                                                                   \
+    "SELECT tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::text, n.id::text,"               \
     " (n.visibility = 'confidential' AND $2::boolean)::int::text, n.student_number FROM notes n"
 #define NOTE_VISIBLE " AND (n.visibility = 'shared' OR $4::boolean)"
 
-static const char LIST_SQL[] = NOTE_COLUMNS " WHERE n.student_number = $1" NOTE_VISIBLE
-                                            " AND ($5::text IS NULL OR n.visibility = $5)"
-                                            " AND ($6::bigint IS NULL OR n.id > $6::bigint)"
-                                            " ORDER BY n.id LIMIT $7";
+static const char LIST_SQL[] =
+    NOTE_COLUMNS " WHERE n.student_number = $1" NOTE_VISIBLE " AND ($5::text IS NULL OR n.visibility = $5)"
+                 " AND ($6::bigint IS NULL OR n.id > $6::bigint)"
+                 " ORDER BY n.id LIMIT $7";
 
 static const char GET_SQL[] = NOTE_COLUMNS " WHERE n.id = $1::bigint" NOTE_VISIBLE;
 
@@ -44,8 +44,13 @@ enum app_status repo_note_list(struct db_conn *conn, const char *number, const s
 {
     char lim[16];
     snprintf(lim, sizeof(lim), "%d", limit + 1);
-    const char *params[7] = {number, flag(view->confidential_text), flag(view->history),
-                             flag(view->confidential_rows), view->visibility, after, lim};
+    const char *params[7] = {number,
+                             flag(view->confidential_text),
+                             flag(view->history),
+                             flag(view->confidential_rows),
+                             view->visibility,
+                             after,
+                             lim};
     struct read_ctx rc = {on_confidential, ctx};
     return repo_page(conn, LIST_SQL, 7, params, limit, each_row, &rc, out);
 }
@@ -94,9 +99,8 @@ enum app_status repo_note_head(struct db_conn *conn, const char *id, struct note
     return st;
 }
 
-enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author,
-                                 const char *visibility, const char *text, const char *consent, char **id,
-                                 struct db_error *err)
+enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author, const char *visibility,
+                                 const char *text, const char *consent, char **id, struct db_error *err)
 {
     const char *params[3] = {student, author, visibility};
     enum app_status st = repo_row(conn,
@@ -112,8 +116,8 @@ enum app_status repo_note_insert(struct db_conn *conn, const char *student, cons
                     4, rev, NULL, err);
 }
 
-enum app_status repo_note_revise(struct db_conn *conn, const struct note_head *h, const char *text,
-                                 const char *consent, const char *actor, struct db_error *err)
+enum app_status repo_note_revise(struct db_conn *conn, const struct note_head *h, const char *text, const char *consent,
+                                 const char *actor, struct db_error *err)
 {
     const char *params[5] = {h->id, h->revision, text, consent, actor};
     return db_query(conn,

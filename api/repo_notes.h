@@ -39,13 +39,12 @@ enum app_status repo_note_get(struct db_conn *conn, const char *id, const struct
 enum app_status repo_note_head(struct db_conn *conn, const char *id, struct note_head *out);
 
 /* Creates a note with its first revision; *id receives the new id (malloc'd). */
-enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author,
-                                 const char *visibility, const char *text, const char *consent, char **id,
-                                 struct db_error *err);
+enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author, const char *visibility,
+                                 const char *text, const char *consent, char **id, struct db_error *err);
 
 /* Appends revision `after_revision` + 1 to note `id` (consent NULL keeps the current one); a
  * concurrent revision of the same one is APP_CONFLICT. */
-enum app_status repo_note_revise(struct db_conn *conn, const struct note_head *h, const char *text,
-                                 const char *consent, const char *actor, struct db_error *err);
+enum app_status repo_note_revise(struct db_conn *conn, const struct note_head *h, const char *text, const char *consent,
+                                 const char *actor, struct db_error *err);
 
 #endif

@@ -25,8 +25,8 @@ enum app_status repo_reach_of(struct db_conn *conn, const char *number, const st
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[6] = {number, scope.params[0], scope.params[1], scope.params[2], scope.params[3],
-                             scope.params[4]};
+    const char *params[6] = {number,          scope.params[0], scope.params[1],
+                             scope.params[2], scope.params[3], scope.params[4]};
     PGresult *res = NULL;
     memset(out, 0, sizeof(*out));
     enum app_status st = db_query(conn, REACH_SQL, 6, params, &res, NULL);
@@ -68,8 +68,8 @@ static void close_page(struct strbuf *out, const char *key)
     json_decref(cursor);
 }
 
-enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                          int page_limit, repo_row_fn each, void *ctx, struct strbuf *out)
+enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
+                          repo_row_fn each, void *ctx, struct strbuf *out)
 {
     PGresult *res = NULL;
     enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);

@@ -11,11 +11,11 @@
 
 /* What the caller may do with one student's pastoral record (SPEC §2). */
 struct student_reach {
-    int self;                 /* the caller is this student */
-    int tutor;                /* the caller holds an allocation for the student in force today */
-    int senior;               /* the caller is a senior tutor of the student's school or partner school */
-    char school[17];          /* the student's school */
-    char personal_tutor[24];  /* the current personal tutor, "" when none */
+    int self;                /* the caller is this student */
+    int tutor;               /* the caller holds an allocation for the student in force today */
+    int senior;              /* the caller is a senior tutor of the student's school or partner school */
+    char school[17];         /* the student's school */
+    char personal_tutor[24]; /* the current personal tutor, "" when none */
 };
 
 /* Fills *out for student `number` as seen by `who`. APP_NOT_FOUND when the student does not exist or
@@ -37,8 +37,8 @@ typedef enum app_status (*repo_row_fn)(void *ctx, const PGresult *res, int row);
 /* Runs `sql`, whose rows are (JSON text, cursor key, ...) and whose last parameter is the row limit
  * (the caller passes page_limit + 1), and appends {"items": [...], "next_cursor": ...} to *out.
  * `each` (may be NULL) sees every row shown. */
-enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                          int page_limit, repo_row_fn each, void *ctx, struct strbuf *out);
+enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
+                          repo_row_fn each, void *ctx, struct strbuf *out);
 
 /* Runs `sql` and copies the first `ncols` columns of its first row to *out[0] .. *out[ncols - 1]
  * (malloc'd, caller frees; all NULL on any failure). APP_NOT_FOUND when no row; `err` may be NULL. */

@@ -19,12 +19,15 @@
 static const char *const KINDS[] = {"non_engaged", "wellbeing", "tutoring_issue", "other", NULL};
 static const char *const STATUSES[] = {"open", "closed", NULL};
 
-#define CONCERN_READONLY                                                                                       \
-    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"school", FT_CODE, F_READONLY, 0, 0, NULL},                      \
-        {"raised_by", FT_ID, F_READONLY, 0, 0, NULL}, {"raised_by_role", FT_STRING, F_READONLY, 0, 0, NULL},  \
-        {"raised_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"status", FT_STRING, F_READONLY, 0, 0, NULL},     \
-        {"closed_by", FT_ID, F_READONLY, 0, 0, NULL}, {"closed_at", FT_INSTANT, F_READONLY, 0, 0, NULL},      \
-        {"raiser_notified_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"version", FT_INT, F_READONLY, 0, 0, NULL}
+#define CONCERN_READONLY                                                                                               \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"school", FT_CODE, F_READONLY, 0, 0, NULL},                               \
+        {"raised_by", FT_ID, F_READONLY, 0, 0, NULL}, {"raised_by_role", FT_STRING, F_READONLY, 0, 0, NULL},           \
+        {"raised_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"status", FT_STRING, F_READONLY, 0, 0, NULL},              \
+        {"closed_by", FT_ID, F_READONLY, 0, 0, NULL}, {"closed_at", FT_INSTANT, F_READONLY, 0, 0, NULL},               \
+        {"raiser_notified_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                                    \
+    {                                                                                                                  \
+        "version", FT_INT, F_READONLY, 0, 0, NULL                                                                      \
+    }
 
 static const struct field_spec CONCERN_FIELDS[] = {
     {"student", FT_ID, 0, 1, 20, NULL},
@@ -151,8 +154,8 @@ static const char *raiser_role(const struct principal *who, const struct student
 
 /* Inserts the concern and its event and audit rows; *json is the concern (malloc'd). */
 static enum app_status raise_concern(struct db_conn *conn, const struct principal *who, const json_t *body,
-                             const char *student, const struct student_reach *reach, const char *role, char **json,
-                             struct db_error *err)
+                                     const char *student, const struct student_reach *reach, const char *role,
+                                     char **json, struct db_error *err)
 {
     char *id = NULL, *summary = NULL;
     const char *params[6] = {student, reach->school, str_of(body, "kind"), str_of(body, "detail"), who->sub, role};
@@ -293,6 +296,6 @@ cleanup:
 int routes_concerns_register(struct _u_instance *instance, const struct app *app)
 {
     return http_route(instance, app, "GET", "/concerns", 0, callback_concerns_list) |
-           http_route(instance, app, "POST", "/concerns", 0, callback_concerns_create) |
-           http_route(instance, app, "POST", "/concerns/@id/closure", 0, callback_concern_close);
+           http_route(instance, app, "POST", "/concerns", HTTP_IDEMPOTENT, callback_concerns_create) |
+           http_route(instance, app, "POST", "/concerns/@id/closure", HTTP_IDEMPOTENT, callback_concern_close);
 }

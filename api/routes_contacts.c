@@ -17,8 +17,8 @@
 #include "repo_pastoral.h"
 #include "validate.h"
 
-static const char *const KINDS[] = {"meeting", "group_meeting", "email", "message", "phone", "teaching_event",
-                                    "checkin", NULL};
+static const char *const KINDS[] = {"meeting", "group_meeting",  "email",   "message",
+                                    "phone",   "teaching_event", "checkin", NULL};
 static const char *const DIRECTIONS[] = {"to_student", "from_student", NULL};
 static const char *const CHANNELS[] = {"in_person", "online", NULL};
 static const char *const ATTENDANCE[] = {"scheduled", "attended", "missed", "cancelled", NULL};
@@ -26,11 +26,14 @@ static const char *const ANSWERS[] = {"confirmed", "disputed", NULL};
 static const char *const MEETINGS[] = {"meeting", "group_meeting", NULL};
 
 /* Fields the service sets: refused on every write (mass assignment). */
-#define CONTACT_READONLY                                                                                       \
-    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                       \
-        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"created_by", FT_ID, F_READONLY, 0, 0, NULL},     \
-        {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, \
-        {"version", FT_INT, F_READONLY, 0, 0, NULL}, {"confirmation", FT_STRING, F_READONLY, 0, 0, NULL}
+#define CONTACT_READONLY                                                                                               \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                                \
+        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"created_by", FT_ID, F_READONLY, 0, 0, NULL},              \
+        {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},        \
+        {"version", FT_INT, F_READONLY, 0, 0, NULL},                                                                   \
+    {                                                                                                                  \
+        "confirmation", FT_STRING, F_READONLY, 0, 0, NULL                                                              \
+    }
 
 static const struct field_spec CONTACT_FIELDS[] = {
     {"kind", FT_ENUM, F_REQUIRED, 0, 0, KINDS},
@@ -70,7 +73,7 @@ static const struct field_spec CONFIRM_FIELDS[] = {
 };
 
 /* What a student may not set on the message they send: the service decides it. */
-static const char *const STUDENT_DENIED[] = {"staff", "channel", "scheduled_at", "attendance", "wellbeing_check",
+static const char *const STUDENT_DENIED[] = {"staff",      "channel", "scheduled_at", "attendance", "wellbeing_check",
                                              "session_id", NULL};
 
 static const char *str_of(const json_t *body, const char *name)
@@ -406,8 +409,9 @@ cleanup:
 int routes_contacts_register(struct _u_instance *instance, const struct app *app)
 {
     return http_route(instance, app, "GET", "/students/@student_number/contacts", 0, callback_contacts_list) |
-           http_route(instance, app, "POST", "/students/@student_number/contacts", 0, callback_contacts_create) |
+           http_route(instance, app, "POST", "/students/@student_number/contacts", HTTP_IDEMPOTENT,
+                      callback_contacts_create) |
            http_route(instance, app, "GET", "/contacts/@id", 0, callback_contact_get) |
            http_route(instance, app, "PATCH", "/contacts/@id", 0, callback_contact_patch) |
-           http_route(instance, app, "POST", "/contacts/@id/confirmation", 0, callback_contact_confirm);
+           http_route(instance, app, "POST", "/contacts/@id/confirmation", HTTP_IDEMPOTENT, callback_contact_confirm);
 }

@@ -20,12 +20,15 @@
 
 static const char *const VISIBILITY[] = {"shared", "confidential", NULL};
 
-#define NOTE_READONLY                                                                                          \
-    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                       \
-        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"author", FT_ID, F_READONLY, 0, 0, NULL},         \
-        {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"revision", FT_INT, F_READONLY, 0, 0, NULL},     \
-        {"revisions", FT_INT, F_READONLY, 0, 0, NULL}, {"updated_by", FT_ID, F_READONLY, 0, 0, NULL},         \
-        {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"history", FT_STRING, F_READONLY, 0, 0, NULL}
+#define NOTE_READONLY                                                                                                  \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                                \
+        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"author", FT_ID, F_READONLY, 0, 0, NULL},                  \
+        {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"revision", FT_INT, F_READONLY, 0, 0, NULL},              \
+        {"revisions", FT_INT, F_READONLY, 0, 0, NULL}, {"updated_by", FT_ID, F_READONLY, 0, 0, NULL},                  \
+        {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                                            \
+    {                                                                                                                  \
+        "history", FT_STRING, F_READONLY, 0, 0, NULL                                                                   \
+    }
 
 static const struct field_spec NOTE_FIELDS[] = {
     {"text", FT_STRING, F_REQUIRED, 1, 20000, NULL},
@@ -173,8 +176,8 @@ static int callback_note_get(const struct _u_request *req, struct _u_response *r
 
 /* After a note or revision was inserted (st): audits `action`, reads the note back, commits, and
  * answers 201 with the note and its revision as ETag — or the problem for the failure. */
-static int finish_write(struct _u_response *resp, struct db_conn *conn, const struct principal *who,
-                        enum app_status st, const struct db_error *err, const char *action, struct note_head *head)
+static int finish_write(struct _u_response *resp, struct db_conn *conn, const struct principal *who, enum app_status st,
+                        const struct db_error *err, const char *action, struct note_head *head)
 {
     char *json = NULL;
     if (st == APP_OK)
@@ -232,8 +235,8 @@ static int callback_notes_create(const struct _u_request *req, struct _u_respons
     if (pastoral_body_checked(resp, errors, "note") != 0)
         goto cleanup;
     st = repo_note_insert(conn, number, who->sub, json_string_value(json_object_get(body, "visibility")),
-                          json_string_value(json_object_get(body, "text")), bool_text(body, "consent_recorded"),
-                          &id, &err);
+                          json_string_value(json_object_get(body, "text")), bool_text(body, "consent_recorded"), &id,
+                          &err);
     snprintf(head.id, sizeof(head.id), "%s", id ? id : "");
     snprintf(head.student, sizeof(head.student), "%s", number);
     rc = finish_write(resp, conn, who, st, &err, "note.create", &head);

@@ -15,15 +15,18 @@
 #include "repo_pastoral.h"
 #include "validate.h"
 
-static const char *const SERVICES[] = {"wellbeing", "disability", "finance", "careers", "academic_skills", "other",
-                                       NULL};
+static const char *const SERVICES[] = {"wellbeing",       "disability", "finance", "careers",
+                                       "academic_skills", "other",      NULL};
 static const char *const STATUSES[] = {"suggested", "made", "accepted", "declined", "closed", NULL};
 
-#define REFERRAL_READONLY                                                                                      \
-    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                       \
-        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"referred_by", FT_ID, F_READONLY, 0, 0, NULL},    \
-        {"referred_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"updated_by", FT_ID, F_READONLY, 0, 0, NULL},   \
-        {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"version", FT_INT, F_READONLY, 0, 0, NULL}
+#define REFERRAL_READONLY                                                                                              \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 0, 0, NULL},                                \
+        {"student_number", FT_ID, F_READONLY, 0, 0, NULL}, {"referred_by", FT_ID, F_READONLY, 0, 0, NULL},             \
+        {"referred_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"updated_by", FT_ID, F_READONLY, 0, 0, NULL},            \
+        {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                                            \
+    {                                                                                                                  \
+        "version", FT_INT, F_READONLY, 0, 0, NULL                                                                      \
+    }
 
 static const struct field_spec REFERRAL_FIELDS[] = {
     {"service", FT_ENUM, F_REQUIRED, 0, 0, SERVICES},
@@ -109,9 +112,9 @@ static int callback_referrals_list(const struct _u_request *req, struct _u_respo
 
 /* After the insert or update (st): audits `action` for referral `id`, commits, answers `status` with
  * the referral and its ETag — or the problem for the failure. */
-static int finish_write(struct _u_response *resp, struct db_conn *conn, const struct principal *who,
-                        enum app_status st, const struct db_error *err, const char *action, const char *id,
-                        const char *student, long status, char *json, const char *version)
+static int finish_write(struct _u_response *resp, struct db_conn *conn, const struct principal *who, enum app_status st,
+                        const struct db_error *err, const char *action, const char *id, const char *student,
+                        long status, char *json, const char *version)
 {
     if (st == APP_OK)
         st = audit_record(conn, who, action, "referral", id, student, NULL);
@@ -147,8 +150,7 @@ static int callback_referrals_create(const struct _u_request *req, struct _u_res
     validate_object(body, REFERRAL_FIELDS, 0, errors = json_array());
     if (pastoral_body_checked(resp, errors, "referral") != 0)
         goto cleanup;
-    const char *params[5] = {number, str_of(body, "service"), str_of(body, "detail"), str_of(body, "status"),
-                             who->sub};
+    const char *params[5] = {number, str_of(body, "service"), str_of(body, "detail"), str_of(body, "status"), who->sub};
     st = repo_row(conn, INSERT_SQL, 5, params, &err, (char **const[]){&json, &version, &id}, 3);
     rc = finish_write(resp, conn, who, st, &err, "referral.create", id, number, 201, json, version);
     json = NULL;
@@ -166,15 +168,15 @@ cleanup:
 
 /* Locks referral `id` and checks the caller is one of its student's tutors or senior tutors; fills
  * student and version (malloc'd). APP_NOT_FOUND when absent or the student is hidden. */
-static enum app_status lock_referral(struct db_conn *conn, const char *id, const struct principal *who,
-                                     char **student, char **version)
+static enum app_status lock_referral(struct db_conn *conn, const char *id, const struct principal *who, char **student,
+                                     char **version)
 {
     const char *params[1] = {id};
     struct student_reach reach;
     enum app_status st = listing_is_row_id(id) ? APP_OK : APP_NOT_FOUND;
     if (st == APP_OK)
-        st = repo_row(conn, "SELECT student_number, version::text FROM referrals WHERE id = $1::bigint FOR UPDATE",
-                      1, params, NULL, (char **const[]){student, version}, 2);
+        st = repo_row(conn, "SELECT student_number, version::text FROM referrals WHERE id = $1::bigint FOR UPDATE", 1,
+                      params, NULL, (char **const[]){student, version}, 2);
     if (st == APP_OK)
         st = repo_reach_of(conn, *student, who, &reach);
     return st == APP_OK && !repo_reach_staff(&reach) ? APP_FORBIDDEN : st;
@@ -216,6 +218,7 @@ cleanup:
 int routes_referrals_register(struct _u_instance *instance, const struct app *app)
 {
     return http_route(instance, app, "GET", "/students/@student_number/referrals", 0, callback_referrals_list) |
-           http_route(instance, app, "POST", "/students/@student_number/referrals", 0, callback_referrals_create) |
+           http_route(instance, app, "POST", "/students/@student_number/referrals", HTTP_IDEMPOTENT,
+                      callback_referrals_create) |
            http_route(instance, app, "PATCH", "/referrals/@id", 0, callback_referral_patch);
 }

@@ -127,8 +127,8 @@ static inline int world_names_field(const struct tt_response *r, const char *fie
 }
 
 /* Asserts that a write is refused with a 4xx problem naming `field`. */
-static inline void world_refused(const char *method, const char *path, const char *token, const char *body,
-                                 long status, const char *field)
+static inline void world_refused(const char *method, const char *path, const char *token, const char *body, long status,
+                                 const char *field)
 {
     struct tt_response r;
     long got = world_call(method, path, token, body, &r);

@@ -75,9 +75,9 @@ START_TEST(test_forbidden_creators_change_nothing)
     char path[96];
     contacts_path(path, sizeof(path), W.student_b);
     long before_b = contacts_of(W.student_b);
-    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_a, MEETING), 404);    /* tutor A, B's tutee */
-    ck_assert_int_eq(world_status("POST", path, W.tok_student_a, MEETING), 404);  /* student A on B */
-    ck_assert_int_eq(world_status("POST", path, W.tok_senior_y, MEETING), 404);   /* senior of Y on X */
+    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_a, MEETING), 404);   /* tutor A, B's tutee */
+    ck_assert_int_eq(world_status("POST", path, W.tok_student_a, MEETING), 404); /* student A on B */
+    ck_assert_int_eq(world_status("POST", path, W.tok_senior_y, MEETING), 404);  /* senior of Y on X */
     ck_assert_int_eq(world_status("POST", path, W.tok_registry, MEETING), 403);
     ck_assert_int_eq(world_status("POST", path, W.tok_admin, MEETING), 403);
     ck_assert_int_eq(world_status("POST", path, NULL, MEETING), 401);
@@ -102,10 +102,12 @@ START_TEST(test_student_messages_their_tutor)
     harness_response_free(&r);
     long before = contacts_of(W.student_a);
     world_refused("POST", path, W.tok_student_a, MEETING, 422, "kind");
+    world_refused("POST", path, W.tok_student_a, "{\"kind\":\"message\",\"direction\":\"to_student\"}", 422,
+                  "direction");
     world_refused("POST", path, W.tok_student_a,
-                  "{\"kind\":\"message\",\"direction\":\"to_student\"}", 422, "direction");
-    world_refused("POST", path, W.tok_student_a,
-                  "{\"kind\":\"message\",\"direction\":\"from_student\",\"staff\":\"" "X1\"}", 422, "staff");
+                  "{\"kind\":\"message\",\"direction\":\"from_student\",\"staff\":\""
+                  "X1\"}",
+                  422, "staff");
     ck_assert_int_eq(contacts_of(W.student_a), before);
 }
 END_TEST
@@ -233,8 +235,8 @@ START_TEST(test_list_filters_order_and_pages)
     ck_assert_int_eq(world_call("GET", path, W.tok_tutor_b, NULL, &r), 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_eq(json_array_size(items), 2);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(items, 0), "occurred_at")),
-                                 "2026-10-01"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(json_array_get(items, 0), "occurred_at")), "2026-10-01"));
     const char *cursor = json_string_value(json_object_get(r.json, "next_cursor"));
     ck_assert_ptr_nonnull(cursor);
     snprintf(path, sizeof(path), "/students/%s/contacts?limit=2&cursor=%s", d, cursor);
@@ -242,8 +244,8 @@ START_TEST(test_list_filters_order_and_pages)
     ck_assert_int_eq(world_call("GET", path, W.tok_tutor_b, NULL, &r), 200);
     items = json_object_get(r.json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(items, 0), "occurred_at")),
-                                 "2026-10-03"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(json_array_get(items, 0), "occurred_at")), "2026-10-03"));
     ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/students/%s/contacts?kind=email&from=2026-10-02&to=2026-10-02", d);
@@ -254,8 +256,9 @@ START_TEST(test_list_filters_order_and_pages)
     ck_assert_int_eq(world_call("GET", path, W.tok_admin, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
     harness_response_free(&r);
-    static const char *const bad[] = {"from=2026-13-01", "to=yesterday", "kind=party", "direction=up",
-                                      "from=2026-10-05&to=2026-10-01", "limit=0", "cursor=%25%25"};
+    static const char *const bad[] = {
+        "from=2026-13-01", "to=yesterday", "kind=party", "direction=up", "from=2026-10-05&to=2026-10-01",
+        "limit=0",         "cursor=%25%25"};
     static const char *const fields[] = {"from", "to", "kind", "direction", "to", "limit", "cursor"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         snprintf(path, sizeof(path), "/students/%s/contacts?%s", d, bad[i]);
@@ -367,8 +370,9 @@ START_TEST(test_confirmation_by_the_student_named)
     ck_assert_int_eq(world_count("SELECT count(*) FROM meeting_confirmations WHERE contact_id = $1::bigint", meeting),
                      0);
     struct tt_response r;
-    ck_assert_int_eq(world_call("POST", path, W.tok_student_a, "{\"status\":\"disputed\",\"comment\":\"it was 20 "
-                                                                "minutes, not an hour\"}",
+    ck_assert_int_eq(world_call("POST", path, W.tok_student_a,
+                                "{\"status\":\"disputed\",\"comment\":\"it was 20 "
+                                "minutes, not an hour\"}",
                                 &r),
                      201);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "disputed");
@@ -376,14 +380,37 @@ START_TEST(test_confirmation_by_the_student_named)
     ck_assert_int_eq(world_status("POST", path, W.tok_student_a, yes), 409);
     snprintf(path, sizeof(path), "/contacts/%s", meeting);
     ck_assert_int_eq(world_call("GET", path, W.tok_tutor_a, NULL, &r), 200);
-    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "confirmation"), "status")),
-                     "disputed");
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "confirmation"), "status")), "disputed");
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/contacts/%s/confirmation", email);
     world_refused("POST", path, W.tok_student_a, yes, 422, "kind");
     ck_assert_int_eq(world_count("SELECT count(*) FROM meeting_confirmations WHERE student_number = $1", W.student_a),
                      1);
     free(meeting), free(email);
+}
+END_TEST
+
+START_TEST(test_idempotency_key_creates_once)
+{
+    char path[96], body[256], key[64], other[300];
+    contacts_path(path, sizeof(path), W.student_a);
+    harness_unique("k", key, sizeof(key));
+    snprintf(other, sizeof(other), "Idempotency-Key: %s", key);
+    const char *headers[] = {other, NULL};
+    snprintf(body, sizeof(body), "{\"kind\":\"checkin\",\"direction\":\"to_student\"}");
+    long before = contacts_of(W.student_a);
+    struct tt_response r1, r2;
+    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", body, headers, &r1), 0);
+    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", body, headers, &r2), 0);
+    ck_assert_int_eq(r1.status, 201);
+    ck_assert_int_eq(r2.status, 201);
+    ck_assert_str_eq(r1.body, r2.body);
+    harness_response_free(&r1), harness_response_free(&r2);
+    ck_assert_int_eq(contacts_of(W.student_a), before + 1);
+    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", MEETING, headers, &r1), 0);
+    ck_assert_int_eq(r1.status, 422);
+    harness_response_free(&r1);
+    ck_assert_int_eq(contacts_of(W.student_a), before + 1);
 }
 END_TEST
 
@@ -405,6 +432,7 @@ int main(void)
     tcase_add_test(tc, test_get_one_by_role);
     tcase_add_test(tc, test_patch_by_role_and_if_match);
     tcase_add_test(tc, test_confirmation_by_the_student_named);
+    tcase_add_test(tc, test_idempotency_key_creates_once);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -230,7 +230,8 @@ START_TEST(test_corrections_are_new_revisions)
     struct tt_response r;
     snprintf(path, sizeof(path), "/notes/%s/revisions", id);
     const char *stale[] = {"If-Match: \"5\"", NULL};
-    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", "{\"text\":\"x\"}", stale, &r), 0);
+    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", "{\"text\":\"x\"}", stale, &r),
+                     0);
     ck_assert_int_eq(r.status, 412);
     harness_response_free(&r);
     const char *fresh[] = {"If-Match: \"1\"", NULL};

@@ -236,8 +236,8 @@ START_TEST(test_refused_raisers_change_nothing)
     char body[256];
     long before_a = concerns_of(W.student_a), before_b = concerns_of(W.student_b);
     snprintf(body, sizeof(body), "{\"student\":\"%s\",\"kind\":\"wellbeing\",\"detail\":\"x\"}", W.student_b);
-    world_refused("POST", "/concerns", W.tok_tutor_a, body, 422, "student");  /* not A's tutee */
-    world_refused("POST", "/concerns", W.tok_senior_y, body, 422, "student"); /* not Y's school */
+    world_refused("POST", "/concerns", W.tok_tutor_a, body, 422, "student");   /* not A's tutee */
+    world_refused("POST", "/concerns", W.tok_senior_y, body, 422, "student");  /* not Y's school */
     world_refused("POST", "/concerns", W.tok_student_a, body, 422, "student"); /* another student */
     ck_assert_int_eq(world_status("POST", "/concerns", W.tok_admin, body), 403);
     ck_assert_int_eq(world_status("POST", "/concerns", W.tok_registry, body), 403);
@@ -285,9 +285,8 @@ static void listed(const char *token, const char *student, char *out, size_t siz
     snprintf(path, sizeof(path), "/concerns?student=%s", student);
     ck_assert_int_eq(world_call("GET", path, token, NULL, &r), 200);
     out[0] = '\0';
-    json_array_foreach(json_object_get(r.json, "items"), i, it)
-    used += (size_t)snprintf(out + used, size - used, "%" JSON_INTEGER_FORMAT ",",
-                             json_integer_value(json_object_get(it, "id")));
+    json_array_foreach(json_object_get(r.json, "items"), i, it) used += (size_t)snprintf(
+        out + used, size - used, "%" JSON_INTEGER_FORMAT ",", json_integer_value(json_object_get(it, "id")));
     harness_response_free(&r);
 }
 
