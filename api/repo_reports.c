@@ -163,6 +163,12 @@ enum app_status repo_report_year(struct db_conn *conn, const char *label, const 
     return st;
 }
 
+enum app_status repo_report_snapshot(struct db_conn *conn)
+{
+    enum app_status st = db_begin(conn);
+    return st == APP_OK ? db_query(conn, "SET LOCAL jit = off", 0, NULL, NULL, NULL) : st;
+}
+
 enum app_status repo_report_today(struct db_conn *conn, char out[11])
 {
     PGresult *res = NULL;

@@ -21,6 +21,11 @@
 enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
                                    int whole_ok);
 
+/* Opens the read transaction a report's aggregate statements run in, with JIT compilation off for it
+ * (compiling these many-join plans took seconds, far longer than running them). End it with
+ * db_rollback before evaluation_load, which opens its own. */
+enum app_status repo_report_snapshot(struct db_conn *conn);
+
 /* Today's date ("YYYY-MM-DD") in the institution's time zone, into out. */
 enum app_status repo_report_today(struct db_conn *conn, char out[11]);
 

@@ -124,9 +124,12 @@ static enum app_status load_kpis(struct db_conn *conn, const struct principal *w
     *rows = NULL;
     enum app_status st = repo_report_access(conn, who, p->school, 0);
     if (st == APP_OK)
+        st = repo_report_snapshot(conn);
+    if (st == APP_OK)
         st = repo_report_year(conn, p->year, p->as_of, &year);
     if (st == APP_OK)
         st = repo_report_kpis(conn, who, p->school, &year, rows);
+    db_rollback(conn);
     if (st == APP_OK)
         st = report_rules_kpis(conn, who, p->school, &year, p->threshold, *rows);
     return st;
@@ -165,11 +168,13 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
     return rc;
 }
 
-/* Checks access and settles as_of (default: today, local time). */
+/* Checks access, opens the report's read transaction and settles as_of (default: today, local time). */
 static enum app_status report_begin(struct db_conn *conn, const struct principal *who,
                                     const struct report_params *p, char as_of[11])
 {
     enum app_status st = repo_report_access(conn, who, p->school, 1);
+    if (st == APP_OK)
+        st = repo_report_snapshot(conn);
     if (st == APP_OK && p->as_of)
         snprintf(as_of, 11, "%s", p->as_of);
     else if (st == APP_OK)
@@ -200,6 +205,8 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
         st = report_begin(conn, who, &p, as_of);
     if (st == APP_OK)
         st = repo_report_engagement(conn, who, p.school, as_of, p.grace_days, &doc);
+    if (conn)
+        db_rollback(conn); /* the engine's facts are read in a snapshot of their own */
     if (st == APP_OK)
         st = report_rules_engagement(conn, who, p.school, as_of, json_object_get(doc, "items"));
     db_release(app->pool, conn);
