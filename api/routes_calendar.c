@@ -31,6 +31,7 @@ static const struct field_spec TERM_FIELDS[] = {
     {"name", FT_STRING, F_REQUIRED, 1, 60, NULL},
     {"start", FT_DATE, F_REQUIRED, 0, 0, NULL},
     {"end", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"teaching", FT_BOOL, 0, 0, 0, NULL}, /* default true; false for e.g. Welcome Week */
     {NULL, 0, 0, 0, 0, NULL},
 };
 

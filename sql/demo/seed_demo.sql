@@ -26,11 +26,13 @@ UPDATE calendar_settings SET time_zone = 'Europe/London', version = version + 1,
 INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2026/27', '2026-09-14', '2027-09-12')
 ON CONFLICT (label) DO NOTHING;
 
-INSERT INTO terms (year_label, name, starts_on, ends_on) VALUES
-    ('2026/27', 'Welcome Week', '2026-09-21', '2026-09-25'),
-    ('2026/27', 'Autumn', '2026-09-28', '2026-12-11'),
-    ('2026/27', 'Spring', '2027-01-11', '2027-03-26'),
-    ('2026/27', 'Summer', '2027-04-26', '2027-06-11')
+-- Welcome Week is in the calendar but is not a teaching term (Leicester: check-ins are "in addition to
+-- Welcome Week"; "each term" and "monthly in term time" rules count teaching terms only).
+INSERT INTO terms (year_label, name, starts_on, ends_on, teaching) VALUES
+    ('2026/27', 'Welcome Week', '2026-09-21', '2026-09-25', false),
+    ('2026/27', 'Autumn', '2026-09-28', '2026-12-11', true),
+    ('2026/27', 'Spring', '2027-01-11', '2027-03-26', true),
+    ('2026/27', 'Summer', '2027-04-26', '2027-06-11', true)
 ON CONFLICT (year_label, name) DO NOTHING;
 
 INSERT INTO closures (day, reason) VALUES

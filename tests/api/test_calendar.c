@@ -45,6 +45,32 @@ static long count_of(const char *table)
     return harness_sql_long(sql, 0, NULL);
 }
 
+static const char WITH_WELCOME_WEEK[] =
+    "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
+    "\"end\":\"2027-06-30\",\"terms\":[{\"name\":\"Welcome Week\",\"start\":\"2026-09-21\","
+    "\"end\":\"2026-09-25\",\"teaching\":false},{\"name\":\"Autumn\",\"start\":\"2026-09-28\","
+    "\"end\":\"2026-12-11\"}]}],\"closures\":[]}";
+
+/* A term can be marked as not a teaching term (Welcome Week); terms are teaching terms by default. */
+START_TEST(test_non_teaching_term_round_trip)
+{
+    struct tt_response r;
+    ck_assert_int_eq(world_call("PUT", "/calendar", w.tok_admin, WITH_WELCOME_WEEK, &r), 200);
+    harness_response_free(&r);
+    ck_assert_int_eq(world_call("GET", "/calendar", w.tok_tutor_a, NULL, &r), 200);
+    json_t *terms = json_object_get(json_array_get(json_object_get(r.json, "years"), 0), "terms");
+    ck_assert_int_eq(json_array_size(terms), 2);
+    ck_assert(json_is_false(json_object_get(json_array_get(terms, 0), "teaching")));
+    ck_assert(json_is_true(json_object_get(json_array_get(terms, 1), "teaching")));
+    harness_response_free(&r);
+    ck_assert_int_eq(world_status("PUT", "/calendar", w.tok_admin,
+                                  "{\"time_zone\":\"UTC\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
+                                  "\"end\":\"2027-06-30\",\"terms\":[{\"name\":\"A\",\"start\":\"2026-09-21\","
+                                  "\"end\":\"2026-09-25\",\"teaching\":\"no\"}]}],\"closures\":[]}"),
+                     422);
+}
+END_TEST
+
 START_TEST(test_everyone_reads)
 {
     const char *tokens[] = {w.tok_admin, w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
@@ -118,6 +144,7 @@ int main(void)
 {
     const TTest *const tests[] = {
         test_everyone_reads,
+        test_non_teaching_term_round_trip,
         test_only_admin_writes,
         test_bad_input,
         NULL,
