@@ -62,7 +62,7 @@ static inline void cworld_message(const char *student, const char *tutor, const 
                          " created_by) VALUES ($1, $2, 'message', 'from_student', $3::timestamptz, 'attended', $1)"
                          " RETURNING id",
                          3, student, tutor, at);
-    snprintf(id, 24, "%s", v);
+    snprintf(id, 24, "%.23s", v);
     free(v);
 }
 
@@ -74,7 +74,7 @@ static inline void cworld_reply(const char *student, const char *tutor, const ch
                           " attendance, reply_to, created_by) VALUES ($1, $2, 'email', 'to_student', $3::timestamptz,"
                           " 'attended', $4::bigint, $2) RETURNING id",
                           4, params);
-    snprintf(id, 24, "%s", v);
+    snprintf(id, 24, "%.23s", v);
     free(v);
 }
 

@@ -123,7 +123,7 @@ START_TEST(test_agenda_soonest_first)
     struct tt_response r;
     /* a second tutee for TA whose message of Monday 26th is awaiting a reply (due Thursday 29th) */
     char c[24], id[24];
-    snprintf(c, sizeof(c), "C%s", w.student_a + 1);
+    snprintf(c, sizeof(c), "C%.22s", w.student_a + 1);
     cworld_student(c, w.school_p, w.tutor_a);
     cworld_message(c, w.tutor_a, "2026-10-26T09:00:00+00:00", id);
     snprintf(path, sizeof(path), "/tutors/%s/agenda?as_of=2026-10-27", w.tutor_a);
