@@ -15,7 +15,7 @@
 
 static int register_all(struct _u_instance *instance, struct app *app)
 {
-    return routes_register_all(instance, app) | http_install_default(instance, app);
+    return routes_register_all(instance, app) | http_install_pipeline(instance, app);
 }
 
 static int start(struct _u_instance *instance, const struct config *cfg, struct sockaddr_in *addr)
