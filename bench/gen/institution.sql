@@ -54,6 +54,12 @@ INSERT INTO terms (year_label, name, starts_on, ends_on) VALUES
     ('2026/27', 'Autumn', '2026-09-28', '2026-12-11'),
     ('2026/27', 'Spring', '2027-01-11', '2027-03-26'),
     ('2026/27', 'Summer', '2027-04-26', '2027-06-11');
+-- Welcome Week is not a teaching term (sql/010 adds the column; older schemas lack it)
+SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                WHERE table_name = 'terms' AND column_name = 'teaching') AS has_teaching \gset
+\if :has_teaching
+UPDATE terms SET teaching = false WHERE name = 'Welcome Week';
+\endif
 INSERT INTO closures (day, reason) VALUES
     ('2026-12-24', 'University Christmas closure'), ('2026-12-25', 'Christmas Day'),
     ('2026-12-28', 'Boxing Day (substitute day)'), ('2026-12-29', 'University Christmas closure'),
