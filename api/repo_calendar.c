@@ -5,22 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "repo_row.h"
+
 enum app_status repo_calendar_get(struct db_conn *conn, char **json, char **version)
 {
-    PGresult *res = NULL;
-    *json = *version = NULL;
-    enum app_status st = db_query(conn, "SELECT tutord_calendar_json()::text, version::text FROM calendar_settings",
-                                  0, NULL, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        *json = strdup(PQgetvalue(res, 0, 0));
-        *version = strdup(PQgetvalue(res, 0, 1));
-        if (!*json || !*version)
-            st = APP_NOMEM;
-    }
-    PQclear(res);
-    return st;
+    return repo_row(conn, "SELECT tutord_calendar_json()::text, version::text FROM calendar_settings", 0, NULL, NULL,
+                    (char **const[]){json, version}, 2);
 }
 
 enum app_status repo_calendar_lock(struct db_conn *conn, char **version)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "repo_pastoral.h"
+#include "repo_row.h"
 
 #define TZ_SQL "(SELECT time_zone FROM calendar_settings)"
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "repo_row.h"
+
 /* Columns: JSON for the view, cursor key, whether confidential text was shown, the student. The view
  * is $2 (confidential text), $3 (history), $4 (confidential rows). */
 #define NOTE_COLUMNS                                                                                                   \

@@ -1,4 +1,4 @@
-/* repo_pastoral.c — the caller's reach over a student, and JSON pages and rows, for the pastoral
+/* repo_pastoral.c — the caller's reach over a student, and JSON pages, for the pastoral
  * resources. */
 #include "repo_pastoral.h"
 
@@ -88,23 +88,5 @@ enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, co
     if (st == APP_OK && out->failed)
         st = APP_NOMEM;
     PQclear(res);
-    return st;
-}
-
-enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         struct db_error *err, char **const *out, int ncols)
-{
-    PGresult *res = NULL;
-    for (int i = 0; i < ncols; i++)
-        *out[i] = NULL;
-    enum app_status st = db_query(conn, sql, nparams, params, &res, err);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    for (int i = 0; st == APP_OK && i < ncols; i++)
-        if (!(*out[i] = strdup(PQgetvalue(res, 0, i))))
-            st = APP_NOMEM;
-    PQclear(res);
-    for (int i = 0; st != APP_OK && i < ncols; i++)
-        free(*out[i]), *out[i] = NULL;
     return st;
 }

@@ -1,5 +1,5 @@
 /* repo_pastoral.h — what the pastoral resources (contacts, notes, referrals, concerns) share: the
- * caller's reach over one student, and pages or single rows of JSON the database rendered. */
+ * caller's reach over one student, and pages of JSON the database rendered. */
 #ifndef TUTORD_REPO_PASTORAL_H
 #define TUTORD_REPO_PASTORAL_H
 
@@ -39,10 +39,5 @@ typedef enum app_status (*repo_row_fn)(void *ctx, const PGresult *res, int row);
  * `each` (may be NULL) sees every row shown. */
 enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
                           repo_row_fn each, void *ctx, struct strbuf *out);
-
-/* Runs `sql` and copies the first `ncols` columns of its first row to *out[0] .. *out[ncols - 1]
- * (malloc'd, caller frees; all NULL on any failure). APP_NOT_FOUND when no row; `err` may be NULL. */
-enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         struct db_error *err, char **const *out, int ncols);
 
 #endif

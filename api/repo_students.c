@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "repo_row.h"
+
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {"student_get",
      "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
@@ -24,29 +26,12 @@ const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {NULL, NULL},
 };
 
-static char *dup_value(const PGresult *res, int row, int col)
-{
-    return strdup(PQgetvalue(res, row, col));
-}
-
 enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
                                  char **json, char **version)
 {
     const char *params[6] = {number, scope->params[0], scope->params[1], scope->params[2], scope->params[3],
                              scope->params[4]};
-    PGresult *res = NULL;
-    *json = *version = NULL;
-    enum app_status st = db_query_prepared(conn, "student_get", 6, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        *json = dup_value(res, 0, 0);
-        *version = dup_value(res, 0, 1);
-        if (!*json || !*version)
-            st = APP_NOMEM;
-    }
-    PQclear(res);
-    return st;
+    return repo_row_prepared(conn, "student_get", 6, params, (char **const[]){json, version}, 2);
 }
 
 enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
@@ -70,7 +55,7 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
         strbuf_puts(items, PQgetvalue(res, i, 0));
     }
     strbuf_puts(items, "]");
-    if (n > f->limit && !(*next_key = dup_value(res, shown - 1, 1)))
+    if (n > f->limit && !(*next_key = strdup(PQgetvalue(res, shown - 1, 1))))
         st = APP_NOMEM;
     PQclear(res);
     return st;
@@ -81,30 +66,12 @@ static const char *const WRITABLE[] = {"name",   "email",  "school",        "par
                                        "cohort", "status", "registered_on", "course_start",   "date_of_birth"};
 #define N_WRITABLE (sizeof(WRITABLE) / sizeof(WRITABLE[0]))
 
+/* One student as (JSON, version), whoever asks: for a write's own reads. */
+#define SELECT_SQL "SELECT tutord_student_json(s)::text, s.version::text FROM students s WHERE s.student_number = $1"
+
 enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
-    const char *params[1] = {number};
-    PGresult *res = NULL;
-    *fields = NULL;
-    *version = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
-                                  "WHERE s.student_number = $1 FOR UPDATE",
-                                  1, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        json_t *row = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-        *fields = json_object();
-        for (size_t i = 0; row && *fields && i < N_WRITABLE; i++)
-            json_object_set(*fields, WRITABLE[i], json_object_get(row, WRITABLE[i]));
-        json_decref(row);
-        *version = dup_value(res, 0, 1);
-        if (!*fields || !*version)
-            st = APP_NOMEM;
-    }
-    PQclear(res);
-    return st;
+    return repo_row_fields(conn, SELECT_SQL " FOR UPDATE", number, WRITABLE, N_WRITABLE, fields, version);
 }
 
 static const char UPSERT_SQL[] =
@@ -126,24 +93,6 @@ static const char UPSERT_SQL[] =
 static const char EVENT_SQL[] =
     "INSERT INTO events (kind, subject, actor, payload) VALUES ('student.upserted', $1, $2, $3::jsonb)";
 
-static enum app_status read_current(struct db_conn *conn, const char *number, char **json, char **version)
-{
-    const char *params[1] = {number};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
-                                  "WHERE s.student_number = $1",
-                                  1, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 1) {
-        *json = dup_value(res, 0, 0);
-        *version = dup_value(res, 0, 1);
-    } else if (st == APP_OK) {
-        st = APP_NOT_FOUND;
-    }
-    PQclear(res);
-    return st;
-}
-
 enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
                                     const char *actor, int *created, char **json, char **version,
                                     struct db_error *err)
@@ -159,13 +108,13 @@ enum app_status repo_student_upsert(struct db_conn *conn, const char *number, co
     enum app_status st = db_query(conn, UPSERT_SQL, 1 + N_WRITABLE, params, &res, err);
     if (st != APP_OK)
         return st;
-    if (PQntuples(res) == 0) { /* nothing changed */
+    if (PQntuples(res) == 0) { /* nothing changed: the row as it is */
         PQclear(res);
-        return read_current(conn, number, json, version);
+        return repo_row(conn, SELECT_SQL, 1, (const char *const[]){number}, NULL, (char **const[]){json, version}, 2);
     }
     *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
-    *json = dup_value(res, 0, 1);
-    *version = dup_value(res, 0, 2);
+    *json = strdup(PQgetvalue(res, 0, 1));
+    *version = strdup(PQgetvalue(res, 0, 2));
     PQclear(res);
     const char *event[3] = {number, actor, *json};
     return db_query(conn, EVENT_SQL, 3, event, NULL, err);

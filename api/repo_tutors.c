@@ -8,11 +8,15 @@
 #include "access.h"
 #include "audit.h"
 #include "listing.h"
+#include "repo_row.h"
 
 /* The SQL condition "the caller may read staff row t" over the five scope parameters' numbers. */
 #define STAFF_VISIBLE(a, b, c, d, e)                                                                    \
     "tutord_staff_visible(t.staff_number, t.school, $" #a "::boolean, $" #b                              \
     ", (SELECT tutord_senior_schools($" #c "::text[], $" #d ")), $" #e ")"
+
+/* One staff row as (JSON, version), by staff number ($1). */
+#define SELECT_SQL "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t WHERE t.staff_number = $1"
 
 enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
                                int students_too, char **json, char **version)
@@ -21,22 +25,8 @@ enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who
     access_scope_of(who, &scope);
     const char *params[6] = {number, scope.params[0], students_too ? scope.params[1] : NULL, scope.params[2],
                              scope.params[3], scope.params[4]};
-    PGresult *res = NULL;
-    *json = *version = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
-                                  " WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
-                                  6, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        *json = strdup(PQgetvalue(res, 0, 0));
-        *version = strdup(PQgetvalue(res, 0, 1));
-        if (!*json || !*version)
-            st = APP_NOMEM;
-    }
-    PQclear(res);
-    return st;
+    return repo_row(conn, SELECT_SQL " AND " STAFF_VISIBLE(2, 3, 4, 5, 6), 6, params, NULL,
+                    (char **const[]){json, version}, 2);
 }
 
 static const char LIST_SQL[] =
@@ -60,28 +50,8 @@ static const char *const WRITABLE[] = {"name", "email", "school", "roles", "perm
 
 enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
-    const char *params[1] = {number};
-    PGresult *res = NULL;
-    *fields = NULL;
-    *version = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
-                                  " WHERE t.staff_number = $1 FOR UPDATE",
-                                  1, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK) {
-        json_t *row = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-        *fields = json_object();
-        for (size_t i = 0; row && *fields && i < sizeof(WRITABLE) / sizeof(WRITABLE[0]); i++)
-            json_object_set(*fields, WRITABLE[i], json_object_get(row, WRITABLE[i]));
-        json_decref(row);
-        *version = strdup(PQgetvalue(res, 0, 1));
-        if (!*fields || !*version)
-            st = APP_NOMEM;
-    }
-    PQclear(res);
-    return st;
+    return repo_row_fields(conn, SELECT_SQL " FOR UPDATE", number, WRITABLE, sizeof(WRITABLE) / sizeof(WRITABLE[0]),
+                           fields, version);
 }
 
 /* $2 is the fields object; absent fields take the column defaults of sql/001. */
@@ -100,23 +70,6 @@ static const char UPSERT_SQL[] =
     "                     EXCLUDED.capacity, EXCLUDED.active)"
     " RETURNING (xmax = 0)::int::text, tutord_staff_json(t)::text, t.version::text";
 
-/* Reads the row unchanged by a no-op upsert. */
-static enum app_status read_current(struct db_conn *conn, const char *number, char **json, char **version)
-{
-    const char *params[1] = {number};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t"
-                                  " WHERE t.staff_number = $1",
-                                  1, params, &res, NULL);
-    if (st == APP_OK) {
-        *json = strdup(PQgetvalue(res, 0, 0));
-        *version = strdup(PQgetvalue(res, 0, 1));
-    }
-    PQclear(res);
-    return st;
-}
-
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
                                   const json_t *fields, int *created, char **json, char **version,
                                   struct db_error *err)
@@ -131,8 +84,8 @@ enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *
     if (st != APP_OK)
         return st;
     if (PQntuples(res) == 0) {
-        PQclear(res);
-        return read_current(conn, number, json, version);
+        PQclear(res); /* nothing changed: the row as it is */
+        return repo_row(conn, SELECT_SQL, 1, (const char *const[]){number}, NULL, (char **const[]){json, version}, 2);
     }
     *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
     *json = strdup(PQgetvalue(res, 0, 1));

@@ -14,6 +14,7 @@
 #include "listing.h"
 #include "pastoral.h"
 #include "repo_pastoral.h"
+#include "repo_row.h"
 #include "validate.h"
 
 static const char *const KINDS[] = {"non_engaged", "wellbeing", "tutoring_issue", "other", NULL};

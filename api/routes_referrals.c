@@ -13,6 +13,7 @@
 #include "listing.h"
 #include "pastoral.h"
 #include "repo_pastoral.h"
+#include "repo_row.h"
 #include "validate.h"
 
 static const char *const SERVICES[] = {"wellbeing",       "disability", "finance", "careers",
