@@ -219,7 +219,7 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
 /* A contact's instant as RFC 3339 UTC, as report_format_instant writes the engine's. */
 #define REPORT_AT(c) "to_char(" c ".sort_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* "This term": the term containing as_of, else the last one that started before it (a vacation looks
+/* "This term": the teaching term containing as_of, else the last one that started before it (a vacation looks
  * back at the term just ended). The window runs from its start to min(its end, as_of); contacts are
  * placed on local dates in the institution's time zone; nothing after as_of counts. Reasons:
  *   no_attended_meeting_this_term  no meeting or group meeting attended in the window (evidence: the
@@ -230,7 +230,7 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
  *                                  (evidence: every such unanswered contact). */
 static const char ENGAGEMENT_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ","
-    " term AS (SELECT name, starts_on, ends_on FROM terms WHERE starts_on <= $5::date"
+    " term AS (SELECT name, starts_on, ends_on FROM terms WHERE teaching AND starts_on <= $5::date"
     "          ORDER BY starts_on DESC LIMIT 1),"
     " win AS (SELECT starts_on AS ws, LEAST(ends_on, $5::date) AS we, z.tz,"
     "         starts_on::timestamp AT TIME ZONE z.tz AS t0,"
