@@ -24,3 +24,17 @@ void access_scope_of(const struct principal *p, struct access_scope *out)
     out->params[3] = access_has_role(p, ROLE_SENIOR_TUTOR) ? p->sub : NULL;
     out->params[4] = access_has_role(p, ROLE_TUTOR | ROLE_SENIOR_TUTOR) ? p->sub : NULL;
 }
+
+enum app_status access_senior_gate(struct db_conn *conn, const struct principal *who, const char *sql, int nparams,
+                                   const char *const *params)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    else if (st == APP_OK && !access_has_role(who, ROLE_ADMIN) &&
+             !(access_has_role(who, ROLE_SENIOR_TUTOR) && strcmp(PQgetvalue(res, 0, 0), "1") == 0))
+        st = APP_FORBIDDEN;
+    PQclear(res);
+    return st;
+}

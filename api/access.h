@@ -4,6 +4,7 @@
 #define TUTORD_ACCESS_H
 
 #include "auth.h"
+#include "db.h"
 
 /* Five text parameters, in this order: sees_all ("t"/"f"), self_student, claimed schools (array
  * literal), senior tutor staff number, tutor staff number. NULL entries are SQL NULL. */
@@ -33,5 +34,13 @@ void access_scope_of(const struct principal *p, struct access_scope *out);
 
 /* True when the principal has any of the role bits. */
 int access_has_role(const struct principal *p, unsigned roles);
+
+/* May `who` act for the school of the one row `sql` selects? The row's first column is 1 when that
+ * school is among the caller's senior-tutor schools (tutord_senior_schools), else 0. Returns APP_OK for
+ * an admin or for a senior tutor whose column is 1; APP_FORBIDDEN for anyone else; APP_NOT_FOUND when
+ * `sql` selects no row; or the database failure. Whatever else `sql` does (a row lock, an advisory
+ * lock) happens in the caller's transaction. Not thread-safe on one connection (libpq). */
+enum app_status access_senior_gate(struct db_conn *conn, const struct principal *who, const char *sql, int nparams,
+                                   const char *const *params);
 
 #endif

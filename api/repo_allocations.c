@@ -51,20 +51,12 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
     access_scope_of(who, &scope);
     const char *params[7] = {student, scope.params[0], scope.params[1], scope.params[2], scope.params[3],
                              scope.params[4], kind};
-    PGresult *res = NULL;
-    enum app_status st = db_query(
-        conn,
+    return access_senior_gate(
+        conn, who,
         "SELECT (s.school = ANY (x.sch) OR ($7 = 'secondary' AND s.partner_school = ANY (x.sch)))::int"
         "  FROM students s, LATERAL (SELECT tutord_senior_schools($4::text[], $5) AS sch) x"
         " WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6),
-        7, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    else if (st == APP_OK && !access_has_role(who, ROLE_ADMIN) &&
-             !(access_has_role(who, ROLE_SENIOR_TUTOR) && strcmp(PQgetvalue(res, 0, 0), "1") == 0))
-        st = APP_FORBIDDEN;
-    PQclear(res);
-    return st;
+        7, params);
 }
 
 /* The facts the checks need: does the student exist, and what of the tutor. */

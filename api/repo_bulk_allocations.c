@@ -235,19 +235,11 @@ static enum app_status lock_school(struct db_conn *conn, const struct principal 
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[3] = {school, scope.params[2], scope.params[3]};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT (code = ANY (tutord_senior_schools($2::text[], $3)))::int,"
-                                  "       pg_advisory_xact_lock(hashtext('tutord.auto_allocate:' || code))"
-                                  "  FROM schools WHERE code = $1",
-                                  3, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    else if (st == APP_OK && !access_has_role(who, ROLE_ADMIN) &&
-             !(access_has_role(who, ROLE_SENIOR_TUTOR) && strcmp(PQgetvalue(res, 0, 0), "1") == 0))
-        st = APP_FORBIDDEN;
-    PQclear(res);
-    return st;
+    return access_senior_gate(conn, who,
+                              "SELECT (code = ANY (tutord_senior_schools($2::text[], $3)))::int,"
+                              "       pg_advisory_xact_lock(hashtext('tutord.auto_allocate:' || code))"
+                              "  FROM schools WHERE code = $1",
+                              3, params);
 }
 
 static enum app_status audit_run(struct db_conn *conn, const struct principal *who, const char *school,

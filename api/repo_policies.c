@@ -97,16 +97,9 @@ enum app_status repo_school_authority(struct db_conn *conn, const struct princip
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[4] = {school, access_has_role(who, ROLE_ADMIN) ? "t" : "f", scope.params[2], scope.params[3]};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT $2::boolean OR s.code = ANY (tutord_senior_schools($3::text[], $4))"
-                                  " FROM schools s WHERE s.code = $1",
-                                  4, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    else if (st == APP_OK && PQgetvalue(res, 0, 0)[0] != 't')
-        st = APP_FORBIDDEN;
-    PQclear(res);
-    return st;
+    const char *params[3] = {school, scope.params[2], scope.params[3]};
+    return access_senior_gate(conn, who,
+                              "SELECT (s.code = ANY (tutord_senior_schools($2::text[], $3)))::int"
+                              "  FROM schools s WHERE s.code = $1",
+                              3, params);
 }

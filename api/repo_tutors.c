@@ -122,16 +122,8 @@ enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principa
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[3] = {number, scope.params[2], scope.params[3]};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT (t.school = ANY (tutord_senior_schools($2::text[], $3)))::int"
-                                  "  FROM staff t WHERE t.staff_number = $1",
-                                  3, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    else if (st == APP_OK && !access_has_role(who, ROLE_ADMIN) &&
-             !(access_has_role(who, ROLE_SENIOR_TUTOR) && strcmp(PQgetvalue(res, 0, 0), "1") == 0))
-        st = APP_FORBIDDEN;
-    PQclear(res);
-    return st;
+    return access_senior_gate(conn, who,
+                              "SELECT (t.school = ANY (tutord_senior_schools($2::text[], $3)))::int"
+                              "  FROM staff t WHERE t.staff_number = $1",
+                              3, params);
 }
