@@ -6,48 +6,41 @@
 #include <string.h>
 
 #include "harness.h"
-#include "people_tests.h"
+#include "worlds.h"
 
 /* Student A has a contact, a shared note and a confidential note written by tutor A. */
 static void setup(void)
 {
-    world_make(&w);
-    world_sql("INSERT INTO contacts (student_number, staff_number, kind, direction, occurred_at, attendance,"
-              " created_by) VALUES ($1, $2, 'meeting', 'to_student', now() - interval '3 days', 'attended', $2)",
-              w.student_a, w.tutor_a);
-    world_sql("WITH n AS (INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, 'shared')"
-              " RETURNING id) INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
-              " SELECT id, 1, 'SHARED-SUMMARY', true, $2 FROM n",
-              w.student_a, w.tutor_a);
-    world_sql("WITH n AS (INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, 'confidential')"
-              " RETURNING id) INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
-              " SELECT id, 1, 'SECRET-WELLBEING', true, $2 FROM n",
-              w.student_a, w.tutor_a);
-}
-
-static void teardown(void)
-{
-    world_free(&w);
+    world_setup();
+    tt_contact(w.student_a, w.tutor_a, "meeting", "to_student", NULL, NULL, NULL);
+    tt_sql("WITH n AS (INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, 'shared')"
+           " RETURNING id) INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
+           " SELECT id, 1, 'SHARED-SUMMARY', true, $2 FROM n",
+           w.student_a, w.tutor_a);
+    tt_sql("WITH n AS (INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, 'confidential')"
+           " RETURNING id) INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
+           " SELECT id, 1, 'SECRET-WELLBEING', true, $2 FROM n",
+           w.student_a, w.tutor_a);
 }
 
 static long exports_of(const char *student)
 {
-    return world_count("SELECT count(*) FROM audit WHERE action = 'student.export' AND entity_id = $1", student);
+    return tt_count("SELECT count(*) FROM audit WHERE action = 'student.export' AND entity_id = $1", student);
 }
 
 START_TEST(test_export_by_role)
 {
     char path[96];
     snprintf(path, sizeof(path), "/students/%s/export", w.student_a);
-    ck_assert_int_eq(world_status("GET", path, NULL, NULL), 401);
-    ck_assert_int_eq(world_status("GET", path, w.tok_student_b, NULL), 404); /* student B on student A */
-    ck_assert_int_eq(world_status("GET", path, w.tok_tutor_a, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, w.tok_tutor_b, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, w.tok_senior_x, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, w.tok_senior_y, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, w.tok_registry, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, NULL, NULL), 401);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_student_b, NULL), 404); /* student B on student A */
+    ck_assert_int_eq(tt_status("GET", path, w.tok_tutor_a, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_tutor_b, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_senior_x, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_senior_y, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_registry, NULL), 403);
     ck_assert_int_eq(exports_of(w.student_a), 0);
-    ck_assert_int_eq(world_status("GET", "/students/NOSUCH7/export", w.tok_admin, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", "/students/NOSUCH7/export", w.tok_admin, NULL), 404);
 }
 END_TEST
 
@@ -56,7 +49,7 @@ START_TEST(test_export_contents)
     char path[96];
     snprintf(path, sizeof(path), "/students/%s/export", w.student_a);
     struct tt_response r;
-    ck_assert_int_eq(world_call("GET", path, w.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "student"), "student_number")),
                      w.student_a);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "allocations")), 1);
@@ -65,7 +58,7 @@ START_TEST(test_export_contents)
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING")); /* admin: no confidential text */
     harness_response_free(&r);
-    ck_assert_int_eq(world_call("GET", path, w.tok_student_a, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 1); /* the student: shared only */
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING"));
@@ -81,30 +74,30 @@ START_TEST(test_audit_admin_only)
     /* something to find: an allocation made through the API is audited */
     char body[256];
     snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"%s\",\"kind\":\"cover\"}", w.student_a, w.tutor_b);
-    ck_assert_int_eq(world_status("POST", "/allocations", w.tok_senior_x, body), 201);
+    ck_assert_int_eq(tt_status("POST", "/allocations", w.tok_senior_x, body), 201);
     snprintf(path, sizeof(path), "/audit?student=%s&entity=allocation", w.student_a);
     const char *denied[] = {w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
     for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
-        ck_assert_int_eq(world_status("GET", path, denied[i], NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, NULL, NULL), 401);
+        ck_assert_int_eq(tt_status("GET", path, denied[i], NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, NULL, NULL), 401);
     struct tt_response r;
-    ck_assert_int_eq(world_call("GET", path, w.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_eq(json_array_size(items), 1);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "actor")), w.senior_x);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "action")), "allocation.create");
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/audit?actor=%s&from=2026-01-01&to=2199-01-01T00:00:00Z&limit=1", w.senior_x);
-    ck_assert_int_eq(world_call("GET", path, w.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/audit?actor=%s&from=2199-01-01", w.senior_x);
-    ck_assert_int_eq(world_call("GET", path, w.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
     harness_response_free(&r);
-    world_refused("GET", "/audit?from=yesterday", w.tok_admin, NULL, 400, "from");
-    world_refused("GET", "/audit?to=2026-02-30", w.tok_admin, NULL, 400, "to");
-    world_refused("GET", "/audit?limit=5000", w.tok_admin, NULL, 400, "limit");
+    tt_refused("GET", "/audit?from=yesterday", w.tok_admin, NULL, 400, "from");
+    tt_refused("GET", "/audit?to=2026-02-30", w.tok_admin, NULL, 400, "to");
+    tt_refused("GET", "/audit?limit=5000", w.tok_admin, NULL, 400, "limit");
 }
 END_TEST
 
@@ -116,5 +109,5 @@ int main(void)
         test_audit_admin_only,
         NULL,
     };
-    return people_run("audit_export", tests, setup, teardown);
+    return harness_run_suite("audit_export", tests, setup, world_teardown);
 }

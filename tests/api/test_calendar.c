@@ -7,23 +7,23 @@
 #include <string.h>
 
 #include "harness.h"
-#include "people_tests.h"
+#include "worlds.h"
 
-static const char GOOD[] =
-    "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\",\"end\":\"2027-06-30\","
-    "\"terms\":[{\"name\":\"Autumn\",\"start\":\"2026-09-28\",\"end\":\"2026-12-11\"},"
-    "{\"name\":\"Spring\",\"start\":\"2027-01-11\",\"end\":\"2027-03-26\"}]},"
-    "{\"label\":\"2027/28\",\"start\":\"2027-09-13\",\"end\":\"2028-06-30\",\"terms\":[]}],"
-    "\"closures\":[{\"date\":\"2026-12-25\",\"reason\":\"Christmas Day\"},"
-    "{\"date\":\"2026-12-28\",\"reason\":\"Boxing Day (substitute day)\"}]}";
+static const char GOOD[] = "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/"
+                           "27\",\"start\":\"2026-09-14\",\"end\":\"2027-06-30\","
+                           "\"terms\":[{\"name\":\"Autumn\",\"start\":\"2026-09-28\",\"end\":\"2026-12-11\"},"
+                           "{\"name\":\"Spring\",\"start\":\"2027-01-11\",\"end\":\"2027-03-26\"}]},"
+                           "{\"label\":\"2027/28\",\"start\":\"2027-09-13\",\"end\":\"2028-06-30\",\"terms\":[]}],"
+                           "\"closures\":[{\"date\":\"2026-12-25\",\"reason\":\"Christmas Day\"},"
+                           "{\"date\":\"2026-12-28\",\"reason\":\"Boxing Day (substitute day)\"}]}";
 
 static char *saved;
 
 static void setup(void)
 {
-    world_make(&w);
+    world_setup();
     struct tt_response r;
-    ck_assert_int_eq(world_call("GET", "/calendar", w.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", "/calendar", w.tok_admin, NULL, &r), 200);
     json_t *doc = r.json;
     json_object_del(doc, "version");
     json_object_del(doc, "updated_at");
@@ -33,9 +33,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-    ck_assert_int_eq(world_status("PUT", "/calendar", w.tok_admin, saved), 200);
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin, saved), 200);
     free(saved);
-    world_free(&w);
+    world_teardown();
 }
 
 static long count_of(const char *table)
@@ -55,18 +55,18 @@ static const char WITH_WELCOME_WEEK[] =
 START_TEST(test_non_teaching_term_round_trip)
 {
     struct tt_response r;
-    ck_assert_int_eq(world_call("PUT", "/calendar", w.tok_admin, WITH_WELCOME_WEEK, &r), 200);
+    ck_assert_int_eq(tt_call("PUT", "/calendar", w.tok_admin, WITH_WELCOME_WEEK, &r), 200);
     harness_response_free(&r);
-    ck_assert_int_eq(world_call("GET", "/calendar", w.tok_tutor_a, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", "/calendar", w.tok_tutor_a, NULL, &r), 200);
     json_t *terms = json_object_get(json_array_get(json_object_get(r.json, "years"), 0), "terms");
     ck_assert_int_eq(json_array_size(terms), 2);
     ck_assert(json_is_false(json_object_get(json_array_get(terms, 0), "teaching")));
     ck_assert(json_is_true(json_object_get(json_array_get(terms, 1), "teaching")));
     harness_response_free(&r);
-    ck_assert_int_eq(world_status("PUT", "/calendar", w.tok_admin,
-                                  "{\"time_zone\":\"UTC\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
-                                  "\"end\":\"2027-06-30\",\"terms\":[{\"name\":\"A\",\"start\":\"2026-09-21\","
-                                  "\"end\":\"2026-09-25\",\"teaching\":\"no\"}]}],\"closures\":[]}"),
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin,
+                               "{\"time_zone\":\"UTC\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
+                               "\"end\":\"2027-06-30\",\"terms\":[{\"name\":\"A\",\"start\":\"2026-09-21\","
+                               "\"end\":\"2026-09-25\",\"teaching\":\"no\"}]}],\"closures\":[]}"),
                      422);
 }
 END_TEST
@@ -75,8 +75,8 @@ START_TEST(test_everyone_reads)
 {
     const char *tokens[] = {w.tok_admin, w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
     for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-        ck_assert_int_eq(world_status("GET", "/calendar", tokens[i], NULL), 200);
-    ck_assert_int_eq(world_status("GET", "/calendar", NULL, NULL), 401);
+        ck_assert_int_eq(tt_status("GET", "/calendar", tokens[i], NULL), 200);
+    ck_assert_int_eq(tt_status("GET", "/calendar", NULL, NULL), 401);
 }
 END_TEST
 
@@ -85,11 +85,11 @@ START_TEST(test_only_admin_writes)
     long version = harness_sql_long("SELECT version FROM calendar_settings", 0, NULL);
     const char *tokens[] = {w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
     for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
-        ck_assert_int_eq(world_status("PUT", "/calendar", tokens[i], GOOD), 403);
-    ck_assert_int_eq(world_status("PUT", "/calendar", NULL, GOOD), 401);
+        ck_assert_int_eq(tt_status("PUT", "/calendar", tokens[i], GOOD), 403);
+    ck_assert_int_eq(tt_status("PUT", "/calendar", NULL, GOOD), 401);
     ck_assert_int_eq(harness_sql_long("SELECT version FROM calendar_settings", 0, NULL), version);
     struct tt_response r;
-    ck_assert_int_eq(world_call("PUT", "/calendar", w.tok_admin, GOOD, &r), 200);
+    ck_assert_int_eq(tt_call("PUT", "/calendar", w.tok_admin, GOOD, &r), 200);
     json_t *years = json_object_get(r.json, "years");
     ck_assert_int_eq(json_array_size(years), 2);
     ck_assert_int_eq(json_array_size(json_object_get(json_array_get(years, 0), "terms")), 2);
@@ -114,7 +114,7 @@ static void refused(const char *from, const char *to, const char *field)
     snprintf(body, sizeof(body), "%.*s%s%s", (int)(at - GOOD), GOOD, to, at + strlen(from));
     long version = harness_sql_long("SELECT version FROM calendar_settings", 0, NULL);
     long closures = count_of("closures"), years = count_of("academic_years");
-    world_refused("PUT", "/calendar", w.tok_admin, body, 422, field);
+    tt_refused("PUT", "/calendar", w.tok_admin, body, 422, field);
     ck_assert_int_eq(harness_sql_long("SELECT version FROM calendar_settings", 0, NULL), version);
     ck_assert_int_eq(count_of("closures"), closures);
     ck_assert_int_eq(count_of("academic_years"), years);
@@ -143,11 +143,7 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_everyone_reads,
-        test_non_teaching_term_round_trip,
-        test_only_admin_writes,
-        test_bad_input,
-        NULL,
+        test_everyone_reads, test_non_teaching_term_round_trip, test_only_admin_writes, test_bad_input, NULL,
     };
-    return people_run("calendar", tests, setup, teardown);
+    return harness_run_suite("calendar", tests, setup, teardown);
 }

@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "harness.h"
-#include "pastoral_world.h"
+#include "worlds.h"
 
-static struct world W;
 static char *shared_id, *secret_id; /* student A's notes, written by tutor A */
 
 static const char SECRET[] = "Disclosed a family bereavement";
@@ -19,43 +18,35 @@ static const char SECRET[] = "Disclosed a family bereavement";
 static char *write_note(const char *student, const char *token, const char *body)
 {
     char path[96];
-    struct tt_response r;
     snprintf(path, sizeof(path), "/students/%s/notes", student);
-    long status = world_call("POST", path, token, body, &r);
-    if (status != 201)
-        ck_abort_msg("POST %s: %ld %s", path, status, r.body);
-    char *id = world_id(&r);
-    harness_response_free(&r);
-    return id;
+    return tt_post_id(path, token, body);
 }
 
-static void setup(void)
+static void start(void)
 {
-    harness_start();
-    world_make(&W);
-    shared_id = write_note(W.student_a, W.tok_tutor_a,
+    world_start();
+    shared_id = write_note(w.student_a, w.tok_tutor_a,
                            "{\"text\":\"Agreed a study plan\",\"visibility\":\"shared\",\"consent_recorded\":true}");
-    secret_id = write_note(W.student_a, W.tok_tutor_a,
+    secret_id = write_note(w.student_a, w.tok_tutor_a,
                            "{\"text\":\"Disclosed a family bereavement\",\"visibility\":\"confidential\"}");
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(shared_id), free(secret_id);
-    world_free(&W);
-    harness_stop();
+    world_stop();
 }
 
 static long confidential_reads(const char *id)
 {
-    return world_count("SELECT count(*) FROM audit WHERE action = 'note.read_confidential' AND entity_id = $1", id);
+    return tt_count("SELECT count(*) FROM audit WHERE action = 'note.read_confidential' AND entity_id = $1", id);
 }
 
 static long notes_of(const char *student)
 {
-    return world_count("SELECT count(*) FROM notes n JOIN note_revisions r ON r.note_id = n.id"
-                       " WHERE n.student_number = $1",
-                       student);
+    return tt_count("SELECT count(*) FROM notes n JOIN note_revisions r ON r.note_id = n.id"
+                    " WHERE n.student_number = $1",
+                    student);
 }
 
 /* The note with `id` in a list response, or NULL. */
@@ -75,24 +66,24 @@ START_TEST(test_tutor_reads_all_and_confidential_reads_are_audited)
 {
     char path[96];
     struct tt_response r;
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
     long before = confidential_reads(secret_id), shared_before = confidential_reads(shared_id);
-    ck_assert_int_eq(world_call("GET", path, W.tok_tutor_a, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_tutor_a, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(item(&r, secret_id), "text")), SECRET);
     ck_assert_str_eq(json_string_value(json_object_get(item(&r, shared_id), "text")), "Agreed a study plan");
     harness_response_free(&r);
     ck_assert_int_eq(confidential_reads(secret_id), before + 1);
     ck_assert_int_eq(confidential_reads(shared_id), shared_before);
-    ck_assert_int_eq(world_call("GET", path, W.tok_senior_x, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_senior_x, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(item(&r, secret_id), "text")), SECRET);
     harness_response_free(&r);
     ck_assert_int_eq(confidential_reads(secret_id), before + 2);
     snprintf(path, sizeof(path), "/notes/%s", secret_id);
-    ck_assert_int_eq(world_call("GET", path, W.tok_tutor_a, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_tutor_a, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "text")), SECRET);
     harness_response_free(&r);
     ck_assert_int_eq(confidential_reads(secret_id), before + 3);
-    const char *params[2] = {secret_id, W.tutor_a};
+    const char *params[2] = {secret_id, w.tutor_a};
     ck_assert_int_ge(harness_sql_long("SELECT count(*) FROM audit WHERE action = 'note.read_confidential'"
                                       " AND entity_id = $1 AND actor = $2 AND student_number IS NOT NULL",
                                       2, params),
@@ -105,23 +96,23 @@ START_TEST(test_student_sees_only_own_shared_notes)
     char path[96];
     struct tt_response r;
     long before = confidential_reads(secret_id);
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
-    ck_assert_int_eq(world_call("GET", path, W.tok_student_a, NULL, &r), 200);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 1);
     ck_assert_ptr_nonnull(item(&r, shared_id));
     ck_assert_ptr_null(strstr(r.body, SECRET));
     harness_response_free(&r);
-    snprintf(path, sizeof(path), "/students/%s/notes?visibility=confidential", W.student_a);
-    ck_assert_int_eq(world_call("GET", path, W.tok_student_a, NULL, &r), 200);
+    snprintf(path, sizeof(path), "/students/%s/notes?visibility=confidential", w.student_a);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/notes/%s", secret_id);
-    ck_assert_int_eq(world_status("GET", path, W.tok_student_a, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_student_a, NULL), 404);
     snprintf(path, sizeof(path), "/notes/%s", shared_id);
-    ck_assert_int_eq(world_status("GET", path, W.tok_student_a, NULL), 200);
-    ck_assert_int_eq(world_status("GET", path, W.tok_student_b, NULL), 404);
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
-    ck_assert_int_eq(world_status("GET", path, W.tok_student_b, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_student_a, NULL), 200);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_student_b, NULL), 404);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_student_b, NULL), 404);
     ck_assert_int_eq(confidential_reads(secret_id), before);
 }
 END_TEST
@@ -131,8 +122,8 @@ START_TEST(test_admin_never_receives_confidential_text)
     char path[96];
     struct tt_response r;
     long before = confidential_reads(secret_id);
-    snprintf(path, sizeof(path), "/students/%s/notes?history=true", W.student_a);
-    ck_assert_int_eq(world_call("GET", path, W.tok_admin, NULL, &r), 200);
+    snprintf(path, sizeof(path), "/students/%s/notes?history=true", w.student_a);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     json_t *secret = item(&r, secret_id);
     ck_assert_ptr_nonnull(secret);
     ck_assert(json_is_null(json_object_get(secret, "text")));
@@ -140,7 +131,7 @@ START_TEST(test_admin_never_receives_confidential_text)
     ck_assert_ptr_null(strstr(r.body, SECRET));
     harness_response_free(&r);
     snprintf(path, sizeof(path), "/notes/%s?history=true", secret_id);
-    ck_assert_int_eq(world_call("GET", path, W.tok_admin, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert(json_is_null(json_object_get(r.json, "text")));
     ck_assert_ptr_null(strstr(r.body, SECRET));
     harness_response_free(&r);
@@ -151,22 +142,22 @@ END_TEST
 START_TEST(test_forbidden_readers)
 {
     char path[96];
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
-    ck_assert_int_eq(world_status("GET", path, W.tok_registry, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, W.tok_tutor_b, NULL), 404);
-    ck_assert_int_eq(world_status("GET", path, W.tok_senior_y, NULL), 404);
-    ck_assert_int_eq(world_status("GET", path, NULL, NULL), 401);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_registry, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_tutor_b, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_senior_y, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", path, NULL, NULL), 401);
     snprintf(path, sizeof(path), "/notes/%s", secret_id);
-    ck_assert_int_eq(world_status("GET", path, W.tok_registry, NULL), 403);
-    ck_assert_int_eq(world_status("GET", path, W.tok_tutor_b, NULL), 404);
-    ck_assert_int_eq(world_status("GET", path, W.tok_senior_y, NULL), 404);
-    ck_assert_int_eq(world_status("GET", "/notes/x1", W.tok_tutor_a, NULL), 404);
-    snprintf(path, sizeof(path), "/students/%s/notes?history=maybe", W.student_a);
-    world_refused("GET", path, W.tok_tutor_a, NULL, 400, "history");
-    snprintf(path, sizeof(path), "/students/%s/notes?visibility=public", W.student_a);
-    world_refused("GET", path, W.tok_tutor_a, NULL, 400, "visibility");
-    snprintf(path, sizeof(path), "/students/%s/notes?cursor=abc", W.student_a);
-    world_refused("GET", path, W.tok_tutor_a, NULL, 400, "cursor");
+    ck_assert_int_eq(tt_status("GET", path, w.tok_registry, NULL), 403);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_tutor_b, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_senior_y, NULL), 404);
+    ck_assert_int_eq(tt_status("GET", "/notes/x1", w.tok_tutor_a, NULL), 404);
+    snprintf(path, sizeof(path), "/students/%s/notes?history=maybe", w.student_a);
+    tt_refused("GET", path, w.tok_tutor_a, NULL, 400, "history");
+    snprintf(path, sizeof(path), "/students/%s/notes?visibility=public", w.student_a);
+    tt_refused("GET", path, w.tok_tutor_a, NULL, 400, "visibility");
+    snprintf(path, sizeof(path), "/students/%s/notes?cursor=abc", w.student_a);
+    tt_refused("GET", path, w.tok_tutor_a, NULL, 400, "cursor");
 }
 END_TEST
 
@@ -174,20 +165,20 @@ START_TEST(test_forbidden_writers_change_nothing)
 {
     static const char body[] = "{\"text\":\"x\",\"visibility\":\"shared\"}";
     char path[96];
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
-    long before = notes_of(W.student_a);
-    ck_assert_int_eq(world_status("POST", path, W.tok_student_a, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_admin, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_registry, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_b, body), 404);
-    ck_assert_int_eq(world_status("POST", path, W.tok_senior_y, body), 404);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
+    long before = notes_of(w.student_a);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_student_a, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_admin, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_registry, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_tutor_b, body), 404);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_senior_y, body), 404);
     snprintf(path, sizeof(path), "/notes/%s/revisions", shared_id);
-    ck_assert_int_eq(world_status("POST", path, W.tok_student_a, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_admin, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_registry, body), 403);
-    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_b, "{\"text\":\"x\"}"), 404);
-    ck_assert_int_eq(world_status("POST", path, W.tok_senior_y, "{\"text\":\"x\"}"), 404);
-    ck_assert_int_eq(notes_of(W.student_a), before);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_student_a, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_admin, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_registry, body), 403);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_tutor_b, "{\"text\":\"x\"}"), 404);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_senior_y, "{\"text\":\"x\"}"), 404);
+    ck_assert_int_eq(notes_of(w.student_a), before);
 }
 END_TEST
 
@@ -210,32 +201,32 @@ START_TEST(test_bad_input_names_the_field)
         {"{\"text\":\"x\",\"visibility\":\"shared\",\"revision\":9}", "revision"},
     };
     char path[96];
-    snprintf(path, sizeof(path), "/students/%s/notes", W.student_a);
-    long before = notes_of(W.student_a);
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
+    long before = notes_of(w.student_a);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        world_refused("POST", path, W.tok_tutor_a, cases[i].body, 422, cases[i].field);
+        tt_refused("POST", path, w.tok_tutor_a, cases[i].body, 422, cases[i].field);
     snprintf(path, sizeof(path), "/notes/%s/revisions", shared_id);
-    world_refused("POST", path, W.tok_tutor_a, "{\"text\":\"x\",\"visibility\":\"confidential\"}", 422, "visibility");
-    world_refused("POST", path, W.tok_tutor_a, "{\"consent_recorded\":true}", 422, "text");
-    world_refused("POST", path, W.tok_tutor_a, "{\"text\":\"x\",\"created_by\":\"T1\"}", 422, "created_by");
-    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_a, "not json"), 400);
-    ck_assert_int_eq(notes_of(W.student_a), before);
+    tt_refused("POST", path, w.tok_tutor_a, "{\"text\":\"x\",\"visibility\":\"confidential\"}", 422, "visibility");
+    tt_refused("POST", path, w.tok_tutor_a, "{\"consent_recorded\":true}", 422, "text");
+    tt_refused("POST", path, w.tok_tutor_a, "{\"text\":\"x\",\"created_by\":\"T1\"}", 422, "created_by");
+    ck_assert_int_eq(tt_status("POST", path, w.tok_tutor_a, "not json"), 400);
+    ck_assert_int_eq(notes_of(w.student_a), before);
 }
 END_TEST
 
 START_TEST(test_corrections_are_new_revisions)
 {
-    char *id = write_note(W.student_a, W.tok_tutor_a, "{\"text\":\"Met on Tuesday\",\"visibility\":\"shared\"}");
+    char *id = write_note(w.student_a, w.tok_tutor_a, "{\"text\":\"Met on Tuesday\",\"visibility\":\"shared\"}");
     char path[96];
     struct tt_response r;
     snprintf(path, sizeof(path), "/notes/%s/revisions", id);
     const char *stale[] = {"If-Match: \"5\"", NULL};
-    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json", "{\"text\":\"x\"}", stale, &r),
+    ck_assert_int_eq(harness_request("POST", path, w.tok_tutor_a, "application/json", "{\"text\":\"x\"}", stale, &r),
                      0);
     ck_assert_int_eq(r.status, 412);
     harness_response_free(&r);
     const char *fresh[] = {"If-Match: \"1\"", NULL};
-    ck_assert_int_eq(harness_request("POST", path, W.tok_tutor_a, "application/json",
+    ck_assert_int_eq(harness_request("POST", path, w.tok_tutor_a, "application/json",
                                      "{\"text\":\"Met on Wednesday\",\"consent_recorded\":true}", fresh, &r),
                      0);
     ck_assert_int_eq(r.status, 201);
@@ -243,14 +234,14 @@ START_TEST(test_corrections_are_new_revisions)
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "text")), "Met on Wednesday");
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "revision")), 2);
     harness_response_free(&r);
-    ck_assert_int_eq(world_status("POST", path, W.tok_senior_x, "{\"text\":\"Met on Wednesday at 10\"}"), 201);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_senior_x, "{\"text\":\"Met on Wednesday at 10\"}"), 201);
     snprintf(path, sizeof(path), "/notes/%s?history=true", id);
-    ck_assert_int_eq(world_call("GET", path, W.tok_student_a, NULL, &r), 200);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "revisions")), 3);
     json_t *history = json_object_get(r.json, "history");
     ck_assert_int_eq(json_array_size(history), 3);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 0), "text")), "Met on Tuesday");
-    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 2), "created_by")), W.senior_x);
+    ck_assert_str_eq(json_string_value(json_object_get(json_array_get(history, 2), "created_by")), w.senior_x);
     harness_response_free(&r);
     const char *params[1] = {id};
     char *first = harness_sql("SELECT text FROM note_revisions WHERE note_id = $1::bigint AND revision = 1", 1, params);
@@ -263,17 +254,17 @@ END_TEST
 START_TEST(test_another_tutor_cannot_revise_the_authors_note)
 {
     /* tutor B, given a cover allocation for A, may read A's notes but not revise tutor A's */
-    world_sql("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
-              " VALUES ($1, $2, 'cover', current_date, 'test')",
-              W.student_a, W.tutor_b);
+    tt_sql("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
+           " VALUES ($1, $2, 'cover', current_date, 'test')",
+           w.student_a, w.tutor_b);
     char path[96];
     snprintf(path, sizeof(path), "/notes/%s/revisions", shared_id);
-    long before = notes_of(W.student_a);
-    ck_assert_int_eq(world_status("POST", path, W.tok_tutor_b, "{\"text\":\"changed\"}"), 403);
-    ck_assert_int_eq(notes_of(W.student_a), before);
+    long before = notes_of(w.student_a);
+    ck_assert_int_eq(tt_status("POST", path, w.tok_tutor_b, "{\"text\":\"changed\"}"), 403);
+    ck_assert_int_eq(notes_of(w.student_a), before);
     snprintf(path, sizeof(path), "/notes/%s", secret_id);
-    ck_assert_int_eq(world_status("GET", path, W.tok_tutor_b, NULL), 200);
-    world_sql("DELETE FROM allocations WHERE student_number = $1 AND staff_number = $2", W.student_a, W.tutor_b);
+    ck_assert_int_eq(tt_status("GET", path, w.tok_tutor_b, NULL), 200);
+    tt_sql("DELETE FROM allocations WHERE student_number = $1 AND staff_number = $2", w.student_a, w.tutor_b);
 }
 END_TEST
 
@@ -312,7 +303,7 @@ START_TEST(test_app_role_cannot_rewrite_notes_or_audit)
     char *text = harness_sql("SELECT text FROM note_revisions WHERE note_id = $1::bigint", 1, params);
     ck_assert_str_eq(text, SECRET);
     free(text);
-    ck_assert_int_ge(world_count("SELECT count(*) FROM audit WHERE entity_id = $1", secret_id), 1);
+    ck_assert_int_ge(tt_count("SELECT count(*) FROM audit WHERE entity_id = $1", secret_id), 1);
     /* the role may still insert a revision: append-only, not read-only */
     char *state = as_app_role("INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
                               " VALUES ($1::bigint, 99, 'appended', false, 'test')",
@@ -324,23 +315,18 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("notes");
-    TCase *tc = tcase_create("notes");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_tutor_reads_all_and_confidential_reads_are_audited);
-    tcase_add_test(tc, test_student_sees_only_own_shared_notes);
-    tcase_add_test(tc, test_admin_never_receives_confidential_text);
-    tcase_add_test(tc, test_forbidden_readers);
-    tcase_add_test(tc, test_forbidden_writers_change_nothing);
-    tcase_add_test(tc, test_bad_input_names_the_field);
-    tcase_add_test(tc, test_corrections_are_new_revisions);
-    tcase_add_test(tc, test_another_tutor_cannot_revise_the_authors_note);
-    tcase_add_test(tc, test_app_role_cannot_rewrite_notes_or_audit);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_tutor_reads_all_and_confidential_reads_are_audited,
+        test_student_sees_only_own_shared_notes,
+        test_admin_never_receives_confidential_text,
+        test_forbidden_readers,
+        test_forbidden_writers_change_nothing,
+        test_bad_input_names_the_field,
+        test_corrections_are_new_revisions,
+        test_another_tutor_cannot_revise_the_authors_note,
+        test_app_role_cannot_rewrite_notes_or_audit,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "notes", .tests = tests, .start = start, .stop = stop, .timeout = 120};
+    return harness_run(&suite);
 }

@@ -5,20 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compliance_world.h"
 #include "harness.h"
-
-static struct cworld w;
-
-static void setup(void)
-{
-    cworld_make(&w);
-}
-
-static void teardown(void)
-{
-    cworld_free(&w);
-}
+#include "worlds.h"
 
 static long count_policies(const char *school)
 {
@@ -29,7 +17,7 @@ static long count_policies(const char *school)
 START_TEST(test_presets_listed)
 {
     struct tt_response r;
-    ck_assert_int_eq(harness_json("GET", "/policy-presets", w.tok_tutor_a, NULL, &r), 0);
+    ck_assert_int_eq(harness_json("GET", "/policy-presets", cw.tok_tutor_a, NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_eq(json_array_size(items), 3);
@@ -47,7 +35,7 @@ START_TEST(test_presets_listed)
         strcmp(json_string_value(json_object_get(rule, "id")), "wethrive") == 0;
     ck_assert(wethrive);
     harness_response_free(&r);
-    cworld_expect("GET", "/policy-presets", NULL, NULL, 401);
+    tt_expect_status("GET", "/policy-presets", NULL, NULL, 401);
 }
 END_TEST
 
@@ -55,8 +43,8 @@ START_TEST(test_put_versions_and_get)
 {
     char path[96];
     struct tt_response r;
-    snprintf(path, sizeof(path), "/schools/%s/policy", w.school_p);
-    ck_assert_int_eq(harness_json("GET", path, w.tok_student_a, NULL, &r), 0);
+    snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
+    ck_assert_int_eq(harness_json("GET", path, cw.tok_student_a, NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "preset")), "leicester");
     char etag[64];
@@ -64,24 +52,24 @@ START_TEST(test_put_versions_and_get)
     harness_response_free(&r);
     /* admin adopts Essex from a later date: a second version, the first still in use before it */
     ck_assert_int_eq(
-        harness_json("PUT", path, w.tok_admin, "{\"preset\":\"essex\",\"effective_from\":\"2027-01-01\"}", &r), 0);
+        harness_json("PUT", path, cw.tok_admin, "{\"preset\":\"essex\",\"effective_from\":\"2027-01-01\"}", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "versions")), 2);
     ck_assert_str_ne(r.etag, etag);
     harness_response_free(&r);
-    ck_assert_int_eq(count_policies(w.school_p), 2);
+    ck_assert_int_eq(count_policies(cw.school_p), 2);
     /* a stale If-Match is refused and writes nothing */
     const char *headers[] = {NULL, NULL};
     char if_match[96];
     snprintf(if_match, sizeof(if_match), "If-Match: %s", etag);
     headers[0] = if_match;
     ck_assert_int_eq(
-        harness_request("PUT", path, w.tok_admin, "application/json", "{\"preset\":\"westminster\"}", headers, &r), 0);
+        harness_request("PUT", path, cw.tok_admin, "application/json", "{\"preset\":\"westminster\"}", headers, &r), 0);
     ck_assert_int_eq(r.status, 412);
     harness_response_free(&r);
-    ck_assert_int_eq(count_policies(w.school_p), 2);
+    ck_assert_int_eq(count_policies(cw.school_p), 2);
     /* the audit trail and the change feed record each version */
-    const char *params[1] = {w.school_p};
+    const char *params[1] = {cw.school_p};
     ck_assert_int_eq(
         harness_sql_long("SELECT count(*) FROM events WHERE kind = 'policy.set' AND subject = $1", 1, params), 2);
 }
@@ -90,24 +78,24 @@ END_TEST
 START_TEST(test_who_may_set_a_policy)
 {
     char path[96];
-    snprintf(path, sizeof(path), "/schools/%s/policy", w.school_p);
-    cworld_expect("PUT", path, w.tok_tutor_a, "{\"preset\":\"essex\"}", 403);
-    cworld_expect("PUT", path, w.tok_senior_q, "{\"preset\":\"essex\"}", 403);
-    cworld_expect("PUT", path, w.tok_registry, "{\"preset\":\"essex\"}", 403);
-    cworld_expect("PUT", path, w.tok_student_a, "{\"preset\":\"essex\"}", 403);
-    cworld_expect("PUT", "/schools/NOSUCHX/policy", w.tok_admin, "{\"preset\":\"essex\"}", 404);
-    ck_assert_int_eq(count_policies(w.school_p), 1);
-    snprintf(path, sizeof(path), "/schools/%s/policy", w.school_q);
-    cworld_expect("GET", path, w.tok_admin, NULL, 404); /* no policy yet */
-    cworld_expect("PUT", path, w.tok_senior_q, "{\"preset\":\"westminster\"}", 200);
-    cworld_expect("GET", path, w.tok_tutor_a, NULL, 200);
+    snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
+    tt_expect_status("PUT", path, cw.tok_tutor_a, "{\"preset\":\"essex\"}", 403);
+    tt_expect_status("PUT", path, cw.tok_senior_q, "{\"preset\":\"essex\"}", 403);
+    tt_expect_status("PUT", path, cw.tok_registry, "{\"preset\":\"essex\"}", 403);
+    tt_expect_status("PUT", path, cw.tok_student_a, "{\"preset\":\"essex\"}", 403);
+    tt_expect_status("PUT", "/schools/NOSUCHX/policy", cw.tok_admin, "{\"preset\":\"essex\"}", 404);
+    ck_assert_int_eq(count_policies(cw.school_p), 1);
+    snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_q);
+    tt_expect_status("GET", path, cw.tok_admin, NULL, 404); /* no policy yet */
+    tt_expect_status("PUT", path, cw.tok_senior_q, "{\"preset\":\"westminster\"}", 200);
+    tt_expect_status("GET", path, cw.tok_tutor_a, NULL, 200);
 }
 END_TEST
 
 static void expect_422(const char *path, const char *body, const char *field)
 {
     struct tt_response r;
-    ck_assert_int_eq(harness_json("PUT", path, w.tok_admin, body, &r), 0);
+    ck_assert_int_eq(harness_json("PUT", path, cw.tok_admin, body, &r), 0);
     ck_assert_int_eq(r.status, 422);
     ck_assert_str_eq(r.content_type, "application/problem+json");
     json_t *errors = json_object_get(r.json, "errors");
@@ -124,7 +112,7 @@ static void expect_422(const char *path, const char *body, const char *field)
 START_TEST(test_bad_policy_names_the_path)
 {
     char path[96];
-    snprintf(path, sizeof(path), "/schools/%s/policy", w.school_p);
+    snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
     expect_422(path,
                "{\"name\":\"P 2027\",\"effective_from\":\"2027-01-01\",\"rules\":["
                "{\"id\":\"allocation\",\"type\":\"allocation_within\",\"days\":7},"
@@ -137,8 +125,8 @@ START_TEST(test_bad_policy_names_the_path)
     expect_422(path, "{\"preset\":\"oxford\"}", "preset");
     expect_422(path, "{\"preset\":\"essex\",\"effective_from\":\"2027-02-30\"}", "effective_from");
     expect_422(path, "{\"preset\":\"essex\",\"rules\":[]}", "rules");
-    cworld_expect("PUT", path, w.tok_admin, "[1]", 400);
-    ck_assert_int_eq(count_policies(w.school_p), 1);
+    tt_expect_status("PUT", path, cw.tok_admin, "[1]", 400);
+    ck_assert_int_eq(count_policies(cw.school_p), 1);
 }
 END_TEST
 
@@ -146,44 +134,44 @@ START_TEST(test_simulation_compares_and_writes_nothing)
 {
     char path[128];
     struct tt_response r;
-    const char *params[1] = {w.school_p};
-    long policies = count_policies(w.school_p);
+    const char *params[1] = {cw.school_p};
+    long policies = count_policies(cw.school_p);
     long audit = harness_sql_long("SELECT count(*) FROM audit", 0, NULL);
     long events = harness_sql_long("SELECT count(*) FROM events", 0, NULL);
-    snprintf(path, sizeof(path), "/schools/%s/policy:simulate?as_of=2026-11-01", w.school_p);
+    snprintf(path, sizeof(path), "/schools/%s/policy:simulate?as_of=2026-11-01", cw.school_p);
     /* the draft drops the response rule (Essex has none): A's breach would disappear */
-    ck_assert_int_eq(harness_json("POST", path, w.tok_senior_p, "{\"preset\":\"essex\"}", &r), 0);
+    ck_assert_int_eq(harness_json("POST", path, cw.tok_senior_p, "{\"preset\":\"essex\"}", &r), 0);
     if (r.status != 200)
         fprintf(stderr, "%s\n", r.body);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "students")), 2);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "draft_policy"), "name")),
                      "University of Essex Personal Tutor Policy");
-    json_t *rule = cworld_finding(json_object_get(r.json, "rules"), "response");
+    json_t *rule = tt_finding(json_object_get(r.json, "rules"), "response");
     ck_assert_ptr_nonnull(rule);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rule, "current"), "breached")), 1);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rule, "draft"), "breached")), 0);
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "changed_students")), 2);
     json_t *first = json_array_get(json_object_get(r.json, "items"), 0);
-    ck_assert_str_eq(json_string_value(json_object_get(first, "student")), w.student_a);
-    json_t *change = cworld_finding(json_object_get(first, "changes"), "response");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "student")), cw.student_a);
+    json_t *change = tt_finding(json_object_get(first, "changes"), "response");
     ck_assert_str_eq(json_string_value(json_object_get(change, "current")), "breached");
     ck_assert(json_is_null(json_object_get(change, "draft")));
     harness_response_free(&r);
-    ck_assert_int_eq(count_policies(w.school_p), policies);
+    ck_assert_int_eq(count_policies(cw.school_p), policies);
     ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM audit", 0, NULL), audit);
     ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM events", 0, NULL), events);
     ck_assert_int_eq(
         harness_sql_long("SELECT count(*) FROM school_policies WHERE school = $1 AND preset = 'essex'", 1, params), 0);
     /* the same draft as the current policy changes nothing */
-    ck_assert_int_eq(harness_json("POST", path, w.tok_admin, "{\"preset\":\"leicester\"}", &r), 0);
+    ck_assert_int_eq(harness_json("POST", path, cw.tok_admin, "{\"preset\":\"leicester\"}", &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "changed_students")), 0);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "items")), 0);
     harness_response_free(&r);
-    cworld_expect("POST", path, w.tok_tutor_a, "{\"preset\":\"essex\"}", 403);
-    cworld_expect("POST", path, w.tok_senior_q, "{\"preset\":\"essex\"}", 403);
-    ck_assert_int_eq(harness_json("POST", path, w.tok_admin, "{\"name\":\"x\"}", &r), 0);
+    tt_expect_status("POST", path, cw.tok_tutor_a, "{\"preset\":\"essex\"}", 403);
+    tt_expect_status("POST", path, cw.tok_senior_q, "{\"preset\":\"essex\"}", 403);
+    ck_assert_int_eq(harness_json("POST", path, cw.tok_admin, "{\"name\":\"x\"}", &r), 0);
     ck_assert_int_eq(r.status, 422);
     harness_response_free(&r);
 }
@@ -191,20 +179,15 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("policies");
-    TCase *tc = tcase_create("policies");
-    tcase_set_timeout(tc, 60);
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_presets_listed);
-    tcase_add_test(tc, test_put_versions_and_get);
-    tcase_add_test(tc, test_who_may_set_a_policy);
-    tcase_add_test(tc, test_bad_policy_names_the_path);
-    tcase_add_test(tc, test_simulation_compares_and_writes_nothing);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_presets_listed,
+        test_put_versions_and_get,
+        test_who_may_set_a_policy,
+        test_bad_policy_names_the_path,
+        test_simulation_compares_and_writes_nothing,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "policies", .tests = tests, .setup = cworld_setup, .teardown = cworld_teardown, .timeout = 60};
+    return harness_run(&suite);
 }
