@@ -6,76 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char *admin;
 
-static void setup(void)
+static void start(void)
 {
     harness_start();
     admin = harness_token("ADMBULK", "admin", NULL);
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(admin);
     harness_stop();
 }
 
-static void sql(const char *text, const char *a, const char *b)
-{
-    const char *p[2] = {a, b};
-    free(harness_sql(text, b ? 2 : a ? 1 : 0, p));
-}
-
-static void make_school(char *code, size_t size, const char *prefix)
-{
-    char n[32];
-    snprintf(code, size, "%s%s", prefix, harness_unique("", n, sizeof(n)));
-    sql("INSERT INTO schools (code, name) VALUES ($1, 'Bulk School')", code, NULL);
-}
-
-static void make_tutor(const char *number, const char *school, int capacity, const char *roles, int active)
-{
-    char cap[16];
-    snprintf(cap, sizeof(cap), "%d", capacity);
-    const char *p[5] = {number, school, cap, roles, active ? "t" : "f"};
-    free(harness_sql("INSERT INTO staff (staff_number, name, email, school, capacity, roles, active)"
-                     " VALUES ($1, 'Tutor ' || $1, 't@uni.example', $2, $3::int, $4::text[], $5::boolean)",
-                     5, p));
-}
-
-static void make_student(const char *number, const char *school, const char *partner, const char *status)
-{
-    const char *p[4] = {number, school, partner, status};
-    free(harness_sql("INSERT INTO students (student_number, name, email, school, partner_school, level, cohort,"
-                     " status, registered_on) VALUES ($1, 'Student ' || $1, 's@uni.example', $2, $3, '4', 'UG', $4,"
-                     " '2026-09-21')",
-                     4, p));
-}
-
-static void allocate_directly(const char *student, const char *tutor, const char *starts_on)
-{
-    const char *p[3] = {student, tutor, starts_on};
-    free(harness_sql("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
-                     " VALUES ($1, $2, 'personal', $3::date, 'test')",
-                     3, p));
-}
-
 static long count_allocations(const char *school)
 {
-    const char *p[1] = {school};
-    return harness_sql_long("SELECT count(*) FROM allocations a JOIN students s USING (student_number)"
-                            " WHERE s.school = $1",
-                            1, p);
+    return tt_count("SELECT count(*) FROM allocations a JOIN students s USING (student_number) WHERE s.school = $1",
+                    school);
 }
 
 static long count_events(const char *school)
 {
-    const char *p[1] = {school};
-    return harness_sql_long("SELECT count(*) FROM events e JOIN students s ON s.student_number = e.subject"
-                            " WHERE s.school = $1",
-                            1, p);
+    return tt_count("SELECT count(*) FROM events e JOIN students s ON s.student_number = e.subject"
+                    " WHERE s.school = $1",
+                    school);
 }
 
 static const char *outcome(const struct tt_response *r, size_t i)
@@ -88,17 +46,17 @@ static const char *outcome(const struct tt_response *r, size_t i)
 START_TEST(test_bulk_outcomes_and_dry_run)
 {
     char school[32], s[4][40], t1[40], t2[40], body[2048];
-    make_school(school, sizeof(school), "BK");
+    tt_new_school(school, sizeof(school), "BK", "Bulk School");
     snprintf(t1, sizeof(t1), "%sT1", school + 2);
     snprintf(t2, sizeof(t2), "%sT2", school + 2);
-    make_tutor(t1, school, 30, "{tutor}", 1);
-    make_tutor(t2, school, 30, "{tutor}", 1);
+    tt_tutor(t1, school, "{tutor}", 30, 1);
+    tt_tutor(t2, school, "{tutor}", 30, 1);
     for (int i = 0; i < 4; i++) {
         snprintf(s[i], sizeof(s[i]), "%sS%d", school + 2, i);
-        make_student(s[i], school, NULL, "studying");
+        tt_student_full(s[i], school, NULL, "studying", "2026-09-21");
     }
-    allocate_directly(s[2], t1, "2026-09-01"); /* to be reallocated */
-    allocate_directly(s[3], t1, "2026-09-01"); /* already so: unchanged */
+    tt_allocate(s[2], t1, "2026-09-01"); /* to be reallocated */
+    tt_allocate(s[3], t1, "2026-09-01"); /* already so: unchanged */
     snprintf(body, sizeof(body),
              "{\"allocations\":["
              "{\"student\":\"%s\",\"tutor\":\"%s\",\"kind\":\"personal\",\"starts_on\":\"2026-10-01\"},"
@@ -141,12 +99,12 @@ END_TEST
 START_TEST(test_bulk_one_bad_row_rolls_back_everything)
 {
     char school[32], s[3][40], t1[40], body[2048];
-    make_school(school, sizeof(school), "BR");
+    tt_new_school(school, sizeof(school), "BR", "Bulk School");
     snprintf(t1, sizeof(t1), "%sT1", school + 2);
-    make_tutor(t1, school, 30, "{tutor}", 1);
+    tt_tutor(t1, school, "{tutor}", 30, 1);
     for (int i = 0; i < 3; i++) {
         snprintf(s[i], sizeof(s[i]), "%sS%d", school + 2, i);
-        make_student(s[i], school, NULL, "studying");
+        tt_student_full(s[i], school, NULL, "studying", "2026-09-21");
     }
     snprintf(body, sizeof(body),
              "{\"allocations\":[{\"student\":\"%s\",\"tutor\":\"%s\"},{\"student\":\"%s\",\"tutor\":\"NOSUCH1\"},"
@@ -179,12 +137,12 @@ END_TEST
 START_TEST(test_bulk_who_may)
 {
     char school[32], other[32], s0[40], t1[40], body[512];
-    make_school(school, sizeof(school), "BW");
-    make_school(other, sizeof(other), "BO");
+    tt_new_school(school, sizeof(school), "BW", "Bulk School");
+    tt_new_school(other, sizeof(other), "BO", "Bulk School");
     snprintf(t1, sizeof(t1), "%sT1", school + 2);
     snprintf(s0, sizeof(s0), "%sS0", school + 2);
-    make_tutor(t1, school, 30, "{tutor}", 1);
-    make_student(s0, school, NULL, "studying");
+    tt_tutor(t1, school, "{tutor}", 30, 1);
+    tt_student_full(s0, school, NULL, "studying", "2026-09-21");
     snprintf(body, sizeof(body), "{\"allocations\":[{\"student\":\"%s\",\"tutor\":\"%s\"}]}", s0, t1);
     struct tt_response r;
     char *tutor = harness_token(t1, "tutor", NULL);
@@ -249,20 +207,20 @@ START_TEST(test_auto_balances_a_generated_cohort)
 {
     static const int capacities[7] = {10, 40, 40, 40, 5, 60, 30};
     char school[32], number[48], tutors[7][40], path[128];
-    make_school(school, sizeof(school), "AU");
+    tt_new_school(school, sizeof(school), "AU", "Bulk School");
     for (int i = 0; i < 7; i++) {
         snprintf(tutors[i], sizeof(tutors[i]), "%sT%d", school + 2, i);
-        make_tutor(tutors[i], school, capacities[i], "{tutor}", 1);
+        tt_tutor(tutors[i], school, "{tutor}", capacities[i], 1);
     }
     snprintf(number, sizeof(number), "%sX1", school + 2);
-    make_tutor(number, school, 100, "{tutor}", 0); /* inactive: never chosen */
+    tt_tutor(number, school, "{tutor}", 100, 0); /* inactive: never chosen */
     snprintf(number, sizeof(number), "%sX2", school + 2);
-    make_tutor(number, school, 100, "{support}", 1); /* not a tutor */
+    tt_tutor(number, school, "{support}", 100, 1); /* not a tutor */
     for (int i = 0; i < 210; i++) {
         snprintf(number, sizeof(number), "%sS%03d", school + 2, i);
-        make_student(number, school, NULL, i >= 200 ? "withdrawn" : "studying");
+        tt_student_full(number, school, NULL, i >= 200 ? "withdrawn" : "studying", "2026-09-21");
         if (i < 5)
-            allocate_directly(number, tutors[1], "2026-09-01"); /* kept */
+            tt_allocate(number, tutors[1], "2026-09-01"); /* kept */
     }
     struct tt_response dry1, dry2, r;
     auto_path(path, sizeof(path), school, 1);
@@ -296,17 +254,17 @@ END_TEST
 START_TEST(test_auto_respects_capacity_and_gives_joint_honours_a_secondary)
 {
     char school[32], partner[32], number[48], t[3][40], path[128];
-    make_school(school, sizeof(school), "AC");
-    make_school(partner, sizeof(partner), "AP");
+    tt_new_school(school, sizeof(school), "AC", "Bulk School");
+    tt_new_school(partner, sizeof(partner), "AP", "Bulk School");
     snprintf(t[0], sizeof(t[0]), "%sT0", school + 2);
     snprintf(t[1], sizeof(t[1]), "%sT1", school + 2);
     snprintf(t[2], sizeof(t[2]), "%sP0", partner + 2);
-    make_tutor(t[0], school, 10, "{tutor}", 1);
-    make_tutor(t[1], school, 5, "{tutor,senior_tutor}", 1);
-    make_tutor(t[2], partner, 2, "{tutor}", 1);
+    tt_tutor(t[0], school, "{tutor}", 10, 1);
+    tt_tutor(t[1], school, "{tutor,senior_tutor}", 5, 1);
+    tt_tutor(t[2], partner, "{tutor}", 2, 1);
     for (int i = 0; i < 30; i++) {
         snprintf(number, sizeof(number), "%sS%02d", school + 2, i);
-        make_student(number, school, i < 4 ? partner : NULL, "studying");
+        tt_student_full(number, school, i < 4 ? partner : NULL, "studying", "2026-09-21");
     }
     struct tt_response r;
     auto_path(path, sizeof(path), school, 0);
@@ -319,9 +277,8 @@ START_TEST(test_auto_respects_capacity_and_gives_joint_honours_a_secondary)
     assert_balanced(json_object_get(r.json, "tutors"), school);
     harness_response_free(&r);
     const char *p[1] = {t[2]};
-    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM allocations WHERE staff_number = $1 AND kind = 'secondary'",
-                                      1, p),
-                     2);
+    ck_assert_int_eq(
+        harness_sql_long("SELECT count(*) FROM allocations WHERE staff_number = $1 AND kind = 'secondary'", 1, p), 2);
     free(senior);
     char *outsider = harness_token("SNROUT", "senior_tutor", partner);
     ck_assert_int_eq(harness_json("POST", path, outsider, AUTO_BODY, &r), 0);
@@ -339,19 +296,15 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("bulk_allocations");
-    TCase *tc = tcase_create("bulk_allocations");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_bulk_outcomes_and_dry_run);
-    tcase_add_test(tc, test_bulk_one_bad_row_rolls_back_everything);
-    tcase_add_test(tc, test_bulk_who_may);
-    tcase_add_test(tc, test_auto_balances_a_generated_cohort);
-    tcase_add_test(tc, test_auto_respects_capacity_and_gives_joint_honours_a_secondary);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_bulk_outcomes_and_dry_run,
+        test_bulk_one_bad_row_rolls_back_everything,
+        test_bulk_who_may,
+        test_auto_balances_a_generated_cohort,
+        test_auto_respects_capacity_and_gives_joint_honours_a_secondary,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "bulk_allocations", .tests = tests, .start = start, .stop = stop, .timeout = 120};
+    return harness_run(&suite);
 }

@@ -4,32 +4,30 @@
  * two tutord processes on one database. */
 #include <check.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "sha256.h"
 
 static char school[32];
 static char *registry;
 
-static void setup(void)
+static void start(void)
 {
-    char n[32];
     harness_start();
-    snprintf(school, sizeof(school), "ID%s", harness_unique("", n, sizeof(n)));
-    const char *p[1] = {school};
-    free(harness_sql("INSERT INTO schools (code, name) VALUES ($1, 'Idempotency School')", 1, p));
-    registry = harness_token("SRSIDEM", "registry", NULL);
+    tt_new_school(school, sizeof(school), "ID", "Idempotency School");
+    registry = tt_registry_token("SRSIDEM");
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(registry);
     harness_stop();
@@ -256,18 +254,13 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("idempotency");
-    TCase *tc = tcase_create("idempotency");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_replay_and_mismatch);
-    tcase_add_test(tc, test_in_flight_then_abandoned_then_expired);
-    tcase_add_test(tc, test_two_processes_share_keys);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_replay_and_mismatch,
+        test_in_flight_then_abandoned_then_expired,
+        test_two_processes_share_keys,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "idempotency", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
+    return harness_run(&suite);
 }

@@ -6,22 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char school[32];
 static char *registry;
 
-static void setup(void)
+static void start(void)
 {
-    char n[32];
     harness_start();
-    snprintf(school, sizeof(school), "IM%s", harness_unique("", n, sizeof(n)));
-    const char *p[1] = {school};
-    free(harness_sql("INSERT INTO schools (code, name) VALUES ($1, 'Import School')", 1, p));
-    registry = harness_token("SRS", "registry", NULL);
+    tt_new_school(school, sizeof(school), "IM", "Import School");
+    registry = tt_registry_token("SRS");
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(registry);
     harness_stop();
@@ -115,11 +113,12 @@ START_TEST(test_csv_quoting_utf8_crlf)
 {
     char prefix[32], body[2048];
     harness_unique("C", prefix, sizeof(prefix));
-    snprintf(body, sizeof(body),
-             "\xef\xbb\xbfstudent_number,name,email,school,programme,level,cohort,status,registered_on,date_of_birth\r\n"
-             "%sA,\"O'Brien, Siobhán\",a@uni.example,%s,\"BSc \"\"Data\"\" Science\",4,UG,studying,2026-09-21,\r\n"
-             "%sB,Zoë Ōtake 李,b@uni.example,%s,\"Line one\r\nline two\",5,PGT,placement,2025-09-22,2001-02-03\r\n",
-             prefix, school, prefix, school);
+    snprintf(
+        body, sizeof(body),
+        "\xef\xbb\xbfstudent_number,name,email,school,programme,level,cohort,status,registered_on,date_of_birth\r\n"
+        "%sA,\"O'Brien, Siobhán\",a@uni.example,%s,\"BSc \"\"Data\"\" Science\",4,UG,studying,2026-09-21,\r\n"
+        "%sB,Zoë Ōtake 李,b@uni.example,%s,\"Line one\r\nline two\",5,PGT,placement,2025-09-22,2001-02-03\r\n",
+        prefix, school, prefix, school);
     struct tt_response r;
     ck_assert_int_eq(harness_request("POST", "/students:import", registry, "text/csv; charset=utf-8", body, NULL, &r),
                      0);
@@ -260,7 +259,8 @@ START_TEST(test_refusals)
     ck_assert_int_eq(harness_request("POST", "/students:import", registry, "text/csv", "name,\"bad\n", NULL, &r), 0);
     ck_assert_int_eq(r.status, 400);
     harness_response_free(&r);
-    ck_assert_int_eq(harness_request("POST", "/students:import", registry, "text/csv", "name,shoe_size\n", NULL, &r), 0);
+    ck_assert_int_eq(harness_request("POST", "/students:import", registry, "text/csv", "name,shoe_size\n", NULL, &r),
+                     0);
     ck_assert_int_eq(r.status, 422);
     ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(r.json, "errors"), 0), "field")),
                      "shoe_size");
@@ -284,8 +284,9 @@ START_TEST(test_large_body_is_accepted)
     char *body = malloc(cap);
     used += (size_t)snprintf(body, cap, "student_number,name,email,school,level,cohort,status,registered_on\n");
     for (int i = 0; used + 200 < cap - (1u << 20) || i < 12000; i++)
-        used += (size_t)snprintf(body + used, cap - used, "%sx%d,Student Number %d,s%d@uni.example,%s,4,UG,studying,2026-09-21\n",
-                                 prefix, i, i, i, school);
+        used += (size_t)snprintf(body + used, cap - used,
+                                 "%sx%d,Student Number %d,s%d@uni.example,%s,4,UG,studying,2026-09-21\n", prefix, i, i,
+                                 i, school);
     ck_assert_uint_gt(used, 1u << 20);
     struct tt_response r;
     ck_assert_int_eq(harness_request("POST", "/students:import", registry, "text/csv", body, NULL, &r), 0);
@@ -298,21 +299,17 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("imports");
-    TCase *tc = tcase_create("imports");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_json_import_then_reimport_changes_nothing);
-    tcase_add_test(tc, test_csv_quoting_utf8_crlf);
-    tcase_add_test(tc, test_bad_row_rejects_everything);
-    tcase_add_test(tc, test_database_checks_name_the_row);
-    tcase_add_test(tc, test_tutors_csv_import);
-    tcase_add_test(tc, test_refusals);
-    tcase_add_test(tc, test_large_body_is_accepted);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_json_import_then_reimport_changes_nothing,
+        test_csv_quoting_utf8_crlf,
+        test_bad_row_rejects_everything,
+        test_database_checks_name_the_row,
+        test_tutors_csv_import,
+        test_refusals,
+        test_large_body_is_accepted,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "imports", .tests = tests, .start = start, .stop = stop, .timeout = 120};
+    return harness_run(&suite);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static const char *const SERVER_ENV[] = {"TUTORD_MAX_BODY_BYTES=4096", NULL};
@@ -31,11 +32,11 @@ static void make_student(const char *number, const char *school_code)
     put_ok(path, body, 201);
 }
 
-static void setup(void)
+static void start(void)
 {
     harness_start_with(SERVER_ENV);
-    admin = harness_token("ADM1", "admin", NULL);
-    registry = harness_token("SRS", "registry", NULL);
+    admin = tt_admin_token();
+    registry = tt_registry_token("SRS");
     char n[32], path[64];
     harness_unique("", n, sizeof(n));
     snprintf(school, sizeof(school), "ST%s", n);
@@ -49,15 +50,11 @@ static void setup(void)
     make_student(student, school);
     make_student(other_student, other_school);
     harness_unique("T", tutor, sizeof(tutor));
-    const char *staff[2] = {tutor, school}, *allocation[2] = {student, tutor};
-    free(harness_sql("INSERT INTO staff (staff_number, name, email, school) VALUES ($1, 'Tess Tutor', 't@u.ac', $2)",
-                     2, staff));
-    free(harness_sql("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
-                     " VALUES ($1, $2, 'personal', current_date - 7, 'test')",
-                     2, allocation));
+    tt_staff(tutor, school, "{tutor}");
+    tt_allocate(student, tutor, NULL);
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(admin);
     free(registry);
@@ -134,9 +131,8 @@ START_TEST(test_if_match)
     snprintf(path, sizeof(path), "/students/%s", student);
     const char *stale[] = {"If-Match: \"999\"", NULL};
     struct tt_response r;
-    ck_assert_int_eq(harness_request("PATCH", path, admin, "application/merge-patch+json", "{\"programme\":\"BSc\"}",
-                                     stale, &r),
-                     0);
+    ck_assert_int_eq(
+        harness_request("PATCH", path, admin, "application/merge-patch+json", "{\"programme\":\"BSc\"}", stale, &r), 0);
     ck_assert_int_eq(r.status, 412);
     harness_response_free(&r);
     ck_assert_int_eq(harness_json("GET", path, admin, NULL, &r), 0);
@@ -144,9 +140,9 @@ START_TEST(test_if_match)
     snprintf(if_match, sizeof(if_match), "If-Match: %s", r.etag);
     harness_response_free(&r);
     const char *fresh[] = {if_match, NULL};
-    ck_assert_int_eq(harness_request("PATCH", path, admin, "application/merge-patch+json", "{\"programme\":\"BSc CS\"}",
-                                     fresh, &r),
-                     0);
+    ck_assert_int_eq(
+        harness_request("PATCH", path, admin, "application/merge-patch+json", "{\"programme\":\"BSc CS\"}", fresh, &r),
+        0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "programme")), "BSc CS");
     ck_assert_str_ne(r.etag, if_match + 10);
@@ -238,12 +234,12 @@ START_TEST(test_who_may_read)
          *senior = harness_token("SEN1", "senior_tutor", school),
          *other_senior = harness_token("SEN2", "senior_tutor", other_school);
     expect_read(self, student, 200);
-    expect_read(self, other_student, 404);       /* student A on student B: no leak */
+    expect_read(self, other_student, 404); /* student A on student B: no leak */
     expect_read(own_tutor, student, 200);
-    expect_read(own_tutor, other_student, 404);  /* not a tutee */
+    expect_read(own_tutor, other_student, 404); /* not a tutee */
     expect_read(stranger_tutor, student, 404);
     expect_read(senior, student, 200);
-    expect_read(senior, other_student, 404);     /* senior tutor of X on school Y */
+    expect_read(senior, other_student, 404); /* senior tutor of X on school Y */
     expect_read(other_senior, other_student, 200);
     expect_read(registry, student, 200);
     expect_read(admin, other_student, 200);
@@ -265,9 +261,8 @@ START_TEST(test_who_may_write)
     for (size_t i = 0; i < 3; i++) {
         long before = version_of(student);
         struct tt_response r;
-        ck_assert_int_eq(harness_request("PATCH", path, writers_not[i], "application/json", "{\"name\":\"Hacked\"}",
-                                         NULL, &r),
-                         0);
+        ck_assert_int_eq(
+            harness_request("PATCH", path, writers_not[i], "application/json", "{\"name\":\"Hacked\"}", NULL, &r), 0);
         ck_assert_int_eq(r.status, 403);
         harness_response_free(&r);
         ck_assert_int_eq(version_of(student), before);
@@ -283,22 +278,18 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("students");
-    TCase *tc = tcase_create("students");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_bad_bodies);
-    tcase_add_test(tc, test_body_over_limit_is_413);
-    tcase_add_test(tc, test_if_match);
-    tcase_add_test(tc, test_put_unchanged_keeps_version);
-    tcase_add_test(tc, test_unknown_route_and_method);
-    tcase_add_test(tc, test_pagination);
-    tcase_add_test(tc, test_who_may_read);
-    tcase_add_test(tc, test_who_may_write);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_bad_bodies,
+        test_body_over_limit_is_413,
+        test_if_match,
+        test_put_unchanged_keeps_version,
+        test_unknown_route_and_method,
+        test_pagination,
+        test_who_may_read,
+        test_who_may_write,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "students", .tests = tests, .start = start, .stop = stop, .timeout = 60};
+    return harness_run(&suite);
 }
