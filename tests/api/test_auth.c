@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 #define ISSUER "https://idp.uni.example"
@@ -201,8 +202,8 @@ START_TEST(test_no_known_role)
 {
     char c[512];
     long now = (long)time(NULL);
-    snprintf(c, sizeof(c), "{\"sub\":\"A1\",\"roles\":[\"wizard\"],\"exp\":%ld,\"iss\":\"%s\",\"aud\":\"%s\"}", now + 600,
-             ISSUER, AUDIENCE);
+    snprintf(c, sizeof(c), "{\"sub\":\"A1\",\"roles\":[\"wizard\"],\"exp\":%ld,\"iss\":\"%s\",\"aud\":\"%s\"}",
+             now + 600, ISSUER, AUDIENCE);
     char *token = sign(JWT_ALG_HS256, HARNESS_JWT_SECRET, c);
     expect_401_token(token);
     free(token);
@@ -211,26 +212,15 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("auth");
-    TCase *tc = tcase_create("bad tokens");
-    tcase_add_unchecked_fixture(tc, start, harness_stop);
-    tcase_add_test(tc, test_valid_token_passes);
-    tcase_add_test(tc, test_missing_token);
-    tcase_add_test(tc, test_alg_none);
-    tcase_add_test(tc, test_wrong_alg);
-    tcase_add_test(tc, test_wrong_key);
-    tcase_add_test(tc, test_expired);
-    tcase_add_test(tc, test_missing_exp);
-    tcase_add_test(tc, test_future_nbf);
-    tcase_add_test(tc, test_future_iat);
-    tcase_add_test(tc, test_wrong_issuer);
-    tcase_add_test(tc, test_wrong_audience);
-    tcase_add_test(tc, test_malformed_headers);
-    tcase_add_test(tc, test_no_known_role);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_valid_token_passes, test_missing_token,
+        test_alg_none,           test_wrong_alg,
+        test_wrong_key,          test_expired,
+        test_missing_exp,        test_future_nbf,
+        test_future_iat,         test_wrong_issuer,
+        test_wrong_audience,     test_malformed_headers,
+        test_no_known_role,      NULL,
+    };
+    const struct harness_suite suite = {.name = "auth", .tests = tests, .start = start};
+    return harness_run(&suite);
 }

@@ -9,17 +9,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char *registry;
 
-static void setup(void)
+static void start(void)
 {
     harness_start();
-    registry = harness_token("SRSFEED", "registry", NULL);
+    registry = tt_registry_token("SRSFEED");
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(registry);
     harness_stop();
@@ -140,19 +141,19 @@ START_TEST(test_feed_is_in_commit_order)
     snprintf(c1, sizeof(c1), "%s-c1", s.tag);
     PGconn *a = connect_db(), *b = connect_db();
     exec_ok(a, "BEGIN", NULL);
-    exec_ok(a, INSERT_SQL, a1);           /* A writes first (the older transaction) and stays open */
+    exec_ok(a, INSERT_SQL, a1); /* A writes first (the older transaction) and stays open */
     exec_ok(b, "BEGIN", NULL);
     exec_ok(b, INSERT_SQL, b1);
-    exec_ok(b, "COMMIT", NULL);           /* B commits before A */
-    exec_ok(b, INSERT_SQL, c1);           /* and another autocommitted event */
+    exec_ok(b, "COMMIT", NULL); /* B commits before A */
+    exec_ok(b, INSERT_SQL, c1); /* and another autocommitted event */
     drain(&s);
     char want[256];
     snprintf(want, sizeof(want), "%s,%s", b1, c1);
-    ck_assert_str_eq(s.subjects, want);   /* committed work is not held back by an open transaction */
+    ck_assert_str_eq(s.subjects, want); /* committed work is not held back by an open transaction */
     exec_ok(a, "COMMIT", NULL);
     drain(&s);
     snprintf(want, sizeof(want), "%s,%s,%s", b1, c1, a1);
-    ck_assert_str_eq(s.subjects, want);   /* commit order, not start order */
+    ck_assert_str_eq(s.subjects, want); /* commit order, not start order */
     drain(&s);
     ck_assert_int_eq(s.n, 3); /* nothing twice */
     PQfinish(a);
@@ -219,7 +220,7 @@ START_TEST(test_concurrent_writers_no_gap_no_duplicate)
     char *want = expected(s.tag);
     ck_assert_msg(polls > 5, "the reader should have polled while writing (%d polls)", polls);
     ck_assert_int_gt(strlen(want), 0);
-    ck_assert_str_eq(s.subjects, want); /* every committed event, once, in commit order */
+    ck_assert_str_eq(s.subjects, want);             /* every committed event, once, in commit order */
     ck_assert_ptr_null(strstr(s.subjects, "-t4-")); /* rolled back transactions never appear */
     ck_assert_ptr_null(strstr(s.subjects, "-t9-"));
     free(want);
@@ -228,17 +229,12 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("events");
-    TCase *tc = tcase_create("events");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_roles_and_cursor_checks);
-    tcase_add_test(tc, test_feed_is_in_commit_order);
-    tcase_add_test(tc, test_concurrent_writers_no_gap_no_duplicate);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_roles_and_cursor_checks,
+        test_feed_is_in_commit_order,
+        test_concurrent_writers_no_gap_no_duplicate,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "events", .tests = tests, .start = start, .stop = stop, .timeout = 120};
+    return harness_run(&suite);
 }

@@ -6,15 +6,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static char student_path[64];
 static char *admin;
 
-static void setup(void)
+static void start(void)
 {
     harness_start();
-    admin = harness_token("ADM1", "admin", NULL);
+    admin = tt_admin_token();
     char n[32], school[48], path[64], body[512];
     harness_unique("", n, sizeof(n));
     snprintf(school, sizeof(school), "OUT%s", n);
@@ -31,7 +32,7 @@ static void setup(void)
     harness_response_free(&r);
 }
 
-static void teardown(void)
+static void stop(void)
 {
     free(admin);
     harness_stop();
@@ -78,15 +79,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("outage");
-    TCase *tc = tcase_create("outage");
-    tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_database_restart);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_database_restart,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "outage", .tests = tests, .start = start, .stop = stop, .timeout = 120};
+    return harness_run(&suite);
 }

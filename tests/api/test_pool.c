@@ -9,11 +9,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 static const char *const SERVER_ENV[] = {"TUTORD_DB_POOL_SIZE=1", "TUTORD_DB_ACQUIRE_TIMEOUT_MS=300", NULL};
 
-static void setup(void)
+static void start(void)
 {
     harness_start_with(SERVER_ENV);
 }
@@ -27,7 +28,7 @@ static PGresult *exec_ok(PGconn *pg, const char *sql)
 
 START_TEST(test_exhausted_pool_answers_503)
 {
-    char *admin = harness_token("ADM1", "admin", NULL);
+    char *admin = tt_admin_token();
     PGconn *pg = PQconnectdb(harness_database_url());
     ck_assert_int_eq(PQstatus(pg), CONNECTION_OK);
     PQclear(exec_ok(pg, "BEGIN"));
@@ -61,15 +62,10 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("pool");
-    TCase *tc = tcase_create("pool");
-    tcase_add_unchecked_fixture(tc, setup, harness_stop);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_exhausted_pool_answers_503);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_exhausted_pool_answers_503,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "pool", .tests = tests, .start = start, .timeout = 60};
+    return harness_run(&suite);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 
 START_TEST(test_healthz_and_readyz)
@@ -62,16 +63,12 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("smoke");
-    TCase *tc = tcase_create("smoke");
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_add_test(tc, test_healthz_and_readyz);
-    tcase_add_test(tc, test_openapi_is_served);
-    tcase_add_test(tc, test_school_and_student_round_trip);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_healthz_and_readyz,
+        test_openapi_is_served,
+        test_school_and_student_round_trip,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "smoke", .tests = tests};
+    return harness_run(&suite);
 }
