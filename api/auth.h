@@ -38,7 +38,8 @@ struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, siz
 void auth_verifier_free(struct auth_verifier *verifier);
 
 /* Verifies an `Authorization` header value ("Bearer <jwt>") at time `now`. Returns 0 and fills *out,
- * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe. */
+ * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe: each thread
+ * remembers the tokens it verified (exact text) and re-checks only their time claims against `now`. */
 int auth_verify(const struct auth_verifier *verifier, const char *authorization, time_t now, struct principal *out,
                 const char **why);
 

@@ -22,6 +22,20 @@ static void ctx_free(void *data)
     free(ctx);
 }
 
+/* A request id: 64 random-looking bits from a per-thread xorshift64* seeded once from getrandom (a
+ * syscall per request cost more than the id is worth; ids need to be unique, not secret). */
+static uint64_t next_request_id(void)
+{
+    static _Thread_local uint64_t state;
+    if (state == 0 && getrandom(&state, sizeof(state), 0) != (ssize_t)sizeof(state))
+        state = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&state;
+    state |= 1;
+    state ^= state >> 12;
+    state ^= state << 25;
+    state ^= state >> 27;
+    return state * 2685821657736338717ULL;
+}
+
 struct request_ctx *http_ctx_attach(struct _u_response *resp, const char *route, const char *method)
 {
     if (resp->shared_data)
@@ -29,11 +43,7 @@ struct request_ctx *http_ctx_attach(struct _u_response *resp, const char *route,
     struct request_ctx *ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return NULL;
-    unsigned char raw[8] = {0};
-    if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-        memset(raw, 0, sizeof(raw));
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(ctx->request_id + 2 * i, 3, "%02x", raw[i]);
+    snprintf(ctx->request_id, sizeof(ctx->request_id), "%016llx", (unsigned long long)next_request_id());
     clock_gettime(CLOCK_MONOTONIC, &ctx->started);
     ctx->route = route;
     ctx->method = method;

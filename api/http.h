@@ -24,12 +24,15 @@ enum {
 
 typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
 
+struct route_entry;
+
 /* Per-request state, kept in the response's shared data from the first callback to the last. */
 struct request_ctx {
     char request_id[17];
     struct timespec started;
     const char *route;         /* the matched route pattern, for logs (no personal data) */
     unsigned route_flags;      /* the matched route's HTTP_* flags */
+    const struct route_entry *route_entry; /* the matched route (router.c) */
     const char *method;
     long status;               /* the status the response was given */
     int authenticated;
@@ -42,16 +45,16 @@ struct route_table;
 struct route_table *http_routes_new(void);
 void http_routes_free(struct route_table *table);
 
-/* Registers `handler` for METHOD + PATH (Ulfius format, "@name" for a variable: Ulfius 2.7 does not read
- * ":name") at the application priority; `handler` gets `app` as user data (or runs inside the
- * Idempotency-Key wrapper when flagged HTTP_IDEMPOTENT). Returns 0, or -1 (logged). */
+/* Registers `handler` for METHOD + PATH ("/students/@student_number": "@name" is a variable, read with
+ * http_path_param) in the route table the pipeline dispatches from; `handler` gets `app` as user data
+ * (and runs inside the Idempotency-Key wrapper when flagged HTTP_IDEMPOTENT). Returns 0, or -1 (logged). */
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler);
 
-/* Installs the two callbacks every request passes first, for every method and path: limits (finds the
- * route — 404, or 405 with Allow, as problem+json when there is none — and answers 413 for an oversized
- * body) and auth (401 problem+json unless the token verifies or the route is public). Call once, before
- * or after the routes. Returns 0 or -1. */
+/* Installs the three callbacks every request passes, for every method and path: limits (finds the route
+ * — 404, or 405 with Allow, as problem+json when there is none — sets its path variables and answers 413
+ * for an oversized body), auth (401 problem+json unless the token verifies or the route is public) and
+ * dispatch (the route's handler). Call once. Returns 0 or -1. */
 int http_install_pipeline(struct _u_instance *instance, const struct app *app);
 
 /* Writes every registered "METHOD PATH" line to `out` (for the route-vs-contract test). */

@@ -53,14 +53,35 @@ void log_msg(enum log_level level, const char *fmt, ...)
     emit(json_pack("{s:s, s:s, s:s}", "time", when, "level", LEVEL_NAMES[level], "msg", msg));
 }
 
+/* Copies a token (method, route, role) for a log line: printable ASCII without quotes or backslashes,
+ * anything else becomes '?', so the line needs no JSON escaping. */
+static void safe_token(char *dst, size_t size, const char *src)
+{
+    size_t i = 0;
+    for (; src && src[i] && i + 1 < size; i++) {
+        unsigned char c = (unsigned char)src[i];
+        dst[i] = (c > 0x20 && c < 0x7f && c != '"' && c != '\\') ? (char)c : '?';
+    }
+    dst[i] = '\0';
+}
+
 void log_request(const char *request_id, const char *method, const char *path, long status, double duration_ms,
                  const char *subject_role)
 {
     if (min_level < LOG_INFO)
         return;
-    char when[40];
+    char when[40], m[16], p[128], r[24], line[384];
     stamp(when, sizeof(when));
-    emit(json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:f, s:s?}", "time", when, "level", "info", "request_id",
-                   request_id, "method", method, "path", path, "status", (json_int_t)status, "duration_ms",
-                   duration_ms, "role", subject_role));
+    safe_token(m, sizeof(m), method);
+    safe_token(p, sizeof(p), path);
+    safe_token(r, sizeof(r), subject_role);
+    int n = snprintf(line, sizeof(line),
+                     "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":\"%s\",\"method\":\"%s\",\"path\":\"%s\","
+                     "\"status\":%ld,\"duration_ms\":%.3f,\"role\":%s%s%s}\n",
+                     when, request_id, m, p, status, duration_ms, subject_role ? "\"" : "", subject_role ? r : "null",
+                     subject_role ? "\"" : "");
+    if (n > 0 && (size_t)n < sizeof(line)) {
+        ssize_t ignored = write(STDERR_FILENO, line, (size_t)n);
+        (void)ignored;
+    }
 }
