@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "fixtures.h"
 #include "harness.h"
 #include "repo_reports.h"
 
@@ -37,20 +38,10 @@ static void the_year(void)
          " ON CONFLICT DO NOTHING", NULL, NULL, NULL, NULL);
 }
 
-static void new_school(const char *prefix, char *code, size_t size)
-{
-    char n[16];
-    harness_unique("", n, sizeof(n));
-    snprintf(code, size, "%s%s", prefix, n);
-    sql4("INSERT INTO schools (code, name) VALUES ($1, 'School ' || $1)", code, NULL, NULL, NULL);
-}
-
 static void new_tutor(const char *school, const char *capacity, char *number, size_t size)
 {
     harness_unique("T", number, size);
-    sql4("INSERT INTO staff (staff_number, name, email, school, roles, capacity)"
-         " VALUES ($1, 'Tutor ' || $1, lower($1) || '@uni.example', $2, '{tutor}', $3::int)",
-         number, school, capacity, NULL);
+    tt_tutor(number, school, "{tutor}", atoi(capacity), 1);
 }
 
 static void new_student(const char *school, const char *registered, const char *status, char *number, size_t size)
@@ -59,12 +50,6 @@ static void new_student(const char *school, const char *registered, const char *
     sql4("INSERT INTO students (student_number, name, email, school, level, cohort, status, registered_on)"
          " VALUES ($1, 'Student, \"' || $1 || '\"', lower($1) || '@uni.example', $2, '4', 'UG', $3, $4::date)",
          number, school, status, registered);
-}
-
-static void allocate(const char *student, const char *tutor, const char *starts_on)
-{
-    sql4("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
-         " VALUES ($1, $2, 'personal', $3::date, 'test')", student, tutor, starts_on, NULL);
 }
 
 /* score NULL: a training session (no score). */
@@ -212,13 +197,13 @@ static void make_kpi_school(struct kpi_school *k)
 {
     static const int tutor_of[10] = {0, 0, 0, 1, 2, 2, 3, 3, 3, 3};
     the_year();
-    new_school("K", k->code, sizeof(k->code));
+    tt_new_school(k->code, sizeof(k->code), "K", NULL);
     for (int t = 0; t < 5; t++)
         new_tutor(k->code, "30", k->tutor[t], sizeof(k->tutor[t]));
     for (int s = 0; s < 11; s++)
         new_student(k->code, "2011-09-19", "studying", k->student[s], sizeof(k->student[s]));
     for (int s = 0; s < 10; s++)
-        allocate(k->student[s], k->tutor[tutor_of[s]], s == 9 ? "2011-10-10" : "2011-09-20");
+        tt_allocate(k->student[s], k->tutor[tutor_of[s]], s == 9 ? "2011-10-10" : "2011-09-20");
     sql4("INSERT INTO change_requests (student_number, requested_at) VALUES ($1, '2011-11-01 10:00+00')",
          k->student[1], NULL, NULL, NULL);
     sql4("INSERT INTO change_requests (student_number, requested_at, status, decided_by, decided_at)"
@@ -308,7 +293,7 @@ START_TEST(test_kpis_empty_school_is_null_not_nan)
 {
     char code[24], path[128];
     the_year();
-    new_school("E", code, sizeof(code));
+    tt_new_school(code, sizeof(code), "E", NULL);
     char *admin = harness_token("ADM1", "admin", NULL);
     snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12", code);
     json_t *doc = get_json(path, admin, 200);
@@ -393,11 +378,11 @@ START_TEST(test_engagement_reasons_and_evidence)
 {
     char code[24], tutor[24], s[7][24], path[160];
     the_year();
-    new_school("G", code, sizeof(code));
+    tt_new_school(code, sizeof(code), "G", NULL);
     new_tutor(code, "30", tutor, sizeof(tutor));
     for (int i = 0; i < 7; i++) {
         new_student(code, "2011-09-19", i == 5 ? "suspended" : "studying", s[i], sizeof(s[i]));
-        allocate(s[i], tutor, "2011-09-19");
+        tt_allocate(s[i], tutor, "2011-09-19");
     }
     policy(code, "[{\"id\":\"esc\",\"type\":\"missed_meetings_escalation\",\"missed\":2,\"days\":5,\"source\":\"t\"}]");
     free(contact(s[0], tutor, "meeting:to_student", "2011-10-05 10:00+01")); /* fine */
@@ -456,14 +441,14 @@ END_TEST
 START_TEST(test_workload_and_westminster_scale)
 {
     char code[24], t[3][24], s[9][24], path[128];
-    new_school("W", code, sizeof(code));
+    tt_new_school(code, sizeof(code), "W", NULL);
     new_tutor(code, "4", t[0], sizeof(t[0]));
     new_tutor(code, "0", t[1], sizeof(t[1]));
     new_tutor(code, "2", t[2], sizeof(t[2]));
     for (int i = 0; i < 9; i++)
         new_student(code, "2011-09-19", i == 8 ? "withdrawn" : "studying", s[i], sizeof(s[i]));
     for (int i = 0; i < 6; i++)
-        allocate(s[i], t[i < 3 ? 0 : 2], "2011-09-20");
+        tt_allocate(s[i], t[i < 3 ? 0 : 2], "2011-09-20");
     char *admin = harness_token("ADM1", "admin", NULL);
     snprintf(path, sizeof(path), "/reports/workload?school=%s", code);
     json_t *doc = get_json(path, admin, 200);
@@ -506,14 +491,14 @@ START_TEST(test_access_per_role)
 {
     char mine[24], other[24], senior[24], tutor[24], student[24], path[160];
     the_year();
-    new_school("A", mine, sizeof(mine));
-    new_school("B", other, sizeof(other));
+    tt_new_school(mine, sizeof(mine), "A", NULL);
+    tt_new_school(other, sizeof(other), "B", NULL);
     new_tutor(mine, "30", tutor, sizeof(tutor));
     harness_unique("ST", senior, sizeof(senior));
     sql4("INSERT INTO staff (staff_number, name, email, school, roles) VALUES ($1, 'Senior', 's@uni.example', $2,"
          " '{tutor,senior_tutor}')", senior, mine, NULL, NULL);
     new_student(mine, "2011-09-19", "studying", student, sizeof(student));
-    allocate(student, tutor, "2011-09-19");
+    tt_allocate(student, tutor, "2011-09-19");
     char *sen = harness_token(senior, "tutor,senior_tutor", mine);
     char *sen_noclaim = harness_token(senior, "tutor,senior_tutor", NULL); /* falls back to staff school */
     char *tut = harness_token(tutor, "tutor", NULL), *stu = harness_token(student, "student", NULL);
@@ -575,22 +560,17 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("reports");
-    TCase *tc = tcase_create("reports");
-    tcase_add_unchecked_fixture(tc, harness_start, harness_stop);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_kpis_exact_values);
-    tcase_add_test(tc, test_kpis_rule_based_count_and_threshold);
-    tcase_add_test(tc, test_kpis_empty_school_is_null_not_nan);
-    tcase_add_test(tc, test_kpis_csv_matches_json_and_institution_total);
-    tcase_add_test(tc, test_engagement_reasons_and_evidence);
-    tcase_add_test(tc, test_workload_and_westminster_scale);
-    tcase_add_test(tc, test_access_per_role);
-    tcase_add_test(tc, test_bad_parameters_are_400_naming_them);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    const TTest *const tests[] = {
+        test_kpis_exact_values,
+        test_kpis_rule_based_count_and_threshold,
+        test_kpis_empty_school_is_null_not_nan,
+        test_kpis_csv_matches_json_and_institution_total,
+        test_engagement_reasons_and_evidence,
+        test_workload_and_westminster_scale,
+        test_access_per_role,
+        test_bad_parameters_are_400_naming_them,
+        NULL,
+    };
+    const struct harness_suite suite = {.name = "reports", .tests = tests, .timeout = 120};
+    return harness_run(&suite);
 }
