@@ -49,3 +49,14 @@ enum app_status audit_event(struct db_conn *conn, const struct principal *who, c
     free(payload_text);
     return st;
 }
+
+enum app_status audit_change(struct db_conn *conn, const struct principal *who, const char *kind, const char *action,
+                             const char *entity, const char *entity_id, const char *student, const char *json)
+{
+    json_t *payload = json_loads(json, 0, NULL);
+    enum app_status st = payload ? audit_event(conn, who, kind, student, payload) : APP_NOMEM;
+    if (st == APP_OK)
+        st = audit_record(conn, who, action, entity, entity_id, student, payload);
+    json_decref(payload);
+    return st;
+}

@@ -19,4 +19,10 @@ enum app_status audit_record(struct db_conn *conn, const struct principal *who, 
 enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
                             const char *subject, const json_t *payload);
 
+/* One change to a record, both ways at once: the event `kind` about `student` and the audit row
+ * `action` on `entity` `entity_id`, each carrying the record `json` (JSON text, borrowed). Returns
+ * APP_OK, APP_NOMEM when `json` does not parse, or the database failure. */
+enum app_status audit_change(struct db_conn *conn, const struct principal *who, const char *kind, const char *action,
+                             const char *entity, const char *entity_id, const char *student, const char *json);
+
 #endif

@@ -34,14 +34,7 @@ static enum app_status record_change(struct db_conn *conn, const struct principa
     char kind[32], action[32];
     snprintf(kind, sizeof(kind), "allocation.%s", strcmp(verb, "create") == 0 ? "created" : "ended");
     snprintf(action, sizeof(action), "allocation.%s", verb);
-    json_t *payload = json_loads(json, 0, NULL);
-    if (!payload)
-        return APP_NOMEM;
-    enum app_status st = audit_event(conn, who, kind, student, payload);
-    if (st == APP_OK)
-        st = audit_record(conn, who, action, "allocation", id, student, payload);
-    json_decref(payload);
-    return st;
+    return audit_change(conn, who, kind, action, "allocation", id, student, json);
 }
 
 enum app_status repo_allocation_authorize(struct db_conn *conn, const struct principal *who, const char *student,

@@ -16,12 +16,7 @@ static enum app_status record_change(struct db_conn *conn, const struct principa
     char kind[48], action[48];
     snprintf(kind, sizeof(kind), "change_request.%s", strcmp(verb, "create") == 0 ? "created" : "decided");
     snprintf(action, sizeof(action), "change_request.%s", verb);
-    json_t *payload = json_loads(json, 0, NULL);
-    enum app_status st = payload ? audit_event(conn, who, kind, student, payload) : APP_NOMEM;
-    if (st == APP_OK)
-        st = audit_record(conn, who, action, "change_request", id, student, payload);
-    json_decref(payload);
-    return st;
+    return audit_change(conn, who, kind, action, "change_request", id, student, json);
 }
 
 enum app_status repo_change_request_open(struct db_conn *conn, const struct principal *who, const char *student,
