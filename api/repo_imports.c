@@ -7,26 +7,17 @@
 
 #include "audit.h"
 #include "log.h"
+#include "repo_students.h"
+#include "repo_tutors.h"
 #include "strbuf.h"
 
 static const char STUDENTS_UPSERT_SQL[] =
     "WITH up AS ("
-    " INSERT INTO students AS s (student_number, name, email, school, partner_school, programme, level, cohort,"
-    "  status, registered_on, course_start, date_of_birth)"
+    " " STUDENT_UPSERT_INTO
     " SELECT key, d->>'name', d->>'email', d->>'school', d->>'partner_school', COALESCE(d->>'programme', ''),"
     "  d->>'level', d->>'cohort', d->>'status', (d->>'registered_on')::date, (d->>'course_start')::date,"
     "  (d->>'date_of_birth')::date"
-    " FROM (SELECT key, doc AS d FROM import_stage) i ORDER BY key"
-    " ON CONFLICT (student_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
-    " school = EXCLUDED.school, partner_school = EXCLUDED.partner_school, programme = EXCLUDED.programme,"
-    " level = EXCLUDED.level, cohort = EXCLUDED.cohort, status = EXCLUDED.status,"
-    " registered_on = EXCLUDED.registered_on, course_start = EXCLUDED.course_start,"
-    " date_of_birth = EXCLUDED.date_of_birth, version = s.version + 1, updated_at = now()"
-    " WHERE (s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"
-    "        s.registered_on, s.course_start, s.date_of_birth)"
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.partner_school,"
-    "        EXCLUDED.programme, EXCLUDED.level, EXCLUDED.cohort, EXCLUDED.status, EXCLUDED.registered_on,"
-    "        EXCLUDED.course_start, EXCLUDED.date_of_birth)"
+    " FROM (SELECT key, doc AS d FROM import_stage) i ORDER BY key" STUDENT_UPSERT_ON_CONFLICT
     " RETURNING (xmax = 0) AS created, s.student_number AS subject, tutord_student_json(s)::jsonb AS doc),"
     " ev AS (INSERT INTO events (kind, subject, actor, payload)"
     "  SELECT 'student.upserted', subject, $1, doc FROM up ORDER BY subject)"
@@ -35,18 +26,12 @@ static const char STUDENTS_UPSERT_SQL[] =
 
 static const char STAFF_UPSERT_SQL[] =
     "WITH up AS ("
-    " INSERT INTO staff AS t (staff_number, name, email, school, roles, permanent, capacity, active)"
+    " " STAFF_UPSERT_INTO
     " SELECT key, d->>'name', d->>'email', d->>'school',"
     "  CASE WHEN d ? 'roles' THEN ARRAY(SELECT jsonb_array_elements_text(d->'roles')) ELSE '{tutor}' END,"
     "  COALESCE((d->>'permanent')::boolean, true), COALESCE((d->>'capacity')::integer, 30),"
     "  COALESCE((d->>'active')::boolean, true)"
-    " FROM (SELECT key, doc AS d FROM import_stage) i ORDER BY key"
-    " ON CONFLICT (staff_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
-    " school = EXCLUDED.school, roles = EXCLUDED.roles, permanent = EXCLUDED.permanent,"
-    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"
-    " WHERE (t.name, t.email, t.school, t.roles, t.permanent, t.capacity, t.active)"
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.roles, EXCLUDED.permanent,"
-    "                     EXCLUDED.capacity, EXCLUDED.active)"
+    " FROM (SELECT key, doc AS d FROM import_stage) i ORDER BY key" STAFF_UPSERT_ON_CONFLICT
     " RETURNING (xmax = 0) AS created, t.staff_number AS subject, tutord_staff_json(t)::jsonb AS doc),"
     " ev AS (INSERT INTO events (kind, subject, actor, payload)"
     "  SELECT 'staff.upserted', subject, $1, doc FROM up ORDER BY subject)"

@@ -74,20 +74,8 @@ enum app_status repo_student_lock(struct db_conn *conn, const char *number, json
     return repo_row_fields(conn, SELECT_SQL " FOR UPDATE", number, WRITABLE, N_WRITABLE, fields, version);
 }
 
-static const char UPSERT_SQL[] =
-    "INSERT INTO students AS s (student_number, name, email, school, partner_school, programme, level, cohort,"
-    " status, registered_on, course_start, date_of_birth)"
-    " VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), $7, $8, $9, $10, $11, $12)"
-    " ON CONFLICT (student_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
-    " school = EXCLUDED.school, partner_school = EXCLUDED.partner_school, programme = EXCLUDED.programme,"
-    " level = EXCLUDED.level, cohort = EXCLUDED.cohort, status = EXCLUDED.status,"
-    " registered_on = EXCLUDED.registered_on, course_start = EXCLUDED.course_start,"
-    " date_of_birth = EXCLUDED.date_of_birth, version = s.version + 1, updated_at = now()"
-    " WHERE (s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"
-    "        s.registered_on, s.course_start, s.date_of_birth)"
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.partner_school,"
-    "        EXCLUDED.programme, EXCLUDED.level, EXCLUDED.cohort, EXCLUDED.status, EXCLUDED.registered_on,"
-    "        EXCLUDED.course_start, EXCLUDED.date_of_birth)"
+static const char UPSERT_SQL[] = STUDENT_UPSERT_INTO
+    " VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), $7, $8, $9, $10, $11, $12)" STUDENT_UPSERT_ON_CONFLICT
     " RETURNING (xmax = 0)::int::text, tutord_student_json(s)::text, s.version::text";
 
 static const char EVENT_SQL[] =

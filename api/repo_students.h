@@ -9,6 +9,26 @@
 #include "db.h"
 #include "strbuf.h"
 
+/* The student upsert's parts that the single-row PUT (repo_student_upsert) and the set-based import
+ * (repo_imports.c) share, so both write the same columns and detect a no-op the same way: the target
+ * with its column list (the rows to insert follow it), and the conflict clause that replaces the
+ * writable columns and bumps the version only when one of them changed (nothing is returned for a
+ * row that did not change). */
+#define STUDENT_UPSERT_INTO                                                                                            \
+    "INSERT INTO students AS s (student_number, name, email, school, partner_school, programme, level, cohort,"        \
+    " status, registered_on, course_start, date_of_birth)"
+#define STUDENT_UPSERT_ON_CONFLICT                                                                                     \
+    " ON CONFLICT (student_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"                        \
+    " school = EXCLUDED.school, partner_school = EXCLUDED.partner_school, programme = EXCLUDED.programme,"             \
+    " level = EXCLUDED.level, cohort = EXCLUDED.cohort, status = EXCLUDED.status,"                                     \
+    " registered_on = EXCLUDED.registered_on, course_start = EXCLUDED.course_start,"                                   \
+    " date_of_birth = EXCLUDED.date_of_birth, version = s.version + 1, updated_at = now()"                             \
+    " WHERE (s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"                   \
+    "        s.registered_on, s.course_start, s.date_of_birth)"                                                        \
+    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.partner_school,"                    \
+    "        EXCLUDED.programme, EXCLUDED.level, EXCLUDED.cohort, EXCLUDED.status, EXCLUDED.registered_on,"            \
+    "        EXCLUDED.course_start, EXCLUDED.date_of_birth)"
+
 /* Prepared statements for the hot student queries, for db_pool_new. */
 extern const struct db_statement REPO_STUDENT_STATEMENTS[];
 

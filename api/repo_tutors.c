@@ -55,19 +55,12 @@ enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t
 }
 
 /* $2 is the fields object; absent fields take the column defaults of sql/001. */
-static const char UPSERT_SQL[] =
-    "INSERT INTO staff AS t (staff_number, name, email, school, roles, permanent, capacity, active)"
+static const char UPSERT_SQL[] = STAFF_UPSERT_INTO
     " SELECT $1, f->>'name', f->>'email', f->>'school',"
     "        COALESCE(ARRAY(SELECT jsonb_array_elements_text(f->'roles')), '{tutor}'),"
     "        COALESCE((f->>'permanent')::boolean, true), COALESCE((f->>'capacity')::integer, 30),"
     "        COALESCE((f->>'active')::boolean, true)"
-    "   FROM (SELECT $2::jsonb AS f) x"
-    " ON CONFLICT (staff_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"
-    " school = EXCLUDED.school, roles = EXCLUDED.roles, permanent = EXCLUDED.permanent,"
-    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"
-    " WHERE (t.name, t.email, t.school, t.roles, t.permanent, t.capacity, t.active)"
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.roles, EXCLUDED.permanent,"
-    "                     EXCLUDED.capacity, EXCLUDED.active)"
+    "   FROM (SELECT $2::jsonb AS f) x" STAFF_UPSERT_ON_CONFLICT
     " RETURNING (xmax = 0)::int::text, tutord_staff_json(t)::text, t.version::text";
 
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,

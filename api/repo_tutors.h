@@ -10,6 +10,18 @@
 #include "repo_allocations.h"
 #include "strbuf.h"
 
+/* The staff upsert's parts that the single-row PUT (repo_tutor_upsert) and the set-based import
+ * (repo_imports.c) share: the target with its column list (the rows to insert follow it), and the
+ * conflict clause that replaces the writable columns and bumps the version only when one changed. */
+#define STAFF_UPSERT_INTO "INSERT INTO staff AS t (staff_number, name, email, school, roles, permanent, capacity, active)"
+#define STAFF_UPSERT_ON_CONFLICT                                                                                       \
+    " ON CONFLICT (staff_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"                          \
+    " school = EXCLUDED.school, roles = EXCLUDED.roles, permanent = EXCLUDED.permanent,"                               \
+    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"             \
+    " WHERE (t.name, t.email, t.school, t.roles, t.permanent, t.capacity, t.active)"                                   \
+    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.roles, EXCLUDED.permanent,"         \
+    "                     EXCLUDED.capacity, EXCLUDED.active)"
+
 /* Who may read a staff record (tutord_staff_visible): admin and registry; the staff member themself; a
  * senior tutor of their school; and, when `students_too`, a student whose allocation with them is in
  * force today. */
