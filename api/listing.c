@@ -8,6 +8,22 @@
 #include "http.h"
 #include "validate.h"
 
+enum app_status listing_rows(const PGresult *res, int limit, struct strbuf *items, char **next_key)
+{
+    int n = PQntuples(res), shown = n > limit ? limit : n;
+    *next_key = NULL;
+    strbuf_puts(items, "[");
+    for (int i = 0; i < shown; i++) {
+        if (i)
+            strbuf_puts(items, ",");
+        strbuf_puts(items, PQgetvalue(res, i, 0));
+    }
+    strbuf_puts(items, "]");
+    if (n > limit && !(*next_key = strdup(PQgetvalue(res, shown - 1, 1))))
+        return APP_NOMEM;
+    return APP_OK;
+}
+
 enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams, const char **params, int limit,
                               struct strbuf *items, char **next_key)
 {
@@ -17,23 +33,13 @@ enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams
     PGresult *res = NULL;
     *next_key = NULL;
     enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
-    if (st != APP_OK)
-        return st;
-    int n = PQntuples(res), shown = n > limit ? limit : n;
-    strbuf_puts(items, "[");
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            strbuf_puts(items, ",");
-        strbuf_puts(items, PQgetvalue(res, i, 0));
-    }
-    strbuf_puts(items, "]");
-    if (n > limit && !(*next_key = strdup(PQgetvalue(res, shown - 1, 1))))
-        st = APP_NOMEM;
+    if (st == APP_OK)
+        st = listing_rows(res, limit, items, next_key);
     PQclear(res);
     return st;
 }
 
-int listing_respond(struct _u_response *resp, struct strbuf *items, char *next_key)
+char *listing_envelope(struct strbuf *items, char *next_key)
 {
     struct strbuf body = {0};
     json_t *cursor = http_cursor_encode(next_key);
@@ -48,7 +54,12 @@ int listing_respond(struct _u_response *resp, struct strbuf *items, char *next_k
     free(cursor_text);
     json_decref(cursor);
     free(next_key);
-    return http_json_text(resp, 200, strbuf_take(&body));
+    return strbuf_take(&body);
+}
+
+int listing_respond(struct _u_response *resp, struct strbuf *items, char *next_key)
+{
+    return http_json_text(resp, 200, listing_envelope(items, next_key));
 }
 
 int listing_fail(struct _u_response *resp, enum app_status st, struct strbuf *items, char *next_key)

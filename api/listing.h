@@ -17,6 +17,15 @@
 enum app_status listing_query(struct db_conn *conn, const char *sql, int nparams, const char **params, int limit,
                               struct strbuf *items, char **next_key);
 
+/* The page in a result whose rows are (json text, keyset key) and which holds up to limit + 1 rows:
+ * appends a JSON array of the first `limit` rows to *items and sets *next_key (malloc'd) to the last
+ * shown row's key when more follow, else NULL. Returns APP_OK or APP_NOMEM. Pure. */
+enum app_status listing_rows(const PGresult *res, int limit, struct strbuf *items, char **next_key);
+
+/* The list body {"items": <items>, "next_cursor": <cursor of next_key or null>}, malloc'd (NULL when
+ * out of memory); takes the items buffer's content and frees next_key. */
+char *listing_envelope(struct strbuf *items, char *next_key);
+
 /* True when `s` is a decimal row id (1..18 digits), as in /allocations/{id}. Pure. */
 int listing_is_row_id(const char *s);
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "access.h"
-#include "http.h"
+#include "listing.h"
 
 static const char REACH_SQL[] =
     "SELECT s.school,"
@@ -53,40 +53,28 @@ int repo_reach_staff(const struct student_reach *reach)
     return reach->tutor || reach->senior;
 }
 
-/* Appends ,"next_cursor":<cursor>} for the key (NULL: no further page). */
-static void close_page(struct strbuf *out, const char *key)
-{
-    json_t *cursor = http_cursor_encode(key);
-    char *text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
-    strbuf_puts(out, "],\"next_cursor\":");
-    if (text)
-        strbuf_puts(out, text);
-    else
-        out->failed = 1;
-    strbuf_puts(out, "}");
-    free(text);
-    json_decref(cursor);
-}
-
 enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
                           repo_row_fn each, void *ctx, struct strbuf *out)
 {
     PGresult *res = NULL;
+    struct strbuf items = {0};
+    char *next = NULL;
     enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
     if (st != APP_OK)
         return st;
-    int n = PQntuples(res), shown = n > page_limit ? page_limit : n;
-    strbuf_puts(out, "{\"items\":[");
-    for (int i = 0; i < shown && st == APP_OK; i++) {
-        if (i)
-            strbuf_puts(out, ",");
-        strbuf_puts(out, PQgetvalue(res, i, 0));
-        if (each)
-            st = each(ctx, res, i);
-    }
-    close_page(out, n > page_limit ? PQgetvalue(res, shown - 1, 1) : NULL);
-    if (st == APP_OK && out->failed)
-        st = APP_NOMEM;
+    for (int i = 0; each && st == APP_OK && i < PQntuples(res) && i < page_limit; i++)
+        st = each(ctx, res, i);
+    if (st == APP_OK)
+        st = listing_rows(res, page_limit, &items, &next);
     PQclear(res);
-    return st;
+    if (st != APP_OK) {
+        strbuf_free(&items);
+        free(next);
+        return st;
+    }
+    char *text = listing_envelope(&items, next);
+    if (text)
+        strbuf_puts(out, text);
+    free(text);
+    return text && !out->failed ? APP_OK : APP_NOMEM;
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "listing.h"
 #include "repo_row.h"
 
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
@@ -45,18 +46,8 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
     PGresult *res = NULL;
     *next_key = NULL;
     enum app_status st = db_query_prepared(conn, "student_list", 14, params, &res, NULL);
-    if (st != APP_OK)
-        return st;
-    int n = PQntuples(res), shown = n > f->limit ? f->limit : n;
-    strbuf_puts(items, "[");
-    for (int i = 0; i < shown; i++) {
-        if (i)
-            strbuf_puts(items, ",");
-        strbuf_puts(items, PQgetvalue(res, i, 0));
-    }
-    strbuf_puts(items, "]");
-    if (n > f->limit && !(*next_key = strdup(PQgetvalue(res, shown - 1, 1))))
-        st = APP_NOMEM;
+    if (st == APP_OK)
+        st = listing_rows(res, f->limit, items, next_key);
     PQclear(res);
     return st;
 }
