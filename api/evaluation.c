@@ -173,7 +173,7 @@ void evaluation_free(struct evaluation *ev)
 
 const struct school_versions *evaluation_school(const struct evaluation *ev, const char *school)
 {
-    struct school_versions key;
+    struct school_versions key = {0};
     snprintf(key.school, sizeof(key.school), "%s", school);
     return ev->n_schools ? bsearch(&key, ev->schools, ev->n_schools, sizeof(*ev->schools), cmp_school) : NULL;
 }

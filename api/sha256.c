@@ -19,7 +19,7 @@ static const unsigned int K[64] = {
 static void compress(unsigned int s[8], const unsigned char *p)
 {
     unsigned int w[64];
-    for (int i = 0; i < 16; i++)
+    for (size_t i = 0; i < 16; i++)
         w[i] = (unsigned int)p[4 * i] << 24 | (unsigned int)p[4 * i + 1] << 16 | (unsigned int)p[4 * i + 2] << 8 |
                p[4 * i + 3];
     for (int i = 16; i < 64; i++) {
@@ -70,6 +70,6 @@ void sha256_hex(struct sha256 *h, char hex[65])
     for (int i = 0; i < 8; i++)
         pad[padlen + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));
     sha256_update(h, pad, padlen + 8);
-    for (int i = 0; i < 8; i++)
+    for (size_t i = 0; i < 8; i++)
         snprintf(hex + 8 * i, 9, "%08x", h->state[i]);
 }
