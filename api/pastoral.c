@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "db.h"
 #include "http.h"
 #include "listing.h"
@@ -52,6 +53,14 @@ int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *
 int pastoral_forbid(struct _u_response *resp, const char *detail)
 {
     return http_problem(resp, 403, NULL, detail, NULL);
+}
+
+int pastoral_staff_only(struct _u_response *resp, const struct principal *who, const char *detail)
+{
+    if (access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR))
+        return 0;
+    pastoral_forbid(resp, detail);
+    return -1;
 }
 
 int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body)

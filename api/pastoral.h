@@ -27,6 +27,12 @@ int pastoral_body_checked(struct _u_response *resp, json_t *errors, const char *
 /* Answers 403 with `detail`; returns U_CALLBACK_COMPLETE. */
 int pastoral_forbid(struct _u_response *resp, const char *detail);
 
+struct principal;
+
+/* 0 when the caller is a tutor or a senior tutor (who may write staff records); otherwise answers 403
+ * with `detail` and returns -1. */
+int pastoral_staff_only(struct _u_response *resp, const struct principal *who, const char *detail);
+
 /* Answers a list: 200 with the page text in *body when st is APP_OK, else the problem for st (a
  * malformed cursor, APP_INVALID, is a 400). Frees the buffer. Returns U_CALLBACK_COMPLETE. */
 int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body);

@@ -198,10 +198,7 @@ static int finish_write(struct _u_response *resp, struct db_conn *conn, const st
 
 static int forbid_unless_staff(struct _u_response *resp, const struct principal *who)
 {
-    if (access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR))
-        return 0;
-    pastoral_forbid(resp, "only the student's tutors and senior tutors write notes");
-    return -1;
+    return pastoral_staff_only(resp, who, "only the student's tutors and senior tutors write notes");
 }
 
 /* ---- POST /students/{student_number}/notes ------------------------------------------------------------ */

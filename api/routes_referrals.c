@@ -68,10 +68,7 @@ static const char *str_of(const json_t *body, const char *name)
 
 static int forbid_unless_staff(struct _u_response *resp, const struct principal *who)
 {
-    if (access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR))
-        return 0;
-    pastoral_forbid(resp, "only the student's tutors and senior tutors make or change referrals");
-    return -1;
+    return pastoral_staff_only(resp, who, "only the student's tutors and senior tutors make or change referrals");
 }
 
 /* ---- GET /students/{student_number}/referrals --------------------------------------------------------- */
