@@ -57,7 +57,7 @@ enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t
 /* $2 is the fields object; absent fields take the column defaults of sql/001. */
 static const char UPSERT_SQL[] = STAFF_UPSERT_INTO
     " SELECT $1, f->>'name', f->>'email', f->>'school',"
-    "        COALESCE(ARRAY(SELECT jsonb_array_elements_text(f->'roles')), '{tutor}'),"
+    "        CASE WHEN f ? 'roles' THEN ARRAY(SELECT jsonb_array_elements_text(f->'roles')) ELSE '{tutor}' END,"
     "        COALESCE((f->>'permanent')::boolean, true), COALESCE((f->>'capacity')::integer, 30),"
     "        COALESCE((f->>'active')::boolean, true)"
     "   FROM (SELECT $2::jsonb AS f) x" STAFF_UPSERT_ON_CONFLICT

@@ -87,6 +87,17 @@ START_TEST(test_put_patch_and_etag)
     ck_assert_str_eq(r.etag, "\"2\"");
     harness_response_free(&r);
     ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE kind = 'staff.upserted' AND subject = $1", number), 2);
+    /* without roles a staff member is a tutor, as in the import (sql/001's default) */
+    char other[24];
+    harness_unique("T", other, sizeof(other));
+    path_of(path, sizeof(path), other, "");
+    snprintf(body, sizeof(body), "{\"name\":\"Mary Somerville\",\"email\":\"mary@uni.example\",\"school\":\"%s\"}",
+             w.school_x);
+    ck_assert_int_eq(tt_call("PUT", path, w.tok_registry, body, &r), 201);
+    json_t *roles = json_object_get(r.json, "roles");
+    ck_assert_int_eq(json_array_size(roles), 1);
+    ck_assert_str_eq(json_string_value(json_array_get(roles, 0)), "tutor");
+    harness_response_free(&r);
 }
 END_TEST
 
