@@ -311,7 +311,7 @@ static int add_claims(jwt_t *jwt, const struct config *cfg, const char *sub, con
 {
     time_t now = time(NULL);
     json_t *claims = json_pack("{s:s, s:o, s:I, s:I, s:I}", "sub", sub, "roles", csv_to_array(roles_csv), "iat",
-                               (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)(now + ttl));
+                               (json_int_t)now, "nbf", (json_int_t)now, "exp", (json_int_t)now + (json_int_t)ttl);
     if (schools_csv)
         json_object_set_new(claims, "schools", csv_to_array(schools_csv));
     if (cfg->jwt_issuer)

@@ -104,8 +104,8 @@ static void set_defaults(struct config *cfg)
     cfg->db_pool_size = 8;
     cfg->db_acquire_timeout_ms = 2000;
     cfg->threads = 4;
-    cfg->max_body_bytes = 1024 * 1024;
-    cfg->max_import_bytes = 64 * 1024 * 1024;
+    cfg->max_body_bytes = (size_t)1024 * 1024;
+    cfg->max_import_bytes = (size_t)64 * 1024 * 1024;
     cfg->log_level = LOG_INFO;
 }
 
