@@ -149,6 +149,8 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
     enum app_status st = db_begin(conn);
     if (st == APP_OK)
         st = db_query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, NULL);
+    if (st == APP_OK) /* the contacts of a few thousand students sort in memory, not on disk (4 MB default) */
+        st = db_query(conn, "SET LOCAL work_mem = '64MB'", 0, NULL, NULL, NULL);
     if (st == APP_OK)
         st = load_all(conn, q, when, school, out, why);
     db_rollback(conn);

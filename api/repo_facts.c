@@ -56,7 +56,7 @@ static const char TUTOR_SQL[] =
     " WHERE a.staff_number = st.staff_number)::text, ''), (SELECT count(*) FROM allocations a"
     " WHERE a.staff_number = st.staff_number AND a.kind = 'personal' AND a.period @> $3::date), st.capacity"
     " FROM staff st WHERE st.staff_number IN (SELECT a.staff_number FROM allocations a"
-    " WHERE a.student_number = ANY ($1::text[])) OR st.staff_number = $2"
+    " WHERE a.student_number = ANY ($1::text[]) UNION ALL SELECT $2)" /* not "IN (...) OR =": that scans staff */
     " ORDER BY st.staff_number COLLATE \"C\"";
 
 static const char ABSENCE_SQL[] =

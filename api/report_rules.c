@@ -147,31 +147,65 @@ static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged
     }
 }
 
+/* Reports judge students in batches of about this many (a batch may exceed it by one row's students):
+ * facts for a whole institution at once (40,000 students, 1.5 million contacts) took 1.5 GB of memory;
+ * a batch's facts are freed before the next is loaded. */
+#define REPORT_BATCH_STUDENTS 10000
+
+/* The rows[start..] whose `key` members (a student number, or an array of them) add up to one batch,
+ * as a new array of borrowed rows; *next is where the next batch starts. */
+static json_t *next_batch(const json_t *rows, const char *key, size_t start, size_t *next)
+{
+    json_t *batch = json_array();
+    size_t i = start, students = 0;
+    for (; batch && i < json_array_size(rows) && (i == start || students < REPORT_BATCH_STUDENTS); i++) {
+        json_t *row = json_array_get(rows, i), *members = json_object_get(row, key);
+        students += json_is_array(members) ? json_array_size(members) : 1;
+        json_array_append(batch, row);
+    }
+    *next = i;
+    return batch;
+}
+
+/* Loads one batch's facts, judges its tutors into counts/unjudged, frees the facts. */
+static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, const struct report_year *year,
+                                   const char *school, double threshold, json_t *counts, json_t *unjudged,
+                                   int *judged)
+{
+    struct evaluation ev;
+    struct judge j = {&ev, NULL, {0}, 0};
+    memset(&ev, 0, sizeof(ev));
+    pe_findings_init(&j.findings);
+    enum app_status st = load_facts(conn, batch, "tutees", year->as_of, school, &ev, judged);
+    if (st == APP_OK && *judged && !(j.meeting_breach = malloc(ev.facts.n_students + 1)))
+        st = APP_NOMEM;
+    if (st == APP_OK && *judged) {
+        memset(j.meeting_breach, -1, ev.facts.n_students + 1);
+        tally(&j, batch, threshold, counts, unjudged);
+    }
+    if (st == APP_OK && j.nomem)
+        st = APP_NOMEM;
+    pe_findings_free(&j.findings);
+    free(j.meeting_breach);
+    evaluation_free(&ev);
+    return st;
+}
+
 enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
                                   const struct report_year *year, double threshold, json_t *rows)
 {
     json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object();
-    struct evaluation ev;
-    struct judge j = {&ev, NULL, {0}, 0};
-    int judged = 0;
-    memset(&ev, 0, sizeof(ev));
-    pe_findings_init(&j.findings);
+    int judged = 1;
     enum app_status st = counts && unjudged ? repo_report_kpi_tutors(conn, who, school, year, &tutors) : APP_NOMEM;
-    if (st == APP_OK)
-        st = load_facts(conn, tutors, "tutees", year->as_of, school, &ev, &judged);
-    if (st == APP_OK && judged && !(j.meeting_breach = malloc(ev.facts.n_students + 1)))
-        st = APP_NOMEM;
-    if (st == APP_OK && judged) {
-        memset(j.meeting_breach, -1, ev.facts.n_students + 1);
-        tally(&j, tutors, threshold, counts, unjudged);
+    for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutors); start = next) {
+        json_t *batch = next_batch(tutors, "tutees", start, &next);
+        st = batch ? judge_batch(conn, batch, year, school, threshold, counts, unjudged, &judged) : APP_NOMEM;
+        json_decref(batch);
     }
-    if (st == APP_OK && j.nomem)
-        st = APP_NOMEM;
+    if (st == APP_OK && json_array_size(tutors) == 0) /* nothing to load: judged when the calendar is usable */
+        st = judge_batch(conn, tutors, year, school, threshold, counts, unjudged, &judged);
     if (st == APP_OK)
         fill_rows(rows, counts, unjudged, judged, threshold);
-    pe_findings_free(&j.findings);
-    free(j.meeting_breach);
-    evaluation_free(&ev);
     json_decref(tutors);
     json_decref(counts);
     json_decref(unjudged);
@@ -254,26 +288,37 @@ static enum app_status sort_items(json_t *items)
     return APP_OK;
 }
 
+/* The missed-meeting escalations of one batch of tutees, appended to items. */
+static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch, const char *school,
+                                      const char *as_of, json_t *items, int *judged)
+{
+    struct evaluation ev;
+    pe_findings f;
+    memset(&ev, 0, sizeof(ev));
+    pe_findings_init(&f);
+    enum app_status st = load_facts(conn, batch, "student", as_of, school, &ev, judged);
+    size_t i;
+    const json_t *t;
+    json_array_foreach(st == APP_OK && *judged ? batch : NULL, i, t) if (escalation_row(&ev, t, &f, items) == PE_NOMEM)
+        st = APP_NOMEM;
+    pe_findings_free(&f);
+    evaluation_free(&ev);
+    return st;
+}
+
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items)
 {
     json_t *tutees = NULL;
-    struct evaluation ev;
-    pe_findings f;
-    int judged = 0;
-    memset(&ev, 0, sizeof(ev));
-    pe_findings_init(&f);
+    int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees);
-    if (st == APP_OK)
-        st = load_facts(conn, tutees, "student", as_of, school, &ev, &judged);
-    size_t i;
-    const json_t *t;
-    json_array_foreach(st == APP_OK && judged ? tutees : NULL, i, t) if (escalation_row(&ev, t, &f, items) == PE_NOMEM)
-        st = APP_NOMEM;
+    for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutees); start = next) {
+        json_t *batch = next_batch(tutees, "student", start, &next);
+        st = batch ? escalate_batch(conn, batch, school, as_of, items, &judged) : APP_NOMEM;
+        json_decref(batch);
+    }
     if (st == APP_OK)
         st = sort_items(items);
-    pe_findings_free(&f);
-    evaluation_free(&ev);
     json_decref(tutees);
     return st;
 }
