@@ -168,6 +168,11 @@ enum app_status db_acquire(struct db_pool *pool, struct db_conn **out)
     return APP_OK;
 }
 
+void db_discard_after_use(struct db_conn *conn)
+{
+    conn->broken = 1; /* db_release closes a broken connection; db_acquire opens a fresh one */
+}
+
 void db_release(struct db_pool *pool, struct db_conn *conn)
 {
     if (!conn)

@@ -40,6 +40,10 @@ void db_pool_free(struct db_pool *pool);
  * Returns APP_OK with *out set, or APP_UNAVAILABLE (pool exhausted or database unreachable). */
 enum app_status db_acquire(struct db_pool *pool, struct db_conn **out);
 
+/* Asks the pool to close this connection when it is released (a new one opens on demand): after a
+ * statement that returned a very large result, so libpq's grown buffers do not stay resident. */
+void db_discard_after_use(struct db_conn *conn);
+
 /* Returns the connection to the pool: rolls back an open transaction, resets it if broken. NULL-safe. */
 void db_release(struct db_pool *pool, struct db_conn *conn);
 

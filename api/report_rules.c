@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -188,6 +189,8 @@ static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, co
     pe_findings_free(&j.findings);
     free(j.meeting_breach);
     evaluation_free(&ev);
+    db_discard_after_use(conn); /* libpq keeps the buffers a batch of facts grew */
+    malloc_trim(0);             /* and each HTTP thread's malloc arena would keep the rest */
     return st;
 }
 
@@ -303,6 +306,8 @@ static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch,
         st = APP_NOMEM;
     pe_findings_free(&f);
     evaluation_free(&ev);
+    db_discard_after_use(conn); /* as in judge_batch */
+    malloc_trim(0);
     return st;
 }
 
