@@ -255,13 +255,15 @@ static int revive(struct db_conn *conn)
     return 0;
 }
 
+/* Runs a statement; a connection found dead outside a transaction is revived (re-preparing the pool's
+ * statements) and the statement tried once more. */
 static enum app_status run(struct db_conn *conn, run_fn fn, const char *stmt, int n, const char *const *params,
-                           PGresult **out, struct db_error *err, const struct db_statement *statements)
+                           PGresult **out, struct db_error *err)
 {
     PGresult *res = fn(conn->pg, stmt, n, params);
     enum app_status st = check_result(conn, &res, err);
     if (st == APP_UNAVAILABLE && conn->broken && !conn->in_tx && revive(conn) == 0) {
-        if (prepare_all(conn, statements) != 0)
+        if (prepare_all(conn, conn->statements) != 0)
             return APP_DB;
         res = fn(conn->pg, stmt, n, params);
         st = check_result(conn, &res, err);
@@ -278,7 +280,7 @@ enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, con
 {
     if (out)
         *out = NULL;
-    return run(conn, run_text, sql, nparams, params, out, err, conn->statements);
+    return run(conn, run_text, sql, nparams, params, out, err);
 }
 
 enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams,
@@ -286,7 +288,7 @@ enum app_status db_query_prepared(struct db_conn *conn, const char *name, int np
 {
     if (out)
         *out = NULL;
-    return run(conn, run_prepared, name, nparams, params, out, err, conn->statements);
+    return run(conn, run_prepared, name, nparams, params, out, err);
 }
 
 enum app_status db_begin(struct db_conn *conn)
