@@ -43,7 +43,8 @@ static const char CONTACT_SQL[] =
     " array_position(ARRAY['scheduled','attended','missed','cancelled'], c.attendance) - 1, COALESCE(c.reply_to, 0),"
     " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false)"
     " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
-    " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
+    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
 
 static const char CONCERN_SQL[] =
     "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"
@@ -52,12 +53,13 @@ static const char CONCERN_SQL[] =
     " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
 
 static const char TUTOR_SQL[] =
-    "SELECT st.staff_number, COALESCE((SELECT min(a.starts_on) FROM allocations a"
-    " WHERE a.staff_number = st.staff_number)::text, ''), (SELECT count(*) FROM allocations a"
-    " WHERE a.staff_number = st.staff_number AND a.kind = 'personal' AND a.period @> $3::date), st.capacity"
-    " FROM staff st WHERE st.staff_number IN (SELECT a.staff_number FROM allocations a"
-    " WHERE a.student_number = ANY ($1::text[]) UNION ALL SELECT $2)" /* not "IN (...) OR =": that scans staff */
-    " ORDER BY st.staff_number COLLATE \"C\"";
+    "WITH t AS (SELECT a.staff_number FROM allocations a WHERE a.student_number = ANY ($1::text[])"
+    "           UNION SELECT $2)" /* not "IN (...) OR =", which scans staff */
+    " SELECT st.staff_number, COALESCE(min(a.starts_on)::text, ''),"
+    "        count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity"
+    "   FROM staff st JOIN t ON t.staff_number = st.staff_number"
+    "   LEFT JOIN allocations a ON a.staff_number = st.staff_number"
+    "  GROUP BY st.staff_number, st.capacity ORDER BY st.staff_number COLLATE \"C\"";
 
 static const char ABSENCE_SQL[] =
     "SELECT staff_number, starts_on::text, ends_on::text, COALESCE(cover_staff_number, '') FROM tutor_absences"
@@ -229,6 +231,7 @@ typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 struct table {
     const char *sql;     /* $1: the owners' keys; rows sorted by owner (column 0, "C" collation) */
     int by_tutor;        /* owners are the set's tutors, else its students */
+    int kinds;           /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
     size_t size;         /* element size */
     size_t array, count; /* offsets in struct facts_set of the element array and its count */
     parse_fn parse;
@@ -324,29 +327,31 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE(sql, by_tutor, type, field, name)                                                                        \
+#define TABLE(sql, by_tutor, kinds, type, field, name)                                                                 \
     {                                                                                                                  \
-        sql, by_tutor, sizeof(type), offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field),         \
-            parse_##name, attach_##name                                                                                \
+        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                                         \
+            offsetof(struct facts_set, n_##field), parse_##name, attach_##name                                         \
     }
 
 static const struct table STUDENT_TABLES[] = {
-    TABLE(STATUS_SQL, 0, pe_status_entry, statuses, status),
-    TABLE(ALLOCATION_SQL, 0, pe_allocation, allocations, allocation),
-    TABLE(CONTACT_SQL, 0, pe_contact, contacts, contact),
-    TABLE(CONCERN_SQL, 0, pe_concern, concerns, concern),
+    TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
+    TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
+    TABLE(CONTACT_SQL, 0, 1, pe_contact, contacts, contact),
+    TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
 };
 
 static const struct table TUTOR_TABLES[] = {
-    TABLE(ABSENCE_SQL, 1, pe_absence, absences, absence),
-    TABLE(TRAINING_SQL, 1, pe_training, training, training),
+    TABLE(ABSENCE_SQL, 1, 0, pe_absence, absences, absence),
+    TABLE(TRAINING_SQL, 1, 0, pe_training, training, training),
 };
 
-/* Loads one table for the owners whose keys are `keys`. */
-static enum app_status load_table(struct db_conn *conn, struct facts_set *set, const struct table *t, const char *keys)
+/* Loads one table for the owners whose keys are `keys` (and, for contacts, of the `kinds` given). */
+static enum app_status load_table(struct db_conn *conn, struct facts_set *set, const struct table *t, const char *keys,
+                                  const char *kinds)
 {
     PGresult *res = NULL;
-    enum app_status st = run(conn, set, t->sql, 1, &keys, &res);
+    const char *params[2] = {keys, kinds};
+    enum app_status st = run(conn, set, t->sql, t->kinds ? 2 : 1, params, &res);
     int n = st == APP_OK ? PQntuples(res) : 0;
     void **array = (void **)((char *)set + t->array);
     size_t *count = (size_t *)((char *)set + t->count), cursor = 0;
@@ -390,7 +395,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     char *keys = array_literal(set->n_students, set_student_key, set), *staff = NULL;
     enum app_status st = keys ? APP_OK : APP_NOMEM;
     for (size_t i = 0; st == APP_OK && i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++)
-        st = load_table(conn, set, &STUDENT_TABLES[i], keys);
+        st = load_table(conn, set, &STUDENT_TABLES[i], keys, q->contact_kinds);
     if (st == APP_OK)
         fill_missing_statuses(set);
     if (st == APP_OK)
@@ -398,7 +403,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     if (st == APP_OK && set->n_tutors > 0 && !(staff = array_literal(set->n_tutors, set_tutor_key, set)))
         st = APP_NOMEM;
     for (size_t i = 0; st == APP_OK && staff && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
-        st = load_table(conn, set, &TUTOR_TABLES[i], staff);
+        st = load_table(conn, set, &TUTOR_TABLES[i], staff, NULL);
     free(keys);
     free(staff);
     return st;

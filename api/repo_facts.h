@@ -35,6 +35,7 @@ struct facts_query {
     const char *key;                  /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
     const char *on;                   /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
     const struct access_scope *scope; /* only students visible to it; NULL: no filter */
+    const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
 };
 
 struct facts_student {

@@ -165,6 +165,28 @@ enum app_status repo_report_year(struct db_conn *conn, const char *label, const 
     return st;
 }
 
+#define MEETING_RULE_PATH "? (@.type == \"meetings_per_year\" || @.type == \"meeting_each_term\")"
+
+static const char MEETING_KINDS_SQL[] =
+    "SELECT '{' || string_agg(DISTINCT k, ',') || '}' FROM ("
+    "  SELECT 'meeting' AS k UNION ALL SELECT 'group_meeting'"
+    "  UNION ALL SELECT jsonb_array_elements_text(r -> 'kinds') FROM school_policies p,"
+    "         jsonb_path_query(p.policy, '$.rules[*] " MEETING_RULE_PATH "') r WHERE r ? 'kinds'"
+    "  UNION ALL SELECT jsonb_array_elements_text(r -> 'kinds') FROM school_policies p,"
+    "         jsonb_path_query(p.policy, '$.cohorts[*].rules[*] " MEETING_RULE_PATH "') r WHERE r ? 'kinds'"
+    ") kinds";
+
+enum app_status repo_report_meeting_kinds(struct db_conn *conn, char **literal)
+{
+    PGresult *res = NULL;
+    *literal = NULL;
+    enum app_status st = db_query(conn, MEETING_KINDS_SQL, 0, NULL, &res, NULL);
+    if (st == APP_OK && !(*literal = strdup(PQgetvalue(res, 0, 0))))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
 enum app_status repo_report_snapshot(struct db_conn *conn)
 {
     enum app_status st = db_begin(conn);

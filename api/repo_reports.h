@@ -21,6 +21,11 @@
 enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
                                    int whole_ok);
 
+/* The contact kinds any stored policy's meeting rules count (first_meeting_within: meeting and
+ * group_meeting; meetings_per_year and meeting_each_term: their `kinds`, default the same two), as a
+ * text[] literal (malloc'd) to give facts_query.contact_kinds when only those rules are judged. */
+enum app_status repo_report_meeting_kinds(struct db_conn *conn, char **literal);
+
 /* Opens the read transaction a report's aggregate statements run in, with JIT compilation off for it
  * (compiling these many-join plans took seconds, far longer than running them). End it with
  * db_rollback before evaluation_load, which opens its own. */

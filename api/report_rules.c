@@ -38,9 +38,10 @@ char *report_format_instant(long long t, char buf[21])
 }
 
 /* Loads the facts of the students whose numbers are the `key` members of `rows`, judged at the end of
- * as_of. *judged is 0 when the calendar cannot be evaluated (nothing is judged then, not an error). */
+ * as_of, with only the contacts of `contact_kinds` (NULL: all). *judged is 0 when the calendar cannot be
+ * evaluated (nothing is judged then, not an error). */
 static enum app_status load_facts(struct db_conn *conn, const json_t *rows, const char *key, const char *as_of,
-                                  const char *school, struct evaluation *ev, int *judged)
+                                  const char *school, const char *contact_kinds, struct evaluation *ev, int *judged)
 {
     size_t n = 0, i, j;
     const json_t *row, *v;
@@ -56,7 +57,8 @@ static enum app_status load_facts(struct db_conn *conn, const json_t *rows, cons
             numbers[n++] = json_string_value(value);
         json_array_foreach(json_is_array(value) ? value : NULL, j, v) numbers[n++] = json_string_value(v);
     }
-    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = numbers, .n_students = n};
+    struct facts_query q = {
+        .by = FACTS_BY_STUDENTS, .students = numbers, .n_students = n, .contact_kinds = contact_kinds};
     struct as_of when;
     const char *why = NULL;
     evaluation_parse_as_of(as_of, &when);
@@ -170,14 +172,14 @@ static json_t *next_batch(const json_t *rows, const char *key, size_t start, siz
 
 /* Loads one batch's facts, judges its tutors into counts/unjudged, frees the facts. */
 static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, const struct report_year *year,
-                                   const char *school, double threshold, json_t *counts, json_t *unjudged,
-                                   int *judged)
+                                   const char *school, const char *kinds, double threshold, json_t *counts,
+                                   json_t *unjudged, int *judged)
 {
     struct evaluation ev;
     struct judge j = {&ev, NULL, {0}, 0};
     memset(&ev, 0, sizeof(ev));
     pe_findings_init(&j.findings);
-    enum app_status st = load_facts(conn, batch, "tutees", year->as_of, school, &ev, judged);
+    enum app_status st = load_facts(conn, batch, "tutees", year->as_of, school, kinds, &ev, judged);
     if (st == APP_OK && *judged && !(j.meeting_breach = malloc(ev.facts.n_students + 1)))
         st = APP_NOMEM;
     if (st == APP_OK && *judged) {
@@ -198,17 +200,21 @@ enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *
                                   const struct report_year *year, double threshold, json_t *rows)
 {
     json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object();
+    char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
     int judged = 1;
     enum app_status st = counts && unjudged ? repo_report_kpi_tutors(conn, who, school, year, &tutors) : APP_NOMEM;
+    if (st == APP_OK)
+        st = repo_report_meeting_kinds(conn, &kinds);
     for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutors); start = next) {
         json_t *batch = next_batch(tutors, "tutees", start, &next);
-        st = batch ? judge_batch(conn, batch, year, school, threshold, counts, unjudged, &judged) : APP_NOMEM;
+        st = batch ? judge_batch(conn, batch, year, school, kinds, threshold, counts, unjudged, &judged) : APP_NOMEM;
         json_decref(batch);
     }
     if (st == APP_OK && json_array_size(tutors) == 0) /* nothing to load: judged when the calendar is usable */
-        st = judge_batch(conn, tutors, year, school, threshold, counts, unjudged, &judged);
+        st = judge_batch(conn, tutors, year, school, kinds, threshold, counts, unjudged, &judged);
     if (st == APP_OK)
         fill_rows(rows, counts, unjudged, judged, threshold);
+    free(kinds);
     json_decref(tutors);
     json_decref(counts);
     json_decref(unjudged);
@@ -299,7 +305,7 @@ static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch,
     pe_findings f;
     memset(&ev, 0, sizeof(ev));
     pe_findings_init(&f);
-    enum app_status st = load_facts(conn, batch, "student", as_of, school, &ev, judged);
+    enum app_status st = load_facts(conn, batch, "student", as_of, school, NULL, &ev, judged);
     size_t i;
     const json_t *t;
     json_array_foreach(st == APP_OK && *judged ? batch : NULL, i, t) if (escalation_row(&ev, t, &f, items) == PE_NOMEM)
