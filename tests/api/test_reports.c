@@ -289,6 +289,33 @@ START_TEST(test_kpis_rule_based_count_and_threshold)
 }
 END_TEST
 
+/* A policy whose meeting rule counts teaching events: the report loads only the contact kinds the meeting
+ * rules count, and must take them from the stored policies (not assume meetings). */
+START_TEST(test_kpis_count_the_contact_kinds_the_policy_names)
+{
+    char code[24], tutor_a[24], tutor_b[24], s1[24], s2[24], path[128];
+    the_year();
+    tt_new_school(code, sizeof(code), "K", NULL);
+    new_tutor(code, "30", tutor_a, sizeof(tutor_a));
+    new_tutor(code, "30", tutor_b, sizeof(tutor_b));
+    new_student(code, "2011-09-19", "studying", s1, sizeof(s1));
+    new_student(code, "2011-09-19", "studying", s2, sizeof(s2));
+    tt_allocate(s1, tutor_a, "2011-09-20");
+    tt_allocate(s2, tutor_b, "2011-09-20");
+    policy(code, "[{\"id\":\"year\",\"type\":\"meetings_per_year\",\"min\":1,\"count\":\"attended\","
+                 "\"kinds\":[\"teaching_event\"],\"source\":\"t\"}]");
+    free(contact(s1, tutor_a, "teaching_event:to_student", "2011-10-05 10:00+01")); /* counts */
+    free(contact(s2, tutor_b, "meeting:to_student", "2011-10-05 10:00+01"));        /* does not */
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutors"), 2);
+    ck_assert_int_eq((int)num(doc, "tutors_not_fulfilling_role"), 1); /* tutor b only */
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
 START_TEST(test_kpis_empty_school_is_null_not_nan)
 {
     char code[24], path[128];
@@ -563,6 +590,7 @@ int main(void)
     const TTest *const tests[] = {
         test_kpis_exact_values,
         test_kpis_rule_based_count_and_threshold,
+        test_kpis_count_the_contact_kinds_the_policy_names,
         test_kpis_empty_school_is_null_not_nan,
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
