@@ -31,7 +31,6 @@ struct request_ctx {
     char request_id[17];
     struct timespec started;
     const char *route;         /* the matched route pattern, for logs (no personal data) */
-    unsigned route_flags;      /* the matched route's HTTP_* flags */
     const struct route_entry *route_entry; /* the matched route (router.c) */
     const char *method;
     long status;               /* the status the response was given */

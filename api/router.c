@@ -25,7 +25,6 @@ struct route_entry {
     char *method;
     char *path;
     unsigned flags;
-    const struct app *app;
     http_handler handler;
 };
 
@@ -138,7 +137,6 @@ static int callback_limits(const struct _u_request *req, struct _u_response *res
         return http_problem_for(resp, APP_NOMEM, NULL);
     if (!route)
         return answer_unmatched(req, resp, allow);
-    ctx->route_flags = route->flags;
     ctx->route_entry = route;
     size_t limit = route->flags & HTTP_IMPORT ? app->config->max_import_bytes : app->config->max_body_bytes;
     if (body_too_large(req, limit)) {
@@ -153,7 +151,7 @@ static int callback_auth(const struct _u_request *req, struct _u_response *resp,
 {
     const struct app *app = user_data;
     struct request_ctx *ctx = http_ctx(resp);
-    if (ctx->route_flags & HTTP_PUBLIC)
+    if (ctx->route_entry->flags & HTTP_PUBLIC)
         return U_CALLBACK_IGNORE;
     const char *header = http_header(req, "Authorization");
     const char *why = "a bearer token is required";
@@ -178,8 +176,8 @@ static int callback_dispatch(const struct _u_request *req, struct _u_response *r
     return route->handler(req, resp, (void *)app);
 }
 
-static struct route_entry *remember(struct route_table *table, const struct app *app, const char *method,
-                                    const char *path, unsigned flags, http_handler handler)
+static struct route_entry *remember(struct route_table *table, const char *method, const char *path,
+                                    unsigned flags, http_handler handler)
 {
     if (table->n == table->cap) {
         size_t cap = table->cap ? table->cap * 2 : 64;
@@ -197,7 +195,6 @@ static struct route_entry *remember(struct route_table *table, const struct app 
         return NULL;
     }
     e->flags = flags;
-    e->app = app;
     e->handler = handler;
     table->entries[table->n++] = e;
     return e;
@@ -206,7 +203,7 @@ static struct route_entry *remember(struct route_table *table, const struct app 
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler)
 {
-    if (!remember(app->routes, app, method, path, flags, handler)) {
+    if (!remember(app->routes, method, path, flags, handler)) {
         log_msg(LOG_ERROR, "could not register %s %s", method, path);
         return -1;
     }
