@@ -119,3 +119,12 @@ pe_err pe_instant_parse(const char *s, pe_instant *out) {
   *out = (pe_instant)d * 86400 + secs - off;
   return PE_OK;
 }
+
+pe_date pe_birthday(pe_date born, int years) {
+  int y, m, d;
+  pe_date_to_ymd(born, &y, &m, &d);
+  int ty = y + years;
+  bool leap = (ty % 4 == 0 && ty % 100 != 0) || ty % 400 == 0;
+  if (m == 2 && d == 29 && !leap) return pe_date_from_ymd(ty, 3, 1);
+  return pe_date_from_ymd(ty, m, d);
+}

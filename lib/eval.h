@@ -25,8 +25,9 @@ typedef bool (*pe_pred)(const pe_contact *c, const pe_rule *r);
 /* ---- context.c ---- */
 /* met / due (PE_NO_DATE = none) → status against as_of and the warning window. */
 pe_status pe_due_status(const pe_ctx *ctx, bool met, pe_date due);
-/* Appends contact id to f's evidence. */
+/* Appends contact id to f's evidence (with its staff member, "" when none). */
 pe_err pe_evidence(pe_ctx *ctx, pe_finding *f, int64_t id);
+pe_err pe_evidence_by(pe_ctx *ctx, pe_finding *f, int64_t id, const char *staff);
 /* Index of the first contact with at >= t. */
 size_t pe_first_at(const pe_input *in, pe_instant t);
 /* Counts contacts matching pred inside spans (local days, and at <= as_of), adding their
@@ -68,9 +69,15 @@ pe_err pe_rule_individual_checkin_per_term(pe_ctx *, const pe_rule *, pe_finding
 pe_err pe_rule_away_contact_per_term(pe_ctx *, const pe_rule *, pe_finding *);
 pe_err pe_rule_response_within(pe_ctx *, const pe_rule *, pe_finding *);
 pe_err pe_rule_cover_during_absence(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_welcome_week_contact(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_meeting_summary_within(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_feedback_invited(pe_ctx *, const pe_rule *, pe_finding *);
+pe_err pe_rule_personal_tutor_named(pe_ctx *, const pe_rule *, pe_finding *);
 /* Tutor-level rules take the tutor instead of a student context. */
-void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, pe_date as_of, int warning_days,
-                   pe_finding *f);
+void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, const pe_calendar *cal, pe_date as_of,
+                   int warning_days, pe_finding *f);
+/* School-level rules take the school's facts. */
+void pe_rule_school(const pe_rule *r, const pe_school *s, pe_date as_of, pe_finding *f);
 
 /* ---- finding.c ---- */
 /* Appends a blank finding for rule r (status not_applicable); NULL on OOM. */

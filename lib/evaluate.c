@@ -23,6 +23,10 @@ static const pe_rule_fn RULES[PE_R__N] = {
     [PE_R_UNDER18_SENIOR_MEETING] = pe_rule_under18_senior_meeting,
     [PE_R_MISSED_MEETINGS_ESCALATION] = pe_rule_missed_meetings_escalation,
     [PE_R_COVER_DURING_ABSENCE] = pe_rule_cover_during_absence,
+    [PE_R_WELCOME_WEEK_CONTACT] = pe_rule_welcome_week_contact,
+    [PE_R_MEETING_SUMMARY_WITHIN] = pe_rule_meeting_summary_within,
+    [PE_R_FEEDBACK_INVITED] = pe_rule_feedback_invited,
+    [PE_R_PERSONAL_TUTOR_NAMED] = pe_rule_personal_tutor_named,
 };
 
 static int cmp_contact(const void *a, const void *b) {
@@ -105,7 +109,8 @@ pe_err pe_evaluate_student(const pe_input *in, pe_findings *out) {
     size_t n = pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now,
                                          rules);
     for (size_t i = 0; i < n; i++) {
-      if (pe_rule_is_tutor_level(rules[i]->type)) continue;
+      if (pe_rule_is_tutor_level(rules[i]->type) || pe_rule_is_school_level(rules[i]->type))
+        continue;
       pe_err err = run_rule(&ctx, v, rules[i]);
       if (err != PE_OK) return err;
     }
@@ -124,7 +129,23 @@ pe_err pe_evaluate_tutor(const pe_calendar *cal, const pe_policy *const *version
     if (!r->enabled || !pe_rule_is_tutor_level(r->type)) continue;
     pe_finding *f = pe_findings_push(out, r);
     if (!f) return PE_NOMEM;
-    pe_rule_tutor(r, tutor, day, p->warning_days, f);
+    pe_rule_tutor(r, tutor, cal, day, p->warning_days, f);
+  }
+  return PE_OK;
+}
+
+pe_err pe_evaluate_school(const pe_calendar *cal, const pe_policy *const *versions,
+                          size_t n_versions, const pe_school *school, pe_instant as_of,
+                          pe_findings *out) {
+  if (!cal || !school || n_versions == 0) return PE_INVALID;
+  pe_date day = pe_local_date(&cal->tz, as_of);
+  const pe_policy *p = pe_policy_in_force(versions, n_versions, day);
+  for (size_t i = 0; i < p->n_rules; i++) {
+    const pe_rule *r = &p->rules[i];
+    if (!r->enabled || !pe_rule_is_school_level(r->type)) continue;
+    pe_finding *f = pe_findings_push(out, r);
+    if (!f) return PE_NOMEM;
+    pe_rule_school(r, school, day, f);
   }
   return PE_OK;
 }

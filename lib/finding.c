@@ -1,6 +1,7 @@
 /* finding.c — the findings store, its SPEC §4a JSON, and the agenda's "next thing due". */
 #include "eval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@ void pe_findings_free(pe_findings *f) {
   if (!f) return;
   free(f->items);
   free(f->ids);
+  free(f->staff);
   pe_findings_init(f);
 }
 
@@ -52,18 +54,27 @@ void pe_findings_pop(pe_findings *out) {
   out->n--;
 }
 
-pe_err pe_evidence(pe_ctx *ctx, pe_finding *f, int64_t id) {
+pe_err pe_evidence_by(pe_ctx *ctx, pe_finding *f, int64_t id, const char *staff) {
   pe_findings *out = ctx->out;
   if (out->n_ids == out->cap_ids) {
     size_t cap = out->cap_ids ? out->cap_ids * 2 : 64;
     int64_t *ids = realloc(out->ids, cap * sizeof *ids);
     if (!ids) return PE_NOMEM;
     out->ids = ids;
+    char(*st)[PE_ID_LEN] = realloc(out->staff, cap * sizeof *st);
+    if (!st) return PE_NOMEM;
+    out->staff = st;
     out->cap_ids = cap;
   }
-  out->ids[out->n_ids++] = id;
+  out->ids[out->n_ids] = id;
+  snprintf(out->staff[out->n_ids], PE_ID_LEN, "%s", staff ? staff : "");
+  out->n_ids++;
   f->ev_n++;
   return PE_OK;
+}
+
+pe_err pe_evidence(pe_ctx *ctx, pe_finding *f, int64_t id) {
+  return pe_evidence_by(ctx, f, id, "");
 }
 
 /* A date as a JSON string, or null. */
@@ -93,6 +104,15 @@ json_t *pe_finding_to_json(const pe_findings *fs, size_t i) {
                         date_json(f->due), "window", window, "evidence", evidence_json(fs, f),
                         "detail", f->detail, "source", f->source);
   if (j && f->tutor[0]) json_object_set_new(j, "tutor", json_string(f->tutor));
+  if (j && f->ev_n) {
+    json_t *staff = json_array();
+    for (size_t k = 0; staff && k < f->ev_n; k++) {
+      const char *s = fs->staff[f->ev_off + k];
+      json_array_append_new(staff, s[0] ? json_string(s) : json_null());
+    }
+    json_object_set_new(j, "evidence_staff", staff);
+  }
+  if (j && f->exemption) json_object_set_new(j, "exemption", json_integer(f->exemption));
   return j;
 }
 

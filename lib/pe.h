@@ -39,6 +39,9 @@ char *pe_date_format(pe_date d, char buf[11]);
 int pe_weekday(pe_date d);
 /* The same month/day n years later; 29 Feb becomes 28 Feb in a common year. */
 pe_date pe_date_add_years(pe_date d, int n);
+/* The day a person born on `born` reaches `years` of age: in England a 29 February birthday is
+ * reached on 1 March in a common year (Family Law Reform Act 1969 s.9 counts whole years). */
+pe_date pe_birthday(pe_date born, int years);
 /* Parses an RFC 3339 instant with offset ("2026-10-23T17:00:00+01:00" or "...Z"). */
 pe_err pe_instant_parse(const char *s, pe_instant *out);
 
@@ -74,6 +77,7 @@ typedef struct {
   char name[PE_ID_LEN];
   pe_date start, end; /* inclusive */
   bool teaching;      /* false for a listed vacation */
+  int semester;       /* 1.. when the calendar groups terms into semesters; 0 = not grouped */
 } pe_term;
 
 typedef struct {
@@ -142,20 +146,42 @@ typedef enum {
 } pe_contact_kind;
 typedef enum { PE_DIR_TO_STUDENT, PE_DIR_FROM_STUDENT } pe_direction;
 typedef enum { PE_ATT_SCHEDULED, PE_ATT_ATTENDED, PE_ATT_MISSED, PE_ATT_CANCELLED, PE_ATT__N } pe_attendance;
-typedef enum { PE_TR_TRAINING, PE_TR_QUIZ } pe_training_kind;
+/* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz, Mental
+ * Health First Aid (Essex SPT 7), and other essential training for the role (Essex PT 6, SPT 9). */
+typedef enum {
+  PE_TR_TRAINING, PE_TR_QUIZ, PE_TR_MENTAL_HEALTH_FIRST_AID, PE_TR_ESSENTIAL, PE_TR__N
+} pe_training_kind;
+/* Who raised a concern: only a tutor's or senior tutor's referral escalates non-attendance. */
+typedef enum { PE_RAISED_BY_TUTOR, PE_RAISED_BY_SENIOR_TUTOR, PE_RAISED_BY_STUDENT, PE_RAISED_BY__N } pe_raised_by;
 
 typedef struct {
   pe_student_status status;
   pe_date from; /* in force from this date until the next entry's date */
 } pe_status_entry;
 
+/* An exemption period (authorised absence): rules named in `rules` (rule ids; n_rules 0 = every
+ * student-level rule) are suspended for the student from `from` to `to` inclusive. */
+#define PE_EXEMPT_MAX_RULES 16
+typedef struct {
+  int64_t id;
+  pe_date from, to;
+  char reason[64];
+  char rules[PE_EXEMPT_MAX_RULES][PE_ID_LEN];
+  int n_rules;
+} pe_exemption;
+
 typedef struct {
   pe_date registered_on;
+  pe_date course_start;  /* first day of the course; PE_NO_DATE if unknown (then registered_on) */
   pe_date date_of_birth; /* PE_NO_DATE if unknown */
   pe_level level;
   pe_cohort_kind cohort;
   const pe_status_entry *statuses; /* sorted by from; empty = studying since registration */
   size_t n_statuses;
+  const pe_exemption *exemptions; /* sorted by from */
+  size_t n_exemptions;
+  const pe_date *feedback_invited; /* days the student was invited to give feedback, sorted */
+  size_t n_feedback_invited;
 } pe_student;
 
 typedef struct {
@@ -174,6 +200,8 @@ typedef struct {
   int64_t reply_to;      /* 0 = none */
   bool wellbeing_check;
   bool senior_tutor;     /* staff is a senior tutor */
+  pe_instant summary_at; /* when a summary shared with the student was first recorded (a shared
+                            note on the contact, or the contact's own summary); 0 = none */
 } pe_contact;
 
 typedef struct {
@@ -187,6 +215,10 @@ typedef struct {
   int score; /* quiz score, -1 if none */
 } pe_training;
 
+/* Role mask bits (rule parameter `roles`, pe_tutor.roles). */
+#define PE_ROLE_TUTOR 1u
+#define PE_ROLE_SENIOR_TUTOR 2u
+
 typedef struct {
   char staff[PE_ID_LEN];
   pe_date started_on; /* started the role; PE_NO_DATE if unknown */
@@ -196,11 +228,23 @@ typedef struct {
   size_t n_training;
   int tutees;   /* current tutee count */
   int capacity; /* 0 = not set */
+  unsigned roles;             /* PE_ROLE_* bits */
+  bool permanent;             /* permanent member of staff */
+  bool permanent_exception;   /* a non-permanent tutor whose exception is recorded with who agreed it */
+  const pe_date *feedback_invited; /* days the tutor was invited to give feedback, sorted */
+  size_t n_feedback_invited;
 } pe_tutor;
 
 typedef struct {
   pe_date opened_on, closed_on; /* closed_on PE_NO_DATE while open */
+  pe_raised_by raised_by;
 } pe_concern;
+
+/* School-level facts (rules about the school as a whole). */
+typedef struct {
+  int senior_tutors; /* active staff with the senior_tutor role in the school on as_of */
+  int tutees;        /* students of the school with a personal tutor on as_of */
+} pe_school;
 
 /* ---- policy (policy.c, policy_rules.c) ---- */
 
@@ -209,7 +253,16 @@ typedef enum {
   PE_R_MEETING_EACH_TERM, PE_R_CONTACT_MONTHLY, PE_R_INDIVIDUAL_CHECKIN_PER_TERM,
   PE_R_RESPONSE_WITHIN, PE_R_AWAY_CONTACT_PER_TERM, PE_R_GROUP_SESSIONS,
   PE_R_UNDER18_SENIOR_MEETING, PE_R_MISSED_MEETINGS_ESCALATION, PE_R_COVER_DURING_ABSENCE,
-  PE_R_TUTOR_TRAINING_WITHIN, PE_R_TUTOR_QUIZ_WITHIN, PE_R_TUTOR_CASELOAD_MAX, PE_R__N
+  PE_R_TUTOR_TRAINING_WITHIN, PE_R_TUTOR_QUIZ_WITHIN, PE_R_TUTOR_CASELOAD_MAX,
+  /* second round */
+  PE_R_WELCOME_WEEK_CONTACT,   /* student: Welcome Week invitation (new) / contact (returning) */
+  PE_R_MEETING_SUMMARY_WITHIN, /* student: a shared summary of every attended meeting */
+  PE_R_FEEDBACK_INVITED,       /* student: invited to comment at least once in the year */
+  PE_R_PERSONAL_TUTOR_NAMED,   /* student: a named personal tutor while studying */
+  PE_R_TUTOR_FEEDBACK_INVITED, /* tutor: invited to comment at least once in the year */
+  PE_R_TUTOR_PERMANENT,        /* tutor: permanent staff, or a recorded exception */
+  PE_R_SENIOR_TUTORS,          /* school: between min and max senior tutors */
+  PE_R__N
 } pe_rule_type;
 
 /* Rule parameters, stored by index in pe_rule.param. */
@@ -222,6 +275,14 @@ typedef enum {
   PE_P_STATUSES,   /* bit mask of pe_student_status */
   PE_P_LEVEL,      /* pe_level */
   PE_P_DURING,     /* 0 term */
+  PE_P_BY,         /* whose contact counts: 0 personal_tutor (or cover during an absence), 1 any_staff */
+  PE_P_PERIOD,     /* 0 term, 1 semester */
+  PE_P_PRO_RATA,   /* 1: annual minimum pro-rated for part-year students, 0: not */
+  PE_P_KIND,       /* pe_training_kind */
+  PE_P_ROLES,      /* PE_ROLE_* mask the rule applies to */
+  PE_P_RAISED_BY,  /* bit mask of pe_raised_by that counts as escalation */
+  PE_P_AUDIENCE,   /* welcome_week_contact: 0 new and returning, 1 new only, 2 returning only */
+  PE_P_FIRST_WEEK, /* allocation_within `from`: 0 registration, 1 first teaching week of the year */
   PE_P__N
 } pe_param;
 
@@ -243,10 +304,20 @@ typedef struct {
   size_t n_rules;
 } pe_cohort;
 
+/* Senior tutor workload hours (Westminster Appendix 1): `base` hours up to `up_to` tutees, plus one
+ * hour for each `per` additional tutees, at most `max`. Present only when the policy says so. */
+typedef struct {
+  bool present;
+  int base, up_to, per, max;
+} pe_senior_hours;
+
 typedef struct pe_policy {
   char *name;
   pe_date effective_from;
   int warning_days; /* due_soon window in calendar days (default 7) */
+  pe_senior_hours senior_tutor_hours;
+  int not_fulfilling_pct; /* % of a tutor's tutees with a breached meeting rule that marks the tutor
+                             as not fully fulfilling the role (KPI); default 25 */
   pe_rule *rules;
   size_t n_rules;
   pe_cohort *cohorts;
@@ -275,8 +346,12 @@ size_t pe_policy_effective_rules(const pe_policy *p, pe_level level, pe_cohort_k
                                  pe_student_status status, const pe_rule **out);
 /* Names: "allocation_within" etc.; NULL for an out-of-range value. */
 const char *pe_rule_type_name(pe_rule_type t);
-/* True for tutor-level rule types (training, quiz, caseload). */
+/* True for tutor-level rule types (training, quiz, caseload, tutor feedback, permanence). */
 bool pe_rule_is_tutor_level(pe_rule_type t);
+/* True for school-level rule types (senior tutors). */
+bool pe_rule_is_school_level(pe_rule_type t);
+/* Senior tutor hours for `tutees` under h; -1 when h is not present. */
+int pe_senior_hours_for(const pe_senior_hours *h, int tutees);
 
 /* ---- findings (finding.c) ---- */
 
@@ -290,8 +365,10 @@ typedef struct {
   pe_date due;                      /* PE_NO_DATE if none */
   pe_date window_start, window_end; /* PE_NO_DATE if none */
   pe_date gap_start, gap_end;       /* the gap that breaks it, PE_NO_DATE if none */
-  size_t ev_off, ev_n;              /* evidence contact ids: pe_findings.ids[ev_off..] */
+  size_t ev_off, ev_n;              /* evidence contact ids: pe_findings.ids[ev_off..] and the
+                                       staff member of each: pe_findings.staff[ev_off..] ("" none) */
   char tutor[PE_ID_LEN];            /* tutor-level findings: the staff id */
+  int64_t exemption;                /* not_applicable because of this exemption id; 0 none */
   char detail[200];
 } pe_finding;
 
@@ -299,6 +376,7 @@ typedef struct {
   pe_finding *items;
   size_t n, cap;
   int64_t *ids;
+  char (*staff)[PE_ID_LEN]; /* parallel to ids */
   size_t n_ids, cap_ids;
 } pe_findings;
 
@@ -346,10 +424,15 @@ void pe_contacts_sort(pe_contact *c, size_t n);
  * PE_INVALID if the input is inconsistent (no calendar, no versions, unsorted contacts),
  * PE_NOMEM on allocation failure (out may then hold a partial result). */
 pe_err pe_evaluate_student(const pe_input *in, pe_findings *out);
-/* Evaluates the tutor-level rules (training, quiz, caseload) of the version in force on
- * as_of for one tutor, appending one finding per rule to *out. */
+/* Evaluates the tutor-level rules (training, quiz, caseload, ...) of the version in force on
+ * as_of for one tutor, appending one finding per rule to *out. Rules whose `roles` the tutor
+ * does not hold are not_applicable. */
 pe_err pe_evaluate_tutor(const pe_calendar *cal, const pe_policy *const *versions,
                          size_t n_versions, const pe_tutor *tutor, pe_instant as_of,
                          pe_findings *out);
+/* Evaluates the school-level rules of the version in force on as_of, one finding per rule. */
+pe_err pe_evaluate_school(const pe_calendar *cal, const pe_policy *const *versions,
+                          size_t n_versions, const pe_school *school, pe_instant as_of,
+                          pe_findings *out);
 
 #endif

@@ -7,7 +7,9 @@
 #include <string.h>
 
 static const char *const POLICY_KEYS[] = {"name",  "effective_from", "warning_days", "rules",
-                                          "cohorts", "description",  NULL};
+                                          "cohorts", "description",  "senior_tutor_hours",
+                                          "not_fulfilling_pct", NULL};
+static const char *const HOURS_KEYS[] = {"base", "up_to", "per", "max", NULL};
 static const char *const COHORT_KEYS[] = {"name", "match", "rules", NULL};
 static const char *const MATCH_KEYS[] = {"level", "cohort", "status", NULL};
 
@@ -127,6 +129,47 @@ static void parse_header(const json_t *j, pe_policy *p, json_t *errs) {
     pe_errors_add(errs, "$.warning_days", "must be an integer between 0 and 90");
   else if (w)
     p->warning_days = (int)json_integer_value(w);
+  const json_t *pct = json_object_get(j, "not_fulfilling_pct");
+  p->not_fulfilling_pct = 25;
+  if (pct && (!json_is_integer(pct) || json_integer_value(pct) < 1 || json_integer_value(pct) > 100))
+    pe_errors_add(errs, "$.not_fulfilling_pct", "must be an integer between 1 and 100");
+  else if (pct)
+    p->not_fulfilling_pct = (int)json_integer_value(pct);
+}
+
+/* One whole number of senior_tutor_hours, between lo and hi. */
+static int hours_field(const json_t *h, const char *key, int lo, int hi, json_t *errs) {
+  const json_t *v = json_object_get(h, key);
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+    pe_errors_add(errs, "$.senior_tutor_hours", "\"%s\" must be an integer between %d and %d", key,
+                  lo, hi);
+    return lo;
+  }
+  return (int)json_integer_value(v);
+}
+
+/* "senior_tutor_hours": {"base", "up_to", "per", "max"} (all required), or absent. */
+static void parse_hours(const json_t *j, pe_policy *p, json_t *errs) {
+  const json_t *h = json_object_get(j, "senior_tutor_hours");
+  if (!h) return;
+  if (!json_is_object(h)) {
+    pe_errors_add(errs, "$.senior_tutor_hours", "must be an object {base, up_to, per, max}");
+    return;
+  }
+  pe_json_unknown_keys(h, "$.senior_tutor_hours", HOURS_KEYS, errs);
+  p->senior_tutor_hours = (pe_senior_hours){true, hours_field(h, "base", 0, 10000, errs),
+                                            hours_field(h, "up_to", 0, 1000000, errs),
+                                            hours_field(h, "per", 1, 1000000, errs),
+                                            hours_field(h, "max", 0, 10000, errs)};
+  if (p->senior_tutor_hours.max < p->senior_tutor_hours.base)
+    pe_errors_add(errs, "$.senior_tutor_hours.max", "must not be less than base");
+}
+
+int pe_senior_hours_for(const pe_senior_hours *h, int tutees) {
+  if (!h || !h->present) return -1;
+  int64_t extra = tutees > h->up_to ? ((int64_t)tutees - h->up_to) / h->per : 0;
+  int64_t hours = h->base + extra;
+  return (int)(hours > h->max ? h->max : hours);
 }
 
 pe_err pe_policy_parse(const json_t *j, pe_policy **out, json_t **errors) {
@@ -144,6 +187,7 @@ pe_err pe_policy_parse(const json_t *j, pe_policy **out, json_t **errors) {
   }
   pe_json_unknown_keys(j, "$", POLICY_KEYS, errs);
   parse_header(j, p, errs);
+  parse_hours(j, p, errs);
   const json_t *rules = pe_json_array(j, "rules", "$", true, errs);
   if (parse_rule_list(rules, "$.rules", false, &p->rules, &p->n_rules, errs) != PE_OK)
     goto cleanup;

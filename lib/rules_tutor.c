@@ -53,8 +53,9 @@ static void judge_caseload(const pe_rule *r, const pe_tutor *t, pe_finding *f) {
   snprintf(f->detail, sizeof f->detail, "%d tutees (limit %d)", t->tutees, limit);
 }
 
-void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, pe_date as_of, int warning_days,
-                   pe_finding *f) {
+void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, const pe_calendar *cal, pe_date as_of,
+                   int warning_days, pe_finding *f) {
+  (void)cal;
   snprintf(f->tutor, sizeof f->tutor, "%s", t->staff);
   if (r->type == PE_R_TUTOR_CASELOAD_MAX)
     judge_caseload(r, t, f);

@@ -102,10 +102,10 @@ START_TEST(missed_meetings_escalation) {
   f = world_eval(&w, "2026-11-19", "e");
   ck_assert_int_eq(f->status, PE_BREACHED);
   ck_assert_uint_eq(f->ev_n, 2);
-  w.concerns[0] = (pe_concern){D("2026-10-25"), PE_NO_DATE};
+  w.concerns[0] = (pe_concern){D("2026-10-25"), PE_NO_DATE, PE_RAISED_BY_TUTOR};
   w.in.n_concerns = 1;
   ck_assert_int_eq(world_eval(&w, "2026-11-19", "e")->status, PE_MET);
-  w.concerns[0] = (pe_concern){D("2026-09-01"), D("2026-10-01")}; /* closed before */
+  w.concerns[0] = (pe_concern){D("2026-09-01"), D("2026-10-01"), PE_RAISED_BY_TUTOR}; /* closed before */
   ck_assert_int_eq(world_eval(&w, "2026-11-19", "e")->status, PE_BREACHED);
   world_free(&w);
 }
