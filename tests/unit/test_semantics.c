@@ -120,6 +120,28 @@ START_TEST(personal_allocation_boundaries) {
 }
 END_TEST
 
+START_TEST(tutor_on_the_contacts_local_date_across_clock_change) {
+  world w;
+  world_init(&w, EACH_TERM);
+  w.allocs[0].ends_on = D("2026-10-24");
+  w.allocs[2] = (pe_allocation){"T5", PE_ALLOC_PERSONAL, D("2026-10-25"), PE_NO_DATE};
+  w.in.n_allocations = 3;
+  /* 23:30 UTC on 24 October is 00:30 BST on 25 October (clocks go back at 01:00 UTC). */
+  world_add(&w, meeting_by(1, "T1", "2026-10-24T23:30:00Z"));
+  ck_assert_int_eq(world_eval(&w, "2026-12-20", "t")->status, PE_BREACHED);
+  strcpy(w.contacts[0].staff, "T5");
+  ck_assert_int_eq(world_eval(&w, "2026-12-20", "t")->status, PE_MET);
+  /* 23:30 UTC on 25 October, after the change, is still 25 October (GMT). */
+  w.allocs[0].ends_on = D("2026-10-25");
+  w.allocs[2].starts_on = D("2026-10-26");
+  w.contacts[0].at = T("2026-10-25T23:30:00Z");
+  ck_assert_int_eq(world_eval(&w, "2026-12-20", "t")->status, PE_BREACHED);
+  strcpy(w.contacts[0].staff, "T1");
+  ck_assert_int_eq(world_eval(&w, "2026-12-20", "t")->status, PE_MET);
+  world_free(&w);
+}
+END_TEST
+
 START_TEST(student_initiated_contacts_are_not_the_tutors) {
   world w;
   world_init(&w, MONTHLY);
@@ -202,6 +224,26 @@ START_TEST(as_of_ignores_later_facts) {
   char *later = compliance_text(&w, "2027-03-05"); /* the later facts do count later */
   ck_assert_ptr_nonnull(strstr(later, "\"name\":\"v2\""));
   free(later);
+  world_free(&w);
+}
+END_TEST
+
+#define YEARLY_VERSION(name, from, min)                                                         \
+  "{\"name\": \"" name "\", \"effective_from\": \"" from "\", \"rules\": ["                      \
+  "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": " min ", \"source\": \"s\"}]}"
+
+START_TEST(only_versions_in_force_by_as_of) {
+  world w;
+  world_init_policy(&w, YEARLY_VERSION("v1", "2026-11-01", "4"));
+  w.policy[1] = test_policy(YEARLY_VERSION("v2", "2027-02-01", "2"));
+  w.n_policies = 2;
+  /* Before any version is in force the first one judges. */
+  ck_assert_ptr_nonnull(strstr(world_eval(&w, "2026-10-15", "y")->detail, "of 4"));
+  /* The year's count is due 2027-06-11, in v2's period, but v2 is not known yet. */
+  ck_assert_ptr_nonnull(strstr(world_eval(&w, "2027-01-31", "y")->detail, "of 4"));
+  /* From v2's first day it owns that due date. */
+  ck_assert_ptr_nonnull(strstr(world_eval(&w, "2027-02-01", "y")->detail, "of 2"));
+  ck_assert_uint_eq(w.findings.n, 1);
   world_free(&w);
 }
 END_TEST
@@ -641,8 +683,10 @@ static Suite *semantics_suite(void) {
   tcase_add_test(tc, each_term_counts_only_the_tutor);
   tcase_add_loop_test(tc, cover_tutor_counts_only_during_cover, 0, sizeof COVER / sizeof COVER[0]);
   tcase_add_test(tc, personal_allocation_boundaries);
+  tcase_add_test(tc, tutor_on_the_contacts_local_date_across_clock_change);
   tcase_add_test(tc, student_initiated_contacts_are_not_the_tutors);
   tcase_add_test(tc, as_of_ignores_later_facts);
+  tcase_add_test(tc, only_versions_in_force_by_as_of);
   tcase_add_test(tc, escalation_as_of_and_raised_by);
   tcase_add_test(tc, status_change_after_as_of_is_ignored);
   tcase_add_loop_test(tc, allocation_first_teaching_week, 0, sizeof WEEK1 / sizeof WEEK1[0]);
