@@ -102,7 +102,7 @@ static bool one_deadline(pe_rule_type t) {
  * meeting_summary_within skip each message or meeting whose own deadline is exempt.) */
 static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   int64_t id = 0;
-  char a[11], b[11];
+  char a[11], b[11], c[11];
   if (!one_deadline(r->type) || f->due == PE_NO_DATE || f->status == PE_NOT_APPLICABLE ||
       !pe_exempt(ctx, r, f->due, &id))
     return;
@@ -114,7 +114,7 @@ static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) 
   f->exemption = id;
   snprintf(f->detail, sizeof f->detail, "exempt %s..%s (%s): due %s", pe_date_format(e->from, a),
            pe_date_format(e->to, b), e->reason[0] ? e->reason : "exemption",
-           pe_date_format(f->due, a));
+           pe_date_format(f->due, c));
 }
 
 /* Runs rule r of version v (of n known) into a new finding; drops it when v does not own it. */

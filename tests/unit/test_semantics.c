@@ -606,10 +606,14 @@ START_TEST(exemption_over_a_deadline) {
   w.student.exemptions = ex;
   w.student.n_exemptions = 1;
   ex[0] = exemption(11, "2026-10-04", "2026-10-20", "f"); /* starts on the due date */
+  ex[0].from = D("2026-10-01");
+  ck_assert_str_eq(world_eval(&w, "2026-10-10", "f")->detail,
+                   "exempt 2026-10-01..2026-10-20 (medical leave): due 2026-10-04");
+  ex[0].from = D("2026-10-04");
   const pe_finding *f = world_eval(&w, "2026-10-10", "f");
   ck_assert_int_eq(f->status, PE_NOT_APPLICABLE);
   ck_assert_int_eq(f->exemption, 11);
-  ck_assert_ptr_nonnull(strstr(f->detail, "medical leave"));
+  ck_assert_str_eq(f->detail, "exempt 2026-10-04..2026-10-20 (medical leave): due 2026-10-04");
   json_t *j = pe_finding_to_json(&w.findings, (size_t)(f - w.findings.items));
   ck_assert_int_eq(json_integer_value(json_object_get(j, "exemption")), 11);
   json_decref(j);
