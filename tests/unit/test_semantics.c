@@ -623,6 +623,11 @@ START_TEST(exemption_over_a_deadline) {
   ck_assert_int_eq(f->exemption, 0);
   ex[0] = exemption(11, "2026-09-01", "2026-10-03", "f"); /* ends the day before */
   ck_assert_int_eq(world_eval(&w, "2026-10-10", "f")->status, PE_BREACHED);
+  ex[0] = exemption(11, "2026-10-01", "2026-10-20", "f"); /* a deadline met in time stays met */
+  world_add(&w, meeting_by(7, "T1", "2026-09-30T10:00:00+01:00"));
+  f = world_eval(&w, "2026-10-10", "f");
+  ck_assert_int_eq(f->status, PE_MET);
+  ck_assert_int_eq(f->exemption, 0);
   world_free(&w);
 }
 END_TEST
