@@ -6,11 +6,14 @@ static bool kind_in(const pe_contact *c, int32_t mask) {
 }
 
 /* Any tutor-initiated contact of the listed kinds that was not cancelled; meetings and
- * teaching events count whatever the recorded direction. */
-static bool counts_as_contact(const pe_contact *c, const pe_rule *r) {
+ * teaching events count whatever the recorded direction. By the student's tutor on that day
+ * unless `by: any_staff`. */
+static bool counts_as_contact(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   if (!kind_in(c, r->param[PE_P_KINDS]) || c->attendance == PE_ATT_CANCELLED) return false;
-  return c->direction == PE_DIR_TO_STUDENT || c->kind == PE_C_MEETING ||
-         c->kind == PE_C_GROUP_MEETING || c->kind == PE_C_TEACHING_EVENT;
+  if (c->direction != PE_DIR_TO_STUDENT && c->kind != PE_C_MEETING &&
+      c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT)
+    return false;
+  return pe_counts_by(ctx, c, r);
 }
 
 /* contact_monthly: every calendar month that overlaps a teaching term needs at least
@@ -30,13 +33,14 @@ pe_err pe_rule_contact_monthly(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
                           "contact(s) in the term-time part of the month");
 }
 
-/* An individual (not group, not teaching event) contact by staff that enquired about
- * progress and wellbeing, and that took place (not missed, not cancelled). */
-static bool counts_as_checkin(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* "individual" contact: to this student alone — not a group meeting, not a teaching event —
+ * that enquired about progress and wellbeing, took place (not missed, not cancelled), and was
+ * made by the personal tutor (or cover) on that day unless `by: any_staff`. */
+static bool counts_as_checkin(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return c->wellbeing_check && c->direction == PE_DIR_TO_STUDENT &&
          c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT &&
-         c->attendance != PE_ATT_MISSED && c->attendance != PE_ATT_CANCELLED;
+         c->attendance != PE_ATT_MISSED && c->attendance != PE_ATT_CANCELLED &&
+         pe_counts_by(ctx, c, r);
 }
 
 /* individual_checkin_per_term: in every teaching term (studying part), at least `min`
@@ -48,11 +52,11 @@ pe_err pe_rule_individual_checkin_per_term(pe_ctx *ctx, const pe_rule *r, pe_fin
                           "individual wellbeing check-in(s)");
 }
 
-/* Any contact from staff to the student that was not cancelled or missed. */
-static bool counts_as_away_contact(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* Any contact to the student that was not cancelled or missed, by the tutor (or cover) on
+ * that day unless `by: any_staff`. */
+static bool counts_as_away_contact(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return c->direction == PE_DIR_TO_STUDENT && c->attendance != PE_ATT_CANCELLED &&
-         c->attendance != PE_ATT_MISSED;
+         c->attendance != PE_ATT_MISSED && pe_counts_by(ctx, c, r);
 }
 
 /* away_contact_per_term: for every teaching term in which the student is away (status in

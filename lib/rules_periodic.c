@@ -12,7 +12,9 @@
  * - otherwise, the current period (as_of within it) still short is pending / due_soon by
  *   its end; if no period has started yet the first one is pending;
  * - otherwise met, with the ids of every matching contact as evidence;
- * - when no period can be judged the finding is not_applicable.
+ * - when no period can be judged the finding is not_applicable;
+ * - days on which an exemption suspends the rule are not judged: they are dropped from every
+ *   period's spans (contacts on them do not count), so a wholly exempt period is skipped.
  */
 #include "eval.h"
 
@@ -76,6 +78,7 @@ pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period 
                         size_t n, int min, pe_pred pred, const char *what) {
   tally t = {0};
   char span[32];
+  for (size_t i = 0; i < n; i++) pe_exempt_spans(ctx, r, &periods[i].spans);
   pe_err err = tally_periods(ctx, r, f, periods, n, min, pred, &t);
   if (t.judged == 0) {
     pe_not_applicable(f, "no period in which the student is judged by this rule");

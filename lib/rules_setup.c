@@ -41,10 +41,10 @@ pe_err pe_rule_allocation_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   return PE_OK;
 }
 
-static bool attended_meeting(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* An attended meeting or group meeting by the tutor (or cover) unless `by: any_staff`. */
+static bool attended_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return (c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING) &&
-         c->attendance == PE_ATT_ATTENDED;
+         c->attendance == PE_ATT_ATTENDED && pe_counts_by(ctx, c, r);
 }
 
 /* Start of the first-meeting window, or PE_NO_DATE with f set not_applicable. */
@@ -98,7 +98,9 @@ pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   return err;
 }
 
-static bool senior_meeting(const pe_contact *c, const pe_rule *r) {
+/* An attended individual meeting with a senior tutor (any senior tutor). */
+static bool senior_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
+  (void)ctx;
   (void)r;
   return c->kind == PE_C_MEETING && c->attendance == PE_ATT_ATTENDED && c->senior_tutor;
 }
