@@ -1,5 +1,5 @@
-/* rules_records.c — meeting summaries provided to the student, the annual feedback invitation, and a
- * named personal tutor while studying. */
+/* rules_records.c — meeting summaries provided to the student, the annual feedback invitation, and
+ * a named personal tutor while studying. */
 #include "eval.h"
 
 #include <stdio.h>
@@ -66,8 +66,9 @@ static pe_err conclude_summaries(pe_ctx *ctx, const pe_rule *r, pe_finding *f,
   f->status = t->breaches ? PE_BREACHED : pe_due_status(ctx, false, f->due);
   pe_date_format(pe_local_date(&ctx->cal->tz, c->at), a);
   if (t->breaches)
-    snprintf(f->detail, sizeof f->detail, "no summary of the meeting of %s within %d working days%s",
-             a, n, t->breaches > 1 ? " (and others)" : "");
+    snprintf(f->detail, sizeof f->detail,
+             "no summary of the meeting of %s within %d working days%s", a, n,
+             t->breaches > 1 ? " (and others)" : "");
   else
     snprintf(f->detail, sizeof f->detail, "summary of the meeting of %s due by %s", a,
              pe_date_format(f->due, b));

@@ -4,8 +4,9 @@
 
 #include <stdio.h>
 
-static const char *const KIND_WORDS[PE_TR__N] = {"training", "quiz", "Mental Health First Aid training",
-                                                 "essential training"};
+/* How a finding names each training kind. */
+static const char *const KIND_WORDS[PE_TR__N] = {
+    "training", "quiz", "Mental Health First Aid training", "essential training"};
 
 /* The tutor's roles; a tutor whose roles are not recorded (0) is taken to hold the tutor
  * role: the engine is only given facts for staff acting as personal tutors. */
@@ -84,8 +85,8 @@ static void judge_caseload(const pe_rule *r, const pe_tutor *t, pe_finding *f) {
  * year". Reading: the tutor was invited (pe_tutor.feedback_invited) on a day of the academic year
  * containing as_of, up to as_of; due at the year's end (the opportunity may come at any time in
  * the year), so pending/due_soon until then, breached after. No academic year: not_applicable. */
-static void judge_tutor_feedback(const pe_tutor *t, const pe_calendar *cal, pe_date as_of,
-                                 int warn, pe_finding *f) {
+static void judge_tutor_feedback(const pe_tutor *t, const pe_calendar *cal, pe_date as_of, int warn,
+                                 pe_finding *f) {
   const pe_year *y = pe_calendar_year_for(cal, as_of);
   char a[11], b[11];
   if (!y) {

@@ -187,8 +187,8 @@ pe_calendar *calendar_from_json(const char *json) {
 static pe_finding eval_level(const char *rule_json, const pe_tutor *tutor, const pe_school *school,
                              const char *as_of) {
   char buf[1024];
-  snprintf(buf, sizeof buf, "{\"name\": \"t\", \"effective_from\": \"2020-01-01\", \"rules\": [%s]}",
-           rule_json);
+  snprintf(buf, sizeof buf,
+           "{\"name\": \"t\", \"effective_from\": \"2020-01-01\", \"rules\": [%s]}", rule_json);
   pe_policy *p = test_policy(buf);
   pe_calendar *cal = test_calendar();
   pe_findings fs;

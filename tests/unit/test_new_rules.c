@@ -28,9 +28,9 @@ typedef struct {
   const char *extra;        /* extra rule parameters, e.g. ", \"audience\": \"new\"" */
   const char *course_start; /* 2026-09-21: new in 2026/27; 2025-09-22: returning */
   const char *registered;
-  const char *away_from;    /* year abroad from this date, or NULL */
+  const char *away_from; /* year abroad from this date, or NULL */
   pe_contact_kind kind;
-  const char *at;           /* NULL: no contact */
+  const char *at; /* NULL: no contact */
   pe_attendance att;
   const char *staff;
   pe_direction dir;
@@ -50,8 +50,8 @@ static const welcome_case WELCOME_CASES[] = {
      "2026-10-11T23:30:00+01:00", ATT, "T1", TO, "2026-10-20", PE_MET},
     {"new: email at 00:30 BST the day after the window", "", NEW, NULL, PE_C_EMAIL,
      "2026-10-11T23:30:00Z", ATT, "T1", TO, "2026-10-20", PE_BREACHED},
-    {"new: email at 00:30 BST on the first day", "", NEW, NULL, PE_C_EMAIL,
-     "2026-09-27T23:30:00Z", ATT, "T1", TO, "2026-10-20", PE_MET},
+    {"new: email at 00:30 BST on the first day", "", NEW, NULL, PE_C_EMAIL, "2026-09-27T23:30:00Z",
+     ATT, "T1", TO, "2026-10-20", PE_MET},
     {"new: email at 23:59 BST the day before the window", "", NEW, NULL, PE_C_EMAIL,
      "2026-09-27T22:59:00Z", ATT, "T1", TO, "2026-10-20", PE_BREACHED},
     {"new: a meeting scheduled in the window is an invitation", "", NEW, NULL, PE_C_MEETING,
@@ -68,10 +68,10 @@ static const welcome_case WELCOME_CASES[] = {
      PE_C_EMAIL, "2026-10-05T10:00:00+01:00", ATT, "T3", TO, "2026-10-20", PE_MET},
     {"new: nothing yet, 12 days before the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1",
      TO, "2026-09-29", PE_PENDING},
-    {"new: nothing yet, 8 days before the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1",
-     TO, "2026-10-03", PE_PENDING},
-    {"new: nothing yet, 7 days before the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1",
-     TO, "2026-10-04", PE_DUE_SOON},
+    {"new: nothing yet, 8 days before the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1", TO,
+     "2026-10-03", PE_PENDING},
+    {"new: nothing yet, 7 days before the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1", TO,
+     "2026-10-04", PE_DUE_SOON},
     {"new: nothing on the due date", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-10-11",
      PE_DUE_SOON},
     {"new: nothing the day after", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-10-12",
@@ -98,8 +98,8 @@ static const welcome_case WELCOME_CASES[] = {
      PE_C_EMAIL, "2026-10-11T10:00:00+01:00", ATT, "T1", TO, "2026-10-20", PE_MET},
     {"registered on the window's last day, not invited", "", "2026-10-11", "2026-10-11", NULL,
      PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-10-20", PE_BREACHED},
-    {"away (year abroad) at the window's start", "", RET, "2026-09-01", PE_C_EMAIL, NULL, ATT,
-     "T1", TO, "2026-10-20", PE_NOT_APPLICABLE},
+    {"away (year abroad) at the window's start", "", RET, "2026-09-01", PE_C_EMAIL, NULL, ATT, "T1",
+     TO, "2026-10-20", PE_NOT_APPLICABLE},
     {"away from the window's second day: judged", "", RET, "2026-09-29", PE_C_EMAIL,
      "2026-09-28T10:00:00+01:00", ATT, "T1", TO, "2026-10-20", PE_MET},
     {"away from the day after the window start, no contact", "", RET, "2026-09-29", PE_C_EMAIL,
@@ -205,23 +205,22 @@ static const summary_case SUMMARY_CASES[] = {
      "2026-10-09T14:00:00+01:00", ATT, "T1", "2026-10-13T23:59:00+01:00", "2026-10-20", PE_MET,
      NULL},
     {"Friday meeting: summary Wednesday 00:00 is late", 2, PE_C_MEETING,
-     "2026-10-09T14:00:00+01:00", ATT, "T1", "2026-10-14T00:00:00+01:00", "2026-10-20",
-     PE_BREACHED, "2026-10-13"},
+     "2026-10-09T14:00:00+01:00", ATT, "T1", "2026-10-14T00:00:00+01:00", "2026-10-20", PE_BREACHED,
+     "2026-10-13"},
     {"no summary on the due day", 2, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT, "T1", NULL,
      "2026-10-13", PE_DUE_SOON, "2026-10-13"},
     {"no summary the day after", 2, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT, "T1", NULL,
      "2026-10-14", PE_BREACHED, "2026-10-13"},
-    {"0 working days: summary the same evening", 0, PE_C_MEETING, "2026-10-09T14:00:00+01:00",
-     ATT, "T1", "2026-10-09T22:00:00+01:00", "2026-10-20", PE_MET, NULL},
-    {"0 working days: summary after midnight is late", 0, PE_C_MEETING,
-     "2026-10-09T14:00:00+01:00", ATT, "T1", "2026-10-10T00:30:00+01:00", "2026-10-20",
-     PE_BREACHED, "2026-10-09"},
+    {"0 working days: summary the same evening", 0, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT,
+     "T1", "2026-10-09T22:00:00+01:00", "2026-10-20", PE_MET, NULL},
+    {"0 working days: summary after midnight is late", 0, PE_C_MEETING, "2026-10-09T14:00:00+01:00",
+     ATT, "T1", "2026-10-10T00:30:00+01:00", "2026-10-20", PE_BREACHED, "2026-10-09"},
     {"closure Friday: Thursday meeting due Monday", 1, PE_C_MEETING, "2026-11-19T10:00:00Z", ATT,
      "T1", NULL, "2026-11-23", PE_DUE_SOON, "2026-11-23"},
     {"closure Friday: summary on Monday", 1, PE_C_MEETING, "2026-11-19T10:00:00Z", ATT, "T1",
      "2026-11-23T18:00:00Z", "2026-11-30", PE_MET, NULL},
-    {"cover tutor's meeting during the absence", 1, PE_C_MEETING, "2026-11-05T10:00:00Z", ATT,
-     "T2", NULL, "2026-11-30", PE_BREACHED, "2026-11-06"},
+    {"cover tutor's meeting during the absence", 1, PE_C_MEETING, "2026-11-05T10:00:00Z", ATT, "T2",
+     NULL, "2026-11-30", PE_BREACHED, "2026-11-06"},
     {"Christmas: Wednesday meeting, 2 working days is Tuesday 29th", 2, PE_C_MEETING,
      "2026-12-23T10:00:00Z", ATT, "T1", NULL, "2026-12-29", PE_DUE_SOON, "2026-12-29"},
     {"Christmas: breached on the 30th", 2, PE_C_MEETING, "2026-12-23T10:00:00Z", ATT, "T1", NULL,
@@ -230,8 +229,8 @@ static const summary_case SUMMARY_CASES[] = {
      "2026-10-22T23:30:00Z", ATT, "T1", "2026-10-26T23:59:00Z", "2026-11-02", PE_MET, NULL},
     {"October change: Tuesday 00:00:30 GMT is late", 1, PE_C_MEETING, "2026-10-22T23:30:00Z", ATT,
      "T1", "2026-10-27T00:00:30Z", "2026-11-02", PE_BREACHED, "2026-10-26"},
-    {"leap year: Monday 28 February 2028, due 29 February", 1, PE_C_MEETING,
-     "2028-02-28T10:00:00Z", ATT, "T1", "2028-02-29T16:00:00Z", "2028-03-06", PE_MET, NULL},
+    {"leap year: Monday 28 February 2028, due 29 February", 1, PE_C_MEETING, "2028-02-28T10:00:00Z",
+     ATT, "T1", "2028-02-29T16:00:00Z", "2028-03-06", PE_MET, NULL},
     {"leap year: summary on 1 March is late", 1, PE_C_MEETING, "2028-02-28T10:00:00Z", ATT, "T1",
      "2028-03-01T09:00:00Z", "2028-03-06", PE_BREACHED, "2028-02-29"},
     {"group meeting without a summary", 1, PE_C_GROUP_MEETING, "2026-10-09T14:00:00+01:00", ATT,
@@ -240,13 +239,12 @@ static const summary_case SUMMARY_CASES[] = {
      PE_ATT_MISSED, "T1", NULL, "2026-10-20", PE_MET, NULL},
     {"scheduled, not held: nothing to summarise", 1, PE_C_MEETING, "2026-10-09T14:00:00+01:00",
      PE_ATT_SCHEDULED, "T1", NULL, "2026-10-20", PE_MET, NULL},
-    {"another member of staff's meeting", 1, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT,
-     "T3", NULL, "2026-10-20", PE_MET, NULL},
+    {"another member of staff's meeting", 1, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT, "T3",
+     NULL, "2026-10-20", PE_MET, NULL},
     {"an email is not a meeting", 1, PE_C_EMAIL, "2026-10-09T14:00:00+01:00", ATT, "T1", NULL,
      "2026-10-20", PE_MET, NULL},
-    {"summary written after as_of is not seen", 2, PE_C_MEETING, "2026-10-09T14:00:00+01:00",
-     ATT, "T1", "2026-10-13T15:00:00+01:00", "2026-10-13T12:00:00+01:00", PE_DUE_SOON,
-     "2026-10-13"},
+    {"summary written after as_of is not seen", 2, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT,
+     "T1", "2026-10-13T15:00:00+01:00", "2026-10-13T12:00:00+01:00", PE_DUE_SOON, "2026-10-13"},
     {"summary written before as_of is seen", 2, PE_C_MEETING, "2026-10-09T14:00:00+01:00", ATT,
      "T1", "2026-10-13T15:00:00+01:00", "2026-10-13T16:00:00+01:00", PE_MET, NULL},
 };
@@ -274,7 +272,7 @@ START_TEST(summary_table) {
 }
 END_TEST
 
-#define SUMMARY2 \
+#define SUMMARY2                                                                                   \
   "{\"id\": \"m\", \"type\": \"meeting_summary_within\", \"working_days\": 2, \"source\": \"s\"}"
 
 /* Several meetings: met names every summarised meeting; the first late one breaks it; an open
@@ -377,7 +375,8 @@ END_TEST
 
 /* ---- personal_tutor_named ---- */
 
-#define NAMED(extra) "{\"id\": \"n\", \"type\": \"personal_tutor_named\", \"source\": \"s\"" extra "}"
+#define NAMED(extra)                                                                               \
+  "{\"id\": \"n\", \"type\": \"personal_tutor_named\", \"source\": \"s\"" extra "}"
 
 /* Asserts f is breached with the gap [start, end]. */
 static void expect_gap(const pe_finding *f, const char *start, const char *end) {
@@ -464,18 +463,23 @@ END_TEST
 /* ---- tutor rules ---- */
 
 #define MHFA                                                                                       \
-  "{\"id\": \"mh\", \"type\": \"tutor_training_within\", \"kind\": \"mental_health_first_aid\","  \
+  "{\"id\": \"mh\", \"type\": \"tutor_training_within\", \"kind\": \"mental_health_first_aid\","   \
   " \"roles\": [\"senior_tutor\"], \"source\": \"s\"}"
-#define TRAINING3 "{\"id\": \"tr\", \"type\": \"tutor_training_within\", \"years\": 3, \"source\": \"s\"}"
+#define TRAINING3                                                                                  \
+  "{\"id\": \"tr\", \"type\": \"tutor_training_within\", \"years\": 3, \"source\": \"s\"}"
 
 /* Essex: senior tutors complete MHFA once (no years); no record is due a year after starting. */
 START_TEST(tutor_mhfa_once) {
-  pe_training recs[2] = {{PE_TR_TRAINING, D("2024-06-01"), -1}, {PE_TR_MENTAL_HEALTH_FIRST_AID, D("2025-06-01"), -1}};
-  pe_tutor t = {.staff = "S1", .started_on = D("2024-02-29"), .training = recs, .n_training = 1,
+  pe_training recs[2] = {{PE_TR_TRAINING, D("2024-06-01"), -1},
+                         {PE_TR_MENTAL_HEALTH_FIRST_AID, D("2025-06-01"), -1}};
+  pe_tutor t = {.staff = "S1",
+                .started_on = D("2024-02-29"),
+                .training = recs,
+                .n_training = 1,
                 .roles = PE_ROLE_SENIOR_TUTOR};
   pe_finding f = eval_tutor(MHFA, &t, "2025-02-27T12:00:00Z");
-  ck_assert_int_eq(f.status, PE_DUE_SOON); /* training of another kind does not count */
-  ck_assert_int_eq(f.due, D("2025-02-28"));  /* 29 Feb + 1 year */
+  ck_assert_int_eq(f.status, PE_DUE_SOON);  /* training of another kind does not count */
+  ck_assert_int_eq(f.due, D("2025-02-28")); /* 29 Feb + 1 year */
   ck_assert_int_eq(eval_tutor(MHFA, &t, "2025-02-28T12:00:00Z").status, PE_DUE_SOON);
   ck_assert_int_eq(eval_tutor(MHFA, &t, "2025-03-01T12:00:00Z").status, PE_BREACHED);
   ck_assert_int_eq(eval_tutor(MHFA, &t, "2025-01-01T12:00:00Z").status, PE_PENDING);
@@ -496,8 +500,12 @@ END_TEST
 
 /* Leicester: within one year of starting the role, then every three years. */
 START_TEST(tutor_training_years) {
-  pe_training recs[2] = {{PE_TR_ESSENTIAL, D("2026-03-01"), -1}, {PE_TR_TRAINING, D("2028-02-29"), -1}};
-  pe_tutor t = {.staff = "T1", .started_on = D("2026-01-15"), .training = recs, .n_training = 1,
+  pe_training recs[2] = {{PE_TR_ESSENTIAL, D("2026-03-01"), -1},
+                         {PE_TR_TRAINING, D("2028-02-29"), -1}};
+  pe_tutor t = {.staff = "T1",
+                .started_on = D("2026-01-15"),
+                .training = recs,
+                .n_training = 1,
                 .roles = PE_ROLE_TUTOR};
   pe_finding f = eval_tutor(TRAINING3, &t, "2026-12-01T12:00:00Z");
   ck_assert_int_eq(f.status, PE_PENDING);
@@ -523,7 +531,10 @@ START_TEST(tutor_quiz_roles) {
   const char *qz = "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3,"
                    " \"roles\": [\"senior_tutor\"], \"source\": \"s\"}";
   pe_training rec = {PE_TR_QUIZ, D("2026-05-01"), 90};
-  pe_tutor t = {.staff = "T1", .started_on = D("2020-01-01"), .training = &rec, .n_training = 1,
+  pe_tutor t = {.staff = "T1",
+                .started_on = D("2020-01-01"),
+                .training = &rec,
+                .n_training = 1,
                 .roles = PE_ROLE_TUTOR};
   ck_assert_int_eq(eval_tutor(qz, &t, "2027-01-01T12:00:00Z").status, PE_NOT_APPLICABLE);
   t.roles |= PE_ROLE_SENIOR_TUTOR;
@@ -538,8 +549,11 @@ END_TEST
 
 START_TEST(tutor_feedback_year) {
   pe_date invited[2] = {D("2027-03-01"), D("2028-02-29")};
-  pe_tutor t = {.staff = "T1", .started_on = D("2020-01-01"), .roles = PE_ROLE_TUTOR,
-                .feedback_invited = invited, .n_feedback_invited = 1};
+  pe_tutor t = {.staff = "T1",
+                .started_on = D("2020-01-01"),
+                .roles = PE_ROLE_TUTOR,
+                .feedback_invited = invited,
+                .n_feedback_invited = 1};
   pe_finding f = eval_tutor(TUTOR_FEEDBACK, &t, "2027-02-28T12:00:00Z");
   ck_assert_int_eq(f.status, PE_PENDING);
   ck_assert_int_eq(f.due, D("2027-08-31"));
@@ -561,8 +575,8 @@ START_TEST(tutor_permanent) {
   const char *perm = "{\"id\": \"p\", \"type\": \"tutor_permanent\", \"source\": \"s\"}";
   const char *both = "{\"id\": \"p\", \"type\": \"tutor_permanent\","
                      " \"roles\": [\"tutor\", \"senior_tutor\"], \"source\": \"s\"}";
-  pe_tutor t = {.staff = "T1", .started_on = D("2020-01-01"), .roles = PE_ROLE_TUTOR,
-                .permanent = true};
+  pe_tutor t = {
+      .staff = "T1", .started_on = D("2020-01-01"), .roles = PE_ROLE_TUTOR, .permanent = true};
   ck_assert_int_eq(eval_tutor(perm, &t, "2027-01-01T12:00:00Z").status, PE_MET);
   t.permanent = false;
   pe_finding f = eval_tutor(perm, &t, "2027-01-01T12:00:00Z");
@@ -620,9 +634,10 @@ END_TEST
  * student evaluation never reports them. */
 START_TEST(evaluate_school_versions) {
   pe_policy *v[2] = {
-      test_policy("{\"name\": \"a\", \"effective_from\": \"2026-01-01\", \"rules\": ["
-                  " {\"id\": \"st\", \"type\": \"senior_tutors\", \"source\": \"s\"},"
-                  " {\"id\": \"m\", \"type\": \"meetings_per_year\", \"min\": 3, \"source\": \"s\"}]}"),
+      test_policy(
+          "{\"name\": \"a\", \"effective_from\": \"2026-01-01\", \"rules\": ["
+          " {\"id\": \"st\", \"type\": \"senior_tutors\", \"source\": \"s\"},"
+          " {\"id\": \"m\", \"type\": \"meetings_per_year\", \"min\": 3, \"source\": \"s\"}]}"),
       test_policy("{\"name\": \"b\", \"effective_from\": \"2027-01-01\", \"rules\": ["
                   " {\"id\": \"st\", \"type\": \"senior_tutors\", \"max\": 1, \"source\": \"s\"},"
                   " {\"id\": \"off\", \"type\": \"senior_tutors\", \"enabled\": false,"
