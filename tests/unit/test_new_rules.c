@@ -76,6 +76,12 @@ static const welcome_case WELCOME_CASES[] = {
      PE_DUE_SOON},
     {"new: nothing the day after", "", NEW, NULL, PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-10-12",
      PE_BREACHED},
+    {"new: an email on a Saturday in the window (calendar days)", "", NEW, NULL, PE_C_EMAIL,
+     "2026-10-03T10:00:00+01:00", ATT, "T1", TO, "2026-10-20", PE_MET},
+    {"away from the window's first day, as of the day before: not yet known", "", RET,
+     "2026-09-28", PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-09-27", PE_PENDING},
+    {"away from the window's first day, as of later", "", RET, "2026-09-28", PE_C_EMAIL, NULL,
+     ATT, "T1", TO, "2026-10-20", PE_NOT_APPLICABLE},
     {"returning: an email took place", "", RET, NULL, PE_C_EMAIL, "2026-10-01T10:00:00+01:00", ATT,
      "T1", TO, "2026-10-20", PE_MET},
     {"returning: a missed meeting is no contact", "", RET, NULL, PE_C_MEETING,
@@ -440,6 +446,17 @@ START_TEST(named_gap_between_tutors) {
   ex.to = D("2027-02-01");
   expect_gap(world_eval(&w, "2027-03-01", "n"), "2027-02-02", "2027-02-02");
   w.student.n_exemptions = 0;
+  w.allocs[2] = (pe_allocation){"T5", PE_ALLOC_PERSONAL, D("2027-02-01"), D("2028-02-28")};
+  w.allocs[3] = (pe_allocation){"T6", PE_ALLOC_PERSONAL, D("2028-03-01"), PE_NO_DATE};
+  w.in.n_allocations = 4; /* leap day uncovered */
+  ck_assert_int_eq(world_eval(&w, "2028-02-28", "n")->status, PE_MET);
+  expect_gap(world_eval(&w, "2028-03-01", "n"), "2028-02-29", "2028-02-29");
+  /* 2027/28 begins on the last day of a tutor's allocation: that day is covered */
+  w.allocs[2].ends_on = D("2027-09-01");
+  w.allocs[3].starts_on = D("2027-09-03");
+  expect_gap(world_eval(&w, "2027-10-01", "n"), "2027-09-02", "2027-09-02");
+  w.in.n_allocations = 3;
+  w.allocs[2].ends_on = PE_NO_DATE;
   w.allocs[2].starts_on = D("2027-01-15"); /* overlapping: continuous */
   ck_assert_int_eq(world_eval(&w, "2027-03-01", "n")->status, PE_MET);
   world_free(&w);
