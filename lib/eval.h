@@ -79,9 +79,10 @@ typedef struct {
 /* Judges "at least min matching contacts in each period" (see rules_periodic.c). */
 pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods,
                         size_t n, int min, pe_pred pred, const char *what);
-/* Fills periods[] with the year's teaching terms, each clipped to `presence`. */
-size_t pe_term_periods(const pe_ctx *ctx, const pe_spanset *presence, pe_period *out,
-                       size_t max);
+/* Fills periods[] with the year's teaching terms — or semesters when r has `period: semester`
+ * (r may be NULL: terms) — each clipped to `presence`. */
+size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *presence,
+                       pe_period *out, size_t max);
 
 /* ---- rule implementations ---- */
 pe_err pe_rule_allocation_within(pe_ctx *, const pe_rule *, pe_finding *);

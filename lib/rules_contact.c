@@ -43,11 +43,12 @@ static bool counts_as_checkin(const pe_ctx *ctx, const pe_contact *c, const pe_r
          pe_counts_by(ctx, c, r);
 }
 
-/* individual_checkin_per_term: in every teaching term (studying part), at least `min`
- * individual contacts enquiring about academic progress and wellbeing. */
+/* individual_checkin_per_term: in every teaching term (studying part; every semester with
+ * `period: semester`), at least `min` individual contacts (counts_as_checkin) enquiring about
+ * academic progress and wellbeing. */
 pe_err pe_rule_individual_checkin_per_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_period periods[16];
-  size_t n = pe_term_periods(ctx, &ctx->studying, periods, 16);
+  size_t n = pe_term_periods(ctx, r, &ctx->studying, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_checkin,
                           "individual wellbeing check-in(s)");
 }
@@ -61,13 +62,14 @@ static bool counts_as_away_contact(const pe_ctx *ctx, const pe_contact *c, const
 
 /* away_contact_per_term: for every teaching term in which the student is away (status in
  * `statuses`, default year_abroad, placement, suspended), at least `min` (default 1)
- * contacts from staff during the away part of that term. A student never away during
- * term time gets not_applicable. */
+ * contacts from the tutor (or cover; any staff with `by: any_staff`) during the away part of
+ * that term (semester with `period: semester`). A student never away during term time gets
+ * not_applicable. */
 pe_err pe_rule_away_contact_per_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_spanset away;
   pe_period periods[16];
   pe_presence(ctx, (unsigned)r->param[PE_P_STATUSES], &away);
-  size_t n = pe_term_periods(ctx, &away, periods, 16);
+  size_t n = pe_term_periods(ctx, r, &away, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_away_contact,
                           "contact(s) while away");
 }

@@ -101,10 +101,12 @@ pe_err pe_rule_group_sessions(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
 /* meeting_each_term: in every teaching term of the year (the part of it in which the
  * student is registered and studying, i.e. not away/withdrawn), at least `min` (default 1)
  * meetings of `kinds` (default meeting, group_meeting) offered (not cancelled) or attended,
- * per `count`. Terms away are judged by away_contact_per_term instead (rules_periodic.c). */
+ * per `count`, held by the tutor in force that day (or cover) unless `by: any_staff`. With
+ * `period: semester` each semester is one period (see pe_term_periods). Terms away are judged
+ * by away_contact_per_term instead (rules_periodic.c). */
 pe_err pe_rule_meeting_each_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_period periods[16];
-  size_t n = pe_term_periods(ctx, &ctx->studying, periods, 16);
+  size_t n = pe_term_periods(ctx, r, &ctx->studying, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_meeting,
                           r->param[PE_P_COUNT] == 1 ? "meeting(s) offered"
                                                     : "meeting(s) attended");

@@ -20,13 +20,33 @@
 
 #include <stdio.h>
 
-size_t pe_term_periods(const pe_ctx *ctx, const pe_spanset *presence, pe_period *out,
-                       size_t max) {
+/* Appends the spans of b to a (b starts after a ends). */
+static void spans_append(pe_spanset *a, const pe_spanset *b) {
+  for (int i = 0; i < b->n && a->n < PE_MAX_SPANS; i++) a->s[a->n++] = b->s[i];
+}
+
+/* Terms or semesters. With `period: semester` (PE_P_PERIOD == 1) a semester — the union of
+ * the consecutive teaching terms the calendar gives the same semester number — is one period
+ * from its first term's start to its last term's end; a calendar that does not group terms
+ * into semesters (semester 0) makes each teaching term its own semester. */
+size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *presence,
+                       pe_period *out, size_t max) {
+  bool semesters = r && r->param[PE_P_PERIOD] == 1;
+  int last_sem = 0;
   size_t n = 0;
-  for (int i = 0; i < ctx->teaching.n && n < max; i++) {
-    out[n].natural = ctx->teaching.s[i];
-    pe_spans_clip(presence, ctx->teaching.s[i].start, ctx->teaching.s[i].end, &out[n].spans);
-    n++;
+  for (size_t i = 0; i < ctx->year->n_terms; i++) {
+    const pe_term *t = &ctx->cal->terms[ctx->year->first_term + i];
+    if (!t->teaching) continue;
+    pe_spanset part;
+    pe_spans_clip(presence, t->start, t->end, &part);
+    if (semesters && n && t->semester && t->semester == last_sem) {
+      spans_append(&out[n - 1].spans, &part);
+      out[n - 1].natural.end = t->end;
+    } else if (n < max) {
+      out[n].natural = (pe_span){t->start, t->end};
+      out[n++].spans = part;
+    }
+    last_sem = t->semester;
   }
   return n;
 }
