@@ -120,6 +120,7 @@ static const welcome_case WELCOME_CASES[] = {
      "2027-10-01T10:00:00+01:00", PE_ATT_MISSED, "T1", TO, "2027-10-20", PE_BREACHED},
 };
 
+/* One Welcome Week case: the rule judged for a student with at most one contact. */
 START_TEST(welcome_table) {
   const welcome_case *c = &WELCOME_CASES[_i];
   world w;
@@ -151,6 +152,7 @@ static const char *const WELCOME_WEEK_CALENDAR =
     "  {\"name\": \"Autumn\", \"start\": \"2026-09-28\", \"end\": \"2026-12-11\"}]}],"
     " \"closures\": []}";
 
+/* A listed non-teaching Welcome Week is the first term: the window starts with it. */
 START_TEST(welcome_listed_welcome_week) {
   world w;
   world_init(&w, WELCOME(""));
@@ -263,6 +265,7 @@ static const summary_case SUMMARY_CASES[] = {
      "T1", "2026-10-13T15:00:00+01:00", "2026-10-13T16:00:00+01:00", PE_MET, NULL},
 };
 
+/* One summary case: a single meeting, its summary (or none) and the finding as of a date. */
 START_TEST(summary_table) {
   const summary_case *c = &SUMMARY_CASES[_i];
   char rule[256];
@@ -341,6 +344,7 @@ END_TEST
 
 #define FEEDBACK "{\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}"
 
+/* The student invitation: due at the year's end, counted only within the year and up to as_of. */
 START_TEST(feedback_invited_year) {
   world w;
   pe_date invited[2] = {D("2026-10-01"), D("2027-03-01")};
@@ -371,6 +375,7 @@ START_TEST(feedback_invited_year) {
 }
 END_TEST
 
+/* A leaver never invited is not_applicable; an away student is still judged. */
 START_TEST(feedback_invited_leavers_and_away) {
   world w;
   pe_date invited = D("2027-03-01");
@@ -399,6 +404,7 @@ static void expect_gap(const pe_finding *f, const char *start, const char *end) 
   ck_assert_int_eq(f->gap_end, D(end));
 }
 
+/* The first judged day is registration + days; each academic year is judged from its start. */
 START_TEST(named_from_registration) {
   world w;
   world_init(&w, NAMED(""));
@@ -416,6 +422,7 @@ START_TEST(named_from_registration) {
 }
 END_TEST
 
+/* Within the grace the finding is pending/due_soon (met once a tutor is named). */
 START_TEST(named_grace) {
   world w;
   world_init(&w, NAMED(", \"days\": 14")); /* a tutor must be named by 2026-10-05 */
@@ -438,6 +445,7 @@ START_TEST(named_grace) {
 }
 END_TEST
 
+/* A gap between personal tutors breaks it; exemptions drop days; cover allocations do not count. */
 START_TEST(named_gap_between_tutors) {
   world w;
   world_init(&w, NAMED(", \"days\": 1"));
@@ -471,6 +479,7 @@ START_TEST(named_gap_between_tutors) {
 }
 END_TEST
 
+/* Away students still need a named tutor; a withdrawal ends the judged days. */
 START_TEST(named_status_changes) {
   world w;
   world_init(&w, NAMED(", \"days\": 1"));
@@ -552,6 +561,7 @@ START_TEST(tutor_training_years) {
 }
 END_TEST
 
+/* tutor_quiz_within honours `roles`. */
 START_TEST(tutor_quiz_roles) {
   const char *qz = "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3,"
                    " \"roles\": [\"senior_tutor\"], \"source\": \"s\"}";
@@ -572,6 +582,7 @@ END_TEST
 
 #define TUTOR_FEEDBACK "{\"id\": \"tf\", \"type\": \"tutor_feedback_invited\", \"source\": \"s\"}"
 
+/* The tutor invitation: within the academic year containing as_of, due at its end. */
 START_TEST(tutor_feedback_year) {
   pe_date invited[2] = {D("2027-03-01"), D("2028-02-29")};
   pe_tutor t = {.staff = "T1",
@@ -596,6 +607,7 @@ START_TEST(tutor_feedback_year) {
 }
 END_TEST
 
+/* Leicester CoP 14: permanent, or a recorded exception; only for the rule's roles. */
 START_TEST(tutor_permanent) {
   const char *perm = "{\"id\": \"p\", \"type\": \"tutor_permanent\", \"source\": \"s\"}";
   const char *both = "{\"id\": \"p\", \"type\": \"tutor_permanent\","
@@ -641,6 +653,7 @@ static const seniors_case SENIORS_CASES[] = {
     {", \"min\": 0", 0, PE_MET, "0 senior tutors (required: at least 0)"},
 };
 
+/* One senior_tutors case: bounds, count, status and detail. */
 START_TEST(senior_tutors_table) {
   const seniors_case *c = &SENIORS_CASES[_i];
   char rule[256];
