@@ -195,7 +195,9 @@ pe_err pe_rule_personal_tutor_named(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   if (from > to) {
     f->due = from;
     f->status = pe_due_status(ctx, personal_on(ctx, ctx->as_of) != NULL, from);
-    snprintf(f->detail, sizeof f->detail, "a personal tutor must be named by %s",
+    snprintf(f->detail, sizeof f->detail, "%s by %s",
+             f->status == PE_MET ? "a personal tutor is named; one must be"
+                                 : "a personal tutor must be named",
              pe_date_format(from, a));
     return PE_OK;
   }

@@ -436,7 +436,9 @@ START_TEST(named_grace) {
   expect_gap(world_eval(&w, "2026-10-05", "n"), "2026-10-05", "2026-10-05");
   expect_gap(world_eval(&w, "2026-10-09", "n"), "2026-10-05", "2026-10-09");
   w.in.n_allocations = 1; /* T1 from 2026-09-22 */
-  ck_assert_int_eq(world_eval(&w, "2026-09-27", "n")->status, PE_MET);
+  f = world_eval(&w, "2026-09-27", "n");
+  ck_assert_int_eq(f->status, PE_MET);
+  ck_assert_str_eq(f->detail, "a personal tutor is named; one must be by 2026-10-05");
   ck_assert_int_eq(world_eval(&w, "2026-10-09", "n")->status, PE_MET);
   w.in.n_allocations = 0;
   world_status(&w, PE_ST_WITHDRAWN, "2026-09-25"); /* left within the grace */
