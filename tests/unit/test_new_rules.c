@@ -496,6 +496,34 @@ START_TEST(named_status_changes) {
 }
 END_TEST
 
+/* ---- the four together, as JSON ---- */
+
+/* A policy with every new student rule: one finding each, and their JSON names the gap of a
+ * missing tutor and the staff member behind each piece of evidence. */
+START_TEST(new_student_rules_json) {
+  world w;
+  world_init(&w, WELCOME("") ","
+                 " {\"id\": \"m\", \"type\": \"meeting_summary_within\", \"working_days\": 2,"
+                 "  \"source\": \"Westminster 3.1\"},"
+                 " {\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}," NAMED(""));
+  pe_contact m = C(9, PE_C_MEETING, "2026-10-01T10:00:00+01:00");
+  m.summary_at = T("2026-10-02T10:00:00+01:00");
+  world_add(&w, m);
+  world_eval(&w, "2027-03-01", "n");
+  ck_assert_uint_eq(w.findings.n, 4);
+  json_t *j = pe_findings_to_json(&w.findings);
+  char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+  ck_assert_ptr_nonnull(strstr(text, "\"evidence\":[{\"gap\":{\"end\":\"2026-09-21\","
+                                     "\"start\":\"2026-09-21\"}}]"));
+  ck_assert_ptr_nonnull(strstr(text, "\"evidence\":[9],\"evidence_staff\":[\"T1\"]"));
+  ck_assert_ptr_nonnull(strstr(text, "\"source\":\"Westminster 3.1\",\"status\":\"met\""));
+  ck_assert_ptr_nonnull(strstr(text, "\"type\":\"feedback_invited\""));
+  free(text);
+  json_decref(j);
+  world_free(&w);
+}
+END_TEST
+
 /* ---- tutor rules ---- */
 
 #define MHFA                                                                                       \
@@ -744,6 +772,7 @@ Suite *new_rules_suite(void) {
   tcase_add_test(tc, named_grace);
   tcase_add_test(tc, named_gap_between_tutors);
   tcase_add_test(tc, named_status_changes);
+  tcase_add_test(tc, new_student_rules_json);
   tcase_add_test(tc, tutor_mhfa_once);
   tcase_add_test(tc, tutor_training_years);
   tcase_add_test(tc, tutor_quiz_roles);
