@@ -20,6 +20,7 @@
 #include "fields.h"
 #include "http.h"
 #include "repo_imports.h"
+#include "repo_students.h"
 #include "strbuf.h"
 
 /* One import route: what it imports, the field specs of a row, and checks across a row's fields. */
@@ -35,13 +36,6 @@ struct import_job {
     json_t *errors;     /* [{row, field, message}] */
     struct strbuf copy; /* COPY text of the valid rows */
 };
-
-static void student_cross_check(const json_t *row, json_t *errors)
-{
-    const json_t *school = json_object_get(row, "school"), *partner = json_object_get(row, "partner_school");
-    if (json_is_string(school) && json_equal(school, partner))
-        validate_error(errors, "partner_school", "must differ from school");
-}
 
 static const struct import_route STUDENTS = {&IMPORT_STUDENTS, STUDENT_FIELDS, student_cross_check};
 static const struct import_route TUTORS = {&IMPORT_TUTORS, TUTOR_FIELDS, NULL};

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "audit.h"
 #include "db.h"
 #include "fields.h"
 #include "http.h"
@@ -111,16 +112,15 @@ static int callback_students_list(const struct _u_request *req, struct _u_respon
 
 /* ---- PUT / PATCH /students/{student_number} -------------------------------------------------------- */
 
-/* Validates a full representation; the body's student_number, when given, must name the path's. */
+/* Validates a full representation; the body's student_number, when given, must name the path's;
+ * status_from (optional) must not be before registered_on. */
 static int validate_student(const json_t *obj, const char *number, json_t *errors)
 {
     validate_object(obj, STUDENT_FIELDS, 0, errors);
     const json_t *n = json_object_get(obj, "student_number");
     if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
         validate_error(errors, "student_number", "must match the student number in the path");
-    const json_t *school = json_object_get(obj, "school"), *partner = json_object_get(obj, "partner_school");
-    if (json_is_string(school) && json_equal(school, partner))
-        validate_error(errors, "partner_school", "must differ from school");
+    student_cross_check(obj, errors);
     return (int)json_array_size(errors);
 }
 
@@ -186,7 +186,10 @@ static int write_student(const struct _u_request *req, struct _u_response *resp,
         errors = NULL;
         goto cleanup;
     }
-    st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
+    st = audit_set_actor(conn, http_principal(resp)); /* the history trigger audits as the caller */
+    if (st == APP_OK)
+        st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version,
+                                 &err);
     if (st == APP_OK)
         st = db_commit(conn);
     rc = st == APP_OK ? respond_written(resp, &w) : http_problem_db(resp, st, &err, "students");
