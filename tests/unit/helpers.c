@@ -93,7 +93,8 @@ void world_init_policy(world *w, const char *policy_json) {
   w->cal = test_calendar();
   w->policy[0] = test_policy(policy_json);
   w->n_policies = 1;
-  w->student = (pe_student){.registered_on = D("2026-09-21"), .date_of_birth = D("2007-05-01"),
+  w->student = (pe_student){.registered_on = D("2026-09-21"), .course_start = PE_NO_DATE,
+                            .date_of_birth = D("2007-05-01"),
                             .level = PE_LEVEL_4, .cohort = PE_COHORT_UG,
                             .statuses = w->statuses};
   w->allocs[0] = (pe_allocation){"T1", PE_ALLOC_PERSONAL, D("2026-09-22"), PE_NO_DATE};
