@@ -43,8 +43,8 @@ enum app_status audit_set_actor(struct db_conn *conn, const struct principal *wh
     char roles[96];
     roles_literal(who, roles, sizeof(roles));
     const char *params[2] = {who->sub, roles};
-    return db_query(conn, "SELECT set_config('tutord.actor', $1, true), set_config('tutord.actor_roles', $2, true)",
-                    2, params, NULL, NULL);
+    return db_query(conn, "SELECT set_config('tutord.actor', $1, true), set_config('tutord.actor_roles', $2, true)", 2,
+                    params, NULL, NULL);
 }
 
 enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,

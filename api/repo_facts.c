@@ -94,9 +94,9 @@ static const char EXEMPTION_SQL[] =
 /* The local days (calendar time zone) on which the people named in $1 were invited, as `role`, to give
  * feedback (sql/011 feedback_invitees). */
 #define INVITED_SQL(role)                                                                                              \
-    "SELECT fi.person, (inv.invited_at AT TIME ZONE z.tz)::date::text"                                               \
-    " FROM feedback_invitees fi JOIN feedback_invitations inv ON inv.id = fi.invitation_id,"                          \
-    " (SELECT time_zone AS tz FROM calendar_settings) z"                                                             \
+    "SELECT fi.person, (inv.invited_at AT TIME ZONE z.tz)::date::text"                                                 \
+    " FROM feedback_invitees fi JOIN feedback_invitations inv ON inv.id = fi.invitation_id,"                           \
+    " (SELECT time_zone AS tz FROM calendar_settings) z"                                                               \
     " WHERE fi.role = '" role "' AND fi.person = ANY ($1::text[]) ORDER BY fi.person COLLATE \"C\", 2"
 
 /* The school's own facts (FACTS_BY_SCHOOL): active staff of the school holding senior_tutor, and the
@@ -409,8 +409,8 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
 
 #define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
     {                                                                                                                  \
-        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                                         \
-            offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
+        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field),  \
+            parse_##parse, attach_##attach                                                                             \
     }
 #define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
 

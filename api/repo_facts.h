@@ -77,7 +77,7 @@ struct facts_set {
     pe_date *tutor_invited; /* per tutor: the same */
     size_t n_tutor_invited;
     pe_school school; /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
-    int queries; /* statements run by repo_facts_load (fixed: it does not grow with the set) */
+    int queries;      /* statements run by repo_facts_load (fixed: it does not grow with the set) */
 };
 
 /* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).

@@ -14,14 +14,13 @@
  * primary key, written inline (a SQL function with an aggregate is not inlined and would be planned on
  * every call); the lists leave it out. */
 #define STUDENT_ONE_JSON                                                                                               \
-    "left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("                \
-    "json_build_object('status', h.status, 'from', h.from_date) ORDER BY h.from_date) FROM student_status_history h" \
+    "left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("                   \
+    "json_build_object('status', h.status, 'from', h.from_date) ORDER BY h.from_date) FROM student_status_history h"   \
     " WHERE h.student_number = s.student_number)::text, '[]') || '}'"
 
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
-    {"student_get",
-     "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s "
-     "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
+    {"student_get", "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s "
+                    "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
     {"student_list",
      "SELECT tutord_student_json(s)::text, s.student_number FROM students s "
      "WHERE " ACCESS_VISIBLE(1, 2, 3, 4, 5)
@@ -65,9 +64,9 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
 /* The writable fields, in column order; the upsert's parameters $2..$13 follow this order. status_from is
  * written but not part of the representation (status_history shows it), so a PATCH without it leaves it
  * to the upsert's default. */
-static const char *const WRITABLE[] = {"name",   "email",  "school",        "partner_school", "programme",
-                                       "level",  "cohort", "status",        "registered_on",  "course_start",
-                                       "date_of_birth", "status_from"};
+static const char *const WRITABLE[] = {"name",          "email",        "school",        "partner_school",
+                                       "programme",     "level",        "cohort",        "status",
+                                       "registered_on", "course_start", "date_of_birth", "status_from"};
 #define N_WRITABLE (sizeof(WRITABLE) / sizeof(WRITABLE[0]))
 
 /* One student as (JSON, version), whoever asks: for a write's own reads. */

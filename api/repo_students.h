@@ -25,7 +25,7 @@
     " level = EXCLUDED.level, cohort = EXCLUDED.cohort, status = EXCLUDED.status,"                                     \
     " registered_on = EXCLUDED.registered_on, course_start = EXCLUDED.course_start,"                                   \
     " date_of_birth = EXCLUDED.date_of_birth, version = s.version + 1, updated_at = now(),"                            \
-    " status_from = COALESCE(EXCLUDED.status_from, CASE WHEN EXCLUDED.status IS DISTINCT FROM s.status"              \
+    " status_from = COALESCE(EXCLUDED.status_from, CASE WHEN EXCLUDED.status IS DISTINCT FROM s.status"                \
     "   THEN greatest(current_date, EXCLUDED.registered_on) ELSE s.status_from END)"                                   \
     " WHERE (s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"                   \
     "        s.registered_on, s.course_start, s.date_of_birth)"                                                        \

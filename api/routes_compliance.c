@@ -353,9 +353,8 @@ static json_t *school_compliance(const struct evaluation *ev, const char *code, 
     }
     json_t *body = NULL;
     if (ok)
-        body = json_pack("{s:s, s:o, s:o, s:O, s:I, s:o, s:o, s:o}", "school", code, "as_of",
-                         date_json(ev->as_of_date), "policy",
-                         policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "school_findings",
+        body = json_pack("{s:s, s:o, s:o, s:O, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
+                         "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "school_findings",
                          school_findings, "students", (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t),
                          "items", sp.items, "next_cursor", student_page_next(&sp));
     else

@@ -84,9 +84,9 @@ static enum app_status record_change(struct db_conn *conn, const struct principa
                                      const char *action, const char *id, const char *student, const char *json)
 {
     json_t *row = json_loads(json, 0, NULL);
-    json_t *payload = row ? json_pack("{s:O, s:s, s:O, s:O, s:O}", "id", json_object_get(row, "id"), "student",
-                                      student, "from", json_object_get(row, "from"), "to",
-                                      json_object_get(row, "to"), "rules", json_object_get(row, "rules"))
+    json_t *payload = row ? json_pack("{s:O, s:s, s:O, s:O, s:O}", "id", json_object_get(row, "id"), "student", student,
+                                      "from", json_object_get(row, "from"), "to", json_object_get(row, "to"), "rules",
+                                      json_object_get(row, "rules"))
                           : NULL;
     enum app_status st = payload ? audit_event(conn, who, kind, student, payload) : APP_NOMEM;
     if (st == APP_OK)
@@ -114,7 +114,7 @@ static int callback_exemptions_create(const struct _u_request *req, struct _u_re
         st = repo_exemption_gate(conn, who, number);
     if (st != APP_OK) {
         rc = http_problem_for(resp, st,
-                              st == APP_NOT_FOUND    ? "no such student"
+                              st == APP_NOT_FOUND   ? "no such student"
                               : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the student's school "
                                                       "records exemptions"
                                                     : NULL);
@@ -128,7 +128,8 @@ static int callback_exemptions_create(const struct _u_request *req, struct _u_re
         st = record_change(conn, who, "exemption.created", "exemption.create", id, number, json);
     if (st == APP_OK)
         st = db_commit(conn);
-    rc = st == APP_OK ? pastoral_respond_json(resp, 201, json, NULL) : http_problem_db(resp, st, &err, "student_exemptions");
+    rc = st == APP_OK ? pastoral_respond_json(resp, 201, json, NULL)
+                      : http_problem_db(resp, st, &err, "student_exemptions");
     if (st == APP_OK)
         json = NULL;
 cleanup:

@@ -150,8 +150,7 @@ static int respond_written(struct _u_response *resp, struct write_result *w)
 }
 
 /* One transaction: lock, If-Match, validate the next representation, upsert, event. */
-static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                         int is_patch)
+static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
     const char *number = http_path_param(req, "student_number");
     json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = NULL;
@@ -188,8 +187,7 @@ static int write_student(const struct _u_request *req, struct _u_response *resp,
     }
     st = audit_set_actor(conn, http_principal(resp)); /* the history trigger audits as the caller */
     if (st == APP_OK)
-        st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version,
-                                 &err);
+        st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
     if (st == APP_OK)
         st = db_commit(conn);
     rc = st == APP_OK ? respond_written(resp, &w) : http_problem_db(resp, st, &err, "students");

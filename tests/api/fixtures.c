@@ -250,9 +250,11 @@ char *tt_status_history(const char *student, const char *token)
     size_t i, used = 0;
     json_t *e;
     json_array_foreach(history, i, e)
+    {
         used += (size_t)snprintf(out + used, 1024 - used, "%s%s@%s", i ? "," : "",
                                  json_string_value(json_object_get(e, "status")),
                                  json_string_value(json_object_get(e, "from")));
+    }
     harness_response_free(&r);
     return out;
 }

@@ -30,8 +30,8 @@ static char *add_contact(const char *student, const char *token, const char *kin
     char path[96], body[256];
     snprintf(path, sizeof(path), "/students/%s/contacts", student);
     snprintf(body, sizeof(body),
-             "{\"kind\":\"%s\",\"direction\":\"to_student\",\"occurred_at\":\"%s\",\"attendance\":\"attended\"}",
-             kind, at);
+             "{\"kind\":\"%s\",\"direction\":\"to_student\",\"occurred_at\":\"%s\",\"attendance\":\"attended\"}", kind,
+             at);
     return tt_post_id(path, token, body);
 }
 
@@ -57,8 +57,9 @@ START_TEST(test_findings_as_of_a_date_do_not_move)
     snprintf(path, sizeof(path), "/students/%s", cw.student_a);
     tt_expect_status("PATCH", path, cw.tok_registry, "{\"status\":\"year_abroad\",\"status_from\":\"2026-11-28\"}",
                      200);
-    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"%s\",\"kind\":\"cover\",\"starts_on\":\"2026-11-26\"}",
-             cw.student_a, cw.tutor_b);
+    snprintf(body, sizeof(body),
+             "{\"student\":\"%s\",\"tutor\":\"%s\",\"kind\":\"cover\",\"starts_on\":\"2026-11-26\"}", cw.student_a,
+             cw.tutor_b);
     free(tt_post_id("/allocations", cw.tok_senior_p, body));
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
     tt_expect_status("PUT", path, cw.tok_senior_p, "{\"preset\":\"essex\",\"effective_from\":\"2026-11-27\"}", 200);

@@ -54,8 +54,9 @@ START_TEST(test_create_and_read)
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "created_by")), cw.senior_p);
     harness_response_free(&r);
     /* rules absent: every student rule (an empty list); an admin may write too; from == to is a day */
-    ck_assert_int_eq(tt_call("POST", path_a, cw.tok_admin, "{\"from\":\"2027-01-11\",\"to\":\"2027-01-11\","
-                                                           "\"reason\":\"bereavement\"}",
+    ck_assert_int_eq(tt_call("POST", path_a, cw.tok_admin,
+                             "{\"from\":\"2027-01-11\",\"to\":\"2027-01-11\","
+                             "\"reason\":\"bereavement\"}",
                              &r),
                      201);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "rules")), 0);
@@ -125,11 +126,12 @@ START_TEST(test_bad_bodies_are_422_and_write_nothing)
         tt_refused("POST", path_a, cw.tok_senior_p, cases[i].body, 422, cases[i].field);
     ck_assert_int_eq(exemptions_of(cw.student_a), 0);
     /* the boundaries that pass: 60 characters, 16 rules */
-    tt_expect_status("POST", path_a, cw.tok_senior_p,
-                     "{\"from\":\"2026-10-01\",\"to\":\"2026-10-31\",\"reason\":"
-                     "\"012345678901234567890123456789012345678901234567890123456789\",\"rules\":[\"r1\",\"r2\",\"r3\","
-                     "\"r4\",\"r5\",\"r6\",\"r7\",\"r8\",\"r9\",\"r10\",\"r11\",\"r12\",\"r13\",\"r14\",\"r15\",\"r16\"]}",
-                     201);
+    tt_expect_status(
+        "POST", path_a, cw.tok_senior_p,
+        "{\"from\":\"2026-10-01\",\"to\":\"2026-10-31\",\"reason\":"
+        "\"012345678901234567890123456789012345678901234567890123456789\",\"rules\":[\"r1\",\"r2\",\"r3\","
+        "\"r4\",\"r5\",\"r6\",\"r7\",\"r8\",\"r9\",\"r10\",\"r11\",\"r12\",\"r13\",\"r14\",\"r15\",\"r16\"]}",
+        201);
     ck_assert_int_eq(exemptions_of(cw.student_a), 1);
 }
 END_TEST
@@ -138,24 +140,23 @@ START_TEST(test_audit_and_events_carry_no_reason)
 {
     char *id = tt_post_id(path_a, cw.tok_senior_p,
                           "{\"from\":\"2026-10-01\",\"to\":\"2026-10-31\",\"reason\":\"confidential matter\"}");
-    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'exemption.create' AND entity_id = $1", id), 1);
+    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'exemption.create' AND entity_id = $1", id),
+                     1);
     ck_assert_int_eq(count_of("SELECT count(*) FROM events WHERE kind = 'exemption.created'"
                               " AND payload->>'id' = $1 AND payload->>'from' = '2026-10-01'"
                               " AND payload->>'to' = '2026-10-31'",
                               id),
                      1);
     ck_assert_int_eq(delete_exemption(id, cw.tok_admin), 204);
-    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'exemption.delete' AND entity_id = $1", id), 1);
-    ck_assert_int_eq(count_of("SELECT count(*) FROM events WHERE kind = 'exemption.deleted' AND payload->>'id' = $1",
-                              id),
+    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE action = 'exemption.delete' AND entity_id = $1", id),
                      1);
+    ck_assert_int_eq(
+        count_of("SELECT count(*) FROM events WHERE kind = 'exemption.deleted' AND payload->>'id' = $1", id), 1);
     /* the reason text appears in neither */
-    ck_assert_int_eq(count_of("SELECT count(*) FROM events WHERE payload::text LIKE '%' || $1 || '%'",
-                              "confidential matter"),
-                     0);
-    ck_assert_int_eq(count_of("SELECT count(*) FROM audit WHERE detail::text LIKE '%' || $1 || '%'",
-                              "confidential matter"),
-                     0);
+    ck_assert_int_eq(
+        count_of("SELECT count(*) FROM events WHERE payload::text LIKE '%' || $1 || '%'", "confidential matter"), 0);
+    ck_assert_int_eq(
+        count_of("SELECT count(*) FROM audit WHERE detail::text LIKE '%' || $1 || '%'", "confidential matter"), 0);
     free(id);
 }
 END_TEST

@@ -119,8 +119,8 @@ START_TEST(test_tutor_facts)
     json_decref(f);
     f = tutor_findings(cw.tutor_a, "2026-10-06");
     ck_assert_str_eq(tt_rule_status(f, "tutor_feedback"), "met");
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(tt_finding(f, "tutor_feedback"), "detail")),
-                                 "2026-10-06"));
+    ck_assert_ptr_nonnull(
+        strstr(json_string_value(json_object_get(tt_finding(f, "tutor_feedback"), "detail")), "2026-10-06"));
     json_decref(f);
     /* the senior tutor's own facts: both roles */
     f = tutor_findings(cw.senior_p, "2026-11-01");
@@ -175,9 +175,9 @@ START_TEST(test_late_allocation_is_not_on_the_tutors_agenda)
     struct tt_response r;
     snprintf(path, sizeof(path), "/tutors/%s/agenda?as_of=2026-11-01", cw.tutor_a);
     ck_assert_int_eq(tt_call("GET", path, cw.tok_tutor_a, NULL, &r), 200);
-    static const char *const not_the_tutors[] = {"allocation_within",      "personal_tutor_named",
-                                                 "cover_during_absence",   "under18_senior_meeting",
-                                                 "feedback_invited",       "senior_tutors"};
+    static const char *const not_the_tutors[] = {"allocation_within",    "personal_tutor_named",
+                                                 "cover_during_absence", "under18_senior_meeting",
+                                                 "feedback_invited",     "senior_tutors"};
     int saw_c = 0, saw_a = 0;
     json_array_foreach(json_object_get(r.json, "items"), i, item)
     {

@@ -145,9 +145,10 @@ START_TEST(test_history_change_is_audited_with_old_history)
     ck_assert_ptr_nonnull(strstr(old, "\"suspended\""));
     ck_assert_ptr_nonnull(strstr(old, "2026-11-02"));
     free(old);
-    char *detail = harness_sql("SELECT detail->>'status' || '@' || (detail->>'from') FROM audit"
-                               " WHERE action = 'student.status_changed' AND student_number = $1 ORDER BY id DESC LIMIT 1",
-                               1, p);
+    char *detail =
+        harness_sql("SELECT detail->>'status' || '@' || (detail->>'from') FROM audit"
+                    " WHERE action = 'student.status_changed' AND student_number = $1 ORDER BY id DESC LIMIT 1",
+                    1, p);
     ck_assert_str_eq(detail, "withdrawn@2026-10-15");
     free(detail);
 }
