@@ -8,7 +8,9 @@
  * numbered from 1 in the order given (the CSV header is row 0). With any invalid row nothing is written
  * (422, errors [{row, field, message}]) unless ?partial=true, when the valid rows land and the report
  * lists the others. The answer: {"created", "updated", "unchanged", "errors"}. Records missing from a
- * feed are never deleted; one event per created or changed record. */
+ * feed are never deleted; one event per created or changed record. A student row may carry status_from
+ * (the day its status holds from, sql/012): the status history of the whole set is written by the
+ * same set-based upsert, and a status_from before registered_on is a row error like any other. */
 #include "routes.h"
 
 #include <stdlib.h>

@@ -1,4 +1,7 @@
-/* routes_students.c — GET /students, GET/PUT/PATCH /students/{student_number}. */
+/* routes_students.c — GET /students, GET/PUT/PATCH /students/{student_number}. The single-student read
+ * and the writes answer with status_history; a write may give status_from, the day the written status
+ * holds from (sql/012 explains how the history follows), and is audited by the history trigger as the
+ * caller when the history changes. */
 #include "routes.h"
 
 #include <stdlib.h>
