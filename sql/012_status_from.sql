@@ -13,7 +13,8 @@
 --   * every change to an existing student's history is audited (action student.status_changed) with the
 --     history as it was, by the actor the API names for the transaction (setting tutord.actor, else
 --     'system' for the seed and maintenance).
--- status_from before registered_on is refused (422 from the API; a CHECK here).
+-- status_from before registered_on is refused (422 from the API; a CHECK here), and so is a registered_on
+-- moved after the current status's day unless the write gives a new status_from with it.
 
 ALTER TABLE students ADD COLUMN status_from date;
 

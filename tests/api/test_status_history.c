@@ -180,6 +180,30 @@ START_TEST(test_bad_status_from_is_422_and_changes_nothing)
 }
 END_TEST
 
+START_TEST(test_registration_moved_past_the_status_day_needs_a_new_day)
+{
+    ck_assert_int_eq(put_student(number, "studying", NULL), 201);
+    ck_assert_int_eq(put_student(number, "withdrawn", "2026-10-15"), 200);
+    /* registration moved to after the withdrawal's day without a new status_from: refused, unchanged */
+    char path[64], body[512];
+    snprintf(path, sizeof(path), "/students/%s", number);
+    snprintf(body, sizeof(body),
+             "{\"name\":\"Hana History\",\"email\":\"hana@uni.example\",\"school\":\"%s\",\"level\":\"4\","
+             "\"cohort\":\"UG\",\"status\":\"withdrawn\",\"registered_on\":\"2026-10-20\"}",
+             cw.school_p);
+    tt_refused("PUT", path, cw.tok_registry, body, 422, "status_from");
+    expect_history(number, "studying@2026-09-21,withdrawn@2026-10-15");
+    /* with the day moved too it lands: on the new registration day itself */
+    snprintf(body, sizeof(body),
+             "{\"name\":\"Hana History\",\"email\":\"hana@uni.example\",\"school\":\"%s\",\"level\":\"4\","
+             "\"cohort\":\"UG\",\"status\":\"withdrawn\",\"registered_on\":\"2026-10-20\","
+             "\"status_from\":\"2026-10-20\"}",
+             cw.school_p);
+    tt_expect_status("PUT", path, cw.tok_registry, body, 200);
+    expect_history(number, "studying@2026-09-21,withdrawn@2026-10-20");
+}
+END_TEST
+
 START_TEST(test_import_with_status_from)
 {
     char a[24], b[24], body[1024];
@@ -259,6 +283,7 @@ int main(void)
         test_change_without_status_from_holds_from_today,
         test_history_change_is_audited_with_old_history,
         test_bad_status_from_is_422_and_changes_nothing,
+        test_registration_moved_past_the_status_day_needs_a_new_day,
         test_import_with_status_from,
         test_backdated_withdrawal_makes_later_findings_not_applicable,
         NULL,
