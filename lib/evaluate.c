@@ -97,14 +97,15 @@ static bool one_deadline(pe_rule_type t) {
 }
 
 /* Exemption periods, applied centrally to a judged finding: a one-deadline rule whose due date
- * falls inside an exemption naming it is not_applicable, with the exemption's id and reason.
+ * falls inside an exemption naming it is not_applicable, with the exemption's id and reason —
+ * unless it was met: what was done in time stays done (an exemption excuses, it does not erase).
  * (Periodic and yearly rules drop exempt days from their spans instead; response_within and
  * meeting_summary_within skip each message or meeting whose own deadline is exempt.) */
 static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   int64_t id = 0;
-  char a[11], b[11];
+  char a[11], b[11], c[11];
   if (!one_deadline(r->type) || f->due == PE_NO_DATE || f->status == PE_NOT_APPLICABLE ||
-      !pe_exempt(ctx, r, f->due, &id))
+      f->status == PE_MET || !pe_exempt(ctx, r, f->due, &id))
     return;
   const pe_exemption *e = pe_exemption_by_id(ctx, id);
   ctx->out->n_ids = f->ev_off;
@@ -114,7 +115,7 @@ static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) 
   f->exemption = id;
   snprintf(f->detail, sizeof f->detail, "exempt %s..%s (%s): due %s", pe_date_format(e->from, a),
            pe_date_format(e->to, b), e->reason[0] ? e->reason : "exemption",
-           pe_date_format(f->due, a));
+           pe_date_format(f->due, c));
 }
 
 /* Runs rule r of version v (of n known) into a new finding; drops it when v does not own it. */

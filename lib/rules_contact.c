@@ -33,9 +33,12 @@ pe_err pe_rule_contact_monthly(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
                           "contact(s) in the term-time part of the month");
 }
 
-/* "individual" contact: to this student alone — not a group meeting, not a teaching event —
- * that enquired about progress and wellbeing, took place (not missed, not cancelled), and was
- * made by the personal tutor (or cover) on that day unless `by: any_staff`. */
+/* Leicester: "there must be at least one individual email or other individual contact per
+ * semester, in addition to Welcome Week, in which the Personal Tutor enquires about academic
+ * progress and wellbeing." Read: an "individual" contact is to this student alone — not a
+ * group meeting, not a teaching event — that enquired about progress and wellbeing, took place
+ * (not missed, not cancelled), and was made by the personal tutor (or cover) on that day unless
+ * `by: any_staff`. */
 static bool counts_as_checkin(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return c->wellbeing_check && c->direction == PE_DIR_TO_STUDENT &&
          c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT &&

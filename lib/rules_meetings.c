@@ -132,7 +132,9 @@ static bool escalated(const pe_ctx *ctx, const pe_rule *r, pe_date d) {
   return false;
 }
 
-/* missed_meetings_escalation: once `missed` meetings (meeting or group_meeting with
+/* missed_meetings_escalation (Westminster 2.4: "Attendance at these meetings will be monitored
+ * and followed up by the School Senior Tutor for escalation to the monthly Student Success
+ * Action Plan meeting."): once `missed` meetings (meeting or group_meeting with
  * attendance missed) have been missed in the academic year (since registration), a concern
  * must be open for the student (raised to the senior tutor) — one opened on or after the
  * day of the `missed`-th miss, or still open then — within `days` (default 30: the monthly

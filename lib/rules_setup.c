@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The allocation deadline. "by the end of their first week after registration" (Leicester) is
+/* The allocation deadline. Leicester: "Each student must be allocated a Personal Tutor by the
+ * end of their first week after registration (usually the first week)." — the first week is
  * `days` days counting the day of registration: due = registered_on + days - 1 (days 0 is read
  * as the day of registration itself). With `from: first_teaching_week` ("normally by the end of
  * Week 1, Semester 1", Westminster 6.5) the deadline is fixed: the end of the first week
@@ -83,8 +84,9 @@ static pe_date first_meeting_start(pe_ctx *ctx, const pe_rule *r, pe_finding *f)
 
 /* first_meeting_within: an attended meeting (meeting or group_meeting) with the personal
  * tutor in force that day (or the cover tutor; anyone with `by: any_staff`) within `days`
- * calendar days counting the first: "within the first two weeks" is 14 days from the start
- * inclusive, so due = start + days - 1. The start is registration, or with from=year_start
+ * calendar days counting the first. Leicester: "Ensure they meet with their tutees within the
+ * first two weeks of their first year." — 14 days from the start inclusive, so due =
+ * start + days - 1; "their first year" is the first year of the course (pe_is_new_student). The start is registration, or with from=year_start
  * the first teaching day of the year or registration if later. Meetings from the academic
  * year's start (Welcome Week) count. applies_to=new judges only students in the first year
  * of the course (pe_is_new_student); all judges every student every year. Not applicable
@@ -121,10 +123,11 @@ static bool senior_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule
   return c->kind == PE_C_MEETING && c->attendance == PE_ATT_ATTENDED && c->senior_tutor;
 }
 
-/* under18_senior_meeting: a student under 18 at the start of the year's window (the later
- * of year start and registration) must meet a senior tutor personally (an attended
- * individual meeting with a staff member flagged senior tutor) before turning 18 and by
- * the end of the year's teaching, whichever is earlier. Others: not_applicable. The 18th
+/* under18_senior_meeting (Essex: "SPTs are the under-18s co-ordinator for the department and
+ * are responsible for monitoring and meeting with those students personally."): a student
+ * under 18 at the start of the year's window (the later of year start and registration) must
+ * meet a senior tutor personally (an attended individual meeting with a staff member flagged
+ * senior tutor) before turning 18 and by the end of the year's teaching, whichever is earlier. Others: not_applicable. The 18th
  * birthday is pe_birthday: a student born on 29 February reaches 18 on 1 March in a common
  * year (whole years of age), so 28 February is still a day under 18. */
 pe_err pe_rule_under18_senior_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
@@ -165,7 +168,8 @@ static pe_date uncovered(const pe_ctx *ctx, const pe_absence *a, int days) {
   return due;
 }
 
-/* cover_during_absence: whenever the student's personal tutor (by allocation) is absent
+/* cover_during_absence (Leicester senior tutor: "Provide cover in the absence of a tutor"):
+ * whenever the student's personal tutor (by allocation) is absent
  * for longer than `days` days within the year and while the student is registered, cover
  * must be in place by the absence's start + days (absence.cover set, or a cover
  * allocation). `days` 0 is read as "any absence needs cover, from its first day" (every
