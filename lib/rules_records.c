@@ -21,12 +21,14 @@ static bool is_summarisable(const pe_ctx *ctx, const pe_contact *c, const pe_rul
 
 /* Judges meeting m: in time when a summary was recorded by the end of its deadline day and no
  * later than as_of (a summary written after as_of was not there on as_of). Meetings whose
- * deadline falls after withdrawal, or inside an exemption naming the rule, are not judged. */
+ * deadline falls before the academic year (judged with their own year), after withdrawal, or
+ * inside an exemption naming the rule, are not judged. */
 static pe_err judge_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t m,
                             summary_tally *t) {
   const pe_contact *c = &ctx->in->contacts[m];
   pe_date due = pe_working_days_after(ctx->cal, c->at, r->param[PE_P_WORKING_DAYS]);
-  if (due > ctx->active_end || pe_exempt(ctx, r, due, NULL)) return PE_OK;
+  if (due < ctx->year->start || due > ctx->active_end || pe_exempt(ctx, r, due, NULL))
+    return PE_OK;
   pe_instant until = pe_local_day_end(&ctx->cal->tz, due);
   bool in_time = c->summary_at != 0 && c->summary_at <= until && c->summary_at <= ctx->in->as_of;
   t->meetings++;
@@ -78,21 +80,21 @@ static pe_err conclude_summaries(pe_ctx *ctx, const pe_rule *r, pe_finding *f,
 /* meeting_summary_within: Westminster 3.1 "The Personal Tutor will ensure that a summary of all
  * meetings are provided to the student and kept confidentially on record". Reading: every
  * attended meeting of `kinds` (default meeting, group_meeting) held by the personal tutor (or
- * cover) in the academic year, since registration and up to as_of, needs a summary shared with
- * the student (pe_contact.summary_at) by the end of the `working_days`-th working day after the
- * meeting's local date (pe_working_days_after: weekends and closure days never count; 0 = the
- * same day). Breached when any deadline passed without one (evidence: the first such meeting);
+ * cover) since registration and up to as_of needs a summary shared with the student
+ * (pe_contact.summary_at) by the end of the `working_days`-th working day after the meeting's
+ * local date (pe_working_days_after: weekends and closure days never count; 0 = the same day).
+ * A meeting is judged in the academic year its deadline falls in, so one held at the end of
+ * August whose summary is due in September is judged with the new year. Breached when any deadline passed without one (evidence: the first such meeting);
  * pending/due_soon while the oldest unsummarised meeting is within its deadline; met otherwise
  * (evidence: the summarised meetings). A missed or cancelled meeting has nothing to summarise. */
 pe_err pe_rule_meeting_summary_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_tz *tz = &ctx->cal->tz;
-  pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   pe_instant hi = pe_local_day_end(tz, ctx->year->end);
   summary_tally t = {0, 0, 0, 0, 0, PE_NO_DATE, PE_NO_DATE};
-  f->window_start = start;
+  f->window_start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   f->window_end = ctx->year->end;
   if (hi > ctx->in->as_of) hi = ctx->in->as_of;
-  for (size_t i = pe_first_at(ctx->in, pe_local_day_start(tz, start));
+  for (size_t i = pe_first_at(ctx->in, pe_local_day_start(tz, ctx->reg));
        i < ctx->in->n_contacts && ctx->in->contacts[i].at <= hi; i++) {
     if (!is_summarisable(ctx, &ctx->in->contacts[i], r)) continue;
     pe_err err = judge_meeting(ctx, r, f, i, &t);
@@ -193,7 +195,9 @@ pe_err pe_rule_personal_tutor_named(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   if (from > to) {
     f->due = from;
     f->status = pe_due_status(ctx, personal_on(ctx, ctx->as_of) != NULL, from);
-    snprintf(f->detail, sizeof f->detail, "a personal tutor must be named by %s",
+    snprintf(f->detail, sizeof f->detail, "%s by %s",
+             f->status == PE_MET ? "a personal tutor is named; one must be"
+                                 : "a personal tutor must be named",
              pe_date_format(from, a));
     return PE_OK;
   }

@@ -24,6 +24,7 @@ static void judge_senior_tutors(const pe_rule *r, const pe_school *s, pe_finding
            bounds);
 }
 
+/* Judges school-level rule r on the school's facts as of as_of (the window is that day). */
 void pe_rule_school(const pe_rule *r, const pe_school *s, pe_date as_of, pe_finding *f) {
   f->window_start = f->window_end = as_of;
   if (r->type == PE_R_SENIOR_TUTORS)

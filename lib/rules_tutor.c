@@ -129,6 +129,8 @@ static unsigned rule_roles(const pe_rule *r) {
   return has ? (unsigned)r->param[PE_P_ROLES] : PE_ROLE_TUTOR | PE_ROLE_SENIOR_TUTOR;
 }
 
+/* Judges tutor-level rule r for tutor t as of as_of: not_applicable unless the tutor holds one of
+ * the rule's roles, else by the rule's type. */
 void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, const pe_calendar *cal, pe_date as_of,
                    int warning_days, pe_finding *f) {
   snprintf(f->tutor, sizeof f->tutor, "%s", t->staff);

@@ -44,18 +44,7 @@ pe_instant T(const char *s) {
 }
 
 pe_calendar *test_calendar(void) {
-  json_error_t jerr;
-  json_t *j = json_loads(TEST_CALENDAR_JSON, 0, &jerr);
-  ck_assert_msg(j != NULL, "calendar JSON: %s", jerr.text);
-  pe_calendar *cal = NULL;
-  json_t *errs = NULL;
-  pe_err rc = pe_calendar_parse(j, &cal, &errs);
-  char *dump = errs ? json_dumps(errs, 0) : NULL;
-  ck_assert_msg(rc == PE_OK, "calendar invalid: %s", dump ? dump : "");
-  free(dump);
-  json_decref(errs);
-  json_decref(j);
-  return cal;
+  return calendar_from_json(TEST_CALENDAR_JSON);
 }
 
 pe_policy *test_policy(const char *json) {

@@ -120,6 +120,7 @@ static const welcome_case WELCOME_CASES[] = {
      "2027-10-01T10:00:00+01:00", PE_ATT_MISSED, "T1", TO, "2027-10-20", PE_BREACHED},
 };
 
+/* One Welcome Week case: the rule judged for a student with at most one contact. */
 START_TEST(welcome_table) {
   const welcome_case *c = &WELCOME_CASES[_i];
   world w;
@@ -151,6 +152,7 @@ static const char *const WELCOME_WEEK_CALENDAR =
     "  {\"name\": \"Autumn\", \"start\": \"2026-09-28\", \"end\": \"2026-12-11\"}]}],"
     " \"closures\": []}";
 
+/* A listed non-teaching Welcome Week is the first term: the window starts with it. */
 START_TEST(welcome_listed_welcome_week) {
   world w;
   world_init(&w, WELCOME(""));
@@ -239,6 +241,14 @@ static const summary_case SUMMARY_CASES[] = {
      ATT, "T1", "2028-02-29T16:00:00Z", "2028-03-06", PE_MET, NULL},
     {"leap year: summary on 1 March is late", 1, PE_C_MEETING, "2028-02-28T10:00:00Z", ATT, "T1",
      "2028-03-01T09:00:00Z", "2028-03-06", PE_BREACHED, "2028-02-29"},
+    {"year edge: Monday 30 August, due Wednesday 1 September", 2, PE_C_MEETING,
+     "2027-08-30T10:00:00+01:00", ATT, "T1", NULL, "2027-08-31", PE_DUE_SOON, "2027-09-01"},
+    {"year edge: judged with the new year, breached on 2 September", 2, PE_C_MEETING,
+     "2027-08-30T10:00:00+01:00", ATT, "T1", NULL, "2027-09-02", PE_BREACHED, "2027-09-01"},
+    {"year edge: summarised on 1 September", 2, PE_C_MEETING, "2027-08-30T10:00:00+01:00", ATT,
+     "T1", "2027-09-01T17:00:00+01:00", "2027-09-02", PE_MET, NULL},
+    {"a meeting due in the previous year is not judged again", 1, PE_C_MEETING,
+     "2027-08-26T10:00:00+01:00", ATT, "T1", NULL, "2027-09-02", PE_MET, NULL},
     {"group meeting without a summary", 1, PE_C_GROUP_MEETING, "2026-10-09T14:00:00+01:00", ATT,
      "T1", NULL, "2026-10-20", PE_BREACHED, "2026-10-12"},
     {"missed meeting: nothing to summarise", 1, PE_C_MEETING, "2026-10-09T14:00:00+01:00",
@@ -255,6 +265,7 @@ static const summary_case SUMMARY_CASES[] = {
      "T1", "2026-10-13T15:00:00+01:00", "2026-10-13T16:00:00+01:00", PE_MET, NULL},
 };
 
+/* One summary case: a single meeting, its summary (or none) and the finding as of a date. */
 START_TEST(summary_table) {
   const summary_case *c = &SUMMARY_CASES[_i];
   char rule[256];
@@ -333,6 +344,7 @@ END_TEST
 
 #define FEEDBACK "{\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}"
 
+/* The student invitation: due at the year's end, counted only within the year and up to as_of. */
 START_TEST(feedback_invited_year) {
   world w;
   pe_date invited[2] = {D("2026-10-01"), D("2027-03-01")};
@@ -363,6 +375,7 @@ START_TEST(feedback_invited_year) {
 }
 END_TEST
 
+/* A leaver never invited is not_applicable; an away student is still judged. */
 START_TEST(feedback_invited_leavers_and_away) {
   world w;
   pe_date invited = D("2027-03-01");
@@ -391,6 +404,7 @@ static void expect_gap(const pe_finding *f, const char *start, const char *end) 
   ck_assert_int_eq(f->gap_end, D(end));
 }
 
+/* The first judged day is registration + days; each academic year is judged from its start. */
 START_TEST(named_from_registration) {
   world w;
   world_init(&w, NAMED(""));
@@ -408,6 +422,7 @@ START_TEST(named_from_registration) {
 }
 END_TEST
 
+/* Within the grace the finding is pending/due_soon (met once a tutor is named). */
 START_TEST(named_grace) {
   world w;
   world_init(&w, NAMED(", \"days\": 14")); /* a tutor must be named by 2026-10-05 */
@@ -421,7 +436,9 @@ START_TEST(named_grace) {
   expect_gap(world_eval(&w, "2026-10-05", "n"), "2026-10-05", "2026-10-05");
   expect_gap(world_eval(&w, "2026-10-09", "n"), "2026-10-05", "2026-10-09");
   w.in.n_allocations = 1; /* T1 from 2026-09-22 */
-  ck_assert_int_eq(world_eval(&w, "2026-09-27", "n")->status, PE_MET);
+  f = world_eval(&w, "2026-09-27", "n");
+  ck_assert_int_eq(f->status, PE_MET);
+  ck_assert_str_eq(f->detail, "a personal tutor is named; one must be by 2026-10-05");
   ck_assert_int_eq(world_eval(&w, "2026-10-09", "n")->status, PE_MET);
   w.in.n_allocations = 0;
   world_status(&w, PE_ST_WITHDRAWN, "2026-09-25"); /* left within the grace */
@@ -430,6 +447,7 @@ START_TEST(named_grace) {
 }
 END_TEST
 
+/* A gap between personal tutors breaks it; exemptions drop days; cover allocations do not count. */
 START_TEST(named_gap_between_tutors) {
   world w;
   world_init(&w, NAMED(", \"days\": 1"));
@@ -463,6 +481,7 @@ START_TEST(named_gap_between_tutors) {
 }
 END_TEST
 
+/* Away students still need a named tutor; a withdrawal ends the judged days. */
 START_TEST(named_status_changes) {
   world w;
   world_init(&w, NAMED(", \"days\": 1"));
@@ -473,6 +492,34 @@ START_TEST(named_status_changes) {
   ck_assert_int_eq(world_eval(&w, "2027-03-01", "n")->status, PE_MET);
   w.statuses[1].from = D("2027-02-02");
   expect_gap(world_eval(&w, "2027-03-01", "n"), "2027-02-01", "2027-02-01");
+  world_free(&w);
+}
+END_TEST
+
+/* ---- the four together, as JSON ---- */
+
+/* A policy with every new student rule: one finding each, and their JSON names the gap of a
+ * missing tutor and the staff member behind each piece of evidence. */
+START_TEST(new_student_rules_json) {
+  world w;
+  world_init(&w, WELCOME("") ","
+                 " {\"id\": \"m\", \"type\": \"meeting_summary_within\", \"working_days\": 2,"
+                 "  \"source\": \"Westminster 3.1\"},"
+                 " {\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}," NAMED(""));
+  pe_contact m = C(9, PE_C_MEETING, "2026-10-01T10:00:00+01:00");
+  m.summary_at = T("2026-10-02T10:00:00+01:00");
+  world_add(&w, m);
+  world_eval(&w, "2027-03-01", "n");
+  ck_assert_uint_eq(w.findings.n, 4);
+  json_t *j = pe_findings_to_json(&w.findings);
+  char *text = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+  ck_assert_ptr_nonnull(strstr(text, "\"evidence\":[{\"gap\":{\"end\":\"2026-09-21\","
+                                     "\"start\":\"2026-09-21\"}}]"));
+  ck_assert_ptr_nonnull(strstr(text, "\"evidence\":[9],\"evidence_staff\":[\"T1\"]"));
+  ck_assert_ptr_nonnull(strstr(text, "\"source\":\"Westminster 3.1\",\"status\":\"met\""));
+  ck_assert_ptr_nonnull(strstr(text, "\"type\":\"feedback_invited\""));
+  free(text);
+  json_decref(j);
   world_free(&w);
 }
 END_TEST
@@ -544,6 +591,7 @@ START_TEST(tutor_training_years) {
 }
 END_TEST
 
+/* tutor_quiz_within honours `roles`. */
 START_TEST(tutor_quiz_roles) {
   const char *qz = "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3,"
                    " \"roles\": [\"senior_tutor\"], \"source\": \"s\"}";
@@ -564,6 +612,7 @@ END_TEST
 
 #define TUTOR_FEEDBACK "{\"id\": \"tf\", \"type\": \"tutor_feedback_invited\", \"source\": \"s\"}"
 
+/* The tutor invitation: within the academic year containing as_of, due at its end. */
 START_TEST(tutor_feedback_year) {
   pe_date invited[2] = {D("2027-03-01"), D("2028-02-29")};
   pe_tutor t = {.staff = "T1",
@@ -588,6 +637,7 @@ START_TEST(tutor_feedback_year) {
 }
 END_TEST
 
+/* Leicester CoP 14: permanent, or a recorded exception; only for the rule's roles. */
 START_TEST(tutor_permanent) {
   const char *perm = "{\"id\": \"p\", \"type\": \"tutor_permanent\", \"source\": \"s\"}";
   const char *both = "{\"id\": \"p\", \"type\": \"tutor_permanent\","
@@ -633,6 +683,7 @@ static const seniors_case SENIORS_CASES[] = {
     {", \"min\": 0", 0, PE_MET, "0 senior tutors (required: at least 0)"},
 };
 
+/* One senior_tutors case: bounds, count, status and detail. */
 START_TEST(senior_tutors_table) {
   const seniors_case *c = &SENIORS_CASES[_i];
   char rule[256];
@@ -721,6 +772,7 @@ Suite *new_rules_suite(void) {
   tcase_add_test(tc, named_grace);
   tcase_add_test(tc, named_gap_between_tutors);
   tcase_add_test(tc, named_status_changes);
+  tcase_add_test(tc, new_student_rules_json);
   tcase_add_test(tc, tutor_mhfa_once);
   tcase_add_test(tc, tutor_training_years);
   tcase_add_test(tc, tutor_quiz_roles);
