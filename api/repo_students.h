@@ -44,8 +44,8 @@ struct student_filter {
     int limit;
 };
 
-/* One visible student: *json (malloc'd) and *version (malloc'd). APP_NOT_FOUND when absent or not
- * visible to the scope (the two are indistinguishable on purpose). */
+/* One visible student: *json (malloc'd, with status_history) and *version (malloc'd). APP_NOT_FOUND when
+ * absent or not visible to the scope (the two are indistinguishable on purpose). */
 enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
                                  char **json, char **version);
 
@@ -58,9 +58,10 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
  * transaction. APP_NOT_FOUND when absent (then *fields and *version are NULL). */
 enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version);
 
-/* Inserts or replaces a student from a validated object of writable fields; no-op updates change
- * nothing. Appends a student.upserted event when anything changed. Within a transaction.
- * *created is 1 for a new row. Returns the row's JSON and version (malloc'd). */
+/* Inserts or replaces a student from a validated object of writable fields (status_from included); no-op
+ * updates change nothing. Appends a student.upserted event (the record without its history) when
+ * anything changed. Within a transaction. *created is 1 for a new row. Returns the row's JSON with
+ * status_history, as the history trigger left it, and its version (malloc'd). */
 enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
                                     const char *actor, int *created, char **json, char **version,
                                     struct db_error *err);
