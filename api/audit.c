@@ -38,6 +38,15 @@ enum app_status audit_record(struct db_conn *conn, const struct principal *who, 
     return st;
 }
 
+enum app_status audit_set_actor(struct db_conn *conn, const struct principal *who)
+{
+    char roles[96];
+    roles_literal(who, roles, sizeof(roles));
+    const char *params[2] = {who->sub, roles};
+    return db_query(conn, "SELECT set_config('tutord.actor', $1, true), set_config('tutord.actor_roles', $2, true)", 2,
+                    params, NULL, NULL);
+}
+
 enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
                             const char *subject, const json_t *payload)
 {

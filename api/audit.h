@@ -25,4 +25,9 @@ enum app_status audit_event(struct db_conn *conn, const struct principal *who, c
 enum app_status audit_change(struct db_conn *conn, const struct principal *who, const char *kind, const char *action,
                              const char *entity, const char *entity_id, const char *student, const char *json);
 
+/* Names `who` as the actor of the rest of the caller's transaction for the audit rows the database writes
+ * itself (the status history trigger, sql/012): the settings tutord.actor and tutord.actor_roles, local
+ * to the transaction. Returns APP_OK or the database failure. */
+enum app_status audit_set_actor(struct db_conn *conn, const struct principal *who);
+
 #endif

@@ -202,6 +202,7 @@ pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct sc
     return pe_evaluate_student(&in, out);
 }
 
+/* The tutor's facts from the set, judged by the tutor rules of sv. */
 pe_err evaluation_tutor(const struct evaluation *ev, const char *staff, const struct school_versions *sv,
                         pe_findings *out)
 {
@@ -209,6 +210,14 @@ pe_err evaluation_tutor(const struct evaluation *ev, const char *staff, const st
     if (!t || !sv || sv->n == 0)
         return PE_OK;
     return pe_evaluate_tutor(ev->cal, (const pe_policy *const *)sv->versions, sv->n, t, ev->as_of, out);
+}
+
+pe_err evaluation_school_findings(const struct evaluation *ev, const struct school_versions *sv, pe_findings *out)
+{
+    if (!sv || sv->n == 0)
+        return PE_OK;
+    return pe_evaluate_school(ev->cal, (const pe_policy *const *)sv->versions, sv->n, &ev->facts.school, ev->as_of,
+                              out);
 }
 
 int evaluation_with_draft(const struct school_versions *sv, const char *school, pe_policy *draft,

@@ -66,6 +66,10 @@ pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct sc
 pe_err evaluation_tutor(const struct evaluation *ev, const char *staff, const struct school_versions *sv,
                         pe_findings *out);
 
+/* Appends the school-level findings (senior tutors) of the school the evaluation was loaded for
+ * (FACTS_BY_SCHOOL: ev->facts.school) under `sv`'s policy; none when sv is NULL or empty. */
+pe_err evaluation_school_findings(const struct evaluation *ev, const struct school_versions *sv, pe_findings *out);
+
 /* The versions `sv` would have if `draft` were adopted (as PUT /schools/{code}/policy would): the
  * draft inserted by effective_from, superseding a version with the same effective_from. Fills *out (its
  * array malloc'd: free(out->versions); the policies are borrowed). Returns 0, or -1 on OOM. sv may be

@@ -23,6 +23,8 @@ const struct field_spec STUDENT_FIELDS[] = {
     {"registered_on", FT_DATE, F_REQUIRED, 0, 0, NULL},
     {"course_start", FT_DATE, F_NULLABLE, 0, 0, NULL},
     {"date_of_birth", FT_DATE, F_NULLABLE, 0, 0, NULL},
+    {"status_from", FT_DATE, F_NULLABLE, 0, 0, NULL}, /* the day the status holds from (sql/012) */
+    {"status_history", FT_STRING, F_READONLY, 0, 0, NULL},
     {"version", FT_INT, F_READONLY, 0, 0, NULL},
     {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
     {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},

@@ -1,4 +1,4 @@
-/* repo_facts.c — the policy engine's facts for a set of students: eight queries at most, whatever the
+/* repo_facts.c — the policy engine's facts for a set of students: eleven queries at most, whatever the
  * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names in
  * pe.h order), rows come sorted by key in the "C" collation so they merge with strcmp order. */
 #include "repo_facts.h"
@@ -14,7 +14,8 @@
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
     " array_position(ARRAY['UG','PGT','DL','FY'], s.cohort) - 1, s.registered_on::text,"                               \
     " COALESCE(s.date_of_birth::text, ''), array_position(ARRAY['studying','year_abroad','placement',"                 \
-    "'suspended','withdrawn','completed'], s.status) - 1 FROM students s WHERE "
+    "'suspended','withdrawn','completed'], s.status) - 1, COALESCE(s.course_start::text, '')"                          \
+    " FROM students s WHERE "
 #define STUDENT_TAIL                                                                                                   \
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
@@ -36,39 +37,74 @@ static const char ALLOCATION_SQL[] =
     " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE student_number = ANY ($1::text[])"
     " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
+/* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
+ * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
+ * lookup and no scan of other students' notes. */
 static const char CONTACT_SQL[] =
     "SELECT c.student_number, c.id, array_position(ARRAY['meeting','group_meeting','email','message','phone',"
     "'teaching_event','checkin'], c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM "
     "c.sort_at))::bigint,"
     " array_position(ARRAY['scheduled','attended','missed','cancelled'], c.attendance) - 1, COALESCE(c.reply_to, 0),"
-    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false)"
+    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false),"
+    " COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"
     " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
+    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
+    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
+    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
     " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
     " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
 
+/* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
     "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"
-    " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, '')"
+    " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, ''),"
+    " array_position(ARRAY['tutor','senior_tutor','student'], c.raised_by_role) - 1"
     " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
     " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
 
+/* roles as PE_ROLE_* bits; permanent_exception: a non-permanent tutor's exception recorded with who
+ * agreed it (sql/011). */
 static const char TUTOR_SQL[] =
     "WITH t AS (SELECT a.staff_number FROM allocations a WHERE a.student_number = ANY ($1::text[])"
     "           UNION SELECT $2)" /* not "IN (...) OR =", which scans staff */
     " SELECT st.staff_number, COALESCE(min(a.starts_on)::text, ''),"
-    "        count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity"
+    "        count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity,"
+    "        ('tutor' = ANY (st.roles))::int | 2 * ('senior_tutor' = ANY (st.roles))::int, st.permanent,"
+    "        st.permanent_exception_agreed_by IS NOT NULL"
     "   FROM staff st JOIN t ON t.staff_number = st.staff_number"
     "   LEFT JOIN allocations a ON a.staff_number = st.staff_number"
-    "  GROUP BY st.staff_number, st.capacity ORDER BY st.staff_number COLLATE \"C\"";
+    "  GROUP BY st.staff_number ORDER BY st.staff_number COLLATE \"C\"";
 
 static const char ABSENCE_SQL[] =
     "SELECT staff_number, starts_on::text, ends_on::text, COALESCE(cover_staff_number, '') FROM tutor_absences"
     " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", starts_on, id";
 
 static const char TRAINING_SQL[] =
-    "SELECT staff_number, array_position(ARRAY['training','quiz'], kind) - 1, completed_on::text,"
+    "SELECT staff_number, array_position(ARRAY['training','quiz','mental_health_first_aid','essential'], kind) - 1,"
+    " completed_on::text,"
     " COALESCE(score, -1) FROM training_records"
     " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", completed_on, id";
+
+/* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
+static const char EXEMPTION_SQL[] =
+    "SELECT student_number, id, starts_on::text, ends_on::text, reason, array_to_string(rules, ' ')"
+    " FROM student_exemptions WHERE student_number = ANY ($1::text[])"
+    " ORDER BY student_number COLLATE \"C\", starts_on, id";
+
+/* The local days (calendar time zone) on which the people named in $1 were invited, as `role`, to give
+ * feedback (sql/011 feedback_invitees). */
+#define INVITED_SQL(role)                                                                                              \
+    "SELECT fi.person, (inv.invited_at AT TIME ZONE z.tz)::date::text"                                                 \
+    " FROM feedback_invitees fi JOIN feedback_invitations inv ON inv.id = fi.invitation_id,"                           \
+    " (SELECT time_zone AS tz FROM calendar_settings) z"                                                               \
+    " WHERE fi.role = '" role "' AND fi.person = ANY ($1::text[]) ORDER BY fi.person COLLATE \"C\", 2"
+
+/* The school's own facts (FACTS_BY_SCHOOL): active staff of the school holding senior_tutor, and the
+ * students of the school with a personal tutor on the day `on`. */
+static const char SCHOOL_SQL[] =
+    "SELECT (SELECT count(*) FROM staff st WHERE st.school = $1 AND st.active AND 'senior_tutor' = ANY (st.roles)),"
+    " (SELECT count(*) FROM students s WHERE s.school = $1 AND EXISTS (SELECT 1 FROM allocations a"
+    "   WHERE a.student_number = s.student_number AND a.kind = 'personal' AND a.period @> $2::date))";
 
 /* ---- row helpers ---- */
 
@@ -200,10 +236,10 @@ static enum app_status load_students(struct db_conn *conn, const struct facts_qu
         s->student.level = (pe_level)int_at(res, r, 3);
         s->student.cohort = (pe_cohort_kind)int_at(res, r, 4);
         s->student.registered_on = date_at(res, r, 5);
-        s->student.course_start = PE_NO_DATE; /* not loaded yet: registered_on stands in */
         s->student.date_of_birth = date_at(res, r, 6);
         s->current.status = (pe_student_status)int_at(res, r, 7);
         s->current.from = s->student.registered_on;
+        s->student.course_start = date_at(res, r, 8);
     }
     PQclear(res);
     return st;
@@ -279,6 +315,7 @@ static void parse_contact(const PGresult *res, int r, void *elem)
     c->reply_to = int_at(res, r, 7);
     c->wellbeing_check = bool_at(res, r, 8);
     c->senior_tutor = bool_at(res, r, 9);
+    c->summary_at = int_at(res, r, 10);
 }
 
 static void attach_contact(struct facts_set *set, size_t owner, size_t elem)
@@ -291,11 +328,53 @@ static void parse_concern(const PGresult *res, int r, void *elem)
     pe_concern *c = elem;
     c->opened_on = date_at(res, r, 1);
     c->closed_on = date_at(res, r, 2);
+    c->raised_by = (pe_raised_by)int_at(res, r, 3);
 }
 
 static void attach_concern(struct facts_set *set, size_t owner, size_t elem)
 {
     extend_range(&set->students[owner].first_concern, &set->students[owner].n_concerns, elem);
+}
+
+static void parse_exemption(const PGresult *res, int r, void *elem)
+{
+    pe_exemption *x = elem;
+    x->id = int_at(res, r, 1);
+    x->from = date_at(res, r, 2);
+    x->to = date_at(res, r, 3);
+    snprintf(x->reason, sizeof(x->reason), "%s", text_at(res, r, 4));
+    for (const char *p = text_at(res, r, 5); *p && x->n_rules < PE_EXEMPT_MAX_RULES;) {
+        size_t n = strcspn(p, " ");
+        snprintf(x->rules[x->n_rules++], PE_ID_LEN, "%.*s", (int)n, p);
+        p += n + (p[n] == ' ');
+    }
+}
+
+static void attach_exemption(struct facts_set *set, size_t owner, size_t elem)
+{
+    pe_student *s = &set->students[owner].student;
+    if (s->n_exemptions++ == 0)
+        s->exemptions = &set->exemptions[elem];
+}
+
+/* A feedback invitation day (student or tutor). */
+static void parse_invited(const PGresult *res, int r, void *elem)
+{
+    *(pe_date *)elem = date_at(res, r, 1);
+}
+
+static void attach_invited(struct facts_set *set, size_t owner, size_t elem)
+{
+    pe_student *s = &set->students[owner].student;
+    if (s->n_feedback_invited++ == 0)
+        s->feedback_invited = &set->invited[elem];
+}
+
+static void attach_tutor_invited(struct facts_set *set, size_t owner, size_t elem)
+{
+    pe_tutor *t = &set->tutors[owner];
+    if (t->n_feedback_invited++ == 0)
+        t->feedback_invited = &set->tutor_invited[elem];
 }
 
 static void parse_absence(const PGresult *res, int r, void *elem)
@@ -328,22 +407,26 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE(sql, by_tutor, kinds, type, field, name)                                                                 \
+#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
     {                                                                                                                  \
-        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                                         \
-            offsetof(struct facts_set, n_##field), parse_##name, attach_##name                                         \
+        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field),  \
+            parse_##parse, attach_##attach                                                                             \
     }
+#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
 
 static const struct table STUDENT_TABLES[] = {
     TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
     TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
     TABLE(CONTACT_SQL, 0, 1, pe_contact, contacts, contact),
     TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
+    TABLE(EXEMPTION_SQL, 0, 0, pe_exemption, exemptions, exemption),
+    TABLE2(INVITED_SQL("tutee"), 0, 0, pe_date, invited, invited, invited),
 };
 
 static const struct table TUTOR_TABLES[] = {
     TABLE(ABSENCE_SQL, 1, 0, pe_absence, absences, absence),
     TABLE(TRAINING_SQL, 1, 0, pe_training, training, training),
+    TABLE2(INVITED_SQL("tutor"), 1, 0, pe_date, tutor_invited, invited, tutor_invited),
 };
 
 /* Loads one table for the owners whose keys are `keys` (and, for contacts, of the `kinds` given). */
@@ -385,6 +468,9 @@ static enum app_status load_tutors(struct db_conn *conn, const struct facts_quer
         t->started_on = date_at(res, r, 1);
         t->tutees = (int)int_at(res, r, 2);
         t->capacity = (int)int_at(res, r, 3);
+        t->roles = (unsigned)int_at(res, r, 4);
+        t->permanent = bool_at(res, r, 5);
+        t->permanent_exception = bool_at(res, r, 6);
     }
     PQclear(res);
     return st;
@@ -410,12 +496,27 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     return st;
 }
 
+static enum app_status load_school(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+{
+    const char *params[2] = {q->key, q->on};
+    PGresult *res = NULL;
+    enum app_status st = run(conn, set, SCHOOL_SQL, 2, params, &res);
+    if (st == APP_OK) {
+        set->school.senior_tutors = (int)int_at(res, 0, 0);
+        set->school.tutees = (int)int_at(res, 0, 1);
+    }
+    PQclear(res);
+    return st;
+}
+
 /* ---- the API ---- */
 
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
 {
     memset(out, 0, sizeof(*out));
-    enum app_status st = load_students(conn, q, out);
+    enum app_status st = q->by == FACTS_BY_SCHOOL ? load_school(conn, q, out) : APP_OK;
+    if (st == APP_OK)
+        st = load_students(conn, q, out);
     if (st != APP_OK || (out->n_students == 0 && q->by != FACTS_BY_TUTOR))
         return st;
     return load_rest(conn, q, out);
@@ -435,6 +536,9 @@ void repo_facts_free(struct facts_set *set)
     free(set->tutors);
     free(set->absences);
     free(set->training);
+    free(set->exemptions);
+    free(set->invited);
+    free(set->tutor_invited);
     memset(set, 0, sizeof(*set));
 }
 

@@ -4,12 +4,16 @@
  *
  * A set is selected by student numbers, by a tutor's current tutees, or by a whole school, and filtered
  * by the caller's visibility (access.h) when a scope is given. Loaded per set:
- *   students (school, name, level, cohort, date of birth, registration), their status history
- *   (student_status_history, sql/007; a student without history rows is taken as holding the current
- *   status since registration), allocations of every kind, contacts (sorted as the engine needs), all
- *   concerns (open and closed, the engine judges when they were open), and the facts of every tutor with
- *   an allocation to one of them (absences with cover, training records, current personal tutee count,
- *   capacity, and "started the role" = their earliest allocation).
+ *   students (school, name, level, cohort, date of birth, registration, course start), their status
+ *   history (student_status_history, sql/007 and sql/012; a student without history rows is taken as
+ *   holding the current status since registration), allocations of every kind, contacts (sorted as the
+ *   engine needs; each with summary_at, the first `shared` note on it), all concerns (open and closed,
+ *   the engine judges when they were open; who raised them), exemption periods, the days each was
+ *   invited to give feedback (as a tutee), and the facts of every tutor with an allocation to one of
+ *   them (absences with cover, training records, current personal tutee count, capacity, "started the
+ *   role" = their earliest allocation, roles, permanence and a recorded permanence exception, the days
+ *   they were invited to give feedback as a tutor). Feedback days are local dates in the calendar's
+ *   time zone.
  *
  * Queries run on the caller's connection; run them inside one read-only transaction for a consistent
  * snapshot (evaluation.c does). Not thread-safe on one connection (libpq). */
@@ -66,7 +70,14 @@ struct facts_set {
     size_t n_absences;
     pe_training *training;
     size_t n_training;
-    int queries; /* statements run by repo_facts_load (fixed: it does not grow with the set) */
+    pe_exemption *exemptions; /* per student, by starts_on */
+    size_t n_exemptions;
+    pe_date *invited; /* per student: the days they were invited to give feedback, sorted */
+    size_t n_invited;
+    pe_date *tutor_invited; /* per tutor: the same */
+    size_t n_tutor_invited;
+    pe_school school; /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
+    int queries;      /* statements run by repo_facts_load (fixed: it does not grow with the set) */
 };
 
 /* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).

@@ -16,7 +16,7 @@ static const char STUDENTS_UPSERT_SQL[] =
     " " STUDENT_UPSERT_INTO
     " SELECT key, d->>'name', d->>'email', d->>'school', d->>'partner_school', COALESCE(d->>'programme', ''),"
     "  d->>'level', d->>'cohort', d->>'status', (d->>'registered_on')::date, (d->>'course_start')::date,"
-    "  (d->>'date_of_birth')::date"
+    "  (d->>'date_of_birth')::date, (d->>'status_from')::date"
     " FROM (SELECT key, doc AS d FROM import_stage) i ORDER BY key" STUDENT_UPSERT_ON_CONFLICT
     " RETURNING (xmax = 0) AS created, s.student_number AS subject, tutord_student_json(s)::jsonb AS doc),"
     " ev AS (INSERT INTO events (kind, subject, actor, payload)"
@@ -147,7 +147,9 @@ enum app_status repo_import_apply(struct db_conn *conn, const struct import_kind
     const char *params[1] = {who->sub};
     PGresult *res = NULL;
     *created = *updated = *unchanged = 0;
-    enum app_status st = db_query(conn, kind->upsert_sql, 1, params, &res, err);
+    enum app_status st = audit_set_actor(conn, who); /* the status history trigger audits as the caller */
+    if (st == APP_OK)
+        st = db_query(conn, kind->upsert_sql, 1, params, &res, err);
     if (st == APP_OK) {
         *created = strtol(PQgetvalue(res, 0, 0), NULL, 10);
         *updated = strtol(PQgetvalue(res, 0, 1), NULL, 10);

@@ -7,11 +7,20 @@
 
 #include "listing.h"
 #include "repo_row.h"
+#include "validate.h"
+
+/* A student's single-record representation: tutord_student_json with status_history [{status, from}]
+ * appended, as text. The history is one correlated subquery over the (student_number, from_date)
+ * primary key, written inline (a SQL function with an aggregate is not inlined and would be planned on
+ * every call); the lists leave it out. */
+#define STUDENT_ONE_JSON                                                                                               \
+    "left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("                   \
+    "json_build_object('status', h.status, 'from', h.from_date) ORDER BY h.from_date) FROM student_status_history h"   \
+    " WHERE h.student_number = s.student_number)::text, '[]') || '}'"
 
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
-    {"student_get",
-     "SELECT tutord_student_json(s)::text, s.version::text FROM students s "
-     "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
+    {"student_get", "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s "
+                    "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
     {"student_list",
      "SELECT tutord_student_json(s)::text, s.student_number FROM students s "
      "WHERE " ACCESS_VISIBLE(1, 2, 3, 4, 5)
@@ -52,22 +61,28 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
     return st;
 }
 
-/* The writable fields, in column order; the upsert's parameters $2..$12 follow this order. */
-static const char *const WRITABLE[] = {"name",   "email",  "school",        "partner_school", "programme", "level",
-                                       "cohort", "status", "registered_on", "course_start",   "date_of_birth"};
+/* The writable fields, in column order; the upsert's parameters $2..$13 follow this order. status_from is
+ * written but not part of the representation (status_history shows it), so a PATCH without it leaves it
+ * to the upsert's default. */
+static const char *const WRITABLE[] = {"name",          "email",        "school",        "partner_school",
+                                       "programme",     "level",        "cohort",        "status",
+                                       "registered_on", "course_start", "date_of_birth", "status_from"};
 #define N_WRITABLE (sizeof(WRITABLE) / sizeof(WRITABLE[0]))
 
 /* One student as (JSON, version), whoever asks: for a write's own reads. */
-#define SELECT_SQL "SELECT tutord_student_json(s)::text, s.version::text FROM students s WHERE s.student_number = $1"
+#define SELECT_SQL "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s WHERE s.student_number = $1"
 
 enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
-    return repo_row_fields(conn, SELECT_SQL " FOR UPDATE", number, WRITABLE, N_WRITABLE, fields, version);
+    return repo_row_fields(conn,
+                           "SELECT tutord_student_json(s)::text, s.version::text FROM students s"
+                           " WHERE s.student_number = $1 FOR UPDATE",
+                           number, WRITABLE, N_WRITABLE, fields, version);
 }
 
 static const char UPSERT_SQL[] = STUDENT_UPSERT_INTO
-    " VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), $7, $8, $9, $10, $11, $12)" STUDENT_UPSERT_ON_CONFLICT
-    " RETURNING (xmax = 0)::int::text, tutord_student_json(s)::text, s.version::text";
+    " VALUES ($1, $2, $3, $4, $5, COALESCE($6, ''), $7, $8, $9, $10, $11, $12, $13)" STUDENT_UPSERT_ON_CONFLICT
+    " RETURNING (xmax = 0)::int::text, tutord_student_json(s)::text";
 
 static const char EVENT_SQL[] =
     "INSERT INTO events (kind, subject, actor, payload) VALUES ('student.upserted', $1, $2, $3::jsonb)";
@@ -85,16 +100,27 @@ enum app_status repo_student_upsert(struct db_conn *conn, const char *number, co
     *created = 0;
     *json = *version = NULL;
     enum app_status st = db_query(conn, UPSERT_SQL, 1 + N_WRITABLE, params, &res, err);
+    if (st == APP_OK && PQntuples(res) > 0) { /* a change: its event (the record without its history) */
+        *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+        const char *event[3] = {number, actor, PQgetvalue(res, 0, 1)};
+        st = db_query(conn, EVENT_SQL, 3, event, NULL, err);
+    }
+    PQclear(res);
     if (st != APP_OK)
         return st;
-    if (PQntuples(res) == 0) { /* nothing changed: the row as it is */
-        PQclear(res);
-        return repo_row(conn, SELECT_SQL, 1, (const char *const[]){number}, NULL, (char **const[]){json, version}, 2);
-    }
-    *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
-    *json = strdup(PQgetvalue(res, 0, 1));
-    *version = strdup(PQgetvalue(res, 0, 2));
-    PQclear(res);
-    const char *event[3] = {number, actor, *json};
-    return db_query(conn, EVENT_SQL, 3, event, NULL, err);
+    /* the row as it is now: the history trigger has run by the end of the upsert */
+    return repo_row(conn, SELECT_SQL, 1, (const char *const[]){number}, NULL, (char **const[]){json, version}, 2);
+}
+
+void student_cross_check(const json_t *row, json_t *errors)
+{
+    const json_t *obj = row;
+    const json_t *school = json_object_get(obj, "school"), *partner = json_object_get(obj, "partner_school");
+    const json_t *from = json_object_get(obj, "status_from"), *registered = json_object_get(obj, "registered_on");
+    if (json_is_string(school) && json_equal(school, partner))
+        validate_error(errors, "partner_school", "must differ from school");
+    /* YYYY-MM-DD strings order as the dates do */
+    if (json_is_string(from) && json_is_string(registered) &&
+        strcmp(json_string_value(from), json_string_value(registered)) < 0)
+        validate_error(errors, "status_from", "must not be before registered_on");
 }

@@ -209,7 +209,36 @@ static int cmp_agenda(const void *a, const void *b)
     return strcmp(x->student, y->student);
 }
 
-/* For each tutee, the next thing due (pe_findings_next_due), as an item; returns the count or -1. */
+/* The rule types a personal tutor cannot act on, left off their agenda: allocating a tutor (and naming
+ * one), arranging cover during an absence, the under-18 meeting with the senior tutor, inviting feedback
+ * and the number of senior tutors are the senior tutor's or the school's to do. Everything else — the
+ * meetings, contacts, replies, summaries and escalations with their own tutees — stays. */
+static const pe_rule_type NOT_THE_TUTORS[] = {
+    PE_R_ALLOCATION_WITHIN,      PE_R_PERSONAL_TUTOR_NAMED, PE_R_COVER_DURING_ABSENCE,
+    PE_R_UNDER18_SENIOR_MEETING, PE_R_FEEDBACK_INVITED,     PE_R_SENIOR_TUTORS,
+};
+
+/* True when a finding of rule type `t` belongs on a tutor's agenda. */
+static int on_tutors_agenda(pe_rule_type t)
+{
+    for (size_t i = 0; i < sizeof(NOT_THE_TUTORS) / sizeof(NOT_THE_TUTORS[0]); i++)
+        if (NOT_THE_TUTORS[i] == t)
+            return 0;
+    return 1;
+}
+
+/* Drops the findings the tutor cannot act on, keeping the others in order (evidence stays in place). */
+static void keep_tutors_findings(pe_findings *f)
+{
+    size_t kept = 0;
+    for (size_t k = 0; k < f->n; k++)
+        if (on_tutors_agenda(f->items[k].type))
+            f->items[kept++] = f->items[k];
+    f->n = kept;
+}
+
+/* For each tutee, the next thing due that the tutor can act on (pe_findings_next_due over the findings
+ * keep_tutors_findings leaves), as an item; returns the count or -1. */
 static long agenda_items(const struct evaluation *ev, struct agenda_item *items)
 {
     pe_findings f;
@@ -219,6 +248,7 @@ static long agenda_items(const struct evaluation *ev, struct agenda_item *items)
         pe_findings_clear(&f);
         if (evaluation_student(ev, i, NULL, &f) != PE_OK)
             return pe_findings_free(&f), -1;
+        keep_tutors_findings(&f);
         long k = pe_findings_next_due(&f);
         if (k < 0)
             continue;
@@ -302,7 +332,8 @@ static json_t *attention_item(const struct facts_student *s, const pe_findings *
                      (json_int_t)breached, "due_soon", (json_int_t)due_soon, "findings", list);
 }
 
-/* Evaluates every student (the tally needs them all) and pages the ones needing attention. */
+/* Evaluates the school's own rules (school_findings), then every student (the tally needs them all) and
+ * pages the ones needing attention. */
 static json_t *school_compliance(const struct evaluation *ev, const char *code, const struct page *page)
 {
     pe_findings f;
@@ -310,7 +341,9 @@ static json_t *school_compliance(const struct evaluation *ev, const char *code, 
     struct tally t = {0};
     struct student_page sp;
     student_page_init(&sp, page->after, page->limit);
-    int ok = sp.items != NULL;
+    int ok = sp.items != NULL && evaluation_school_findings(ev, evaluation_school(ev, code), &f) == PE_OK;
+    json_t *school_findings = ok ? pe_findings_to_json(&f) : NULL;
+    ok = ok && school_findings;
     for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
         const struct facts_student *s = &ev->facts.students[i];
         pe_findings_clear(&f);
@@ -320,12 +353,13 @@ static json_t *school_compliance(const struct evaluation *ev, const char *code, 
     }
     json_t *body = NULL;
     if (ok)
-        body = json_pack("{s:s, s:o, s:o, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
-                         "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "students",
-                         (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t), "items", sp.items, "next_cursor",
-                         student_page_next(&sp));
+        body = json_pack("{s:s, s:o, s:o, s:O, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
+                         "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "school_findings",
+                         school_findings, "students", (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t),
+                         "items", sp.items, "next_cursor", student_page_next(&sp));
     else
         json_decref(sp.items);
+    json_decref(school_findings);
     tally_free(&t);
     pe_findings_free(&f);
     return body;

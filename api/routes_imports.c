@@ -8,7 +8,9 @@
  * numbered from 1 in the order given (the CSV header is row 0). With any invalid row nothing is written
  * (422, errors [{row, field, message}]) unless ?partial=true, when the valid rows land and the report
  * lists the others. The answer: {"created", "updated", "unchanged", "errors"}. Records missing from a
- * feed are never deleted; one event per created or changed record. */
+ * feed are never deleted; one event per created or changed record. A student row may carry status_from
+ * (the day its status holds from, sql/012): the status history of the whole set is written by the
+ * same set-based upsert, and a status_from before registered_on is a row error like any other. */
 #include "routes.h"
 
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "fields.h"
 #include "http.h"
 #include "repo_imports.h"
+#include "repo_students.h"
 #include "strbuf.h"
 
 /* One import route: what it imports, the field specs of a row, and checks across a row's fields. */
@@ -35,13 +38,6 @@ struct import_job {
     json_t *errors;     /* [{row, field, message}] */
     struct strbuf copy; /* COPY text of the valid rows */
 };
-
-static void student_cross_check(const json_t *row, json_t *errors)
-{
-    const json_t *school = json_object_get(row, "school"), *partner = json_object_get(row, "partner_school");
-    if (json_is_string(school) && json_equal(school, partner))
-        validate_error(errors, "partner_school", "must differ from school");
-}
 
 static const struct import_route STUDENTS = {&IMPORT_STUDENTS, STUDENT_FIELDS, student_cross_check};
 static const struct import_route TUTORS = {&IMPORT_TUTORS, TUTOR_FIELDS, NULL};

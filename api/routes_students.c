@@ -1,10 +1,14 @@
-/* routes_students.c — GET /students, GET/PUT/PATCH /students/{student_number}. */
+/* routes_students.c — GET /students, GET/PUT/PATCH /students/{student_number}. The single-student read
+ * and the writes answer with status_history; a write may give status_from, the day the written status
+ * holds from (sql/012 explains how the history follows), and is audited by the history trigger as the
+ * caller when the history changes. */
 #include "routes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
+#include "audit.h"
 #include "db.h"
 #include "fields.h"
 #include "http.h"
@@ -111,16 +115,15 @@ static int callback_students_list(const struct _u_request *req, struct _u_respon
 
 /* ---- PUT / PATCH /students/{student_number} -------------------------------------------------------- */
 
-/* Validates a full representation; the body's student_number, when given, must name the path's. */
+/* Validates a full representation; the body's student_number, when given, must name the path's;
+ * status_from (optional) must not be before registered_on. */
 static int validate_student(const json_t *obj, const char *number, json_t *errors)
 {
     validate_object(obj, STUDENT_FIELDS, 0, errors);
     const json_t *n = json_object_get(obj, "student_number");
     if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
         validate_error(errors, "student_number", "must match the student number in the path");
-    const json_t *school = json_object_get(obj, "school"), *partner = json_object_get(obj, "partner_school");
-    if (json_is_string(school) && json_equal(school, partner))
-        validate_error(errors, "partner_school", "must differ from school");
+    student_cross_check(obj, errors);
     return (int)json_array_size(errors);
 }
 
@@ -150,8 +153,7 @@ static int respond_written(struct _u_response *resp, struct write_result *w)
 }
 
 /* One transaction: lock, If-Match, validate the next representation, upsert, event. */
-static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                         int is_patch)
+static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
     const char *number = http_path_param(req, "student_number");
     json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = NULL;
@@ -186,7 +188,9 @@ static int write_student(const struct _u_request *req, struct _u_response *resp,
         errors = NULL;
         goto cleanup;
     }
-    st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
+    st = audit_set_actor(conn, http_principal(resp)); /* the history trigger audits as the caller */
+    if (st == APP_OK)
+        st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
     if (st == APP_OK)
         st = db_commit(conn);
     rc = st == APP_OK ? respond_written(resp, &w) : http_problem_db(resp, st, &err, "students");

@@ -236,3 +236,46 @@ int harness_run_suite(const char *name, const TTest *const *tests, void (*setup)
         .name = name, .tests = tests, .setup = setup, .teardown = teardown, .timeout = 120, .in_process = 1};
     return harness_run(&suite);
 }
+
+/* ---- status history and findings ------------------------------------------------------------------- */
+
+char *tt_status_history(const char *student, const char *token)
+{
+    char path[96], *out = calloc(1, 1024);
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/students/%s", student);
+    ck_assert_int_eq(tt_call("GET", path, token, NULL, &r), 200);
+    json_t *history = json_object_get(r.json, "status_history");
+    ck_assert(json_is_array(history));
+    size_t i, used = 0;
+    json_t *e;
+    json_array_foreach(history, i, e)
+    {
+        used += (size_t)snprintf(out + used, 1024 - used, "%s%s@%s", i ? "," : "",
+                                 json_string_value(json_object_get(e, "status")),
+                                 json_string_value(json_object_get(e, "from")));
+    }
+    harness_response_free(&r);
+    return out;
+}
+
+json_t *tt_findings(const char *student, const char *as_of, const char *token)
+{
+    char path[128];
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/students/%s/compliance?as_of=%s", student, as_of);
+    long status = tt_call("GET", path, token, NULL, &r);
+    if (status != 200)
+        fprintf(stderr, "GET %s -> %ld %s\n", path, status, r.body);
+    ck_assert_int_eq(status, 200);
+    json_t *findings = json_incref(json_object_get(r.json, "findings"));
+    ck_assert(json_is_array(findings));
+    harness_response_free(&r);
+    return findings;
+}
+
+const char *tt_rule_status(json_t *findings, const char *rule)
+{
+    const char *s = json_string_value(json_object_get(tt_finding(findings, rule), "status"));
+    return s ? s : "";
+}

@@ -94,4 +94,17 @@ int harness_run(const struct harness_suite *suite);
  * per test, in this process. */
 int harness_run_suite(const char *name, const TTest *const *tests, void (*setup)(void), void (*teardown)(void));
 
+/* ---- status history and findings (added for the status history, exemption and as-of suites) ---------- */
+
+/* The student's status_history as GET /students/{n} shows it to `token`, written compactly as
+ * "status@from,status@from" (malloc'd); asserts the read answers 200. */
+char *tt_status_history(const char *student, const char *token);
+
+/* GET /students/{n}/compliance?as_of=<as_of> as `token`; asserts 200 and returns the findings array
+ * (a new reference: the caller decrefs). */
+json_t *tt_findings(const char *student, const char *as_of, const char *token);
+
+/* The status of rule `rule` in `findings` ("" when the rule has no finding). Borrowed. */
+const char *tt_rule_status(json_t *findings, const char *rule);
+
 #endif

@@ -1,0 +1,36 @@
+/* repo_exemptions.h — exemption periods (sql/011 student_exemptions): a date range on a student, with a
+ * reason, that suspends named student rules (none named: every student rule). JSON is rendered by the
+ * database as {id, student, from, to, reason, rules, created_by, created_at}. Every function runs on the
+ * caller's connection and transaction; not thread-safe on one connection (libpq). */
+#ifndef TUTORD_REPO_EXEMPTIONS_H
+#define TUTORD_REPO_EXEMPTIONS_H
+
+#include <jansson.h>
+
+#include "auth.h"
+#include "db.h"
+#include "strbuf.h"
+
+/* May `who` write exemptions of student `number`? APP_OK for an admin or a senior tutor of the student's
+ * school; APP_NOT_FOUND when the student does not exist or is hidden from the caller; APP_FORBIDDEN for
+ * anyone else who sees the student; or the database failure. */
+enum app_status repo_exemption_gate(struct db_conn *conn, const struct principal *who, const char *number);
+
+/* Inserts an exemption from a validated body {from, to, reason, rules?} by `who`. *json, *id (malloc'd)
+ * are the new row. Returns APP_OK or the database failure (err filled). */
+enum app_status repo_exemption_create(struct db_conn *conn, const char *number, const json_t *body,
+                                      const struct principal *who, char **json, char **id, struct db_error *err);
+
+/* Appends {"items": [...], "next_cursor"} of the student's exemptions by id after `after` (NULL: from
+ * the start), at most `limit`, to *out. */
+enum app_status repo_exemption_list(struct db_conn *conn, const char *number, const char *after, int limit,
+                                    struct strbuf *out);
+
+/* Locks exemption `id` and returns its student (malloc'd) and JSON (malloc'd). APP_NOT_FOUND when absent
+ * (or `id` is not a row id). */
+enum app_status repo_exemption_lock(struct db_conn *conn, const char *id, char **student, char **json);
+
+/* Deletes exemption `id` (locked by repo_exemption_lock). */
+enum app_status repo_exemption_delete(struct db_conn *conn, const char *id, struct db_error *err);
+
+#endif

@@ -1,0 +1,190 @@
+/* test_facts_queries.c — repo_facts_load against the real database, without HTTP: every fact the engine
+ * needs arrives (course start, status history, exemptions with their rules, the tutee's and the
+ * tutor's feedback invitations as local days, each contact's summary_at from its first shared note, who
+ * raised each concern, tutor roles, permanence and a recorded exception, the school's own facts), and
+ * the number of statements is fixed whatever the size of the set. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixtures.h"
+#include "harness.h"
+#include "repo_facts.h"
+
+static struct db_pool *pool;
+static char school[24], tutor[24], senior[24], temp[24];
+static char students[5][24];
+static char meeting[24];
+
+/* Runs `sql` with the parameters and discards the result. */
+static void run(const char *sql, int n, const char *const *p)
+{
+    free(harness_sql(sql, n, p));
+}
+
+/* Five students of a fresh school: the first with everything, the others with an allocation each. */
+static void make_rows(void)
+{
+    tt_new_school(school, sizeof(school), "FQ", NULL);
+    harness_unique("FT", tutor, sizeof(tutor));
+    harness_unique("FS", senior, sizeof(senior));
+    harness_unique("FX", temp, sizeof(temp));
+    tt_staff(tutor, school, "{tutor}");
+    tt_staff(senior, school, "{tutor,senior_tutor}");
+    tt_staff(temp, school, "{tutor}");
+    run("UPDATE staff SET permanent = false, permanent_exception_agreed_by = 'Dean' WHERE staff_number = $1", 1,
+        (const char *const[]){temp});
+    for (int i = 0; i < 5; i++) {
+        harness_unique("FA", students[i], sizeof(students[i]));
+        tt_student_full(students[i], school, NULL, NULL, "2026-09-21");
+        tt_allocate(students[i], i == 4 ? temp : tutor, "2026-09-21");
+    }
+    const char *s = students[0];
+    run("UPDATE students SET course_start = '2025-09-22' WHERE student_number = $1", 1, (const char *const[]){s});
+    run("INSERT INTO student_exemptions (student_number, starts_on, ends_on, reason, rules, created_by)"
+        " VALUES ($1, '2026-10-01', '2026-10-31', 'illness', '{meetings,monthly_contact}', 'x')",
+        1, (const char *const[]){s});
+    tt_contact(s, tutor, "meeting", "to_student", "2026-10-16T10:00:00+01:00", NULL, meeting);
+    run("INSERT INTO notes (student_number, author, visibility, created_at, contact_id) VALUES"
+        " ($1, $2, 'confidential', '2026-10-16T11:00:00Z', $3::bigint),"
+        " ($1, $2, 'shared', '2026-10-18T12:00:00Z', $3::bigint), ($1, $2, 'shared', '2026-10-17T12:00:00Z', "
+        "$3::bigint)",
+        3, (const char *const[]){s, tutor, meeting});
+    run("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role) VALUES"
+        " ($1, $2, 'tutoring_issue', 'd', $1, 'student'), ($1, $2, 'non_engaged', 'd', $3, 'senior_tutor')",
+        3, (const char *const[]){s, school, senior});
+    run("WITH i AS (INSERT INTO feedback_invitations (school, year, audience, invited_by, invited_at)"
+        " VALUES ($1, '2026/27', '{tutees,tutors}', 'x', '2026-10-05T23:30:00Z') RETURNING id)"
+        " INSERT INTO feedback_invitees (invitation_id, role, person) SELECT id, 'tutee', $2 FROM i"
+        " UNION ALL SELECT id, 'tutor', $3 FROM i",
+        3, (const char *const[]){school, s, tutor});
+}
+
+static void start(void)
+{
+    harness_start();
+    make_rows();
+    pool = db_pool_new(harness_database_url(), "none", 1, 5000, NULL);
+}
+
+static void stop(void)
+{
+    db_pool_free(pool);
+    harness_stop();
+}
+
+/* Loads the facts of the first n students (by number) into *set; returns the statements run. */
+static int load(size_t n, struct facts_set *set)
+{
+    const char *keys[5];
+    for (size_t i = 0; i < n; i++)
+        keys[i] = students[i];
+    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = n, .on = "2026-11-01"};
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(repo_facts_load(conn, &q, set), APP_OK);
+    db_release(pool, conn);
+    ck_assert_int_eq(set->n_students, n);
+    return set->queries;
+}
+
+static pe_date day(const char *s)
+{
+    pe_date d;
+    ck_assert_int_eq(pe_date_parse(s, &d), PE_OK);
+    return d;
+}
+
+START_TEST(test_student_facts)
+{
+    struct facts_set set;
+    load(1, &set);
+    const pe_student *st = &set.students[0].student;
+    ck_assert_int_eq(st->course_start, day("2025-09-22"));
+    ck_assert_int_eq(st->n_statuses, 1);
+    ck_assert_int_eq(st->n_exemptions, 1);
+    ck_assert_int_eq(st->exemptions[0].from, day("2026-10-01"));
+    ck_assert_int_eq(st->exemptions[0].to, day("2026-10-31"));
+    ck_assert_str_eq(st->exemptions[0].reason, "illness");
+    ck_assert_int_eq(st->exemptions[0].n_rules, 2);
+    ck_assert_str_eq(st->exemptions[0].rules[0], "meetings");
+    ck_assert_str_eq(st->exemptions[0].rules[1], "monthly_contact");
+    ck_assert_int_eq(st->n_feedback_invited, 1);
+    ck_assert_int_eq(st->feedback_invited[0], day("2026-10-06")); /* 00:30 in London */
+    /* the meeting's summary: the first shared note (17th), not the confidential one (16th) */
+    ck_assert_int_eq(set.students[0].n_contacts, 1);
+    const pe_contact *c = &set.contacts[set.students[0].first_contact];
+    pe_instant expected;
+    ck_assert_int_eq(pe_instant_parse("2026-10-17T12:00:00Z", &expected), PE_OK);
+    ck_assert_int_eq(c->summary_at, expected);
+    /* concerns in raising order: the student's own, then the senior tutor's */
+    ck_assert_int_eq(set.students[0].n_concerns, 2);
+    ck_assert_int_eq(set.concerns[set.students[0].first_concern].raised_by, PE_RAISED_BY_STUDENT);
+    ck_assert_int_eq(set.concerns[set.students[0].first_concern + 1].raised_by, PE_RAISED_BY_SENIOR_TUTOR);
+    repo_facts_free(&set);
+}
+END_TEST
+
+START_TEST(test_tutor_facts)
+{
+    struct facts_set set;
+    load(5, &set);
+    const pe_tutor *t = repo_facts_tutor(&set, tutor), *x = repo_facts_tutor(&set, temp);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_uint_eq(t->roles, PE_ROLE_TUTOR);
+    ck_assert(t->permanent);
+    ck_assert(!t->permanent_exception);
+    ck_assert_int_eq(t->n_feedback_invited, 1);
+    ck_assert_int_eq(t->feedback_invited[0], day("2026-10-06"));
+    ck_assert(!x->permanent);
+    ck_assert(x->permanent_exception);
+    ck_assert_int_eq(x->n_feedback_invited, 0);
+    /* the students without records have none */
+    for (size_t i = 1; i < 5; i++) {
+        ck_assert_int_eq(set.students[i].student.n_exemptions, 0);
+        ck_assert_int_eq(set.students[i].student.n_feedback_invited, 0);
+        ck_assert_int_eq(set.students[i].student.course_start, PE_NO_DATE);
+    }
+    repo_facts_free(&set);
+}
+END_TEST
+
+START_TEST(test_school_facts_and_fixed_query_count)
+{
+    struct facts_set one, five;
+    int q1 = load(1, &one), q5 = load(5, &five);
+    ck_assert_int_eq(q1, q5); /* whatever the size of the set */
+    ck_assert_int_eq(q1, 11);
+    repo_facts_free(&one);
+    repo_facts_free(&five);
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = school, .on = "2026-11-01"};
+    struct facts_set set;
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(repo_facts_load(conn, &q, &set), APP_OK);
+    ck_assert_int_eq(set.school.senior_tutors, 1);
+    ck_assert_int_eq(set.school.tutees, 5);
+    ck_assert_int_eq(set.queries, q1 + 1); /* plus the school's own facts */
+    repo_facts_free(&set);
+    /* the day before the allocations began nobody had a personal tutor; an inactive senior tutor
+     * does not count */
+    q.on = "2026-09-20";
+    run("UPDATE staff SET active = false WHERE staff_number = $1", 1, (const char *const[]){senior});
+    ck_assert_int_eq(repo_facts_load(conn, &q, &set), APP_OK);
+    ck_assert_int_eq(set.school.senior_tutors, 0);
+    ck_assert_int_eq(set.school.tutees, 0);
+    repo_facts_free(&set);
+    run("UPDATE staff SET active = true WHERE staff_number = $1", 1, (const char *const[]){senior});
+    db_release(pool, conn);
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *const tests[] = {test_student_facts, test_tutor_facts, test_school_facts_and_fixed_query_count, NULL};
+    const struct harness_suite suite = {
+        .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
+    return harness_run(&suite);
+}
