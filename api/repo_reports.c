@@ -22,9 +22,6 @@
 
 #include "access.h"
 
-/* Today in the institution's time zone. */
-#define REPORT_TODAY "(SELECT (now() AT TIME ZONE time_zone)::date FROM calendar_settings)"
-
 /* The schools a report covers: $1 (or all when null) that the caller sees ($2 sees_all, $3 claimed
  * schools, $4 senior tutor). */
 #define REPORT_SCHOOLS                                                                                  \
@@ -346,14 +343,6 @@ static const char WORKLOAD_SQL[] =
     "     FROM tut WHERE tut.school = sc.code), '[]')) ORDER BY sc.code), '[]')::text"
     " FROM sc LEFT JOIN pop ON pop.school = sc.code";
 
-int repo_report_senior_hours(long tutees)
-{
-    if (tutees <= 1000)
-        return 200;
-    long hours = 200 + (tutees - 1000) / 10;
-    return hours > 300 ? 300 : (int)hours;
-}
-
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out)
 {
@@ -361,13 +350,26 @@ enum app_status repo_report_workload(struct db_conn *conn, const struct principa
     const char *params[5];
     school_params(who, school, &scope, params);
     params[4] = as_of;
-    enum app_status st = json_query(conn, WORKLOAD_SQL, 5, params, out);
-    size_t i;
-    json_t *row;
-    json_array_foreach(st == APP_OK ? *out : NULL, i, row)
-    {
-        long tutees = (long)json_integer_value(json_object_get(row, "tutees"));
-        json_object_set_new(row, "senior_tutor_hours", json_integer(repo_report_senior_hours(tutees)));
-    }
-    return st;
+    return json_query(conn, WORKLOAD_SQL, 5, params, out);
+}
+
+/* ---- policies ------------------------------------------------------------------------------------ */
+
+/* Each school's policy version in force on $5: the last to take effect on or before it, else the
+ * earliest (as pe_policy_in_force picks). */
+static const char POLICIES_SQL[] =
+    "WITH " REPORT_SCHOOLS
+    " SELECT COALESCE(json_object_agg(p.school, p.policy), '{}')::text FROM ("
+    "  SELECT DISTINCT ON (v.school) v.school, v.policy FROM school_policy_versions v JOIN sc ON sc.code = v.school"
+    "  ORDER BY v.school, v.effective_from <= $5::date DESC,"
+    "   CASE WHEN v.effective_from <= $5::date THEN v.effective_from END DESC, v.effective_from) p";
+
+enum app_status repo_report_policies(struct db_conn *conn, const struct principal *who, const char *school,
+                                     const char *as_of, json_t **out)
+{
+    struct access_scope scope;
+    const char *params[5];
+    school_params(who, school, &scope, params);
+    params[4] = as_of;
+    return json_query(conn, POLICIES_SQL, 5, params, out);
 }
