@@ -12,8 +12,12 @@
  *   median_quiz_score the median of each tutor's latest quiz score on or before as_of (null: none);
  *   pct_tutees_requesting_change   of the school's students with a personal allocation overlapping the
  *                     span, the share with a change request made during the span (local date);
- * percentages rounded to one decimal, null when there is nobody to divide by. Tutor figures follow the
- * tutor's school, student figures the student's. */
+ *   pct_saes_contact_approval / pct_saes_positive_experience   the Leicester Tutee Satisfaction KPIs: the
+ *                     Student Academic Experience Survey figures the school recorded for the year
+ *                     (survey_results), null when not recorded; on the institution total the mean of the
+ *                     schools that recorded one (rounded to two decimals), null when none did;
+ * percentages rounded to one decimal, null when there is nobody to divide by (the survey figures as
+ * recorded, to two). Tutor figures follow the tutor's school, student figures the student's. */
 #include "repo_reports.h"
 
 #include <stdio.h>
@@ -74,6 +78,10 @@ static const char KPI_SQL[] =
     "  WHERE s.student_number IN (SELECT a.student_number FROM allocations a, yr"
     "     WHERE a.kind = 'personal' AND a.period && yr.span)"
     "  GROUP BY GROUPING SETS ((s.school), ())),"
+    " sv AS (SELECT COALESCE(r.school, '') AS k, round(avg(r.contact_pct), 2) AS contact,"
+    "   round(avg(r.positive_pct), 2) AS positive"
+    "  FROM survey_results r JOIN sc ON sc.code = r.school WHERE r.year = $8"
+    "  GROUP BY GROUPING SETS ((r.school), ())),"
     " keys AS (SELECT code AS k FROM sc UNION ALL SELECT '' WHERE $1::text IS NULL)"
     " SELECT COALESCE(json_agg(json_build_object("
     "   'school', NULLIF(keys.k, ''), 'year', $8::text, 'as_of', $7::date, 'tutors', COALESCE(tk.tutors, 0),"
@@ -83,9 +91,10 @@ static const char KPI_SQL[] =
     "   'tutors_not_fulfilling_role', NULL::int,"
     "   'pct_tutees_requesting_change', round(100.0 * te.requested / NULLIF(te.tutees, 0), 1),"
     "   'tutees', COALESCE(te.tutees, 0), 'tutees_requesting_change', COALESCE(te.requested, 0),"
-    "   'registered', COALESCE(rg.registered, 0), 'not_allocated_within_week', COALESCE(rg.late, 0))"
+    "   'registered', COALESCE(rg.registered, 0), 'not_allocated_within_week', COALESCE(rg.late, 0),"
+    "   'pct_saes_contact_approval', sv.contact, 'pct_saes_positive_experience', sv.positive)"
     "   ORDER BY keys.k = '', keys.k), '[]')::text"
-    " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k)";
+    " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k) LEFT JOIN sv USING (k)";
 
 static const char KPI_TUTORS_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD

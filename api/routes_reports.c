@@ -114,6 +114,8 @@ static const struct csv_column KPI_COLUMNS[] = {
     {"tutees_requesting_change", "tutees_requesting_change"},
     {"registered", "registered"},
     {"not_allocated_within_week", "not_allocated_within_week"},
+    {"pct_saes_contact_approval", "pct_saes_contact_approval"},
+    {"pct_saes_positive_experience", "pct_saes_positive_experience"},
 };
 
 /* The KPI rows for the request: SQL aggregates, then the rule-based count from the engine. */
