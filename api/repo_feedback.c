@@ -13,15 +13,15 @@
 
 /* Invitation i as JSON text, with how many of each role it invited. */
 #define INVITATION_JSON                                                                                                \
-    "json_build_object('id', i.id, 'school', i.school, 'year', i.year, 'audience', to_json(i.audience),"              \
-    " 'invited_by', i.invited_by, 'invited_at', i.invited_at, 'invited', json_build_object("                          \
-    "  'tutees', (SELECT count(*) FROM feedback_invitees x WHERE x.invitation_id = i.id AND x.role = 'tutee'),"       \
+    "json_build_object('id', i.id, 'school', i.school, 'year', i.year, 'audience', to_json(i.audience),"               \
+    " 'invited_by', i.invited_by, 'invited_at', i.invited_at, 'invited', json_build_object("                           \
+    "  'tutees', (SELECT count(*) FROM feedback_invitees x WHERE x.invitation_id = i.id AND x.role = 'tutee'),"        \
     "  'tutors', (SELECT count(*) FROM feedback_invitees x WHERE x.invitation_id = i.id AND x.role = 'tutor')))::text"
 
 /* Survey results row r as JSON text. */
 #define SURVEY_JSON                                                                                                    \
-    "json_build_object('school', r.school, 'year', r.year, 'contact_pct', r.contact_pct,"                             \
-    " 'positive_pct', r.positive_pct, 'actions', r.actions, 'recorded_by', r.recorded_by,"                            \
+    "json_build_object('school', r.school, 'year', r.year, 'contact_pct', r.contact_pct,"                              \
+    " 'positive_pct', r.positive_pct, 'actions', r.actions, 'recorded_by', r.recorded_by,"                             \
     " 'recorded_at', r.recorded_at, 'version', r.version)::text"
 
 /* The invitees of invitation $1 (just inserted): its school's tutees and/or tutors as of today. */
@@ -30,8 +30,7 @@ static const char INVITEES_SQL[] =
     " SELECT i.id, 'tutee', s.student_number FROM feedback_invitations i JOIN students s ON s.school = i.school"
     "  WHERE i.id = $1::bigint AND 'tutees' = ANY (i.audience)"
     "    AND s.status IN ('studying', 'year_abroad', 'placement', 'suspended')"
-    "    AND s.registered_on <= " REPORT_TODAY
-    " UNION ALL"
+    "    AND s.registered_on <= " REPORT_TODAY " UNION ALL"
     " SELECT i.id, 'tutor', t.staff_number FROM feedback_invitations i JOIN staff t ON t.school = i.school"
     "  WHERE i.id = $1::bigint AND 'tutors' = ANY (i.audience) AND t.active"
     "    AND t.roles && ARRAY['tutor', 'senior_tutor']";
@@ -85,8 +84,8 @@ static const char INVITATIONS_SQL[] =
     " WHERE i.school = $1 AND ($2::text IS NULL OR i.year = $2) AND ($3::bigint IS NULL OR i.id > $3::bigint)"
     " ORDER BY i.id LIMIT $4";
 
-enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year,
-                                          const char *after, int limit, struct strbuf *items, char **next_key)
+enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year, const char *after,
+                                          int limit, struct strbuf *items, char **next_key)
 {
     const char *params[4] = {school, year, after, NULL};
     return listing_query(conn, INVITATIONS_SQL, 4, params, limit, items, next_key);
@@ -108,8 +107,8 @@ enum app_status repo_feedback_invitees(struct db_conn *conn, const char *school,
 {
     const char *key[2] = {id, school};
     PGresult *res = NULL;
-    enum app_status st = db_query(conn, "SELECT 1 FROM feedback_invitations WHERE id = $1::bigint AND school = $2",
-                                  2, key, &res, NULL);
+    enum app_status st =
+        db_query(conn, "SELECT 1 FROM feedback_invitations WHERE id = $1::bigint AND school = $2", 2, key, &res, NULL);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
     PQclear(res);
@@ -141,17 +140,16 @@ static const char SURVEY_UPSERT_SQL[] =
     "   IS DISTINCT FROM (EXCLUDED.contact_pct, EXCLUDED.positive_pct, EXCLUDED.actions)"
     " RETURNING (xmax = 0)::int::text, " SURVEY_JSON ", r.version::text";
 
-enum app_status repo_survey_put(struct db_conn *conn, const struct principal *who, const char *school,
-                                const char *year, const json_t *fields, int *created, char **json, char **version,
-                                struct db_error *err)
+enum app_status repo_survey_put(struct db_conn *conn, const struct principal *who, const char *school, const char *year,
+                                const json_t *fields, int *created, char **json, char **version, struct db_error *err)
 {
     char *text = json_dumps(fields, JSON_COMPACT), *was_created = NULL;
     const char *params[4] = {school, year, text, who->sub};
     *created = 0;
     *json = *version = NULL;
-    enum app_status st = text ? repo_row(conn, SURVEY_UPSERT_SQL, 4, params, err,
-                                         (char **const[]){&was_created, json, version}, 3)
-                              : APP_NOMEM;
+    enum app_status st =
+        text ? repo_row(conn, SURVEY_UPSERT_SQL, 4, params, err, (char **const[]){&was_created, json, version}, 3)
+             : APP_NOMEM;
     free(text);
     if (st == APP_NOT_FOUND) /* nothing changed: the row as it is */
         return repo_survey_get(conn, school, year, 0, json, version);

@@ -34,8 +34,8 @@ enum app_status repo_feedback_invite(struct db_conn *conn, const struct principa
 
 /* A page of school `school`'s invitations, by id ascending, optionally of academic year `year` (NULL:
  * all): JSON array appended to *items, *next_key (malloc'd) when another page follows. */
-enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year,
-                                          const char *after, int limit, struct strbuf *items, char **next_key);
+enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year, const char *after,
+                                          int limit, struct strbuf *items, char **next_key);
 
 /* A page of invitation `id`'s invitees (of school `school`; APP_NOT_FOUND when it is not one of its
  * invitations), optionally of `role` ("tutee"/"tutor", NULL: both), by role then person: each
@@ -54,8 +54,7 @@ enum app_status repo_survey_get(struct db_conn *conn, const char *school, const 
  * "")}; a no-op changes nothing. When something changed, bumps the version and appends a
  * survey_results.recorded event and a survey_results.put audit row. *created is 1 for a new row; *json
  * and *version are malloc'd. */
-enum app_status repo_survey_put(struct db_conn *conn, const struct principal *who, const char *school,
-                                const char *year, const json_t *fields, int *created, char **json, char **version,
-                                struct db_error *err);
+enum app_status repo_survey_put(struct db_conn *conn, const struct principal *who, const char *school, const char *year,
+                                const json_t *fields, int *created, char **json, char **version, struct db_error *err);
 
 #endif

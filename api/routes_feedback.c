@@ -17,9 +17,9 @@
 #include "db.h"
 #include "http.h"
 #include "listing.h"
-#include "report_rules.h"
 #include "repo_feedback.h"
 #include "repo_policies.h"
+#include "report_rules.h"
 #include "validate.h"
 
 static const char *const AUDIENCES[] = {"tutees", "tutors", NULL};
@@ -59,24 +59,32 @@ static int feedback_failed(struct _u_response *resp, enum app_status st, const c
 
 /* ---- POST /schools/{code}/feedback-invitations ------------------------------------------------------ */
 
-/* Validates an invitation body into errors; writes the audience as a text[] literal into audience[32]. */
+/* The validated audience array as a text[] literal ("{tutees,tutors}") into out[size]. */
+static void audience_literal(const json_t *list, char *out, size_t size)
+{
+    size_t i, n = (size_t)snprintf(out, size, "{");
+    const json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (n < size)
+            n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "", json_string_value(v));
+    }
+    if (n < size)
+        snprintf(out + n, size - n, "}");
+}
+
+/* Validates an invitation body into errors (a year not in the calendar included; *st is the failure of
+ * that lookup); writes the audience as a text[] literal into audience[32]. */
 static void check_invitation(struct db_conn *conn, const json_t *body, json_t *errors, char audience[32],
                              enum app_status *st)
 {
     validate_object(body, INVITATION_FIELDS, 0, errors);
-    const json_t *list = json_object_get(body, "audience"), *v;
+    const json_t *list = json_object_get(body, "audience");
     const char *year = json_string_value(json_object_get(body, "year"));
-    size_t i;
     int exists = 0;
     if (json_is_array(list) && json_array_size(list) == 0)
         validate_error(errors, "audience", "must name at least one of tutees, tutors");
-    snprintf(audience, 32, "{");
-    json_array_foreach(json_array_size(errors) == 0 ? list : NULL, i, v)
-    {
-        strcat(audience, i ? "," : "");
-        strcat(audience, json_string_value(v));
-    }
-    strcat(audience, "}");
+    audience_literal(json_array_size(errors) == 0 ? list : NULL, audience, 32);
     if (year && !report_is_year_label(year))
         validate_error(errors, "year", "must be an academic year label like 2026/27");
     else if (year && (*st = repo_feedback_year_exists(conn, year, &exists)) == APP_OK && !exists)
@@ -140,9 +148,9 @@ static enum app_status run_invitations(struct db_conn *conn, const struct princi
 {
     const struct feedback_list *l = ctx;
     enum app_status st = repo_school_authority(conn, who, l->school);
-    return st == APP_OK ? repo_feedback_invitations(conn, l->school, l->filter, page->after, page->limit, items,
-                                                    next_key)
-                        : st;
+    return st == APP_OK
+               ? repo_feedback_invitations(conn, l->school, l->filter, page->after, page->limit, items, next_key)
+               : st;
 }
 
 static enum app_status run_invitees(struct db_conn *conn, const struct principal *who, void *ctx,
@@ -239,8 +247,8 @@ static int survey_respond(struct _u_response *resp, long status, char *json, cha
 }
 
 /* One transaction: gate, lock, If-Match, validate, upsert (audit and event), commit. */
-static int put_survey(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                      const json_t *body, const char *label)
+static int put_survey(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn, const json_t *body,
+                      const char *label)
 {
     const char *school = http_path_param(req, "code");
     char *json = NULL, *version = NULL;

@@ -69,9 +69,9 @@ START_TEST(test_invite_records_who_is_invited)
     harness_unique("S", gone, sizeof(gone));
     harness_unique("S", done, sizeof(done));
     harness_unique("S", later, sizeof(later));
-    tt_student_full(abroad, w.school_x, NULL, "year_abroad", NULL);    /* away: invited */
-    tt_student_full(gone, w.school_x, NULL, "withdrawn", NULL);        /* not */
-    tt_student_full(done, w.school_x, NULL, "completed", NULL);        /* not */
+    tt_student_full(abroad, w.school_x, NULL, "year_abroad", NULL);     /* away: invited */
+    tt_student_full(gone, w.school_x, NULL, "withdrawn", NULL);         /* not */
+    tt_student_full(done, w.school_x, NULL, "completed", NULL);         /* not */
     tt_student_full(later, w.school_x, NULL, "studying", "2099-09-01"); /* not registered yet */
     harness_unique("T", idle, sizeof(idle));
     harness_unique("T", support, sizeof(support));
@@ -79,9 +79,8 @@ START_TEST(test_invite_records_who_is_invited)
     tt_staff(support, w.school_x, "{support}");   /* not a tutor: not */
     invitations_path(path, sizeof(path), w.school_x, "");
     struct tt_response r;
-    ck_assert_int_eq(tt_call("POST", path, w.tok_senior_x, "{\"year\":\"2012/13\",\"audience\":[\"tutees\",\"tutors\"]}",
-                             &r),
-                     201);
+    ck_assert_int_eq(
+        tt_call("POST", path, w.tok_senior_x, "{\"year\":\"2012/13\",\"audience\":[\"tutees\",\"tutors\"]}", &r), 201);
     const json_t *invited = json_object_get(r.json, "invited");
     ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutees")), 3); /* A, B, abroad */
     ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutors")), 3); /* TA, TB, SX */
@@ -284,9 +283,8 @@ START_TEST(test_survey_put_get_and_if_match)
     ck_assert_str_eq(after, "80.00|71.25|Drop-in hours; FAQ|2");
     free(before), free(after);
     /* two changes, two events (the no-op and the refused write none) */
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE kind = 'survey_results.recorded' AND subject = $1",
-                              w.school_x),
-                     2);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM events WHERE kind = 'survey_results.recorded' AND subject = $1", w.school_x), 2);
 }
 END_TEST
 
@@ -298,10 +296,14 @@ START_TEST(test_survey_bad_input_access_and_year)
     static const struct {
         const char *body, *field;
     } cases[] = {
-        {"{\"contact_pct\":100.01}", "contact_pct"}, {"{\"contact_pct\":-0.5}", "contact_pct"},
-        {"{\"positive_pct\":\"90\"}", "positive_pct"}, {"{\"positive_pct\":true}", "positive_pct"},
-        {"{\"actions\":7}", "actions"},              {"{\"version\":3}", "version"},
-        {"{\"school\":\"X\"}", "school"},            {"{\"respondents\":40}", "respondents"},
+        {"{\"contact_pct\":100.01}", "contact_pct"},
+        {"{\"contact_pct\":-0.5}", "contact_pct"},
+        {"{\"positive_pct\":\"90\"}", "positive_pct"},
+        {"{\"positive_pct\":true}", "positive_pct"},
+        {"{\"actions\":7}", "actions"},
+        {"{\"version\":3}", "version"},
+        {"{\"school\":\"X\"}", "school"},
+        {"{\"respondents\":40}", "respondents"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         tt_refused("PUT", path, w.tok_senior_x, cases[i].body, 422, cases[i].field);
@@ -384,14 +386,10 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_invite_records_who_is_invited,
-        test_invite_access,
-        test_invite_bad_input_writes_nothing,
-        test_invitation_pages_and_idempotency,
-        test_survey_put_get_and_if_match,
-        test_survey_bad_input_access_and_year,
-        test_kpis_show_the_survey_figures,
-        NULL,
+        test_invite_records_who_is_invited,   test_invite_access,
+        test_invite_bad_input_writes_nothing, test_invitation_pages_and_idempotency,
+        test_survey_put_get_and_if_match,     test_survey_bad_input_access_and_year,
+        test_kpis_show_the_survey_figures,    NULL,
     };
     return harness_run_suite("feedback", tests, setup, world_teardown);
 }

@@ -51,7 +51,8 @@ START_TEST(test_note_about_a_contact)
     json_array_foreach(json_object_get(r.json, "items"), i, it) with += int_of(it, "contact") == atoll(meeting);
     ck_assert_uint_eq(with, 1);
     harness_response_free(&r);
-    char *stored = harness_sql("SELECT contact_id::text FROM notes WHERE id = $1::bigint", 1, (const char *const[]){id});
+    char *stored =
+        harness_sql("SELECT contact_id::text FROM notes WHERE id = $1::bigint", 1, (const char *const[]){id});
     ck_assert_str_eq(stored, meeting);
     free(stored), free(id), free(plain);
 }
@@ -223,7 +224,8 @@ START_TEST(test_import_keeps_or_clears_the_exception)
     harness_response_free(&r);
     assert_exception(a, "Dean|n|false|2"); /* still not permanent: kept */
     assert_exception(b, "-|-|true|2");     /* made permanent: cleared */
-    snprintf(body, sizeof(body), "[{\"staff_number\":\"%s\",\"name\":\"F\",\"email\":\"f@uni.example\",\"school\":\"%s\","
+    snprintf(body, sizeof(body),
+             "[{\"staff_number\":\"%s\",\"name\":\"F\",\"email\":\"f@uni.example\",\"school\":\"%s\","
              "\"permanent\":false,\"permanent_exception\":{\"agreed_by\":\"Dean\"}}]",
              b, w.school_x);
     ck_assert_int_eq(harness_json("POST", "/tutors:import", w.tok_registry, body, &r), 0);
@@ -241,9 +243,8 @@ START_TEST(test_training_kinds)
     snprintf(path, sizeof(path), "/tutors/%s/training", w.senior_x);
     const char *S = w.tok_senior_x;
     struct tt_response r;
-    ck_assert_int_eq(tt_call("POST", path, S, "{\"kind\":\"mental_health_first_aid\",\"completed_on\":\"2025-03-03\"}",
-                             &r),
-                     201);
+    ck_assert_int_eq(
+        tt_call("POST", path, S, "{\"kind\":\"mental_health_first_aid\",\"completed_on\":\"2025-03-03\"}", &r), 201);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "kind")), "mental_health_first_aid");
     ck_assert(json_is_null(json_object_get(r.json, "score")));
     harness_response_free(&r);

@@ -1,7 +1,8 @@
 /* test_reports.c — GET /reports/kpis, /reports/engagement, /reports/workload: every KPI's exact value
  * on a hand-built school (an even count for the median, the 3-year boundary, late allocation), the
- * empty school (null, never NaN), the rule-based count with its threshold, the engagement reasons with
- * their evidence, the workload and its senior tutor hours from the school's policy in force, CSV parsed back against the JSON, and access
+ * empty school (null, never NaN), the rule-based count with its threshold (the request's, else the
+ * policy's in force), the engagement reasons with their evidence, the workload and its senior tutor
+ * hours from the school's policy in force (null without), CSV parsed back against the JSON, and access
  * per role. Data lives in the academic year 2011/12 (inserted if missing) with fresh school codes, so
  * nothing here depends on other suites or on order. */
 #include <check.h>
