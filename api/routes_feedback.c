@@ -91,6 +91,8 @@ static void check_invitation(struct db_conn *conn, const json_t *body, json_t *e
         validate_error(errors, "year", "must be an academic year of the calendar");
 }
 
+/* POST /schools/{code}/feedback-invitations: one transaction (authority, validation, invitation,
+ * invitees, audit and event). */
 static int callback_invitation_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -143,6 +145,7 @@ struct feedback_list {
     const char *school, *id, *filter; /* filter: year (invitations) or role (invitees), NULL for all */
 };
 
+/* One page of the school's invitations, after checking the caller may act for the school. */
 static enum app_status run_invitations(struct db_conn *conn, const struct principal *who, void *ctx,
                                        const struct page *page, struct strbuf *items, char **next_key)
 {
@@ -153,6 +156,7 @@ static enum app_status run_invitations(struct db_conn *conn, const struct princi
                : st;
 }
 
+/* One page of an invitation's invitees (404 unless it is one of the school's), after the same check. */
 static enum app_status run_invitees(struct db_conn *conn, const struct principal *who, void *ctx,
                                     const struct page *page, struct strbuf *items, char **next_key)
 {
@@ -165,14 +169,13 @@ static enum app_status run_invitees(struct db_conn *conn, const struct principal
                : st;
 }
 
-/* Serves one list page after checking its filter (`name`, valid when `valid` says so). */
+/* Serves one list page: 400 naming the filters in `errors` (stolen) when there are any, else the page
+ * (cursor by id when `by_id`), refused with 403 before any query to callers who are neither admin nor
+ * senior tutor. */
 static int serve_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                      struct feedback_list *l, const char *name, int valid, listing_run run, int by_id)
+                      struct feedback_list *l, json_t *errors, listing_run run, int by_id)
 {
     struct page page;
-    json_t *errors = json_array();
-    if (l->filter && !valid)
-        validate_error(errors, name, by_id ? "must be an academic year label like 2026/27" : "must be tutee or tutor");
     if (listing_filter_done(resp, errors) != 0 ||
         (by_id ? listing_page_ids(req, resp, &page) : http_page(req, resp, &page)) != 0)
         return U_CALLBACK_COMPLETE;
@@ -183,17 +186,23 @@ static int serve_list(const struct _u_request *req, struct _u_response *resp, co
     return listing_serve(resp, app, &page, run, l);
 }
 
+/* GET /schools/{code}/feedback-invitations[?year=] */
 static int callback_invitations_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct feedback_list l = {http_path_param(req, "code"), NULL, http_query(req, "year")};
-    return serve_list(req, resp, user_data, &l, "year", report_is_year_label(l.filter), run_invitations, 1);
+    json_t *errors = json_array();
+    if (l.filter && !report_is_year_label(l.filter))
+        validate_error(errors, "year", "must be an academic year label like 2026/27");
+    return serve_list(req, resp, user_data, &l, errors, run_invitations, 1);
 }
 
+/* GET /schools/{code}/feedback-invitations/{id}/invitees[?role=] */
 static int callback_invitees_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct feedback_list l = {http_path_param(req, "code"), http_path_param(req, "id"), http_query(req, "role")};
-    int valid = l.filter && (strcmp(l.filter, ROLES[0]) == 0 || strcmp(l.filter, ROLES[1]) == 0);
-    return serve_list(req, resp, user_data, &l, "role", valid, run_invitees, 0);
+    json_t *errors = json_array();
+    listing_check_enum(errors, "role", l.filter, ROLES);
+    return serve_list(req, resp, user_data, &l, errors, run_invitees, 0);
 }
 
 /* ---- PUT/GET /schools/{code}/survey-results/{year} ------------------------------------------------- */
@@ -288,6 +297,7 @@ cleanup:
     return rc;
 }
 
+/* PUT /schools/{code}/survey-results/{year} */
 static int callback_survey_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -305,6 +315,7 @@ static int callback_survey_put(const struct _u_request *req, struct _u_response 
     return rc;
 }
 
+/* GET /schools/{code}/survey-results/{year}: the results with their ETag; 404 when none recorded. */
 static int callback_survey_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;

@@ -154,7 +154,10 @@ static json_t *next_fields(int is_patch, const char *number, const json_t *body,
     json_object_del(changes, "permanent_exception");
     if (is_patch) {
         validate_object(changes, TUTOR_FIELDS, 1, errors);
-        json_object_foreach(changes, key, value) json_object_set(next, key, value);
+        json_object_foreach(changes, key, value)
+        {
+            json_object_set(next, key, value);
+        }
     }
     json_decref(changes);
     if (json_array_size(errors) == 0)
