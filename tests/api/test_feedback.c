@@ -62,28 +62,49 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* Inserts a student of `school` with `status`, registered `days` days from today (institution time). */
+static void student_on(const char *number, const char *school, const char *status, const char *days)
+{
+    const char *params[4] = {number, school, status, days};
+    free(harness_sql("INSERT INTO students (student_number, name, email, school, level, cohort, status, registered_on)"
+                     " VALUES ($1, 'Student ' || $1, lower($1) || '@uni.example', $2, '4', 'UG', $3,"
+                     " (SELECT (now() AT TIME ZONE time_zone)::date FROM calendar_settings) + $4::int)",
+                     4, params));
+}
+
+/* Invited: A and B, the students away (year abroad, placement, suspended) and one registered today; not
+ * withdrawn or completed students, nor one registered tomorrow. Tutors: TA, TB, SX and a senior tutor
+ * without the tutor role; not an inactive tutor, support staff, or school Y's senior tutor. */
 START_TEST(test_invite_records_who_is_invited)
 {
-    char abroad[24], gone[24], done[24], later[24], idle[24], support[24], path[128], body[256];
-    harness_unique("S", abroad, sizeof(abroad));
-    harness_unique("S", gone, sizeof(gone));
-    harness_unique("S", done, sizeof(done));
-    harness_unique("S", later, sizeof(later));
-    tt_student_full(abroad, w.school_x, NULL, "year_abroad", NULL);     /* away: invited */
-    tt_student_full(gone, w.school_x, NULL, "withdrawn", NULL);         /* not */
-    tt_student_full(done, w.school_x, NULL, "completed", NULL);         /* not */
-    tt_student_full(later, w.school_x, NULL, "studying", "2099-09-01"); /* not registered yet */
+    static const struct {
+        const char *status, *days;
+        int invited;
+    } who[] = {{"year_abroad", "-10", 1}, {"placement", "-10", 1}, {"suspended", "-10", 1}, {"studying", "0", 1},
+               {"withdrawn", "-10", 0},   {"completed", "-10", 0}, {"studying", "1", 0}};
+    enum { N = sizeof(who) / sizeof(who[0]) };
+    char number[N][24], idle[24], support[24], senior[24], path[128], body[256];
+    const char *tutees[N + 2] = {w.student_a, w.student_b};
+    size_t n = 2;
+    for (size_t i = 0; i < N; i++) {
+        harness_unique("S", number[i], sizeof(number[i]));
+        student_on(number[i], w.school_x, who[i].status, who[i].days);
+        if (who[i].invited)
+            tutees[n++] = number[i];
+    }
     harness_unique("T", idle, sizeof(idle));
     harness_unique("T", support, sizeof(support));
-    tt_tutor(idle, w.school_x, "{tutor}", 30, 0); /* inactive: not */
-    tt_staff(support, w.school_x, "{support}");   /* not a tutor: not */
+    harness_unique("T", senior, sizeof(senior));
+    tt_tutor(idle, w.school_x, "{tutor}", 30, 0);   /* inactive: not */
+    tt_staff(support, w.school_x, "{support}");     /* not a tutor: not */
+    tt_staff(senior, w.school_x, "{senior_tutor}"); /* invited */
     invitations_path(path, sizeof(path), w.school_x, "");
     struct tt_response r;
     ck_assert_int_eq(
         tt_call("POST", path, w.tok_senior_x, "{\"year\":\"2012/13\",\"audience\":[\"tutees\",\"tutors\"]}", &r), 201);
     const json_t *invited = json_object_get(r.json, "invited");
-    ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutees")), 3); /* A, B, abroad */
-    ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutors")), 3); /* TA, TB, SX */
+    ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutees")), (long long)n);
+    ck_assert_int_eq(json_integer_value(json_object_get(invited, "tutors")), 4);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "school")), w.school_x);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "year")), "2012/13");
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "invited_by")), w.senior_x);
@@ -92,18 +113,18 @@ START_TEST(test_invite_records_who_is_invited)
     snprintf(body, sizeof(body), "/%s/invitees?role=tutee", id);
     invitations_path(path, sizeof(path), w.school_x, body);
     ck_assert_int_eq(tt_call("GET", path, w.tok_senior_x, NULL, &r), 200);
-    char got[512], want[512];
+    char got[1024], want[1024] = "";
     members(&r, "role", "person", got, sizeof(got));
-    const char *tutees[3] = {w.student_a, w.student_b, abroad};
-    qsort(tutees, 3, sizeof(tutees[0]), by_text);
-    snprintf(want, sizeof(want), "tutee:%s,tutee:%s,tutee:%s", tutees[0], tutees[1], tutees[2]);
+    qsort(tutees, n, sizeof(tutees[0]), by_text);
+    for (size_t i = 0; i < n; i++)
+        snprintf(want + strlen(want), sizeof(want) - strlen(want), "%stutee:%s", i ? "," : "", tutees[i]);
     ck_assert_str_eq(got, want);
     harness_response_free(&r);
     /* the event and the audit row carry the counts, no names */
     char *payload = harness_sql("SELECT payload::text FROM events WHERE kind = 'feedback.invited'"
                                 " AND payload->>'id' = $1",
                                 1, (const char *const[]){id});
-    ck_assert_ptr_nonnull(strstr(payload, "\"tutees\": 3"));
+    ck_assert_ptr_nonnull(strstr(payload, "\"tutees\": 6"));
     ck_assert_ptr_null(strstr(payload, "Student "));
     ck_assert_ptr_null(strstr(payload, w.student_a));
     free(payload);
@@ -116,7 +137,7 @@ START_TEST(test_invite_records_who_is_invited)
     invitations_path(path, sizeof(path), w.school_x, "");
     ck_assert_int_eq(tt_call("POST", path, w.tok_admin, "{\"year\":\"2012/13\",\"audience\":[\"tutors\"]}", &r), 201);
     ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "invited"), "tutees")), 0);
-    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "invited"), "tutors")), 3);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(r.json, "invited"), "tutors")), 4);
     harness_response_free(&r);
 }
 END_TEST
