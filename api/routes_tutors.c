@@ -136,7 +136,8 @@ static void check_exception(const json_t *exception, const json_t *next, json_t 
         validate_error(errors, field, json_string_value(json_object_get(e, "message")));
     }
     json_decref(inner);
-    if (!json_is_false(json_object_get(next, "permanent")))
+    const json_t *permanent = json_object_get(next, "permanent"); /* absent: permanent by default */
+    if (!permanent || json_is_true(permanent))
         validate_error(errors, "permanent_exception", "only a tutor who is not permanent (permanent: false) has one");
 }
 
@@ -162,8 +163,7 @@ static json_t *next_fields(int is_patch, const char *number, const json_t *body,
     json_decref(changes);
     if (json_array_size(errors) == 0)
         validate_object(next, TUTOR_FIELDS, 0, errors);
-    if (json_array_size(errors) == 0)
-        check_exception(exception, next, errors);
+    check_exception(exception, next, errors);
     const json_t *n = json_object_get(next, "staff_number");
     if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
         validate_error(errors, "staff_number", "must match the staff number in the path");

@@ -186,6 +186,13 @@ START_TEST(test_permanent_exception_refusals_and_patch)
              "\"permanent_exception\":{\"agreed_by\":\"Dean\",\"note\":\"%s\"}}",
              w.school_x, note);
     tt_refused("PUT", path, w.tok_admin, body, 422, "permanent_exception.note");
+    snprintf(body, sizeof(body),
+             "{\"email\":\"ft@uni.example\",\"school\":\"%s\",\"permanent\":false,\"permanent_exception\":{}}",
+             w.school_x);
+    struct tt_response r; /* every error at once */
+    ck_assert_int_eq(tt_call("PUT", path, w.tok_admin, body, &r), 422);
+    ck_assert(tt_names_field(&r, "name") && tt_names_field(&r, "permanent_exception.agreed_by"));
+    harness_response_free(&r);
     tt_refused("PATCH", path, w.tok_admin, "{\"permanent\":true}", 422, "permanent_exception");
     ck_assert_int_eq(tt_status("PATCH", path, w.tok_senior_x, "{\"permanent_exception\":null}"), 403);
     assert_exception(number, "Dean|-|false|1"); /* nothing changed */
