@@ -62,9 +62,8 @@ enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *wh
     return listing_query(conn, LIST_SQL, 10, params, f->limit, items, next_key);
 }
 
-static const char *const WRITABLE[] = {"name",     "email",  "school",
-                                       "roles",    "permanent", "capacity",
-                                       "active",   "permanent_exception"};
+static const char *const WRITABLE[] = {"name",     "email",  "school", "roles",
+                                       "permanent", "capacity", "active", "permanent_exception"};
 
 enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
