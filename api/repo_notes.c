@@ -11,7 +11,8 @@
 /* Columns: JSON for the view, cursor key, whether confidential text was shown, the student. The view
  * is $2 (confidential text), $3 (history), $4 (confidential rows). */
 #define NOTE_COLUMNS                                                                                                   \
-    "SELECT tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::text, n.id::text,"               \
+    "SELECT (tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::jsonb"                         \
+    " || jsonb_build_object('contact', n.contact_id))::text, n.id::text,"                                              \
     " (n.visibility = 'confidential' AND $2::boolean)::int::text, n.student_number FROM notes n"
 #define NOTE_VISIBLE " AND (n.visibility = 'shared' OR $4::boolean)"
 
@@ -101,17 +102,20 @@ enum app_status repo_note_head(struct db_conn *conn, const char *id, struct note
     return st;
 }
 
-enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author, const char *visibility,
-                                 const char *text, const char *consent, char **id, struct db_error *err)
+enum app_status repo_note_insert(struct db_conn *conn, const struct note_input *in, char **id, struct db_error *err)
 {
-    const char *params[3] = {student, author, visibility};
+    const char *params[4] = {in->student, in->author, in->visibility, in->contact};
     enum app_status st = repo_row(conn,
-                                  "INSERT INTO notes (student_number, author, visibility) VALUES ($1, $2, $3)"
+                                  "INSERT INTO notes (student_number, author, visibility, contact_id)"
+                                  " SELECT $1, $2, $3, $4::bigint WHERE $4::bigint IS NULL OR EXISTS (SELECT 1"
+                                  "   FROM contacts c WHERE c.id = $4::bigint AND c.student_number = $1)"
                                   " RETURNING id::text",
-                                  3, params, err, (char **const[]){id}, 1);
+                                  4, params, err, (char **const[]){id}, 1);
+    if (st == APP_NOT_FOUND)
+        return APP_INVALID; /* the contact is not one of this student's */
     if (st != APP_OK)
         return st;
-    const char *rev[4] = {*id, text, consent, author};
+    const char *rev[4] = {*id, in->text, in->consent, in->author};
     return db_query(conn,
                     "INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
                     " VALUES ($1::bigint, 1, $2, COALESCE($3::boolean, false), $4)",

@@ -1,5 +1,5 @@
-/* repo_notes.h — the SQL behind notes and their revisions. A note's JSON (tutord_note_json) shows
- * the current revision; confidential text appears only for the views that may read it, and every
+/* repo_notes.h — the SQL behind notes and their revisions. A note's JSON (tutord_note_json plus the
+ * `contact` it is about, or null) shows the current revision; confidential text appears only for the views that may read it, and every
  * such read is reported to the caller so it can be audited in the same transaction. */
 #ifndef TUTORD_REPO_NOTES_H
 #define TUTORD_REPO_NOTES_H
@@ -38,9 +38,15 @@ enum app_status repo_note_get(struct db_conn *conn, const char *id, const struct
 /* Reads note `id`'s identity and current revision. APP_NOT_FOUND when absent. */
 enum app_status repo_note_head(struct db_conn *conn, const char *id, struct note_head *out);
 
-/* Creates a note with its first revision; *id receives the new id (malloc'd). */
-enum app_status repo_note_insert(struct db_conn *conn, const char *student, const char *author, const char *visibility,
-                                 const char *text, const char *consent, char **id, struct db_error *err);
+/* A new note: its student, author, visibility, text, consent ("true"/"false", NULL: false) and the
+ * contact it is about (a decimal id, NULL: none). */
+struct note_input {
+    const char *student, *author, *visibility, *text, *consent, *contact;
+};
+
+/* Creates a note with its first revision; *id receives the new id (malloc'd). APP_INVALID (nothing
+ * written) when `contact` is not a contact of the same student. */
+enum app_status repo_note_insert(struct db_conn *conn, const struct note_input *in, char **id, struct db_error *err);
 
 /* Appends revision `after_revision` + 1 to note `id` (consent NULL keeps the current one); a
  * concurrent revision of the same one is APP_CONFLICT. */

@@ -12,8 +12,12 @@
  *   median_quiz_score the median of each tutor's latest quiz score on or before as_of (null: none);
  *   pct_tutees_requesting_change   of the school's students with a personal allocation overlapping the
  *                     span, the share with a change request made during the span (local date);
- * percentages rounded to one decimal, null when there is nobody to divide by. Tutor figures follow the
- * tutor's school, student figures the student's. */
+ *   pct_saes_contact_approval / pct_saes_positive_experience   the Leicester Tutee Satisfaction KPIs: the
+ *                     Student Academic Experience Survey figures the school recorded for the year
+ *                     (survey_results), null when not recorded; on the institution total the mean of the
+ *                     schools that recorded one (rounded to two decimals), null when none did;
+ * percentages rounded to one decimal, null when there is nobody to divide by (the survey figures as
+ * recorded, to two). Tutor figures follow the tutor's school, student figures the student's. */
 #include "repo_reports.h"
 
 #include <stdio.h>
@@ -21,9 +25,6 @@
 #include <string.h>
 
 #include "access.h"
-
-/* Today in the institution's time zone. */
-#define REPORT_TODAY "(SELECT (now() AT TIME ZONE time_zone)::date FROM calendar_settings)"
 
 /* The schools a report covers: $1 (or all when null) that the caller sees ($2 sees_all, $3 claimed
  * schools, $4 senior tutor). */
@@ -77,6 +78,10 @@ static const char KPI_SQL[] =
     "  WHERE s.student_number IN (SELECT a.student_number FROM allocations a, yr"
     "     WHERE a.kind = 'personal' AND a.period && yr.span)"
     "  GROUP BY GROUPING SETS ((s.school), ())),"
+    " sv AS (SELECT COALESCE(r.school, '') AS k, round(avg(r.contact_pct), 2) AS contact,"
+    "   round(avg(r.positive_pct), 2) AS positive"
+    "  FROM survey_results r JOIN sc ON sc.code = r.school WHERE r.year = $8"
+    "  GROUP BY GROUPING SETS ((r.school), ())),"
     " keys AS (SELECT code AS k FROM sc UNION ALL SELECT '' WHERE $1::text IS NULL)"
     " SELECT COALESCE(json_agg(json_build_object("
     "   'school', NULLIF(keys.k, ''), 'year', $8::text, 'as_of', $7::date, 'tutors', COALESCE(tk.tutors, 0),"
@@ -86,9 +91,10 @@ static const char KPI_SQL[] =
     "   'tutors_not_fulfilling_role', NULL::int,"
     "   'pct_tutees_requesting_change', round(100.0 * te.requested / NULLIF(te.tutees, 0), 1),"
     "   'tutees', COALESCE(te.tutees, 0), 'tutees_requesting_change', COALESCE(te.requested, 0),"
-    "   'registered', COALESCE(rg.registered, 0), 'not_allocated_within_week', COALESCE(rg.late, 0))"
+    "   'registered', COALESCE(rg.registered, 0), 'not_allocated_within_week', COALESCE(rg.late, 0),"
+    "   'pct_saes_contact_approval', sv.contact, 'pct_saes_positive_experience', sv.positive)"
     "   ORDER BY keys.k = '', keys.k), '[]')::text"
-    " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k)";
+    " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k) LEFT JOIN sv USING (k)";
 
 static const char KPI_TUTORS_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD
@@ -346,14 +352,6 @@ static const char WORKLOAD_SQL[] =
     "     FROM tut WHERE tut.school = sc.code), '[]')) ORDER BY sc.code), '[]')::text"
     " FROM sc LEFT JOIN pop ON pop.school = sc.code";
 
-int repo_report_senior_hours(long tutees)
-{
-    if (tutees <= 1000)
-        return 200;
-    long hours = 200 + (tutees - 1000) / 10;
-    return hours > 300 ? 300 : (int)hours;
-}
-
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out)
 {
@@ -361,13 +359,26 @@ enum app_status repo_report_workload(struct db_conn *conn, const struct principa
     const char *params[5];
     school_params(who, school, &scope, params);
     params[4] = as_of;
-    enum app_status st = json_query(conn, WORKLOAD_SQL, 5, params, out);
-    size_t i;
-    json_t *row;
-    json_array_foreach(st == APP_OK ? *out : NULL, i, row)
-    {
-        long tutees = (long)json_integer_value(json_object_get(row, "tutees"));
-        json_object_set_new(row, "senior_tutor_hours", json_integer(repo_report_senior_hours(tutees)));
-    }
-    return st;
+    return json_query(conn, WORKLOAD_SQL, 5, params, out);
+}
+
+/* ---- policies ------------------------------------------------------------------------------------ */
+
+/* Each school's policy version in force on $5: the last to take effect on or before it, else the
+ * earliest (as pe_policy_in_force picks). */
+static const char POLICIES_SQL[] =
+    "WITH " REPORT_SCHOOLS
+    " SELECT COALESCE(json_object_agg(p.school, p.policy), '{}')::text FROM ("
+    "  SELECT DISTINCT ON (v.school) v.school, v.policy FROM school_policy_versions v JOIN sc ON sc.code = v.school"
+    "  ORDER BY v.school, v.effective_from <= $5::date DESC,"
+    "   CASE WHEN v.effective_from <= $5::date THEN v.effective_from END DESC, v.effective_from) p";
+
+enum app_status repo_report_policies(struct db_conn *conn, const struct principal *who, const char *school,
+                                     const char *as_of, json_t **out)
+{
+    struct access_scope scope;
+    const char *params[5];
+    school_params(who, school, &scope, params);
+    params[4] = as_of;
+    return json_query(conn, POLICIES_SQL, 5, params, out);
 }

@@ -13,6 +13,9 @@
 #include "auth.h"
 #include "db.h"
 
+/* Today in the institution's time zone, as an SQL expression of type date. */
+#define REPORT_TODAY "(SELECT (now() AT TIME ZONE time_zone)::date FROM calendar_settings)"
+
 /* May `who` read the reports of `school`? NULL means every school the caller may read: refused
  * (APP_FORBIDDEN) unless `whole_ok` or the caller is an admin (the institution-wide KPI view). APP_OK;
  * APP_FORBIDDEN for anyone but an admin or a senior tutor of the school (tutord_senior_schools), also
@@ -47,7 +50,7 @@ enum app_status repo_report_year(struct db_conn *conn, const char *label, const 
                                  struct report_year *out);
 
 /* The KPI rows (SPEC §4a) of the school, or of every school then the institution total (school null):
- * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_kpis.c). */
+ * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_rules.c). */
 enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *who, const char *school,
                                  const struct report_year *year, json_t **out);
 
@@ -66,13 +69,15 @@ enum app_status repo_report_engagement(struct db_conn *conn, const struct princi
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
                                    const char *as_of, json_t **out);
 
-/* The workload of each school: a JSON array [{school, as_of, tutees, allocated, senior_tutor_hours,
- * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}]. */
+/* The workload of each school: a JSON array [{school, as_of, tutees, allocated,
+ * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}];
+ * senior_tutor_hours come from the school's policy (report_rules_senior_hours). */
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out);
 
-/* Senior tutor hours on the Westminster scale for a school of `tutees`: 200 up to 1,000 tutees, one more
- * per full 10 above that, at most 300. Pure. */
-int repo_report_senior_hours(long tutees);
+/* The policy version in force on `as_of` (the last to take effect on or before it, else the earliest) of
+ * each school of the report's set that has one: a JSON object {school: policy}. */
+enum app_status repo_report_policies(struct db_conn *conn, const struct principal *who, const char *school,
+                                     const char *as_of, json_t **out);
 
 #endif

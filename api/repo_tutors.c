@@ -15,22 +15,38 @@
     "tutord_staff_visible(t.staff_number, t.school, $" #a "::boolean, $" #b                              \
     ", (SELECT tutord_senior_schools($" #c "::text[], $" #d ")), $" #e ")"
 
-/* One staff row as (JSON, version), by staff number ($1). */
-#define SELECT_SQL "SELECT tutord_staff_json(t)::text, t.version::text FROM staff t WHERE t.staff_number = $1"
+/* Staff row t's JSON text, with `permanent_exception` ({agreed_by, note} or null) when the SQL boolean
+ * `show` holds (staff readers), without it otherwise (students). */
+#define STAFF_JSON(show)                                                                                               \
+    "(tutord_staff_json(t)::jsonb || CASE WHEN " show " THEN jsonb_build_object('permanent_exception',"             \
+    " CASE WHEN t.permanent_exception_agreed_by IS NOT NULL THEN jsonb_build_object('agreed_by',"                     \
+    " t.permanent_exception_agreed_by, 'note', t.permanent_exception_note) END) ELSE '{}' END)::text"
+
+/* One staff row as (JSON for staff, version), by staff number ($1). */
+#define SELECT_SQL "SELECT " STAFF_JSON("true") ", t.version::text FROM staff t WHERE t.staff_number = $1"
+
+/* Whether `who` reads staff records as staff (sees permanent-tutor exceptions): "t" or "f". */
+static const char *staff_reader(const struct principal *who)
+{
+    return access_has_role(who, ROLE_ADMIN | ROLE_REGISTRY | ROLE_SENIOR_TUTOR | ROLE_TUTOR) ? "t" : "f";
+}
 
 enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
                                int students_too, char **json, char **version)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[6] = {number, scope.params[0], students_too ? scope.params[1] : NULL, scope.params[2],
-                             scope.params[3], scope.params[4]};
-    return repo_row(conn, SELECT_SQL " AND " STAFF_VISIBLE(2, 3, 4, 5, 6), 6, params, NULL,
-                    (char **const[]){json, version}, 2);
+    const char *params[7] = {number,          scope.params[0], students_too ? scope.params[1] : NULL,
+                             scope.params[2], scope.params[3], scope.params[4],
+                             staff_reader(who)};
+    return repo_row(conn,
+                    "SELECT " STAFF_JSON("$7::boolean") ", t.version::text FROM staff t WHERE t.staff_number = $1"
+                    " AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
+                    7, params, NULL, (char **const[]){json, version}, 2);
 }
 
 static const char LIST_SQL[] =
-    "SELECT tutord_staff_json(t)::text, t.staff_number FROM staff t"
+    "SELECT " STAFF_JSON("true") ", t.staff_number FROM staff t" /* students may not list staff */
     " WHERE " STAFF_VISIBLE(1, 2, 3, 4, 5) " AND ($6::text IS NULL OR t.school = $6)"
     "   AND ($7::boolean IS NULL OR t.active = $7::boolean) AND ($8::text IS NULL OR $8 = ANY (t.roles))"
     "   AND ($9::text IS NULL OR t.staff_number > $9)"
@@ -46,7 +62,8 @@ enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *wh
     return listing_query(conn, LIST_SQL, 10, params, f->limit, items, next_key);
 }
 
-static const char *const WRITABLE[] = {"name", "email", "school", "roles", "permanent", "capacity", "active"};
+static const char *const WRITABLE[] = {"name",     "email",  "school", "roles",
+                                       "permanent", "capacity", "active", "permanent_exception"};
 
 enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
@@ -54,14 +71,23 @@ enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t
                            fields, version);
 }
 
-/* $2 is the fields object; absent fields take the column defaults of sql/001. */
-static const char UPSERT_SQL[] = STAFF_UPSERT_INTO
+/* $2 is the fields object; absent fields take the column defaults of sql/001, an absent or null
+ * permanent_exception is none. Returns (created, JSON for staff, version, JSON without the exception). */
+#define EXCEPTION_COLUMNS "permanent_exception_agreed_by, permanent_exception_note"
+static const char UPSERT_SQL[] =
+    "INSERT INTO staff AS t (" STAFF_UPSERT_COLUMNS ", " EXCEPTION_COLUMNS ")"
     " SELECT $1, f->>'name', f->>'email', f->>'school',"
     "        CASE WHEN f ? 'roles' THEN ARRAY(SELECT jsonb_array_elements_text(f->'roles')) ELSE '{tutor}' END,"
     "        COALESCE((f->>'permanent')::boolean, true), COALESCE((f->>'capacity')::integer, 30),"
-    "        COALESCE((f->>'active')::boolean, true)"
-    "   FROM (SELECT $2::jsonb AS f) x" STAFF_UPSERT_ON_CONFLICT
-    " RETURNING (xmax = 0)::int::text, tutord_staff_json(t)::text, t.version::text";
+    "        COALESCE((f->>'active')::boolean, true),"
+    "        f->'permanent_exception'->>'agreed_by', f->'permanent_exception'->>'note'"
+    "   FROM (SELECT $2::jsonb AS f) x" STAFF_UPSERT_SET ","
+    " permanent_exception_agreed_by = EXCLUDED.permanent_exception_agreed_by,"
+    " permanent_exception_note = EXCLUDED.permanent_exception_note"
+    " WHERE " STAFF_UPSERT_TUPLE("t.") ", t.permanent_exception_agreed_by, t.permanent_exception_note)"
+    "   IS DISTINCT FROM " STAFF_UPSERT_TUPLE("EXCLUDED.") ", EXCLUDED.permanent_exception_agreed_by,"
+    "   EXCLUDED.permanent_exception_note)"
+    " RETURNING (xmax = 0)::int::text, " STAFF_JSON("true") ", t.version::text, tutord_staff_json(t)::text";
 
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
                                   const json_t *fields, int *created, char **json, char **version,
@@ -83,8 +109,8 @@ enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *
     *created = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
     *json = strdup(PQgetvalue(res, 0, 1));
     *version = strdup(PQgetvalue(res, 0, 2));
+    json_t *payload = *json && *version ? json_loads(PQgetvalue(res, 0, 3), 0, NULL) : NULL;
     PQclear(res);
-    json_t *payload = json_loads(*json ? *json : "", 0, NULL);
     st = payload ? audit_event(conn, who, "staff.upserted", number, payload) : APP_NOMEM;
     if (st == APP_OK)
         st = audit_record(conn, who, "staff.upsert", "staff", number, NULL, NULL);

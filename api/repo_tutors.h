@@ -12,19 +12,29 @@
 
 /* The staff upsert's parts that the single-row PUT (repo_tutor_upsert) and the set-based import
  * (repo_imports.c) share: the target with its column list (the rows to insert follow it), and the
- * conflict clause that replaces the writable columns and bumps the version only when one changed. */
-#define STAFF_UPSERT_INTO "INSERT INTO staff AS t (staff_number, name, email, school, roles, permanent, capacity, active)"
-#define STAFF_UPSERT_ON_CONFLICT                                                                                       \
+ * conflict clause that replaces the writable columns and bumps the version only when one changed. The
+ * import knows nothing of permanent-tutor exceptions: it keeps a staff member's, unless the row makes
+ * them permanent (an exception is only for a tutor who is not). */
+#define STAFF_UPSERT_COLUMNS "staff_number, name, email, school, roles, permanent, capacity, active"
+#define STAFF_UPSERT_INTO "INSERT INTO staff AS t (" STAFF_UPSERT_COLUMNS ")"
+/* The writable columns' tuple, each column prefixed by `p` ("t." or "EXCLUDED."), its parenthesis left
+ * open so that more columns may follow. */
+#define STAFF_UPSERT_TUPLE(p)                                                                                          \
+    "(" p "name, " p "email, " p "school, " p "roles, " p "permanent, " p "capacity, " p "active"
+#define STAFF_UPSERT_SET                                                                                               \
     " ON CONFLICT (staff_number) DO UPDATE SET name = EXCLUDED.name, email = EXCLUDED.email,"                          \
     " school = EXCLUDED.school, roles = EXCLUDED.roles, permanent = EXCLUDED.permanent,"                               \
-    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"             \
-    " WHERE (t.name, t.email, t.school, t.roles, t.permanent, t.capacity, t.active)"                                   \
-    "   IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.email, EXCLUDED.school, EXCLUDED.roles, EXCLUDED.permanent,"         \
-    "                     EXCLUDED.capacity, EXCLUDED.active)"
+    " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"
+#define STAFF_UPSERT_ON_CONFLICT                                                                                       \
+    STAFF_UPSERT_SET ", permanent_exception_agreed_by = CASE WHEN EXCLUDED.permanent THEN NULL"                        \
+                     "  ELSE t.permanent_exception_agreed_by END,"                                                    \
+                     " permanent_exception_note = CASE WHEN EXCLUDED.permanent THEN NULL"                              \
+                     "  ELSE t.permanent_exception_note END"                                                           \
+                     " WHERE " STAFF_UPSERT_TUPLE("t.") ") IS DISTINCT FROM " STAFF_UPSERT_TUPLE("EXCLUDED.") ")"
 
 /* Who may read a staff record (tutord_staff_visible): admin and registry; the staff member themself; a
  * senior tutor of their school; and, when `students_too`, a student whose allocation with them is in
- * force today. */
+ * force today. Staff see `permanent_exception` ({agreed_by, note} or null); a student does not. */
 enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
                                int students_too, char **json, char **version);
 
@@ -45,8 +55,9 @@ enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *wh
 enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version);
 
 /* Within a transaction: inserts or replaces a staff member from a validated object of writable fields
- * (name, email, school, roles, permanent, capacity, active; absent ones take their defaults); a no-op
- * changes nothing. Appends a staff.upserted event and a staff.upsert audit row when anything changed.
+ * (name, email, school, roles, permanent, capacity, active, permanent_exception; absent ones take their
+ * defaults, an absent or null exception is none); a no-op changes nothing. Appends a staff.upserted event
+ * (the record without the exception) and a staff.upsert audit row when anything changed.
  * *created is 1 for a new row; *json and *version are malloc'd. */
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
                                   const json_t *fields, int *created, char **json, char **version,
@@ -69,9 +80,9 @@ enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principa
 enum app_status repo_absence_create(struct db_conn *conn, const struct principal *who, const char *number,
                                     const json_t *fields, char **json, struct alloc_refusal *why);
 
-/* Within a transaction: records a training session or quiz from a validated object (kind,
- * completed_on, score). APP_INVALID with *why: "score" (a quiz needs one, a training session has
- * none), "completed_on" (in the future). *json (malloc'd) is the record. Audited. */
+/* Within a transaction: records a training record from a validated object (kind: training, quiz,
+ * mental_health_first_aid or essential; completed_on, score). APP_INVALID with *why: "score" (a quiz
+ * needs one, every other kind has none), "completed_on" (in the future). *json (malloc'd) is the record. Audited. */
 enum app_status repo_training_create(struct db_conn *conn, const struct principal *who, const char *number,
                                      const json_t *fields, char **json, struct alloc_refusal *why);
 

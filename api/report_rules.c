@@ -98,7 +98,8 @@ static int tutee_breached(struct judge *j, const char *number)
     return j->meeting_breach[i];
 }
 
-/* 1 when the counted tutor `t` ({school, tutor, tutees}) does not fulfil the role under `sv`. */
+/* 1 when the counted tutor `t` ({school, tutor, tutees}) does not fulfil the role under `sv`, at
+ * `threshold` percent of tutees with a breached meeting rule. */
 static int tutor_failing(struct judge *j, const json_t *t, const struct school_versions *sv, double threshold)
 {
     pe_findings_clear(&j->findings);
@@ -111,9 +112,9 @@ static int tutor_failing(struct judge *j, const json_t *t, const struct school_v
     return n > 0 && 100.0 * (double)bad / (double)n >= threshold;
 }
 
-/* Counts the failing tutors per school into `counts` ({school: n}); a school with counted tutors but
- * no policy goes into `unjudged` instead. */
-static void tally(struct judge *j, const json_t *tutors, double threshold, json_t *counts, json_t *unjudged)
+/* Counts the failing tutors per school into `counts` ({school: n}), each school at its threshold in
+ * `thresholds` ({school: percent}); a school with counted tutors but no policy goes into `unjudged`. */
+static void tally(struct judge *j, const json_t *tutors, const json_t *thresholds, json_t *counts, json_t *unjudged)
 {
     size_t i;
     const json_t *t;
@@ -121,18 +122,23 @@ static void tally(struct judge *j, const json_t *tutors, double threshold, json_
     {
         const char *school = json_string_value(json_object_get(t, "school"));
         const struct school_versions *sv = evaluation_school(j->ev, school);
-        if (!sv) {
+        const json_t *threshold = json_object_get(thresholds, school);
+        if (!sv || !json_is_number(threshold)) {
             json_object_set_new(unjudged, school, json_true());
             continue;
         }
         json_int_t n = json_integer_value(json_object_get(counts, school));
-        json_object_set_new(counts, school, json_integer(n + tutor_failing(j, t, sv, threshold)));
+        json_object_set_new(counts, school,
+                            json_integer(n + tutor_failing(j, t, sv, json_number_value(threshold))));
     }
 }
 
 /* Writes the tallies into the rows: a school's count (0 without counted tutors), null when unjudged; the
- * total row (school null) the sum of the judged schools, null when none was judged. */
-static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged, int judged, double threshold)
+ * total row (school null) the sum of the judged schools, null when none was judged. breach_threshold is
+ * the school's from `thresholds` (null: no policy); on the total row the override, else null (each school
+ * is judged at its own). */
+static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged, int judged,
+                      const json_t *thresholds, double override)
 {
     size_t i;
     json_t *row;
@@ -145,8 +151,10 @@ static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged
         json_int_t n = school ? json_integer_value(json_object_get(counts, school)) : sum;
         if (school && ok)
             sum += n, any = 1;
+        json_t *threshold = school ? json_object_get(thresholds, school) : NULL;
         json_object_set_new(row, "tutors_not_fulfilling_role", ok && (school || any) ? json_integer(n) : json_null());
-        json_object_set_new(row, "breach_threshold", json_real(threshold));
+        json_object_set_new(row, "breach_threshold",
+                            threshold ? json_incref(threshold) : override > 0 ? json_real(override) : json_null());
     }
 }
 
@@ -172,7 +180,7 @@ static json_t *next_batch(const json_t *rows, const char *key, size_t start, siz
 
 /* Loads one batch's facts, judges its tutors into counts/unjudged, frees the facts. */
 static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, const struct report_year *year,
-                                   const char *school, const char *kinds, double threshold, json_t *counts,
+                                   const char *school, const char *kinds, const json_t *thresholds, json_t *counts,
                                    json_t *unjudged, int *judged)
 {
     struct evaluation ev;
@@ -184,7 +192,7 @@ static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, co
         st = APP_NOMEM;
     if (st == APP_OK && *judged) {
         memset(j.meeting_breach, -1, ev.facts.n_students + 1);
-        tally(&j, batch, threshold, counts, unjudged);
+        tally(&j, batch, thresholds, counts, unjudged);
     }
     if (st == APP_OK && j.nomem)
         st = APP_NOMEM;
@@ -196,29 +204,76 @@ static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, co
     return st;
 }
 
-enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double threshold, json_t *rows)
+/* The policy `text` of a school (a JSON object stored valid) parsed: a new policy (pe_policy_free), or NULL
+ * when it does not parse. */
+static pe_policy *parse_policy(const json_t *text)
 {
-    json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object();
+    pe_policy *p = NULL;
+    json_t *errors = NULL;
+    if (pe_policy_parse(text, &p, &errors) != PE_OK)
+        p = NULL;
+    json_decref(errors);
+    return p;
+}
+
+/* {school: percent} for every school of `policies` ({school: policy in force}): `override` when it is
+ * positive, else the policy's not_fulfilling_pct (default 25). New reference; NULL on OOM. */
+static json_t *thresholds_of(const json_t *policies, double override)
+{
+    json_t *out = json_object();
+    const char *school;
+    const json_t *text;
+    json_object_foreach((json_t *)policies, school, text)
+    {
+        pe_policy *p = override > 0 ? NULL : parse_policy(text);
+        if (override > 0 || p)
+            json_object_set_new(out, school, override > 0 ? json_real(override) : json_integer(p->not_fulfilling_pct));
+        pe_policy_free(p);
+    }
+    return out;
+}
+
+enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                  const struct report_year *year, double override, const json_t *policies,
+                                  json_t *rows)
+{
+    json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object(), *thresholds = NULL;
     char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
     int judged = 1;
-    enum app_status st = counts && unjudged ? repo_report_kpi_tutors(conn, who, school, year, &tutors) : APP_NOMEM;
+    enum app_status st = counts && unjudged && (thresholds = thresholds_of(policies, override))
+                             ? repo_report_kpi_tutors(conn, who, school, year, &tutors)
+                             : APP_NOMEM;
     if (st == APP_OK)
         st = repo_report_meeting_kinds(conn, &kinds);
     for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutors); start = next) {
         json_t *batch = next_batch(tutors, "tutees", start, &next);
-        st = batch ? judge_batch(conn, batch, year, school, kinds, threshold, counts, unjudged, &judged) : APP_NOMEM;
+        st = batch ? judge_batch(conn, batch, year, school, kinds, thresholds, counts, unjudged, &judged) : APP_NOMEM;
         json_decref(batch);
     }
     if (st == APP_OK && json_array_size(tutors) == 0) /* nothing to load: judged when the calendar is usable */
-        st = judge_batch(conn, tutors, year, school, kinds, threshold, counts, unjudged, &judged);
+        st = judge_batch(conn, tutors, year, school, kinds, thresholds, counts, unjudged, &judged);
     if (st == APP_OK)
-        fill_rows(rows, counts, unjudged, judged, threshold);
+        fill_rows(rows, counts, unjudged, judged, thresholds, override);
     free(kinds);
     json_decref(tutors);
     json_decref(counts);
     json_decref(unjudged);
+    json_decref(thresholds);
     return st;
+}
+
+void report_rules_senior_hours(const json_t *policies, json_t *schools)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(schools, i, row)
+    {
+        pe_policy *p = parse_policy(json_object_get(policies, json_string_value(json_object_get(row, "school"))));
+        int hours = p ? pe_senior_hours_for(&p->senior_tutor_hours, (int)json_integer_value(json_object_get(row, "tutees")))
+                      : -1;
+        json_object_set_new(row, "senior_tutor_hours", hours < 0 ? json_null() : json_integer(hours));
+        pe_policy_free(p);
+    }
 }
 
 /* The evidence of finding k: each contact id with its kind, instant and attendance. */

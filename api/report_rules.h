@@ -15,13 +15,23 @@ int report_is_year_label(const char *s);
 
 /* Sets tutors_not_fulfilling_role and breach_threshold in each KPI row of `rows` (schools, then the total
  * row with school null when `school` is NULL). A counted tutor does not fulfil the role when, judged on
- * the year's as_of, any tutor-level rule (training, quiz, caseload) of their school's policy is breached,
- * or at least `threshold` percent of the personal tutees they had during the year have a breached meeting
- * rule (first_meeting_within, meetings_per_year, meeting_each_term) under their own school's policy.
- * A school without a policy cannot be judged: its value is null (the total sums the schools judged, null
- * when none was). Returns APP_OK or the database failure / APP_NOMEM. */
+ * the year's as_of, any tutor-level rule (training, quiz, caseload, ...) of their school's policy is
+ * breached, or at least the threshold percent of the personal tutees they had during the year have a
+ * breached meeting rule (first_meeting_within, meetings_per_year, meeting_each_term) under their own
+ * school's policy. The threshold is `override` when positive (the request's breach_threshold), else the
+ * school's policy's not_fulfilling_pct (default 25); `policies` is {school: policy in force on as_of}
+ * (repo_report_policies). A school without a policy cannot be judged: its value is null (the total sums
+ * the schools judged, null when none was); so is its breach_threshold unless overridden. The total row's
+ * breach_threshold is the override, else null. Returns APP_OK or the database failure / APP_NOMEM. */
 enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double threshold, json_t *rows);
+                                  const struct report_year *year, double override, const json_t *policies,
+                                  json_t *rows);
+
+/* Sets senior_tutor_hours in each workload row of `schools` ({school, tutees, ...}) from the school's
+ * policy in `policies` ({school: policy in force on as_of}): pe_senior_hours_for its senior_tutor_hours
+ * (e.g. Westminster Appendix 1: 200 h up to 1,000 tutees, +1 h per 10 more, at most 300) for the row's
+ * tutees; null when the school has no policy or its policy sets no senior tutor hours. Pure. */
+void report_rules_senior_hours(const json_t *policies, json_t *schools);
 
 /* Appends to `items` one row per student (studying, with a personal tutor on as_of) whose
  * missed_meetings_escalation finding is breached on as_of and who has no open concern: reason

@@ -4,6 +4,7 @@
  * read's own transaction. */
 #include "routes.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ static const struct field_spec NOTE_FIELDS[] = {
     {"text", FT_STRING, F_REQUIRED, 1, 20000, NULL},
     {"visibility", FT_ENUM, F_REQUIRED, 0, 0, VISIBILITY},
     {"consent_recorded", FT_BOOL, 0, 0, 0, NULL},
+    {"contact", FT_INT, F_NULLABLE, 1, LONG_MAX, NULL},
     NOTE_READONLY,
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -43,10 +45,12 @@ static const struct field_spec REVISION_FIELDS[] = {
     {"text", FT_STRING, F_REQUIRED, 1, 20000, NULL},
     {"consent_recorded", FT_BOOL, 0, 0, 0, NULL},
     {"visibility", FT_ENUM, F_READONLY, 0, 0, NULL},
+    {"contact", FT_INT, F_READONLY, 0, 0, NULL},
     NOTE_READONLY,
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+/* "true" or "false" for the boolean member `name` of body, else NULL (absent). */
 static const char *bool_text(const json_t *body, const char *name)
 {
     const json_t *v = json_object_get(body, name);
@@ -203,6 +207,24 @@ static int forbid_unless_staff(struct _u_response *resp, const struct principal 
 
 /* ---- POST /students/{student_number}/notes ------------------------------------------------------------ */
 
+/* Inserts the validated note `body` about student `number` by `author`. APP_INVALID when its `contact`
+ * is not a contact of that student (nothing written). */
+static enum app_status insert_note(struct db_conn *conn, const char *number, const char *author, const json_t *body,
+                                   char **id, struct db_error *err)
+{
+    char contact[24] = "";
+    const json_t *about = json_object_get(body, "contact");
+    if (json_is_integer(about))
+        snprintf(contact, sizeof(contact), "%lld", (long long)json_integer_value(about));
+    struct note_input in = {number,
+                            author,
+                            json_string_value(json_object_get(body, "visibility")),
+                            json_string_value(json_object_get(body, "text")),
+                            bool_text(body, "consent_recorded"),
+                            *contact ? contact : NULL};
+    return repo_note_insert(conn, &in, id, err);
+}
+
 static int callback_notes_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct principal *who = http_principal(resp);
@@ -231,9 +253,12 @@ static int callback_notes_create(const struct _u_request *req, struct _u_respons
     validate_object(body, NOTE_FIELDS, 0, errors = json_array());
     if (pastoral_body_checked(resp, errors, "note") != 0)
         goto cleanup;
-    st = repo_note_insert(conn, number, who->sub, json_string_value(json_object_get(body, "visibility")),
-                          json_string_value(json_object_get(body, "text")), bool_text(body, "consent_recorded"), &id,
-                          &err);
+    st = insert_note(conn, number, who->sub, body, &id, &err);
+    if (st == APP_INVALID) {
+        validate_error(errors, "contact", "must be a contact of this student");
+        pastoral_body_checked(resp, errors, "note");
+        goto cleanup;
+    }
     snprintf(head.id, sizeof(head.id), "%s", id ? id : "");
     snprintf(head.student, sizeof(head.student), "%s", number);
     rc = finish_write(resp, conn, who, st, &err, "note.create", &head);

@@ -21,7 +21,7 @@
 /* The query parameters of a report, checked. */
 struct report_params {
     const char *school, *as_of, *year;
-    double threshold; /* breach_threshold, percent */
+    double threshold; /* breach_threshold, percent; 0: each school's policy's not_fulfilling_pct */
     int grace_days;   /* grace_days, days */
 };
 
@@ -52,7 +52,7 @@ static int read_params(const struct _u_request *req, struct _u_response *resp, s
     p->school = http_query(req, "school");
     p->as_of = http_query(req, "as_of");
     p->year = http_query(req, "year");
-    p->threshold = 25;
+    p->threshold = 0;
     if (p->school && !validate_is_code(p->school))
         validate_error(errors, "school", "must be a school code");
     if (p->as_of && !validate_is_date(p->as_of))
@@ -114,6 +114,8 @@ static const struct csv_column KPI_COLUMNS[] = {
     {"tutees_requesting_change", "tutees_requesting_change"},
     {"registered", "registered"},
     {"not_allocated_within_week", "not_allocated_within_week"},
+    {"pct_saes_contact_approval", "pct_saes_contact_approval"},
+    {"pct_saes_positive_experience", "pct_saes_positive_experience"},
 };
 
 /* The KPI rows for the request: SQL aggregates, then the rule-based count from the engine. */
@@ -121,6 +123,7 @@ static enum app_status load_kpis(struct db_conn *conn, const struct principal *w
                                  json_t **rows)
 {
     struct report_year year;
+    json_t *policies = NULL;
     *rows = NULL;
     enum app_status st = repo_report_access(conn, who, p->school, 0);
     if (st == APP_OK)
@@ -129,9 +132,12 @@ static enum app_status load_kpis(struct db_conn *conn, const struct principal *w
         st = repo_report_year(conn, p->year, p->as_of, &year);
     if (st == APP_OK)
         st = repo_report_kpis(conn, who, p->school, &year, rows);
+    if (st == APP_OK)
+        st = repo_report_policies(conn, who, p->school, year.as_of, &policies);
     db_rollback(conn);
     if (st == APP_OK)
-        st = report_rules_kpis(conn, who, p->school, &year, p->threshold, *rows);
+        st = report_rules_kpis(conn, who, p->school, &year, p->threshold, policies, *rows);
+    json_decref(policies);
     return st;
 }
 
@@ -261,16 +267,23 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct db_conn *conn = NULL;
-    json_t *schools = NULL;
+    json_t *schools = NULL, *policies = NULL;
     char as_of[11];
     enum app_status st = db_acquire(app->pool, &conn);
     if (st == APP_OK)
         st = report_begin(conn, who, &p, as_of);
     if (st == APP_OK)
         st = repo_report_workload(conn, who, p.school, as_of, &schools);
+    if (st == APP_OK)
+        st = repo_report_policies(conn, who, p.school, as_of, &policies);
     db_release(app->pool, conn);
-    if (st != APP_OK)
+    if (st == APP_OK)
+        report_rules_senior_hours(policies, schools);
+    json_decref(policies);
+    if (st != APP_OK) {
+        json_decref(schools);
         return report_failed(resp, st);
+    }
     json_t *rows = workload_rows(schools);
     json_t *doc = p.school ? json_incref(json_array_get(schools, 0))
                            : json_pack("{s:s, s:O}", "as_of", as_of, "schools", schools);

@@ -27,7 +27,10 @@ static const struct field_spec ABSENCE_FIELDS[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-static const char *const TRAINING_KINDS[] = {"training", "quiz", NULL};
+/* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz (the only
+ * kind with a score), Mental Health First Aid (Essex SPT 7: "Undertake Mental Health First Aid
+ * training") and other essential training for the role (Essex PT 6, SPT 9). */
+static const char *const TRAINING_KINDS[] = {"training", "quiz", "mental_health_first_aid", "essential", NULL};
 
 static const struct field_spec TRAINING_FIELDS[] = {
     {"kind", FT_ENUM, F_REQUIRED, 0, 0, TRAINING_KINDS},

@@ -1,6 +1,9 @@
-/* routes_tutors.c — GET /tutors, GET/PUT/PATCH /tutors/{staff_number}, GET /tutors/{staff_number}/tutees. */
+/* routes_tutors.c — GET /tutors, GET/PUT/PATCH /tutors/{staff_number}, GET /tutors/{staff_number}/tutees.
+ * A staff record carries `permanent_exception` ({agreed_by, note} or null) for a tutor who is not
+ * permanent; staff readers see it, students do not. */
 #include "routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,23 +104,71 @@ static int callback_tutors_tutees(const struct _u_request *req, struct _u_respon
 
 /* ---- PUT / PATCH /tutors/{staff_number} --------------------------------------------------------------- */
 
-/* The next representation: PUT's body, or PATCH's body merged into the current fields (RFC 7396). */
+/* A permanent-tutor exception (Leicester CoP 14: personal tutors are permanent members of staff unless
+ * an exception is agreed): who agreed it, and a note. */
+static const struct field_spec EXCEPTION_FIELDS[] = {
+    {"agreed_by", FT_STRING, F_REQUIRED, 1, 200, NULL},
+    {"note", FT_STRING, F_NULLABLE, 0, 2000, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* Checks `exception` (the next permanent_exception; NULL or null: none) against the next fields: an
+ * object {agreed_by, note}, and only for a tutor who is not permanent. Errors name
+ * "permanent_exception[.field]". */
+static void check_exception(const json_t *exception, const json_t *next, json_t *errors)
+{
+    if (!exception || json_is_null(exception))
+        return;
+    if (!json_is_object(exception)) {
+        validate_error(errors, "permanent_exception", "must be an object {agreed_by, note} or null");
+        return;
+    }
+    json_t *inner = json_array(), *e;
+    size_t i;
+    validate_object(exception, EXCEPTION_FIELDS, 0, inner);
+    const char *agreed = json_string_value(json_object_get(exception, "agreed_by"));
+    if (agreed && agreed[strspn(agreed, " \t\r\n")] == '\0')
+        validate_error(inner, "agreed_by", "must name who agreed the exception");
+    json_array_foreach(inner, i, e)
+    {
+        char field[64];
+        snprintf(field, sizeof(field), "permanent_exception.%s", json_string_value(json_object_get(e, "field")));
+        validate_error(errors, field, json_string_value(json_object_get(e, "message")));
+    }
+    json_decref(inner);
+    const json_t *permanent = json_object_get(next, "permanent"); /* absent: permanent by default */
+    if (!permanent || json_is_true(permanent))
+        validate_error(errors, "permanent_exception", "only a tutor who is not permanent (permanent: false) has one");
+}
+
+/* The next representation: PUT's body, or PATCH's body merged into the current fields (RFC 7396). The
+ * permanent_exception is checked on its own (check_exception) and put back, null when there is none. */
 static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current,
                            json_t *errors)
 {
-    json_t *next = json_deep_copy(is_patch ? current : body);
+    json_t *next = json_deep_copy(is_patch ? current : body), *changes = json_copy((json_t *)body);
+    const json_t *from = is_patch && !json_object_get(body, "permanent_exception") ? current : body;
+    json_t *exception = json_deep_copy(json_object_get(from, "permanent_exception"));
     const char *key;
     json_t *value;
+    json_object_del(next, "permanent_exception");
+    json_object_del(changes, "permanent_exception");
     if (is_patch) {
-        validate_object(body, TUTOR_FIELDS, 1, errors);
-        json_object_foreach((json_t *)body, key, value) json_object_set(next, key, value);
+        validate_object(changes, TUTOR_FIELDS, 1, errors);
+        json_object_foreach(changes, key, value)
+        {
+            json_object_set(next, key, value);
+        }
     }
+    json_decref(changes);
     if (json_array_size(errors) == 0)
         validate_object(next, TUTOR_FIELDS, 0, errors);
+    check_exception(exception, next, errors);
     const json_t *n = json_object_get(next, "staff_number");
     if (json_is_string(n) && strcmp(json_string_value(n), number) != 0)
         validate_error(errors, "staff_number", "must match the staff number in the path");
     json_object_del(next, "staff_number");
+    json_object_set_new(next, "permanent_exception", exception ? exception : json_null());
     return next;
 }
 

@@ -1,7 +1,8 @@
 /* test_reports.c — GET /reports/kpis, /reports/engagement, /reports/workload: every KPI's exact value
  * on a hand-built school (an even count for the median, the 3-year boundary, late allocation), the
- * empty school (null, never NaN), the rule-based count with its threshold, the engagement reasons with
- * their evidence, the workload and the Westminster scale, CSV parsed back against the JSON, and access
+ * empty school (null, never NaN), the rule-based count with its threshold (the request's, else the
+ * policy's in force), the engagement reasons with their evidence, the workload and its senior tutor
+ * hours from the school's policy in force (null without), CSV parsed back against the JSON, and access
  * per role. Data lives in the academic year 2011/12 (inserted if missing) with fresh school codes, so
  * nothing here depends on other suites or on order. */
 #include <check.h>
@@ -12,7 +13,6 @@
 #include "csv.h"
 #include "fixtures.h"
 #include "harness.h"
-#include "repo_reports.h"
 
 /* ---- data helpers ---------------------------------------------------------------------------------- */
 
@@ -75,6 +75,15 @@ static void policy(const char *school, const char *rules)
     sql4("INSERT INTO school_policies (school, effective_from, name, policy, set_by)"
          " VALUES ($1, '2011-09-01', 'Test policy', json_build_object('name', 'Test policy',"
          " 'effective_from', '2011-09-01', 'rules', $2::json)::jsonb, 'test')", school, rules, NULL, NULL);
+}
+
+/* A policy version of `school` taking effect `from`: `extra` (a JSON object of policy-level settings such
+ * as not_fulfilling_pct or senior_tutor_hours) with `rules`. */
+static void policy_version(const char *school, const char *from, const char *extra, const char *rules)
+{
+    sql4("INSERT INTO school_policies (school, effective_from, name, policy, set_by)"
+         " VALUES ($1, $2::date, 'Test policy', $3::jsonb || jsonb_build_object('name', 'Test policy',"
+         " 'effective_from', $2, 'rules', $4::jsonb), 'test')", school, from, extra, rules);
 }
 
 /* ---- request helpers ------------------------------------------------------------------------------- */
@@ -289,6 +298,42 @@ START_TEST(test_kpis_rule_based_count_and_threshold)
 }
 END_TEST
 
+/* Without breach_threshold a school is judged at its policy's not_fulfilling_pct, the version in force on
+ * as_of: 50 up to the leap day 2012-02-29, 25 from 2012-03-01. (Tutor 1's training is within 3 years on both
+ * days.) First meetings as above: tutor 0 100 %, tutor 2 50 %, tutor 3 25 % of tutees breached. */
+START_TEST(test_kpis_threshold_is_the_policy_in_force)
+{
+    static const char RULES[] = "[{\"id\":\"training\",\"type\":\"tutor_training_within\",\"years\":3,"
+                                "\"source\":\"t\"},{\"id\":\"first\",\"type\":\"first_meeting_within\","
+                                "\"days\":14,\"from\":\"registration\",\"applies_to\":\"all\",\"source\":\"t\"}]";
+    struct kpi_school k;
+    make_kpi_school(&k);
+    policy_version(k.code, "2011-09-01", "{\"not_fulfilling_pct\":50}", RULES);
+    policy_version(k.code, "2012-03-01", "{}", RULES); /* default 25 */
+    const int met[] = {3, 4, 6, 7, 8};
+    for (size_t i = 0; i < sizeof(met) / sizeof(met[0]); i++)
+        free(contact(k.student[met[i]], k.tutor[met[i] == 3 ? 1 : met[i] < 6 ? 2 : 3], "meeting:to_student",
+                     "2011-09-25 10:00+01"));
+    char *admin = harness_token("ADM1", "admin", NULL), path[192];
+    const struct {
+        const char *query;
+        int want;
+        double threshold;
+    } cases[] = {{"&as_of=2012-02-28", 2, 50}, {"&as_of=2012-02-29", 2, 50}, {"&as_of=2012-03-01", 3, 25},
+                 {"&as_of=2012-02-29&breach_threshold=25", 3, 25}, {"&as_of=2012-03-01&breach_threshold=100", 1, 100}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12%s", k.code, cases[i].query);
+        json_t *doc = get_json(path, admin, 200);
+        ck_assert_msg((int)num(doc, "tutors_not_fulfilling_role") == cases[i].want, "%s: got %d", cases[i].query,
+                      (int)num(doc, "tutors_not_fulfilling_role"));
+        ck_assert_msg(num(doc, "breach_threshold") == cases[i].threshold, "%s: threshold %g", cases[i].query,
+                      num(doc, "breach_threshold"));
+        json_decref(doc);
+    }
+    free(admin);
+}
+END_TEST
+
 /* A policy whose meeting rule counts teaching events: the report loads only the contact kinds the meeting
  * rules count, and must take them from the stored policies (not assume meetings). */
 START_TEST(test_kpis_count_the_contact_kinds_the_policy_names)
@@ -465,7 +510,8 @@ END_TEST
 
 /* ---- workload -------------------------------------------------------------------------------------- */
 
-START_TEST(test_workload_and_westminster_scale)
+/* The school's workload figures; senior tutor hours are null while the school has no policy. */
+START_TEST(test_workload_figures)
 {
     char code[24], t[3][24], s[9][24], path[128];
     tt_new_school(code, sizeof(code), "W", NULL);
@@ -481,7 +527,7 @@ START_TEST(test_workload_and_westminster_scale)
     json_t *doc = get_json(path, admin, 200);
     ck_assert_int_eq((int)num(doc, "tutees"), 8);
     ck_assert_int_eq((int)num(doc, "allocated"), 6);
-    ck_assert_int_eq((int)num(doc, "senior_tutor_hours"), 200);
+    assert_null(doc, "senior_tutor_hours"); /* no policy */
     const json_t *tutors = json_object_get(doc, "tutors");
     ck_assert_uint_eq(json_array_size(tutors), 3);
     const json_t *a = json_array_get(tutors, 0), *b = json_array_get(tutors, 1), *c = json_array_get(tutors, 2);
@@ -505,10 +551,66 @@ START_TEST(test_workload_and_westminster_scale)
     free_rows(rows, 4);
     json_decref(doc);
     free(admin);
-    const long tutees[] = {0, 1000, 1009, 1010, 1999, 2000, 2001, 50000};
-    const int hours[] = {200, 200, 200, 201, 299, 300, 300, 300};
-    for (size_t i = 0; i < sizeof(tutees) / sizeof(tutees[0]); i++)
-        ck_assert_int_eq(repo_report_senior_hours(tutees[i]), hours[i]);
+}
+END_TEST
+
+/* The senior tutor hours of school `code` in the workload report as of `as_of` (null: -1). */
+static int hours_on(const char *code, const char *as_of, const char *token)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/reports/workload?school=%s&as_of=%s", code, as_of);
+    json_t *doc = get_json(path, token, 200);
+    const json_t *h = json_object_get(doc, "senior_tutor_hours");
+    int hours = json_is_null(h) ? -1 : (int)json_integer_value(h);
+    json_decref(doc);
+    return hours;
+}
+
+/* Senior tutor hours follow the school policy's senior_tutor_hours in force on as_of (pe_senior_hours_for):
+ * the Westminster scale (200 h up to 1,000 tutees) from 2011-09-01; {base 1, up_to 4, per 2, max 10} from
+ * the leap day 2012-02-29 (8 tutees: 1 + 4 / 2 = 3 h); from 2012-03-01 a policy with no hours (null); from
+ * 2012-03-02 max 2 caps it. A second school with no policy at all stays null. */
+START_TEST(test_workload_senior_hours_from_the_policy)
+{
+    static const char RULES[] = "[{\"id\":\"alloc\",\"type\":\"allocation_within\",\"days\":7,\"source\":\"t\"}]";
+    char code[24], bare[24], s[24];
+    tt_new_school(code, sizeof(code), "W", NULL);
+    tt_new_school(bare, sizeof(bare), "W", NULL);
+    for (int i = 0; i < 8; i++)
+        new_student(code, "2011-09-19", "studying", s, sizeof(s));
+    new_student(bare, "2011-09-19", "studying", s, sizeof(s));
+    policy_version(code, "2011-09-01", "{\"senior_tutor_hours\":{\"base\":200,\"up_to\":1000,\"per\":10,\"max\":300}}",
+                   RULES);
+    policy_version(code, "2012-02-29", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":10}}",
+                   RULES);
+    policy_version(code, "2012-03-01", "{}", RULES);
+    policy_version(code, "2012-03-02", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":2}}",
+                   RULES);
+    char *admin = harness_token("ADM1", "admin", NULL);
+    ck_assert_int_eq(hours_on(code, "2011-09-18", admin), 200); /* nobody registered yet */
+    ck_assert_int_eq(hours_on(code, "2012-02-28", admin), 200);
+    ck_assert_int_eq(hours_on(code, "2012-02-29", admin), 3);
+    ck_assert_int_eq(hours_on(code, "2012-03-01", admin), -1);
+    ck_assert_int_eq(hours_on(code, "2012-03-02", admin), 2);
+    ck_assert_int_eq(hours_on(bare, "2012-03-02", admin), -1);
+    json_t *doc = get_json("/reports/workload?as_of=2012-02-29", admin, 200);
+    size_t i, seen = 0;
+    const json_t *row;
+    json_array_foreach(json_object_get(doc, "schools"), i, row)
+    {
+        const char *school = json_string_value(json_object_get(row, "school"));
+        if (strcmp(school, code) == 0) {
+            ck_assert_int_eq((int)num(row, "senior_tutor_hours"), 3);
+            seen++;
+        }
+        if (strcmp(school, bare) == 0) {
+            assert_null(row, "senior_tutor_hours");
+            seen++;
+        }
+    }
+    ck_assert_uint_eq(seen, 2);
+    json_decref(doc);
+    free(admin);
 }
 END_TEST
 
@@ -590,11 +692,13 @@ int main(void)
     const TTest *const tests[] = {
         test_kpis_exact_values,
         test_kpis_rule_based_count_and_threshold,
+        test_kpis_threshold_is_the_policy_in_force,
         test_kpis_count_the_contact_kinds_the_policy_names,
         test_kpis_empty_school_is_null_not_nan,
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
-        test_workload_and_westminster_scale,
+        test_workload_figures,
+        test_workload_senior_hours_from_the_policy,
         test_access_per_role,
         test_bad_parameters_are_400_naming_them,
         NULL,
