@@ -176,3 +176,28 @@ bool pe_is_new_student(const pe_ctx *ctx) {
     if (&ctx->cal->years[i] == ctx->year && i > 0) prev_end = ctx->cal->years[i - 1].end;
   return begun > prev_end && begun <= ctx->year->end;
 }
+
+void pe_deadlines_init(pe_deadlines *t) {
+  *t = (pe_deadlines){0, 0, 0, PE_NO_DATE, PE_NO_DATE};
+}
+
+void pe_deadlines_unmet(const pe_ctx *ctx, pe_deadlines *t, size_t m, pe_date due) {
+  if (due < ctx->as_of) {
+    if (t->breaches++ == 0) {
+      t->first_breach = m;
+      t->breach_due = due;
+    }
+  } else if (t->open_due == PE_NO_DATE) {
+    t->first_open = m;
+    t->open_due = due;
+  }
+}
+
+long pe_deadlines_conclude(pe_ctx *ctx, const pe_deadlines *t, pe_finding *f) {
+  if (!t->breaches && t->open_due == PE_NO_DATE) return -1;
+  ctx->out->n_ids = f->ev_off;
+  f->ev_n = 0;
+  f->due = t->breaches ? t->breach_due : t->open_due;
+  f->status = t->breaches ? PE_BREACHED : pe_due_status(ctx, false, f->due);
+  return (long)(t->breaches ? t->first_breach : t->first_open);
+}

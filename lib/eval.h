@@ -71,6 +71,22 @@ const pe_tutor *pe_tutor_facts(const pe_ctx *ctx, const char *staff);
 /* Sets f to not_applicable with the given detail. */
 void pe_not_applicable(pe_finding *f, const char *detail);
 
+/* Items each with its own deadline (messages awaiting a reply, meetings awaiting a summary):
+ * the first whose deadline passed unmet, and the first still open. */
+typedef struct {
+  int breaches;
+  size_t first_breach, first_open; /* contact indices */
+  pe_date breach_due, open_due;    /* PE_NO_DATE when none */
+} pe_deadlines;
+/* An empty tally. */
+void pe_deadlines_init(pe_deadlines *t);
+/* Records contact m, unmet, due on `due`: a breach when due is before as_of, else open. */
+void pe_deadlines_unmet(const pe_ctx *ctx, pe_deadlines *t, size_t m, pe_date due);
+/* When an item is breached (the first) or open (the first still within its deadline): sets f's
+ * due and status, drops the evidence gathered so far (the item itself is the evidence) and
+ * returns the item's contact index; -1 when every item was met. */
+long pe_deadlines_conclude(pe_ctx *ctx, const pe_deadlines *t, pe_finding *f);
+
 /* ---- rules_periodic.c ---- */
 typedef struct {
   pe_span natural;  /* the term / month as the calendar has it */

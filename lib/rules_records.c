@@ -7,9 +7,8 @@
 /* ---- meeting_summary_within ---- */
 
 typedef struct {
-  int meetings, summarised, breaches;
-  size_t first_breach, first_open;
-  pe_date breach_due, open_due;
+  int meetings, summarised;
+  pe_deadlines due;
 } summary_tally;
 
 /* An attended meeting of the rule's `kinds` held by the personal tutor (or cover): the meetings
@@ -34,17 +33,9 @@ static pe_err judge_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t
   t->meetings++;
   if (in_time) {
     t->summarised++;
-    return t->breaches ? PE_OK : pe_evidence_by(ctx, f, c->id, c->staff);
+    return t->due.breaches ? PE_OK : pe_evidence_by(ctx, f, c->id, c->staff);
   }
-  if (due < ctx->as_of) {
-    if (t->breaches++ == 0) {
-      t->first_breach = m;
-      t->breach_due = due;
-    }
-  } else if (t->open_due == PE_NO_DATE) {
-    t->first_open = m;
-    t->open_due = due;
-  }
+  pe_deadlines_unmet(ctx, &t->due, m, due);
   return PE_OK;
 }
 
@@ -55,22 +46,19 @@ static pe_err conclude_summaries(pe_ctx *ctx, const pe_rule *r, pe_finding *f,
                                  const summary_tally *t) {
   char a[11], b[11];
   int n = r->param[PE_P_WORKING_DAYS];
-  if (!t->breaches && t->open_due == PE_NO_DATE) {
+  long m = pe_deadlines_conclude(ctx, &t->due, f);
+  if (m < 0) {
     f->status = PE_MET;
     snprintf(f->detail, sizeof f->detail, "%d of %d meetings summarised within %d working days",
              t->summarised, t->meetings, n);
     return PE_OK;
   }
-  const pe_contact *c = &ctx->in->contacts[t->breaches ? t->first_breach : t->first_open];
-  ctx->out->n_ids = f->ev_off; /* evidence: the meeting itself, not earlier summaries */
-  f->ev_n = 0;
-  f->due = t->breaches ? t->breach_due : t->open_due;
-  f->status = t->breaches ? PE_BREACHED : pe_due_status(ctx, false, f->due);
+  const pe_contact *c = &ctx->in->contacts[m];
   pe_date_format(pe_local_date(&ctx->cal->tz, c->at), a);
-  if (t->breaches)
+  if (t->due.breaches)
     snprintf(f->detail, sizeof f->detail,
              "no summary of the meeting of %s within %d working days%s", a, n,
-             t->breaches > 1 ? " (and others)" : "");
+             t->due.breaches > 1 ? " (and others)" : "");
   else
     snprintf(f->detail, sizeof f->detail, "summary of the meeting of %s due by %s", a,
              pe_date_format(f->due, b));
@@ -90,7 +78,8 @@ static pe_err conclude_summaries(pe_ctx *ctx, const pe_rule *r, pe_finding *f,
 pe_err pe_rule_meeting_summary_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_tz *tz = &ctx->cal->tz;
   pe_instant hi = pe_local_day_end(tz, ctx->year->end);
-  summary_tally t = {0, 0, 0, 0, 0, PE_NO_DATE, PE_NO_DATE};
+  summary_tally t = {0, 0, {0}};
+  pe_deadlines_init(&t.due);
   f->window_start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   f->window_end = ctx->year->end;
   if (hi > ctx->in->as_of) hi = ctx->in->as_of;

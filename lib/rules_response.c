@@ -27,9 +27,8 @@ static long find_reply(const pe_ctx *ctx, size_t m, pe_instant until) {
 }
 
 typedef struct {
-  int messages, breaches;
-  size_t first_breach, first_open;
-  pe_date breach_due, open_due;
+  int messages;
+  pe_deadlines due;
 } resp_tally;
 
 /* Judges one message (index m); updates the tally, adds reply ids as evidence. */
@@ -44,17 +43,9 @@ static pe_err judge_message(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t
   t->messages++;
   if (reply >= 0) {
     const pe_contact *c = &ctx->in->contacts[reply];
-    return t->breaches ? PE_OK : pe_evidence_by(ctx, f, c->id, c->staff);
+    return t->due.breaches ? PE_OK : pe_evidence_by(ctx, f, c->id, c->staff);
   }
-  if (due < ctx->as_of) {
-    if (t->breaches++ == 0) {
-      t->first_breach = m;
-      t->breach_due = due;
-    }
-  } else if (t->open_due == PE_NO_DATE) {
-    t->first_open = m;
-    t->open_due = due;
-  }
+  pe_deadlines_unmet(ctx, &t->due, m, due);
   return PE_OK;
 }
 
@@ -62,20 +53,17 @@ static pe_err judge_message(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t
 static pe_err conclude(pe_ctx *ctx, const pe_rule *r, pe_finding *f, const resp_tally *t) {
   char a[11], b[11];
   int n = r->param[PE_P_WORKING_DAYS];
-  if (t->breaches || t->open_due != PE_NO_DATE) {
-    size_t m = t->breaches ? t->first_breach : t->first_open;
-    ctx->out->n_ids = f->ev_off; /* evidence: the message itself, not earlier replies */
-    f->ev_n = 0;
-    f->due = t->breaches ? t->breach_due : t->open_due;
-    f->status = t->breaches ? PE_BREACHED : pe_due_status(ctx, false, f->due);
-    pe_date_format(pe_local_date(&ctx->cal->tz, ctx->in->contacts[m].at), a);
-    if (t->breaches)
+  long m = pe_deadlines_conclude(ctx, &t->due, f);
+  if (m >= 0) {
+    const pe_contact *c = &ctx->in->contacts[m];
+    pe_date_format(pe_local_date(&ctx->cal->tz, c->at), a);
+    if (t->due.breaches)
       snprintf(f->detail, sizeof f->detail, "message of %s not answered within %d working days%s",
-               a, n, t->breaches > 1 ? " (and others)" : "");
+               a, n, t->due.breaches > 1 ? " (and others)" : "");
     else
       snprintf(f->detail, sizeof f->detail, "message of %s awaiting a reply by %s", a,
                pe_date_format(f->due, b));
-    return pe_evidence_by(ctx, f, ctx->in->contacts[m].id, ctx->in->contacts[m].staff);
+    return pe_evidence_by(ctx, f, c->id, c->staff);
   }
   f->status = PE_MET;
   snprintf(f->detail, sizeof f->detail, t->messages ? "all %d messages answered within %d working days"
@@ -98,7 +86,8 @@ pe_err pe_rule_response_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_tz *tz = &ctx->cal->tz;
   pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   pe_instant hi = pe_local_day_end(tz, ctx->year->end);
-  resp_tally t = {0, 0, 0, 0, PE_NO_DATE, PE_NO_DATE};
+  resp_tally t = {0, {0}};
+  pe_deadlines_init(&t.due);
   f->window_start = start;
   f->window_end = ctx->year->end;
   if (hi > ctx->in->as_of) hi = ctx->in->as_of;
