@@ -7,7 +7,7 @@
 
 static const char *const CAL_KEYS[] = {"time_zone", "years", "closures", NULL};
 static const char *const YEAR_KEYS[] = {"label", "start", "end", "terms", NULL};
-static const char *const TERM_KEYS[] = {"name", "start", "end", "teaching", NULL};
+static const char *const TERM_KEYS[] = {"name", "start", "end", "teaching", "semester", NULL};
 static const char *const CLOSURE_KEYS[] = {"date", "reason", NULL};
 
 static int cmp_date(const void *a, const void *b) {
@@ -49,6 +49,12 @@ static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_t
   if (snprintf(field, sizeof field, "%s.teaching", path) >= (int)sizeof field) field[0] = '\0';
   if (teach && !json_is_boolean(teach)) pe_errors_add(errs, field, "must be a boolean");
   if (teach) t->teaching = json_is_true(teach);
+  const json_t *sem = json_object_get(j, "semester"); /* optional: 1..4, 0 when absent */
+  if (snprintf(field, sizeof field, "%s.semester", path) >= (int)sizeof field) field[0] = '\0';
+  if (sem && (!json_is_integer(sem) || json_integer_value(sem) < 1 || json_integer_value(sem) > 4))
+    pe_errors_add(errs, field, "must be an integer from 1 to 4");
+  else if (sem)
+    t->semester = (int)json_integer_value(sem);
   if (t->start != PE_NO_DATE && y->start != PE_NO_DATE &&
       (t->start < y->start || (t->end != PE_NO_DATE && y->end != PE_NO_DATE && t->end > y->end)))
     pe_errors_add(errs, path, "term must lie within its academic year");
