@@ -200,6 +200,7 @@ static enum app_status load_students(struct db_conn *conn, const struct facts_qu
         s->student.level = (pe_level)int_at(res, r, 3);
         s->student.cohort = (pe_cohort_kind)int_at(res, r, 4);
         s->student.registered_on = date_at(res, r, 5);
+        s->student.course_start = PE_NO_DATE; /* not loaded yet: registered_on stands in */
         s->student.date_of_birth = date_at(res, r, 6);
         s->current.status = (pe_student_status)int_at(res, r, 7);
         s->current.from = s->student.registered_on;

@@ -31,8 +31,28 @@ static void check_order(pe_date start, pe_date end, const char *path, json_t *er
     pe_errors_add(errs, field, "must not be before start");
 }
 
-static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_term *t,
-                       json_t *errs) {
+/* Reads a term's optional "semester" (integer 1..4; 0 when absent). A calendar gives every
+ * teaching term a semester or none: `grouped` says whether any teaching term has one. */
+static void parse_semester(const json_t *j, const char *path, bool grouped, pe_term *t,
+                           json_t *errs) {
+  char field[512];
+  const json_t *sem = json_object_get(j, "semester");
+  if (snprintf(field, sizeof field, "%s.semester", path) >= (int)sizeof field) field[0] = '\0';
+  t->semester = 0;
+  if (!sem) {
+    if (grouped && t->teaching)
+      pe_errors_add(errs, field, "required: every teaching term needs a semester when any has one");
+    return;
+  }
+  if (!json_is_integer(sem) || json_integer_value(sem) < 1 || json_integer_value(sem) > 4)
+    pe_errors_add(errs, field, "must be an integer from 1 to 4");
+  else
+    t->semester = (int)json_integer_value(sem);
+}
+
+/* Reads one term of year y (name, start, end, teaching, semester) into t. */
+static void parse_term(const json_t *j, const char *path, const pe_year *y, bool grouped,
+                       pe_term *t, json_t *errs) {
   char field[512];
   t->start = t->end = PE_NO_DATE;
   t->teaching = true;
@@ -49,19 +69,33 @@ static void parse_term(const json_t *j, const char *path, const pe_year *y, pe_t
   if (snprintf(field, sizeof field, "%s.teaching", path) >= (int)sizeof field) field[0] = '\0';
   if (teach && !json_is_boolean(teach)) pe_errors_add(errs, field, "must be a boolean");
   if (teach) t->teaching = json_is_true(teach);
-  const json_t *sem = json_object_get(j, "semester"); /* optional: 1..4, 0 when absent */
-  if (snprintf(field, sizeof field, "%s.semester", path) >= (int)sizeof field) field[0] = '\0';
-  if (sem && (!json_is_integer(sem) || json_integer_value(sem) < 1 || json_integer_value(sem) > 4))
-    pe_errors_add(errs, field, "must be an integer from 1 to 4");
-  else if (sem)
-    t->semester = (int)json_integer_value(sem);
+  parse_semester(j, path, grouped, t, errs);
   if (t->start != PE_NO_DATE && y->start != PE_NO_DATE &&
       (t->start < y->start || (t->end != PE_NO_DATE && y->end != PE_NO_DATE && t->end > y->end)))
     pe_errors_add(errs, path, "term must lie within its academic year");
 }
 
+/* Teaching terms of one year must not return to an earlier semester (a semester is a run of
+ * consecutive teaching terms). */
+static void check_semester_order(const pe_calendar *cal, const pe_year *y, const char *path,
+                                 json_t *errs) {
+  char field[512];
+  int last = 0;
+  for (size_t i = 0; i < y->n_terms; i++) {
+    const pe_term *t = &cal->terms[y->first_term + i];
+    if (!t->teaching || t->semester == 0) continue;
+    if (t->semester < last) {
+      snprintf(field, sizeof field, "%s.terms", path);
+      pe_errors_add(errs, field, "semesters must follow the order of the teaching terms");
+      return;
+    }
+    last = t->semester;
+  }
+}
+
+/* Reads one academic year and its terms (appended to cal->terms, sorted by start). */
 static void parse_year(const json_t *j, const char *path, pe_calendar *cal, pe_year *y,
-                       json_t *errs) {
+                       bool grouped, json_t *errs) {
   char field[512];
   y->start = y->end = PE_NO_DATE;
   y->first_term = cal->n_terms;
@@ -79,10 +113,11 @@ static void parse_year(const json_t *j, const char *path, pe_calendar *cal, pe_y
   const json_t *t;
   json_array_foreach(terms, i, t) {
     snprintf(field, sizeof field, "%s.terms[%zu]", path, i);
-    parse_term(t, field, y, &cal->terms[cal->n_terms++], errs);
+    parse_term(t, field, y, grouped, &cal->terms[cal->n_terms++], errs);
   }
   y->n_terms = cal->n_terms - y->first_term;
   qsort(cal->terms + y->first_term, y->n_terms, sizeof(pe_term), cmp_term);
+  check_semester_order(cal, y, path, errs);
 }
 
 static void parse_closures(const json_t *arr, pe_calendar *cal, json_t *errs) {
@@ -124,6 +159,20 @@ static pe_err alloc_calendar(const json_t *years, const json_t *closures, pe_cal
   return cal->years && cal->terms && cal->closures ? PE_OK : PE_NOMEM;
 }
 
+/* True when any teaching term of the calendar JSON names a semester. */
+static bool any_semester(const json_t *years) {
+  size_t i, k;
+  const json_t *y, *t;
+  json_array_foreach(years, i, y) {
+    json_array_foreach(json_object_get(y, "terms"), k, t) {
+      const json_t *teach = json_object_get(t, "teaching");
+      if (json_object_get(t, "semester") && !json_is_false(teach)) return true;
+    }
+  }
+  return false;
+}
+
+/* Reads the time zone and every year (sorted), reporting overlapping years. */
 static void parse_body(const json_t *j, pe_calendar *cal, const json_t *years, json_t *errs) {
   char path[64];
   const json_t *tz = json_object_get(j, "time_zone");
@@ -134,7 +183,7 @@ static void parse_body(const json_t *j, pe_calendar *cal, const json_t *years, j
   const json_t *y;
   json_array_foreach(years, i, y) {
     snprintf(path, sizeof path, "$.years[%zu]", i);
-    parse_year(y, path, cal, &cal->years[cal->n_years++], errs);
+    parse_year(y, path, cal, &cal->years[cal->n_years++], any_semester(years), errs);
   }
   qsort(cal->years, cal->n_years, sizeof(pe_year), cmp_year);
   for (i = 1; i < cal->n_years; i++)

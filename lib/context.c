@@ -37,21 +37,40 @@ int pe_count_in_spans(pe_ctx *ctx, const pe_spanset *spans, pe_pred pred, const 
     if (hi > ctx->in->as_of) hi = ctx->in->as_of;
     for (size_t i = pe_first_at(ctx->in, pe_local_day_start(tz, spans->s[s].start));
          i < ctx->in->n_contacts && ctx->in->contacts[i].at <= hi; i++) {
-      if (!pred(&ctx->in->contacts[i], r)) continue;
+      const pe_contact *c = &ctx->in->contacts[i];
+      if (!pred(ctx, c, r)) continue;
       n++;
-      if (f && pe_evidence(ctx, f, ctx->in->contacts[i].id) != PE_OK) *err = PE_NOMEM;
+      if (f && pe_evidence_by(ctx, f, c->id, c->staff) != PE_OK) *err = PE_NOMEM;
     }
   }
   return n;
 }
 
+/* Status-history entries known on as_of: those dated on or before it (the history is sorted). */
+static size_t statuses_known(const pe_ctx *ctx) {
+  const pe_student *st = ctx->in->student;
+  size_t n = 0;
+  while (n < st->n_statuses && st->statuses[n].from <= ctx->as_of) n++;
+  return n;
+}
+
+pe_student_status pe_status_on(const pe_ctx *ctx, pe_date d) {
+  const pe_student *st = ctx->in->student;
+  pe_student_status s = PE_ST_STUDYING;
+  for (size_t i = 0; i < statuses_known(ctx) && st->statuses[i].from <= d; i++)
+    s = st->statuses[i].status;
+  return s;
+}
+
+/* Presence: the status history as known on as_of (later entries were not true on as_of). */
 void pe_presence(const pe_ctx *ctx, unsigned mask, pe_spanset *out) {
   const pe_student *st = ctx->in->student;
+  size_t known = statuses_known(ctx);
   out->n = 0;
   pe_student_status cur = PE_ST_STUDYING;
   pe_date from = ctx->reg;
-  for (size_t i = 0; i <= st->n_statuses; i++) {
-    pe_date next = i < st->n_statuses ? st->statuses[i].from : PE_DATE_MAX;
+  for (size_t i = 0; i <= known; i++) {
+    pe_date next = i < known ? st->statuses[i].from : PE_DATE_MAX;
     pe_date lo = from > ctx->reg ? from : ctx->reg;
     pe_date hi = next == PE_DATE_MAX ? PE_DATE_MAX - 1 : next - 1;
     if (hi > ctx->active_end) hi = ctx->active_end;
@@ -61,7 +80,7 @@ void pe_presence(const pe_ctx *ctx, unsigned mask, pe_spanset *out) {
       else
         out->s[out->n++] = (pe_span){lo, hi};
     }
-    if (i < st->n_statuses) {
+    if (i < known) {
       cur = st->statuses[i].status;
       from = next;
     }
@@ -88,6 +107,8 @@ static bool covers_absence(const pe_ctx *ctx, const char *tutor, const char *sta
   return false;
 }
 
+/* pe_staff_eligible: the personal or cover allocation of `staff` active on d, or the cover
+ * named on an absence of an active personal tutor that covers d. */
 bool pe_staff_eligible(const pe_ctx *ctx, const char *staff, pe_date d) {
   for (size_t i = 0; i < ctx->in->n_allocations; i++) {
     const pe_allocation *a = &ctx->in->allocations[i];
@@ -96,4 +117,62 @@ bool pe_staff_eligible(const pe_ctx *ctx, const char *staff, pe_date d) {
     if (a->kind == PE_ALLOC_PERSONAL && covers_absence(ctx, a->tutor, staff, d)) return true;
   }
   return false;
+}
+
+bool pe_contact_by_tutor(const pe_ctx *ctx, const pe_contact *c) {
+  bool any_direction = c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING ||
+                       c->kind == PE_C_TEACHING_EVENT;
+  if (!c->staff[0] || (c->direction == PE_DIR_FROM_STUDENT && !any_direction)) return false;
+  return pe_staff_eligible(ctx, c->staff, pe_local_date(&ctx->cal->tz, c->at));
+}
+
+bool pe_counts_by(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
+  return r->param[PE_P_BY] == 1 || pe_contact_by_tutor(ctx, c);
+}
+
+/* True when exemption e names rule r (or names none: every student-level rule). */
+static bool exemption_names(const pe_exemption *e, const pe_rule *r) {
+  if (e->n_rules == 0) return true;
+  for (int i = 0; i < e->n_rules && i < PE_EXEMPT_MAX_RULES; i++)
+    if (strcmp(e->rules[i], r->id) == 0) return true;
+  return false;
+}
+
+bool pe_exempt(const pe_ctx *ctx, const pe_rule *r, pe_date d, int64_t *exemption_id) {
+  const pe_student *st = ctx->in->student;
+  for (size_t i = 0; i < st->n_exemptions; i++) {
+    const pe_exemption *e = &st->exemptions[i];
+    if (e->from <= d && d <= e->to && exemption_names(e, r)) {
+      if (exemption_id) *exemption_id = e->id;
+      return true;
+    }
+  }
+  return false;
+}
+
+void pe_exempt_spans(const pe_ctx *ctx, const pe_rule *r, pe_spanset *spans) {
+  const pe_student *st = ctx->in->student;
+  for (size_t i = 0; i < st->n_exemptions; i++)
+    if (exemption_names(&st->exemptions[i], r))
+      pe_spans_subtract(spans, st->exemptions[i].from, st->exemptions[i].to, spans);
+}
+
+const pe_exemption *pe_exemption_by_id(const pe_ctx *ctx, int64_t id) {
+  const pe_student *st = ctx->in->student;
+  for (size_t i = 0; i < st->n_exemptions; i++)
+    if (st->exemptions[i].id == id) return &st->exemptions[i];
+  return NULL;
+}
+
+/* "first year" / "new students": the first year of the course, i.e. the course began after the
+ * previous academic year ended (the calendar's year before this one; without one, the day
+ * before this year starts) and no later than this year's end. A first-year whose course starts
+ * with this year but who registered a few days before it is still new. */
+bool pe_is_new_student(const pe_ctx *ctx) {
+  const pe_student *st = ctx->in->student;
+  pe_date begun = st->course_start != PE_NO_DATE ? st->course_start : st->registered_on;
+  pe_date prev_end = ctx->year->start - 1;
+  for (size_t i = 0; i < ctx->cal->n_years; i++)
+    if (&ctx->cal->years[i] == ctx->year && i > 0) prev_end = ctx->cal->years[i - 1].end;
+  return begun > prev_end && begun <= ctx->year->end;
 }

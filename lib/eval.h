@@ -20,7 +20,9 @@ typedef struct {
 } pe_ctx;
 
 typedef pe_err (*pe_rule_fn)(pe_ctx *ctx, const pe_rule *r, pe_finding *f);
-typedef bool (*pe_pred)(const pe_contact *c, const pe_rule *r);
+/* A contact predicate. It receives the evaluation context so that it can ask who the tutor
+ * was on the contact's day (pe_counts_by) — the one way a rule reaches the context. */
+typedef bool (*pe_pred)(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r);
 
 /* ---- context.c ---- */
 /* met / due (PE_NO_DATE = none) → status against as_of and the warning window. */
@@ -39,6 +41,31 @@ void pe_presence(const pe_ctx *ctx, unsigned mask, pe_spanset *out);
 /* True when staff is the student's personal or cover tutor on date d, or covers an
  * absence of the personal tutor on d. */
 bool pe_staff_eligible(const pe_ctx *ctx, const char *staff, pe_date d);
+/* True when contact c was made by the student's tutor on its local date: the personal tutor
+ * (a personal allocation active that day), or a cover tutor (a cover allocation active that day,
+ * or the cover named on an absence of the personal tutor that covers that day). Secondary
+ * (joint-honours) tutors and other staff (a senior tutor who is not the personal tutor) are not.
+ * A student-initiated email, message, phone call or check-in is never the tutor's contact;
+ * meetings, group meetings and teaching events count whatever their recorded direction. The
+ * rule is not consulted (see pe_counts_by). */
+bool pe_contact_by_tutor(const pe_ctx *ctx, const pe_contact *c);
+/* Whose contact counts for r: with `by: any_staff` (PE_P_BY == 1) every contact, otherwise only
+ * the tutor's (pe_contact_by_tutor). */
+bool pe_counts_by(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r);
+/* True when one of the student's exemptions covers day d for rule r (it names r's id, or names
+ * no rule at all); *exemption_id (may be NULL) gets the first such exemption's id. */
+bool pe_exempt(const pe_ctx *ctx, const pe_rule *r, pe_date d, int64_t *exemption_id);
+/* Removes from spans every day on which r is suspended by an exemption. */
+void pe_exempt_spans(const pe_ctx *ctx, const pe_rule *r, pe_spanset *spans);
+/* The exemption record with this id, or NULL. */
+const pe_exemption *pe_exemption_by_id(const pe_ctx *ctx, int64_t id);
+/* True when the student is in the first year of the course in the evaluated academic year: the
+ * course start (registered_on when unknown) falls after the end of the previous academic year
+ * and on or before the end of this one. */
+bool pe_is_new_student(const pe_ctx *ctx);
+/* The student's status on day d as it was known on as_of: status-history entries dated after
+ * d, or after as_of, are ignored; studying before the first entry. */
+pe_student_status pe_status_on(const pe_ctx *ctx, pe_date d);
 /* Tutor facts for staff id, or NULL. */
 const pe_tutor *pe_tutor_facts(const pe_ctx *ctx, const char *staff);
 /* Sets f to not_applicable with the given detail. */
@@ -52,9 +79,10 @@ typedef struct {
 /* Judges "at least min matching contacts in each period" (see rules_periodic.c). */
 pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods,
                         size_t n, int min, pe_pred pred, const char *what);
-/* Fills periods[] with the year's teaching terms, each clipped to `presence`. */
-size_t pe_term_periods(const pe_ctx *ctx, const pe_spanset *presence, pe_period *out,
-                       size_t max);
+/* Fills periods[] with the year's teaching terms — or semesters when r has `period: semester`
+ * (r may be NULL: terms) — each clipped to `presence`. */
+size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *presence,
+                       pe_period *out, size_t max);
 
 /* ---- rule implementations ---- */
 pe_err pe_rule_allocation_within(pe_ctx *, const pe_rule *, pe_finding *);

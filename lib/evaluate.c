@@ -4,9 +4,12 @@
  * kept only from the version in force on its due date (on as_of when it has no due date):
  * version i owns dates in [effective_from(i), effective_from(i+1)), the first version also
  * owns everything before it. So a window straddling two versions is judged by the version
- * in force at the window's due date. */
+ * in force at the window's due date. Only versions known on as_of take part (effective_from on
+ * or before it): a version that comes into force later was not true on as_of, so the latest
+ * known version also owns the due dates after as_of. */
 #include "eval.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,13 +53,8 @@ static bool input_ok(const pe_input *in) {
   return true;
 }
 
-/* Status at date d from the history (studying before the first entry). */
-static pe_student_status status_at(const pe_student *st, pe_date d) {
-  pe_student_status s = PE_ST_STUDYING;
-  for (size_t i = 0; i < st->n_statuses && st->statuses[i].from <= d; i++) s = st->statuses[i].status;
-  return s;
-}
-
+/* Fills ctx for in: as_of's local date and academic year, registration, the last active day
+ * (before a withdrawal or completion known on as_of), studying days and teaching terms. */
 static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
   const pe_student *st = in->student;
   memset(ctx, 0, sizeof *ctx);
@@ -67,7 +65,7 @@ static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
   ctx->year = pe_calendar_year_for(in->cal, ctx->as_of);
   ctx->reg = st->registered_on;
   ctx->active_end = PE_DATE_MAX - 1;
-  for (size_t i = 0; i < st->n_statuses; i++)
+  for (size_t i = 0; i < st->n_statuses && st->statuses[i].from <= ctx->as_of; i++)
     if ((st->statuses[i].status == PE_ST_WITHDRAWN || st->statuses[i].status == PE_ST_COMPLETED) &&
         st->statuses[i].from - 1 < ctx->active_end)
       ctx->active_end = st->statuses[i].from - 1;
@@ -77,14 +75,50 @@ static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
   memcpy(ctx->teaching.s, terms, sizeof(pe_span) * (size_t)ctx->teaching.n);
 }
 
-/* True when the finding's date falls in version v's period. */
-static bool owned_by(const pe_input *in, size_t v, const pe_finding *f, pe_date as_of) {
-  pe_date key = f->due != PE_NO_DATE ? f->due : as_of;
-  if (v > 0 && key < in->versions[v]->effective_from) return false;
-  return v + 1 == in->n_versions || key < in->versions[v + 1]->effective_from;
+/* Versions known on as_of: those with effective_from <= as_of, and at least the first (which
+ * owns the dates before it while no version is in force yet). */
+static size_t versions_known(const pe_input *in, pe_date as_of) {
+  size_t n = 1;
+  while (n < in->n_versions && in->versions[n]->effective_from <= as_of) n++;
+  return n;
 }
 
-static pe_err run_rule(pe_ctx *ctx, size_t v, const pe_rule *r) {
+/* True when the finding's date falls in version v's period (of the n versions known). */
+static bool owned_by(const pe_input *in, size_t v, size_t n, const pe_finding *f, pe_date as_of) {
+  pe_date key = f->due != PE_NO_DATE ? f->due : as_of;
+  if (v > 0 && key < in->versions[v]->effective_from) return false;
+  return v + 1 == n || key < in->versions[v + 1]->effective_from;
+}
+
+/* Deadline rules with one due date: suspended when that date falls inside an exemption. */
+static bool one_deadline(pe_rule_type t) {
+  return t == PE_R_ALLOCATION_WITHIN || t == PE_R_FIRST_MEETING_WITHIN ||
+         t == PE_R_WELCOME_WEEK_CONTACT;
+}
+
+/* Exemption periods, applied centrally to a judged finding: a one-deadline rule whose due date
+ * falls inside an exemption naming it is not_applicable, with the exemption's id and reason.
+ * (Periodic and yearly rules drop exempt days from their spans instead; response_within and
+ * meeting_summary_within skip each message or meeting whose own deadline is exempt.) */
+static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
+  int64_t id = 0;
+  char a[11], b[11];
+  if (!one_deadline(r->type) || f->due == PE_NO_DATE || f->status == PE_NOT_APPLICABLE ||
+      !pe_exempt(ctx, r, f->due, &id))
+    return;
+  const pe_exemption *e = pe_exemption_by_id(ctx, id);
+  ctx->out->n_ids = f->ev_off;
+  f->ev_n = 0;
+  f->gap_start = f->gap_end = PE_NO_DATE;
+  f->status = PE_NOT_APPLICABLE;
+  f->exemption = id;
+  snprintf(f->detail, sizeof f->detail, "exempt %s..%s (%s): due %s", pe_date_format(e->from, a),
+           pe_date_format(e->to, b), e->reason[0] ? e->reason : "exemption",
+           pe_date_format(f->due, a));
+}
+
+/* Runs rule r of version v (of n known) into a new finding; drops it when v does not own it. */
+static pe_err run_rule(pe_ctx *ctx, size_t v, size_t n, const pe_rule *r) {
   pe_finding *f = pe_findings_push(ctx->out, r);
   if (!f) return PE_NOMEM;
   pe_err err = PE_OK;
@@ -94,7 +128,8 @@ static pe_err run_rule(pe_ctx *ctx, size_t v, const pe_rule *r) {
     pe_not_applicable(f, "student withdrawn or completed before this academic year");
   else
     err = RULES[r->type](ctx, r, f);
-  if (err == PE_OK && !owned_by(ctx->in, v, f, ctx->as_of)) pe_findings_pop(ctx->out);
+  if (err == PE_OK) apply_exemption(ctx, r, f);
+  if (err == PE_OK && !owned_by(ctx->in, v, n, f, ctx->as_of)) pe_findings_pop(ctx->out);
   return err;
 }
 
@@ -102,16 +137,17 @@ pe_err pe_evaluate_student(const pe_input *in, pe_findings *out) {
   if (!input_ok(in)) return PE_INVALID;
   pe_ctx ctx;
   build_context(in, out, &ctx);
-  pe_student_status now = status_at(in->student, ctx.as_of);
+  pe_student_status now = pe_status_on(&ctx, ctx.as_of);
   const pe_rule *rules[PE_MAX_RULES];
-  for (size_t v = 0; v < in->n_versions; v++) {
+  size_t known = versions_known(in, ctx.as_of);
+  for (size_t v = 0; v < known; v++) {
     ctx.policy = in->versions[v];
     size_t n = pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now,
                                          rules);
     for (size_t i = 0; i < n; i++) {
       if (pe_rule_is_tutor_level(rules[i]->type) || pe_rule_is_school_level(rules[i]->type))
         continue;
-      pe_err err = run_rule(&ctx, v, rules[i]);
+      pe_err err = run_rule(&ctx, v, known, rules[i]);
       if (err != PE_OK) return err;
     }
   }

@@ -47,6 +47,8 @@ void pe_spans_intersect(const pe_spanset *a, const pe_spanset *b, pe_spanset *ou
 void pe_spans_clip(const pe_spanset *a, pe_date start, pe_date end, pe_spanset *out);
 /* Total days covered. */
 int32_t pe_spans_days(const pe_spanset *a);
+/* out = a minus [start, end] (out may alias a). */
+void pe_spans_subtract(const pe_spanset *a, pe_date start, pe_date end, pe_spanset *out);
 /* Single-span set. */
 void pe_spans_one(pe_spanset *out, pe_date start, pe_date end);
 

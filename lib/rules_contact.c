@@ -6,11 +6,14 @@ static bool kind_in(const pe_contact *c, int32_t mask) {
 }
 
 /* Any tutor-initiated contact of the listed kinds that was not cancelled; meetings and
- * teaching events count whatever the recorded direction. */
-static bool counts_as_contact(const pe_contact *c, const pe_rule *r) {
+ * teaching events count whatever the recorded direction. By the student's tutor on that day
+ * unless `by: any_staff`. */
+static bool counts_as_contact(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   if (!kind_in(c, r->param[PE_P_KINDS]) || c->attendance == PE_ATT_CANCELLED) return false;
-  return c->direction == PE_DIR_TO_STUDENT || c->kind == PE_C_MEETING ||
-         c->kind == PE_C_GROUP_MEETING || c->kind == PE_C_TEACHING_EVENT;
+  if (c->direction != PE_DIR_TO_STUDENT && c->kind != PE_C_MEETING &&
+      c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT)
+    return false;
+  return pe_counts_by(ctx, c, r);
 }
 
 /* contact_monthly: every calendar month that overlaps a teaching term needs at least
@@ -30,40 +33,43 @@ pe_err pe_rule_contact_monthly(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
                           "contact(s) in the term-time part of the month");
 }
 
-/* An individual (not group, not teaching event) contact by staff that enquired about
- * progress and wellbeing, and that took place (not missed, not cancelled). */
-static bool counts_as_checkin(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* "individual" contact: to this student alone — not a group meeting, not a teaching event —
+ * that enquired about progress and wellbeing, took place (not missed, not cancelled), and was
+ * made by the personal tutor (or cover) on that day unless `by: any_staff`. */
+static bool counts_as_checkin(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return c->wellbeing_check && c->direction == PE_DIR_TO_STUDENT &&
          c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT &&
-         c->attendance != PE_ATT_MISSED && c->attendance != PE_ATT_CANCELLED;
+         c->attendance != PE_ATT_MISSED && c->attendance != PE_ATT_CANCELLED &&
+         pe_counts_by(ctx, c, r);
 }
 
-/* individual_checkin_per_term: in every teaching term (studying part), at least `min`
- * individual contacts enquiring about academic progress and wellbeing. */
+/* individual_checkin_per_term: in every teaching term (studying part; every semester with
+ * `period: semester`), at least `min` individual contacts (counts_as_checkin) enquiring about
+ * academic progress and wellbeing. */
 pe_err pe_rule_individual_checkin_per_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_period periods[16];
-  size_t n = pe_term_periods(ctx, &ctx->studying, periods, 16);
+  size_t n = pe_term_periods(ctx, r, &ctx->studying, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_checkin,
                           "individual wellbeing check-in(s)");
 }
 
-/* Any contact from staff to the student that was not cancelled or missed. */
-static bool counts_as_away_contact(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* Any contact to the student that was not cancelled or missed, by the tutor (or cover) on
+ * that day unless `by: any_staff`. */
+static bool counts_as_away_contact(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return c->direction == PE_DIR_TO_STUDENT && c->attendance != PE_ATT_CANCELLED &&
-         c->attendance != PE_ATT_MISSED;
+         c->attendance != PE_ATT_MISSED && pe_counts_by(ctx, c, r);
 }
 
 /* away_contact_per_term: for every teaching term in which the student is away (status in
  * `statuses`, default year_abroad, placement, suspended), at least `min` (default 1)
- * contacts from staff during the away part of that term. A student never away during
- * term time gets not_applicable. */
+ * contacts from the tutor (or cover; any staff with `by: any_staff`) during the away part of
+ * that term (semester with `period: semester`). A student never away during term time gets
+ * not_applicable. */
 pe_err pe_rule_away_contact_per_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_spanset away;
   pe_period periods[16];
   pe_presence(ctx, (unsigned)r->param[PE_P_STATUSES], &away);
-  size_t n = pe_term_periods(ctx, &away, periods, 16);
+  size_t n = pe_term_periods(ctx, r, &away, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_away_contact,
                           "contact(s) while away");
 }

@@ -12,19 +12,41 @@
  * - otherwise, the current period (as_of within it) still short is pending / due_soon by
  *   its end; if no period has started yet the first one is pending;
  * - otherwise met, with the ids of every matching contact as evidence;
- * - when no period can be judged the finding is not_applicable.
+ * - when no period can be judged the finding is not_applicable;
+ * - days on which an exemption suspends the rule are not judged: they are dropped from every
+ *   period's spans (contacts on them do not count), so a wholly exempt period is skipped.
  */
 #include "eval.h"
 
 #include <stdio.h>
 
-size_t pe_term_periods(const pe_ctx *ctx, const pe_spanset *presence, pe_period *out,
-                       size_t max) {
+/* Appends the spans of b to a (b starts after a ends). */
+static void spans_append(pe_spanset *a, const pe_spanset *b) {
+  for (int i = 0; i < b->n && a->n < PE_MAX_SPANS; i++) a->s[a->n++] = b->s[i];
+}
+
+/* Terms or semesters. With `period: semester` (PE_P_PERIOD == 1) a semester — the union of
+ * the consecutive teaching terms the calendar gives the same semester number — is one period
+ * from its first term's start to its last term's end; a calendar that does not group terms
+ * into semesters (semester 0) makes each teaching term its own semester. */
+size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *presence,
+                       pe_period *out, size_t max) {
+  bool semesters = r && r->param[PE_P_PERIOD] == 1;
+  int last_sem = 0;
   size_t n = 0;
-  for (int i = 0; i < ctx->teaching.n && n < max; i++) {
-    out[n].natural = ctx->teaching.s[i];
-    pe_spans_clip(presence, ctx->teaching.s[i].start, ctx->teaching.s[i].end, &out[n].spans);
-    n++;
+  for (size_t i = 0; i < ctx->year->n_terms; i++) {
+    const pe_term *t = &ctx->cal->terms[ctx->year->first_term + i];
+    if (!t->teaching) continue;
+    pe_spanset part;
+    pe_spans_clip(presence, t->start, t->end, &part);
+    if (semesters && n && t->semester && t->semester == last_sem) {
+      spans_append(&out[n - 1].spans, &part);
+      out[n - 1].natural.end = t->end;
+    } else if (n < max) {
+      out[n].natural = (pe_span){t->start, t->end};
+      out[n++].spans = part;
+    }
+    last_sem = t->semester;
   }
   return n;
 }
@@ -76,6 +98,7 @@ pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period 
                         size_t n, int min, pe_pred pred, const char *what) {
   tally t = {0};
   char span[32];
+  for (size_t i = 0; i < n; i++) pe_exempt_spans(ctx, r, &periods[i].spans);
   pe_err err = tally_periods(ctx, r, f, periods, n, min, pred, &t);
   if (t.judged == 0) {
     pe_not_applicable(f, "no period in which the student is judged by this rule");

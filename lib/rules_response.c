@@ -38,10 +38,14 @@ static pe_err judge_message(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t
   const pe_contact *msg = &ctx->in->contacts[m];
   pe_date due = pe_working_days_after(ctx->cal, msg->at, r->param[PE_P_WORKING_DAYS]);
   if (due > ctx->active_end) return PE_OK; /* after withdrawal: not judged */
+  if (pe_exempt(ctx, r, due, NULL)) return PE_OK; /* deadline inside an exemption: not judged */
   pe_instant until = pe_local_day_end(&ctx->cal->tz, due);
   long reply = find_reply(ctx, m, until < ctx->in->as_of ? until : ctx->in->as_of);
   t->messages++;
-  if (reply >= 0) return t->breaches ? PE_OK : pe_evidence(ctx, f, ctx->in->contacts[reply].id);
+  if (reply >= 0) {
+    const pe_contact *c = &ctx->in->contacts[reply];
+    return t->breaches ? PE_OK : pe_evidence_by(ctx, f, c->id, c->staff);
+  }
   if (due < ctx->as_of) {
     if (t->breaches++ == 0) {
       t->first_breach = m;
@@ -71,7 +75,7 @@ static pe_err conclude(pe_ctx *ctx, const pe_rule *r, pe_finding *f, const resp_
     else
       snprintf(f->detail, sizeof f->detail, "message of %s awaiting a reply by %s", a,
                pe_date_format(f->due, b));
-    return pe_evidence(ctx, f, ctx->in->contacts[m].id);
+    return pe_evidence_by(ctx, f, ctx->in->contacts[m].id, ctx->in->contacts[m].staff);
   }
   f->status = PE_MET;
   snprintf(f->detail, sizeof f->detail, t->messages ? "all %d messages answered within %d working days"
@@ -89,7 +93,7 @@ static pe_err conclude(pe_ctx *ctx, const pe_rule *r, pe_finding *f, const resp_
  * such contact after the message without reply_to. Breached when any deadline passed
  * unanswered (evidence: the first such message); pending/due_soon while the oldest open
  * message is not yet due; met otherwise (evidence: the replies). Messages whose deadline
- * falls after withdrawal are not judged. */
+ * falls after withdrawal, or inside an exemption period naming the rule, are not judged. */
 pe_err pe_rule_response_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_tz *tz = &ctx->cal->tz;
   pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;

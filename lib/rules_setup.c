@@ -4,18 +4,33 @@
 #include <stdio.h>
 #include <string.h>
 
-/* allocation_within: a personal allocation must start no later than `days` calendar days
- * after registration (due = registered_on + days; Leicester "by the end of their first
- * week after registration" = 7). Judged for students registering in the evaluated year
- * (not_applicable for returning students, and when the due date falls after withdrawal). */
+/* The allocation deadline. "by the end of their first week after registration" (Leicester) is
+ * `days` days counting the day of registration: due = registered_on + days - 1 (days 0 is read
+ * as the day of registration itself). With `from: first_teaching_week` ("normally by the end of
+ * Week 1, Semester 1", Westminster 6.5) the deadline is fixed: the end of the first week
+ * (start + 6) of the year's first teaching term, for every student registered by then; a
+ * student registering later gets registered_on + days - 1. */
+static pe_date allocation_due(const pe_ctx *ctx, const pe_rule *r) {
+  int days = r->param[PE_P_DAYS] > 0 ? r->param[PE_P_DAYS] : 1;
+  if (r->param[PE_P_FIRST_WEEK] == 1 && ctx->teaching.n) {
+    pe_date week1_end = ctx->teaching.s[0].start + 6;
+    if (ctx->reg <= week1_end) return week1_end;
+  }
+  return ctx->reg + days - 1;
+}
+
+/* allocation_within: a personal allocation must start no later than the deadline (see
+ * allocation_due). Judged for students new this year (pe_is_new_student: the first year of
+ * the course); not_applicable for returning students, and when the due date falls after
+ * withdrawal. Only allocations that started by as_of count. */
 pe_err pe_rule_allocation_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   char a[11], b[11];
-  if (ctx->reg < ctx->year->start) {
-    pe_not_applicable(f, "registered before this academic year");
+  if (!pe_is_new_student(ctx)) {
+    pe_not_applicable(f, "not in the first year of the course this academic year");
     return PE_OK;
   }
   f->window_start = ctx->reg;
-  f->due = f->window_end = ctx->reg + r->param[PE_P_DAYS];
+  f->due = f->window_end = allocation_due(ctx, r);
   if (f->due > ctx->active_end) {
     pe_not_applicable(f, "student left before the allocation deadline");
     return PE_OK;
@@ -41,16 +56,15 @@ pe_err pe_rule_allocation_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   return PE_OK;
 }
 
-static bool attended_meeting(const pe_contact *c, const pe_rule *r) {
-  (void)r;
+/* An attended meeting or group meeting by the tutor (or cover) unless `by: any_staff`. */
+static bool attended_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
   return (c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING) &&
-         c->attendance == PE_ATT_ATTENDED;
+         c->attendance == PE_ATT_ATTENDED && pe_counts_by(ctx, c, r);
 }
 
 /* Start of the first-meeting window, or PE_NO_DATE with f set not_applicable. */
 static pe_date first_meeting_start(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
-  bool is_new = ctx->reg >= ctx->year->start;
-  if (r->param[PE_P_APPLIES_TO] == 0 && !is_new) {
+  if (r->param[PE_P_APPLIES_TO] == 0 && !pe_is_new_student(ctx)) {
     pe_not_applicable(f, "returning student (rule applies to new students)");
     return PE_NO_DATE;
   }
@@ -67,11 +81,13 @@ static pe_date first_meeting_start(pe_ctx *ctx, const pe_rule *r, pe_finding *f)
   return start;
 }
 
-/* first_meeting_within: an attended meeting (meeting or group_meeting) within `days`
- * calendar days: window from the start (registration, or with from=year_start the first
- * teaching day of the year or registration if later) to start + days. Meetings from the
- * academic year's start (Welcome Week) count. applies_to=new judges only students who
- * registered in the evaluated year; all judges every student every year. Not applicable
+/* first_meeting_within: an attended meeting (meeting or group_meeting) with the personal
+ * tutor in force that day (or the cover tutor; anyone with `by: any_staff`) within `days`
+ * calendar days counting the first: "within the first two weeks" is 14 days from the start
+ * inclusive, so due = start + days - 1. The start is registration, or with from=year_start
+ * the first teaching day of the year or registration if later. Meetings from the academic
+ * year's start (Welcome Week) count. applies_to=new judges only students in the first year
+ * of the course (pe_is_new_student); all judges every student every year. Not applicable
  * when the student is away or has left at the start, or leaves before the due date. */
 pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_err err = PE_OK;
@@ -79,7 +95,7 @@ pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   pe_date start = first_meeting_start(ctx, r, f);
   if (start == PE_NO_DATE) return PE_OK;
   f->window_start = start;
-  f->due = f->window_end = start + r->param[PE_P_DAYS];
+  f->due = f->window_end = start + r->param[PE_P_DAYS] - 1;
   if (f->due > ctx->active_end) {
     pe_not_applicable(f, "student left before the first-meeting deadline");
     return PE_OK;
@@ -98,7 +114,9 @@ pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   return err;
 }
 
-static bool senior_meeting(const pe_contact *c, const pe_rule *r) {
+/* An attended individual meeting with a senior tutor (any senior tutor). */
+static bool senior_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
+  (void)ctx;
   (void)r;
   return c->kind == PE_C_MEETING && c->attendance == PE_ATT_ATTENDED && c->senior_tutor;
 }
@@ -106,13 +124,15 @@ static bool senior_meeting(const pe_contact *c, const pe_rule *r) {
 /* under18_senior_meeting: a student under 18 at the start of the year's window (the later
  * of year start and registration) must meet a senior tutor personally (an attended
  * individual meeting with a staff member flagged senior tutor) before turning 18 and by
- * the end of the year's teaching, whichever is earlier. Others: not_applicable. */
+ * the end of the year's teaching, whichever is earlier. Others: not_applicable. The 18th
+ * birthday is pe_birthday: a student born on 29 February reaches 18 on 1 March in a common
+ * year (whole years of age), so 28 February is still a day under 18. */
 pe_err pe_rule_under18_senior_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_err err = PE_OK;
   const pe_student *st = ctx->in->student;
   pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   pe_date eighteen = st->date_of_birth == PE_NO_DATE ? PE_NO_DATE
-                                                      : pe_date_add_years(st->date_of_birth, 18);
+                                                      : pe_birthday(st->date_of_birth, 18);
   if (eighteen == PE_NO_DATE || eighteen <= start || ctx->teaching.n == 0) {
     pe_not_applicable(f, "student is not under 18 (or date of birth unknown)");
     return PE_OK;
@@ -138,7 +158,7 @@ static pe_date uncovered(const pe_ctx *ctx, const pe_absence *a, int days) {
   pe_date due = a->from + days;
   for (size_t i = 0; i < ctx->in->n_allocations; i++) {
     const pe_allocation *al = &ctx->in->allocations[i];
-    if (al->kind == PE_ALLOC_COVER && al->starts_on <= due &&
+    if (al->kind == PE_ALLOC_COVER && al->starts_on <= due && al->starts_on <= ctx->as_of &&
         (al->ends_on == PE_NO_DATE || al->ends_on >= due))
       return PE_NO_DATE;
   }
@@ -148,8 +168,11 @@ static pe_date uncovered(const pe_ctx *ctx, const pe_absence *a, int days) {
 /* cover_during_absence: whenever the student's personal tutor (by allocation) is absent
  * for longer than `days` days within the year and while the student is registered, cover
  * must be in place by the absence's start + days (absence.cover set, or a cover
- * allocation). Breached if any past deadline was missed; pending/due_soon for an upcoming
- * deadline; met otherwise (including no absences). */
+ * allocation). `days` 0 is read as "any absence needs cover, from its first day" (every
+ * absence lasts at least one day, which is longer than 0), due on the absence's first day.
+ * Only absences that started by as_of, and cover allocations that started by as_of, count.
+ * Breached if any past deadline was missed; pending/due_soon for an upcoming deadline; met
+ * otherwise (including no absences). */
 pe_err pe_rule_cover_during_absence(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   char a[11];
   pe_date worst = PE_NO_DATE;

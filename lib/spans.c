@@ -31,3 +31,18 @@ int32_t pe_spans_days(const pe_spanset *a) {
   for (int i = 0; i < a->n; i++) n += a->s[i].end - a->s[i].start + 1;
   return n;
 }
+
+void pe_spans_subtract(const pe_spanset *a, pe_date start, pe_date end, pe_spanset *out) {
+  pe_spanset r;
+  r.n = 0;
+  for (int i = 0; i < a->n; i++) {
+    pe_span s = a->s[i];
+    if (s.end < start || s.start > end) {
+      if (r.n < PE_MAX_SPANS) r.s[r.n++] = s;
+      continue;
+    }
+    if (s.start < start && r.n < PE_MAX_SPANS) r.s[r.n++] = (pe_span){s.start, start - 1};
+    if (s.end > end && r.n < PE_MAX_SPANS) r.s[r.n++] = (pe_span){end + 1, s.end};
+  }
+  *out = r;
+}

@@ -93,7 +93,8 @@ void world_init_policy(world *w, const char *policy_json) {
   w->cal = test_calendar();
   w->policy[0] = test_policy(policy_json);
   w->n_policies = 1;
-  w->student = (pe_student){.registered_on = D("2026-09-21"), .date_of_birth = D("2007-05-01"),
+  w->student = (pe_student){.registered_on = D("2026-09-21"), .course_start = PE_NO_DATE,
+                            .date_of_birth = D("2007-05-01"),
                             .level = PE_LEVEL_4, .cohort = PE_COHORT_UG,
                             .statuses = w->statuses};
   w->allocs[0] = (pe_allocation){"T1", PE_ALLOC_PERSONAL, D("2026-09-22"), PE_NO_DATE};
@@ -162,4 +163,54 @@ int run_suite(Suite *s) {
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- helpers for the second-round rules (test_new_rules.c) ---- */
+
+pe_calendar *calendar_from_json(const char *json) {
+  json_error_t jerr;
+  json_t *j = json_loads(json, 0, &jerr);
+  ck_assert_msg(j != NULL, "calendar JSON: %s", jerr.text);
+  pe_calendar *cal = NULL;
+  json_t *errs = NULL;
+  pe_err rc = pe_calendar_parse(j, &cal, &errs);
+  char *dump = errs ? json_dumps(errs, 0) : NULL;
+  ck_assert_msg(rc == PE_OK, "calendar invalid: %s", dump ? dump : "");
+  free(dump);
+  json_decref(errs);
+  json_decref(j);
+  return cal;
+}
+
+/* Evaluates the one tutor-level (tutor != NULL) or school-level rule of a policy made of
+ * rule_json, on the test calendar; returns the single finding it gives. */
+static pe_finding eval_level(const char *rule_json, const pe_tutor *tutor, const pe_school *school,
+                             const char *as_of) {
+  char buf[1024];
+  snprintf(buf, sizeof buf,
+           "{\"name\": \"t\", \"effective_from\": \"2020-01-01\", \"rules\": [%s]}", rule_json);
+  pe_policy *p = test_policy(buf);
+  pe_calendar *cal = test_calendar();
+  pe_findings fs;
+  pe_findings_init(&fs);
+  const pe_policy *v[1] = {p};
+  pe_err rc = tutor ? pe_evaluate_tutor(cal, v, 1, tutor, T(as_of), &fs)
+                    : pe_evaluate_school(cal, v, 1, school, T(as_of), &fs);
+  ck_assert_int_eq(rc, PE_OK);
+  ck_assert_uint_eq(fs.n, 1);
+  pe_finding f = fs.items[0];
+  if (tutor) ck_assert_str_eq(f.tutor, tutor->staff);
+  pe_findings_free(&fs);
+  pe_calendar_free(cal);
+  pe_policy_free(p);
+  f.rule_id = f.source = NULL; /* freed with the policy */
+  return f;
+}
+
+pe_finding eval_tutor(const char *rule_json, const pe_tutor *t, const char *as_of) {
+  return eval_level(rule_json, t, NULL, as_of);
+}
+
+pe_finding eval_school(const char *rule_json, const pe_school *s, const char *as_of) {
+  return eval_level(rule_json, NULL, s, as_of);
 }

@@ -62,4 +62,14 @@ int run_suite(Suite *s);
 /* Formats a date for assertions (static-free: uses the caller's buffer). */
 #define DS(d, buf) pe_date_format((d), (buf))
 
+/* ---- helpers for the second-round rules (test_new_rules.c) ---- */
+
+/* Parses a calendar JSON literal, failing the test if it is invalid; caller frees. */
+pe_calendar *calendar_from_json(const char *json);
+/* Evaluates the single tutor-level rule rule_json (a policy with only that rule) for t on the
+ * test calendar as of as_of (RFC 3339); returns the finding (rule_id and source cleared). */
+pe_finding eval_tutor(const char *rule_json, const pe_tutor *t, const char *as_of);
+/* Evaluates the single school-level rule rule_json for s; as eval_tutor. */
+pe_finding eval_school(const char *rule_json, const pe_school *s, const char *as_of);
+
 #endif

@@ -117,14 +117,15 @@ typedef struct {
 } alloc_case;
 
 static const alloc_case ALLOC[] = {
-    {"allocated on the 7th day (boundary)", "2026-09-21", "2026-09-28", "2026-10-10", PE_MET},
-    {"allocated on the 8th day", "2026-09-21", "2026-09-29", "2026-10-10", PE_BREACHED},
+    /* "by the end of their first week": 7 days counting the day of registration */
+    {"allocated on the 7th day (boundary)", "2026-09-21", "2026-09-27", "2026-10-10", PE_MET},
+    {"allocated on the 8th day", "2026-09-21", "2026-09-28", "2026-10-10", PE_BREACHED},
     {"not yet allocated, due in 3 days", "2026-09-21", NULL, "2026-09-25", PE_DUE_SOON},
     {"future allocation does not count yet", "2026-09-21", "2026-09-27", "2026-09-26",
      PE_DUE_SOON},
     {"late registration", "2026-11-02", "2026-11-06", "2026-12-01", PE_MET},
-    {"leap day deadline met", "2028-02-22", "2028-02-29", "2028-03-10", PE_MET},
-    {"leap day deadline missed", "2028-02-22", "2028-03-01", "2028-03-10", PE_BREACHED},
+    {"leap day deadline met", "2028-02-23", "2028-02-29", "2028-03-10", PE_MET},
+    {"leap day deadline missed", "2028-02-23", "2028-03-01", "2028-03-10", PE_BREACHED},
     {"returning student", "2025-09-22", NULL, "2026-10-10", PE_NOT_APPLICABLE},
     {"not yet registered", "2026-10-01", NULL, "2026-09-25", PE_NOT_APPLICABLE},
 };
@@ -148,11 +149,12 @@ END_TEST
 START_TEST(first_meeting_within) {
   world w;
   world_init(&w, "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"}");
-  world_add(&w, C(1, PE_C_MEETING, "2026-10-05T16:00:00+01:00")); /* registration + 14 */
+  /* "within the first two weeks": 14 days counting the day of registration */
+  world_add(&w, C(1, PE_C_MEETING, "2026-10-04T16:00:00+01:00")); /* registration + 13 */
   const pe_finding *f = world_eval(&w, "2026-10-20", "f");
   ck_assert_int_eq(f->status, PE_MET);
-  ck_assert_int_eq(f->due, D("2026-10-05"));
-  w.contacts[0].at = T("2026-10-06T09:00:00+01:00");
+  ck_assert_int_eq(f->due, D("2026-10-04"));
+  w.contacts[0].at = T("2026-10-05T09:00:00+01:00");
   ck_assert_int_eq(world_eval(&w, "2026-10-20", "f")->status, PE_BREACHED);
   w.contacts[0].at = T("2026-09-30T09:00:00+01:00");
   w.contacts[0].attendance = PE_ATT_MISSED;
@@ -165,6 +167,8 @@ START_TEST(first_meeting_within) {
                  " \"from\": \"year_start\", \"applies_to\": \"all\", \"source\": \"s\"}");
   w.student.registered_on = D("2025-09-22");
   world_add(&w, C(1, PE_C_MEETING, "2026-10-12T09:00:00+01:00")); /* term start + 14 */
+  ck_assert_int_eq(world_eval(&w, "2026-10-20", "f")->status, PE_BREACHED);
+  w.contacts[0].at = T("2026-10-11T09:00:00+01:00"); /* term start + 13: the 14th day */
   ck_assert_int_eq(world_eval(&w, "2026-10-20", "f")->status, PE_MET);
   world_status(&w, PE_ST_YEAR_ABROAD, "2026-09-01");
   ck_assert_int_eq(world_eval(&w, "2026-10-20", "f")->status, PE_NOT_APPLICABLE);
