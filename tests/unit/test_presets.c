@@ -67,8 +67,8 @@ static const pe_rule *rule_of(const pe_policy *p, const char *id) {
   return NULL;
 }
 
-/* Evaluates the tutor-level rules for tutor 0 of the world as of the instant. */
-static void eval_tutor(world *w, const char *at, pe_findings *out) {
+/* Evaluates every tutor-level rule of the world's policy for tutor 0 as of the instant, into *out. */
+static void tutor_findings(world *w, const char *at, pe_findings *out) {
   pe_findings_init(out);
   ck_assert_int_eq(pe_evaluate_tutor(w->cal, (const pe_policy *const *)w->policy, 1, &w->tutors[0],
                                      T(at), out),
@@ -156,6 +156,12 @@ START_TEST(leicester_preset) {
   expect(&w, "response", PE_MET);
   expect(&w, "away_contact", PE_NOT_APPLICABLE);
   expect(&w, "cover", PE_MET);
+  expect(&w, "welcome_week", PE_MET); /* met in Welcome Week */
+  expect(&w, "feedback", PE_PENDING); /* not invited yet; the year has months to run */
+  w.student.feedback_invited = (const pe_date[]){D("2026-11-16")};
+  w.student.n_feedback_invited = 1;
+  world_eval(&w, "2026-12-20", "feedback");
+  expect(&w, "feedback", PE_MET);
   world_free(&w);
 }
 END_TEST
@@ -212,18 +218,22 @@ START_TEST(leicester_tutor_rules) {
   w.tutors[0].n_training = 1;
   w.tutors[0].roles = PE_ROLE_TUTOR;
   pe_findings tf;
-  eval_tutor(&w, "2026-12-20T12:00:00Z", &tf);
+  tutor_findings(&w, "2026-12-20T12:00:00Z", &tf);
   ck_assert_uint_eq(tf.n, 4);
   expect(&(world){.findings = tf}, "training", PE_MET);
   expect(&(world){.findings = tf}, "quiz", PE_BREACHED); /* never taken */
-  find_rule(&tf, "permanent");
-  find_rule(&tf, "tutor_feedback");
+  expect(&(world){.findings = tf}, "permanent", PE_BREACHED); /* not permanent, no exception recorded */
+  expect(&(world){.findings = tf}, "tutor_feedback", PE_PENDING);
+  pe_findings_free(&tf);
+  w.tutors[0].permanent_exception = true; /* agreed with the Dean of Personal Tutoring */
+  tutor_findings(&w, "2026-12-20T12:00:00Z", &tf);
+  expect(&(world){.findings = tf}, "permanent", PE_MET);
   pe_findings_free(&tf);
   w.training[0].on = D("2023-12-20"); /* three years to the day: due on 2026-12-20, not yet late */
-  eval_tutor(&w, "2026-12-20T12:00:00Z", &tf);
+  tutor_findings(&w, "2026-12-20T12:00:00Z", &tf);
   ck_assert(find_rule(&tf, "training")->status != PE_BREACHED);
   pe_findings_free(&tf);
-  eval_tutor(&w, "2026-12-21T12:00:00Z", &tf);
+  tutor_findings(&w, "2026-12-21T12:00:00Z", &tf);
   expect(&(world){.findings = tf}, "training", PE_BREACHED);
   pe_findings_free(&tf);
   world_free(&w);
@@ -274,6 +284,7 @@ START_TEST(essex_preset) {
   world_add(&w, C(1, PE_C_GROUP_MEETING, "2026-09-30T10:00:00+01:00"));
   world_eval(&w, "2027-02-01", "meetings");
   ck_assert_uint_eq(w.findings.n, 5); /* named_tutor, start_meeting, meetings, each_term, under18 */
+  expect(&w, "named_tutor", PE_MET);
   expect(&w, "start_meeting", PE_MET);
   expect(&w, "each_term", PE_PENDING); /* spring runs to 2027-03-26 */
   expect(&w, "meetings", PE_PENDING);
@@ -283,6 +294,34 @@ START_TEST(essex_preset) {
   expect(&w, "each_term", PE_DUE_SOON); /* the last day of spring */
   world_eval(&w, "2027-03-27", "meetings");
   expect(&w, "each_term", PE_BREACHED);
+  world_free(&w);
+}
+END_TEST
+
+/* Essex's training rules: Mental Health First Aid applies to senior tutors only and is needed once;
+ * essential training applies to both roles. */
+START_TEST(essex_tutor_rules) {
+  world w;
+  world_preset(&w, "essex");
+  pe_findings tf;
+  w.tutors[0].roles = PE_ROLE_TUTOR;
+  tutor_findings(&w, "2026-12-01T12:00:00Z", &tf);
+  ck_assert_uint_eq(tf.n, 2);
+  expect(&(world){.findings = tf}, "mental_health_first_aid", PE_NOT_APPLICABLE);
+  ck_assert(find_rule(&tf, "essential_training")->status != PE_NOT_APPLICABLE);
+  pe_findings_free(&tf);
+  w.tutors[0].roles = PE_ROLE_TUTOR | PE_ROLE_SENIOR_TUTOR;
+  w.training[0] = (pe_training){PE_TR_MENTAL_HEALTH_FIRST_AID, D("2019-03-12"), -1};
+  w.training[1] = (pe_training){PE_TR_ESSENTIAL, D("2025-09-01"), -1};
+  w.tutors[0].n_training = 2;
+  tutor_findings(&w, "2026-12-01T12:00:00Z", &tf);
+  expect(&(world){.findings = tf}, "mental_health_first_aid", PE_MET); /* once, years ago */
+  expect(&(world){.findings = tf}, "essential_training", PE_MET);
+  pe_findings_free(&tf);
+  w.tutors[0].n_training = 0;
+  tutor_findings(&w, "2026-12-01T12:00:00Z", &tf);
+  ck_assert(find_rule(&tf, "mental_health_first_aid")->status != PE_MET);
+  pe_findings_free(&tf);
   world_free(&w);
 }
 END_TEST
@@ -341,6 +380,7 @@ START_TEST(westminster_preset) {
   expect(&w, "allocation", PE_MET);
   expect(&w, "meetings", PE_MET);
   expect(&w, "wethrive", PE_MET);
+  expect(&w, "meeting_summary", PE_BREACHED); /* no summary of the sessions was shared */
   expect(&w, "non_attendance", PE_BREACHED);
   ck_assert_int_eq(find_rule(&w.findings, "non_attendance")->due, D("2027-03-17"));
   world_eval(&w, "2027-03-17", "meetings");
@@ -349,6 +389,52 @@ START_TEST(westminster_preset) {
   world_eval(&w, "2027-06-20", "meetings");
   expect(&w, "wethrive", PE_NOT_APPLICABLE);
   world_free(&w);
+}
+END_TEST
+
+/* Westminster's meeting summary within 5 working days: a Monday meeting's summary is due by the end of
+ * the next Monday; shared then it is met, the morning after it is breached. */
+START_TEST(westminster_summary_boundary) {
+  world w;
+  world_preset(&w, "westminster");
+  pe_contact m = C(1, PE_C_MEETING, "2027-02-01T10:00:00Z");
+  m.summary_at = T("2027-02-08T17:00:00Z");
+  world_add(&w, m);
+  world_eval(&w, "2027-03-01", "meeting_summary");
+  expect(&w, "meeting_summary", PE_MET);
+  w.contacts[0].summary_at = T("2027-02-09T09:00:00Z");
+  world_eval(&w, "2027-03-01", "meeting_summary");
+  expect(&w, "meeting_summary", PE_BREACHED);
+  world_free(&w);
+}
+END_TEST
+
+/* The school-level rule of `preset` for a school with `seniors` senior tutors on 2026-12-01. */
+static pe_status seniors_status(const char *preset, int seniors) {
+  world w;
+  world_preset(&w, preset);
+  pe_school school = {.senior_tutors = seniors, .tutees = 450};
+  pe_findings out;
+  pe_findings_init(&out);
+  ck_assert_int_eq(pe_evaluate_school(w.cal, (const pe_policy *const *)w.policy, 1, &school,
+                                      T("2026-12-01T12:00:00Z"), &out),
+                   PE_OK);
+  ck_assert_uint_eq(out.n, 1);
+  pe_status st = find_rule(&out, "senior_tutors")->status;
+  pe_findings_free(&out);
+  world_free(&w);
+  return st;
+}
+
+/* Every school needs a senior tutor; Leicester lets the role be split, Westminster expects one only. */
+START_TEST(senior_tutors_per_preset) {
+  ck_assert_int_eq(seniors_status("leicester", 0), PE_BREACHED);
+  ck_assert_int_eq(seniors_status("leicester", 1), PE_MET);
+  ck_assert_int_eq(seniors_status("leicester", 2), PE_MET);
+  ck_assert_int_eq(seniors_status("essex", 0), PE_BREACHED);
+  ck_assert_int_eq(seniors_status("essex", 1), PE_MET);
+  ck_assert_int_eq(seniors_status("westminster", 1), PE_MET);
+  ck_assert_int_eq(seniors_status("westminster", 2), PE_BREACHED);
 }
 END_TEST
 
@@ -388,8 +474,11 @@ Suite *presets_suite(void) {
   tcase_add_test(tc, leicester_tutor_rules);
   tcase_add_test(tc, essex_rules);
   tcase_add_test(tc, essex_preset);
+  tcase_add_test(tc, essex_tutor_rules);
   tcase_add_test(tc, westminster_rules);
   tcase_add_test(tc, westminster_preset);
+  tcase_add_test(tc, westminster_summary_boundary);
+  tcase_add_test(tc, senior_tutors_per_preset);
   tcase_add_test(tc, sidecars_list_unencoded_clauses);
   suite_add_tcase(s, tc);
   return s;
