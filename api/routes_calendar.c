@@ -161,9 +161,11 @@ static void check_closures(const json_t *doc, json_t *errors)
 static void check_with_engine(const json_t *doc, json_t *errors)
 {
     pe_calendar *cal = NULL;
-    json_t *found = NULL, *e;
+    json_t *found = NULL, *e, *copy = json_deep_copy(doc), *year;
     size_t i;
-    if (pe_calendar_parse(doc, &cal, &found) == PE_NOMEM)
+    json_array_foreach(json_object_get(copy, "years"), i, year) if (!json_object_get(year, "terms"))
+        json_object_set_new(year, "terms", json_array()); /* optional in a request: none */
+    if (!copy || pe_calendar_parse(copy, &cal, &found) == PE_NOMEM)
         validate_error(errors, "$", "the calendar could not be read");
     json_array_foreach(found, i, e)
     {
@@ -172,6 +174,7 @@ static void check_with_engine(const json_t *doc, json_t *errors)
                        json_string_value(json_object_get(e, "message")));
     }
     json_decref(found);
+    json_decref(copy);
     pe_calendar_free(cal);
 }
 

@@ -331,6 +331,18 @@ SELECT m.student_number, m.staff_number, 'email', 'to_student', 'online',
  WHERE m.created_by = 'seed:message' AND substr(m.student_number, 4)::int % 15 <> 0
    AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.reply_to = m.id);
 
+-- ---- this week's messages -----------------------------------------------------------------------------------
+-- Messages sent on Friday 27 and Monday 30 November, not answered yet: due on 2 and 3 December (3 working
+-- days), so they are due soon on the demo's "today".
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
+SELECT x.student_number, x.staff_number, 'message', 'from_student', 'online',
+       CASE WHEN (x.i / 40) % 2 = 0 THEN TIMESTAMPTZ '2026-11-27 16:00 Europe/London'
+            ELSE TIMESTAMPTZ '2026-11-30 11:00 Europe/London' END, 'attended', 'seed:recent-message'
+  FROM demo_alloc x
+ WHERE x.status = 'studying' AND x.i % 40 = 7
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number
+                                             AND c.created_by = 'seed:recent-message');
+
 -- ---- meeting summaries shared with the student (Westminster 3.1; sql/011 notes.contact_id) ---------------
 -- In the Westminster-style schools (BIO, NUR) most attended one-to-ones get a shared summary the next
 -- working day, every fifth a week late (after the 5 working days the preset allows), every seventh none.

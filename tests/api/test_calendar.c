@@ -139,6 +139,28 @@ START_TEST(test_semester_refused)
 }
 END_TEST
 
+/* The engine's reading is the one check: a teaching term without a semester in a calendar that groups
+ * terms is refused, naming it; terms going back to an earlier semester are refused; a year may still come
+ * without terms. */
+START_TEST(test_semesters_all_or_none)
+{
+    char body[2048];
+    const char *at = strstr(WITH_SEMESTERS, ",\"semester\":2}]");
+    ck_assert_ptr_nonnull(at);
+    snprintf(body, sizeof(body), "%.*s}]%s", (int)(at - WITH_SEMESTERS), WITH_SEMESTERS,
+             at + strlen(",\"semester\":2}]"));
+    tt_refused("PUT", "/calendar", w.tok_admin, body, 422, "years[0].terms[3].semester");
+    at = strstr(WITH_SEMESTERS, "\"semester\":1}");
+    snprintf(body, sizeof(body), "%.*s\"semester\":3}%s", (int)(at - WITH_SEMESTERS), WITH_SEMESTERS,
+             at + strlen("\"semester\":1}"));
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin, body), 422);
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin,
+                               "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\","
+                               "\"start\":\"2026-09-14\",\"end\":\"2027-06-30\"}],\"closures\":[]}"),
+                     200);
+}
+END_TEST
+
 START_TEST(test_everyone_reads)
 {
     const char *tokens[] = {w.tok_admin, w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
@@ -212,7 +234,7 @@ int main(void)
 {
     const TTest *const tests[] = {
         test_everyone_reads, test_non_teaching_term_round_trip, test_only_admin_writes, test_bad_input,
-        test_semesters_round_trip, test_semester_refused, NULL,
+        test_semesters_round_trip, test_semester_refused, test_semesters_all_or_none, NULL,
     };
     return harness_run_suite("calendar", tests, setup, teardown);
 }
