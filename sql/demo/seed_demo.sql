@@ -279,8 +279,17 @@ INSERT INTO contacts (student_number, staff_number, kind, direction, channel, oc
 SELECT x.student_number, x.staff_number, 'email', 'to_student', 'online',
        ((DATE '2026-10-12' + x.i % 10) + time '09:30') AT TIME ZONE 'Europe/London', 'attended', true, 'seed:checkin'
   FROM demo_alloc x
- WHERE x.status = 'studying' AND x.starts_on < DATE '2026-10-12' AND x.i % 6 <> 0
+ WHERE x.status = 'studying' AND x.starts_on < DATE '2026-10-12' AND x.i % 12 <> 0
    AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number AND c.created_by = 'seed:checkin');
+
+-- A mid-November email to the tutees without a November one-to-one (every twelfth gets none).
+INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
+SELECT x.student_number, x.staff_number, 'email', 'to_student', 'online',
+       TIMESTAMPTZ '2026-11-16 10:00 Europe/London' + (x.i % 5) * interval '1 day', 'attended', 'seed:november-email'
+  FROM demo_alloc x
+ WHERE x.status = 'studying' AND x.i % 3 = 0 AND x.i % 12 <> 0
+   AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number
+                                             AND c.created_by = 'seed:november-email');
 
 -- Students away are phoned once this term.
 INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
@@ -336,21 +345,22 @@ SELECT m.student_number, m.staff_number, 'email', 'to_student', 'online',
 -- days), so they are due soon on the demo's "today".
 INSERT INTO contacts (student_number, staff_number, kind, direction, channel, occurred_at, attendance, created_by)
 SELECT x.student_number, x.staff_number, 'message', 'from_student', 'online',
-       CASE WHEN (x.i / 40) % 2 = 0 THEN TIMESTAMPTZ '2026-11-27 16:00 Europe/London'
+       CASE WHEN (x.i / 23) % 2 = 0 THEN TIMESTAMPTZ '2026-11-27 16:00 Europe/London'
             ELSE TIMESTAMPTZ '2026-11-30 11:00 Europe/London' END, 'attended', 'seed:recent-message'
   FROM demo_alloc x
- WHERE x.status = 'studying' AND x.i % 40 = 7
+ WHERE x.status = 'studying' AND x.i % 23 = 2
    AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = x.student_number
                                              AND c.created_by = 'seed:recent-message');
 
 -- ---- meeting summaries shared with the student (Westminster 3.1; sql/011 notes.contact_id) ---------------
--- In the Westminster-style schools (BIO, NUR) most attended one-to-ones get a shared summary the next
--- working day, every fifth a week late (after the 5 working days the preset allows), every seventh none.
+-- In the Westminster-style schools (BIO, NUR) most attended one-to-ones and group sessions get a shared
+-- summary the next day, every fifth a week late (after the 5 working days the preset allows), and the
+-- tutees whose number is a multiple of seven none.
 CREATE TEMP TABLE demo_summary ON COMMIT DROP AS
 SELECT c.id, c.student_number, c.staff_number, c.occurred_at, substr(c.student_number, 4)::int AS i
   FROM contacts c JOIN students s ON s.student_number = c.student_number
- WHERE s.school IN ('BIO', 'NUR') AND c.kind = 'meeting' AND c.attendance = 'attended'
-   AND c.created_by IN ('seed:welcome', 'seed:november') AND c.student_number ~ '^S26[0-9]{5}$'
+ WHERE s.school IN ('BIO', 'NUR') AND c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended'
+   AND c.created_by IN ('seed:welcome', 'seed:november', 'seed:group') AND c.student_number ~ '^S26[0-9]{5}$'
    AND substr(c.student_number, 4)::int % 7 <> 0
    AND NOT EXISTS (SELECT 1 FROM notes n WHERE n.contact_id = c.id);
 INSERT INTO notes (student_number, author, visibility, created_at, contact_id)
