@@ -195,8 +195,11 @@ static json_t *encoded_rules(const json_t *rules)
     json_t *list = json_array(), *rule;
     size_t i;
     json_array_foreach(rules, i, rule)
-        json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "id", json_object_get(rule, "id"), "type",
-                                              json_object_get(rule, "type"), "source", json_object_get(rule, "source")));
+    {
+        json_t *entry = json_pack("{s:O, s:O, s:O}", "id", json_object_get(rule, "id"), "type",
+                                  json_object_get(rule, "type"), "source", json_object_get(rule, "source"));
+        json_array_append_new(list, entry);
+    }
     return list;
 }
 
@@ -373,7 +376,7 @@ static int callback_policy_simulate(const struct _u_request *req, struct _u_resp
 static const struct {
     const char *school, *preset;
 } DEMO_POLICIES[] = {
-    {"CMS", "leicester"}, {"LAW", "leicester"}, {"HIS", "essex"},
+    {"CMS", "leicester"}, {"LAW", "leicester"},   {"HIS", "essex"},
     {"ENG", "essex"},     {"BIO", "westminster"}, {"NUR", "westminster"},
 };
 

@@ -233,8 +233,10 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_everyone_reads, test_non_teaching_term_round_trip, test_only_admin_writes, test_bad_input,
-        test_semesters_round_trip, test_semester_refused, test_semesters_all_or_none, NULL,
+        test_everyone_reads,        test_non_teaching_term_round_trip,
+        test_only_admin_writes,     test_bad_input,
+        test_semesters_round_trip,  test_semester_refused,
+        test_semesters_all_or_none, NULL,
     };
     return harness_run_suite("calendar", tests, setup, teardown);
 }

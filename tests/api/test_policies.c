@@ -19,8 +19,11 @@ static json_t *listed_rule(json_t *preset, const char *key, const char *id)
 {
     json_t *rule;
     size_t k;
-    json_array_foreach(json_object_get(preset, key), k, rule) if (strcmp(json_string_value(json_object_get(rule, "id")),
-                                                                         id) == 0) return rule;
+    json_array_foreach(json_object_get(preset, key), k, rule)
+    {
+        if (strcmp(json_string_value(json_object_get(rule, "id")), id) == 0)
+            return rule;
+    }
     return NULL;
 }
 
@@ -29,8 +32,11 @@ static int lists_unencoded(json_t *preset, const char *text)
 {
     json_t *item;
     size_t k;
-    json_array_foreach(json_object_get(preset, "not_encoded"), k, item) if (
-        strstr(json_string_value(json_object_get(item, "clause")), text)) return 1;
+    json_array_foreach(json_object_get(preset, "not_encoded"), k, item)
+    {
+        if (strstr(json_string_value(json_object_get(item, "clause")), text))
+            return 1;
+    }
     return 0;
 }
 
@@ -58,8 +64,9 @@ START_TEST(test_presets_listed)
         {
             ck_assert_uint_eq(json_object_size(e), 3);
             ck_assert_ptr_nonnull(strchr(json_string_value(json_object_get(e, "source")), '"'));
-            ck_assert_str_eq(json_string_value(json_object_get(e, "type")),
-                             json_string_value(json_object_get(json_array_get(json_object_get(p, "rules"), k), "type")));
+            ck_assert_str_eq(
+                json_string_value(json_object_get(e, "type")),
+                json_string_value(json_object_get(json_array_get(json_object_get(p, "rules"), k), "type")));
         }
         ck_assert_int_ge(json_array_size(json_object_get(p, "not_encoded")), 5);
         json_array_foreach(json_object_get(p, "not_encoded"), k, item)
@@ -94,8 +101,9 @@ START_TEST(test_preset_adopted_as_listed)
     json_t *stored = json_object_get(json_object_get(r.json, "policy"), "rules");
     ck_assert_uint_eq(json_array_size(stored), json_array_size(listed));
     ck_assert(json_equal(stored, listed));
-    ck_assert(json_equal(json_object_get(json_object_get(r.json, "policy"), "senior_tutor_hours"),
-                         json_object_get(json_array_get(json_object_get(list.json, "items"), 2), "senior_tutor_hours")));
+    ck_assert(
+        json_equal(json_object_get(json_object_get(r.json, "policy"), "senior_tutor_hours"),
+                   json_object_get(json_array_get(json_object_get(list.json, "items"), 2), "senior_tutor_hours")));
     harness_response_free(&list);
     harness_response_free(&r);
 }
@@ -242,7 +250,8 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_presets_listed, test_preset_adopted_as_listed,
+        test_presets_listed,
+        test_preset_adopted_as_listed,
         test_put_versions_and_get,
         test_who_may_set_a_policy,
         test_bad_policy_names_the_path,
