@@ -3,7 +3,10 @@
  * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Setting and simulating a
  * school's policy is for an admin or a senior tutor of the school: the seeds give Senior Personal
  * Tutors the school's implementation policy ("The Senior Personal Tutor(s) will have developed the
- * implementation policy for the School"). */
+ * implementation policy for the School"). GET /policy-presets lists each shipped preset with the clauses it
+ * encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
+ * `tutord seed-demo` has the demo schools adopt their presets through the same preset reading
+ * (policies_seed_demo, policy_presets.h). */
 #include "routes.h"
 
 #include <stdio.h>
