@@ -14,6 +14,7 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "policy_presets.h"
 #include "repo_students.h"
 #include "server.h"
 
@@ -129,7 +130,9 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "migrate") == 0)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
-        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0 ? 0 : 1;
+        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0
+                 ? with_app(&cfg, policies_seed_demo, 0) /* the schools adopt their presets as a PUT would */
+                 : 1;
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)

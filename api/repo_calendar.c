@@ -47,9 +47,9 @@ static const struct {
     {0, "DELETE FROM academic_years"},
     {1, "INSERT INTO academic_years (label, starts_on, ends_on)"
         " SELECT y->>'label', (y->>'start')::date, (y->>'end')::date FROM json_array_elements($1::json->'years') y"},
-    {1, "INSERT INTO terms (year_label, name, starts_on, ends_on, teaching)"
+    {1, "INSERT INTO terms (year_label, name, starts_on, ends_on, teaching, semester)"
         " SELECT y->>'label', t->>'name', (t->>'start')::date, (t->>'end')::date,"
-        "        COALESCE((t->>'teaching')::boolean, true)"
+        "        COALESCE((t->>'teaching')::boolean, true), (t->>'semester')::smallint"
         "   FROM json_array_elements($1::json->'years') y,"
         "        json_array_elements(COALESCE(y->'terms', '[]'::json)) t"},
     {1, "INSERT INTO closures (day, reason)"

@@ -17,8 +17,9 @@ enum app_status repo_calendar_lock(struct db_conn *conn, char **version);
  * database failure. */
 int repo_calendar_known_zone(struct db_conn *conn, const char *zone);
 
-/* Within a transaction: replaces every year, term and closure by those of `doc` (validated: the shape
- * of SPEC §4a) and sets the time zone; bumps the version. Returns APP_OK or the database refusal in
+/* Within a transaction: replaces every year, term (with its optional semester) and closure by those of
+ * `doc` (validated: the shape of SPEC §4a, accepted by pe_calendar_parse) and sets the time zone; bumps
+ * the version. Returns APP_OK or the database refusal in
  * *err (e.g. APP_CONFLICT when another table still refers to a year). */
 enum app_status repo_calendar_replace(struct db_conn *conn, const json_t *doc, struct db_error *err);
 

@@ -1,5 +1,6 @@
 /* routes_calendar.c — GET /calendar (any authenticated caller), PUT /calendar (admin: replaces the
- * years, terms and closures and sets the time zone, in one transaction). */
+ * years, terms and closures and sets the time zone, in one transaction). A term may name its semester
+ * (1..4); the engine's calendar parser is what decides whether a document is a calendar. */
 #include "routes.h"
 
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include "audit.h"
 #include "db.h"
 #include "http.h"
+#include "pe.h"
 #include "repo_calendar.h"
 #include "validate.h"
 
@@ -109,18 +111,14 @@ static void check_terms(const json_t *year, size_t y, json_t *errors)
 {
     char prefix[40];
     snprintf(prefix, sizeof(prefix), "years[%zu].terms", y);
-    static const char *const none[] = {NULL};
+    static const char *const engine_keys[] = {"semester", NULL}; /* checked by pe_calendar_parse */
     const json_t *terms = json_object_get(year, "terms"), *t, *u;
     if (!terms)
         return;
-    terms = validate_items(year, "terms", prefix, TERM_FIELDS, none, errors);
+    terms = validate_items(year, "terms", prefix, TERM_FIELDS, engine_keys, errors);
     size_t i, j;
     json_array_foreach(terms, i, t)
     {
-        if (strcmp(text_of(t, "end"), text_of(t, "start")) < 0)
-            field_error(errors, prefix, i, "end", "must not be before start");
-        if (strcmp(text_of(t, "start"), text_of(year, "start")) < 0 || strcmp(text_of(t, "end"), text_of(year, "end")) > 0)
-            field_error(errors, prefix, i, "start", "the term must lie inside its academic year");
         for (j = 0; j < i && (u = json_array_get(terms, j)); j++)
             if (strcmp(text_of(t, "name"), text_of(u, "name")) == 0)
                 field_error(errors, prefix, i, "name", "repeats another term's name");
@@ -139,14 +137,9 @@ static void check_years(const json_t *doc, json_t *errors)
             !(strlen(label) == 7 && strspn(label, "0123456789") == 4 && label[4] == '/' &&
               strspn(label + 5, "0123456789") == 2))
             field_error(errors, "years", i, "label", "must be written like 2026/27");
-        if (strcmp(text_of(y, "end"), text_of(y, "start")) <= 0)
-            field_error(errors, "years", i, "end", "must be after start");
-        for (j = 0; j < i && (z = json_array_get(years, j)); j++) {
+        for (j = 0; j < i && (z = json_array_get(years, j)); j++)
             if (strcmp(label, text_of(z, "label")) == 0)
                 field_error(errors, "years", i, "label", "repeats another year's label");
-            if (strcmp(text_of(y, "start"), text_of(z, "end")) <= 0 && strcmp(text_of(z, "start"), text_of(y, "end")) <= 0)
-                field_error(errors, "years", i, "start", "overlaps another academic year");
-        }
         check_terms(y, i, errors);
     }
 }
@@ -162,7 +155,31 @@ static void check_closures(const json_t *doc, json_t *errors)
                 field_error(errors, "closures", i, "date", "repeats another closure's date");
 }
 
-/* Validates the whole document; the top level's arrays are checked item by item. */
+/* The policy engine's reading of the document: the one check of dates in order, terms inside their year,
+ * years not overlapping, the time zone rule and the terms' semesters. Its errors ("$.years[0].end") are
+ * added under the API's field names ("years[0].end"). */
+static void check_with_engine(const json_t *doc, json_t *errors)
+{
+    pe_calendar *cal = NULL;
+    json_t *found = NULL, *e, *copy = json_deep_copy(doc), *year;
+    size_t i;
+    json_array_foreach(json_object_get(copy, "years"), i, year) if (!json_object_get(year, "terms"))
+        json_object_set_new(year, "terms", json_array()); /* optional in a request: none */
+    if (!copy || pe_calendar_parse(copy, &cal, &found) == PE_NOMEM)
+        validate_error(errors, "$", "the calendar could not be read");
+    json_array_foreach(found, i, e)
+    {
+        const char *field = json_string_value(json_object_get(e, "field"));
+        validate_error(errors, field && strncmp(field, "$.", 2) == 0 ? field + 2 : "$",
+                       json_string_value(json_object_get(e, "message")));
+    }
+    json_decref(found);
+    json_decref(copy);
+    pe_calendar_free(cal);
+}
+
+/* Validates the whole document: the service's own field rules (shapes, year labels, unique names and
+ * dates), then, when those pass, the engine's reading of it. Returns the number of errors. */
 static int validate_calendar(const json_t *doc, json_t *errors)
 {
     json_t *top = json_deep_copy(doc);
@@ -172,6 +189,8 @@ static int validate_calendar(const json_t *doc, json_t *errors)
     json_decref(top);
     check_years(doc, errors);
     check_closures(doc, errors);
+    if (json_array_size(errors) == 0)
+        check_with_engine(doc, errors);
     return (int)json_array_size(errors);
 }
 

@@ -3,8 +3,13 @@
  * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Setting and simulating a
  * school's policy is for an admin or a senior tutor of the school: the seeds give Senior Personal
  * Tutors the school's implementation policy ("The Senior Personal Tutor(s) will have developed the
- * implementation policy for the School"). */
+ * implementation policy for the School"). GET /policy-presets lists each shipped preset with the clauses it
+ * encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
+ * `tutord seed-demo` has the demo schools adopt their presets through the same preset reading
+ * (policies_seed_demo, policy_presets.h). */
 #include "routes.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,25 +19,27 @@
 #include "embedded.h"
 #include "evaluation.h"
 #include "http.h"
+#include "policy_presets.h"
 #include "repo_policies.h"
 #include "validate.h"
 
+/* The shipped presets: each policy file, and its sidecar listing the clauses of the university's documents
+ * that no rule encodes, with why (the policy parser rejects unknown keys, so they cannot live in the policy). */
 static const struct {
-    const char *name, *file, *description;
+    const char *name, *file, *notes;
 } PRESETS[] = {
-    {"leicester", "sql/presets/leicester.json",
-     "University of Leicester Code of Practice: allocation within a week of registration, a first meeting within two "
-     "weeks, four meetings a year, monthly contact in term, an individual wellbeing check-in each term, replies "
-     "within 3 working days, students away contacted each term, cover during absences, tutor training and quiz "
-     "every three years."},
-    {"essex", "sql/presets/essex.json",
-     "University of Essex Personal Tutor Policy: a meeting at the start of the course, three meetings a year with "
-     "one each term, and under-18s met by the senior tutor."},
-    {"westminster", "sql/presets/westminster.json",
-     "University of Westminster Personal Tutoring Policy: allocation by the end of Week 1, four meetings a year, six "
-     "WeThrive group sessions at Level 4, and non-attendance escalated to the senior tutor."},
+    {"leicester", "sql/presets/leicester.json", "sql/presets/leicester.notes.json"},
+    {"essex", "sql/presets/essex.json", "sql/presets/essex.notes.json"},
+    {"westminster", "sql/presets/westminster.json", "sql/presets/westminster.notes.json"},
 };
 #define N_PRESETS (sizeof(PRESETS) / sizeof(PRESETS[0]))
+
+/* An embedded JSON file (new reference), or NULL when it is missing or unreadable. */
+static json_t *embedded_json(const char *file)
+{
+    const struct embedded_file *f = embedded_find(file);
+    return f ? json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL) : NULL;
+}
 
 /* The preset's policy JSON (new reference), or NULL when `name` is not a preset. */
 static json_t *preset_json(const char *name, const char **canonical)
@@ -40,9 +47,8 @@ static json_t *preset_json(const char *name, const char **canonical)
     for (size_t i = 0; name && i < N_PRESETS; i++) {
         if (strcmp(PRESETS[i].name, name) != 0)
             continue;
-        const struct embedded_file *f = embedded_find(PRESETS[i].file);
         *canonical = PRESETS[i].name;
-        return f ? json_loadb(f->data, f->size, JSON_REJECT_DUPLICATES, NULL) : NULL;
+        return embedded_json(PRESETS[i].file);
     }
     return NULL;
 }
@@ -186,25 +192,54 @@ static int callback_policy_put(const struct _u_request *req, struct _u_response 
 
 /* ---- GET /policy-presets -------------------------------------------------------------------------------- */
 
+/* The rules a preset encodes, each as {id, type, source} (new reference). */
+static json_t *encoded_rules(const json_t *rules)
+{
+    json_t *list = json_array(), *rule;
+    size_t i;
+    json_array_foreach(rules, i, rule)
+    {
+        json_t *entry = json_pack("{s:O, s:O, s:O}", "id", json_object_get(rule, "id"), "type",
+                                  json_object_get(rule, "type"), "source", json_object_get(rule, "source"));
+        json_array_append_new(list, entry);
+    }
+    return list;
+}
+
+/* One listing item: the preset's policy, its encoded clauses and the clauses it leaves out (new reference),
+ * or NULL when an embedded file cannot be read. */
+static json_t *preset_item(size_t i)
+{
+    const char *name = NULL;
+    json_t *p = preset_json(PRESETS[i].name, &name), *notes = embedded_json(PRESETS[i].notes), *item = NULL;
+    if (p && notes)
+        item = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:o, s:O}", "name", name, "title", json_object_get(p, "name"),
+                         "description", json_object_get(p, "description"), "documents",
+                         json_object_get(notes, "documents"), "effective_from", json_object_get(p, "effective_from"),
+                         "rules", json_object_get(p, "rules"), "encoded", encoded_rules(json_object_get(p, "rules")),
+                         "not_encoded", json_object_get(notes, "not_encoded"));
+    static const char *const optional[] = {"cohorts", "senior_tutor_hours", "not_fulfilling_pct", "warning_days"};
+    for (size_t k = 0; item && k < sizeof(optional) / sizeof(optional[0]); k++)
+        if (json_object_get(p, optional[k]))
+            json_object_set(item, optional[k], json_object_get(p, optional[k]));
+    json_decref(p);
+    json_decref(notes);
+    return item;
+}
+
+/* GET /policy-presets: every shipped preset (any authenticated caller). */
 static int callback_presets(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     (void)req;
     (void)user_data;
     json_t *items = json_array();
     for (size_t i = 0; i < N_PRESETS; i++) {
-        const char *name = NULL;
-        json_t *p = preset_json(PRESETS[i].name, &name);
-        if (!p) {
+        json_t *item = preset_item(i);
+        if (!item) {
             json_decref(items);
             return http_problem_for(resp, APP_NOMEM, NULL);
         }
-        json_t *item = json_pack("{s:s, s:O, s:s, s:O, s:O}", "name", name, "title", json_object_get(p, "name"),
-                                 "description", PRESETS[i].description, "effective_from",
-                                 json_object_get(p, "effective_from"), "rules", json_object_get(p, "rules"));
-        if (json_object_get(p, "cohorts"))
-            json_object_set(item, "cohorts", json_object_get(p, "cohorts"));
         json_array_append_new(items, item);
-        json_decref(p);
     }
     return http_json(resp, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
@@ -336,6 +371,60 @@ static int callback_policy_simulate(const struct _u_request *req, struct _u_resp
     json_decref(body);
     http_page_free(&page);
     return result ? http_json(resp, 200, result) : U_CALLBACK_COMPLETE;
+}
+
+/* ---- seed-demo: the demo schools adopt the presets ---------------------------------------------------- */
+
+/* Which preset each demo school (sql/demo/seed_demo.sql) adopts: two schools in each university's style. */
+static const struct {
+    const char *school, *preset;
+} DEMO_POLICIES[] = {
+    {"CMS", "leicester"}, {"LAW", "leicester"},   {"HIS", "essex"},
+    {"ENG", "essex"},     {"BIO", "westminster"}, {"NUR", "westminster"},
+};
+
+/* In one transaction: `school` adopts `name` exactly as PUT {"preset": name} stores it (the same preset
+ * reading, the engine's validation, the same version row, audit and event), unless it has a policy already
+ * (so a second seed changes nothing). */
+static enum app_status adopt_preset(struct db_conn *conn, const char *school, const char *name)
+{
+    static const struct principal seeder = {.sub = "seed-demo"};
+    json_t *body = json_pack("{s:s}", "preset", name), *errors = json_array(), *policy = NULL, *perr = NULL;
+    const char *preset = NULL;
+    char *version = NULL;
+    pe_policy *parsed = NULL;
+    enum app_status st = body && errors ? db_begin(conn) : APP_NOMEM;
+    if (st == APP_OK)
+        st = repo_policy_lock(conn, school, &version);
+    if (st == APP_OK && !version) {
+        policy = policy_of_preset(body, &preset, errors);
+        st = policy && pe_policy_parse(policy, &parsed, &perr) == PE_OK
+                 ? repo_policy_insert(conn, &seeder, school, preset, policy, NULL)
+                 : APP_INVALID;
+    }
+    if (st == APP_OK)
+        st = db_commit(conn);
+    else
+        db_rollback(conn);
+    pe_policy_free(parsed);
+    json_decref(perr);
+    json_decref(policy);
+    json_decref(errors);
+    json_decref(body);
+    free(version);
+    return st;
+}
+
+int policies_seed_demo(struct app *app)
+{
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(app->pool, &conn);
+    for (size_t i = 0; st == APP_OK && i < sizeof(DEMO_POLICIES) / sizeof(DEMO_POLICIES[0]); i++)
+        if ((st = adopt_preset(conn, DEMO_POLICIES[i].school, DEMO_POLICIES[i].preset)) != APP_OK)
+            fprintf(stderr, "tutord seed-demo: %s could not adopt the %s preset\n", DEMO_POLICIES[i].school,
+                    DEMO_POLICIES[i].preset);
+    db_release(app->pool, conn);
+    return st == APP_OK ? 0 : 1;
 }
 
 int routes_policies_register(struct _u_instance *instance, const struct app *app)

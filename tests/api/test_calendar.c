@@ -71,6 +71,96 @@ START_TEST(test_non_teaching_term_round_trip)
 }
 END_TEST
 
+static const char WITH_SEMESTERS[] =
+    "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
+    "\"end\":\"2027-06-30\",\"terms\":[{\"name\":\"Welcome Week\",\"start\":\"2026-09-21\","
+    "\"end\":\"2026-09-25\",\"teaching\":false},{\"name\":\"Autumn\",\"start\":\"2026-09-28\","
+    "\"end\":\"2026-12-11\",\"semester\":1},{\"name\":\"Spring\",\"start\":\"2027-01-11\","
+    "\"end\":\"2027-03-26\",\"semester\":2},{\"name\":\"Summer\",\"start\":\"2027-04-26\","
+    "\"end\":\"2027-06-11\",\"semester\":2}]}],\"closures\":[]}";
+
+/* The semester of term `i` of the first year in a calendar document, 0 when the term carries none. */
+static long semester_of(const json_t *doc, size_t i)
+{
+    const json_t *term = json_array_get(json_object_get(json_array_get(json_object_get(doc, "years"), 0), "terms"), i);
+    ck_assert_ptr_nonnull(term);
+    const json_t *sem = json_object_get(term, "semester");
+    ck_assert(sem == NULL || json_is_integer(sem));
+    return sem ? (long)json_integer_value(sem) : 0;
+}
+
+/* Terms carry their semester (1..4) through PUT and GET, in the order of their dates; a term without one
+ * (Welcome Week) carries none; the column holds it. */
+START_TEST(test_semesters_round_trip)
+{
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("PUT", "/calendar", w.tok_admin, WITH_SEMESTERS, &r), 200);
+    ck_assert_int_eq(semester_of(r.json, 1), 1);
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("GET", "/calendar", w.tok_student_a, NULL, &r), 200);
+    ck_assert_int_eq(semester_of(r.json, 0), 0);
+    ck_assert_int_eq(semester_of(r.json, 1), 1);
+    ck_assert_int_eq(semester_of(r.json, 2), 2);
+    ck_assert_int_eq(semester_of(r.json, 3), 2);
+    harness_response_free(&r);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM terms WHERE semester = 2", 0, NULL), 2);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM terms WHERE semester IS NULL", 0, NULL), 1);
+    /* GET's document, read-only fields removed, is a valid PUT: the semesters survive a second round */
+    ck_assert_int_eq(tt_call("GET", "/calendar", w.tok_admin, NULL, &r), 200);
+    json_object_del(r.json, "version");
+    json_object_del(r.json, "updated_at");
+    char *again = json_dumps(r.json, JSON_COMPACT);
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin, again), 200);
+    free(again);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM terms WHERE semester = 2", 0, NULL), 2);
+}
+END_TEST
+
+/* A semester outside 1..4, or not an integer, is refused by the engine's parser with the field named. */
+START_TEST(test_semester_refused)
+{
+    static const char *const bad[][2] = {
+        {"\"semester\":1}", "\"semester\":0}"},
+        {"\"semester\":1}", "\"semester\":5}"},
+        {"\"semester\":1}", "\"semester\":\"1\"}"},
+        {"\"semester\":1}", "\"semester\":1.5}"},
+    };
+    long version = harness_sql_long("SELECT version FROM calendar_settings", 0, NULL);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char body[2048];
+        const char *at = strstr(WITH_SEMESTERS, bad[i][0]);
+        ck_assert_ptr_nonnull(at);
+        snprintf(body, sizeof(body), "%.*s%s%s", (int)(at - WITH_SEMESTERS), WITH_SEMESTERS, bad[i][1],
+                 at + strlen(bad[i][0]));
+        tt_refused("PUT", "/calendar", w.tok_admin, body, 422, "years[0].terms[1].semester");
+    }
+    ck_assert_int_eq(harness_sql_long("SELECT version FROM calendar_settings", 0, NULL), version);
+}
+END_TEST
+
+/* The engine's reading is the one check: a teaching term without a semester in a calendar that groups
+ * terms is refused, naming it; terms going back to an earlier semester are refused; a year may still come
+ * without terms. */
+START_TEST(test_semesters_all_or_none)
+{
+    char body[2048];
+    const char *at = strstr(WITH_SEMESTERS, ",\"semester\":2}]");
+    ck_assert_ptr_nonnull(at);
+    snprintf(body, sizeof(body), "%.*s}]%s", (int)(at - WITH_SEMESTERS), WITH_SEMESTERS,
+             at + strlen(",\"semester\":2}]"));
+    tt_refused("PUT", "/calendar", w.tok_admin, body, 422, "years[0].terms[3].semester");
+    at = strstr(WITH_SEMESTERS, "\"semester\":1}");
+    snprintf(body, sizeof(body), "%.*s\"semester\":3}%s", (int)(at - WITH_SEMESTERS), WITH_SEMESTERS,
+             at + strlen("\"semester\":1}"));
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin, body), 422);
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin,
+                               "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"2026/27\","
+                               "\"start\":\"2026-09-14\",\"end\":\"2027-06-30\"}],\"closures\":[]}"),
+                     200);
+}
+END_TEST
+
 START_TEST(test_everyone_reads)
 {
     const char *tokens[] = {w.tok_admin, w.tok_registry, w.tok_senior_x, w.tok_tutor_a, w.tok_student_a};
@@ -127,9 +217,9 @@ START_TEST(test_bad_input)
     refused("\"2026/27\"", "\"2026-27\"", "years[0].label");
     refused("\"start\":\"2026-09-14\"", "\"start\":\"2026-02-30\"", "years[0].start");
     refused("\"end\":\"2027-06-30\"", "\"end\":\"2026-01-01\"", "years[0].end");
-    refused("\"start\":\"2027-09-13\"", "\"start\":\"2027-06-01\"", "years[1].start"); /* overlap */
+    refused("\"start\":\"2027-09-13\"", "\"start\":\"2027-06-01\"", "years"); /* overlap */
     refused("\"end\":\"2026-12-11\"", "\"end\":\"2026-09-01\"", "years[0].terms[0].end");
-    refused("\"start\":\"2027-01-11\"", "\"start\":\"2026-01-11\"", "years[0].terms[1].start"); /* outside */
+    refused("\"start\":\"2027-01-11\"", "\"start\":\"2026-01-11\"", "years[0].terms[1]"); /* outside */
     refused("\"Spring\"", "\"Autumn\"", "years[0].terms[1].name");
     refused("\"Christmas Day\"", "\"\"", "closures[0].reason");
     refused("\"date\":\"2026-12-28\"", "\"date\":\"2026-12-25\"", "closures[1].date");
@@ -143,7 +233,10 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_everyone_reads, test_non_teaching_term_round_trip, test_only_admin_writes, test_bad_input, NULL,
+        test_everyone_reads,        test_non_teaching_term_round_trip,
+        test_only_admin_writes,     test_bad_input,
+        test_semesters_round_trip,  test_semester_refused,
+        test_semesters_all_or_none, NULL,
     };
     return harness_run_suite("calendar", tests, setup, teardown);
 }

@@ -14,28 +14,98 @@ static long count_policies(const char *school)
     return harness_sql_long("SELECT count(*) FROM school_policies WHERE school = $1", 1, params);
 }
 
+/* The rule of `preset` whose id is `id` in the listing's `key` array ("rules" or "encoded"), or NULL. */
+static json_t *listed_rule(json_t *preset, const char *key, const char *id)
+{
+    json_t *rule;
+    size_t k;
+    json_array_foreach(json_object_get(preset, key), k, rule)
+    {
+        if (strcmp(json_string_value(json_object_get(rule, "id")), id) == 0)
+            return rule;
+    }
+    return NULL;
+}
+
+/* True when some not_encoded clause of `preset` contains `text`. */
+static int lists_unencoded(json_t *preset, const char *text)
+{
+    json_t *item;
+    size_t k;
+    json_array_foreach(json_object_get(preset, "not_encoded"), k, item)
+    {
+        if (strstr(json_string_value(json_object_get(item, "clause")), text))
+            return 1;
+    }
+    return 0;
+}
+
+/* Every preset lists its rules in full, the clauses it encodes (id, type, a quoted source, one per rule)
+ * and the clauses it does not encode with a reason; any authenticated caller may read it. */
 START_TEST(test_presets_listed)
 {
     struct tt_response r;
-    ck_assert_int_eq(harness_json("GET", "/policy-presets", cw.tok_tutor_a, NULL, &r), 0);
+    ck_assert_int_eq(harness_json("GET", "/policy-presets", cw.tok_student_a, NULL, &r), 0);
     ck_assert_int_eq(r.status, 200);
+    ck_assert(json_is_null(json_object_get(r.json, "next_cursor")));
     json_t *items = json_object_get(r.json, "items");
     ck_assert_int_eq(json_array_size(items), 3);
     const char *names[] = {"leicester", "essex", "westminster"};
+    const size_t n_rules[] = {16, 8, 6};
     for (size_t i = 0; i < 3; i++) {
-        json_t *p = json_array_get(items, i);
+        json_t *p = json_array_get(items, i), *e, *item;
+        size_t k;
         ck_assert_str_eq(json_string_value(json_object_get(p, "name")), names[i]);
         ck_assert(json_string_length(json_object_get(p, "description")) > 20);
-        ck_assert_int_ge(json_array_size(json_object_get(p, "rules")), 3);
+        ck_assert_int_ge(json_array_size(json_object_get(p, "documents")), 1);
+        ck_assert_uint_eq(json_array_size(json_object_get(p, "rules")), n_rules[i]);
+        ck_assert_uint_eq(json_array_size(json_object_get(p, "encoded")), n_rules[i]);
+        json_array_foreach(json_object_get(p, "encoded"), k, e)
+        {
+            ck_assert_uint_eq(json_object_size(e), 3);
+            ck_assert_ptr_nonnull(strchr(json_string_value(json_object_get(e, "source")), '"'));
+            ck_assert_str_eq(
+                json_string_value(json_object_get(e, "type")),
+                json_string_value(json_object_get(json_array_get(json_object_get(p, "rules"), k), "type")));
+        }
+        ck_assert_int_ge(json_array_size(json_object_get(p, "not_encoded")), 5);
+        json_array_foreach(json_object_get(p, "not_encoded"), k, item)
+            ck_assert(json_string_length(json_object_get(item, "reason")) > 10);
     }
-    json_t *rules = json_object_get(json_array_get(items, 2), "rules"), *rule;
-    size_t k;
-    int wethrive = 0;
-    json_array_foreach(rules, k, rule) wethrive |=
-        strcmp(json_string_value(json_object_get(rule, "id")), "wethrive") == 0;
-    ck_assert(wethrive);
+    json_t *leicester = json_array_get(items, 0), *essex = json_array_get(items, 1),
+           *westminster = json_array_get(items, 2);
+    ck_assert_ptr_nonnull(listed_rule(westminster, "rules", "wethrive"));
+    ck_assert_int_eq(json_integer_value(json_object_get(listed_rule(westminster, "rules", "senior_tutors"), "max")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(westminster, "senior_tutor_hours"), "max")),
+                     300);
+    ck_assert_ptr_nonnull(listed_rule(leicester, "encoded", "welcome_week"));
+    ck_assert_ptr_null(listed_rule(leicester, "rules", "non_attendance"));
+    ck_assert(lists_unencoded(leicester, "Help students understand departmental and university procedures"));
+    ck_assert(lists_unencoded(essex, "Student Voice Groups annually"));
+    ck_assert(lists_unencoded(westminster, "consultation hours"));
     harness_response_free(&r);
     tt_expect_status("GET", "/policy-presets", NULL, NULL, 401);
+}
+END_TEST
+
+/* A preset adopted by PUT is stored as the listing shows it: the same rules, in order. */
+START_TEST(test_preset_adopted_as_listed)
+{
+    char path[96];
+    struct tt_response r, list;
+    snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
+    ck_assert_int_eq(harness_json("PUT", path, cw.tok_admin, "{\"preset\":\"westminster\"}", &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(harness_json("GET", "/policy-presets", cw.tok_admin, NULL, &list), 0);
+    json_t *listed = json_object_get(json_array_get(json_object_get(list.json, "items"), 2), "rules");
+    json_t *stored = json_object_get(json_object_get(r.json, "policy"), "rules");
+    ck_assert_uint_eq(json_array_size(stored), json_array_size(listed));
+    ck_assert(json_equal(stored, listed));
+    ck_assert(
+        json_equal(json_object_get(json_object_get(r.json, "policy"), "senior_tutor_hours"),
+                   json_object_get(json_array_get(json_object_get(list.json, "items"), 2), "senior_tutor_hours")));
+    harness_response_free(&list);
+    harness_response_free(&r);
 }
 END_TEST
 
@@ -181,6 +251,7 @@ int main(void)
 {
     const TTest *const tests[] = {
         test_presets_listed,
+        test_preset_adopted_as_listed,
         test_put_versions_and_get,
         test_who_may_set_a_policy,
         test_bad_policy_names_the_path,
