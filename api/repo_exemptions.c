@@ -9,10 +9,7 @@
 #include "repo_pastoral.h"
 #include "repo_row.h"
 
-/* The JSON of exemption row `e`, defined once for the insert, the list and the lock. */
-#define EXEMPTION_JSON                                                                                                 \
-    "json_build_object('id', e.id, 'student', e.student_number, 'from', e.starts_on, 'to', e.ends_on,"                 \
-    " 'reason', e.reason, 'rules', to_json(e.rules), 'created_by', e.created_by, 'created_at', e.created_at)::text"
+#define EXEMPTION_JSON EXEMPTION_JSON_OBJECT "::text"
 
 enum app_status repo_exemption_gate(struct db_conn *conn, const struct principal *who, const char *number)
 {

@@ -11,6 +11,12 @@
 #include "db.h"
 #include "strbuf.h"
 
+/* The JSON object of exemption row `e` (alias e), defined once for the writes, the list, the lock and the
+ * subject access export. */
+#define EXEMPTION_JSON_OBJECT                                                                                          \
+    "json_build_object('id', e.id, 'student', e.student_number, 'from', e.starts_on, 'to', e.ends_on,"                 \
+    " 'reason', e.reason, 'rules', to_json(e.rules), 'created_by', e.created_by, 'created_at', e.created_at)"
+
 /* May `who` write exemptions of student `number`? APP_OK for an admin or a senior tutor of the student's
  * school; APP_NOT_FOUND when the student does not exist or is hidden from the caller; APP_FORBIDDEN for
  * anyone else who sees the student; or the database failure. */

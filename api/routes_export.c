@@ -10,6 +10,7 @@
 #include "audit.h"
 #include "db.h"
 #include "http.h"
+#include "repo_exemptions.h"
 
 /* $1 the student, $2 true when the caller is the student (only shared notes). */
 #define LIST_OF(expr, table, alias, extra)                                                               \
@@ -26,7 +27,14 @@ static const char EXPORT_SQL[] =
     LIST_OF("tutord_referral_json(x)", "referrals", "x", "") ","
     LIST_OF("tutord_concern_json(x)", "concerns", "x", "") ","
     LIST_OF("json_build_object('at', x.at, 'actor', x.actor, 'action', x.action, 'entity', x.entity,"
-            " 'entity_id', x.entity_id)", "audit", "x", "")
+            " 'entity_id', x.entity_id)", "audit", "x", "") ","
+    " 'status_history', COALESCE((SELECT json_agg(json_build_object('status', h.status, 'from', h.from_date)"
+    "   ORDER BY h.from_date) FROM student_status_history h WHERE h.student_number = s.student_number), '[]'),"
+    " 'exemptions', COALESCE((SELECT json_agg(" EXEMPTION_JSON_OBJECT " ORDER BY e.id) FROM student_exemptions e"
+    "   WHERE e.student_number = s.student_number), '[]'),"
+    " 'feedback_invitations', COALESCE((SELECT json_agg(json_build_object('id', i.id, 'school', i.school, 'year',"
+    "   i.year, 'invited_at', i.invited_at) ORDER BY i.id) FROM feedback_invitees fi JOIN feedback_invitations i"
+    "   ON i.id = fi.invitation_id WHERE fi.role = 'tutee' AND fi.person = s.student_number), '[]')"
     ")::text FROM students s WHERE s.student_number = $1";
 
 /* One transaction: the document, then the audit row of the export. */

@@ -55,16 +55,26 @@ START_TEST(test_export_contents)
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "allocations")), 1);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "contacts")), 1);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 2);
+    /* everything held: the status history, exemptions and feedback invitations too */
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "status_history")), 1);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "exemptions")), 0);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "feedback_invitations")), 0);
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING")); /* admin: no confidential text */
     harness_response_free(&r);
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 1); /* the student: shared only */
+    tt_sql("INSERT INTO student_exemptions (student_number, starts_on, ends_on, reason, created_by)"
+           " VALUES ($1, '2026-10-01', '2026-10-14', 'MEDICAL-LEAVE', 'ADM1')", w.student_a, NULL);
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "exemptions")), 1);
+    ck_assert_ptr_nonnull(strstr(r.body, "MEDICAL-LEAVE")); /* the data subject sees why */
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING"));
     ck_assert_ptr_null(strstr(r.body, "\"confidential\""));
     harness_response_free(&r);
-    ck_assert_int_eq(exports_of(w.student_a), 2);
+    ck_assert_int_eq(exports_of(w.student_a), 3);
 }
 END_TEST
 
