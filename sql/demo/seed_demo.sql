@@ -156,8 +156,10 @@ WITH base AS (
                AS course_start
       FROM base b
 )
+-- A withdrawal or suspension the student record system reported holds from its own day (status_from): the
+-- withdrawn studied until their allocations ended on 6 November, the suspended until 1 November.
 INSERT INTO students (student_number, name, email, school, partner_school, programme, level, cohort, status,
-                      registered_on, course_start, date_of_birth)
+                      status_from, registered_on, course_start, date_of_birth)
 SELECT 'S26' || lpad(s.i::text, 5, '0'),
        f.name || ' ' || l.name,
        lower(f.name || '.' || replace(l.name, '''', '')) || '.' || s.i || '@student.uni.example',
@@ -165,7 +167,9 @@ SELECT 'S26' || lpad(s.i::text, 5, '0'),
        CASE WHEN s.i % 17 = 0 AND s.level <> '7' THEN (SELECT p.code FROM demo_school p WHERE p.k = (s.k + 2) % 6) END,
        CASE WHEN s.level = '7' THEN sc.pg WHEN s.level = 'F' THEN 'Foundation Year: ' || sc.ug1
             WHEN s.i % 3 = 0 THEN sc.ug2 ELSE sc.ug1 END,
-       s.level, s.cohort, s.status, s.registered_on, s.course_start,
+       s.level, s.cohort, s.status,
+       CASE s.status WHEN 'withdrawn' THEN DATE '2026-11-07' WHEN 'suspended' THEN DATE '2026-11-02' END,
+       s.registered_on, s.course_start,
        CASE WHEN s.i % 71 = 5 AND s.level IN ('F', '4') THEN DATE '2009-01-15' + s.i % 200   -- under 18
             ELSE s.course_start - (18 + (s.level = '5')::int + 2 * (s.level = '6')::int + 4 * (s.level = '7')::int) * 365
                  - 30 - s.i % 700 END
@@ -176,22 +180,17 @@ SELECT 'S26' || lpad(s.i::text, 5, '0'),
 ON CONFLICT (student_number) DO NOTHING;
 
 -- Two continuing Level 6 students (registered 2024) whose year abroad from 1 August 2026 the student
--- record system reported only in November: their history is backdated (studying from registration, year
--- abroad from August), so every rule reads the status in force on the day it judges. S2609001 (LAW) is
+-- record system reported only in November: their status is backdated with status_from 1 August (the engine
+-- reads them as studying before it), so every rule reads the status in force on the day it judges. S2609001 (LAW) is
 -- phoned this term; S2609004 (CMS) is not yet.
-INSERT INTO students (student_number, name, email, school, programme, level, cohort, status, registered_on,
-                      course_start, date_of_birth)
+INSERT INTO students (student_number, name, email, school, programme, level, cohort, status, status_from,
+                      registered_on, course_start, date_of_birth)
 VALUES ('S2609001', 'Lucia Fernandez', 'lucia.fernandez.9001@student.uni.example', 'LAW', 'LLB Law with a Year Abroad',
-        '6', 'UG', 'year_abroad', '2024-09-30', '2024-09-30', '2005-05-17'),
+        '6', 'UG', 'year_abroad', '2026-08-01', '2024-09-30', '2024-09-30', '2005-05-17'),
        ('S2609004', 'Daniel Okoye', 'daniel.okoye.9004@student.uni.example', 'CMS',
-        'BSc Computer Science with a Year Abroad', '6', 'UG', 'year_abroad', '2024-09-30', '2024-09-30', '2004-02-29')
+        'BSc Computer Science with a Year Abroad', '6', 'UG', 'year_abroad', '2026-08-01', '2024-09-30', '2024-09-30',
+        '2004-02-29')
 ON CONFLICT (student_number) DO NOTHING;
-UPDATE student_status_history h SET status = 'studying'
- WHERE h.student_number IN ('S2609001', 'S2609004') AND h.from_date = '2024-09-30' AND h.status = 'year_abroad';
-INSERT INTO student_status_history (student_number, from_date, status, recorded_at)
-SELECT s, DATE '2026-08-01', 'year_abroad', TIMESTAMPTZ '2026-11-12 09:00 Europe/London'
-  FROM unnest(ARRAY['S2609001', 'S2609004']) AS s
-ON CONFLICT (student_number, from_date) DO NOTHING;
 
 -- ---- allocations --------------------------------------------------------------------------------------
 -- Personal tutors round-robin over the school's active tutors; every 37th student is still unallocated,
