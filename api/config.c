@@ -32,6 +32,11 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
     {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
     {"TUTORD_MAX_IMPORT_BYTES", "--max-import-bytes", 64, 1L << 30, OFF(max_import_bytes), 1},
+    {"TUTORD_DELIVERY_INTERVAL_MS", "--delivery-interval-ms", 10, 600000, OFF(delivery_interval_ms), 0},
+    {"TUTORD_DELIVERY_RETRY_BASE_MS", "--delivery-retry-base-ms", 10, 86400000, OFF(delivery_retry_base_ms), 0},
+    {"TUTORD_DELIVERY_MAX_ATTEMPTS", "--delivery-max-attempts", 1, 100, OFF(delivery_max_attempts), 0},
+    {"TUTORD_WEBHOOK_DISABLE_AFTER", "--webhook-disable-after", 1, 100000, OFF(webhook_disable_after), 0},
+    {"TUTORD_DELIVERY_LEASE_MS", "--delivery-lease-ms", 1000, 3600000, OFF(delivery_lease_ms), 0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -46,6 +51,11 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_JWT_AUDIENCE", "--jwt-audience", OFF(jwt_audience)},
     {"TUTORD_LOG_LEVEL", "--log-level", OFF(log_level) /* parsed separately */},
     {"TUTORD_DOCS_DIR", "--docs-dir", OFF(docs_dir)},
+    {"TUTORD_SMTP_URL", NULL, OFF(smtp_url)},
+    {"TUTORD_SMTP_STARTTLS", NULL, OFF(smtp_starttls)},
+    {"TUTORD_SMTP_FROM", NULL, OFF(smtp_from)},
+    {"TUTORD_SMTP_CREDENTIALS_FILE", NULL, OFF(smtp_credentials_file)},
+    {"TUTORD_PORTAL_URL", NULL, OFF(portal_url)},
 };
 
 /* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */

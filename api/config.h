@@ -26,6 +26,17 @@ struct config {
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
     char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
                                   default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
+    /* Notifications (api/deliver.c). Integers left 0 take the deliverer's defaults. */
+    char *smtp_url;              /* TUTORD_SMTP_URL: smtp:// or smtps://host:port; unset = record, send nothing */
+    char *smtp_starttls;         /* TUTORD_SMTP_STARTTLS: "off" allows plain smtp:// (loopback relay only) */
+    char *smtp_from;             /* TUTORD_SMTP_FROM, default tutord@localhost */
+    char *smtp_credentials_file; /* TUTORD_SMTP_CREDENTIALS_FILE: first line user:password */
+    char *portal_url;            /* TUTORD_PORTAL_URL: the portal the notices link to */
+    int delivery_interval_ms;    /* TUTORD_DELIVERY_INTERVAL_MS: idle poll, default 1000 */
+    int delivery_retry_base_ms;  /* TUTORD_DELIVERY_RETRY_BASE_MS: first retry delay, default 30000 */
+    int delivery_max_attempts;   /* TUTORD_DELIVERY_MAX_ATTEMPTS: tries before an email fails, default 8 */
+    int webhook_disable_after;   /* TUTORD_WEBHOOK_DISABLE_AFTER: failures in a row that disable, default 50 */
+    int delivery_lease_ms;       /* TUTORD_DELIVERY_LEASE_MS: how long a claimed email is held, default 120000 */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,

@@ -1,0 +1,263 @@
+/* deliver.c — the delivery worker thread (see deliver.h). */
+#include "deliver.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "strbuf.h"
+#include "webhooks.h"
+
+enum { EMAIL_BATCH = 50 };
+
+struct deliverer {
+    const struct app *app;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    int stopping;
+    int interval_ms, retry_base_ms, max_attempts, disable_after, lease_ms;
+    const char *from;
+    char *credentials; /* "user:password" from TUTORD_SMTP_CREDENTIALS_FILE, or NULL */
+};
+
+/* The value, or `fallback` when the setting was left 0. */
+static int or_default(int value, int fallback)
+{
+    return value > 0 ? value : fallback;
+}
+
+/* Reads the first line of the credentials file ("user:password"); NULL (logged) when unreadable. */
+static char *read_credentials(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    if (!f || !fgets(line, sizeof(line), f)) {
+        log_msg(LOG_ERROR, "deliver: cannot read TUTORD_SMTP_CREDENTIALS_FILE %s", path);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return strdup(line);
+}
+
+/* The part of an address after '@' ("localhost" when there is none), for Message-IDs. */
+static const char *domain_of(const char *address)
+{
+    const char *at = strrchr(address, '@');
+    return at && at[1] ? at + 1 : "localhost";
+}
+
+/* Appends `text` with bare LF turned into CRLF and {link} into portal + link. */
+static void put_body(struct strbuf *b, const char *text, const char *portal, const char *link)
+{
+    for (const char *p = text; *p; p++) {
+        if (strncmp(p, "{link}", 6) == 0) {
+            strbuf_puts(b, portal), strbuf_puts(b, link);
+            p += 5;
+        } else if (*p == '\n') {
+            strbuf_puts(b, "\r\n");
+        } else {
+            strbuf_append(b, p, 1);
+        }
+    }
+}
+
+/* The whole message of claimed row `i` (malloc'd text, NULL when out of memory). */
+static char *compose(const struct deliverer *d, const PGresult *res, int i)
+{
+    char date[64];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&now, &tm));
+    const char *portal = d->app->config->portal_url ? d->app->config->portal_url : "";
+    char head[1024];
+    snprintf(head, sizeof(head),
+             "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
+             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+             "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
+             d->from, PQgetvalue(res, i, OUTBOX_EMAIL), PQgetvalue(res, i, OUTBOX_SUBJECT), date,
+             PQgetvalue(res, i, OUTBOX_MESSAGE_ID), domain_of(d->from));
+    struct strbuf b = {0};
+    strbuf_puts(&b, head);
+    put_body(&b, PQgetvalue(res, i, OUTBOX_BODY), portal, PQgetvalue(res, i, OUTBOX_LINK));
+    if (b.failed) {
+        strbuf_free(&b);
+        return NULL;
+    }
+    return strbuf_take(&b);
+}
+
+/* Sends claimed row `i` and records the outcome. */
+static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i)
+{
+    const char *id = PQgetvalue(res, i, OUTBOX_ID);
+    char *message = compose(d, res, i), why[300] = "out of memory";
+    struct smtp_mail mail = {d->from, PQgetvalue(res, i, OUTBOX_EMAIL), message};
+    int rc = message ? smtp_send(s, &mail, why, sizeof(why)) : 1;
+    free(message);
+    enum app_status st = rc == 0 ? outbox_sent(conn, id)
+                                 : outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms);
+    if (rc != 0)
+        log_msg(LOG_WARN, "deliver: notification %s not sent: %s", id, why);
+    if (st != APP_OK)
+        log_msg(LOG_ERROR, "deliver: could not record notification %s (status %d)", id, (int)st);
+}
+
+/* Claims one batch of due emails and sends it over one SMTP session. Returns the number claimed. */
+static int deliver_emails(struct deliverer *d, struct db_conn *conn)
+{
+    const struct config *cfg = d->app->config;
+    PGresult *res = NULL;
+    if (outbox_claim(conn, EMAIL_BATCH, d->lease_ms, &res) != APP_OK)
+        return 0;
+    int n = PQntuples(res);
+    int starttls = !(cfg->smtp_starttls && strcmp(cfg->smtp_starttls, "off") == 0);
+    struct smtp_session *s = n ? smtp_open(cfg->smtp_url, starttls, d->credentials) : NULL;
+    for (int i = 0; i < n && s; i++)
+        send_one(d, conn, s, res, i);
+    smtp_close(s);
+    PQclear(res);
+    return n;
+}
+
+/* Delivers the next event of the subscription in row 0 of `res` (inside the caller's transaction). */
+static void post_one(struct deliverer *d, struct db_conn *conn, const PGresult *res)
+{
+    char msg_id[40];
+    snprintf(msg_id, sizeof(msg_id), "evt_%s", PQgetvalue(res, 0, HOOK_EVENT));
+    struct webhook_result r;
+    int rc = webhook_post(PQgetvalue(res, 0, HOOK_URL), PQgetvalue(res, 0, HOOK_SECRET), msg_id,
+                          (long long)time(NULL), PQgetvalue(res, 0, HOOK_BODY), &r);
+    if (rc != 0)
+        log_msg(LOG_WARN, "deliver: webhook %s, event %s: %s", PQgetvalue(res, 0, HOOK_SUB),
+                PQgetvalue(res, 0, HOOK_EVENT), r.error);
+    enum app_status st = outbox_hook_done(conn, PQgetvalue(res, 0, HOOK_SUB), PQgetvalue(res, 0, HOOK_EVENT),
+                                          PQgetvalue(res, 0, HOOK_SEQ), r.status, rc == 0 ? NULL : r.error,
+                                          d->retry_base_ms, d->disable_after);
+    if (st == APP_OK)
+        st = db_commit(conn);
+    if (st != APP_OK)
+        log_msg(LOG_ERROR, "deliver: could not record a webhook delivery (status %d)", (int)st);
+}
+
+/* One round over the due subscriptions: at most one event each, in the feed's commit order. Returns
+ * the number of events posted. */
+static int deliver_hooks(struct deliverer *d, struct db_conn *conn)
+{
+    char after[24] = "0";
+    int posted = 0;
+    for (;;) {
+        PGresult *res = NULL;
+        if (db_begin(conn) != APP_OK || outbox_hook_next(conn, after, &res) != APP_OK || PQntuples(res) == 0) {
+            PQclear(res);
+            db_rollback(conn);
+            return posted;
+        }
+        snprintf(after, sizeof(after), "%s", PQgetvalue(res, 0, HOOK_SUB));
+        if (PQgetisnull(res, 0, HOOK_EVENT)) {
+            db_rollback(conn);
+        } else {
+            post_one(d, conn, res);
+            posted++;
+        }
+        PQclear(res);
+    }
+}
+
+/* Sleeps up to the idle interval, or until deliver_stop; returns non-zero when stopping. */
+static int idle(struct deliverer *d)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += d->interval_ms / 1000;
+    until.tv_nsec += (long)(d->interval_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&d->lock);
+    while (!d->stopping && pthread_cond_timedwait(&d->wake, &d->lock, &until) != ETIMEDOUT)
+        ;
+    int stopping = d->stopping;
+    pthread_mutex_unlock(&d->lock);
+    return stopping;
+}
+
+/* The thread: deliver while there is work, idle when there is none, until stopped. */
+static void *run(void *arg)
+{
+    struct deliverer *d = arg;
+    int busy = 0;
+    do {
+        struct db_conn *conn = NULL;
+        busy = 0;
+        if (db_acquire(d->app->pool, &conn) == APP_OK) {
+            if (d->app->config->smtp_url)
+                busy += deliver_emails(d, conn);
+            busy += deliver_hooks(d, conn);
+            db_release(d->app->pool, conn);
+        }
+        pthread_mutex_lock(&d->lock);
+        int stopping = d->stopping;
+        pthread_mutex_unlock(&d->lock);
+        if (stopping)
+            break;
+    } while (busy || !idle(d));
+    return NULL;
+}
+
+struct deliverer *deliver_start(const struct app *app)
+{
+    const struct config *cfg = app->config;
+    struct deliverer *d = calloc(1, sizeof(*d));
+    if (!d || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        log_msg(LOG_ERROR, "deliver: cannot start the delivery worker");
+        free(d);
+        return NULL;
+    }
+    d->app = app;
+    d->interval_ms = or_default(cfg->delivery_interval_ms, 1000);
+    d->retry_base_ms = or_default(cfg->delivery_retry_base_ms, 30000);
+    d->max_attempts = or_default(cfg->delivery_max_attempts, 8);
+    d->disable_after = or_default(cfg->webhook_disable_after, 50);
+    d->lease_ms = or_default(cfg->delivery_lease_ms, 120000);
+    d->from = cfg->smtp_from ? cfg->smtp_from : "tutord@localhost";
+    if (cfg->smtp_credentials_file)
+        d->credentials = read_credentials(cfg->smtp_credentials_file);
+    pthread_mutex_init(&d->lock, NULL);
+    pthread_cond_init(&d->wake, NULL);
+    if (pthread_create(&d->thread, NULL, run, d) != 0) {
+        log_msg(LOG_ERROR, "deliver: cannot start the delivery thread");
+        pthread_mutex_destroy(&d->lock), pthread_cond_destroy(&d->wake);
+        free(d->credentials), free(d);
+        return NULL;
+    }
+    log_msg(LOG_INFO, "deliver: worker started (%s)", cfg->smtp_url ? "email and webhooks" : "webhooks only");
+    return d;
+}
+
+void deliver_stop(struct deliverer *d)
+{
+    if (!d)
+        return;
+    pthread_mutex_lock(&d->lock);
+    d->stopping = 1;
+    pthread_cond_signal(&d->wake);
+    pthread_mutex_unlock(&d->lock);
+    pthread_join(d->thread, NULL);
+    pthread_mutex_destroy(&d->lock);
+    pthread_cond_destroy(&d->wake);
+    free(d->credentials);
+    free(d);
+    curl_global_cleanup();
+}

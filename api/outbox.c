@@ -1,0 +1,101 @@
+/* outbox.c — the SQL of email claiming and of webhook cursors (see outbox.h). */
+#include "outbox.h"
+
+#include <stdio.h>
+
+static const char CLAIM_SQL[] =
+    "UPDATE notifications n SET attempts = n.attempts + 1,"
+    "       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)"
+    "  FROM (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= now()"
+    "         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+    " WHERE n.id = due.id"
+    " RETURNING n.id::text, n.email, n.subject, n.body, n.link, n.message_id::text";
+
+enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out)
+{
+    char batch_s[16], lease_s[16];
+    snprintf(batch_s, sizeof(batch_s), "%d", batch);
+    snprintf(lease_s, sizeof(lease_s), "%d", lease_ms);
+    const char *params[2] = {batch_s, lease_s};
+    return db_query(conn, CLAIM_SQL, 2, params, out, NULL);
+}
+
+enum app_status outbox_sent(struct db_conn *conn, const char *id)
+{
+    const char *params[1] = {id};
+    return db_query(conn,
+                    "UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL"
+                    " WHERE id = $1::bigint AND status = 'queued'",
+                    1, params, NULL, NULL);
+}
+
+static const char RETRY_SQL[] =
+    "UPDATE notifications SET last_error = left($2, 500),"
+    "       status = CASE WHEN $3::boolean OR attempts >= $4::int THEN 'failed' ELSE 'queued' END,"
+    "       next_attempt_at = now() + make_interval(secs => least($5::double precision / 1000"
+    "                         * 2 ^ greatest(attempts - 1, 0), 86400) * (0.5 + random() / 2))"
+    " WHERE id = $1::bigint AND status = 'queued'";
+
+enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent,
+                             int max_attempts, int base_ms)
+{
+    char max_s[16], base_s[16];
+    snprintf(max_s, sizeof(max_s), "%d", max_attempts);
+    snprintf(base_s, sizeof(base_s), "%d", base_ms);
+    const char *params[5] = {id, error, permanent ? "true" : "false", max_s, base_s};
+    return db_query(conn, RETRY_SQL, 5, params, NULL, NULL);
+}
+
+/* A webhook body names the event's type and time and, of its record, only ids, types, statuses and
+ * dates: never a note, a concern's detail or outcome, a change request's reason or comment, an
+ * allocation's reason, names or email addresses. */
+#define HOOK_DATA_KEYS                                                                                           \
+    "'id', 'student', 'tutor', 'kind', 'status', 'starts_on', 'ends_on', 'school', 'year', 'new_tutor',"         \
+    " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort'"
+
+static const char HOOK_NEXT_SQL[] =
+    "WITH s AS (SELECT id, url, secret, events, cursor_seq, cursor_id FROM webhook_subscriptions"
+    "            WHERE enabled AND next_attempt_at <= now() AND id > $1::bigint"
+    "            ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+    "SELECT s.id::text, s.url, s.secret, n.id::text, n.seq::text, n.body FROM s"
+    "  LEFT JOIN LATERAL ("
+    "   SELECT e.id, c.seq, json_build_object('type', e.kind, 'timestamp', e.occurred_at, 'data',"
+    "          (SELECT coalesce(jsonb_object_agg(k.key, k.value), '{}'::jsonb) FROM jsonb_each(e.payload) k"
+    "            WHERE k.key IN (" HOOK_DATA_KEYS "))"
+    "          || jsonb_build_object('event_id', e.id, 'subject', e.subject))::jsonb::text AS body"
+    "     FROM event_commits c JOIN events e ON e.txid = c.txid"
+    "    WHERE (c.seq, e.id) > (s.cursor_seq, s.cursor_id) AND e.kind = ANY (s.events)"
+    "    ORDER BY c.seq, e.id LIMIT 1) n ON true";
+
+enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PGresult **out)
+{
+    const char *params[1] = {after_sub};
+    return db_query(conn, HOOK_NEXT_SQL, 1, params, out, NULL);
+}
+
+static const char HOOK_DONE_SQL[] =
+    "WITH d AS (INSERT INTO webhook_deliveries (subscription_id, event_id, event_kind, status_code, succeeded,"
+    "                                           error)"
+    "           SELECT $1::bigint, e.id, e.kind, nullif($4::int, 0), $5::text IS NULL, left($5, 500)"
+    "             FROM events e WHERE e.id = $2::bigint)"
+    "UPDATE webhook_subscriptions SET"
+    "       cursor_seq = CASE WHEN $5::text IS NULL THEN $3::bigint ELSE cursor_seq END,"
+    "       cursor_id = CASE WHEN $5::text IS NULL THEN $2::bigint ELSE cursor_id END,"
+    "       failure_streak = CASE WHEN $5::text IS NULL THEN 0 ELSE failure_streak + 1 END,"
+    "       next_attempt_at = CASE WHEN $5::text IS NULL THEN now() ELSE now() + make_interval(secs =>"
+    "                         least($6::double precision / 1000 * 2 ^ least(failure_streak, 30), 3600)) END,"
+    "       enabled = $5::text IS NULL OR failure_streak + 1 < $7::int,"
+    "       disabled_at = CASE WHEN $5::text IS NOT NULL AND failure_streak + 1 >= $7::int THEN now()"
+    "                          ELSE disabled_at END"
+    " WHERE id = $1::bigint";
+
+enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq,
+                                 long status, const char *error, int base_ms, int disable_after)
+{
+    char status_s[16], base_s[16], disable_s[16];
+    snprintf(status_s, sizeof(status_s), "%ld", status);
+    snprintf(base_s, sizeof(base_s), "%d", base_ms);
+    snprintf(disable_s, sizeof(disable_s), "%d", disable_after);
+    const char *params[7] = {sub, event, seq, status_s, error, base_s, disable_s};
+    return db_query(conn, HOOK_DONE_SQL, 7, params, NULL, NULL);
+}

@@ -1,0 +1,48 @@
+/* outbox.h — the store side of notifications (sql/015): claiming due emails, recording what became of
+ * them, and walking each webhook subscription's cursor through the change feed. The notifications
+ * themselves are written by the database, in the transaction of the change (sql/015's trigger), so every
+ * writer of events, in C or in SQL, is covered.
+ *
+ * Exactly once across processes: a claim takes due rows with FOR UPDATE SKIP LOCKED and, in the same
+ * statement, pushes their next_attempt_at past a lease, so no other process sees them as due until the
+ * lease runs out; a process killed between sending and recording leaves the row to be retried after the
+ * lease, with the same Message-ID. Each function runs on the caller's connection; not thread-safe on one
+ * connection (libpq). */
+#ifndef TUTORD_OUTBOX_H
+#define TUTORD_OUTBOX_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+
+/* Columns of a claimed email row, in order. */
+enum outbox_column { OUTBOX_ID, OUTBOX_EMAIL, OUTBOX_SUBJECT, OUTBOX_BODY, OUTBOX_LINK, OUTBOX_MESSAGE_ID };
+
+/* Claims up to `batch` due emails for `lease_ms` (autocommit). Returns APP_OK with *out (caller
+ * PQclear()s) holding the rows, columns as enum outbox_column. */
+enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out);
+
+/* Records that email `id` was sent. */
+enum app_status outbox_sent(struct db_conn *conn, const char *id);
+
+/* Records a failed try of email `id`: failed for good when `permanent` or after `max_attempts` tries,
+ * else due again after base_ms · 2^(tries-1), capped at a day, less up to half of it at random (jitter). */
+enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent,
+                             int max_attempts, int base_ms);
+
+/* Columns of a claimed webhook message, in order. */
+enum outbox_hook_column { HOOK_SUB, HOOK_URL, HOOK_SECRET, HOOK_EVENT, HOOK_SEQ, HOOK_BODY };
+
+/* Inside the caller's transaction: locks the next due, enabled subscription with id greater than
+ * `after_sub` (SKIP LOCKED) and finds the first event after its cursor that it wants. Returns APP_OK with
+ * *out one row (columns as enum outbox_hook_column; HOOK_EVENT is NULL when the subscription is up to
+ * date) or no row when no subscription is due. The body carries ids and types only (see outbox.c). */
+enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PGresult **out);
+
+/* Inside the caller's transaction: records one delivery attempt of event `event` (seq `seq`) to
+ * subscription `sub` and moves the subscription on: past the event on success; otherwise one more
+ * failure, retried after base_ms · 2^streak (capped at an hour) and disabled at `disable_after`. */
+enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq,
+                                 long status, const char *error, int base_ms, int disable_after);
+
+#endif

@@ -1,0 +1,170 @@
+/* webhooks.c — Standard Webhooks signing (HMAC-SHA256, base64) and delivery with libcurl. */
+#include "webhooks.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "sha256.h"
+
+static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Standard base64 (with padding) of n bytes into out; returns 0, or -1 when out is too small. */
+static int b64_encode(const unsigned char *in, size_t n, char *out, size_t size)
+{
+    if (size < 4 * ((n + 2) / 3) + 1)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = B64[v >> 18 & 63];
+        out[o++] = B64[v >> 12 & 63];
+        out[o++] = i + 1 < n ? B64[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? B64[v & 63] : '=';
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Decodes standard base64 (padding optional) into out; returns the byte count, or -1 on a bad digit or
+ * overflow. */
+static long b64_decode(const char *in, unsigned char *out, size_t size)
+{
+    unsigned v = 0;
+    int bits = 0;
+    size_t o = 0;
+    for (; *in && *in != '='; in++) {
+        const char *p = strchr(B64, *in);
+        if (!p)
+            return -1;
+        v = v << 6 | (unsigned)(p - B64);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (o >= size)
+                return -1;
+            out[o++] = (unsigned char)(v >> bits & 0xff);
+        }
+    }
+    return (long)o;
+}
+
+/* SHA-256 of two concatenated buffers, as 32 raw bytes (sha256.h gives hex; this turns it back). */
+static void sha256_raw(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
+{
+    struct sha256 h;
+    char hex[65];
+    sha256_init(&h);
+    sha256_update(&h, a, an);
+    sha256_update(&h, b, bn);
+    sha256_hex(&h, hex);
+    for (int i = 0; i < 32; i++) {
+        unsigned byte = 0;
+        sscanf(hex + 2 * i, "%2x", &byte);
+        out[i] = (unsigned char)byte;
+    }
+}
+
+/* HMAC-SHA256 (RFC 2104) of msg under key, 32 raw bytes into mac. */
+static void hmac_sha256(const unsigned char *key, size_t key_len, const char *msg, size_t msg_len,
+                        unsigned char mac[32])
+{
+    unsigned char k[64] = {0}, pad[64], inner[32];
+    if (key_len > 64)
+        sha256_raw(key, key_len, NULL, 0, k);
+    else
+        memcpy(k, key, key_len);
+    for (int i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x36;
+    sha256_raw(pad, 64, msg, msg_len, inner);
+    for (int i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x5c;
+    sha256_raw(pad, 64, inner, 32, mac);
+}
+
+int webhook_new_secret(char *out, size_t size)
+{
+    unsigned char key[24];
+    if (size < 6 + 33 || getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
+        return -1;
+    memcpy(out, "whsec_", 6);
+    return b64_encode(key, sizeof(key), out + 6, size - 6);
+}
+
+int webhook_sign(const char *secret, const char *msg_id, long long timestamp, const char *body, char *out,
+                 size_t size)
+{
+    unsigned char key[128], mac[32];
+    long key_len = strncmp(secret, "whsec_", 6) == 0 ? b64_decode(secret + 6, key, sizeof(key)) : -1;
+    if (key_len <= 0 || size < 4)
+        return -1;
+    char prefix[160];
+    int pn = snprintf(prefix, sizeof(prefix), "%s.%lld.", msg_id, timestamp);
+    if (pn < 0 || (size_t)pn >= sizeof(prefix))
+        return -1;
+    size_t bn = strlen(body);
+    char *signed_content = malloc((size_t)pn + bn + 1);
+    if (!signed_content)
+        return -1;
+    memcpy(signed_content, prefix, (size_t)pn);
+    memcpy(signed_content + pn, body, bn + 1);
+    hmac_sha256(key, (size_t)key_len, signed_content, (size_t)pn + bn, mac);
+    free(signed_content);
+    memcpy(out, "v1,", 3);
+    return b64_encode(mac, sizeof(mac), out + 3, size - 3);
+}
+
+/* libcurl's write callback: the receiver's answer is not needed. */
+static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    (void)ptr, (void)userdata;
+    return size * nmemb;
+}
+
+/* The request headers of one signed message; NULL on allocation failure. Caller frees the list. */
+static struct curl_slist *signed_headers(const char *secret, const char *msg_id, long long timestamp,
+                                         const char *body)
+{
+    char sig[96], line[200];
+    if (webhook_sign(secret, msg_id, timestamp, body, sig, sizeof(sig)) != 0)
+        return NULL;
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    snprintf(line, sizeof(line), "webhook-id: %s", msg_id);
+    h = h ? curl_slist_append(h, line) : NULL;
+    snprintf(line, sizeof(line), "webhook-timestamp: %lld", timestamp);
+    h = h ? curl_slist_append(h, line) : NULL;
+    snprintf(line, sizeof(line), "webhook-signature: %s", sig);
+    return h ? curl_slist_append(h, line) : NULL;
+}
+
+int webhook_post(const char *url, const char *secret, const char *msg_id, long long timestamp, const char *body,
+                 struct webhook_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    CURL *curl = curl_easy_init();
+    struct curl_slist *headers = curl ? signed_headers(secret, msg_id, timestamp, body) : NULL;
+    if (!headers) {
+        snprintf(out->error, sizeof(out->error), "could not prepare the request");
+        curl_easy_cleanup(curl);
+        return -1;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
+    if (rc != CURLE_OK)
+        snprintf(out->error, sizeof(out->error), "%s", curl_easy_strerror(rc));
+    else if (out->status < 200 || out->status > 299)
+        snprintf(out->error, sizeof(out->error), "the receiver answered %ld", out->status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return rc == CURLE_OK && out->status >= 200 && out->status <= 299 ? 0 : -1;
+}

@@ -1,0 +1,180 @@
+-- 015: the notification outbox and webhook subscriptions.
+--
+-- Who must be told of a change is derived in ONE place, from the change feed: a deferred constraint trigger
+-- on events runs just before each event-writing transaction commits and, for every event, writes one
+-- notifications row per recipient named by notification_rules. The rows are part of the same transaction
+-- as the change (no notification without the change, no change without its notifications), every writer
+-- of events is covered, the C writers (audit.c) and the SQL ones (bulk allocation, imports) alike, and a
+-- new event kind (booking.confirmed, ...) is told by adding rows to notification_rules. Deferred, the
+-- trigger sees everything its transaction wrote, e.g. the invitees inserted after a feedback.invited event.
+--
+-- What a notification says is plain and minimal: the subject and body name the record's kind and people,
+-- never a note, a concern's detail or outcome, or a change request's reason; the body ends with a link,
+-- a path the deliverer joins to TUTORD_PORTAL_URL ({link} in the body).
+--
+-- Webhooks need no rows per event: each subscription has a cursor in the change feed's commit order
+-- (event_commits, sql/008) and the deliverer sends the next matching event after it.
+
+-- Who is told of what. audience: student (the payload's student), tutor (the payload's tutor), raiser (who
+-- raised the concern), invitees (each invitee of the feedback invitation). A reallocation writes two
+-- events (the old allocation ended, the new one created), so the previous tutor hears of it through
+-- allocation.ended and the new tutor through allocation.created.
+-- alloc_kind: when set, the rule applies only to allocations of that kind (payload kind).
+-- category: what a person may opt out of; only optional categories can be refused (reminders).
+CREATE TABLE notification_rules (
+    event_kind text NOT NULL,
+    alloc_kind text CHECK (alloc_kind IN ('personal', 'cover', 'secondary')),
+    audience   text NOT NULL CHECK (audience IN ('student', 'tutor', 'raiser', 'invitees')),
+    category   text NOT NULL CHECK (category IN ('allocation', 'decision', 'concern', 'feedback', 'booking',
+                                                 'reminder')),
+    subject    text NOT NULL CHECK (length(subject) BETWEEN 1 AND 200),
+    body       text NOT NULL CHECK (body LIKE '%{link}%'),
+    link       text NOT NULL CHECK (link LIKE '/%'),
+    UNIQUE NULLS NOT DISTINCT (event_kind, alloc_kind, audience)
+);
+
+-- Placeholders: {student} {student_name} {tutor} {tutor_name} {id} (the record's id) {link}.
+INSERT INTO notification_rules (event_kind, alloc_kind, audience, category, subject, body, link) VALUES
+ ('allocation.created', 'personal', 'student', 'allocation', 'Your personal tutor',
+  E'Your personal tutor is now {tutor_name}.\n\nDetails: {link}\n', '/students/{student}'),
+ ('allocation.created', 'personal', 'tutor', 'allocation', 'A new personal tutee',
+  E'{student_name} ({student}) is now your personal tutee.\n\nDetails: {link}\n', '/students/{student}'),
+ ('allocation.created', 'secondary', 'student', 'allocation', 'Your secondary tutor',
+  E'{tutor_name} is now your secondary tutor.\n\nDetails: {link}\n', '/students/{student}'),
+ ('allocation.created', 'secondary', 'tutor', 'allocation', 'A new secondary tutee',
+  E'{student_name} ({student}) is now your secondary tutee.\n\nDetails: {link}\n', '/students/{student}'),
+ ('allocation.created', 'cover', 'student', 'allocation', 'Cover for your personal tutor',
+  E'While your personal tutor is away, {tutor_name} covers for them.\n\nDetails: {link}\n',
+  '/students/{student}'),
+ ('allocation.created', 'cover', 'tutor', 'allocation', 'You are covering a tutee',
+  E'You cover for the personal tutor of {student_name} ({student}).\n\nDetails: {link}\n',
+  '/students/{student}'),
+ ('allocation.ended', NULL, 'student', 'allocation', 'A tutoring allocation ended',
+  E'Your allocation to {tutor_name} has ended.\n\nDetails: {link}\n', '/students/{student}'),
+ ('allocation.ended', NULL, 'tutor', 'allocation', 'A tutoring allocation ended',
+  E'Your allocation to {student_name} ({student}) has ended.\n\nDetails: {link}\n', '/tutors/{tutor}'),
+ ('change_request.decided', NULL, 'student', 'decision', 'Your request for a change of tutor',
+  E'Your request for a change of personal tutor has been decided.\n\nSee the decision: {link}\n',
+  '/students/{student}/change-requests/{id}'),
+ ('concern.closed', NULL, 'raiser', 'concern', 'A concern you raised was closed',
+  E'Concern {id}, which you raised, has been closed.\n\nDetails: {link}\n', '/concerns/{id}'),
+ ('feedback.invited', NULL, 'invitees', 'feedback', 'Your feedback on personal tutoring',
+  E'You are invited to give feedback on personal tutoring in your school.\n\nGive feedback: {link}\n',
+  '/feedback/{id}');
+
+CREATE TABLE notification_preferences (
+    person   text NOT NULL,
+    category text NOT NULL CHECK (category = 'reminder'),   -- never allocation notices
+    enabled  boolean NOT NULL,
+    PRIMARY KEY (person, category)
+);
+
+CREATE TABLE notifications (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id        bigint NOT NULL REFERENCES events (id),
+    event_kind      text NOT NULL,
+    category        text NOT NULL,
+    person          text NOT NULL,
+    email           text NOT NULL,
+    subject         text NOT NULL,
+    body            text NOT NULL,          -- {link} is replaced by TUTORD_PORTAL_URL + link when sent
+    link            text NOT NULL,
+    message_id      uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,  -- stable across retries
+    status          text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    last_error      text,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    sent_at         timestamptz
+);
+CREATE INDEX notifications_due_idx ON notifications (next_attempt_at, id) WHERE status = 'queued';
+CREATE INDEX notifications_status_idx ON notifications (status, id);
+CREATE INDEX notifications_event_idx ON notifications (event_id);
+
+-- The people an event's rule names: (person, name, email). Unknown people are skipped.
+CREATE FUNCTION tutord_notification_recipients(e events, audience text)
+RETURNS TABLE (person text, name text, email text) LANGUAGE sql STABLE AS $$
+    SELECT s.student_number, s.name, s.email FROM students s
+     WHERE audience = 'student' AND s.student_number = e.payload ->> 'student'
+    UNION ALL
+    SELECT t.staff_number, t.name, t.email FROM staff t
+     WHERE audience = 'tutor' AND t.staff_number = e.payload ->> 'tutor'
+    UNION ALL
+    SELECT p.person, p.name, p.email FROM concerns c
+      JOIN LATERAL (SELECT s.student_number AS person, s.name, s.email FROM students s
+                     WHERE s.student_number = c.raised_by AND c.raised_by_role = 'student'
+                    UNION ALL
+                    SELECT t.staff_number, t.name, t.email FROM staff t
+                     WHERE t.staff_number = c.raised_by AND c.raised_by_role <> 'student') p ON true
+     WHERE audience = 'raiser' AND e.kind LIKE 'concern.%' AND c.id::text = e.subject
+    UNION ALL
+    SELECT s.student_number, s.name, s.email FROM feedback_invitees x JOIN students s ON s.student_number = x.person
+     WHERE audience = 'invitees' AND x.role = 'tutee' AND x.invitation_id::text = e.payload ->> 'id'
+    UNION ALL
+    SELECT t.staff_number, t.name, t.email FROM feedback_invitees x JOIN staff t ON t.staff_number = x.person
+     WHERE audience = 'invitees' AND x.role = 'tutor' AND x.invitation_id::text = e.payload ->> 'id'
+$$;
+
+-- Replaces the placeholders of a rule's text (everything but {link}) with the event's ids and names.
+CREATE FUNCTION tutord_notification_fill(tpl text, e events) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT replace(replace(replace(replace(replace(tpl,
+           '{student_name}', coalesce((SELECT name FROM students WHERE student_number = e.payload ->> 'student'), '')),
+           '{tutor_name}', coalesce((SELECT name FROM staff WHERE staff_number = e.payload ->> 'tutor'), '')),
+           '{student}', coalesce(e.payload ->> 'student', '')),
+           '{tutor}', coalesce(e.payload ->> 'tutor', '')),
+           '{id}', coalesce(e.payload ->> 'id', e.subject))
+$$;
+
+-- Writes the notifications of one event (see the header); recipients who opted out of an optional
+-- category are left out.
+CREATE FUNCTION tutord_outbox_derive() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    e events := NEW;
+BEGIN
+    INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body, link)
+    SELECT e.id, e.kind, r.category, p.person, p.email, tutord_notification_fill(r.subject, e),
+           tutord_notification_fill(r.body, e), tutord_notification_fill(r.link, e)
+      FROM notification_rules r
+      CROSS JOIN LATERAL tutord_notification_recipients(e, r.audience) p
+     WHERE r.event_kind = e.kind AND (r.alloc_kind IS NULL OR r.alloc_kind = e.payload ->> 'kind')
+       AND NOT EXISTS (SELECT 1 FROM notification_preferences np
+                        WHERE np.person = p.person AND np.category = r.category AND NOT np.enabled);
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER events_outbox AFTER INSERT ON events
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tutord_outbox_derive();
+
+-- Webhook subscriptions: a cursor (seq, event id) in the feed's commit order, the failure streak that
+-- disables a subscription, and the next time it may be tried.
+CREATE TABLE webhook_subscriptions (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    url             text NOT NULL CHECK (url ~ '^https?://[^[:space:]]+$' AND length(url) <= 2000),
+    events          text[] NOT NULL CHECK (cardinality(events) BETWEEN 1 AND 50),
+    secret          text NOT NULL,                  -- whsec_ + base64 of the key
+    enabled         boolean NOT NULL DEFAULT true,
+    cursor_seq      bigint NOT NULL,
+    cursor_id       bigint NOT NULL,
+    failure_streak  integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL DEFAULT now(),
+    disabled_at     timestamptz,
+    created_by      text NOT NULL,
+    created_at      timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE webhook_deliveries (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    subscription_id bigint NOT NULL REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
+    event_id        bigint NOT NULL REFERENCES events (id),
+    event_kind      text NOT NULL,
+    attempted_at    timestamptz NOT NULL DEFAULT now(),
+    status_code     integer,                        -- the receiver's HTTP status; NULL when none came
+    succeeded       boolean NOT NULL,
+    error           text
+);
+CREATE INDEX webhook_deliveries_sub_idx ON webhook_deliveries (subscription_id, id);
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON notification_rules, notification_preferences, notifications,
+    webhook_subscriptions, webhook_deliveries TO tutord_app;

@@ -1,0 +1,736 @@
+/* test_notify.c — everyone who must be told is told: the outbox written in the change's transaction,
+ * email over SMTP to a real server (aiosmtpd, tests/support/smtp_sink.py) on loopback, exactly once across
+ * two tutord processes and a kill -9, nothing lost while the SMTP server is down, permanent failures kept
+ * and listed, and signed webhooks to a real receiver (tests/support/webhook_receiver.py) that checks the
+ * signature with its own code, in commit order, retried, disabled, listed and replayed.
+ *
+ * Every process the suite starts is stopped by it (SIGTERM, then SIGKILL), failing tests included (the
+ * suite's stop and an atexit handler). Timings never decide a pass: waits poll until a condition holds,
+ * bounded only so a broken build fails instead of hanging. */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fixtures.h"
+#include "harness.h"
+#include "webhooks.h"
+
+#define PYTHON "/usr/bin/python3"
+#define WAIT_SECONDS 60 /* a bound against hanging, not a timing under test */
+
+static char mail_dir[64], support_dir[512], school[32], senior[24], tutor_a[24], tutor_b[24];
+static int smtp_port;
+static pid_t sink_pid, second_pid, receiver_pid;
+static char *admin;
+static char env_smtp[64], env_from[] = "TUTORD_SMTP_FROM=tutoring@uni.example",
+                          env_portal[] = "TUTORD_PORTAL_URL=https://portal.uni.example",
+                          env_tls[] = "TUTORD_SMTP_STARTTLS=off", env_interval[] = "TUTORD_DELIVERY_INTERVAL_MS=50",
+                          env_retry[] = "TUTORD_DELIVERY_RETRY_BASE_MS=100",
+                          env_disable[] = "TUTORD_WEBHOOK_DISABLE_AFTER=6",
+                          env_lease[] = "TUTORD_DELIVERY_LEASE_MS=3000", env_log[] = "TUTORD_LOG_LEVEL=error";
+
+/* ---- processes ------------------------------------------------------------------------------------ */
+
+/* A port nobody listens on right now (the kernel's choice). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    ck_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* True when something accepts TCP connections on 127.0.0.1:port. */
+static int listening(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+/* Starts argv[0] with argv and `env` ("NAME=VALUE" entries added, NULL-terminated, may be NULL). */
+static pid_t spawn(char *const argv[], char *const env[])
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (size_t i = 0; env && env[i]; i++)
+            putenv(env[i]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    ck_assert_msg(pid > 0, "fork failed: %s", strerror(errno));
+    return pid;
+}
+
+/* Stops a process the suite started: SIGTERM, up to 5 s, then SIGKILL; always reaps it. */
+static void stop_process(pid_t *pid)
+{
+    if (*pid <= 0)
+        return;
+    kill(*pid, SIGTERM);
+    for (int i = 0; i < 100; i++) {
+        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
+            *pid = 0;
+            return;
+        }
+        usleep(50 * 1000);
+    }
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+    *pid = 0;
+}
+
+/* Waits until something listens on `port` (the process `pid` must stay alive meanwhile). */
+static void await_listening(pid_t pid, int port)
+{
+    for (int i = 0; i < WAIT_SECONDS * 20 && !listening(port); i++) {
+        ck_assert_msg(waitpid(pid, NULL, WNOHANG) == 0, "a helper process exited during start-up");
+        usleep(50 * 1000);
+    }
+    ck_assert_msg(listening(port), "nothing listens on port %d", port);
+}
+
+static void start_sink(void)
+{
+    char port[16], script[600];
+    snprintf(port, sizeof(port), "%d", smtp_port);
+    snprintf(script, sizeof(script), "%s/smtp_sink.py", support_dir);
+    char *const argv[] = {PYTHON, script, port, mail_dir, NULL};
+    sink_pid = spawn(argv, NULL);
+    await_listening(sink_pid, smtp_port);
+}
+
+/* Starts the receiver on `port` for `secret`, failing the first `fail_first` deliveries; log to `log`. */
+static void start_receiver(int port, const char *secret, const char *log, int fail_first)
+{
+    char port_s[16], fail_s[16], script[600];
+    snprintf(port_s, sizeof(port_s), "%d", port);
+    snprintf(fail_s, sizeof(fail_s), "%d", fail_first);
+    snprintf(script, sizeof(script), "%s/webhook_receiver.py", support_dir);
+    char *const argv[] = {PYTHON, script, port_s, (char *)secret, (char *)log, fail_s, NULL};
+    receiver_pid = spawn(argv, NULL);
+    await_listening(receiver_pid, port);
+}
+
+/* A second `tutord serve` on its own port, delivering from the same outbox. */
+static void start_second_tutord(void)
+{
+    static char db[600], port[32], secret[128];
+    snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
+    snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
+    snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
+    char *const env[] = {db, port, secret, env_smtp, env_from, env_portal, env_tls, env_interval,
+                         env_retry, env_disable, env_lease, env_log, NULL};
+    char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
+    second_pid = spawn(argv, env);
+}
+
+static pid_t suite_pid; /* the process that started the helpers */
+
+/* Stops every helper process still running (the suite's stop, and atexit after a failure). */
+static void stop_all(void)
+{
+    if (getpid() != suite_pid)
+        return;
+    stop_process(&second_pid);
+    stop_process(&receiver_pid);
+    stop_process(&sink_pid);
+}
+
+/* ---- the mail folder -------------------------------------------------------------------------------- */
+
+/* The messages received so far (whole files, each malloc'd), NULL-terminated; *n their number. */
+static char **read_mail(size_t *n)
+{
+    DIR *dir = opendir(mail_dir);
+    char **all = calloc(1, sizeof(char *));
+    struct dirent *de;
+    *n = 0;
+    while (dir && (de = readdir(dir)) != NULL) {
+        if (!strstr(de->d_name, ".eml") || de->d_name[0] == '.')
+            continue;
+        char path[600];
+        snprintf(path, sizeof(path), "%s/%s", mail_dir, de->d_name);
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            continue;
+        char *text = calloc(1, 1 << 16);
+        fread(text, 1, (1 << 16) - 1, f);
+        fclose(f);
+        all = realloc(all, (*n + 2) * sizeof(char *));
+        all[(*n)++] = text;
+        all[*n] = NULL;
+    }
+    if (dir)
+        closedir(dir);
+    return all;
+}
+
+static void free_mail(char **all)
+{
+    for (size_t i = 0; all[i]; i++)
+        free(all[i]);
+    free(all);
+}
+
+/* The number of received messages containing `needle`. */
+static size_t mail_count(const char *needle)
+{
+    size_t n, count = 0;
+    char **all = read_mail(&n);
+    for (size_t i = 0; i < n; i++)
+        count += strstr(all[i], needle) != NULL;
+    free_mail(all);
+    return count;
+}
+
+/* The first received message containing `needle` (malloc'd), after waiting for it to arrive. */
+static char *await_mail(const char *needle)
+{
+    for (int i = 0; i < WAIT_SECONDS * 20; i++) {
+        size_t n;
+        char **all = read_mail(&n), *found = NULL;
+        for (size_t j = 0; j < n && !found; j++)
+            if (strstr(all[j], needle))
+                found = strdup(all[j]);
+        free_mail(all);
+        if (found)
+            return found;
+        usleep(50 * 1000);
+    }
+    ck_abort_msg("no message containing \"%s\" arrived", needle);
+    return NULL;
+}
+
+/* Waits until `sql` (with one parameter) counts `want`; returns the last count. */
+static long await_count(const char *sql, const char *param, long want)
+{
+    long got = -1;
+    for (int i = 0; i < WAIT_SECONDS * 20 && (got = tt_count(sql, param)) != want; i++)
+        usleep(50 * 1000);
+    return got;
+}
+
+/* ---- the suite's world ------------------------------------------------------------------------------- */
+
+static void start(void)
+{
+    /* the source tree: TUTORD_PG_CLUSTER is <source>/scripts/pg-cluster */
+    const char *cluster = getenv("TUTORD_PG_CLUSTER");
+    snprintf(support_dir, sizeof(support_dir), "%s", cluster ? cluster : "./scripts/pg-cluster");
+    char *cut = strstr(support_dir, "/scripts/pg-cluster");
+    ck_assert_ptr_nonnull(cut);
+    snprintf(cut, sizeof(support_dir) - (size_t)(cut - support_dir), "/tests/support");
+    snprintf(mail_dir, sizeof(mail_dir), "/tmp/tutord-mail-XXXXXX");
+    ck_assert(mkdtemp(mail_dir) != NULL);
+    suite_pid = getpid();
+    atexit(stop_all);
+    /* Other suites' notifications wait for an SMTP server they never had: park them, so this suite's
+     * sink receives only what this suite causes. */
+    free(harness_sql("UPDATE notifications SET next_attempt_at = 'infinity' WHERE status = 'queued'", 0, NULL));
+    smtp_port = free_port();
+    snprintf(env_smtp, sizeof(env_smtp), "TUTORD_SMTP_URL=smtp://127.0.0.1:%d", smtp_port);
+    start_sink();
+    const char *const env[] = {env_smtp, env_from, env_portal, env_tls, env_interval, env_retry,
+                               env_disable, env_lease, env_log, NULL};
+    harness_start_with(env);
+    admin = tt_admin_token();
+    tt_new_school(school, sizeof(school), "NTF", NULL);
+    harness_unique("TS", senior, sizeof(senior));
+    harness_unique("TA", tutor_a, sizeof(tutor_a));
+    harness_unique("TB", tutor_b, sizeof(tutor_b));
+    tt_staff(senior, school, "{tutor,senior_tutor}");
+    tt_staff(tutor_a, school, "{tutor}");
+    tt_staff(tutor_b, school, "{tutor}");
+}
+
+static void stop(void)
+{
+    free(admin);
+    harness_stop();
+    stop_all();
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", mail_dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "test_notify: could not remove %s\n", mail_dir);
+}
+
+/* A fresh student of the suite's school; number into out[24]. */
+static void new_student(char *out)
+{
+    harness_unique("SN", out, 24);
+    tt_student(out, school);
+}
+
+/* "<number lowercased>@uni.example", as the fixtures make addresses. */
+static void address_of(const char *number, char *out, size_t size)
+{
+    size_t i = 0;
+    for (; number[i] && i + 1 < size; i++)
+        out[i] = (char)(number[i] >= 'A' && number[i] <= 'Z' ? number[i] + 32 : number[i]);
+    snprintf(out + i, size - i, "@uni.example");
+}
+
+/* POSTs a personal allocation as the admin; asserts 201. `extra` (may be NULL) adds JSON members. */
+static void allocate(const char *student, const char *tutor, const char *extra)
+{
+    char body[512];
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"%s\"%s%s}", student, tutor, extra ? "," : "",
+             extra ? extra : "");
+    free(tt_post_id("/allocations", admin, body));
+}
+
+#define NOTIFICATIONS_OF "SELECT count(*) FROM notifications WHERE person = $1"
+
+/* ---- signing -------------------------------------------------------------------------------------- */
+
+START_TEST(test_signature_matches_the_standard)
+{
+    char sig[96], secret[80];
+    /* the Standard Webhooks specification's own example */
+    ck_assert_int_eq(webhook_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                                  1614265330, "{\"test\": 2432232314}", sig, sizeof(sig)),
+                     0);
+    ck_assert_str_eq(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    ck_assert_int_eq(webhook_sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "m", 1, "{}", sig, sizeof(sig)), -1);
+    ck_assert_int_eq(webhook_sign("whsec_!!!", "m", 1, "{}", sig, sizeof(sig)), -1);
+    ck_assert_int_eq(webhook_new_secret(secret, sizeof(secret)), 0);
+    ck_assert_int_eq(strncmp(secret, "whsec_", 6), 0);
+    ck_assert_uint_eq(strlen(secret), 6 + 32); /* 24 bytes of key */
+    ck_assert_int_eq(webhook_sign(secret, "m", 1, "{}", sig, sizeof(sig)), 0);
+}
+END_TEST
+
+/* ---- the outbox ------------------------------------------------------------------------------------ */
+
+START_TEST(test_allocation_tells_student_tutor_and_previous_tutor)
+{
+    char s[24], addr[64], needle[128];
+    new_student(s);
+    allocate(s, tutor_a, "\"reason\":\"CONFIDENTIAL-REASON-7731\"");
+    /* written with the change: the student and the new tutor, nobody else */
+    ck_assert_int_eq(tt_count(NOTIFICATIONS_OF, s), 1);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.subject = $1 AND e.kind = 'allocation.created'",
+                              s),
+                     2);
+    /* a refused change tells nobody */
+    char body[256];
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"NOSUCH%s\"}", s, tutor_a);
+    ck_assert_int_ge(tt_status("POST", "/allocations", admin, body), 400);
+    ck_assert_int_eq(tt_count(NOTIFICATIONS_OF, s), 1);
+    /* reallocation: the old allocation ends (student and previous tutor told), the new one starts
+     * (student and new tutor told) */
+    allocate(s, tutor_b, "\"starts_on\":\"2099-01-02\"");
+    ck_assert_int_eq(tt_count(NOTIFICATIONS_OF, s), 3);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.subject = $1 AND e.kind = 'allocation.ended'",
+                              s),
+                     2);
+    char *previous = harness_sql("SELECT n.person FROM notifications n JOIN events e ON e.id = n.event_id"
+                                 " WHERE e.subject = $1 AND e.kind = 'allocation.ended' AND n.person <> $1",
+                                 1, (const char *const[]){s});
+    ck_assert_str_eq(previous, tutor_a);
+    free(previous);
+    /* delivered: to the student, with subject, portal link and the row's Message-ID */
+    address_of(s, addr, sizeof(addr));
+    snprintf(needle, sizeof(needle), "To: %s", addr);
+    char *mail = await_mail(needle);
+    ck_assert_ptr_nonnull(strstr(mail, "Subject: Your personal tutor\r\n"));
+    snprintf(needle, sizeof(needle), "https://portal.uni.example/students/%s", s);
+    ck_assert_ptr_nonnull(strstr(mail, needle));
+    char *mid = harness_sql("SELECT message_id::text FROM notifications WHERE person = $1 ORDER BY id LIMIT 1", 1,
+                            (const char *const[]){s});
+    snprintf(needle, sizeof(needle), "Message-ID: <%s@uni.example>", mid);
+    ck_assert_ptr_nonnull(strstr(mail, needle));
+    free(mid);
+    free(mail);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                                 " WHERE e.subject = $1 AND n.status = 'sent'",
+                                 s, 6),
+                     6);
+    ck_assert_uint_eq(mail_count("CONFIDENTIAL-REASON-7731"), 0);
+}
+END_TEST
+
+START_TEST(test_closed_concern_tells_the_raiser_nothing_more)
+{
+    char s[24], path[96], body[256];
+    new_student(s);
+    tt_allocate(s, tutor_a, NULL);
+    char *tok = tt_tutor_token(tutor_a), *sen = tt_senior_token(senior, school);
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"kind\":\"wellbeing\",\"detail\":\"DETAIL-SECRET-5512\"}", s);
+    char *id = tt_post_id("/concerns", tok, body);
+    snprintf(path, sizeof(path), "/concerns/%s/closure", id);
+    tt_expect_status("POST", path, sen, "{\"outcome\":\"OUTCOME-SECRET-5513\"}", 200);
+    /* the raiser is told, once, in words that carry neither the detail nor the outcome */
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE event_kind = 'concern.closed'"
+                              " AND person = $1",
+                              tutor_a),
+                     1);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM notifications WHERE body LIKE '%SECRET-55%'"
+                                      " OR subject LIKE '%SECRET-55%'",
+                                      0, NULL),
+                     0);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE event_kind = 'concern.closed'"
+                                 " AND person = $1 AND status = 'sent'",
+                                 tutor_a, 1),
+                     1);
+    char needle[128];
+    snprintf(needle, sizeof(needle), "https://portal.uni.example/concerns/%s", id);
+    free(await_mail(needle));
+    ck_assert_uint_eq(mail_count("SECRET-55"), 0);
+    free(id), free(tok), free(sen);
+}
+END_TEST
+
+START_TEST(test_permanent_failure_is_kept_and_listed)
+{
+    char s[24], path[96];
+    harness_unique("SR", s, sizeof(s));
+    tt_student(s, school);
+    free(harness_sql("UPDATE students SET email = 'reject-' || lower($1) || '@uni.example' WHERE student_number = $1",
+                     1, (const char *const[]){s}));
+    allocate(s, tutor_a, NULL);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'failed'", s, 1),
+                     1);
+    ck_assert_int_eq(tt_count("SELECT attempts FROM notifications WHERE person = $1", s), 1); /* 5xx: no retry */
+    snprintf(path, sizeof(path), "status=failed&person=%s", s);
+    ck_assert_int_eq(tt_list_count("/notifications", path, admin), 1);
+    char *tok = tt_tutor_token(tutor_a);
+    ck_assert_int_eq(tt_list_count("/notifications", path, tok), -403);
+    free(tok);
+    tt_refused("GET", "/notifications?status=lost", admin, NULL, 400, "status");
+    snprintf(path, sizeof(path), "/notifications?status=failed&person=%s", s);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("GET", path, admin, NULL, &r), 200);
+    json_t *item = json_array_get(json_object_get(r.json, "items"), 0);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(item, "last_error")), "550"));
+    harness_response_free(&r);
+}
+END_TEST
+
+START_TEST(test_smtp_outage_loses_nothing)
+{
+    enum { N = 4 };
+    char students[N][24];
+    stop_process(&sink_pid);
+    for (int i = 0; i < N; i++) {
+        new_student(students[i]);
+        allocate(students[i], tutor_b, NULL);
+    }
+    /* while the server is down every try fails and is retried later; none is given up */
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND attempts >= 2"
+                                     " AND status = 'queued' AND last_error IS NOT NULL",
+                                     students[i], 1),
+                         1);
+    start_sink();
+    for (int i = 0; i < N; i++) {
+        ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'sent'",
+                                     students[i], 1),
+                         1);
+        char addr[64], needle[96];
+        address_of(students[i], addr, sizeof(addr));
+        snprintf(needle, sizeof(needle), "To: %s", addr);
+        free(await_mail(needle));
+    }
+}
+END_TEST
+
+/* Every notification of `prefix`'s students arrived, each under its own Message-ID; a repeat (after a
+ * crash between sending and recording) only ever with the same Message-ID. Returns the repeats. */
+static size_t check_exactly_once(const char *like)
+{
+    char *ids = harness_sql("SELECT string_agg(message_id::text, ' ') FROM notifications WHERE person LIKE $1", 1,
+                            (const char *const[]){like});
+    size_t n, repeats = 0, rows = 0;
+    char **all = read_mail(&n);
+    for (char *save = NULL, *id = strtok_r(ids, " ", &save); id; id = strtok_r(NULL, " ", &save), rows++) {
+        char needle[96];
+        size_t copies = 0;
+        snprintf(needle, sizeof(needle), "Message-ID: <%s@uni.example>", id);
+        for (size_t i = 0; i < n; i++)
+            copies += strstr(all[i], needle) != NULL;
+        ck_assert_msg(copies >= 1, "notification %s never arrived", id);
+        repeats += copies - 1;
+    }
+    ck_assert_uint_gt(rows, 0);
+    free_mail(all);
+    free(ids);
+    return repeats;
+}
+
+START_TEST(test_two_processes_and_a_kill_deliver_each_once)
+{
+    enum { N = 150 };
+    char tag[24], like[32];
+    harness_unique("K", tag, sizeof(tag));
+    snprintf(like, sizeof(like), "%s%%", tag);
+    start_second_tutord();
+    /* N students allocated in one transaction, as an automatic allocation does: 2N notifications */
+    free(harness_sql("WITH s AS (INSERT INTO students (student_number, name, email, school, level, cohort, status,"
+                     "                                 registered_on)"
+                     "  SELECT $1::text || g, 'Student ' || g, lower($1::text) || g || '@uni.example', $2, '4', 'UG', 'studying',"
+                     "         current_date - 30 FROM generate_series(1, 150) g RETURNING student_number)"
+                     " SELECT count(*) FROM s",
+                     2, (const char *const[]){tag, school}));
+    char sql[600];
+    snprintf(sql, sizeof(sql),
+             "WITH a AS (INSERT INTO allocations AS a (student_number, staff_number, kind, starts_on, created_by)"
+             "  SELECT student_number, '%s', 'personal', current_date, 'test' FROM students"
+             "   WHERE student_number LIKE $1 RETURNING a.*)"
+             " INSERT INTO events (kind, subject, actor, payload)"
+             " SELECT 'allocation.created', a.student_number, 'test', tutord_allocation_json(a)::jsonb FROM a",
+             tutor_b);
+    free(harness_sql(sql, 1, (const char *const[]){like}));
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.subject LIKE $1",
+                              like),
+                     2 * N);
+    /* kill -9 one deliverer mid-way */
+    await_count("SELECT least(count(*), 20) FROM notifications WHERE person LIKE $1 AND status = 'sent'", like, 20);
+    kill(second_pid, SIGKILL);
+    waitpid(second_pid, NULL, 0);
+    second_pid = 0;
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person LIKE $1 AND status = 'sent'", like,
+                                 N),
+                     N);
+    size_t repeats = check_exactly_once(like);
+    fprintf(stderr, "test_two_processes_and_a_kill: %d messages, %zu repeated with the same Message-ID\n", N,
+            repeats);
+}
+END_TEST
+
+/* ---- webhooks -------------------------------------------------------------------------------------- */
+
+/* POSTs a subscription to http://127.0.0.1:port/hook for `events`; returns its id and writes the secret. */
+static char *subscribe(int port, const char *events, char *secret, size_t size)
+{
+    char body[256];
+    struct tt_response r;
+    snprintf(body, sizeof(body), "{\"url\":\"http://127.0.0.1:%d/hook\",\"events\":%s}", port, events);
+    ck_assert_int_eq(tt_call("POST", "/webhooks", admin, body, &r), 201);
+    snprintf(secret, size, "%s", json_string_value(json_object_get(r.json, "secret")));
+    ck_assert_int_eq(strncmp(secret, "whsec_", 6), 0);
+    char *id = tt_id(&r);
+    harness_response_free(&r);
+    return id;
+}
+
+/* The receiver's log lines with status `status`, parsed (new reference: a JSON array). */
+static json_t *received(const char *log, long status)
+{
+    json_t *out = json_array();
+    FILE *f = fopen(log, "r");
+    char line[8192];
+    while (f && fgets(line, sizeof(line), f)) {
+        json_t *j = json_loads(line, 0, NULL);
+        if (j && json_integer_value(json_object_get(j, "status")) == status)
+            json_array_append(out, j);
+        json_decref(j);
+    }
+    if (f)
+        fclose(f);
+    return out;
+}
+
+/* Waits until the receiver logged `want` requests answered `status`; returns them. */
+static json_t *await_received(const char *log, long status, size_t want)
+{
+    json_t *got = received(log, status);
+    for (int i = 0; i < WAIT_SECONDS * 20 && json_array_size(got) < want; i++) {
+        usleep(50 * 1000);
+        json_decref(got);
+        got = received(log, status);
+    }
+    ck_assert_uint_eq(json_array_size(got), want);
+    return got;
+}
+
+/* Asserts the deliveries are events `ids` in that order, each validly signed, with no reason text. */
+static void check_in_order(json_t *got, char ids[][24], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *d = json_array_get(got, i);
+        char want[32];
+        snprintf(want, sizeof(want), "evt_%s", ids[i]);
+        ck_assert_str_eq(json_string_value(json_object_get(d, "id")), want);
+        ck_assert(json_is_true(json_object_get(d, "valid")));
+        const char *body = json_string_value(json_object_get(d, "body"));
+        ck_assert_ptr_null(strstr(body, "HOOK-REASON"));
+        json_t *payload = json_loads(body, 0, NULL), *data = json_object_get(payload, "data");
+        ck_assert_str_eq(json_string_value(json_object_get(payload, "type")), "allocation.created");
+        ck_assert_int_eq(json_integer_value(json_object_get(data, "event_id")), strtoll(ids[i], NULL, 10));
+        ck_assert_ptr_null(json_object_get(data, "reason"));
+        ck_assert_ptr_nonnull(json_object_get(data, "student"));
+        json_decref(payload);
+    }
+}
+
+START_TEST(test_webhooks_signed_in_order_retried_and_replayed)
+{
+    enum { N = 4 };
+    char log[96], secret[80], students[N][24], ids[N][24], path[96];
+    int port = free_port();
+    snprintf(log, sizeof(log), "%s/hook-%d.jsonl", mail_dir, port);
+    char *sub = subscribe(port, "[\"allocation.created\"]", secret, sizeof(secret));
+    start_receiver(port, secret, log, 3); /* fails the first three deliveries on purpose */
+    for (int i = 0; i < N; i++) {
+        new_student(students[i]);
+        allocate(students[i], tutor_a, "\"reason\":\"HOOK-REASON\"");
+        char *id = harness_sql("SELECT max(id)::text FROM events WHERE subject = $1 AND kind = 'allocation.created'",
+                               1, (const char *const[]){students[i]});
+        snprintf(ids[i], sizeof(ids[i]), "%s", id);
+        free(id);
+    }
+    json_t *failed = await_received(log, 503, 3), *ok = await_received(log, 204, N);
+    char first[32];
+    snprintf(first, sizeof(first), "evt_%s", ids[0]);
+    for (size_t i = 0; i < 3; i++) /* the head of the line is retried; nothing overtakes it */
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(failed, i), "id")), first);
+    json_decref(failed);
+    check_in_order(ok, ids, N);
+    json_decref(ok);
+    /* the deliveries listing shows the failures, then the successes */
+    snprintf(path, sizeof(path), "/webhooks/%s/deliveries", sub);
+    ck_assert_int_eq(tt_list_count(path, "limit=100", admin), 3 + N);
+    /* the secret is shown once: not in the listing */
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("GET", "/webhooks?limit=1000", admin, NULL, &r), 200);
+    ck_assert_ptr_null(strstr(r.body, secret));
+    harness_response_free(&r);
+    /* replay from the second event: it and every later one again, in order */
+    char body[64];
+    snprintf(path, sizeof(path), "/webhooks/%s/replay", sub);
+    snprintf(body, sizeof(body), "{\"from_event\":%s}", ids[1]);
+    tt_expect_status("POST", path, admin, body, 202);
+    ok = await_received(log, 204, N + N - 1);
+    json_t *again = json_array();
+    for (size_t i = N; i < json_array_size(ok); i++)
+        json_array_append(again, json_array_get(ok, i));
+    check_in_order(again, ids + 1, N - 1);
+    json_decref(again), json_decref(ok);
+    stop_process(&receiver_pid);
+    free(sub);
+}
+END_TEST
+
+START_TEST(test_webhook_disabled_after_a_failure_streak)
+{
+    char secret[80], s[24], path[96];
+    int port = free_port(); /* nobody listens there */
+    char *sub = subscribe(port, "[\"allocation.created\"]", secret, sizeof(secret));
+    new_student(s);
+    allocate(s, tutor_a, NULL);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM webhook_subscriptions WHERE id = $1::bigint AND NOT enabled",
+                                 sub, 1),
+                     1);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1::bigint"
+                              " AND NOT succeeded",
+                              sub),
+                     6);
+    snprintf(path, sizeof(path), "/webhooks/%s/replay", sub);
+    char *event = harness_sql("SELECT max(id)::text FROM events WHERE subject = $1", 1, (const char *const[]){s});
+    char body[64];
+    snprintf(body, sizeof(body), "{\"from_event\":%s}", event);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("POST", path, admin, body, &r), 202);
+    ck_assert(json_is_true(json_object_get(r.json, "enabled")));
+    harness_response_free(&r);
+    free(harness_sql("UPDATE webhook_subscriptions SET enabled = false WHERE id = $1::bigint", 1,
+                     (const char *const[]){sub}));
+    free(event), free(sub);
+}
+END_TEST
+
+START_TEST(test_webhook_requests_are_checked)
+{
+    char *tok = tt_tutor_token(tutor_a);
+    static const char good[] = "{\"url\":\"https://srs.uni.example/hook\",\"events\":[\"allocation.created\"]}";
+    tt_refused("POST", "/webhooks", tok, good, 403, NULL);
+    tt_refused("POST", "/webhooks", admin, "{\"url\":\"ftp://x\",\"events\":[\"allocation.created\"]}", 422, "url");
+    tt_refused("POST", "/webhooks", admin, "{\"url\":\"https://x.example\",\"events\":[]}", 422, "events");
+    tt_refused("POST", "/webhooks", admin, "{\"url\":\"https://x.example\",\"events\":[\"Bad Kind\"]}", 422,
+               "events");
+    tt_refused("POST", "/webhooks", admin,
+               "{\"url\":\"https://x.example\",\"events\":[\"allocation.created\"],\"secret\":\"mine\"}", 422,
+               "secret");
+    tt_refused("POST", "/webhooks/999999999/replay", admin, "{\"from_event\":1}", 404, NULL);
+    tt_refused("POST", "/webhooks/1/replay", admin, "{\"from_event\":\"x\"}", 422, "from_event");
+    tt_refused("GET", "/webhooks/999999999/deliveries", admin, NULL, 404, NULL);
+    tt_refused("GET", "/webhooks", tok, NULL, 403, NULL);
+    free(tok);
+}
+END_TEST
+
+/* ---- figures and preferences ----------------------------------------------------------------------- */
+
+START_TEST(test_stats_and_preferences)
+{
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("GET", "/notifications/stats", admin, NULL, &r), 200);
+    ck_assert(json_is_integer(json_object_get(r.json, "queued")));
+    ck_assert_int_ge(json_integer_value(json_object_get(r.json, "sent")), 1);
+    ck_assert(json_is_integer(json_object_get(r.json, "failed")));
+    ck_assert(json_is_integer(json_object_get(r.json, "oldest_queued_age_seconds")));
+    ck_assert(json_is_integer(json_object_get(json_object_get(r.json, "webhooks"), "subscriptions")));
+    harness_response_free(&r);
+    char s[24];
+    new_student(s);
+    char *student = tt_student_token(s), *tok = tt_tutor_token(tutor_a);
+    tt_refused("GET", "/notifications/stats", tok, NULL, 403, NULL);
+    ck_assert_int_eq(tt_call("GET", "/notifications/preferences", student, NULL, &r), 200);
+    ck_assert(json_is_true(json_object_get(r.json, "reminder")));
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("PUT", "/notifications/preferences", student, "{\"reminder\":false}", &r), 200);
+    ck_assert(json_is_false(json_object_get(r.json, "reminder")));
+    harness_response_free(&r);
+    /* never allocation notices */
+    tt_refused("PUT", "/notifications/preferences", student, "{\"allocation\":false}", 422, "reminder");
+    tt_refused("PUT", "/notifications/preferences", tok, "{\"reminder\":1}", 422, "reminder");
+    tt_refused("PUT", "/notifications/preferences", admin, "{\"reminder\":false}", 403, NULL);
+    /* opted out of reminders, the student is still told of an allocation */
+    allocate(s, tutor_a, NULL);
+    ck_assert_int_eq(tt_count(NOTIFICATIONS_OF, s), 1);
+    free(student), free(tok);
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *const tests[] = {
+        test_signature_matches_the_standard,
+        test_allocation_tells_student_tutor_and_previous_tutor,
+        test_closed_concern_tells_the_raiser_nothing_more,
+        test_permanent_failure_is_kept_and_listed,
+        test_smtp_outage_loses_nothing,
+        test_two_processes_and_a_kill_deliver_each_once,
+        test_webhooks_signed_in_order_retried_and_replayed,
+        test_webhook_disabled_after_a_failure_streak,
+        test_webhook_requests_are_checked,
+        test_stats_and_preferences,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "notify", .tests = tests, .start = start, .stop = stop, .timeout = 180, .in_process = 1};
+    return harness_run(&suite);
+}
