@@ -350,16 +350,16 @@ START_TEST(test_allocation_tells_student_tutor_and_previous_tutor)
                                  1, (const char *const[]){s});
     ck_assert_str_eq(previous, tutor_a);
     free(previous);
-    /* delivered: to the student, with subject, portal link and the row's Message-ID */
-    address_of(s, addr, sizeof(addr));
-    snprintf(needle, sizeof(needle), "To: %s", addr);
-    char *mail = await_mail(needle);
-    ck_assert_ptr_nonnull(strstr(mail, "Subject: Your personal tutor\r\n"));
-    snprintf(needle, sizeof(needle), "https://portal.uni.example/students/%s", s);
-    ck_assert_ptr_nonnull(strstr(mail, needle));
+    /* delivered under the row's Message-ID: to the student, with the subject and the portal link */
     char *mid = harness_sql("SELECT message_id::text FROM notifications WHERE person = $1 ORDER BY id LIMIT 1", 1,
                             (const char *const[]){s});
     snprintf(needle, sizeof(needle), "Message-ID: <%s@uni.example>", mid);
+    char *mail = await_mail(needle);
+    address_of(s, addr, sizeof(addr));
+    snprintf(needle, sizeof(needle), "To: %s\r\n", addr);
+    ck_assert_ptr_nonnull(strstr(mail, needle));
+    ck_assert_ptr_nonnull(strstr(mail, "Subject: Your personal tutor\r\n"));
+    snprintf(needle, sizeof(needle), "https://portal.uni.example/students/%s", s);
     ck_assert_ptr_nonnull(strstr(mail, needle));
     free(mid);
     free(mail);
