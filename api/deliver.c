@@ -107,8 +107,8 @@ static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_sess
     struct smtp_mail mail = {d->from, PQgetvalue(res, i, OUTBOX_EMAIL), message};
     int rc = message ? smtp_send(s, &mail, why, sizeof(why)) : 1;
     free(message);
-    enum app_status st = rc == 0 ? outbox_sent(conn, id)
-                                 : outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms);
+    enum app_status st =
+        rc == 0 ? outbox_sent(conn, id) : outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms);
     if (rc != 0)
         log_msg(LOG_WARN, "deliver: notification %s not sent: %s", id, why);
     if (st != APP_OK)
@@ -138,8 +138,8 @@ static void post_one(struct deliverer *d, struct db_conn *conn, const PGresult *
     char msg_id[40];
     snprintf(msg_id, sizeof(msg_id), "evt_%s", PQgetvalue(res, 0, HOOK_EVENT));
     struct webhook_result r;
-    int rc = webhook_post(PQgetvalue(res, 0, HOOK_URL), PQgetvalue(res, 0, HOOK_SECRET), msg_id,
-                          (long long)time(NULL), PQgetvalue(res, 0, HOOK_BODY), &r);
+    int rc = webhook_post(PQgetvalue(res, 0, HOOK_URL), PQgetvalue(res, 0, HOOK_SECRET), msg_id, (long long)time(NULL),
+                          PQgetvalue(res, 0, HOOK_BODY), &r);
     if (rc != 0)
         log_msg(LOG_WARN, "deliver: webhook %s, event %s: %s", PQgetvalue(res, 0, HOOK_SUB),
                 PQgetvalue(res, 0, HOOK_EVENT), r.error);

@@ -36,8 +36,8 @@ static const char RETRY_SQL[] =
     "                         * 2 ^ greatest(attempts - 1, 0), 86400) * (0.5 + random() / 2))"
     " WHERE id = $1::bigint AND status = 'queued'";
 
-enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent,
-                             int max_attempts, int base_ms)
+enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent, int max_attempts,
+                             int base_ms)
 {
     char max_s[16], base_s[16];
     snprintf(max_s, sizeof(max_s), "%d", max_attempts);
@@ -49,8 +49,8 @@ enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *e
 /* A webhook body names the event's type and time and, of its record, only ids, types, statuses and
  * dates: never a note, a concern's detail or outcome, a change request's reason or comment, an
  * allocation's reason, names or email addresses. */
-#define HOOK_DATA_KEYS                                                                                           \
-    "'id', 'student', 'tutor', 'kind', 'status', 'starts_on', 'ends_on', 'school', 'year', 'new_tutor',"         \
+#define HOOK_DATA_KEYS                                                                                                 \
+    "'id', 'student', 'tutor', 'kind', 'status', 'starts_on', 'ends_on', 'school', 'year', 'new_tutor',"               \
     " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort'"
 
 static const char HOOK_NEXT_SQL[] =
@@ -89,8 +89,8 @@ static const char HOOK_DONE_SQL[] =
     "                          ELSE disabled_at END"
     " WHERE id = $1::bigint";
 
-enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq,
-                                 long status, const char *error, int base_ms, int disable_after)
+enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq, long status,
+                                 const char *error, int base_ms, int disable_after)
 {
     char status_s[16], base_s[16], disable_s[16];
     snprintf(status_s, sizeof(status_s), "%ld", status);

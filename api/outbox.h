@@ -27,8 +27,8 @@ enum app_status outbox_sent(struct db_conn *conn, const char *id);
 
 /* Records a failed try of email `id`: failed for good when `permanent` or after `max_attempts` tries,
  * else due again after base_ms · 2^(tries-1), capped at a day, less up to half of it at random (jitter). */
-enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent,
-                             int max_attempts, int base_ms);
+enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent, int max_attempts,
+                             int base_ms);
 
 /* Columns of a claimed webhook message, in order. */
 enum outbox_hook_column { HOOK_SUB, HOOK_URL, HOOK_SECRET, HOOK_EVENT, HOOK_SEQ, HOOK_BODY };
@@ -42,7 +42,7 @@ enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PG
 /* Inside the caller's transaction: records one delivery attempt of event `event` (seq `seq`) to
  * subscription `sub` and moves the subscription on: past the event on success; otherwise one more
  * failure, retried after base_ms · 2^streak (capped at an hour) and disabled at `disable_after`. */
-enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq,
-                                 long status, const char *error, int base_ms, int disable_after);
+enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq, long status,
+                                 const char *error, int base_ms, int disable_after);
 
 #endif

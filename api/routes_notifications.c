@@ -120,8 +120,7 @@ static int callback_prefs_put(const struct _u_request *req, struct _u_response *
     const char *params[2] = {who->sub, json_is_true(reminder) ? "true" : "false"};
     json_decref(body);
     if (!ok)
-        return http_problem_field(resp, 422, "reminder",
-                                  "must be true or false, and is the only kind one may refuse");
+        return http_problem_field(resp, 422, "reminder", "must be true or false, and is the only kind one may refuse");
     struct db_conn *conn = NULL;
     enum app_status st = db_acquire(app->pool, &conn);
     if (st == APP_OK)

@@ -21,9 +21,9 @@
 #include "validate.h"
 #include "webhooks.h"
 
-#define SUB_JSON                                                                                                 \
-    "json_build_object('id', w.id, 'url', w.url, 'events', to_json(w.events), 'enabled', w.enabled,"            \
-    " 'failure_streak', w.failure_streak, 'next_attempt_at', w.next_attempt_at, 'disabled_at', w.disabled_at,"  \
+#define SUB_JSON                                                                                                       \
+    "json_build_object('id', w.id, 'url', w.url, 'events', to_json(w.events), 'enabled', w.enabled,"                   \
+    " 'failure_streak', w.failure_streak, 'next_attempt_at', w.next_attempt_at, 'disabled_at', w.disabled_at,"         \
     " 'created_by', w.created_by, 'created_at', w.created_at)"
 
 static const char CREATE_SQL[] =
@@ -32,9 +32,8 @@ static const char CREATE_SQL[] =
     "        coalesce((SELECT max(id) FROM events), 0), $4"
     " RETURNING w.id::text, (" SUB_JSON "::jsonb || jsonb_build_object('secret', w.secret))::text";
 
-static const char LIST_SQL[] =
-    "SELECT " SUB_JSON "::text, w.id::text FROM webhook_subscriptions w"
-    " WHERE ($1::bigint IS NULL OR w.id > $1::bigint) ORDER BY w.id LIMIT $2";
+static const char LIST_SQL[] = "SELECT " SUB_JSON "::text, w.id::text FROM webhook_subscriptions w"
+                               " WHERE ($1::bigint IS NULL OR w.id > $1::bigint) ORDER BY w.id LIMIT $2";
 
 static const char DELIVERIES_SQL[] =
     "SELECT json_build_object('id', d.id, 'event_id', d.event_id, 'event_kind', d.event_kind,"
@@ -67,7 +66,8 @@ static void validate_subscription(const json_t *body, json_t *errors)
     size_t i, n = json_is_array(events) ? json_array_size(events) : 0;
     int events_ok = n >= 1 && n <= 50;
     const json_t *kind;
-    json_array_foreach(events, i, kind) {
+    json_array_foreach(events, i, kind)
+    {
         const char *k = json_string_value(kind);
         if (!k || strlen(k) < 3 || strlen(k) > 64 || strspn(k, "abcdefghijklmnopqrstuvwxyz_.") != strlen(k) ||
             !strchr(k, '.'))
@@ -77,8 +77,11 @@ static void validate_subscription(const json_t *body, json_t *errors)
         validate_error(errors, "events", "must list 1 to 50 event kinds such as allocation.created");
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)body, key, v) if (strcmp(key, "url") != 0 && strcmp(key, "events") != 0)
-        validate_error(errors, key, "is not a field of a subscription");
+    json_object_foreach((json_t *)body, key, v)
+    {
+        if (strcmp(key, "url") != 0 && strcmp(key, "events") != 0)
+            validate_error(errors, key, "is not a field of a subscription");
+    }
 }
 
 /* The events array as a PostgreSQL array literal (kinds are [a-z_.] only). Caller frees. */
@@ -88,7 +91,8 @@ static char *events_literal(const json_t *events)
     size_t i;
     const json_t *kind;
     strbuf_puts(&b, "{");
-    json_array_foreach(events, i, kind) {
+    json_array_foreach(events, i, kind)
+    {
         strbuf_puts(&b, i ? "," : "");
         strbuf_puts(&b, json_string_value(kind));
     }
@@ -143,8 +147,8 @@ static int callback_create(const struct _u_request *req, struct _u_response *res
 }
 
 /* Runs one keyset page of `sql` (params[nparams - 2] the cursor, the last the limit) and answers it. */
-static int list_page(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                     const char *sql, const char **params, int nparams)
+static int list_page(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *sql,
+                     const char **params, int nparams)
 {
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only an admin reads webhook subscriptions", NULL);

@@ -10,8 +10,8 @@ struct smtp_session;
 
 /* What to send: `message` is the whole RFC 5322 message (headers, blank line, body), CRLF line ends. */
 struct smtp_mail {
-    const char *from;    /* envelope sender */
-    const char *to;      /* envelope recipient (one) */
+    const char *from; /* envelope sender */
+    const char *to;   /* envelope recipient (one) */
     const char *message;
 };
 

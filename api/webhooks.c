@@ -93,8 +93,7 @@ int webhook_new_secret(char *out, size_t size)
     return b64_encode(key, sizeof(key), out + 6, size - 6);
 }
 
-int webhook_sign(const char *secret, const char *msg_id, long long timestamp, const char *body, char *out,
-                 size_t size)
+int webhook_sign(const char *secret, const char *msg_id, long long timestamp, const char *body, char *out, size_t size)
 {
     unsigned char key[128], mac[32];
     long key_len = strncmp(secret, "whsec_", 6) == 0 ? b64_decode(secret + 6, key, sizeof(key)) : -1;
@@ -124,8 +123,7 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* The request headers of one signed message; NULL on allocation failure. Caller frees the list. */
-static struct curl_slist *signed_headers(const char *secret, const char *msg_id, long long timestamp,
-                                         const char *body)
+static struct curl_slist *signed_headers(const char *secret, const char *msg_id, long long timestamp, const char *body)
 {
     char sig[96], line[200];
     if (webhook_sign(secret, msg_id, timestamp, body, sig, sizeof(sig)) != 0)

@@ -14,8 +14,7 @@ int webhook_new_secret(char *out, size_t size);
 
 /* Computes the webhook-signature header value for one message into out (≥ 64 bytes): "v1,<base64>".
  * Returns 0, or -1 when `secret` is not "whsec_" + base64. */
-int webhook_sign(const char *secret, const char *msg_id, long long timestamp, const char *body, char *out,
-                 size_t size);
+int webhook_sign(const char *secret, const char *msg_id, long long timestamp, const char *body, char *out, size_t size);
 
 /* The outcome of one POST: `status` the receiver's HTTP status (0 when none came), `error` why not. */
 struct webhook_result {

@@ -32,12 +32,11 @@ static char mail_dir[64], support_dir[512], school[32], senior[24], tutor_a[24],
 static int smtp_port;
 static pid_t sink_pid, second_pid, receiver_pid;
 static char *admin;
-static char env_smtp[64], env_from[] = "TUTORD_SMTP_FROM=tutoring@uni.example",
-                          env_portal[] = "TUTORD_PORTAL_URL=https://portal.uni.example",
-                          env_tls[] = "TUTORD_SMTP_STARTTLS=off", env_interval[] = "TUTORD_DELIVERY_INTERVAL_MS=50",
-                          env_retry[] = "TUTORD_DELIVERY_RETRY_BASE_MS=100",
-                          env_disable[] = "TUTORD_WEBHOOK_DISABLE_AFTER=6",
-                          env_lease[] = "TUTORD_DELIVERY_LEASE_MS=3000", env_log[] = "TUTORD_LOG_LEVEL=error";
+static char env_smtp[64],
+    env_from[] = "TUTORD_SMTP_FROM=tutoring@uni.example", env_portal[] = "TUTORD_PORTAL_URL=https://portal.uni.example",
+    env_tls[] = "TUTORD_SMTP_STARTTLS=off", env_interval[] = "TUTORD_DELIVERY_INTERVAL_MS=50",
+    env_retry[] = "TUTORD_DELIVERY_RETRY_BASE_MS=100", env_disable[] = "TUTORD_WEBHOOK_DISABLE_AFTER=6",
+    env_lease[] = "TUTORD_DELIVERY_LEASE_MS=3000", env_log[] = "TUTORD_LOG_LEVEL=error";
 
 /* ---- processes ------------------------------------------------------------------------------------ */
 
@@ -57,8 +56,8 @@ static int free_port(void)
 static int listening(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    struct sockaddr_in a = {
+        .sin_family = AF_INET, .sin_port = htons((unsigned short)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
     if (fd >= 0)
         close(fd);
@@ -137,8 +136,8 @@ static void start_second_tutord(void)
     snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
     snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
     snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
-    char *const env[] = {db, port, secret, env_smtp, env_from, env_portal, env_tls, env_interval,
-                         env_retry, env_disable, env_lease, env_log, NULL};
+    char *const env[] = {db,           port,      secret,      env_smtp,  env_from, env_portal, env_tls,
+                         env_interval, env_retry, env_disable, env_lease, env_log,  NULL};
     char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
     second_pid = spawn(argv, env);
 }
@@ -249,8 +248,8 @@ static void start(void)
     smtp_port = free_port();
     snprintf(env_smtp, sizeof(env_smtp), "TUTORD_SMTP_URL=smtp://127.0.0.1:%d", smtp_port);
     start_sink();
-    const char *const env[] = {env_smtp, env_from, env_portal, env_tls, env_interval, env_retry,
-                               env_disable, env_lease, env_log, NULL};
+    const char *const env[] = {env_smtp,  env_from,    env_portal, env_tls, env_interval,
+                               env_retry, env_disable, env_lease,  env_log, NULL};
     harness_start_with(env);
     admin = tt_admin_token();
     tt_new_school(school, sizeof(school), "NTF", NULL);
@@ -306,8 +305,8 @@ START_TEST(test_signature_matches_the_standard)
 {
     char sig[96], secret[80];
     /* the Standard Webhooks specification's own example */
-    ck_assert_int_eq(webhook_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-                                  1614265330, "{\"test\": 2432232314}", sig, sizeof(sig)),
+    ck_assert_int_eq(webhook_sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330,
+                                  "{\"test\": 2432232314}", sig, sizeof(sig)),
                      0);
     ck_assert_str_eq(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     ck_assert_int_eq(webhook_sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "m", 1, "{}", sig, sizeof(sig)), -1);
@@ -445,9 +444,8 @@ START_TEST(test_smtp_outage_loses_nothing)
                          1);
     start_sink();
     for (int i = 0; i < N; i++) {
-        ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'sent'",
-                                     students[i], 1),
-                         1);
+        ck_assert_int_eq(
+            await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'sent'", students[i], 1), 1);
         char addr[64], needle[96];
         address_of(students[i], addr, sizeof(addr));
         snprintf(needle, sizeof(needle), "To: %s", addr);
@@ -487,12 +485,13 @@ START_TEST(test_two_processes_and_a_kill_deliver_each_once)
     snprintf(like, sizeof(like), "%s%%", tag);
     start_second_tutord();
     /* N students allocated in one transaction, as an automatic allocation does: 2N notifications */
-    free(harness_sql("WITH s AS (INSERT INTO students (student_number, name, email, school, level, cohort, status,"
-                     "                                 registered_on)"
-                     "  SELECT $1::text || g, 'Student ' || g, lower($1::text) || g || '@uni.example', $2, '4', 'UG', 'studying',"
-                     "         current_date - 30 FROM generate_series(1, 150) g RETURNING student_number)"
-                     " SELECT count(*) FROM s",
-                     2, (const char *const[]){tag, school}));
+    free(harness_sql(
+        "WITH s AS (INSERT INTO students (student_number, name, email, school, level, cohort, status,"
+        "                                 registered_on)"
+        "  SELECT $1::text || g, 'Student ' || g, lower($1::text) || g || '@uni.example', $2, '4', 'UG', 'studying',"
+        "         current_date - 30 FROM generate_series(1, 150) g RETURNING student_number)"
+        " SELECT count(*) FROM s",
+        2, (const char *const[]){tag, school}));
     char sql[600];
     snprintf(sql, sizeof(sql),
              "WITH a AS (INSERT INTO allocations AS a (student_number, staff_number, kind, starts_on, created_by)"
@@ -511,12 +510,10 @@ START_TEST(test_two_processes_and_a_kill_deliver_each_once)
     kill(second_pid, SIGKILL);
     waitpid(second_pid, NULL, 0);
     second_pid = 0;
-    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person LIKE $1 AND status = 'sent'", like,
-                                 N),
-                     N);
+    ck_assert_int_eq(
+        await_count("SELECT count(*) FROM notifications WHERE person LIKE $1 AND status = 'sent'", like, N), N);
     size_t repeats = check_exactly_once(like);
-    fprintf(stderr, "test_two_processes_and_a_kill: %d messages, %zu repeated with the same Message-ID\n", N,
-            repeats);
+    fprintf(stderr, "test_two_processes_and_a_kill: %d messages, %zu repeated with the same Message-ID\n", N, repeats);
 }
 END_TEST
 
@@ -597,8 +594,8 @@ START_TEST(test_webhooks_signed_in_order_retried_and_replayed)
     for (int i = 0; i < N; i++) {
         new_student(students[i]);
         allocate(students[i], tutor_a, "\"reason\":\"HOOK-REASON\"");
-        char *id = harness_sql("SELECT max(id)::text FROM events WHERE subject = $1 AND kind = 'allocation.created'",
-                               1, (const char *const[]){students[i]});
+        char *id = harness_sql("SELECT max(id)::text FROM events WHERE subject = $1 AND kind = 'allocation.created'", 1,
+                               (const char *const[]){students[i]});
         snprintf(ids[i], sizeof(ids[i]), "%s", id);
         free(id);
     }
@@ -641,9 +638,8 @@ START_TEST(test_webhook_disabled_after_a_failure_streak)
     char *sub = subscribe(port, "[\"allocation.created\"]", secret, sizeof(secret));
     new_student(s);
     allocate(s, tutor_a, NULL);
-    ck_assert_int_eq(await_count("SELECT count(*) FROM webhook_subscriptions WHERE id = $1::bigint AND NOT enabled",
-                                 sub, 1),
-                     1);
+    ck_assert_int_eq(
+        await_count("SELECT count(*) FROM webhook_subscriptions WHERE id = $1::bigint AND NOT enabled", sub, 1), 1);
     ck_assert_int_eq(tt_count("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1::bigint"
                               " AND NOT succeeded",
                               sub),
@@ -669,8 +665,7 @@ START_TEST(test_webhook_requests_are_checked)
     tt_refused("POST", "/webhooks", tok, good, 403, NULL);
     tt_refused("POST", "/webhooks", admin, "{\"url\":\"ftp://x\",\"events\":[\"allocation.created\"]}", 422, "url");
     tt_refused("POST", "/webhooks", admin, "{\"url\":\"https://x.example\",\"events\":[]}", 422, "events");
-    tt_refused("POST", "/webhooks", admin, "{\"url\":\"https://x.example\",\"events\":[\"Bad Kind\"]}", 422,
-               "events");
+    tt_refused("POST", "/webhooks", admin, "{\"url\":\"https://x.example\",\"events\":[\"Bad Kind\"]}", 422, "events");
     tt_refused("POST", "/webhooks", admin,
                "{\"url\":\"https://x.example\",\"events\":[\"allocation.created\"],\"secret\":\"mine\"}", 422,
                "secret");
