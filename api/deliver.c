@@ -99,23 +99,28 @@ static char *compose(const struct deliverer *d, const PGresult *res, int i)
     return strbuf_take(&b);
 }
 
-/* Sends claimed row `i` and records the outcome. */
-static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i)
+/* Sends claimed row `i`: appends its id to `sent` when the server took it, else records the failure. */
+static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i,
+                     struct strbuf *sent)
 {
     const char *id = PQgetvalue(res, i, OUTBOX_ID);
     char *message = compose(d, res, i), why[300] = "out of memory";
     struct smtp_mail mail = {d->from, PQgetvalue(res, i, OUTBOX_EMAIL), message};
     int rc = message ? smtp_send(s, &mail, why, sizeof(why)) : 1;
     free(message);
-    enum app_status st =
-        rc == 0 ? outbox_sent(conn, id) : outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms);
-    if (rc != 0)
-        log_msg(LOG_WARN, "deliver: notification %s not sent: %s", id, why);
-    if (st != APP_OK)
-        log_msg(LOG_ERROR, "deliver: could not record notification %s (status %d)", id, (int)st);
+    if (rc == 0) {
+        strbuf_puts(sent, sent->len > 1 ? "," : "");
+        strbuf_puts(sent, id);
+        return;
+    }
+    log_msg(LOG_WARN, "deliver: notification %s not sent: %s", id, why);
+    if (outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms) != APP_OK)
+        log_msg(LOG_ERROR, "deliver: could not record the failure of notification %s", id);
 }
 
-/* Claims one batch of due emails and sends it over one SMTP session. Returns the number claimed. */
+/* Claims one batch of due emails, sends it over one SMTP session and records the sent ones in one
+ * statement (a crash before that statement repeats them after the lease, with the same Message-IDs).
+ * Returns the number claimed. */
 static int deliver_emails(struct deliverer *d, struct db_conn *conn)
 {
     const struct config *cfg = d->app->config;
@@ -125,10 +130,17 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
     int n = PQntuples(res);
     int starttls = !(cfg->smtp_starttls && strcmp(cfg->smtp_starttls, "off") == 0);
     struct smtp_session *s = n ? smtp_open(cfg->smtp_url, starttls, d->credentials) : NULL;
+    struct strbuf sent = {0};
+    strbuf_puts(&sent, "{");
     for (int i = 0; i < n && s; i++)
-        send_one(d, conn, s, res, i);
+        send_one(d, conn, s, res, i, &sent);
+    strbuf_puts(&sent, "}");
     smtp_close(s);
     PQclear(res);
+    char *ids = strbuf_take(&sent);
+    if (!ids || (strcmp(ids, "{}") != 0 && outbox_sent(conn, ids) != APP_OK))
+        log_msg(LOG_ERROR, "deliver: could not record a batch of sent notifications");
+    free(ids);
     return n;
 }
 

@@ -20,12 +20,12 @@ enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGre
     return db_query(conn, CLAIM_SQL, 2, params, out, NULL);
 }
 
-enum app_status outbox_sent(struct db_conn *conn, const char *id)
+enum app_status outbox_sent(struct db_conn *conn, const char *ids)
 {
-    const char *params[1] = {id};
+    const char *params[1] = {ids};
     return db_query(conn,
                     "UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL"
-                    " WHERE id = $1::bigint AND status = 'queued'",
+                    " WHERE id = ANY ($1::bigint[]) AND status = 'queued'",
                     1, params, NULL, NULL);
 }
 

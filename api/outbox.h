@@ -22,8 +22,9 @@ enum outbox_column { OUTBOX_ID, OUTBOX_EMAIL, OUTBOX_SUBJECT, OUTBOX_BODY, OUTBO
  * PQclear()s) holding the rows, columns as enum outbox_column. */
 enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out);
 
-/* Records that email `id` was sent. */
-enum app_status outbox_sent(struct db_conn *conn, const char *id);
+/* Records that the emails `ids` (a PostgreSQL array literal of ids, "{7,8,9}") were sent: one statement
+ * (one commit) for a whole batch. */
+enum app_status outbox_sent(struct db_conn *conn, const char *ids);
 
 /* Records a failed try of email `id`: failed for good when `permanent` or after `max_attempts` tries,
  * else due again after base_ms · 2^(tries-1), capped at a day, less up to half of it at random (jitter). */

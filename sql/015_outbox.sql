@@ -116,25 +116,35 @@ RETURNS TABLE (person text, name text, email text) LANGUAGE sql STABLE AS $$
 $$;
 
 -- Replaces the placeholders of a rule's text (everything but {link}) with the event's ids and names.
-CREATE FUNCTION tutord_notification_fill(tpl text, e events) RETURNS text
-LANGUAGE sql STABLE AS $$
+CREATE FUNCTION tutord_notification_fill(tpl text, student text, student_name text, tutor text, tutor_name text,
+                                         id text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
     SELECT replace(replace(replace(replace(replace(tpl,
-           '{student_name}', coalesce((SELECT name FROM students WHERE student_number = e.payload ->> 'student'), '')),
-           '{tutor_name}', coalesce((SELECT name FROM staff WHERE staff_number = e.payload ->> 'tutor'), '')),
-           '{student}', coalesce(e.payload ->> 'student', '')),
-           '{tutor}', coalesce(e.payload ->> 'tutor', '')),
-           '{id}', coalesce(e.payload ->> 'id', e.subject))
+           '{student_name}', coalesce(student_name, '')), '{tutor_name}', coalesce(tutor_name, '')),
+           '{student}', coalesce(student, '')), '{tutor}', coalesce(tutor, '')), '{id}', coalesce(id, ''))
 $$;
 
 -- Writes the notifications of one event (see the header); recipients who opted out of an optional
--- category are left out.
+-- category are left out. The names are looked up once per event, not once per placeholder.
 CREATE FUNCTION tutord_outbox_derive() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     e events := NEW;
+    v_student text := NEW.payload ->> 'student';
+    v_tutor text := NEW.payload ->> 'tutor';
+    v_id text := coalesce(NEW.payload ->> 'id', NEW.subject);
+    v_student_name text;
+    v_tutor_name text;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM notification_rules r WHERE r.event_kind = e.kind) THEN
+        RETURN NULL;
+    END IF;
+    SELECT s.name INTO v_student_name FROM students s WHERE s.student_number = v_student;
+    SELECT t.name INTO v_tutor_name FROM staff t WHERE t.staff_number = v_tutor;
     INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body, link)
-    SELECT e.id, e.kind, r.category, p.person, p.email, tutord_notification_fill(r.subject, e),
-           tutord_notification_fill(r.body, e), tutord_notification_fill(r.link, e)
+    SELECT e.id, e.kind, r.category, p.person, p.email,
+           tutord_notification_fill(r.subject, v_student, v_student_name, v_tutor, v_tutor_name, v_id),
+           tutord_notification_fill(r.body, v_student, v_student_name, v_tutor, v_tutor_name, v_id),
+           tutord_notification_fill(r.link, v_student, v_student_name, v_tutor, v_tutor_name, v_id)
       FROM notification_rules r
       CROSS JOIN LATERAL tutord_notification_recipients(e, r.audience) p
      WHERE r.event_kind = e.kind AND (r.alloc_kind IS NULL OR r.alloc_kind = e.payload ->> 'kind')
