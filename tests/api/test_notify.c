@@ -21,8 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "outbox.h"
 #include "webhooks.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -401,6 +403,149 @@ START_TEST(test_closed_concern_tells_the_raiser_nothing_more)
 }
 END_TEST
 
+START_TEST(test_decision_and_feedback_invitation_are_told)
+{
+    char s[24], path[96], body[256], needle[160];
+    new_student(s);
+    tt_allocate(s, tutor_a, NULL);
+    char *student = tt_student_token(s), *sen = tt_senior_token(senior, school);
+    snprintf(path, sizeof(path), "/students/%s/change-requests", s);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("POST", path, student, "{\"reason\":\"REASON-SECRET-8841\"}", &r), 201);
+    char *id = tt_id(&r);
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_count(NOTIFICATIONS_OF, s), 0); /* asking tells nobody; the decision does */
+    snprintf(path, sizeof(path), "/change-requests/%s/decision", id);
+    tt_expect_status("POST", path, sen, "{\"decision\":\"declined\",\"comment\":\"COMMENT-SECRET-8842\"}", 200);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM notifications WHERE person = $1 AND event_kind = 'change_request.decided'", s),
+        1);
+    snprintf(needle, sizeof(needle), "https://portal.uni.example/students/%s/change-requests/%s", s, id);
+    free(await_mail(needle));
+    ck_assert_uint_eq(mail_count("SECRET-884"), 0);
+    /* a feedback invitation to the school's tutors tells each of them */
+    free(harness_sql("INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2011/12', '2011-09-12',"
+                     " '2012-06-29') ON CONFLICT DO NOTHING",
+                     0, NULL));
+    snprintf(path, sizeof(path), "/schools/%s/feedback-invitations", school);
+    snprintf(body, sizeof(body), "{\"year\":\"2011/12\",\"audience\":[\"tutors\"]}");
+    tt_expect_status("POST", path, sen, body, 201);
+    long tutors = tt_count("SELECT count(*) FROM staff WHERE school = $1", school);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.kind = 'feedback.invited' AND e.subject = $1",
+                              school),
+                     tutors);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                                 " WHERE e.kind = 'feedback.invited' AND e.subject = $1 AND n.status = 'sent'",
+                                 school, tutors),
+                     tutors);
+    free(id), free(student), free(sen);
+}
+END_TEST
+
+/* A connection of the suite's own, for calling the store functions directly. */
+static const struct db_statement NO_STATEMENTS[] = {{NULL, NULL}};
+
+/* Inserts a parked notification (never due) to an address the sink refuses; returns its id. */
+static char *parked_notification(void)
+{
+    return harness_sql("INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body, link,"
+                       "                           next_attempt_at)"
+                       " SELECT max(id), 'allocation.created', 'allocation', 'PARKED', 'reject-parked@uni.example',"
+                       "        'Parked', '{link}', '/', 'infinity' FROM events RETURNING id::text",
+                       0, NULL);
+}
+
+/* The notification's status and its next try in whole seconds from now, "status delay". */
+static char *retry_state(const char *id)
+{
+    return harness_sql("SELECT status || ' ' || floor(extract(epoch FROM next_attempt_at - now()))::int FROM"
+                       " notifications WHERE id = $1::bigint",
+                       1, (const char *const[]){id});
+}
+
+START_TEST(test_retry_backoff_and_the_last_try)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), "none", 1, 2000, NO_STATEMENTS);
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    char *id = parked_notification(), *state;
+    int delay = 0;
+    /* the 7th try of 8 failed: retried after 1 s · 2^6 = 64 s, less up to half (jitter) */
+    free(harness_sql("UPDATE notifications SET attempts = 7 WHERE id = $1::bigint", 1, (const char *const[]){id}));
+    ck_assert_int_eq(outbox_retry(conn, id, "451 try later", 0, 8, 1000), APP_OK);
+    state = retry_state(id);
+    ck_assert_int_eq(sscanf(state, "queued %d", &delay), 1);
+    ck_assert_msg(delay >= 31 && delay <= 64, "delay %d", delay);
+    free(state);
+    /* the 8th of 8 failed: failed for good */
+    free(harness_sql("UPDATE notifications SET attempts = 8 WHERE id = $1::bigint", 1, (const char *const[]){id}));
+    ck_assert_int_eq(outbox_retry(conn, id, "451 try later", 0, 8, 1000), APP_OK);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE id = $1::bigint AND status = 'failed'"
+                              " AND last_error = '451 try later'",
+                              id),
+                     1);
+    free(id);
+    /* the 30th try: the delay is capped at a day */
+    id = parked_notification();
+    free(harness_sql("UPDATE notifications SET attempts = 30 WHERE id = $1::bigint", 1, (const char *const[]){id}));
+    ck_assert_int_eq(outbox_retry(conn, id, "timeout", 0, 100, 1000), APP_OK);
+    state = retry_state(id);
+    ck_assert_int_eq(sscanf(state, "queued %d", &delay), 1);
+    ck_assert_msg(delay >= 43199 && delay <= 86400, "delay %d", delay);
+    free(state);
+    /* a permanent refusal on the first try: failed at once */
+    free(harness_sql("UPDATE notifications SET attempts = 1 WHERE id = $1::bigint", 1, (const char *const[]){id}));
+    ck_assert_int_eq(outbox_retry(conn, id, "550 no such user", 1, 100, 1000), APP_OK);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE id = $1::bigint AND status = 'failed'", id), 1);
+    free(id);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
+START_TEST(test_webhook_streak_disables_on_the_limit)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), "none", 1, 2000, NO_STATEMENTS);
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    /* a subscription to a kind that never happens, so the worker leaves it alone */
+    char *sub = harness_sql("INSERT INTO webhook_subscriptions (url, events, secret, cursor_seq, cursor_id, created_by,"
+                            "                                   failure_streak)"
+                            " VALUES ('http://127.0.0.1:9/never', '{test.never}', 'whsec_AAAA', 0, 0, 'test', 4)"
+                            " RETURNING id::text",
+                            0, NULL);
+    char *event = harness_sql("SELECT max(e.id)::text FROM events e", 0, NULL);
+    char *seq = harness_sql("SELECT c.seq::text FROM events e JOIN event_commits c ON c.txid = e.txid"
+                            " WHERE e.id = $1::bigint",
+                            1, (const char *const[]){event});
+    static const char STATE[] = "SELECT failure_streak * 10 + enabled::int FROM webhook_subscriptions"
+                                " WHERE id = $1::bigint";
+    /* the 5th failure in a row, limit 6: still enabled */
+    ck_assert_int_eq(outbox_hook_done(conn, sub, event, seq, 503, "503", 1000, 6), APP_OK);
+    ck_assert_int_eq(tt_count(STATE, sub), 51);
+    /* the 6th: disabled */
+    ck_assert_int_eq(outbox_hook_done(conn, sub, event, seq, 0, "refused", 1000, 6), APP_OK);
+    ck_assert_int_eq(tt_count(STATE, sub), 60);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM webhook_subscriptions WHERE id = $1::bigint AND disabled_at"
+                              " IS NOT NULL AND cursor_id = 0",
+                              sub),
+                     1);
+    /* a success clears the streak and moves the cursor past the event */
+    ck_assert_int_eq(outbox_hook_done(conn, sub, event, seq, 204, NULL, 1000, 6), APP_OK);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM webhook_subscriptions WHERE id = $1::bigint AND failure_streak = 0"
+                              " AND cursor_id::text = (SELECT max(id)::text FROM events)",
+                              sub),
+                     1);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM webhook_deliveries WHERE subscription_id = $1::bigint", sub), 3);
+    free(harness_sql("UPDATE webhook_subscriptions SET enabled = false WHERE id = $1::bigint", 1,
+                     (const char *const[]){sub}));
+    free(sub), free(event), free(seq);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
 START_TEST(test_permanent_failure_is_kept_and_listed)
 {
     char s[24], path[96];
@@ -716,6 +861,9 @@ int main(void)
         test_signature_matches_the_standard,
         test_allocation_tells_student_tutor_and_previous_tutor,
         test_closed_concern_tells_the_raiser_nothing_more,
+        test_decision_and_feedback_invitation_are_told,
+        test_retry_backoff_and_the_last_try,
+        test_webhook_streak_disables_on_the_limit,
         test_permanent_failure_is_kept_and_listed,
         test_smtp_outage_loses_nothing,
         test_two_processes_and_a_kill_deliver_each_once,
