@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "db.h"
@@ -228,9 +229,30 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* Checks the SMTP settings; 0, or -1 after printing what is wrong to stderr. */
+static int check_smtp(const struct config *cfg)
+{
+    int rc = 0;
+    if (cfg->smtp_url && strncmp(cfg->smtp_url, "smtp://", 7) != 0 && strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+        fprintf(stderr, "tutord: TUTORD_SMTP_URL must start with smtp:// or smtps:// (got \"%s\")\n", cfg->smtp_url);
+        rc = -1;
+    }
+    if (cfg->smtp_starttls && strcmp(cfg->smtp_starttls, "off") != 0 && strcmp(cfg->smtp_starttls, "on") != 0) {
+        fprintf(stderr, "tutord: TUTORD_SMTP_STARTTLS must be on or off (got \"%s\")\n", cfg->smtp_starttls);
+        rc = -1;
+    }
+    if (cfg->smtp_credentials_file && access(cfg->smtp_credentials_file, R_OK) != 0) {
+        fprintf(stderr, "tutord: TUTORD_SMTP_CREDENTIALS_FILE %s cannot be read\n", cfg->smtp_credentials_file);
+        rc = -1;
+    }
+    return rc;
+}
+
 struct deliverer *deliver_start(const struct app *app)
 {
     const struct config *cfg = app->config;
+    if (check_smtp(cfg) != 0)
+        return NULL;
     struct deliverer *d = calloc(1, sizeof(*d));
     if (!d || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_msg(LOG_ERROR, "deliver: cannot start the delivery worker");

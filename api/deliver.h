@@ -14,7 +14,9 @@ struct deliverer;
 
 /* Starts the worker on `app` (borrowed: must outlive deliver_stop). Without TUTORD_SMTP_URL it sends no
  * email (the outbox keeps recording what would have been sent) but still delivers webhooks. Returns the
- * worker, or NULL (logged) when it could not start; the caller serves on either way. */
+ * worker, or NULL after printing why when the SMTP settings are wrong (a URL that is not smtp:// or
+ * smtps://, TUTORD_SMTP_STARTTLS other than on/off, an unreadable credentials file) or the thread could
+ * not start: the caller should then not serve. */
 struct deliverer *deliver_start(const struct app *app);
 
 /* Asks the worker to stop after the message in hand, waits for it and frees it; NULL-safe. */

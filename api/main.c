@@ -98,10 +98,13 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     return rc;
 }
 
-/* Serves with the delivery worker alongside (deliver.h), stopping it once the server has stopped. */
+/* Serves with the delivery worker alongside (deliver.h), stopping it once the server has stopped; does not
+ * serve (2) when the worker cannot start. */
 static int serve_and_deliver(struct app *app)
 {
     struct deliverer *worker = deliver_start(app);
+    if (!worker)
+        return 2;
     int rc = server_run(app);
     deliver_stop(worker);
     return rc;

@@ -25,6 +25,7 @@
 #include "fixtures.h"
 #include "harness.h"
 #include "outbox.h"
+#include "smtp.h"
 #include "webhooks.h"
 
 #define PYTHON "/usr/bin/python3"
@@ -546,6 +547,70 @@ START_TEST(test_webhook_streak_disables_on_the_limit)
 }
 END_TEST
 
+START_TEST(test_smtp_session_boundaries)
+{
+    char url[64], why[300];
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", smtp_port);
+    size_t before = mail_count("X-Boundary-Test");
+    struct smtp_mail mail = {"tutoring@uni.example", "boundary@uni.example",
+                             "Subject: boundary\r\nX-Boundary-Test: 1\r\n\r\nhello\r\n.a line starting with a dot\r\n"};
+    /* STARTTLS required and the server offers none: nothing goes out in clear, and it is worth a retry */
+    struct smtp_session *s = smtp_open(url, 1, NULL);
+    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 1);
+    smtp_close(s);
+    ck_assert_uint_eq(mail_count("X-Boundary-Test"), before);
+    /* allowed in clear (a loopback relay): two messages over one session */
+    s = smtp_open(url, 0, NULL);
+    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 0);
+    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 0);
+    /* a 5xx refusal is permanent */
+    struct smtp_mail refused = {"tutoring@uni.example", "reject-boundary@uni.example", mail.message};
+    ck_assert_int_eq(smtp_send(s, &refused, why, sizeof(why)), 2);
+    ck_assert_ptr_nonnull(strstr(why, "550"));
+    smtp_close(s);
+    char *got = await_mail("X-Boundary-Test");
+    ck_assert_ptr_nonnull(strstr(got, "\r\n.a line starting with a dot\r\n")); /* dot-stuffing undone */
+    free(got);
+    for (int i = 0; i < WAIT_SECONDS * 20 && mail_count("X-Boundary-Test") < before + 2; i++)
+        usleep(50 * 1000);
+    ck_assert_uint_eq(mail_count("X-Boundary-Test"), before + 2);
+    /* nobody listening: worth a retry */
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", free_port());
+    s = smtp_open(url, 0, NULL);
+    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 1);
+    smtp_close(s);
+}
+END_TEST
+
+/* Runs `tutord serve` with one bad setting; asserts it refuses to start (exit 2). */
+static void refuses_to_serve(char *setting)
+{
+    static char db[600], port[32], secret[128];
+    snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
+    snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
+    snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
+    char *const env[] = {db, port, secret, env_log, setting, NULL};
+    char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
+    pid_t pid = spawn(argv, env);
+    int status = 0;
+    for (int i = 0; i < WAIT_SECONDS * 20 && waitpid(pid, &status, WNOHANG) == 0; i++)
+        usleep(50 * 1000);
+    if (kill(pid, 0) == 0) { /* still serving: stop it before failing */
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        ck_abort_msg("tutord served with %s", setting);
+    }
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 2, "%s: exit %d", setting, WEXITSTATUS(status));
+}
+
+START_TEST(test_bad_smtp_settings_stop_serve)
+{
+    refuses_to_serve("TUTORD_SMTP_URL=http://127.0.0.1:25");
+    refuses_to_serve("TUTORD_SMTP_STARTTLS=maybe");
+    refuses_to_serve("TUTORD_SMTP_CREDENTIALS_FILE=/nonexistent/tutord-smtp-credentials");
+}
+END_TEST
+
 START_TEST(test_permanent_failure_is_kept_and_listed)
 {
     char s[24], path[96];
@@ -863,6 +928,8 @@ int main(void)
         test_closed_concern_tells_the_raiser_nothing_more,
         test_decision_and_feedback_invitation_are_told,
         test_retry_backoff_and_the_last_try,
+        test_smtp_session_boundaries,
+        test_bad_smtp_settings_stop_serve,
         test_webhook_streak_disables_on_the_limit,
         test_permanent_failure_is_kept_and_listed,
         test_smtp_outage_loses_nothing,
