@@ -841,6 +841,42 @@ START_TEST(test_webhooks_signed_in_order_retried_and_replayed)
 }
 END_TEST
 
+START_TEST(test_webhook_payload_keeps_confidences)
+{
+    char log[96], secret[80], s[24], path[96], body[256];
+    int port = free_port();
+    snprintf(log, sizeof(log), "%s/hook-%d.jsonl", mail_dir, port);
+    char *sub = subscribe(port, "[\"concern.opened\",\"concern.closed\"]", secret, sizeof(secret));
+    start_receiver(port, secret, log, 0);
+    new_student(s);
+    tt_allocate(s, tutor_a, NULL);
+    char *tok = tt_tutor_token(tutor_a), *sen = tt_senior_token(senior, school);
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"kind\":\"wellbeing\",\"detail\":\"HOOK-DETAIL-SECRET\"}", s);
+    char *id = tt_post_id("/concerns", tok, body);
+    snprintf(path, sizeof(path), "/concerns/%s/closure", id);
+    tt_expect_status("POST", path, sen, "{\"outcome\":\"HOOK-OUTCOME-SECRET\"}", 200);
+    json_t *got = await_received(log, 204, 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *d = json_array_get(got, i);
+        const char *text = json_string_value(json_object_get(d, "body"));
+        ck_assert(json_is_true(json_object_get(d, "valid")));
+        ck_assert_ptr_null(strstr(text, "SECRET"));
+        json_t *payload = json_loads(text, 0, NULL), *data = json_object_get(payload, "data");
+        ck_assert_str_eq(json_string_value(json_object_get(payload, "type")), i ? "concern.closed" : "concern.opened");
+        ck_assert_str_eq(json_string_value(json_object_get(data, "subject")), id);
+        ck_assert_str_eq(json_string_value(json_object_get(data, "student")), s);
+        ck_assert_ptr_null(json_object_get(data, "detail"));
+        ck_assert_ptr_null(json_object_get(data, "outcome"));
+        json_decref(payload);
+    }
+    json_decref(got);
+    stop_process(&receiver_pid);
+    free(harness_sql("UPDATE webhook_subscriptions SET enabled = false WHERE id = $1::bigint", 1,
+                     (const char *const[]){sub}));
+    free(id), free(tok), free(sen), free(sub);
+}
+END_TEST
+
 START_TEST(test_webhook_disabled_after_a_failure_streak)
 {
     char secret[80], s[24], path[96];
@@ -935,6 +971,7 @@ int main(void)
         test_smtp_outage_loses_nothing,
         test_two_processes_and_a_kill_deliver_each_once,
         test_webhooks_signed_in_order_retried_and_replayed,
+        test_webhook_payload_keeps_confidences,
         test_webhook_disabled_after_a_failure_streak,
         test_webhook_requests_are_checked,
         test_stats_and_preferences,
