@@ -19,9 +19,14 @@ static void expand_bounded_rule(icalcomponent *rule)
     if (icaltime_is_null_time(recur.until))
         return;
     struct icaltimetype start = icalcomponent_get_dtstart(rule);
+    /* UNTIL is UTC and the onsets local: stop a day after it (onsets are a year apart) */
+    struct icaltimetype last = recur.until;
+    last.zone = NULL;
+    icaltime_adjust(&last, 1, 0, 0, 0);
+    recur.until = icaltime_null_time();
     icalrecur_iterator *it = icalrecur_iterator_new(recur, start);
-    for (struct icaltimetype t = it ? icalrecur_iterator_next(it) : icaltime_null_time(); !icaltime_is_null_time(t);
-         t = icalrecur_iterator_next(it)) {
+    for (struct icaltimetype t = it ? icalrecur_iterator_next(it) : icaltime_null_time();
+         !icaltime_is_null_time(t) && icaltime_compare(t, last) <= 0; t = icalrecur_iterator_next(it)) {
         if (icaltime_compare(t, start) == 0)
             continue; /* DTSTART is the first onset already */
         struct icaldatetimeperiodtype onset = {t, icalperiodtype_null_period()};

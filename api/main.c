@@ -129,7 +129,10 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "migrate") == 0)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
-        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0 ? 0 : 1;
+        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0 &&
+                     migrate_run_file(cfg.database_url, "sql/demo/seed_demo_week.sql") == 0
+                 ? 0
+                 : 1;
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)

@@ -46,15 +46,14 @@ static const char INSERT_SQL[] =
 enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
                                     char **id, struct db_error *err)
 {
-    const char *params[14] = {c->student,  c->staff,           c->kind,        c->direction,
-                              c->channel,  c->scheduled_at,    c->occurred_at, c->attendance,
-                              c->reply_to, c->wellbeing_check, c->session_id,  actor,
-                              c->subject,  c->body};
+    const char *params[14] = {c->student,      c->staff,       c->kind,       c->direction, c->channel,
+                              c->scheduled_at, c->occurred_at, c->attendance, c->reply_to,  c->wellbeing_check,
+                              c->session_id,   actor,          c->subject,    c->body};
     return repo_row(conn, INSERT_SQL, 14, params, err, (char **const[]){json, id}, 2);
 }
 
-#define HEAD_SQL                                                                                             \
-    "SELECT tutord_contact_full_json(c, $2::boolean)::text, c.version::text, c.student_number, c.staff_number,"   \
+#define HEAD_SQL                                                                                                       \
+    "SELECT tutord_contact_full_json(c, $2::boolean)::text, c.version::text, c.student_number, c.staff_number,"        \
     " c.kind, c.id::text, COALESCE(c.slot_id::text, ''), c.attendance FROM contacts c WHERE c.id = $1::bigint"
 
 enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, int with_body,

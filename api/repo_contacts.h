@@ -30,7 +30,7 @@ struct contact_new {
 struct contact_head {
     char *json, *version;
     char id[24], student[24], staff[24], kind[20];
-    char slot[24];       /* the slot it books, "" when none */
+    char slot[24]; /* the slot it books, "" when none */
     char attendance[16];
 };
 

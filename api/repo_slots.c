@@ -105,7 +105,7 @@ static const char CREATE_SQL[] =
 enum app_status repo_slot_create(struct db_conn *conn, const struct slot_new *s, const char *actor, char **json,
                                  struct db_error *err)
 {
-    const char *params[9] = {s->staff,      s->starts_at,       s->ends_at,       s->capacity, s->location,
+    const char *params[9] = {s->staff,      s->starts_at,       s->ends_at,      s->capacity, s->location,
                              s->online_url, s->book_by_minutes, s->weekly_until, actor};
     return repo_row(conn, CREATE_SQL, 9, params, err, (char **const[]){json}, 1);
 }
@@ -120,8 +120,7 @@ static const char LIST_SQL[] =
     "      (split_part($5, '|', 1)::timestamptz, split_part($5, '|', 2)::bigint))"
     " ORDER BY s.starts_at, s.id LIMIT $6";
 
-enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f,
-                               struct strbuf *out)
+enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f, struct strbuf *out)
 {
     char limit[16];
     snprintf(limit, sizeof(limit), "%d", f->limit + 1);
@@ -135,14 +134,14 @@ enum app_status repo_slot_get(struct db_conn *conn, const char *id, int with_boo
 {
     const char *params[2] = {id, with_bookings ? "t" : "f"};
     char *who = NULL;
-    enum app_status st = repo_row(
-        conn,
-        "SELECT CASE WHEN $2::boolean THEN (tutord_slot_json(s)::jsonb || jsonb_build_object('bookings',"
-        "   COALESCE((SELECT jsonb_agg(jsonb_build_object('id', c.id, 'student', c.student_number,"
-        "             'attendance', c.attendance) ORDER BY c.id) FROM contacts c WHERE c.slot_id = s.id),"
-        "            '[]'::jsonb)))::json ELSE tutord_slot_json(s) END::text, s.staff_number"
-        " FROM slots s WHERE s.id = $1::bigint",
-        2, params, NULL, (char **const[]){json, &who}, 2);
+    enum app_status st =
+        repo_row(conn,
+                 "SELECT CASE WHEN $2::boolean THEN (tutord_slot_json(s)::jsonb || jsonb_build_object('bookings',"
+                 "   COALESCE((SELECT jsonb_agg(jsonb_build_object('id', c.id, 'student', c.student_number,"
+                 "             'attendance', c.attendance) ORDER BY c.id) FROM contacts c WHERE c.slot_id = s.id),"
+                 "            '[]'::jsonb)))::json ELSE tutord_slot_json(s) END::text, s.staff_number"
+                 " FROM slots s WHERE s.id = $1::bigint",
+                 2, params, NULL, (char **const[]){json, &who}, 2);
     if (st == APP_OK)
         snprintf(staff, 24, "%s", who);
     free(who);
@@ -177,8 +176,11 @@ static enum booking_refusal refusal_of(const char *verdict)
     static const struct {
         const char *name;
         enum booking_refusal why;
-    } map[] = {{"cancelled", BOOK_CANCELLED}, {"closed", BOOK_CLOSED}, {"not_tutor", BOOK_NOT_TUTOR},
-               {"taken", BOOK_TAKEN},         {"limit", BOOK_LIMIT}};
+    } map[] = {{"cancelled", BOOK_CANCELLED},
+               {"closed", BOOK_CLOSED},
+               {"not_tutor", BOOK_NOT_TUTOR},
+               {"taken", BOOK_TAKEN},
+               {"limit", BOOK_LIMIT}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (strcmp(map[i].name, verdict) == 0)
             return map[i].why;
@@ -194,16 +196,16 @@ enum app_status repo_booking_create(struct db_conn *conn, const char *slot, cons
     struct db_error err = {0};
     *why = BOOK_OK;
     /* one student's bookings one at a time, so the open-bookings limit is not a race */
-    enum app_status st = db_query(conn, "SELECT pg_advisory_xact_lock(hashtext('tutord.bookings'), hashtext($1))",
-                                  1, params + 1, NULL, NULL);
+    enum app_status st = db_query(conn, "SELECT pg_advisory_xact_lock(hashtext('tutord.bookings'), hashtext($1))", 1,
+                                  params + 1, NULL, NULL);
     if (st == APP_OK)
         st = repo_row(conn, JUDGE_SQL, 3, params, NULL, (char **const[]){&verdict}, 1);
     if (st == APP_OK && (*why = refusal_of(verdict)) != BOOK_OK)
         st = APP_CONFLICT;
     free(verdict);
     if (st == APP_OK)
-        st = repo_row(conn, BOOK_SQL, 3, (const char *const[]){slot, student, actor}, &err,
-                      (char **const[]){json, id}, 2);
+        st = repo_row(conn, BOOK_SQL, 3, (const char *const[]){slot, student, actor}, &err, (char **const[]){json, id},
+                      2);
     if (st == APP_NOT_FOUND) /* the conflict clause found a live booking: another request made it */
         *why = BOOK_TAKEN, st = APP_CONFLICT;
     else if (st == APP_INVALID && strcmp(err.constraint, "slots_booked_check") == 0)
@@ -216,13 +218,14 @@ enum app_status repo_booking_policy(struct db_conn *conn, const char *student, c
     const char *params[1] = {student};
     PGresult *res = NULL;
     *policy = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT (SELECT v.policy::text FROM school_policy_versions v WHERE v.school = s.school"
-                                  "        ORDER BY (v.effective_from <= current_date) DESC,"
-                                  "        CASE WHEN v.effective_from <= current_date THEN v.effective_from END DESC,"
-                                  "        v.effective_from LIMIT 1)"
-                                  " FROM students s WHERE s.student_number = $1",
-                                  1, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT (SELECT v.policy::text FROM school_policy_versions v WHERE v.school = s.school"
+                 "        ORDER BY (v.effective_from <= current_date) DESC,"
+                 "        CASE WHEN v.effective_from <= current_date THEN v.effective_from END DESC,"
+                 "        v.effective_from LIMIT 1)"
+                 " FROM students s WHERE s.student_number = $1",
+                 1, params, &res, NULL);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
     if (st == APP_OK && !PQgetisnull(res, 0, 0) && !(*policy = strdup(PQgetvalue(res, 0, 0))))
@@ -288,8 +291,8 @@ enum app_status repo_feed_revoke(struct db_conn *conn, const char *owner)
 {
     const char *params[1] = {owner};
     char *gone = NULL;
-    enum app_status st = repo_row(conn, "DELETE FROM calendar_feeds WHERE owner = $1 RETURNING owner", 1, params,
-                                  NULL, (char **const[]){&gone}, 1);
+    enum app_status st = repo_row(conn, "DELETE FROM calendar_feeds WHERE owner = $1 RETURNING owner", 1, params, NULL,
+                                  (char **const[]){&gone}, 1);
     free(gone);
     return st;
 }
@@ -309,36 +312,82 @@ enum app_status repo_feed_check(struct db_conn *conn, const char *owner, const c
 /* Columns of a feed row (see repo_feed_events); `e` is the epoch of an instant. */
 #define EPOCH(x) "extract(epoch FROM " x ")::bigint::text"
 
-static const char STAFF_FEED_SQL[] =
-    "SELECT 'slot-' || s.id || '@tutord', " EPOCH("s.starts_at") ", " EPOCH("s.ends_at") ","
-    " CASE WHEN s.capacity = 1 THEN 'Personal tutoring: one-to-one slot'"
-    "      ELSE 'Personal tutoring: group meeting (' || s.capacity || ' places)' END,"
-    " COALESCE(s.location, 'Online'), COALESCE(s.online_url, ''), (s.status = 'cancelled')::text,"
-    " (s.version - 1)::text, " EPOCH("s.updated_at") ","
-    " 'Booked: ' || s.booked || ' of ' || s.capacity || COALESCE(E'\\n' || (SELECT string_agg(st.name, ', '"
-    "   ORDER BY st.name) FROM contacts c JOIN students st ON st.student_number = c.student_number"
-    "   WHERE c.slot_id = s.id AND c.attendance <> 'cancelled'), '')"
-    " FROM slots s WHERE s.staff_number = $1 AND s.starts_at > now() - interval '180 days'"
-    " UNION ALL"
-    " SELECT 'contact-' || c.id || '@tutord', " EPOCH("c.scheduled_at") ", " EPOCH(
-        "c.scheduled_at + interval '30 minutes'") ","
-    " 'Personal tutoring meeting with ' || st.name, CASE c.channel WHEN 'online' THEN 'Online' ELSE 'In person' END,"
-    " '', (c.attendance = 'cancelled')::text, (c.version - 1)::text, " EPOCH("c.updated_at") ", ''"
-    " FROM contacts c JOIN students st ON st.student_number = c.student_number"
-    " WHERE c.staff_number = $1 AND c.slot_id IS NULL AND c.kind IN ('meeting', 'group_meeting')"
-    " AND c.scheduled_at > now() - interval '180 days' ORDER BY 2, 1";
+static const char STAFF_FEED_SQL[] = "SELECT 'slot-' || s.id || '@tutord', " EPOCH("s.starts_at") ", " EPOCH(
+    "s.ends_at") ","
+                 " CASE WHEN s.capacity = 1 THEN 'Personal tutoring: one-to-one slot'"
+                 "      ELSE 'Personal tutoring: group meeting (' || s.capacity || ' places)' END,"
+                 " COALESCE(s.location, 'Online'), COALESCE(s.online_url, ''), (s.status = 'cancelled')::text,"
+                 " (s.version - 1)::text, " EPOCH(
+                     "s.updated_at") ","
+                                     " 'Booked: ' || s.booked || ' of ' || s.capacity || COALESCE(E'\\n' || (SELECT "
+                                     "string_agg(st.name, ', '"
+                                     "   ORDER BY st.name) FROM contacts c JOIN students st ON st.student_number = "
+                                     "c.student_number"
+                                     "   WHERE c.slot_id = s.id AND c.attendance <> 'cancelled'), '')"
+                                     " FROM slots s WHERE s.staff_number = $1 AND s.starts_at > now() - interval '180 "
+                                     "days'"
+                                     " UNION ALL"
+                                     " SELECT 'contact-' || c.id || '@tutord', " EPOCH("c.scheduled_at") ", " EPOCH(
+                                         "c.scheduled_at + interval '30 minutes'") ","
+                                                                                   " 'Personal tutoring meeting with ' "
+                                                                                   "|| st.name, CASE c.channel WHEN "
+                                                                                   "'online' THEN 'Online' ELSE 'In "
+                                                                                   "person' END,"
+                                                                                   " '', (c.attendance = "
+                                                                                   "'cancelled')::text, (c.version - "
+                                                                                   "1)::text, " EPOCH(
+                                                                                       "c.updated_at") ", ''"
+                                                                                                       " FROM contacts "
+                                                                                                       "c JOIN "
+                                                                                                       "students st ON "
+                                                                                                       "st.student_"
+                                                                                                       "number = "
+                                                                                                       "c.student_"
+                                                                                                       "number"
+                                                                                                       " WHERE "
+                                                                                                       "c.staff_number "
+                                                                                                       "= $1 AND "
+                                                                                                       "c.slot_id IS "
+                                                                                                       "NULL AND "
+                                                                                                       "c.kind IN "
+                                                                                                       "('meeting', "
+                                                                                                       "'group_meeting'"
+                                                                                                       ")"
+                                                                                                       " AND "
+                                                                                                       "c.scheduled_at "
+                                                                                                       "> now() - "
+                                                                                                       "interval '180 "
+                                                                                                       "days' ORDER BY "
+                                                                                                       "2, 1";
 
 static const char STUDENT_FEED_SQL[] =
-    "SELECT 'contact-' || c.id || '@tutord', " EPOCH("COALESCE(s.starts_at, c.scheduled_at)") ","
-    " " EPOCH("COALESCE(s.ends_at, c.scheduled_at + interval '30 minutes')") ","
-    " 'Personal tutoring ' || CASE c.kind WHEN 'group_meeting' THEN 'group meeting' ELSE 'meeting' END"
-    "   || ' with ' || t.name,"
-    " COALESCE(s.location, CASE c.channel WHEN 'online' THEN 'Online' ELSE 'In person' END),"
-    " COALESCE(s.online_url, ''), (c.attendance = 'cancelled')::text, (c.version - 1)::text,"
-    " " EPOCH("c.updated_at") ", ''"
-    " FROM contacts c JOIN staff t ON t.staff_number = c.staff_number LEFT JOIN slots s ON s.id = c.slot_id"
-    " WHERE c.student_number = $1 AND c.kind IN ('meeting', 'group_meeting') AND c.scheduled_at IS NOT NULL"
-    " AND c.scheduled_at > now() - interval '180 days' ORDER BY 2, 1";
+    "SELECT 'contact-' || c.id || '@tutord', " EPOCH(
+        "COALESCE(s.starts_at, c.scheduled_at)") ","
+                                                 " " EPOCH("COALESCE(s.ends_at, c.scheduled_at + interval '30 "
+                                                           "minutes')") ","
+                                                                        " 'Personal tutoring ' || CASE c.kind WHEN "
+                                                                        "'group_meeting' THEN 'group meeting' ELSE "
+                                                                        "'meeting' END"
+                                                                        "   || ' with ' || t.name,"
+                                                                        " COALESCE(s.location, CASE c.channel WHEN "
+                                                                        "'online' THEN 'Online' ELSE 'In person' END),"
+                                                                        " COALESCE(s.online_url, ''), (c.attendance = "
+                                                                        "'cancelled')::text, (c.version - 1)::text,"
+                                                                        " " EPOCH(
+                                                                            "c.updated_at") ", ''"
+                                                                                            " FROM contacts c JOIN "
+                                                                                            "staff t ON t.staff_number "
+                                                                                            "= c.staff_number LEFT "
+                                                                                            "JOIN slots s ON s.id = "
+                                                                                            "c.slot_id"
+                                                                                            " WHERE c.student_number = "
+                                                                                            "$1 AND c.kind IN "
+                                                                                            "('meeting', "
+                                                                                            "'group_meeting') AND "
+                                                                                            "c.scheduled_at IS NOT NULL"
+                                                                                            " AND c.scheduled_at > "
+                                                                                            "now() - interval '180 "
+                                                                                            "days' ORDER BY 2, 1";
 
 enum app_status repo_feed_events(struct db_conn *conn, const char *owner, const char *kind, PGresult **res)
 {
@@ -349,8 +398,8 @@ enum app_status repo_feed_events(struct db_conn *conn, const char *owner, const 
 enum app_status repo_time_zone(struct db_conn *conn, char tz[65])
 {
     char *z = NULL;
-    enum app_status st = repo_row(conn, "SELECT time_zone FROM calendar_settings", 0, NULL, NULL,
-                                  (char **const[]){&z}, 1);
+    enum app_status st =
+        repo_row(conn, "SELECT time_zone FROM calendar_settings", 0, NULL, NULL, (char **const[]){&z}, 1);
     if (st == APP_OK)
         snprintf(tz, 65, "%s", z);
     free(z);

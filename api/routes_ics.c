@@ -98,8 +98,8 @@ static enum app_status events_of(const PGresult *res, struct ics_event **events)
 }
 
 /* Answers the calendar of `owner` (kind "staff" or "student") as text/calendar. */
-static int serve_feed(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                      const char *owner, const char *kind)
+static int serve_feed(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *owner,
+                      const char *kind)
 {
     struct db_conn *conn = NULL;
     PGresult *res = NULL;

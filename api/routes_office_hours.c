@@ -93,7 +93,8 @@ static int serve(const struct _u_request *req, struct _u_response *resp, const s
     free(json);
     if (st == APP_FORBIDDEN)
         return pastoral_forbid(resp, "only the tutor, a senior tutor of their school or admin sets office hours");
-    return st == APP_NOT_FOUND ? http_problem_for(resp, st, "no such tutor") : http_problem_db(resp, st, &err, "office_hours");
+    return st == APP_NOT_FOUND ? http_problem_for(resp, st, "no such tutor")
+                               : http_problem_db(resp, st, &err, "office_hours");
 }
 
 static int callback_office_hours_get(const struct _u_request *req, struct _u_response *resp, void *user_data)

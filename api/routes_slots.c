@@ -64,9 +64,8 @@ static void recurrence_rules(const json_t *r, json_t *errors)
         validate_error(errors, "recurrence", "must be an object {frequency, until}");
         return;
     }
-    json_object_foreach((json_t *)r, key, v)
-        if (!pastoral_in(RECURRENCE_KEYS, key))
-            validate_error(errors, "recurrence", "has only frequency and until");
+    json_object_foreach((json_t *)r, key, v) if (!pastoral_in(RECURRENCE_KEYS, key))
+        validate_error(errors, "recurrence", "has only frequency and until");
     if (!pastoral_in(FREQUENCIES, json_string_value(json_object_get(r, "frequency"))))
         validate_error(errors, "recurrence.frequency", "must be weekly");
     const json_t *until = json_object_get(r, "until");
@@ -128,8 +127,8 @@ static int place_rules(struct _u_response *resp, struct db_conn *conn, int recur
 }
 
 /* Answers 404 (hidden) or 403 (read only) unless `level` reaches `need`; returns -1 after answering. */
-static int require_access(struct _u_response *resp, enum staff_access level, enum staff_access need,
-                          const char *hidden, const char *forbidden)
+static int require_access(struct _u_response *resp, enum staff_access level, enum staff_access need, const char *hidden,
+                          const char *forbidden)
 {
     if (level >= need)
         return 0;
@@ -288,9 +287,10 @@ static int callback_slot_cancel(const struct _u_request *req, struct _u_response
         rc = http_json_text(resp, 200, json);
         json = NULL;
     } else
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND  ? "no such slot"
-                                        : st == APP_CONFLICT ? "the slot is already cancelled"
-                                                             : NULL);
+        rc = http_problem_for(resp, st,
+                              st == APP_NOT_FOUND  ? "no such slot"
+                              : st == APP_CONFLICT ? "the slot is already cancelled"
+                                                   : NULL);
 cleanup:
     db_release(((const struct app *)user_data)->pool, conn);
     free(json);

@@ -170,10 +170,11 @@ START_TEST(test_feed_secret_rotation_and_hash)
     /* only the SHA-256 of the secret is stored */
     const char *secret = strstr(first, "token=") + 6;
     const char *p[1] = {secret};
-    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM calendar_feeds WHERE secret_hash = encode(sha256($1::bytea),"
-                                      " 'hex')",
-                                      1, p),
-                     1);
+    ck_assert_int_eq(
+        harness_sql_long("SELECT count(*) FROM calendar_feeds WHERE secret_hash = encode(sha256($1::bytea),"
+                         " 'hex')",
+                         1, p),
+        1);
     ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM calendar_feeds WHERE secret_hash = $1", 1, p), 0);
     char *second = issue_feed(w.tok_student_a); /* rotation: the old URL stops working */
     ck_assert_str_ne(first, second);

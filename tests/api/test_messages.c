@@ -49,8 +49,7 @@ START_TEST(test_message_thread_roles)
         ck_assert_int_eq(json_array_size(msgs), 2);
         ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 0), "body")),
                          "Hello,\nCould we talk about my placement? \xc3\xa9t\xc3\xa9");
-        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 1), "subject")),
-                         "Re: Placement year");
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(msgs, 1), "subject")), "Re: Placement year");
         ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(msgs, 0), "id")), atol(ask));
         harness_response_free(&r);
     }
@@ -298,12 +297,12 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {test_message_thread_roles,
-                                         test_former_tutor_reads_own_thread,
-                                         test_threads_newest_first_and_paged,
-                                         test_message_content_refused,
-                                         test_response_rule_still_judges_messages,
-                                         test_office_hours_roles,
-                                         test_student_tutors,
-                                         NULL};
+                                  test_former_tutor_reads_own_thread,
+                                  test_threads_newest_first_and_paged,
+                                  test_message_content_refused,
+                                  test_response_rule_still_judges_messages,
+                                  test_office_hours_roles,
+                                  test_student_tutors,
+                                  NULL};
     return harness_run_suite("messages", tests, world_setup, world_teardown);
 }

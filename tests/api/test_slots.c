@@ -22,9 +22,10 @@ static void slot_body(char *buf, size_t size, int offset, const char *zone, cons
 {
     char day[11];
     week_day(day, offset);
-    snprintf(buf, size,
-             "{\"starts_at\":\"%sT10:00:00%s\",\"ends_at\":\"%sT10:30:00%s\",\"capacity\":1,\"location\":\"Room 1\"%s%s}",
-             day, zone, day, zone, recurrence ? ",\"recurrence\":" : "", recurrence ? recurrence : "");
+    snprintf(
+        buf, size,
+        "{\"starts_at\":\"%sT10:00:00%s\",\"ends_at\":\"%sT10:30:00%s\",\"capacity\":1,\"location\":\"Room 1\"%s%s}",
+        day, zone, day, zone, recurrence ? ",\"recurrence\":" : "", recurrence ? recurrence : "");
 }
 
 /* A local hour and UTC hour of slot `id` as "HH/HH". */
@@ -88,8 +89,8 @@ START_TEST(test_slot_input_refused)
     slots_path(path, sizeof(path), w.tutor_a);
     week_day(day, -6);
     const char *T = w.tok_tutor_a;
-    snprintf(body, sizeof(body), "{\"starts_at\":\"%sT10:00:00Z\",\"ends_at\":\"%sT09:00:00Z\",\"location\":\"R\"}", day,
-             day);
+    snprintf(body, sizeof(body), "{\"starts_at\":\"%sT10:00:00Z\",\"ends_at\":\"%sT09:00:00Z\",\"location\":\"R\"}",
+             day, day);
     tt_refused("POST", path, T, body, 422, "ends_at");
     snprintf(body, sizeof(body), "{\"starts_at\":\"%sT10:00:00Z\",\"ends_at\":\"%sT11:00:00Z\"}", day, day);
     tt_refused("POST", path, T, body, 422, "location");
@@ -237,9 +238,8 @@ START_TEST(test_staff_book_for_a_student_and_slot_cancellation)
     ck_assert_int_eq(tt_status("POST", one, w.tok_tutor_b, NULL), 404);
     ck_assert_int_eq(tt_status("POST", one, w.tok_tutor_a, NULL), 200);
     ck_assert_int_eq(tt_status("POST", one, w.tok_tutor_a, NULL), 409);
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM contacts WHERE slot_id = $1::bigint AND attendance = 'cancelled'",
-                              slot),
-                     1);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM contacts WHERE slot_id = $1::bigint AND attendance = 'cancelled'", slot), 1);
     ck_assert_int_eq(week_book(slot, w.tok_student_a, NULL), 409); /* cancelled */
     free(slot);
 }

@@ -59,8 +59,8 @@ void cworld_teardown(void);
  * Y-04-30 and holds the clock change to summer time on D, the last Sunday of March of Y; the Monday
  * D+1 is a closure day. The academic year (Y-1)/Y runs (Y-1)-09-14 to Y-09-12. */
 struct week_dates {
-    int year;     /* Y */
-    char d[11];   /* D, YYYY-MM-DD */
+    int year;   /* Y */
+    char d[11]; /* D, YYYY-MM-DD */
     char year_end[11];
 };
 extern struct week_dates wd;
