@@ -48,8 +48,9 @@ static enum app_status bearer_may_read(struct db_conn *conn, const struct princi
     return st == APP_OK && !repo_pastoral_reader(who) ? APP_FORBIDDEN : st;
 }
 
-/* Checks the feed secret or bearer token on this public route. APP_OK, APP_UNAUTHORIZED-like refusals
- * are answered here: returns 0 when the caller may read, else -1 after answering. */
+/* Checks the feed secret (?token=) or else the bearer token on this public route: returns 0 when the
+ * caller may read the feed, else -1 after answering 401 (neither, or a wrong or rotated secret), 403 or
+ * 404 (bearer_may_read). */
 static int feed_allowed(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                         struct db_conn *conn, const char *owner, const char *kind)
 {
