@@ -106,7 +106,8 @@ static void send_body(struct _u_response *resp, long status, const char *content
     free(text);
 }
 
-int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors)
+/* The problem document for `status` (new reference, NULL when out of memory); steals `errors`. */
+static json_t *problem_body(long status, const char *title, const char *detail, json_t *errors)
 {
     const char *slug = "internal-error";
     const char *default_title = "Error";
@@ -124,9 +125,28 @@ int http_problem(struct _u_response *resp, long status, const char *title, const
     if (body && errors)
         json_object_set(body, "errors", errors);
     json_decref(errors);
+    return body;
+}
+
+/* Sends a problem document (steals `body`; NULL answers 500). */
+static int send_problem(struct _u_response *resp, long status, json_t *body)
+{
     send_body(resp, status, "application/problem+json", body ? json_dumps(body, JSON_COMPACT) : NULL);
     json_decref(body);
     return U_CALLBACK_COMPLETE;
+}
+
+int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors)
+{
+    return send_problem(resp, status, problem_body(status, title, detail, errors));
+}
+
+int http_problem_counted(struct _u_response *resp, long status, const char *detail, json_t *errors, size_t count)
+{
+    json_t *body = problem_body(status, NULL, detail, errors);
+    if (body)
+        json_object_set_new(body, "error_count", json_integer((json_int_t)count));
+    return send_problem(resp, status, body);
 }
 
 int http_problem_field(struct _u_response *resp, long status, const char *field, const char *message)

@@ -74,6 +74,10 @@ const struct principal *http_principal(struct _u_response *resp);
  * `errors` is non-NULL, the `errors` array (stolen). Returns U_CALLBACK_COMPLETE. */
 int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors);
 
+/* http_problem for a list of errors that may be cut short: `errors` (stolen) holds the first few and
+ * `error_count` in the document says how many there were in all. Returns U_CALLBACK_COMPLETE. */
+int http_problem_counted(struct _u_response *resp, long status, const char *detail, json_t *errors, size_t count);
+
 /* A problem for an internal status (404, 409, 422, 412, 503 + Retry-After, 500 without detail).
  * `detail` may be NULL. Returns U_CALLBACK_COMPLETE. */
 int http_problem_for(struct _u_response *resp, enum app_status status, const char *detail);
