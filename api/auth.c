@@ -114,10 +114,11 @@ void auth_verifier_free(struct auth_verifier *v)
     free(v);
 }
 
-/* The time claims of a verified token; a claim that is absent holds NO_CLAIM. */
-#define NO_CLAIM INT64_MIN
+/* The time claims of a verified token: any int64 value the JSON held; has_nbf/has_iat say whether the
+ * optional ones were present (no value is reserved as "absent", so nbf = INT64_MIN is an ordinary past). */
 struct token_times {
     int64_t exp, nbf, iat;
+    int has_nbf, has_iat;
 };
 
 static int read_times(json_t *claims, struct token_times *t, const char **why)
@@ -129,18 +130,24 @@ static int read_times(json_t *claims, struct token_times *t, const char **why)
     if ((nbf && !json_is_integer(nbf)) || (iat && !json_is_integer(iat)))
         return *why = "the token's nbf or iat claim is not a number", -1;
     t->exp = json_integer_value(exp);
-    t->nbf = nbf ? json_integer_value(nbf) : NO_CLAIM;
-    t->iat = iat ? json_integer_value(iat) : NO_CLAIM;
+    t->has_nbf = nbf != NULL;
+    t->has_iat = iat != NULL;
+    t->nbf = t->has_nbf ? json_integer_value(nbf) : 0;
+    t->iat = t->has_iat ? json_integer_value(iat) : 0;
     return 0;
 }
 
+/* Checks the time claims against `now` with the leeway. The leeway is applied to `now` (a real clock
+ * value, and a leeway the configuration bounds to 0..600), never to a claim: the claims are whatever an
+ * issuer signed, and exp = INT64_MAX or nbf = INT64_MIN must compare, not overflow. */
 static int check_times(const struct auth_verifier *v, const struct token_times *t, time_t now, const char **why)
 {
-    if (t->exp + v->leeway < (int64_t)now)
+    int64_t earliest = (int64_t)now - v->leeway, latest = (int64_t)now + v->leeway;
+    if (t->exp < earliest)
         return *why = "the token has expired", -1;
-    if (t->nbf != NO_CLAIM && t->nbf - v->leeway > (int64_t)now)
+    if (t->has_nbf && t->nbf > latest)
         return *why = "the token is not valid yet (nbf)", -1;
-    if (t->iat != NO_CLAIM && t->iat - v->leeway > (int64_t)now)
+    if (t->has_iat && t->iat > latest)
         return *why = "the token was issued in the future (iat)", -1;
     return 0;
 }

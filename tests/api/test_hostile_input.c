@@ -1,0 +1,110 @@
+/* test_hostile_input.c — integers, bytes and claims from outside that once reached undefined behaviour
+ * or were misread: validly signed tokens with extreme time claims, agenda cursors decoding to huge
+ * positions. The server under test is built with UBSan set to abort, so an overflow there fails the
+ * request rather than passing silently. */
+#include <check.h>
+#include <jwt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "http.h"
+#include "worlds.h"
+
+/* A token signed with the harness secret over `claims` (JSON text); malloc'd. */
+static char *sign_claims(const char *claims)
+{
+    jwt_t *jwt = NULL;
+    ck_assert_int_eq(jwt_new(&jwt), 0);
+    ck_assert_int_eq(jwt_add_grants_json(jwt, claims), 0);
+    ck_assert_int_eq(jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)HARNESS_JWT_SECRET,
+                                 (int)strlen(HARNESS_JWT_SECRET)),
+                     0);
+    char *token = jwt_encode_str(jwt);
+    jwt_free(jwt);
+    ck_assert_ptr_nonnull(token);
+    return token;
+}
+
+/* The status of GET /students?limit=1 with `token`. */
+static long students_status(const char *token)
+{
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", "/students?limit=1", token, NULL, NULL, NULL, &r), 0);
+    long status = r.status;
+    harness_response_free(&r);
+    return status;
+}
+
+/* Extreme but well-formed time claims are compared, not overflowed: a far future exp and a far past
+ * nbf or iat pass; a far past exp and a far future nbf or iat are refused. */
+START_TEST(test_extreme_time_claims)
+{
+    static const struct {
+        const char *times;
+        long status;
+    } CASES[] = {
+        {"\"exp\":9223372036854775807", 200},
+        {"\"exp\":9223372036854775807,\"nbf\":-9223372036854775808", 200},
+        {"\"exp\":9223372036854775807,\"nbf\":-9223372036854775800,\"iat\":-9223372036854775800", 200},
+        {"\"exp\":-9223372036854775808", 401},
+        {"\"exp\":9223372036854775807,\"nbf\":9223372036854775807", 401},
+        {"\"exp\":9223372036854775807,\"iat\":9223372036854775807", 401},
+    };
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        char claims[256];
+        snprintf(claims, sizeof(claims), "{\"sub\":\"ADM-X%zu\",\"roles\":[\"admin\"],%s}", i, CASES[i].times);
+        char *token = sign_claims(claims);
+        ck_assert_msg(students_status(token) == CASES[i].status, "case %zu (%s)", i, CASES[i].times);
+        ck_assert_msg(students_status(token) == CASES[i].status, "case %zu again (cached)", i);
+        free(token);
+    }
+}
+END_TEST
+
+/* The agenda's cursor is a position: 9 digits at most. A cursor decoding to a position past the end
+ * gives an empty page; one decoding to a 10-digit, int64-sized or larger number is refused. */
+START_TEST(test_agenda_cursor_huge_position)
+{
+    cworld_setup();
+    static const struct {
+        const char *position;
+        long status;
+    } CASES[] = {
+        {"0", 200},
+        {"999999999", 200},
+        {"1000000000", 400},
+        {"9223372036854775807", 400},
+        {"99999999999999999999999999", 400},
+    };
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        json_t *cursor = http_cursor_encode(CASES[i].position);
+        char path[256];
+        snprintf(path, sizeof(path), "/tutors/%s/agenda?as_of=2026-10-27&limit=1000&cursor=%s", cw.tutor_a,
+                 json_string_value(cursor));
+        json_decref(cursor);
+        struct tt_response r;
+        ck_assert_int_eq(harness_request("GET", path, cw.tok_tutor_a, NULL, NULL, NULL, &r), 0);
+        ck_assert_msg(r.status == CASES[i].status, "%s: %ld %.200s", CASES[i].position, r.status, r.body);
+        if (r.status == 200 && i > 0)
+            ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
+        if (r.status == 400)
+            ck_assert(tt_names_field(&r, "cursor"));
+        harness_response_free(&r);
+    }
+    cworld_teardown();
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *const tests[] = {
+        test_extreme_time_claims,
+        test_agenda_cursor_huge_position,
+        NULL,
+    };
+    const struct harness_suite suite = {
+        .name = "hostile_input", .tests = tests, .start = world_start, .stop = world_stop, .timeout = 120};
+    return harness_run(&suite);
+}
