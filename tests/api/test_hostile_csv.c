@@ -1,13 +1,16 @@
 /* test_hostile_csv.c — hostile CSV in and out: an import header that repeats columns gets one error per
  * bad column (not per pair of repeats) and at most 100 listed with the total in error_count, on both
- * import routes. */
+ * import routes; every CSV the service writes neutralises a cell a spreadsheet would run as a formula
+ * (OWASP: a single quote before it) and reports come as attachments. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "hostile_raw.h"
 
 static char *registry;
 
@@ -102,12 +105,69 @@ START_TEST(test_ten_kilobyte_header_small_answer)
 }
 END_TEST
 
+/* Staff names that are formulas (or start like one) and the cell each must come back as. */
+static const struct {
+    const char *name, *cell;
+} NAMES[] = {
+    {"=HYPERLINK(\"http://evil.example\",\"x\")", "'=HYPERLINK(\"http://evil.example\",\"x\")"},
+    {"+1+cmd", "'+1+cmd"},
+    {"-2+3", "'-2+3"},
+    {"@SUM(A1:A2)", "'@SUM(A1:A2)"},
+    {"\tTabbed", "'\tTabbed"},
+    {"\rReturned", "'\rReturned"},
+    {"-5", "-5"},                   /* a plain number stays a number */
+    {"Ann = Lee", "Ann = Lee"},     /* '=' inside is harmless */
+};
+
+/* The workload report as CSV names every tutor with formula-like names neutralised, and is sent as an
+ * attachment named after the report. */
+START_TEST(test_report_csv_neutralises_formulas)
+{
+    char code[24];
+    tt_new_school(code, sizeof(code), "FX", NULL);
+    size_t n = sizeof(NAMES) / sizeof(NAMES[0]);
+    char numbers[8][24];
+    for (size_t i = 0; i < n; i++) {
+        harness_unique("FX", numbers[i], sizeof(numbers[i]));
+        tt_staff(numbers[i], code, "{tutor}");
+        tt_sql("UPDATE staff SET name = $2 WHERE staff_number = $1", numbers[i], NAMES[i].name);
+    }
+    char *admin = tt_admin_token(), request[2048], value[128];
+    snprintf(request, sizeof(request),
+             "GET /reports/workload?school=%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+             "Accept: text/csv\r\nConnection: close\r\n\r\n",
+             code, admin);
+    free(admin);
+    struct raw_response r;
+    ck_assert_int_eq(raw_exchange(request, &r), 0);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
+    ck_assert_str_eq(raw_header(&r, "Content-Disposition", value, sizeof(value)), "attachment; filename=\"workload.csv\"");
+    struct csv_reader reader;
+    struct csv_row row = {0};
+    ck_assert_int_eq(csv_init(&reader, r.body, strlen(r.body)), 0);
+    size_t seen = 0;
+    while (csv_next(&reader, &row) == 1) {
+        ck_assert_uint_gt(row.n, 6);
+        for (size_t i = 0; i < n; i++)
+            if (strcmp(row.fields[5], numbers[i]) == 0) {
+                ck_assert_str_eq(row.fields[6], NAMES[i].cell);
+                seen++;
+            }
+    }
+    ck_assert_uint_eq(seen, n);
+    csv_row_free(&row);
+    free(row.fields);
+    raw_response_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_repeat_is_one_error_per_column,
         test_list_bound_edges,
         test_ten_kilobyte_header_small_answer,
+        test_report_csv_neutralises_formulas,
         NULL,
     };
     const struct harness_suite suite = {
