@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "csv.h"
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
@@ -82,13 +83,27 @@ static int answer_unmatched(const struct _u_request *req, struct _u_response *re
     return http_problem(resp, 404, NULL, "no such resource", NULL);
 }
 
-/* Percent-decodes n bytes of a path segment into dst (size bytes); a malformed escape is kept as is. */
-static void decode_segment(char *dst, size_t size, const char *src, size_t n)
+/* The value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes n bytes of src into dst (size bytes, NUL-terminated); a malformed escape is kept as
+ * is. Returns the decoded length, which counts any NUL byte an escape made. */
+static size_t percent_decode(char *dst, size_t size, const char *src, size_t n)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < size; i++) {
-        unsigned hi, lo;
-        if (src[i] == '%' && i + 2 < n && sscanf(src + i + 1, "%1x%1x", &hi, &lo) == 2) {
+        int hi = src[i] == '%' && i + 2 < n ? hex_value(src[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(src[i + 2]) : -1;
+        if (lo >= 0) {
             dst[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -96,6 +111,23 @@ static void decode_segment(char *dst, size_t size, const char *src, size_t n)
         }
     }
     dst[o] = '\0';
+    return o;
+}
+
+/* True when the request target as sent (path and query) percent-decodes to UTF-8 text without a NUL.
+ * A %00 would cut a path variable short (/students/S1%00x read as S1) and a query value that is not
+ * text is dropped by the query parser (?school=LAW%FF lost its filter), so both are refused (400)
+ * before any route sees them. Separators are ASCII, so checking the whole target checks each part. */
+static int target_is_text(const char *target)
+{
+    size_t n = strlen(target);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return 0;
+    size_t len = percent_decode(buf, n + 1, target, n);
+    int ok = csv_text_error_line(buf, len) == 0;
+    free(buf);
+    return ok;
 }
 
 /* Puts each "@name" segment of the pattern, with the path's (decoded) segment, into `map`. The path
@@ -109,7 +141,7 @@ static int put_path_variables(const char *pattern, const char *path, struct _u_m
         if (*pattern == '@') {
             char name[64], value[512];
             snprintf(name, sizeof(name), "%.*s", (int)(pl - 1), pattern + 1);
-            decode_segment(value, sizeof(value), path, ul);
+            percent_decode(value, sizeof(value), path, ul);
             if (u_map_put(map, name, value) != U_OK)
                 return -1;
         }
@@ -135,6 +167,8 @@ static int callback_limits(const struct _u_request *req, struct _u_response *res
     struct request_ctx *ctx = http_ctx_attach(resp, route ? route->path : "(unmatched)", req->http_verb);
     if (!ctx)
         return http_problem_for(resp, APP_NOMEM, NULL);
+    if (!target_is_text(req->http_url))
+        return http_problem(resp, 400, NULL, "the path and query must be UTF-8 text without NUL (%00)", NULL);
     if (!route)
         return answer_unmatched(req, resp, allow);
     ctx->route_entry = route;

@@ -1,6 +1,6 @@
 /* test_hostile_input.c — integers, bytes and claims from outside that once reached undefined behaviour
  * or were misread: validly signed tokens with extreme time claims, agenda cursors decoding to huge
- * positions. The server under test is built with UBSan set to abort, so an overflow there fails the
+ * positions, %00 and bytes that are not UTF-8 in a path or query. The server under test is built with UBSan set to abort, so an overflow there fails the
  * request rather than passing silently. */
 #include <check.h>
 #include <jwt.h>
@@ -97,11 +97,51 @@ START_TEST(test_agenda_cursor_huge_position)
 }
 END_TEST
 
+/* The status of GET `path` as admin, asserting a problem+json body when it is 400. */
+static long admin_get(const char *path)
+{
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", path, w.tok_admin, NULL, NULL, NULL, &r), 0);
+    long status = r.status;
+    if (status == 400)
+        ck_assert_str_eq(r.content_type, "application/problem+json");
+    harness_response_free(&r);
+    return status;
+}
+
+/* A path or query that does not percent-decode to UTF-8 text without NUL is refused with 400: %00 no
+ * longer cuts a student number short, and a byte that is not text no longer drops a filter. Valid
+ * multi-byte text still reaches the route. */
+START_TEST(test_path_and_query_must_be_text)
+{
+    char path[160];
+    snprintf(path, sizeof(path), "/students/%s", w.student_a);
+    ck_assert_int_eq(admin_get(path), 200);
+    snprintf(path, sizeof(path), "/students/%s%%00x", w.student_a);
+    ck_assert_int_eq(admin_get(path), 400);
+    snprintf(path, sizeof(path), "/students/%s%%00", w.student_a);
+    ck_assert_int_eq(admin_get(path), 400);
+    ck_assert_int_eq(admin_get("/students/%C3%A9"), 404);            /* é: text, no such student */
+    ck_assert_int_eq(admin_get("/students/%C3"), 400);               /* a sequence cut short */
+    ck_assert_int_eq(admin_get("/students/%C0%AF"), 400);            /* overlong '/' */
+    ck_assert_int_eq(admin_get("/students/%ED%A0%80"), 400);         /* a UTF-16 surrogate */
+    snprintf(path, sizeof(path), "/students?school=%s", w.school_x);
+    ck_assert_int_eq(admin_get(path), 200);
+    snprintf(path, sizeof(path), "/students?school=%s%%FF", w.school_x);
+    ck_assert_int_eq(admin_get(path), 400);
+    snprintf(path, sizeof(path), "/students?school=%s%%00", w.school_x);
+    ck_assert_int_eq(admin_get(path), 400);
+    ck_assert_int_eq(admin_get("/students?q=%E2%82%AC"), 200);      /* €: text, a search matching no one */
+    ck_assert_int_eq(admin_get("/students?%FF=1"), 400);             /* a parameter name too */
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_extreme_time_claims,
         test_agenda_cursor_huge_position,
+        test_path_and_query_must_be_text,
         NULL,
     };
     const struct harness_suite suite = {
