@@ -1,7 +1,8 @@
 /* test_hostile_input.c — integers, bytes and claims from outside that once reached undefined behaviour
  * or were misread: validly signed tokens with extreme time claims, agenda cursors decoding to huge
- * positions, %00 and bytes that are not UTF-8 in a path or query. The server under test is built with UBSan set to abort, so an overflow there fails the
- * request rather than passing silently. */
+ * positions, %00 and bytes that are not UTF-8 in a path or query, claims named twice in a token. The
+ * server under test is built with UBSan set to abort, so an overflow there fails the request rather
+ * than passing silently. */
 #include <check.h>
 #include <jwt.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "harness.h"
 #include "http.h"
+#include "sha256.h"
 #include "worlds.h"
 
 /* A token signed with the harness secret over `claims` (JSON text); malloc'd. */
@@ -24,6 +26,61 @@ static char *sign_claims(const char *claims)
     char *token = jwt_encode_str(jwt);
     jwt_free(jwt);
     ck_assert_ptr_nonnull(token);
+    return token;
+}
+
+/* SHA-256 of a then b, as 32 bytes into out. */
+static void sha256_two(const void *a, size_t na, const void *b, size_t nb, unsigned char out[32])
+{
+    struct sha256 h;
+    char hex[65];
+    sha256_init(&h);
+    sha256_update(&h, a, na);
+    sha256_update(&h, b, nb);
+    sha256_hex(&h, hex);
+    for (int i = 0; i < 32; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (unsigned char)v;
+    }
+}
+
+/* base64url without padding of n bytes, appended to out at *o. */
+static void b64url(const unsigned char *in, size_t n, char *out, size_t *o)
+{
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[(*o)++] = A[v >> 18 & 63];
+        out[(*o)++] = A[v >> 12 & 63];
+        if (i + 1 < n)
+            out[(*o)++] = A[v >> 6 & 63];
+        if (i + 2 < n)
+            out[(*o)++] = A[v & 63];
+    }
+    out[*o] = '\0';
+}
+
+/* An HS256 token over the exact header and claims text given (duplicate names survive, as no JWT
+ * library would let them): HMAC-SHA256 (RFC 2104) with the harness secret. Returns a malloc'd token. */
+static char *hand_signed(const char *header, const char *claims)
+{
+    size_t cap = 4 * (strlen(header) + strlen(claims)) / 3 + 80, o = 0;
+    char *token = malloc(cap);
+    b64url((const unsigned char *)header, strlen(header), token, &o);
+    token[o++] = '.';
+    b64url((const unsigned char *)claims, strlen(claims), token, &o);
+    unsigned char ipad[64], opad[64], inner[32], mac[32];
+    memset(ipad, 0x36, sizeof(ipad));
+    memset(opad, 0x5c, sizeof(opad));
+    for (size_t i = 0; i < strlen(HARNESS_JWT_SECRET); i++) {
+        ipad[i] ^= (unsigned char)HARNESS_JWT_SECRET[i];
+        opad[i] ^= (unsigned char)HARNESS_JWT_SECRET[i];
+    }
+    sha256_two(ipad, sizeof(ipad), token, o, inner);
+    sha256_two(opad, sizeof(opad), inner, sizeof(inner), mac);
+    token[o++] = '.';
+    b64url(mac, sizeof(mac), token, &o);
     return token;
 }
 
@@ -97,6 +154,32 @@ START_TEST(test_agenda_cursor_huge_position)
 }
 END_TEST
 
+/* A claim named twice is refused before any claim is trusted, whichever copy would have won; the same
+ * claims once each, signed the same way, pass. */
+START_TEST(test_duplicate_claims_refused)
+{
+    static const char *const HS256 = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    char *token = hand_signed(HS256, "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 200); /* signed by hand, each name once: accepted */
+    free(token);
+    token = hand_signed(HS256, "{\"sub\":\"A1\",\"roles\":[\"student\"],\"roles\":[\"admin\"],\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 401);
+    free(token);
+    token = hand_signed(HS256, "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"roles\":[\"student\"],\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 401);
+    free(token);
+    token = hand_signed(HS256, "{\"sub\":\"A1\",\"sub\":\"A2\",\"roles\":[\"admin\"],\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 401);
+    free(token);
+    token = hand_signed(HS256, "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":1,\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 401);
+    free(token);
+    token = hand_signed("{\"alg\":\"none\",\"alg\":\"HS256\"}", "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":4102444800}");
+    ck_assert_int_eq(students_status(token), 401);
+    free(token);
+}
+END_TEST
+
 /* The status of GET `path` as admin, asserting a problem+json body when it is 400. */
 static long admin_get(const char *path)
 {
@@ -141,6 +224,7 @@ int main(void)
     const TTest *const tests[] = {
         test_extreme_time_claims,
         test_agenda_cursor_huge_position,
+        test_duplicate_claims_refused,
         test_path_and_query_must_be_text,
         NULL,
     };
