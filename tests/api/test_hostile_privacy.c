@@ -1,6 +1,7 @@
 /* test_hostile_privacy.c — what a caller learns that they should not: the event feed (read by every
  * registry and admin caller) carries no concern kind, no change-request reason and no decision comment,
- * for new events and for ones written before. */
+ * for new events and for ones written before; POST /allocations answers 404, as GET /students/{n} does,
+ * for a student the caller may not see. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,10 +88,29 @@ START_TEST(test_feed_carries_no_private_text)
 }
 END_TEST
 
+/* POST /allocations for a student the caller may not see, or who does not exist, is 404 — the answer
+ * GET /students/{n} gives that caller — and writes nothing; the senior tutor who sees the student is
+ * not refused that way. */
+START_TEST(test_allocation_of_unseen_student_is_404)
+{
+    char body[256], path[96];
+    snprintf(path, sizeof(path), "/students/%s", w.student_a);
+    tt_expect_status("GET", path, w.tok_senior_y, NULL, 404);
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"%s\"}", w.student_a, w.tutor_b);
+    long before = tt_count("SELECT count(*) FROM allocations WHERE student_number = $1", w.student_a);
+    tt_refused("POST", "/allocations", w.tok_senior_y, body, 404, NULL);
+    tt_refused("POST", "/allocations", w.tok_senior_x, "{\"student\":\"NOSUCH9\",\"tutor\":\"T1\"}", 404, NULL);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM allocations WHERE student_number = $1", w.student_a), before);
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"tutor\":\"NOSUCH8\"}", w.student_a);
+    tt_refused("POST", "/allocations", w.tok_senior_x, body, 422, "tutor"); /* seen: the body's fault */
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_feed_carries_no_private_text,
+        test_allocation_of_unseen_student_is_404,
         NULL,
     };
     const struct harness_suite suite = {
