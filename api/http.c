@@ -236,6 +236,27 @@ int http_problem_db(struct _u_response *resp, enum app_status status, const stru
                         json_pack("[{s:s, s:s}]", "field", field, "message", message));
 }
 
+/* The Content-Security-Policy of an HTML page (GET /docs): its own script and the Redoc bundle's
+ * injected styles, fonts and images, nothing from elsewhere, never framed. */
+static const char PAGE_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                               "worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'";
+/* Everything else is data, never a document: nothing may load from it and nothing may frame it. */
+static const char DATA_CSP[] = "default-src 'none'; frame-ancestors 'none'";
+
+void http_security_headers(struct _u_response *resp)
+{
+    const struct request_ctx *ctx = resp->shared_data;
+    const char *type = u_map_get_case(resp->map_header, "Content-Type");
+    int public_route = ctx && ctx->route_entry && http_route_is_public(ctx->route_entry);
+    u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+    u_map_put(resp->map_header, "Content-Security-Policy",
+              type && strncasecmp(type, "text/html", 9) == 0 ? PAGE_CSP : DATA_CSP);
+    if (!public_route && !u_map_get_case(resp->map_header, "Cache-Control"))
+        u_map_put(resp->map_header, "Cache-Control", "no-store");
+}
+
 /* ---- request accessors -------------------------------------------------------------------------- */
 
 const char *http_query(const struct _u_request *req, const char *name)

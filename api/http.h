@@ -59,6 +59,15 @@ int http_before_body(const struct app *app, const struct _u_request *req, struct
  * U_CALLBACK_IGNORE for this request. */
 int http_after_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t limit);
 
+/* True when the route needs no token (HTTP_PUBLIC). */
+int http_route_is_public(const struct route_entry *route);
+
+/* Adds the headers every response carries: X-Content-Type-Options: nosniff; a Content-Security-Policy
+ * (a strict one for data, one that lets an HTML page run its own script and styles); and, unless the
+ * route is public or the handler chose otherwise, Cache-Control: no-store — what a token unlocks is
+ * personal data, and no shared or browser cache may keep it. Call once, just before sending. */
+void http_security_headers(struct _u_response *resp);
+
 /* Writes every registered "METHOD PATH" line to `out` (for the route-vs-contract test). */
 void http_routes_print(const struct route_table *table, FILE *out);
 

@@ -283,6 +283,11 @@ int http_route(struct _u_instance *instance, const struct app *app, const char *
     return 0;
 }
 
+int http_route_is_public(const struct route_entry *route)
+{
+    return (route->flags & HTTP_PUBLIC) != 0;
+}
+
 struct route_table *http_routes_new(void)
 {
     return calloc(1, sizeof(struct route_table));

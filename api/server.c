@@ -75,6 +75,7 @@ static enum MHD_Result put_value(void *cls, enum MHD_ValueKind kind, const char 
 static enum MHD_Result queue(struct MHD_Connection *connection, struct exchange *x)
 {
     struct _u_response *resp = &x->resp;
+    http_security_headers(resp);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(resp->binary_body_length, resp->binary_body, MHD_RESPMEM_MUST_COPY);
     if (!r)

@@ -181,6 +181,58 @@ START_TEST(test_keep_alive_still_works)
 }
 END_TEST
 
+/* GET `path` with `token` (may be NULL) over a raw socket; the caller frees the response. */
+static void raw_get(const char *path, const char *token, struct raw_response *r)
+{
+    char request[2048];
+    snprintf(request, sizeof(request), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%sConnection: close\r\n\r\n", path,
+             token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "");
+    ck_assert_int_eq(raw_exchange(request, r), 0);
+}
+
+/* Every response says nosniff and carries a CSP; personal data (any route behind a token, refusals
+ * included) says Cache-Control: no-store; the docs page gets a CSP that lets it run only its own script. */
+START_TEST(test_security_headers)
+{
+    char school[24], student[24], path[96], value[512];
+    tt_new_school(school, sizeof(school), "HD", NULL);
+    harness_unique("HD", student, sizeof(student));
+    tt_student(student, school);
+    snprintf(path, sizeof(path), "/students/%s", student);
+    struct raw_response r;
+    raw_get(path, admin, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(raw_header(&r, "Cache-Control", value, sizeof(value)), "no-store");
+    ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", value, sizeof(value)), "nosniff");
+    ck_assert_str_eq(raw_header(&r, "Content-Security-Policy", value, sizeof(value)),
+                     "default-src 'none'; frame-ancestors 'none'");
+    raw_response_free(&r);
+    raw_get(path, NULL, &r); /* a refusal on a personal route is not cached either */
+    ck_assert_int_eq(r.status, 401);
+    ck_assert_str_eq(raw_header(&r, "Cache-Control", value, sizeof(value)), "no-store");
+    ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", value, sizeof(value)), "nosniff");
+    raw_response_free(&r);
+    raw_get("/nowhere", NULL, &r);
+    ck_assert_int_eq(r.status, 404);
+    ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", value, sizeof(value)), "nosniff");
+    raw_response_free(&r);
+    raw_get("/healthz", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", value, sizeof(value)), "nosniff");
+    ck_assert_ptr_null(raw_header(&r, "Cache-Control", value, sizeof(value)));
+    raw_response_free(&r);
+    raw_get("/docs", NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", value, sizeof(value)), "nosniff");
+    ck_assert_ptr_nonnull(raw_header(&r, "Content-Security-Policy", value, sizeof(value)));
+    ck_assert_ptr_nonnull(strstr(value, "script-src 'self';"));
+    ck_assert_ptr_nonnull(strstr(value, "default-src 'none'"));
+    ck_assert_ptr_nonnull(strstr(value, "frame-ancestors 'none'"));
+    ck_assert_ptr_null(strstr(value, "unsafe-eval"));
+    raw_response_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
@@ -189,6 +241,7 @@ int main(void)
         test_expect_continue_judged_by_route,
         test_chunked_body_over_limit,
         test_keep_alive_still_works,
+        test_security_headers,
         NULL,
     };
     const struct harness_suite suite = {
