@@ -7,8 +7,10 @@
  * reads none of the body and closes the connection after the answer.
  *
  * MHD options: an internal polling thread pool (not a thread per connection), our bind address, an idle
- * timeout per connection (a request's headers must complete within it), connection caps per client
- * address and in total (all configurable), and our URI and completion callbacks. */
+ * timeout per connection, connection caps per client address and in total (all configurable), strict
+ * request parsing, and our URI, connection and completion callbacks. A request's headers must also be
+ * in within TUTORD_HEADER_TIMEOUT of when they may begin, however slowly they trickle
+ * (header_deadline.h). */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -19,9 +21,16 @@
 #include <ulfius.h>
 
 #include "config.h"
+#include "header_deadline.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
+
+/* What the daemon's callbacks share. */
+struct server {
+    const struct app *app;
+    struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
+};
 
 /* One request as it passes through the daemon. */
 struct exchange {
@@ -50,6 +59,28 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     x->req.http_url = strdup(uri);
     x->req.url_path = strndup(uri, path_len);
     return x;
+}
+
+/* The header deadline slot of a connection (its socket context), or NULL. */
+static struct header_slot *slot_of(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+/* MHD's connection callback: a new connection's first headers are due within the deadline; a closed
+ * one's slot is freed. */
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = fd ? header_deadline_open(srv->deadlines, fd->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        header_deadline_close(srv->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
 }
 
 /* Adds one header or query argument to a map, joining a repeated name's values with ',' (as Ulfius
@@ -98,9 +129,11 @@ static int announces_body(const struct _u_request *req)
 
 /* The first call: headers are in, the body is not read. Runs the pipeline's first step; a refusal of a
  * request with a body is queued now (no 100 Continue, no body read, the connection closed after). */
-static enum MHD_Result start(const struct app *app, struct MHD_Connection *connection, struct exchange *x,
+static enum MHD_Result start(const struct server *srv, struct MHD_Connection *connection, struct exchange *x,
                              const char *method, const char *version)
 {
+    const struct app *app = srv->app;
+    header_deadline_disarm(srv->deadlines, slot_of(connection)); /* the headers are in */
     x->started = 1;
     x->req.http_verb = strdup(method);
     x->req.http_protocol = strdup(version);
@@ -134,13 +167,14 @@ static enum MHD_Result take_body(struct exchange *x, const char *data, size_t si
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-    const struct app *app = cls;
+    const struct server *srv = cls;
+    const struct app *app = srv->app;
     struct exchange *x = *con_cls;
     (void)url; /* already decoded by MHD; the pipeline reads the raw target on_uri kept */
     if (!x)
         return MHD_NO;
     if (!x->started)
-        return start(app, connection, x, method, version);
+        return start(srv, connection, x, method, version);
     if (*upload_size) {
         size_t size = *upload_size;
         *upload_size = 0;
@@ -161,13 +195,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     return queue(connection, x);
 }
 
-/* MHD's completion callback: logs the request (the context's free function does) and frees it. */
+/* MHD's completion callback: logs the request (the context's free function does) and frees it; the
+ * connection's next headers are due within the deadline again. */
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)connection;
+    const struct server *srv = cls;
     (void)toe;
+    header_deadline_arm(srv->deadlines, slot_of(connection)); /* the next request's headers are due */
     struct exchange *x = *con_cls;
     if (!x)
         return;
@@ -184,7 +219,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 }
 
 /* Starts the daemon on `addr` with the options above; NULL when it cannot listen. */
-static struct MHD_Daemon *start_daemon(struct app *app, const struct config *cfg, struct sockaddr_in *addr)
+static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *cfg, struct sockaddr_in *addr)
 {
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL},
@@ -193,12 +228,14 @@ static struct MHD_Daemon *start_daemon(struct app *app, const struct config *cfg
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
+        {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, app, MHD_OPTION_ARRAY, options,
+    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);
 }
 
@@ -226,9 +263,12 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    if (routes_register_all(&instance, app) != 0) {
+    struct server srv = {app, header_deadlines_start(cfg->header_timeout_s)};
+    if (!srv.deadlines) {
+        log_msg(LOG_ERROR, "could not start the header deadline reaper");
+    } else if (routes_register_all(&instance, app) != 0) {
         log_msg(LOG_ERROR, "route registration failed");
-    } else if (!(daemon = start_daemon(app, cfg, &addr))) {
+    } else if (!(daemon = start_daemon(&srv, cfg, &addr))) {
         log_msg(LOG_ERROR, "could not listen on %s:%d", cfg->listen, cfg->port);
     } else {
         log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d database connections)", cfg->listen,
@@ -237,6 +277,7 @@ int server_run(struct app *app)
         MHD_stop_daemon(daemon);
         rc = 0;
     }
+    header_deadlines_stop(srv.deadlines);
     ulfius_clean_instance(&instance);
     return rc;
 }
