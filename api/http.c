@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "config.h"
+#include "cursor.h"
 #include "log.h"
 
 /* ---- request context ---------------------------------------------------------------------------- */
@@ -313,65 +314,14 @@ json_t *http_body_object(const struct _u_request *req, struct _u_response *resp,
 
 /* ---- pagination --------------------------------------------------------------------------------- */
 
-static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 json_t *http_cursor_encode(const char *key)
 {
     if (!key)
         return json_null();
-    size_t n = strlen(key), o = 0;
-    char *out = malloc(n * 4 / 3 + 4);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)key[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)key[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)key[i + 2];
-        out[o++] = B64URL[(v >> 18) & 63];
-        out[o++] = B64URL[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[o++] = B64URL[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[o++] = B64URL[v & 63];
-    }
-    out[o] = '\0';
-    json_t *s = json_string(out);
-    free(out);
+    char *text = cursor_encode(key);
+    json_t *s = text ? json_string(text) : NULL;
+    free(text);
     return s;
-}
-
-/* Decodes base64url without padding into a NUL-terminated string; NULL when malformed. */
-static char *cursor_decode(const char *text)
-{
-    size_t n = strlen(text), o = 0;
-    if (n == 0 || n > 1024 || n % 4 == 1)
-        return NULL;
-    char *out = malloc(n * 3 / 4 + 2);
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; out && i < n; i++) {
-        const char *p = strchr(B64URL, text[i]);
-        if (!p || !*p) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)(p - B64URL);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            char c = (char)((acc >> bits) & 0xff);
-            if (c == '\0') {
-                free(out);
-                return NULL;
-            }
-            out[o++] = c;
-        }
-    }
-    if (out)
-        out[o] = '\0';
-    return out;
 }
 
 char *http_cursor_decode(const char *cursor)
