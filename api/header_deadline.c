@@ -116,19 +116,23 @@ void header_deadlines_stop(struct header_deadlines *d)
     free(d);
 }
 
-void header_deadline_arm(struct header_deadlines *d, struct header_slot *s)
+void header_deadline_arm(struct header_deadlines *d, struct header_slot *s, int seconds, int tighten)
 {
     if (!d || !s)
         return;
+    struct timespec due;
+    clock_gettime(CLOCK_MONOTONIC, &due);
+    due.tv_sec += seconds;
     pthread_mutex_lock(&d->lock);
-    unlink_slot(d, s);
-    clock_gettime(CLOCK_MONOTONIC, &s->due);
-    s->due.tv_sec += d->seconds;
-    s->next = d->armed;
-    if (d->armed)
-        d->armed->prev = s;
-    d->armed = s;
-    s->armed = 1;
+    if (!(tighten && s->armed && before(&s->due, &due))) {
+        unlink_slot(d, s);
+        s->due = due;
+        s->next = d->armed;
+        if (d->armed)
+            d->armed->prev = s;
+        d->armed = s;
+        s->armed = 1;
+    }
     pthread_mutex_unlock(&d->lock);
 }
 
@@ -138,7 +142,7 @@ struct header_slot *header_deadline_open(struct header_deadlines *d, int fd)
     if (!s)
         return NULL;
     s->fd = fd;
-    header_deadline_arm(d, s);
+    header_deadline_arm(d, s, d->seconds, 0);
     return s;
 }
 

@@ -12,7 +12,8 @@ struct header_deadlines;
 /* One connection's entry; owned by the deadlines, handed out by header_deadline_open. */
 struct header_slot;
 
-/* Starts the reaper for deadlines of `seconds`. Returns NULL when out of memory or no thread. */
+/* Starts the reaper; new connections' headers are due within `seconds`. Returns NULL when out of
+ * memory or no thread. */
 struct header_deadlines *header_deadlines_start(int seconds);
 
 /* Stops the reaper and frees what is left; NULL-safe. Call after the server stopped. */
@@ -22,10 +23,13 @@ void header_deadlines_stop(struct header_deadlines *d);
  * when out of memory (the connection then simply has no deadline). Thread-safe. */
 struct header_slot *header_deadline_open(struct header_deadlines *d, int fd);
 
-/* The connection's headers are in (disarmed) or may begin again (armed, after a response). NULL-safe,
- * thread-safe. */
+/* The connection's headers are in: no deadline until the next request. NULL-safe, thread-safe. */
 void header_deadline_disarm(struct header_deadlines *d, struct header_slot *slot);
-void header_deadline_arm(struct header_deadlines *d, struct header_slot *slot);
+
+/* The connection's next headers are due within `seconds` from now: replacing any deadline it had, or,
+ * when `tighten` is set, only bringing an earlier one forward (never extending it). NULL-safe,
+ * thread-safe. */
+void header_deadline_arm(struct header_deadlines *d, struct header_slot *slot, int seconds, int tighten);
 
 /* The connection closed: forget and free its slot. NULL-safe, thread-safe. */
 void header_deadline_close(struct header_deadlines *d, struct header_slot *slot);

@@ -30,6 +30,7 @@
 struct server {
     const struct app *app;
     struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
+    int header_timeout_s, idle_timeout_s;
 };
 
 /* One request as it passes through the daemon. */
@@ -42,12 +43,20 @@ struct exchange {
     size_t limit; /* the route's body limit */
 };
 
+/* The header deadline slot of a connection (its socket context), or NULL. */
+static struct header_slot *slot_of(struct MHD_Connection *connection)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
 /* MHD's URI callback: a new exchange for the request whose raw target (still percent-encoded) is `uri`.
  * Becomes the request's *con_cls; NULL when out of memory (MHD then drops the request). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
-    (void)cls;
-    (void)connection;
+    const struct server *srv = cls;
+    /* a request has begun: its headers are due within the header timeout (never later than before) */
+    header_deadline_arm(srv->deadlines, slot_of(connection), srv->header_timeout_s, 1);
     struct exchange *x = calloc(1, sizeof(*x));
     if (!x)
         return NULL;
@@ -59,13 +68,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     x->req.http_url = strdup(uri);
     x->req.url_path = strndup(uri, path_len);
     return x;
-}
-
-/* The header deadline slot of a connection (its socket context), or NULL. */
-static struct header_slot *slot_of(struct MHD_Connection *connection)
-{
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    return info ? info->socket_context : NULL;
 }
 
 /* MHD's connection callback: a new connection's first headers are due within the deadline; a closed
@@ -196,13 +198,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 }
 
 /* MHD's completion callback: logs the request (the context's free function does) and frees it; the
- * connection's next headers are due within the deadline again. */
+ * connection may idle, then its next headers are due. */
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     const struct server *srv = cls;
     (void)toe;
-    header_deadline_arm(srv->deadlines, slot_of(connection)); /* the next request's headers are due */
+    /* idle until the next request, then its headers: MHD's idle timeout, then the header timeout */
+    header_deadline_arm(srv->deadlines, slot_of(connection), srv->idle_timeout_s + srv->header_timeout_s, 0);
     struct exchange *x = *con_cls;
     if (!x)
         return;
@@ -231,7 +234,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
         {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
@@ -263,7 +266,8 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    struct server srv = {app, header_deadlines_start(cfg->header_timeout_s)};
+    struct server srv = {app, header_deadlines_start(cfg->header_timeout_s), cfg->header_timeout_s,
+                         cfg->connection_timeout_s};
     if (!srv.deadlines) {
         log_msg(LOG_ERROR, "could not start the header deadline reaper");
     } else if (routes_register_all(&instance, app) != 0) {
