@@ -51,8 +51,9 @@ static int read_after(const struct _u_request *req, struct _u_response *resp, st
     char *key = http_cursor_decode(after);
     const char *colon = key ? strchr(key, ':') : NULL;
     size_t tl = colon ? (size_t)(colon - key) : 0, il = colon ? strlen(colon + 1) : 0;
-    int ok = colon && tl > 0 && tl < sizeof(pos->seq) && strspn(key, "0123456789") == tl && il > 0 &&
-             il < sizeof(pos->id) && strspn(colon + 1, "0123456789") == il;
+    /* at most 18 digits each: always a bigint, so PostgreSQL never sees an out-of-range number */
+    int ok = colon && tl > 0 && tl <= 18 && strspn(key, "0123456789") == tl && il > 0 && il <= 18 &&
+             strspn(colon + 1, "0123456789") == il;
     if (ok) {
         memcpy(pos->seq, key, tl);
         memcpy(pos->id, colon + 1, il);

@@ -219,6 +219,35 @@ START_TEST(test_path_and_query_must_be_text)
 }
 END_TEST
 
+/* The feed's cursor holds two numbers of at most 18 digits (always a bigint): 19 digits, an int64 and
+ * beyond are refused with 400 naming `after`, never passed to the database to overflow there. */
+START_TEST(test_feed_cursor_huge_numbers)
+{
+    static const struct {
+        const char *position;
+        long status;
+    } CASES[] = {
+        {"999999999999999999:1", 200},
+        {"1:999999999999999999", 200},
+        {"9999999999999999999:1", 400},
+        {"1:9223372036854775808", 400},
+        {"99999999999999999999999:1", 400},
+    };
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        json_t *cursor = http_cursor_encode(CASES[i].position);
+        char path[256];
+        snprintf(path, sizeof(path), "/events?after=%s", json_string_value(cursor));
+        json_decref(cursor);
+        struct tt_response r;
+        ck_assert_int_eq(harness_request("GET", path, w.tok_registry, NULL, NULL, NULL, &r), 0);
+        ck_assert_msg(r.status == CASES[i].status, "%s: %ld %.200s", CASES[i].position, r.status, r.body);
+        if (r.status == 400)
+            ck_assert(tt_names_field(&r, "after"));
+        harness_response_free(&r);
+    }
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
@@ -226,6 +255,7 @@ int main(void)
         test_agenda_cursor_huge_position,
         test_duplicate_claims_refused,
         test_path_and_query_must_be_text,
+        test_feed_cursor_huge_numbers,
         NULL,
     };
     const struct harness_suite suite = {
