@@ -88,8 +88,10 @@ static const struct {
     {409, "conflict", "Conflict"},
     {412, "precondition-failed", "Precondition failed"},
     {413, "payload-too-large", "Payload too large"},
+    {414, "uri-too-long", "URI too long"},
     {415, "unsupported-media-type", "Unsupported media type"},
     {422, "validation-error", "Unprocessable content"},
+    {431, "header-fields-too-large", "Request header fields too large"},
     {503, "unavailable", "Service unavailable"},
     {500, "internal-error", "Internal server error"},
 };

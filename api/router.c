@@ -186,6 +186,26 @@ static int refuse_framing(const struct _u_request *req, struct _u_response *resp
     return http_problem(resp, 400, NULL, why, NULL);
 }
 
+/* Sizes over which the target (414) and the header fields (431) are refused as problem+json, well
+ * below libmicrohttpd's own per-connection memory limit (server.c), so that the library's fixed HTML
+ * answers for the same faults are reached only by requests far larger still. */
+#define MAX_TARGET_BYTES 8192
+#define MAX_HEADER_BYTES 16384
+
+/* 414 for a target over MAX_TARGET_BYTES, 431 for header fields over MAX_HEADER_BYTES; else 0. */
+static int refuse_oversized(const struct _u_request *req, struct _u_response *resp)
+{
+    size_t headers = 0;
+    const char **keys = u_map_enum_keys(req->map_header);
+    for (size_t i = 0; keys && keys[i]; i++)
+        headers += strlen(keys[i]) + strlen(u_map_get(req->map_header, keys[i])) + 4; /* ": " and CRLF */
+    if (strlen(req->http_url) > MAX_TARGET_BYTES)
+        return http_problem(resp, 414, NULL, "the path and query are longer than 8192 bytes", NULL);
+    if (headers > MAX_HEADER_BYTES)
+        return http_problem(resp, 431, NULL, "the request's header fields are larger than 16384 bytes", NULL);
+    return 0;
+}
+
 /* Verifies the bearer token unless the route is public: 0, or the 401 answered. */
 static int check_auth(const struct app *app, const struct _u_request *req, struct _u_response *resp,
                       struct request_ctx *ctx)
@@ -220,7 +240,7 @@ int http_before_body(const struct app *app, const struct _u_request *req, struct
     *limit = app->config->max_body_bytes;
     if (!ctx)
         return http_problem_for(resp, APP_NOMEM, NULL);
-    if (refuse_framing(req, resp, &length) != 0)
+    if (refuse_framing(req, resp, &length) != 0 || refuse_oversized(req, resp) != 0)
         return U_CALLBACK_COMPLETE;
     if (!target_is_text(req->http_url))
         return http_problem(resp, 400, NULL, "the path and query must be UTF-8 text without NUL (%00)", NULL);

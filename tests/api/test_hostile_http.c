@@ -233,6 +233,38 @@ START_TEST(test_security_headers)
 }
 END_TEST
 
+/* A target over 8 KB gets 414 and header fields over 16 KB get 431, both as problem+json from the
+ * service (libmicrohttpd's own fixed answers start only far beyond); just under both still routes. */
+START_TEST(test_oversized_target_and_headers)
+{
+    size_t cap = 40000;
+    char *request = malloc(cap), *filler = malloc(20000);
+    struct raw_response r;
+    memset(filler, 'a', 19999);
+    filler[19999] = '\0';
+    snprintf(request, cap, "GET /healthz?x=%.8100s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", filler);
+    ck_assert_int_eq(raw_exchange(request, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    raw_response_free(&r);
+    snprintf(request, cap, "GET /healthz?x=%.8200s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", filler);
+    ck_assert_int_eq(raw_exchange(request, &r), 0);
+    expect_problem(&r, 414);
+    raw_response_free(&r);
+    snprintf(request, cap, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: %.16000s\r\nConnection: close\r\n\r\n",
+             filler);
+    ck_assert_int_eq(raw_exchange(request, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    raw_response_free(&r);
+    snprintf(request, cap, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: %.17000s\r\nConnection: close\r\n\r\n",
+             filler);
+    ck_assert_int_eq(raw_exchange(request, &r), 0);
+    expect_problem(&r, 431);
+    raw_response_free(&r);
+    free(filler);
+    free(request);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
@@ -242,6 +274,7 @@ int main(void)
         test_chunked_body_over_limit,
         test_keep_alive_still_works,
         test_security_headers,
+        test_oversized_target_and_headers,
         NULL,
     };
     const struct harness_suite suite = {
