@@ -98,6 +98,20 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     return rc;
 }
 
+/* The demo university's SQL seeds, run in this order (each idempotent, each in one transaction). */
+static const char *const DEMO_SEEDS[] = {"sql/demo/seed_demo.sql", "sql/demo/seed_demo_week.sql", NULL};
+
+/* seed-demo: every demo seed, then the schools adopt their presets as a PUT would. */
+static int cmd_seed_demo(const struct config *cfg)
+{
+    if (need_database(cfg) != 0)
+        return 1;
+    for (const char *const *f = DEMO_SEEDS; *f; f++)
+        if (migrate_run_file(cfg->database_url, *f) != 0)
+            return 1;
+    return with_app(cfg, policies_seed_demo, 0);
+}
+
 /* Serves with the delivery worker alongside (deliver.h), stopping it once the server has stopped; does not
  * serve (2) when the worker cannot start. */
 static int serve_and_deliver(struct app *app)
@@ -143,9 +157,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "migrate") == 0)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
-        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0
-                 ? with_app(&cfg, policies_seed_demo, 0) /* the schools adopt their presets as a PUT would */
-                 : 1;
+        rc = cmd_seed_demo(&cfg);
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)
