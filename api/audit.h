@@ -25,6 +25,13 @@ enum app_status audit_event(struct db_conn *conn, const struct principal *who, c
 enum app_status audit_change(struct db_conn *conn, const struct principal *who, const char *kind, const char *action,
                              const char *entity, const char *entity_id, const char *student, const char *json);
 
+/* Appends the event `kind` ("booking.confirmed", "booking.cancelled") about booking (contact) `booking`
+ * to the change feed, in the caller's transaction: its id, student, tutor, slot, times and place, built by
+ * the database from the booking and its slot (the notification outbox, sql/015, tells both people from
+ * it). Returns APP_OK, APP_NOT_FOUND when the booking names no slot, or the database failure. */
+enum app_status audit_booking(struct db_conn *conn, const struct principal *who, const char *kind,
+                              const char *booking);
+
 /* Names `who` as the actor of the rest of the caller's transaction for the audit rows the database writes
  * itself (the status history trigger, sql/012): the settings tutord.actor and tutord.actor_roles, local
  * to the transaction. Returns APP_OK or the database failure. */

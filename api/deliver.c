@@ -12,8 +12,10 @@
 
 #include "config.h"
 #include "db.h"
+#include "deliver_invite.h"
 #include "log.h"
 #include "outbox.h"
+#include "repo_slots.h"
 #include "smtp.h"
 #include "strbuf.h"
 #include "webhooks.h"
@@ -75,24 +77,66 @@ static void put_body(struct strbuf *b, const char *text, const char *portal, con
     }
 }
 
-/* The whole message of claimed row `i` (malloc'd text, NULL when out of memory). */
-static char *compose(const struct deliverer *d, const PGresult *res, int i)
+/* Appends the meeting of claimed row `i` as a text/calendar part (iTIP, deliver_invite.h) and the closing
+ * boundary; marks the buffer failed when the invitation cannot be built. */
+static void put_invite(const struct deliverer *d, struct strbuf *b, const PGresult *res, int i, const char *tz)
 {
-    char date[64];
+    int cancel = strcmp(PQgetvalue(res, i, OUTBOX_CALENDAR), "cancel") == 0;
+    struct invite in = {.cancel = cancel,
+                        .booking = PQgetvalue(res, i, OUTBOX_BOOKING),
+                        .start = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_STARTS), NULL, 10),
+                        .end = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_ENDS), NULL, 10),
+                        .stamp = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_CHANGED), NULL, 10),
+                        .summary = "Personal tutoring meeting",
+                        .location = PQgetvalue(res, i, OUTBOX_LOCATION),
+                        .organizer = d->from,
+                        .attendee = PQgetvalue(res, i, OUTBOX_EMAIL),
+                        .tz = tz};
+    char *ics = deliver_invite(&in);
+    if (!ics) {
+        b->failed = 1;
+        return;
+    }
+    strbuf_puts(b, "\r\n--tutord-");
+    strbuf_puts(b, PQgetvalue(res, i, OUTBOX_MESSAGE_ID));
+    strbuf_puts(b, cancel ? "\r\nContent-Type: text/calendar; charset=utf-8; method=CANCEL"
+                          : "\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST");
+    strbuf_puts(b, "\r\nContent-Transfer-Encoding: 8bit\r\nContent-Disposition: attachment; filename=\"meeting.ics\""
+                   "\r\n\r\n");
+    strbuf_puts(b, ics);
+    strbuf_puts(b, "\r\n--tutord-");
+    strbuf_puts(b, PQgetvalue(res, i, OUTBOX_MESSAGE_ID));
+    strbuf_puts(b, "--\r\n");
+    free(ics);
+}
+
+/* The whole message of claimed row `i` (malloc'd text, NULL when out of memory): plain text, or for a
+ * meeting a multipart/mixed of the text and the invitation (time zone `tz`). */
+static char *compose(const struct deliverer *d, const PGresult *res, int i, const char *tz)
+{
+    char date[64], head[1280], type[160];
     time_t now = time(NULL);
     struct tm tm;
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&now, &tm));
     const char *portal = d->app->config->portal_url ? d->app->config->portal_url : "";
-    char head[1024];
+    const char *mid = PQgetvalue(res, i, OUTBOX_MESSAGE_ID);
+    int meeting = PQgetvalue(res, i, OUTBOX_CALENDAR)[0] != '\0';
+    if (meeting)
+        snprintf(type, sizeof(type),
+                 "multipart/mixed; boundary=\"tutord-%s\"\r\n\r\n--tutord-%s\r\n"
+                 "Content-Type: text/plain; charset=utf-8",
+                 mid, mid);
     snprintf(head, sizeof(head),
              "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
-             "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+             "MIME-Version: 1.0\r\nContent-Type: %s\r\n"
              "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
-             d->from, PQgetvalue(res, i, OUTBOX_EMAIL), PQgetvalue(res, i, OUTBOX_SUBJECT), date,
-             PQgetvalue(res, i, OUTBOX_MESSAGE_ID), domain_of(d->from));
+             d->from, PQgetvalue(res, i, OUTBOX_EMAIL), PQgetvalue(res, i, OUTBOX_SUBJECT), date, mid,
+             domain_of(d->from), meeting ? type : "text/plain; charset=utf-8");
     struct strbuf b = {0};
     strbuf_puts(&b, head);
     put_body(&b, PQgetvalue(res, i, OUTBOX_BODY), portal, PQgetvalue(res, i, OUTBOX_LINK));
+    if (meeting)
+        put_invite(d, &b, res, i, tz);
     if (b.failed) {
         strbuf_free(&b);
         return NULL;
@@ -102,10 +146,10 @@ static char *compose(const struct deliverer *d, const PGresult *res, int i)
 
 /* Sends claimed row `i`: appends its id to `sent` when the server took it, else records the failure. */
 static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i,
-                     struct strbuf *sent)
+                     const char *tz, struct strbuf *sent)
 {
     const char *id = PQgetvalue(res, i, OUTBOX_ID);
-    char *message = compose(d, res, i), why[300] = "out of memory";
+    char *message = compose(d, res, i, tz), why[300] = "out of memory";
     struct smtp_mail mail = {d->from, PQgetvalue(res, i, OUTBOX_EMAIL), message};
     int rc = message ? smtp_send(s, &mail, why, sizeof(why)) : 1;
     free(message);
@@ -133,8 +177,11 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
     struct smtp_session *s = n ? smtp_open(cfg->smtp_url, starttls, d->credentials) : NULL;
     struct strbuf sent = {0};
     strbuf_puts(&sent, "{");
+    char tz[65] = "Europe/London";
+    if (n && repo_time_zone(conn, tz) != APP_OK)
+        snprintf(tz, sizeof(tz), "Europe/London");
     for (int i = 0; i < n && s; i++)
-        send_one(d, conn, s, res, i, &sent);
+        send_one(d, conn, s, res, i, tz, &sent);
     strbuf_puts(&sent, "}");
     smtp_close(s);
     PQclear(res);

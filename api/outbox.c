@@ -7,9 +7,13 @@ static const char CLAIM_SQL[] =
     "UPDATE notifications n SET attempts = n.attempts + 1,"
     "       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)"
     "  FROM (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= now()"
-    "         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due"
-    " WHERE n.id = due.id"
-    " RETURNING n.id::text, n.email, n.subject, n.body, n.link, n.message_id::text";
+    "         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due, events e"
+    " WHERE n.id = due.id AND e.id = n.event_id"
+    " RETURNING n.id::text, n.email, n.subject, n.body, n.link, n.message_id::text, coalesce(n.calendar, ''),"
+    "           coalesce(e.payload ->> 'id', ''),"
+    "           coalesce(extract(epoch FROM (e.payload ->> 'starts_at')::timestamptz)::bigint::text, '0'),"
+    "           coalesce(extract(epoch FROM (e.payload ->> 'ends_at')::timestamptz)::bigint::text, '0'),"
+    "           coalesce(e.payload ->> 'location', ''), extract(epoch FROM e.occurred_at)::bigint::text";
 
 enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out)
 {
@@ -51,7 +55,7 @@ enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *e
  * allocation's reason, names or email addresses. */
 #define HOOK_DATA_KEYS                                                                                                 \
     "'id', 'student', 'tutor', 'kind', 'status', 'starts_on', 'ends_on', 'school', 'year', 'new_tutor',"               \
-    " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort'"
+    " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort', 'slot'"
 
 static const char HOOK_NEXT_SQL[] =
     "WITH s AS (SELECT id, url, secret, events, cursor_seq, cursor_id FROM webhook_subscriptions"

@@ -15,8 +15,22 @@
 
 #include "db.h"
 
-/* Columns of a claimed email row, in order. */
-enum outbox_column { OUTBOX_ID, OUTBOX_EMAIL, OUTBOX_SUBJECT, OUTBOX_BODY, OUTBOX_LINK, OUTBOX_MESSAGE_ID };
+/* Columns of a claimed email row, in order. For a meeting (OUTBOX_CALENDAR "request" or "cancel", else
+ * ""): the booking's id, start and end (Unix seconds), place, and when the change happened. */
+enum outbox_column {
+    OUTBOX_ID,
+    OUTBOX_EMAIL,
+    OUTBOX_SUBJECT,
+    OUTBOX_BODY,
+    OUTBOX_LINK,
+    OUTBOX_MESSAGE_ID,
+    OUTBOX_CALENDAR,
+    OUTBOX_BOOKING,
+    OUTBOX_STARTS,
+    OUTBOX_ENDS,
+    OUTBOX_LOCATION,
+    OUTBOX_CHANGED
+};
 
 /* Claims up to `batch` due emails for `lease_ms` (autocommit). Returns APP_OK with *out (caller
  * PQclear()s) holding the rows, columns as enum outbox_column. */

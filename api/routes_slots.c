@@ -399,6 +399,8 @@ static int callback_booking_create(const struct _u_request *req, struct _u_respo
     if (st == APP_OK)
         st = audit_record(conn, who, "booking.create", "contact", id, student, NULL);
     if (st == APP_OK)
+        st = audit_booking(conn, who, "booking.confirmed", id);
+    if (st == APP_OK)
         st = db_commit(conn);
     if (st == APP_CONFLICT && why != BOOK_OK)
         rc = refuse_booking(resp, why, limit);
@@ -458,6 +460,8 @@ static int callback_booking_cancel(const struct _u_request *req, struct _u_respo
     st = repo_booking_cancel(conn, id, &json, &why);
     if (st == APP_OK)
         st = audit_record(conn, who, "booking.cancel", "contact", id, head.student, NULL);
+    if (st == APP_OK)
+        st = audit_booking(conn, who, "booking.cancelled", id);
     if (st == APP_OK)
         st = db_commit(conn);
     if (st == APP_CONFLICT)

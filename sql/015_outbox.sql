@@ -30,6 +30,7 @@ CREATE TABLE notification_rules (
     subject    text NOT NULL CHECK (length(subject) BETWEEN 1 AND 200),
     body       text NOT NULL CHECK (body LIKE '%{link}%'),
     link       text NOT NULL CHECK (link LIKE '/%'),
+    calendar   text CHECK (calendar IN ('request', 'cancel')),  -- attach the meeting as an iTIP invitation
     UNIQUE NULLS NOT DISTINCT (event_kind, alloc_kind, audience)
 );
 
@@ -62,6 +63,21 @@ INSERT INTO notification_rules (event_kind, alloc_kind, audience, category, subj
   E'You are invited to give feedback on personal tutoring in your school.\n\nGive feedback: {link}\n',
   '/feedback/{id}');
 
+-- A booked meeting: the invitation (METHOD:REQUEST) or its cancellation (METHOD:CANCEL) is attached.
+INSERT INTO notification_rules (event_kind, alloc_kind, audience, category, subject, body, link, calendar) VALUES
+ ('booking.confirmed', NULL, 'student', 'booking', 'Meeting booked',
+  E'Your meeting with {tutor_name} is booked; the invitation is attached.\n\nDetails: {link}\n',
+  '/students/{student}/contacts/{id}', 'request'),
+ ('booking.confirmed', NULL, 'tutor', 'booking', 'A tutee booked a meeting',
+  E'{student_name} ({student}) booked a meeting with you; the invitation is attached.\n\nDetails: {link}\n',
+  '/students/{student}/contacts/{id}', 'request'),
+ ('booking.cancelled', NULL, 'student', 'booking', 'Meeting cancelled',
+  E'Your meeting with {tutor_name} is cancelled.\n\nDetails: {link}\n', '/students/{student}/contacts/{id}',
+  'cancel'),
+ ('booking.cancelled', NULL, 'tutor', 'booking', 'A tutee''s meeting is cancelled',
+  E'The meeting of {student_name} ({student}) with you is cancelled.\n\nDetails: {link}\n',
+  '/students/{student}/contacts/{id}', 'cancel');
+
 CREATE TABLE notification_preferences (
     person   text NOT NULL,
     category text NOT NULL CHECK (category = 'reminder'),   -- never allocation notices
@@ -79,6 +95,7 @@ CREATE TABLE notifications (
     subject         text NOT NULL,
     body            text NOT NULL,          -- {link} is replaced by TUTORD_PORTAL_URL + link when sent
     link            text NOT NULL,
+    calendar        text CHECK (calendar IN ('request', 'cancel')),
     message_id      uuid NOT NULL DEFAULT gen_random_uuid() UNIQUE,  -- stable across retries
     status          text NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
     attempts        integer NOT NULL DEFAULT 0,
@@ -140,11 +157,11 @@ BEGIN
     END IF;
     SELECT s.name INTO v_student_name FROM students s WHERE s.student_number = v_student;
     SELECT t.name INTO v_tutor_name FROM staff t WHERE t.staff_number = v_tutor;
-    INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body, link)
+    INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body, link, calendar)
     SELECT e.id, e.kind, r.category, p.person, p.email,
            tutord_notification_fill(r.subject, v_student, v_student_name, v_tutor, v_tutor_name, v_id),
            tutord_notification_fill(r.body, v_student, v_student_name, v_tutor, v_tutor_name, v_id),
-           tutord_notification_fill(r.link, v_student, v_student_name, v_tutor, v_tutor_name, v_id)
+           tutord_notification_fill(r.link, v_student, v_student_name, v_tutor, v_tutor_name, v_id), r.calendar
       FROM notification_rules r
       CROSS JOIN LATERAL tutord_notification_recipients(e, r.audience) p
      WHERE r.event_kind = e.kind AND (r.alloc_kind IS NULL OR r.alloc_kind = e.payload ->> 'kind')

@@ -611,6 +611,84 @@ START_TEST(test_bad_smtp_settings_stop_serve)
 }
 END_TEST
 
+/* The text/calendar part of `mail` checked by a second parser (Python's icalendar, tests/api/ics_check.py):
+ * its output line for the one event (malloc'd). Asserts the part exists and parses. */
+static char *parsed_invite(const char *mail)
+{
+    const char *start = strstr(mail, "BEGIN:VCALENDAR"), *end = start ? strstr(start, "END:VCALENDAR") : NULL;
+    ck_assert_msg(start && end, "no calendar in the message");
+    char path[96], cmd[800], line[256] = "";
+    snprintf(path, sizeof(path), "%s/invite.ics", mail_dir);
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fwrite(start, 1, (size_t)(end - start) + strlen("END:VCALENDAR"), f);
+    fputs("\r\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof(cmd), PYTHON " '%s/../api/ics_check.py' '%s'", support_dir, path);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+    char rest[256];
+    while (fgets(rest, sizeof(rest), p)) /* the VTIMEZONE line; read to the end so the parser exits cleanly */
+        ;
+    ck_assert_int_eq(pclose(p), 0);
+    line[strcspn(line, "\n")] = '\0';
+    return strdup(line);
+}
+
+START_TEST(test_booking_sends_invitation_and_cancellation)
+{
+    char s[24], path[96], booking[24], needle[128], want[160], addr[64];
+    new_student(s);
+    tt_allocate(s, tutor_a, NULL);
+    char *tok = tt_tutor_token(tutor_a), *student = tt_student_token(s);
+    snprintf(path, sizeof(path), "/tutors/%s/slots", tutor_a);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("POST", path, tok,
+                             "{\"starts_at\":\"2099-03-02T10:00:00Z\",\"ends_at\":\"2099-03-02T10:30:00Z\","
+                             "\"capacity\":1,\"location\":\"Room 7\",\"book_by_minutes\":60}",
+                             &r),
+                     201);
+    snprintf(path, sizeof(path), "/slots/%" JSON_INTEGER_FORMAT "/bookings",
+             json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")));
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("POST", path, student, NULL, &r), 201);
+    snprintf(booking, sizeof(booking), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(r.json, "id")));
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.kind = 'booking.confirmed' AND e.payload ->> 'id' = $1"
+                              " AND n.calendar = 'request'",
+                              booking),
+                     2);
+    /* the student's invitation: METHOD:REQUEST, the feed's UID, the slot's local time */
+    address_of(s, addr, sizeof(addr));
+    snprintf(needle, sizeof(needle), "ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:%s", addr);
+    char *mail = await_mail(needle);
+    ck_assert_ptr_nonnull(strstr(mail, "Content-Type: multipart/mixed; boundary="));
+    ck_assert_ptr_nonnull(strstr(mail, "Content-Type: text/calendar; charset=utf-8; method=REQUEST"));
+    ck_assert_ptr_nonnull(strstr(mail, "METHOD:REQUEST"));
+    ck_assert_ptr_nonnull(strstr(mail, "ORGANIZER:mailto:tutoring@uni.example"));
+    char *line = parsed_invite(mail);
+    snprintf(want, sizeof(want), "contact-%s@tutord|2099-03-02T10:00|Europe/London|+0|CONFIRMED|0", booking);
+    ck_assert_str_eq(line, want);
+    free(line), free(mail);
+    /* cancelled: METHOD:CANCEL for the same UID, one sequence later, to both */
+    snprintf(path, sizeof(path), "/bookings/%s/cancellation", booking);
+    tt_expect_status("POST", path, student, NULL, 200);
+    mail = await_mail("METHOD:CANCEL");
+    line = parsed_invite(mail);
+    snprintf(want, sizeof(want), "contact-%s@tutord|2099-03-02T10:00|Europe/London|+0|CANCELLED|1", booking);
+    ck_assert_str_eq(line, want);
+    ck_assert_ptr_nonnull(strstr(mail, "method=CANCEL"));
+    free(line), free(mail);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                                 " WHERE e.kind LIKE 'booking.%' AND e.payload ->> 'id' = $1 AND n.status = 'sent'",
+                                 booking, 4),
+                     4);
+    free(tok), free(student);
+}
+END_TEST
+
 START_TEST(test_permanent_failure_is_kept_and_listed)
 {
     char s[24], path[96];
@@ -965,6 +1043,7 @@ int main(void)
         test_decision_and_feedback_invitation_are_told,
         test_retry_backoff_and_the_last_try,
         test_smtp_session_boundaries,
+        test_booking_sends_invitation_and_cancellation,
         test_bad_smtp_settings_stop_serve,
         test_webhook_streak_disables_on_the_limit,
         test_permanent_failure_is_kept_and_listed,
