@@ -27,7 +27,8 @@ static char *follow_feed(const char *after, const char *const *subjects, json_t 
         json_array_foreach(items, i, e) for (const char *const *s = subjects; seen && *s; s++) if (
             strcmp(json_string_value(json_object_get(e, "subject")), *s) == 0) json_array_append(seen, e);
         free(cursor);
-        cursor = strdup(json_string_value(json_object_get(r.json, "next_cursor")));
+        const char *next = json_string_value(json_object_get(r.json, "next_cursor")); /* null on an empty feed */
+        cursor = next ? strdup(next) : NULL;
         size_t n = json_array_size(items);
         harness_response_free(&r);
         if (n == 0)
