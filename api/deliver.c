@@ -29,6 +29,7 @@ struct deliverer {
     pthread_cond_t wake;
     int stopping;
     int interval_ms, retry_base_ms, max_attempts, disable_after, lease_ms;
+    long long reminded_ms; /* CLOCK_MONOTONIC of the last reminder sweep, 0 before the first */
     const char *from;
     char *credentials; /* "user:password" from TUTORD_SMTP_CREDENTIALS_FILE, or NULL */
 };
@@ -253,6 +254,24 @@ static int idle(struct deliverer *d)
     return stopping;
 }
 
+/* Writes the day's meeting reminders, at most once every 60 idle intervals (a minute by default): a
+ * meeting booked for tomorrow is reminded of within that time, and the sweep stays cheap. */
+static void remind(struct deliverer *d, struct db_conn *conn)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (d->reminded_ms && ms - d->reminded_ms < 60LL * d->interval_ms)
+        return;
+    long written = 0;
+    if (outbox_remind(conn, &written) != APP_OK)
+        log_msg(LOG_ERROR, "deliver: could not write the day's meeting reminders");
+    else
+        d->reminded_ms = ms;
+    if (written > 0)
+        log_msg(LOG_INFO, "deliver: %ld meeting reminders queued", written);
+}
+
 /* The thread: deliver while there is work, idle when there is none, until stopped. */
 static void *run(void *arg)
 {
@@ -262,6 +281,7 @@ static void *run(void *arg)
         struct db_conn *conn = NULL;
         busy = 0;
         if (db_acquire(d->app->pool, &conn) == APP_OK) {
+            remind(d, conn);
             if (d->app->config->smtp_url)
                 busy += deliver_emails(d, conn);
             busy += deliver_hooks(d, conn);

@@ -2,18 +2,20 @@
 #include "outbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char CLAIM_SQL[] =
     "UPDATE notifications n SET attempts = n.attempts + 1,"
     "       next_attempt_at = now() + make_interval(secs => $2::double precision / 1000)"
-    "  FROM (SELECT id FROM notifications WHERE status = 'queued' AND next_attempt_at <= now()"
-    "         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due, events e"
-    " WHERE n.id = due.id AND e.id = n.event_id"
+    "  FROM (SELECT id, event_id FROM notifications WHERE status = 'queued' AND next_attempt_at <= now()"
+    "         ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due"
+    "  LEFT JOIN events e ON e.id = due.event_id"
+    " WHERE n.id = due.id"
     " RETURNING n.id::text, n.email, n.subject, n.body, n.link, n.message_id::text, coalesce(n.calendar, ''),"
     "           coalesce(e.payload ->> 'id', ''),"
     "           coalesce(extract(epoch FROM (e.payload ->> 'starts_at')::timestamptz)::bigint::text, '0'),"
     "           coalesce(extract(epoch FROM (e.payload ->> 'ends_at')::timestamptz)::bigint::text, '0'),"
-    "           coalesce(e.payload ->> 'location', ''), extract(epoch FROM e.occurred_at)::bigint::text";
+    "           coalesce(e.payload ->> 'location', ''), coalesce(extract(epoch FROM e.occurred_at)::bigint::text, '0')";
 
 enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out)
 {
@@ -31,6 +33,15 @@ enum app_status outbox_sent(struct db_conn *conn, const char *ids)
                     "UPDATE notifications SET status = 'sent', sent_at = now(), last_error = NULL"
                     " WHERE id = ANY ($1::bigint[]) AND status = 'queued'",
                     1, params, NULL, NULL);
+}
+
+enum app_status outbox_remind(struct db_conn *conn, long *written)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, "SELECT tutord_outbox_remind()", 0, NULL, &res, NULL);
+    *written = st == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    return st;
 }
 
 static const char RETRY_SQL[] =

@@ -40,6 +40,10 @@ enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGre
  * (one commit) for a whole batch. */
 enum app_status outbox_sent(struct db_conn *conn, const char *ids);
 
+/* Writes the reminders due today for tomorrow's booked meetings (sql/015, tutord_outbox_remind; idempotent)
+ * and sets *written to how many were new. */
+enum app_status outbox_remind(struct db_conn *conn, long *written);
+
 /* Records a failed try of email `id`: failed for good when `permanent` or after `max_attempts` tries,
  * else due again after base_ms · 2^(tries-1), capped at a day, less up to half of it at random (jitter). */
 enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent, int max_attempts,

@@ -17,7 +17,8 @@
 #include "validate.h"
 
 static const char LIST_SQL[] =
-    "SELECT json_build_object('id', n.id, 'event_id', n.event_id, 'event_kind', n.event_kind,"
+    "SELECT json_build_object('id', n.id, 'event_id', n.event_id, 'reminder_for', n.reminder_for,"
+    "       'event_kind', n.event_kind,"
     "       'category', n.category, 'person', n.person, 'email', n.email, 'subject', n.subject,"
     "       'status', n.status, 'attempts', n.attempts, 'next_attempt_at', n.next_attempt_at,"
     "       'last_error', n.last_error, 'message_id', n.message_id, 'created_at', n.created_at,"

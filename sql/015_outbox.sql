@@ -87,7 +87,8 @@ CREATE TABLE notification_preferences (
 
 CREATE TABLE notifications (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    event_id        bigint NOT NULL REFERENCES events (id),
+    event_id        bigint REFERENCES events (id),      -- the change told of; NULL for a reminder
+    reminder_for    bigint REFERENCES contacts (id),    -- the booked meeting a reminder is about
     event_kind      text NOT NULL,
     category        text NOT NULL,
     person          text NOT NULL,
@@ -107,6 +108,45 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_due_idx ON notifications (next_attempt_at, id) WHERE status = 'queued';
 CREATE INDEX notifications_status_idx ON notifications (status, id);
 CREATE INDEX notifications_event_idx ON notifications (event_id);
+-- one reminder per meeting and person, however many processes sweep
+CREATE UNIQUE INDEX notifications_reminder_key ON notifications (reminder_for, person) WHERE reminder_for IS NOT NULL;
+ALTER TABLE notifications ADD CONSTRAINT notifications_source_check
+    CHECK ((event_id IS NULL) <> (reminder_for IS NULL));
+
+-- Reminders the day before a booked meeting, to the student and the tutor (SPEC: a reminder the day
+-- before a meeting), unless they refused reminders. "The day before" is the calendar's local day
+-- (calendar_settings.time_zone): a meeting any time tomorrow, local time, is reminded of today; one
+-- today or the day after tomorrow is not. Run by every deliverer on each pass; the unique index makes
+-- it idempotent. Returns how many reminders it wrote.
+CREATE FUNCTION tutord_outbox_remind() RETURNS bigint LANGUAGE sql AS $$
+    WITH tz AS (SELECT coalesce((SELECT time_zone FROM calendar_settings LIMIT 1), 'Europe/London') AS zone),
+    due AS (
+        SELECT c.id, c.student_number, s.staff_number, s.starts_at, coalesce(s.location, s.online_url) AS place,
+               tz.zone
+          FROM tz, slots s JOIN contacts c ON c.slot_id = s.id
+         WHERE c.attendance = 'scheduled' AND s.status = 'open'
+           AND s.starts_at >= (date_trunc('day', now() AT TIME ZONE tz.zone) + interval '1 day') AT TIME ZONE tz.zone
+           AND s.starts_at < (date_trunc('day', now() AT TIME ZONE tz.zone) + interval '2 days') AT TIME ZONE tz.zone),
+    people AS (
+        SELECT d.*, st.student_number AS person, st.email, t.name AS other, st.student_number AS student
+          FROM due d JOIN students st ON st.student_number = d.student_number JOIN staff t ON t.staff_number = d.staff_number
+        UNION ALL
+        SELECT d.*, t.staff_number, t.email, st.name || ' (' || st.student_number || ')', st.student_number
+          FROM due d JOIN students st ON st.student_number = d.student_number JOIN staff t ON t.staff_number = d.staff_number),
+    ins AS (
+        INSERT INTO notifications (reminder_for, event_kind, category, person, email, subject, body, link)
+        SELECT p.id, 'booking.reminder', 'reminder', p.person, p.email, 'Meeting tomorrow',
+               'Your meeting with ' || p.other || ' is tomorrow at '
+               || to_char(p.starts_at AT TIME ZONE p.zone, 'HH24:MI') || coalesce(' (' || p.place || ')', '')
+               || E'.\n\nDetails: {link}\n',
+               '/students/' || p.student || '/contacts/' || p.id
+          FROM people p
+         WHERE NOT EXISTS (SELECT 1 FROM notification_preferences np
+                            WHERE np.person = p.person AND np.category = 'reminder' AND NOT np.enabled)
+        ON CONFLICT (reminder_for, person) WHERE reminder_for IS NOT NULL DO NOTHING
+        RETURNING 1)
+    SELECT count(*) FROM ins
+$$;
 
 -- The people an event's rule names: (person, name, email). Unknown people are skipped.
 CREATE FUNCTION tutord_notification_recipients(e events, audience text)
@@ -194,7 +234,8 @@ CREATE TABLE webhook_subscriptions (
 CREATE TABLE webhook_deliveries (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     subscription_id bigint NOT NULL REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
-    event_id        bigint NOT NULL REFERENCES events (id),
+    event_id        bigint REFERENCES events (id),      -- the change told of; NULL for a reminder
+    reminder_for    bigint REFERENCES contacts (id),    -- the booked meeting a reminder is about
     event_kind      text NOT NULL,
     attempted_at    timestamptz NOT NULL DEFAULT now(),
     status_code     integer,                        -- the receiver's HTTP status; NULL when none came

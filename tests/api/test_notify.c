@@ -689,6 +689,79 @@ START_TEST(test_booking_sends_invitation_and_cancellation)
 }
 END_TEST
 
+/* A slot of tutor_b at local time `day_offset` days from today, `hhmm` ("00:00"), 29 minutes long, with
+ * `capacity` seats and no booking deadline before it; returns its bookings path into path[96]. */
+static void local_slot(int day_offset, const char *hhmm, int capacity, char *path)
+{
+    char offset[8], *tok = tt_tutor_token(tutor_b), body[256];
+    snprintf(offset, sizeof(offset), "%d", day_offset);
+    char *at = harness_sql("WITH z AS (SELECT coalesce((SELECT time_zone FROM calendar_settings LIMIT 1),"
+                           " 'Europe/London') AS zone)"
+                           " SELECT to_char(((now() AT TIME ZONE zone)::date + $1::int + $2::time) AT TIME ZONE zone"
+                           " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z|\"')"
+                           " || to_char(((now() AT TIME ZONE zone)::date + $1::int + $2::time + interval '29 minutes')"
+                           " AT TIME ZONE zone AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM z",
+                           2, (const char *const[]){offset, hhmm});
+    char *bar = strchr(at, '|');
+    *bar = '\0';
+    snprintf(body, sizeof(body),
+             "{\"starts_at\":\"%s\",\"ends_at\":\"%s\",\"capacity\":%d,\"location\":\"Room 9\","
+             "\"book_by_minutes\":0}",
+             at, bar + 1, capacity);
+    snprintf(path, 96, "/tutors/%s/slots", tutor_b);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("POST", path, tok, body, &r), 201);
+    snprintf(path, 96, "/slots/%" JSON_INTEGER_FORMAT "/bookings",
+             json_integer_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0), "id")));
+    harness_response_free(&r);
+    free(at), free(tok);
+}
+
+/* A fresh tutee of tutor_b who books the slot at `path`; number into s[24]. */
+static void book_as_new_tutee(const char *path, char *s)
+{
+    new_student(s);
+    tt_allocate(s, tutor_b, NULL);
+    char *tok = tt_student_token(s);
+    tt_expect_status("POST", path, tok, NULL, 201);
+    free(tok);
+}
+
+#define REMINDERS_OF "SELECT count(*) FROM notifications WHERE category = 'reminder' AND person = $1"
+
+START_TEST(test_reminder_the_day_before)
+{
+    char first[96], last[96], after[96], s_first[24], s_last[24], s_after[24], s_out[24];
+    local_slot(1, "00:00", 2, first); /* the first minute of tomorrow, local time */
+    local_slot(1, "23:30", 1, last);  /* the last half hour of tomorrow */
+    local_slot(2, "00:00", 1, after); /* the first minute of the day after */
+    book_as_new_tutee(first, s_first);
+    book_as_new_tutee(last, s_last);
+    book_as_new_tutee(after, s_after);
+    new_student(s_out); /* opted out of reminders before booking */
+    tt_allocate(s_out, tutor_b, NULL);
+    char *tok = tt_student_token(s_out);
+    tt_expect_status("PUT", "/notifications/preferences", tok, "{\"reminder\":false}", 200);
+    tt_expect_status("POST", first, tok, NULL, 201);
+    free(tok);
+    /* the tutor hears of each of tomorrow's three meetings, the refusing student's included; the sweep
+     * that wrote the last of them saw every booking */
+    ck_assert_int_eq(await_count(REMINDERS_OF, tutor_b, 3), 3);
+    ck_assert_int_eq(await_count(REMINDERS_OF " AND status = 'sent'", s_first, 1), 1);
+    ck_assert_int_eq(await_count(REMINDERS_OF " AND status = 'sent'", s_last, 1), 1);
+    ck_assert_int_eq(tt_count(REMINDERS_OF, s_after), 0);
+    ck_assert_int_eq(tt_count(REMINDERS_OF, s_out), 0);
+    /* once: another sweep writes nothing new */
+    ck_assert_int_eq(harness_sql_long("SELECT tutord_outbox_remind()", 0, NULL), 0);
+    char addr[64], needle[96];
+    address_of(s_first, addr, sizeof(addr));
+    snprintf(needle, sizeof(needle), "To: %s\r\nSubject: Meeting tomorrow", addr);
+    char *mail = await_mail(needle);
+    ck_assert_ptr_nonnull(strstr(mail, "is tomorrow at 00:00 (Room 9)."));
+    free(mail);
+}
+END_TEST
+
 START_TEST(test_permanent_failure_is_kept_and_listed)
 {
     char s[24], path[96];
@@ -1044,6 +1117,7 @@ int main(void)
         test_retry_backoff_and_the_last_try,
         test_smtp_session_boundaries,
         test_booking_sends_invitation_and_cancellation,
+        test_reminder_the_day_before,
         test_bad_smtp_settings_stop_serve,
         test_webhook_streak_disables_on_the_limit,
         test_permanent_failure_is_kept_and_listed,
