@@ -202,12 +202,11 @@ static enum app_status replay(const struct app *app, const struct principal *who
                               char **json)
 {
     struct db_conn *conn = NULL;
-    const char *params[2] = {id, from};
     enum app_status st = db_acquire(app->pool, &conn);
     if (st == APP_OK)
         st = db_begin(conn);
     if (st == APP_OK)
-        st = repo_row(conn, REPLAY_SQL, 2, params, NULL, (char **const[]){json}, 1);
+        st = repo_row(conn, REPLAY_SQL, 2, (const char *const[]){id, from}, NULL, (char **const[]){json}, 1);
     if (st == APP_OK)
         st = audit_record(conn, who, "webhook.replay", "webhook", id, NULL, NULL);
     if (st == APP_OK)
