@@ -8,6 +8,7 @@
 
 #include "access.h"
 #include "audit.h"
+#include "repo_reports.h"
 
 static const char VERSIONS_SQL[] =
     "SELECT school, policy::text FROM school_policy_versions WHERE school = ANY ($1::text[])"
@@ -247,4 +248,49 @@ enum app_status repo_draft_approve(struct db_conn *conn, const char *id, const s
     json_decref(detail);
     PQclear(res);
     return st;
+}
+
+/* ---- what tutees can expect --------------------------------------------------------------------------- */
+
+static const char IN_FORCE_SQL[] =
+    "SELECT json_build_object('school', s.code, 'school_name', s.name,"
+    "  'policy', json_build_object('id', v.id, 'name', v.name, 'effective_from', v.effective_from,"
+    "    'approved_by', v.approved_by, 'approved_at', v.approved_at),"
+    "  'office_hours', v.office_hours, 'document', v.policy)::text"
+    " FROM schools s JOIN school_policy_versions v ON v.school = s.code"
+    " WHERE s.code = $1 AND v.effective_from <= " REPORT_TODAY " ORDER BY v.effective_from DESC LIMIT 1";
+
+enum app_status repo_policy_in_force(struct db_conn *conn, const char *school, char **json)
+{
+    PGresult *res = NULL;
+    *json = NULL;
+    enum app_status st = db_query(conn, IN_FORCE_SQL, 1, &school, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK && !(*json = strdup(PQgetvalue(res, 0, 0))))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_school_member(struct db_conn *conn, const struct principal *who, const char *school)
+{
+    if (access_has_role(who, ROLE_DEAN)) {
+        PGresult *res = NULL;
+        enum app_status st = db_query(conn, "SELECT 1 FROM schools WHERE code = $1", 1, &school, &res, NULL);
+        if (st == APP_OK && PQntuples(res) == 0)
+            st = APP_NOT_FOUND;
+        PQclear(res);
+        return st;
+    }
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[4] = {school, scope.params[2], scope.params[3], who->sub};
+    return access_senior_gate(conn, who,
+                              "SELECT (s.code = ANY (tutord_senior_schools($2::text[], $3))"
+                              "  OR EXISTS (SELECT 1 FROM students t WHERE t.student_number = $4"
+                              "             AND s.code IN (t.school, t.partner_school))"
+                              "  OR EXISTS (SELECT 1 FROM staff f WHERE f.staff_number = $4 AND f.school = s.code))::int"
+                              "  FROM schools s WHERE s.code = $1",
+                              4, params);
 }

@@ -38,6 +38,16 @@ enum app_status repo_policy_insert(struct db_conn *conn, const struct principal 
  * when there is no such school. */
 enum app_status repo_school_authority(struct db_conn *conn, const struct principal *who, const char *school);
 
+/* The school's approved version in force today (none before the first takes effect) as JSON (malloc'd):
+ * {"school", "school_name", "policy": {id, name, effective_from, approved_by, approved_at}, "office_hours",
+ * "document": the policy}. APP_NOT_FOUND when the school does not exist or has no version in force. */
+enum app_status repo_policy_in_force(struct db_conn *conn, const char *school, char **json);
+
+/* Is `who` a member of the school: a student of it (or of it as partner school), a staff member of it, a
+ * senior tutor acting for it, an admin or the Dean? APP_OK, APP_FORBIDDEN, or APP_NOT_FOUND when there is
+ * no such school. */
+enum app_status repo_school_member(struct db_conn *conn, const struct principal *who, const char *school);
+
 /* ---- policy drafts (sql/016): proposed by a senior tutor, approved by the Dean ---------------------------- */
 
 /* A draft's identity and state, read under a row lock. */
