@@ -141,6 +141,27 @@ ALTER TABLE note_revisions ALTER COLUMN text DROP NOT NULL;
 ALTER TABLE note_revisions ADD CONSTRAINT note_revisions_consent_check
     CHECK (text IS NULL OR consent_recorded) NOT VALID;
 
+-- The note's JSON says whether its content was recorded at all (false: only that the meeting took place).
+CREATE OR REPLACE FUNCTION tutord_note_json(n notes, with_text boolean, with_history boolean) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object(
+        'id', n.id, 'student', n.student_number, 'author', n.author, 'visibility', n.visibility,
+        'created_at', n.created_at, 'revision', r.revision, 'revisions', r.revision,
+        'text', CASE WHEN with_text THEN r.text END, 'consent_recorded', r.consent_recorded,
+        'content_recorded', r.text IS NOT NULL,
+        'updated_by', r.created_by, 'updated_at', r.created_at,
+        'history', CASE WHEN with_history THEN (
+            SELECT json_agg(json_build_object('revision', h.revision,
+                                              'text', CASE WHEN with_text THEN h.text END,
+                                              'consent_recorded', h.consent_recorded,
+                                              'created_by', h.created_by, 'created_at', h.created_at)
+                            ORDER BY h.revision)
+              FROM note_revisions h WHERE h.note_id = n.id) END)
+      FROM note_revisions r
+     WHERE r.note_id = n.id
+       AND r.revision = (SELECT max(x.revision) FROM note_revisions x WHERE x.note_id = n.id)
+$$;
+
 -- ---- retention and erasure -------------------------------------------------------------------------------------
 ALTER TABLE students ADD COLUMN erased_at timestamptz;
 ALTER TABLE students ADD COLUMN erasure_reason text
