@@ -32,6 +32,9 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
     {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
     {"TUTORD_MAX_IMPORT_BYTES", "--max-import-bytes", 64, 1L << 30, OFF(max_import_bytes), 1},
+    {"TUTORD_RETENTION_YEARS", "--retention-years", 0, 100, OFF(retention_years), 0},
+    {"TUTORD_AUDIT_RETENTION_YEARS", "--audit-retention-years", 1, 100, OFF(audit_retention_years), 0},
+    {"TUTORD_RETENTION_BATCH", "--retention-batch", 1, 100000, OFF(retention_batch), 0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -107,6 +110,9 @@ static void set_defaults(struct config *cfg)
     cfg->max_body_bytes = (size_t)1024 * 1024;
     cfg->max_import_bytes = (size_t)64 * 1024 * 1024;
     cfg->log_level = LOG_INFO;
+    cfg->retention_years = 6;
+    cfg->audit_retention_years = 7;
+    cfg->retention_batch = 500;
 }
 
 static int load_env(struct config *cfg)

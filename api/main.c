@@ -16,6 +16,7 @@
 #include "migrate.h"
 #include "policy_presets.h"
 #include "repo_students.h"
+#include "retention.h"
 #include "server.h"
 
 #ifndef TUTORD_VERSION
@@ -30,6 +31,9 @@ static void usage(FILE *out)
           "  seed-demo   load the demo university (after migrate)\n"
           "  token --sub ID --roles r1,r2 [--schools A,B] [--ttl SECONDS]\n"
           "              mint a bearer token with the configured key (development and tests only)\n"
+          "  retention --dry-run|--apply\n"
+          "              anonymise personal data past TUTORD_RETENTION_YEARS, delete audit rows past\n"
+          "              TUTORD_AUDIT_RETENTION_YEARS (batched, resumable); --dry-run only counts\n"
           "  routes      print the registered routes\n"
           "  version     print the version\n"
           "flags: --port N --listen ADDR --database-url URL --threads N --pool-size N\n"
@@ -131,8 +135,13 @@ int main(int argc, char **argv)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
         rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0
-                 ? with_app(&cfg, policies_seed_demo, 0) /* the schools adopt their presets as a PUT would */
+                     && with_app(&cfg, policies_seed_demo, 0) == 0 /* the schools adopt their presets as a PUT would */
+                     && migrate_run_file(cfg.database_url, "sql/demo/seed_demo_governance.sql") == 0
+                 ? 0
                  : 1;
+    else if (strcmp(cmd, "retention") == 0 && argc == 3 && (!strcmp(argv[2], "--dry-run") || !strcmp(argv[2], "--apply")))
+        rc = need_database(&cfg) == 0 ? with_app(&cfg, strcmp(argv[2], "--apply") == 0 ? retention_apply : retention_dry_run, 0)
+                                      : 1;
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)
