@@ -275,22 +275,23 @@ enum app_status repo_policy_in_force(struct db_conn *conn, const char *school, c
 
 enum app_status repo_school_member(struct db_conn *conn, const struct principal *who, const char *school)
 {
-    if (access_has_role(who, ROLE_DEAN)) {
-        PGresult *res = NULL;
-        enum app_status st = db_query(conn, "SELECT 1 FROM schools WHERE code = $1", 1, &school, &res, NULL);
-        if (st == APP_OK && PQntuples(res) == 0)
-            st = APP_NOT_FOUND;
-        PQclear(res);
-        return st;
-    }
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[4] = {school, scope.params[2], scope.params[3], who->sub};
-    return access_senior_gate(conn, who,
-                              "SELECT (s.code = ANY (tutord_senior_schools($2::text[], $3))"
-                              "  OR EXISTS (SELECT 1 FROM students t WHERE t.student_number = $4"
-                              "             AND s.code IN (t.school, t.partner_school))"
-                              "  OR EXISTS (SELECT 1 FROM staff f WHERE f.staff_number = $4 AND f.school = s.code))::int"
-                              "  FROM schools s WHERE s.code = $1",
-                              4, params);
+    const char *params[5] = {school, scope.params[2], scope.params[3], who->sub,
+                             access_has_role(who, ROLE_ADMIN | ROLE_DEAN) ? "t" : "f"};
+    PGresult *res = NULL;
+    enum app_status st =
+        db_query(conn,
+                 "SELECT ($5::boolean OR s.code = ANY (tutord_senior_schools($2::text[], $3))"
+                 "  OR EXISTS (SELECT 1 FROM students t WHERE t.student_number = $4"
+                 "             AND s.code IN (t.school, t.partner_school))"
+                 "  OR EXISTS (SELECT 1 FROM staff f WHERE f.staff_number = $4 AND f.school = s.code))::int"
+                 "  FROM schools s WHERE s.code = $1",
+                 5, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    else if (st == APP_OK && strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+        st = APP_FORBIDDEN;
+    PQclear(res);
+    return st;
 }
