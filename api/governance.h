@@ -14,6 +14,10 @@
 /* True when `who` may approve or return a submitted document: the Dean of Personal Tutoring or an admin. */
 int governance_is_dean(const struct principal *who);
 
+/* The principal institution-wide reads are made as: the Dean reads every school as an admin does (reports,
+ * simulations); anyone else as themselves. */
+struct principal governance_reader(const struct principal *who);
+
 /* Reads a decision body {"decision": "approved"|"returned", "comment": text}: a comment (1..2000
  * characters) is required to return, optional to approve; nothing else is allowed. Returns 0 with
  * *to_status ("approved"/"returned", static) and *comment (borrowed from body, may be NULL), or -1

@@ -47,15 +47,6 @@ static int read_school_year(const struct _u_request *req, struct _u_response *re
     return -1;
 }
 
-/* The principal reports are computed for: the Dean reads institution-wide, as an admin does. */
-static struct principal reader_of(const struct principal *who)
-{
-    struct principal p = *who;
-    if (access_has_role(who, ROLE_DEAN))
-        p.roles |= ROLE_ADMIN;
-    return p;
-}
-
 /* The value at `path` ("a" or "a.b") of row, or NULL. Borrowed. */
 static const json_t *value_at(const json_t *row, const char *path)
 {
@@ -260,7 +251,7 @@ static int callback_annual(const struct _u_request *req, struct _u_response *res
     const char *school, *year;
     if (read_school_year(req, resp, &school, &year) != 0)
         return U_CALLBACK_COMPLETE;
-    struct principal reader = reader_of(http_principal(resp));
+    struct principal reader = governance_reader(http_principal(resp));
     struct db_conn *conn = NULL;
     json_t *doc = NULL;
     enum app_status st = db_acquire(app->pool, &conn);

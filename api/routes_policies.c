@@ -341,14 +341,14 @@ static json_t *simulation_json(const struct evaluation *ev, const char *code, co
 }
 
 json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                        const char *code, pe_policy *draft, const struct page *page)
+                        const struct principal *reader, const char *code, pe_policy *draft, const struct page *page)
 {
     const char *why = NULL;
     struct as_of when;
     if (evaluation_parse_as_of(http_query(req, "as_of"), &when) != 0)
         return http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant"), NULL;
     struct access_scope scope;
-    access_scope_of(http_principal(resp), &scope);
+    access_scope_of(reader, &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
     struct evaluation ev;
     struct simulation sim = {0};
@@ -380,7 +380,7 @@ static int callback_policy_simulate(const struct _u_request *req, struct _u_resp
     json_t *body = conn ? http_body_object(req, resp, 0) : NULL, *result = NULL;
     struct policy_input in;
     if (body && policy_input_read(resp, body, &in) == 0) {
-        result = policy_simulate(req, resp, conn, http_path_param(req, "code"), in.parsed, &page);
+        result = policy_simulate(req, resp, conn, http_principal(resp), http_path_param(req, "code"), in.parsed, &page);
         policy_input_free(&in);
     }
     db_release(app->pool, conn);

@@ -139,7 +139,9 @@ static int callback_draft_get(const struct _u_request *req, struct _u_response *
     if (st == APP_OK)
         st = repo_draft_get(conn, id, &json, school);
     if (st == APP_OK && (st = may_read(conn, http_principal(resp), school)) != APP_OK)
-        free(json);
+        free(json); /* another school's drafts: not found, as for a note that is not yours */
+    if (st == APP_FORBIDDEN)
+        st = APP_NOT_FOUND;
     db_release(app->pool, conn);
     return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
 }
@@ -285,8 +287,9 @@ static int callback_draft_simulate(const struct _u_request *req, struct _u_respo
         st = draft_policy(conn, id, school, &draft);
     if (st == APP_OK)
         st = may_read(conn, http_principal(resp), school);
-    if (st == APP_OK)
-        result = policy_simulate(req, resp, conn, school, draft, &page);
+    struct principal reader = governance_reader(http_principal(resp));
+    if (st == APP_OK) /* the Dean sees every school's students, as an admin does */
+        result = policy_simulate(req, resp, conn, &reader, school, draft, &page);
     else
         refuse(resp, st, NULL);
     db_release(app->pool, conn);
