@@ -27,8 +27,8 @@ static const struct phrase PHRASES[] = {
      "In Welcome Week (your first %s) your personal tutor will introduce themselves, or get back in touch if you are "
      "returning.",
      "~days", NULL},
-    {"meetings_per_year", "count", "attended",
-     "You will meet your personal tutor at least %s times this year.", "min", NULL},
+    {"meetings_per_year", "count", "attended", "You will meet your personal tutor at least %s times this year.", "min",
+     NULL},
     {"meetings_per_year", NULL, NULL, "Your personal tutor will invite you to at least %s meetings this year.", "min",
      NULL},
     {"meeting_each_term", "period", "semester",
@@ -73,15 +73,18 @@ static const struct {
      "You can ask to change your personal tutor at any time, without giving a reason, and your request will be "
      "considered positively. Ask in the tutoring portal (a change request), and the senior tutor will decide and tell "
      "you.",
-     "Leicester Code of Practice, Section 2, Allocation: \"Tutees may request a change of Personal Tutor and expect their request "
+     "Leicester Code of Practice, Section 2, Allocation: \"Tutees may request a change of Personal Tutor and expect "
+     "their request "
      "to be positively considered.\""},
     {"concerns",
      "If you have a concern about your personal tutoring, raise it with your school's senior tutor (a concern in the "
      "tutoring portal): they will deal with it and tell you the outcome.",
-     "Senior Personal Tutor role, main responsibilities: \"to deal promptly and effectively with concerns raised by Personal Tutors and Tutees "
+     "Senior Personal Tutor role, main responsibilities: \"to deal promptly and effectively with concerns raised by "
+     "Personal Tutors and Tutees "
      "and updating Tutees as appropriate in cases\""},
     {"office_hours", NULL,
-     "Leicester Code of Practice, Section 2, Personal Tutor availability: \"The School's approach to office hours or open-door "
+     "Leicester Code of Practice, Section 2, Personal Tutor availability: \"The School's approach to office hours or "
+     "open-door "
      "policy must apply to Personal Tutoring and be publicised to Personal Tutors and Tutees.\""},
     {"notes",
      "Your personal tutor records that each meeting took place. What was said is written down only with your "
@@ -132,8 +135,8 @@ static const struct phrase *phrase_of(const json_t *rule)
 /* Appends {"topic", "statement", "source"} to items. */
 static void add_item(json_t *items, const char *topic, const char *statement, const char *source)
 {
-    json_array_append_new(items, json_pack("{s:s?, s:s, s:s?}", "topic", topic, "statement", statement, "source",
-                                           source));
+    json_array_append_new(items,
+                          json_pack("{s:s?, s:s, s:s?}", "topic", topic, "statement", statement, "source", source));
 }
 
 json_t *expectations_statements(const json_t *policy, const char *office_hours)

@@ -46,9 +46,9 @@ int governance_read_decision(const json_t *body, const char **to_status, const c
     return json_array_size(errors) == before ? 0 : -1;
 }
 
-enum app_status governance_record(struct db_conn *conn, const struct principal *who, const char *entity,
-                                  const char *id, const char *from, const char *to, const char *comment,
-                                  const char *subject, const char *json)
+enum app_status governance_record(struct db_conn *conn, const struct principal *who, const char *entity, const char *id,
+                                  const char *from, const char *to, const char *comment, const char *subject,
+                                  const char *json)
 {
     const char *params[6] = {entity, id, from, to, who->sub, comment};
     enum app_status st = db_query(conn,

@@ -28,8 +28,8 @@ int governance_read_decision(const json_t *body, const char **to_status, const c
  * (NULL for its creation) to `to`, in the caller's transaction: the transitions row, an audit row
  * "<entity>.<to>" and the event of the same kind about `subject` (the school), both carrying `json` (the
  * document, borrowed JSON text). Returns APP_OK or the database failure (APP_NOMEM when json is bad). */
-enum app_status governance_record(struct db_conn *conn, const struct principal *who, const char *entity,
-                                  const char *id, const char *from, const char *to, const char *comment,
-                                  const char *subject, const char *json);
+enum app_status governance_record(struct db_conn *conn, const struct principal *who, const char *entity, const char *id,
+                                  const char *from, const char *to, const char *comment, const char *subject,
+                                  const char *json);
 
 #endif

@@ -5,8 +5,7 @@
 #include <string.h>
 
 /* Runs `sql` and returns its one JSON text cell parsed (JSON null when there is no row) in *out. */
-static enum app_status json_cell(struct db_conn *conn, const char *sql, int n, const char *const *params,
-                                 json_t **out)
+static enum app_status json_cell(struct db_conn *conn, const char *sql, int n, const char *const *params, json_t **out)
 {
     PGresult *res = NULL;
     *out = NULL;
@@ -24,11 +23,12 @@ enum app_status repo_annual_years(struct db_conn *conn, const char *label, int p
     char limit[16];
     snprintf(limit, sizeof(limit), "%d", previous + 1);
     const char *params[2] = {label, limit};
-    enum app_status st = json_cell(conn,
-                                   "SELECT json_agg(y.label ORDER BY y.starts_on DESC) FROM (SELECT a.label, a.starts_on"
-                                   "  FROM academic_years a, academic_years t WHERE t.label = $1"
-                                   "   AND a.starts_on <= t.starts_on ORDER BY a.starts_on DESC LIMIT $2::int) y",
-                                   2, params, out);
+    enum app_status st =
+        json_cell(conn,
+                  "SELECT json_agg(y.label ORDER BY y.starts_on DESC) FROM (SELECT a.label, a.starts_on"
+                  "  FROM academic_years a, academic_years t WHERE t.label = $1"
+                  "   AND a.starts_on <= t.starts_on ORDER BY a.starts_on DESC LIMIT $2::int) y",
+                  2, params, out);
     if (st == APP_OK && !json_is_array(*out)) {
         json_decref(*out);
         *out = NULL;
@@ -55,8 +55,8 @@ enum app_status repo_analysis_get(struct db_conn *conn, const char *school, cons
                      2, params, out);
 }
 
-enum app_status repo_analysis_lock(struct db_conn *conn, const char *school, const char *year,
-                                   struct analysis_head *h, int *found)
+enum app_status repo_analysis_lock(struct db_conn *conn, const char *school, const char *year, struct analysis_head *h,
+                                   int *found)
 {
     const char *params[2] = {school, year};
     PGresult *res = NULL;

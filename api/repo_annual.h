@@ -28,8 +28,8 @@ struct analysis_head {
 
 /* Within a transaction: locks the school's row (so two first writes serialise) and the analysis of the
  * year; *found is 0 when there is none yet (h then empty). APP_NOT_FOUND when there is no such school. */
-enum app_status repo_analysis_lock(struct db_conn *conn, const char *school, const char *year,
-                                   struct analysis_head *h, int *found);
+enum app_status repo_analysis_lock(struct db_conn *conn, const char *school, const char *year, struct analysis_head *h,
+                                   int *found);
 
 /* Within a transaction: writes the analysis text (a new one, or a `draft`/`returned` one, which is back to
  * `draft` with its decision cleared); id[24] receives its id. The caller checked the state. */

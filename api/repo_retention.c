@@ -18,10 +18,11 @@ enum app_status repo_retention_due(struct db_conn *conn, int years, int audit_ye
     snprintf(a, sizeof(a), "%d", audit_years);
     const char *params[2] = {y, a};
     PGresult *res = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT (SELECT count(*)" PAST_PERIOD ")::text,"
-                                  " (SELECT count(*) FROM audit WHERE at < now() - make_interval(years => $2::int))::text",
-                                  2, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT (SELECT count(*)" PAST_PERIOD ")::text,"
+                 " (SELECT count(*) FROM audit WHERE at < now() - make_interval(years => $2::int))::text",
+                 2, params, &res, NULL);
     if (st == APP_OK) {
         *students = strtol(PQgetvalue(res, 0, 0), NULL, 10);
         *audit = strtol(PQgetvalue(res, 0, 1), NULL, 10);
@@ -38,11 +39,11 @@ enum app_status repo_retention_batch(struct db_conn *conn, int years, int limit,
     const char *params[2] = {y, l};
     PGresult *res = NULL;
     *numbers = NULL;
-    enum app_status st = db_query(conn,
-                                  "SELECT coalesce(json_agg(student_number ORDER BY student_number), '[]')::text FROM"
-                                  " (SELECT e.student_number" PAST_PERIOD
-                                  "  ORDER BY e.student_number LIMIT $2::int) x",
-                                  2, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT coalesce(json_agg(student_number ORDER BY student_number), '[]')::text FROM"
+                 " (SELECT e.student_number" PAST_PERIOD "  ORDER BY e.student_number LIMIT $2::int) x",
+                 2, params, &res, NULL);
     if (st == APP_OK && !(*numbers = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
         st = APP_NOMEM;
     PQclear(res);

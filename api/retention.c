@@ -78,8 +78,8 @@ static enum app_status audit_batch(struct db_conn *conn, const struct config *cf
     if (st == APP_OK)
         st = repo_purge_audit(conn, cfg->audit_retention_years, cfg->retention_batch, done);
     if (st == APP_OK && *done > 0) {
-        json_t *detail = json_pack("{s:I, s:i}", "deleted", (json_int_t)*done, "audit_retention_years",
-                                   cfg->audit_retention_years);
+        json_t *detail =
+            json_pack("{s:I, s:i}", "deleted", (json_int_t)*done, "audit_retention_years", cfg->audit_retention_years);
         st = audit_record(conn, &RETENTION, "retention.purge_audit", "audit", "retention", NULL, detail);
         json_decref(detail);
     }

@@ -162,8 +162,9 @@ static enum app_status annual_document(struct db_conn *conn, const struct princi
 /* Appends one table cell holding `v` as text ("—" when missing or null). */
 static void cell(struct strbuf *sb, const json_t *v)
 {
-    char *text = json_is_string(v) ? NULL : v && !json_is_null(v) ? json_dumps(v, JSON_ENCODE_ANY | CSV_OUT_JSON_FLAGS)
-                                                                  : NULL;
+    char *text = json_is_string(v)       ? NULL
+                 : v && !json_is_null(v) ? json_dumps(v, JSON_ENCODE_ANY | CSV_OUT_JSON_FLAGS)
+                                         : NULL;
     strbuf_puts(sb, "<td>");
     html_out_text(sb, json_is_string(v) ? json_string_value(v) : text ? text : "—");
     strbuf_puts(sb, "</td>");
@@ -198,8 +199,9 @@ static void findings_table(struct strbuf *sb, const json_t *findings)
 {
     const json_t *rule;
     size_t i;
-    strbuf_puts(sb, "<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Met</th><th scope=\"col\">"
-                    "Pending</th><th scope=\"col\">Due soon</th><th scope=\"col\">Breached</th></tr></thead>\n<tbody>\n");
+    strbuf_puts(sb,
+                "<table>\n<thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Met</th><th scope=\"col\">"
+                "Pending</th><th scope=\"col\">Due soon</th><th scope=\"col\">Breached</th></tr></thead>\n<tbody>\n");
     json_array_foreach(json_object_get(findings, "rules"), i, rule)
     {
         const json_t *counts = json_object_get(rule, "counts");
@@ -260,13 +262,15 @@ static int callback_annual(const struct _u_request *req, struct _u_response *res
     db_release(app->pool, conn);
     if (st != APP_OK)
         return http_problem_for(resp, st,
-                                st == APP_FORBIDDEN   ? "the annual report is for an admin, the Dean or a senior tutor of the school"
+                                st == APP_FORBIDDEN
+                                    ? "the annual report is for an admin, the Dean or a senior tutor of the school"
                                 : st == APP_NOT_FOUND ? "no such school or academic year"
                                                       : NULL);
     int rc;
     struct strbuf sb = {0};
     if (csv_out_wanted(http_header(req, "Accept")))
-        rc = csv_out_send(resp, 200, csv_out_table(REPORT_KPI_COLUMNS, REPORT_KPI_N_COLUMNS, json_object_get(doc, "kpis")));
+        rc = csv_out_send(resp, 200,
+                          csv_out_table(REPORT_KPI_COLUMNS, REPORT_KPI_N_COLUMNS, json_object_get(doc, "kpis")));
     else if (html_out_wanted(http_header(req, "Accept")))
         annual_html(doc, &sb), rc = html_out_send(resp, 200, &sb);
     else
@@ -307,8 +311,8 @@ static enum app_status may_step(struct db_conn *conn, const struct principal *wh
 
 /* Applies the step, records the transition, and leaves the analysis JSON in *json (new reference). */
 static enum app_status apply_step(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const char *year, struct analysis_head *h, int found,
-                                  const struct analysis_change *c, json_t **json, struct db_error *err)
+                                  const char *year, struct analysis_head *h, int found, const struct analysis_change *c,
+                                  json_t **json, struct db_error *err)
 {
     const char *to = c->step == STEP_WRITE ? "draft" : c->step == STEP_SUBMIT ? "submitted" : c->to;
     enum app_status st = c->step == STEP_WRITE ? repo_analysis_write(conn, who, school, year, c->text, h->id, err)
@@ -354,8 +358,9 @@ static int analysis_transition(const struct _u_request *req, struct _u_response 
         rc = http_problem_db(resp, st, &err, "annual_report_analyses");
     else if (st != APP_OK && st != APP_PRECONDITION_FAILED)
         rc = http_problem_for(resp, st,
-                              st == APP_CONFLICT    ? why
-                              : st == APP_FORBIDDEN ? "the senior tutor writes and submits the analysis; the Dean decides"
+                              st == APP_CONFLICT ? why
+                              : st == APP_FORBIDDEN
+                                  ? "the senior tutor writes and submits the analysis; the Dean decides"
                               : st == APP_NOT_FOUND ? "no such school or academic year, or no analysis written yet"
                                                     : NULL);
     db_release(app->pool, conn);

@@ -19,9 +19,8 @@ static enum app_status erase(struct db_conn *conn, const struct principal *who, 
         st = repo_erase_student(conn, number, "request", result);
     if (st == APP_OK)
         st = audit_record(conn, who, "student.erase", "student", number, number, *result);
-    json_t *payload = st == APP_OK && json_is_true(json_object_get(*result, "erased"))
-                          ? json_pack("{s:s}", "student", number)
-                          : NULL;
+    json_t *payload =
+        st == APP_OK && json_is_true(json_object_get(*result, "erased")) ? json_pack("{s:s}", "student", number) : NULL;
     if (payload)
         st = audit_event(conn, who, "student.erased", number, payload);
     json_decref(payload);

@@ -20,12 +20,12 @@ static json_t *expectations_document(const char *json)
     json_t *in = json_loads(json, 0, NULL);
     if (!in)
         return NULL;
-    json_t *items =
-        expectations_statements(json_object_get(in, "document"), json_string_value(json_object_get(in, "office_hours")));
-    json_t *doc = items ? json_pack("{s:O, s:O, s:O, s:o}", "school", json_object_get(in, "school"), "school_name",
-                                    json_object_get(in, "school_name"), "policy", json_object_get(in, "policy"),
-                                    "items", items)
-                        : NULL;
+    json_t *items = expectations_statements(json_object_get(in, "document"),
+                                            json_string_value(json_object_get(in, "office_hours")));
+    json_t *doc =
+        items ? json_pack("{s:O, s:O, s:O, s:o}", "school", json_object_get(in, "school"), "school_name",
+                          json_object_get(in, "school_name"), "policy", json_object_get(in, "policy"), "items", items)
+              : NULL;
     json_decref(in);
     return doc;
 }

@@ -99,9 +99,9 @@ static int callback_draft_create(const struct _u_request *req, struct _u_respons
         snprintf(h.school, sizeof(h.school), "%s", code);
         st = record(conn, who, &h, NULL, "draft", NULL);
     }
-    int rc = st == APP_OK                                    ? commit_and_show(resp, conn, id, 201)
+    int rc = st == APP_OK                              ? commit_and_show(resp, conn, id, 201)
              : st == APP_INVALID || st == APP_CONFLICT ? http_problem_db(resp, st, &err, "policy_drafts")
-                                                             : refuse(resp, st, NULL);
+                                                       : refuse(resp, st, NULL);
     db_release(app->pool, conn);
     policy_input_free(&in);
     json_decref(body);
@@ -115,8 +115,8 @@ static int callback_draft_list(const struct _u_request *req, struct _u_response 
 {
     const struct app *app = user_data;
     const char *code = http_path_param(req, "code"), *status = http_query(req, "status");
-    if (status && strcmp(status, "draft") != 0 && strcmp(status, "submitted") != 0 &&
-        strcmp(status, "approved") != 0 && strcmp(status, "returned") != 0)
+    if (status && strcmp(status, "draft") != 0 && strcmp(status, "submitted") != 0 && strcmp(status, "approved") != 0 &&
+        strcmp(status, "returned") != 0)
         return http_problem_field(resp, 400, "status", "must be draft, submitted, approved or returned");
     struct db_conn *conn = NULL;
     char *json = NULL;
@@ -153,7 +153,7 @@ enum draft_step { STEP_REVISE, STEP_SUBMIT, STEP_DECIDE };
 /* What one transition needs from its request. */
 struct draft_change {
     enum draft_step step;
-    struct policy_input in; /* STEP_REVISE */
+    struct policy_input in;   /* STEP_REVISE */
     const char *to, *comment; /* STEP_DECIDE */
 };
 
@@ -300,8 +300,7 @@ static int callback_draft_simulate(const struct _u_request *req, struct _u_respo
 
 int routes_policy_drafts_register(struct _u_instance *instance, const struct app *app)
 {
-    return http_route(instance, app, "POST", "/schools/@code/policy-drafts", HTTP_IDEMPOTENT,
-                      callback_draft_create) |
+    return http_route(instance, app, "POST", "/schools/@code/policy-drafts", HTTP_IDEMPOTENT, callback_draft_create) |
            http_route(instance, app, "GET", "/schools/@code/policy-drafts", 0, callback_draft_list) |
            http_route(instance, app, "GET", "/policy-drafts/@id", 0, callback_draft_get) |
            http_route(instance, app, "PUT", "/policy-drafts/@id", 0, callback_draft_revise) |

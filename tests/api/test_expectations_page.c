@@ -14,15 +14,16 @@
 /* The flags every Chromium run here uses: no sandbox (tests may run as root), no GPU, no network of its own,
  * a fresh profile in `dir`. */
 #define CHROMIUM_FLAGS                                                                                                 \
-    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"            \
+    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"              \
     " --disable-component-update --disable-sync"
 
 /* Runs chromium with `action` on file `page` and a fresh profile under `dir`; the command's stdout (malloc'd). */
 static char *chromium(const char *dir, const char *action, const char *page)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof(cmd), "timeout 90 chromium " CHROMIUM_FLAGS " --user-data-dir=%s/profile-%d %s file://%s 2>/dev/null",
-             dir, (int)strlen(action), action, page);
+    snprintf(cmd, sizeof(cmd),
+             "timeout 90 chromium " CHROMIUM_FLAGS " --user-data-dir=%s/profile-%d %s file://%s 2>/dev/null", dir,
+             (int)strlen(action), action, page);
     FILE *f = popen(cmd, "r");
     ck_assert_ptr_nonnull(f);
     size_t cap = 1 << 16, len = 0, n;
@@ -63,7 +64,8 @@ START_TEST(test_page_in_a_browser)
     char *dom = chromium(dir, "--dump-dom", page);
     ck_assert_msg(strstr(dom, "<title>What you can expect from personal tutoring: Engineering &amp; Design</title>"),
                   "no title in: %.400s", dom);
-    ck_assert_ptr_nonnull(strstr(dom, "Your personal tutor will normally answer within 3 working days when you contact them."));
+    ck_assert_ptr_nonnull(
+        strstr(dom, "Your personal tutor will normally answer within 3 working days when you contact them."));
     ck_assert_ptr_nonnull(strstr(dom, "Your personal tutor will invite you to at least 4 meetings this year."));
     ck_assert_ptr_nonnull(strstr(dom, "Drop in on Mondays 10:00-12:00 &lt;room 2.14&gt;"));
     ck_assert_ptr_nonnull(strstr(dom, "You can ask to change your personal tutor at any time"));

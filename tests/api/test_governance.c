@@ -94,8 +94,8 @@ START_TEST(test_draft_lifecycle)
     tt_expect_status("POST", path, g.tok_other_senior, "{\"preset\":\"essex\"}", 403);
     tt_expect_status("POST", path, g.tok_dean, "{\"preset\":\"essex\"}", 403);
     tt_refused("POST", path, g.tok_senior, "{\"preset\":\"essex\",\"office_hours\":42}", 422, "office_hours");
-    ck_assert_int_eq(tt_call("POST", path, g.tok_senior, "{\"preset\":\"essex\",\"office_hours\":\"Tuesdays 2-4\"}", &r),
-                     201);
+    ck_assert_int_eq(
+        tt_call("POST", path, g.tok_senior, "{\"preset\":\"essex\",\"office_hours\":\"Tuesdays 2-4\"}", &r), 201);
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "status")), "draft");
     ck_assert_str_eq(json_string_value(json_object_get(r.json, "office_hours")), "Tuesdays 2-4");
     char *id = tt_id(&r);
@@ -263,7 +263,8 @@ START_TEST(test_consent)
     ck_assert(json_is_false(json_object_get(r.json, "content_recorded")));
     ck_assert(json_is_false(json_object_get(r.json, "consent_recorded")));
     harness_response_free(&r);
-    char *id = tt_post_id(path, g.tok_tutor, "{\"text\":\"Agreed a plan\",\"visibility\":\"shared\",\"consent_recorded\":true}");
+    char *id = tt_post_id(path, g.tok_tutor,
+                          "{\"text\":\"Agreed a plan\",\"visibility\":\"shared\",\"consent_recorded\":true}");
     snprintf(rev, sizeof(rev), "/notes/%s/revisions", id);
     tt_refused("POST", rev, g.tok_tutor, "{\"text\":\"More\",\"consent_recorded\":false}", 422, "consent_recorded");
     ck_assert_int_eq(tt_call("POST", rev, g.tok_tutor, "{\"consent_recorded\":false}", &r), 201);
@@ -285,14 +286,15 @@ static void two_years(void)
     free(harness_sql("INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2009/10', '2009-09-14',"
                      " '2010-06-30'), ('2010/11', '2010-09-13', '2011-06-30') ON CONFLICT DO NOTHING",
                      0, NULL));
-    free(harness_sql("WITH s AS (INSERT INTO students (student_number, name, email, school, level, cohort, status,"
-                     "  registered_on) SELECT $1 || 'Y' || i, 'Annual ' || i, 'a' || i || '@uni.example', $1, '4', 'UG',"
-                     "  'studying', CASE WHEN i <= 4 THEN DATE '2009-09-21' ELSE DATE '2010-09-20' END"
-                     "  FROM generate_series(1, 9) i RETURNING student_number, registered_on)"
-                     " INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, reason, created_by)"
-                     " SELECT student_number, $2, 'personal', registered_on + CASE WHEN right(student_number, 1) IN"
-                     "  ('1', '2', '5') THEN 12 ELSE 1 END, registered_on + 200, 'test', 'test' FROM s",
-                     2, p));
+    free(harness_sql(
+        "WITH s AS (INSERT INTO students (student_number, name, email, school, level, cohort, status,"
+        "  registered_on) SELECT $1 || 'Y' || i, 'Annual ' || i, 'a' || i || '@uni.example', $1, '4', 'UG',"
+        "  'studying', CASE WHEN i <= 4 THEN DATE '2009-09-21' ELSE DATE '2010-09-20' END"
+        "  FROM generate_series(1, 9) i RETURNING student_number, registered_on)"
+        " INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, reason, created_by)"
+        " SELECT student_number, $2, 'personal', registered_on + CASE WHEN right(student_number, 1) IN"
+        "  ('1', '2', '5') THEN 12 ELSE 1 END, registered_on + 200, 'test', 'test' FROM s",
+        2, p));
     free(harness_sql("INSERT INTO survey_results (school, year, contact_pct, positive_pct, actions, recorded_by)"
                      " VALUES ($1, '2010/11', 80, 75, 'Drop-in hours', 'test')",
                      1, p));
@@ -365,8 +367,8 @@ START_TEST(test_annual_analysis)
     tt_expect_status("PUT", put, g.tok_senior, "{\"text\":\"changed\"}", 409);
     tt_expect_status("POST", dec, g.tok_senior, "{\"decision\":\"approved\"}", 403);
     step_to("POST", dec, g.tok_dean, "{\"decision\":\"returned\",\"comment\":\"Say why\"}", 200, "returned");
-    step_to("PUT", put, g.tok_senior, "{\"text\":\"Late allocations fell from 50% to 20%: allocation before Welcome Week.\"}",
-            200, "draft");
+    step_to("PUT", put, g.tok_senior,
+            "{\"text\":\"Late allocations fell from 50% to 20%: allocation before Welcome Week.\"}", 200, "draft");
     step_to("POST", sub, g.tok_senior, NULL, 200, "submitted");
     step_to("POST", dec, g.tok_dean, "{\"decision\":\"approved\"}", 200, "approved");
     tt_expect_status("POST", dec, g.tok_dean, "{\"decision\":\"approved\"}", 409);
@@ -385,8 +387,8 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_draft_lifecycle, test_only_approved_binds, test_expectations,
-                                         test_expectations_in_force, test_consent, test_annual_report,
-                                         test_annual_analysis, NULL};
+    const TTest *const tests[] = {
+        test_draft_lifecycle, test_only_approved_binds, test_expectations,    test_expectations_in_force,
+        test_consent,         test_annual_report,       test_annual_analysis, NULL};
     return harness_run_suite("governance", tests, setup, teardown);
 }

@@ -159,9 +159,8 @@ START_TEST(test_dry_run_then_apply)
                               " WHERE n.student_number = $1 AND r.text IS NOT NULL",
                               current_s),
                      1);
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM audit WHERE action = 'retention.anonymise' AND entity_id = $1",
-                              old_s),
-                     1);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM audit WHERE action = 'retention.anonymise' AND entity_id = $1", old_s), 1);
     json_t *again = retention("--apply");
     ck_assert_int_eq(field(again, "students_anonymised"), 0);
     ck_assert_int_eq(field(again, "audit_rows_deleted"), 0);
@@ -203,8 +202,8 @@ START_TEST(test_erasure_request)
     harness_response_free(&r);
     ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE kind = 'student.erased' AND subject = $1", current_s),
                      1);
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM audit WHERE action = 'student.erase' AND entity_id = $1", current_s),
-                     2);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM audit WHERE action = 'student.erase' AND entity_id = $1", current_s), 2);
     json_t *after = kpis(admin);
     ck_assert_msg(json_equal(before, after), "the KPIs changed");
     json_decref(before);
