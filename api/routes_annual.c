@@ -247,6 +247,7 @@ static void annual_html(const json_t *doc, struct strbuf *sb)
     html_out_end(sb);
 }
 
+/* GET /reports/annual: the document as JSON, its KPI rows as CSV, or the printable page. */
 static int callback_annual(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -369,6 +370,7 @@ static int analysis_transition(const struct _u_request *req, struct _u_response 
     return rc;
 }
 
+/* PUT /reports/annual/analysis: validates {"text"} and writes it (201 the first time). */
 static int callback_analysis_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
@@ -391,12 +393,14 @@ static int callback_analysis_put(const struct _u_request *req, struct _u_respons
     return rc;
 }
 
+/* POST /reports/annual/analysis/submission: `draft` → `submitted`. */
 static int callback_analysis_submit(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct analysis_change c = {.step = STEP_SUBMIT};
     return analysis_transition(req, resp, user_data, &c);
 }
 
+/* POST /reports/annual/analysis/decision: the Dean approves or returns the analysis. */
 static int callback_analysis_decide(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct analysis_change c = {.step = STEP_DECIDE};

@@ -29,6 +29,7 @@ static enum app_status erase(struct db_conn *conn, const struct principal *who, 
     return st;
 }
 
+/* POST /students/{n}/erasure: an admin's erasure request, answered with what changed. */
 static int callback_erasure(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;

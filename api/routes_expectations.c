@@ -30,6 +30,7 @@ static json_t *expectations_document(const char *json)
     return doc;
 }
 
+/* GET /schools/{code}/expectations: the statements as JSON, or the page with `Accept: text/html`. */
 static int callback_expectations(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;

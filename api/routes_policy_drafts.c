@@ -74,6 +74,7 @@ static enum app_status record(struct db_conn *conn, const struct principal *who,
 
 /* ---- POST /schools/{code}/policy-drafts ------------------------------------------------------------------ */
 
+/* POST /schools/{code}/policy-drafts: a senior tutor of the school proposes a version (201, `draft`). */
 static int callback_draft_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -111,6 +112,7 @@ static int callback_draft_create(const struct _u_request *req, struct _u_respons
 
 /* ---- GET /schools/{code}/policy-drafts, GET /policy-drafts/{id} ------------------------------------------- */
 
+/* GET /schools/{code}/policy-drafts: the school's drafts, newest first, optionally of one status. */
 static int callback_draft_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -129,6 +131,7 @@ static int callback_draft_list(const struct _u_request *req, struct _u_response 
     return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
 }
 
+/* GET /policy-drafts/{id}: one draft with its transitions; another school's is not found. */
 static int callback_draft_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -221,6 +224,7 @@ static int draft_transition(const struct _u_request *req, struct _u_response *re
     return rc;
 }
 
+/* PUT /policy-drafts/{id}: a new policy for a `draft` or `returned` draft (back to `draft`). */
 static int callback_draft_revise(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct draft_change c = {.step = STEP_REVISE};
@@ -234,12 +238,14 @@ static int callback_draft_revise(const struct _u_request *req, struct _u_respons
     return rc;
 }
 
+/* POST /policy-drafts/{id}/submission: `draft` → `submitted`. */
 static int callback_draft_submit(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct draft_change c = {.step = STEP_SUBMIT};
     return draft_transition(req, resp, user_data, &c);
 }
 
+/* POST /policy-drafts/{id}/decision: the Dean approves (the draft becomes a version) or returns it. */
 static int callback_draft_decide(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     struct draft_change c = {.step = STEP_DECIDE};
@@ -271,6 +277,7 @@ static enum app_status draft_policy(struct db_conn *conn, const char *id, char s
     return st;
 }
 
+/* POST /policy-drafts/{id}/simulation: the draft evaluated as if adopted; writes nothing. */
 static int callback_draft_simulate(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
