@@ -181,8 +181,10 @@ $$;
 -- Anonymises one student's personal data in place and returns what it changed (counts). The student's row,
 -- contacts, notes, allocations, concerns and referrals stay, so every count a report makes is the same; what
 -- identifies or describes the student goes: name, email, programme, date of birth, note text, the free text of
--- concerns, referrals, change requests, meeting confirmations and exemptions. Idempotent: a student already
--- erased is left alone (all counts 0). Runs as the owner so it may clear append-only note revisions.
+-- concerns, referrals, change requests, meeting confirmations and exemptions, and the records the change feed's
+-- events about them and the audit rows about them carried (the rows stay: who did what, when). Idempotent: a
+-- student already erased is left alone (all counts 0). Runs as the owner so it may clear append-only rows.
+CREATE INDEX events_subject_idx ON events (subject);
 CREATE FUNCTION tutord_erase_student(who text, why text) RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -206,6 +208,11 @@ BEGIN
     UPDATE change_requests SET reason = '', comment = NULL WHERE student_number = who;
     UPDATE meeting_confirmations SET comment = '' WHERE student_number = who AND comment <> '';
     UPDATE student_exemptions SET reason = 'erased' WHERE student_number = who;
+    -- the change feed and the audit trail keep who did what and when, not the records they carried
+    UPDATE events SET payload = jsonb_build_object('erased', true)
+     WHERE subject = who AND payload <> jsonb_build_object('erased', true);
+    UPDATE audit SET detail = jsonb_build_object('erased', true)
+     WHERE student_number = who AND detail <> jsonb_build_object('erased', true);
     PERFORM set_config('tutord.purge', 'off', true);
     RETURN json_build_object('student', who, 'erased', true, 'note_revisions', n_notes, 'free_text', n_text);
 END
@@ -239,4 +246,5 @@ REVOKE ALL ON FUNCTION tutord_erase_student(text, text), tutord_purge_audit(time
 GRANT EXECUTE ON FUNCTION tutord_erase_student(text, text), tutord_purge_audit(timestamptz, int) TO tutord_app;
 GRANT SELECT, INSERT ON governance_transitions TO tutord_app;
 GRANT SELECT, INSERT, UPDATE ON policy_drafts, annual_report_analyses TO tutord_app;
+REVOKE DELETE, TRUNCATE ON policy_drafts, annual_report_analyses FROM tutord_app;
 GRANT SELECT ON school_policy_versions, student_course_ends TO tutord_app;
