@@ -114,10 +114,11 @@ void auth_verifier_free(struct auth_verifier *v)
     free(v);
 }
 
-/* The time claims of a verified token; a claim that is absent holds NO_CLAIM. */
-#define NO_CLAIM INT64_MIN
+/* The time claims of a verified token: any int64 value the JSON held; has_nbf/has_iat say whether the
+ * optional ones were present (no value is reserved as "absent", so nbf = INT64_MIN is an ordinary past). */
 struct token_times {
     int64_t exp, nbf, iat;
+    int has_nbf, has_iat;
 };
 
 static int read_times(json_t *claims, struct token_times *t, const char **why)
@@ -129,18 +130,24 @@ static int read_times(json_t *claims, struct token_times *t, const char **why)
     if ((nbf && !json_is_integer(nbf)) || (iat && !json_is_integer(iat)))
         return *why = "the token's nbf or iat claim is not a number", -1;
     t->exp = json_integer_value(exp);
-    t->nbf = nbf ? json_integer_value(nbf) : NO_CLAIM;
-    t->iat = iat ? json_integer_value(iat) : NO_CLAIM;
+    t->has_nbf = nbf != NULL;
+    t->has_iat = iat != NULL;
+    t->nbf = t->has_nbf ? json_integer_value(nbf) : 0;
+    t->iat = t->has_iat ? json_integer_value(iat) : 0;
     return 0;
 }
 
+/* Checks the time claims against `now` with the leeway. The leeway is applied to `now` (a real clock
+ * value, and a leeway the configuration bounds to 0..600), never to a claim: the claims are whatever an
+ * issuer signed, and exp = INT64_MAX or nbf = INT64_MIN must compare, not overflow. */
 static int check_times(const struct auth_verifier *v, const struct token_times *t, time_t now, const char **why)
 {
-    if (t->exp + v->leeway < (int64_t)now)
+    int64_t earliest = (int64_t)now - v->leeway, latest = (int64_t)now + v->leeway;
+    if (t->exp < earliest)
         return *why = "the token has expired", -1;
-    if (t->nbf != NO_CLAIM && t->nbf - v->leeway > (int64_t)now)
+    if (t->has_nbf && t->nbf > latest)
         return *why = "the token is not valid yet (nbf)", -1;
-    if (t->iat != NO_CLAIM && t->iat - v->leeway > (int64_t)now)
+    if (t->has_iat && t->iat > latest)
         return *why = "the token was issued in the future (iat)", -1;
     return 0;
 }
@@ -235,6 +242,64 @@ static int read_identity(json_t *claims, struct principal *out, const char **why
     return 0;
 }
 
+/* The value of one base64url character, or -1. */
+static int b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
+}
+
+/* Decodes one base64url segment of `n` characters (no padding) and parses it as a JSON object with
+ * duplicate keys refused. Returns a new reference, or NULL when it is not one. */
+static json_t *segment_object(const char *seg, size_t n)
+{
+    char *buf = malloc(n * 3 / 4 + 1);
+    size_t len = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; buf && i < n; i++) {
+        int v = b64url_value(seg[i]);
+        if (v < 0) {
+            free(buf);
+            return NULL;
+        }
+        acc = ((acc << 6) | (unsigned)v) & 0xffffff;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf[len++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    json_t *obj = buf ? json_loadb(buf, len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(buf);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* The header and claims of a token whose signature verified, parsed from the token's own text with
+ * duplicate keys refused: libjwt keeps the last of two "roles" (or "alg") silently, and a claim named
+ * twice is a token built to be read two ways. Returns the claims (new reference) or NULL with *why. */
+static json_t *strict_claims(const char *token, const char **why)
+{
+    const char *dot1 = strchr(token, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    json_t *header = dot2 ? segment_object(token, (size_t)(dot1 - token)) : NULL;
+    json_t *claims = header ? segment_object(dot1 + 1, (size_t)(dot2 - dot1 - 1)) : NULL;
+    json_decref(header);
+    if (!claims)
+        *why = "the token's header or claims are not a JSON object with each name once";
+    return claims;
+}
+
+/* Verifies the signature with the pinned algorithm, then returns the claims (new reference) or NULL
+ * with *why. */
 static json_t *decode_claims(const struct auth_verifier *v, const char *token, const char **why)
 {
     jwt_t *jwt = NULL;
@@ -243,20 +308,39 @@ static json_t *decode_claims(const struct auth_verifier *v, const char *token, c
         return NULL;
     }
     json_t *claims = NULL;
-    if (jwt_get_alg(jwt) != v->alg) {
+    if (jwt_get_alg(jwt) != v->alg)
         *why = "the token is not signed with the algorithm this service accepts";
-    } else {
-        char *text = jwt_get_grants_json(jwt, NULL);
-        claims = text ? json_loads(text, JSON_REJECT_DUPLICATES, NULL) : NULL;
-        free(text);
-        if (!json_is_object(claims)) {
-            json_decref(claims);
-            claims = NULL;
-            *why = "the token's claims are not a JSON object";
-        }
-    }
+    else
+        claims = strict_claims(token, why);
     jwt_free(jwt);
     return claims;
+}
+
+/* Every check of a token's claims (borrowed): times against `now`, issuer and audience, identity.
+ * Returns 0 with *out and *times filled, or -1 with *why. */
+static int check_claims(const struct auth_verifier *v, json_t *claims, time_t now, struct principal *out,
+                        struct token_times *times, const char **why)
+{
+    if (read_times(claims, times, why) == 0 && check_times(v, times, now, why) == 0 &&
+        check_issuer_audience(v, claims, why) == 0 && read_identity(claims, out, why) == 0)
+        return 0;
+    memset(out, 0, sizeof(*out));
+    return -1;
+}
+
+int auth_check_claims(const struct auth_verifier *v, const char *json, size_t len, time_t now, struct principal *out,
+                      const char **why)
+{
+    memset(out, 0, sizeof(*out));
+    json_t *claims = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+    struct token_times times;
+    int rc = -1;
+    if (!json_is_object(claims))
+        *why = "the token's claims are not a JSON object with each name once";
+    else
+        rc = check_claims(v, claims, now, out, &times, why);
+    json_decref(claims);
+    return rc;
 }
 
 int auth_verify(const struct auth_verifier *v, const char *authorization, time_t now, struct principal *out,
@@ -282,15 +366,10 @@ int auth_verify(const struct auth_verifier *v, const char *authorization, time_t
     if (!claims)
         return -1;
     struct token_times times;
-    int rc = -1;
-    if (read_times(claims, &times, why) == 0 && check_times(v, &times, now, why) == 0 &&
-        check_issuer_audience(v, claims, why) == 0 && read_identity(claims, out, why) == 0)
-        rc = 0;
+    int rc = check_claims(v, claims, now, out, &times, why);
     json_decref(claims);
     if (rc == 0)
         cache_store(v, token, &times, out);
-    else
-        memset(out, 0, sizeof(*out));
     return rc;
 }
 

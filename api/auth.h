@@ -38,6 +38,13 @@ struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, siz
 /* NULL-safe. */
 void auth_verifier_free(struct auth_verifier *verifier);
 
+/* The claim checks of auth_verify alone, on `len` bytes of claims JSON as a verified token would carry
+ * them (duplicate names refused): times against `now` with the leeway, issuer, audience, sub, roles and
+ * schools. Returns 0 and fills *out, or -1 with *why (static). No signature is involved: for tests and
+ * the fuzz harness. Thread-safe. */
+int auth_check_claims(const struct auth_verifier *verifier, const char *json, size_t len, time_t now,
+                      struct principal *out, const char **why);
+
 /* Verifies an `Authorization` header value ("Bearer <jwt>") at time `now`. Returns 0 and fills *out,
  * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe: each thread
  * remembers the tokens it verified (exact text) and re-checks only their time claims against `now`. */

@@ -32,6 +32,10 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
     {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
     {"TUTORD_MAX_IMPORT_BYTES", "--max-import-bytes", 64, 1L << 30, OFF(max_import_bytes), 1},
+    {"TUTORD_HEADER_TIMEOUT", "--header-timeout", 1, 3600, OFF(header_timeout_s), 0},
+    {"TUTORD_CONNECTION_TIMEOUT", "--connection-timeout", 1, 3600, OFF(connection_timeout_s), 0},
+    {"TUTORD_MAX_CONNECTIONS", "--max-connections", 1, 65536, OFF(max_connections), 0},
+    {"TUTORD_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", 1, 65536, OFF(max_connections_per_ip), 0},
     {"TUTORD_RETENTION_YEARS", "--retention-years", 0, 100, OFF(retention_years), 0},
     {"TUTORD_AUDIT_RETENTION_YEARS", "--audit-retention-years", 1, 100, OFF(audit_retention_years), 0},
     {"TUTORD_RETENTION_BATCH", "--retention-batch", 1, 100000, OFF(retention_batch), 0},
@@ -109,6 +113,10 @@ static void set_defaults(struct config *cfg)
     cfg->threads = 4;
     cfg->max_body_bytes = (size_t)1024 * 1024;
     cfg->max_import_bytes = (size_t)64 * 1024 * 1024;
+    cfg->header_timeout_s = 10;
+    cfg->connection_timeout_s = 30;
+    cfg->max_connections = 1024;
+    cfg->max_connections_per_ip = 256;
     cfg->log_level = LOG_INFO;
     cfg->retention_years = 6;
     cfg->audit_retention_years = 7;

@@ -23,6 +23,11 @@ struct config {
     int threads;               /* TUTORD_THREADS, default 4 */
     size_t max_body_bytes;     /* TUTORD_MAX_BODY_BYTES, default 1 MiB */
     size_t max_import_bytes;   /* TUTORD_MAX_IMPORT_BYTES, default 64 MiB: bodies of the :import routes */
+    int header_timeout_s;      /* TUTORD_HEADER_TIMEOUT, default 10: a new connection idle this long before its
+                                  request's headers are in is closed (slow headers, "slowloris") */
+    int connection_timeout_s;  /* TUTORD_CONNECTION_TIMEOUT, default 30: idle time allowed once headers are in */
+    int max_connections;       /* TUTORD_MAX_CONNECTIONS, default 1024: open connections in total */
+    int max_connections_per_ip;/* TUTORD_MAX_CONNECTIONS_PER_IP, default 256: open connections per client address */
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
     char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
                                   default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
@@ -32,7 +37,8 @@ struct config {
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,
- * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --log-level L, --docs-dir D). Flags it does
+ * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --header-timeout S,
+ * --connection-timeout S, --max-connections N, --max-connections-per-ip N, --log-level L, --docs-dir D). Flags it does
  * not know are left in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
  * problem to stderr. The caller frees with config_free(). Not thread-safe (start-up only). */
 int config_load(struct config *cfg, int *argc, char **argv);

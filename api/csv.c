@@ -27,21 +27,30 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
     return len;
 }
 
-int csv_init(struct csv_reader *r, const char *text, size_t len)
+long csv_text_error_line(const char *text, size_t len)
 {
     const unsigned char *p = (const unsigned char *)text;
+    long line = 1;
+    for (size_t i = 0; i < len;) {
+        size_t n = p[i] ? utf8_sequence(p + i, len - i) : 0;
+        if (n == 0)
+            return line;
+        line += p[i] == '\n';
+        i += n;
+    }
+    return 0;
+}
+
+int csv_init(struct csv_reader *r, const char *text, size_t len)
+{
     r->p = text;
     r->end = text + len;
     r->line = 1;
     r->error[0] = '\0';
-    for (size_t i = 0, line = 1; i < len;) {
-        size_t n = p[i] ? utf8_sequence(p + i, len - i) : 0;
-        if (n == 0) {
-            snprintf(r->error, sizeof(r->error), "line %zu is not valid UTF-8 text", line);
-            return -1;
-        }
-        line += p[i] == '\n';
-        i += n;
+    long bad = csv_text_error_line(text, len);
+    if (bad) {
+        snprintf(r->error, sizeof(r->error), "line %ld is not valid UTF-8 text", bad);
+        return -1;
     }
     if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
         r->p += 3;

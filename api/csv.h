@@ -18,6 +18,10 @@ struct csv_row {
     size_t n, cap;
 };
 
+/* The first line (from 1) of `len` bytes of `text` that is not UTF-8 text (a malformed, overlong or
+ * surrogate sequence, or a NUL byte), or 0 when all of it is. Pure. */
+long csv_text_error_line(const char *text, size_t len);
+
 /* Starts reading `len` bytes of `text` (borrowed: keep it alive while reading). Returns 0, or -1 with
  * r->error set when the text is not valid UTF-8 or contains a NUL byte. */
 int csv_init(struct csv_reader *r, const char *text, size_t len);

@@ -1,21 +1,36 @@
 /* csv_out.c — RFC 4180 writer for the reports (see csv_out.h). */
 #include "csv_out.h"
 
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "http.h"
 
+/* True when a spreadsheet could take the field for a formula: it starts with =, +, -, @, a tab or a CR
+ * (OWASP "CSV injection") and is not simply a number (a negative count stays a number). */
+static int looks_like_formula(const char *text)
+{
+    if (!*text || !strchr("=+-@\t\r", *text))
+        return 0;
+    char *end = NULL;
+    strtod(text, &end);
+    int number = end != text && *end == '\0' && strspn(text, "+-0123456789.eE") == strlen(text);
+    return !(number && (*text == '+' || *text == '-'));
+}
+
 void csv_out_field(struct strbuf *sb, const char *text)
 {
     if (!text)
         return;
-    if (!strpbrk(text, ",\"\r\n")) {
+    int neutralise = looks_like_formula(text);
+    if (!neutralise && !strpbrk(text, ",\"\r\n")) {
         strbuf_puts(sb, text);
         return;
     }
-    strbuf_puts(sb, "\"");
+    strbuf_puts(sb, neutralise ? "\"'" : "\"");
     for (const char *p = text; *p;) {
         size_t run = strcspn(p, "\"");
         strbuf_append(sb, p, run);
@@ -117,12 +132,30 @@ int csv_out_wanted(const char *accept)
     return 0;
 }
 
+/* Sets Content-Disposition: attachment with a file name from the route's last segment ("/reports/kpis"
+ * → "kpis.csv"), letters, digits, '-' and '_' only, so a browser saves the report rather than shows it. */
+static void set_attachment(struct _u_response *resp)
+{
+    const struct request_ctx *ctx = http_ctx(resp);
+    const char *route = ctx && ctx->route ? ctx->route : "", *last = strrchr(route, '/');
+    char name[64];
+    size_t n = 0;
+    for (const char *p = last ? last + 1 : route; *p && n + 5 < sizeof(name); p++)
+        if (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+            name[n++] = *p;
+    snprintf(name + n, sizeof(name) - n, "%s.csv", n ? "" : "report");
+    char header[96];
+    snprintf(header, sizeof(header), "attachment; filename=\"%s\"", name);
+    u_map_put(resp->map_header, "Content-Disposition", header);
+}
+
 int csv_out_send(struct _u_response *resp, long status, char *text)
 {
     if (!text)
         return http_problem_for(resp, APP_NOMEM, NULL);
     ulfius_set_binary_body_response(resp, (unsigned int)status, text, strlen(text));
     u_map_put(resp->map_header, "Content-Type", "text/csv; charset=utf-8");
+    set_attachment(resp);
     struct request_ctx *ctx = http_ctx(resp);
     if (ctx)
         ctx->status = status;

@@ -21,7 +21,9 @@ struct csv_column {
     const char *path;
 };
 
-/* Appends one field to sb, quoted when RFC 4180 requires it. */
+/* Appends one field to sb, quoted when RFC 4180 requires it. A field a spreadsheet would run as a
+ * formula (it starts with =, +, -, @, a tab or a CR and is not a plain number) is neutralised as OWASP
+ * advises: a single quote before it, the field quoted. */
 void csv_out_field(struct strbuf *sb, const char *text);
 
 /* The table: a header row from cols[0..n), then one row per element of `rows` (an array of objects).
@@ -31,7 +33,8 @@ char *csv_out_table(const struct csv_column *cols, size_t n, const json_t *rows)
 /* True when the request's Accept header asks for text/csv. */
 int csv_out_wanted(const char *accept);
 
-/* Sends `text` (taken; NULL answers 500) as "text/csv; charset=utf-8" with `status`. Returns
+/* Sends `text` (taken; NULL answers 500) as "text/csv; charset=utf-8" with `status` and
+ * Content-Disposition: attachment; filename="<the route's last segment>.csv". Returns
  * U_CALLBACK_COMPLETE. */
 int csv_out_send(struct _u_response *resp, long status, char *text);
 

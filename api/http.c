@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "config.h"
+#include "cursor.h"
 #include "log.h"
 
 /* ---- request context ---------------------------------------------------------------------------- */
@@ -87,8 +88,10 @@ static const struct {
     {409, "conflict", "Conflict"},
     {412, "precondition-failed", "Precondition failed"},
     {413, "payload-too-large", "Payload too large"},
+    {414, "uri-too-long", "URI too long"},
     {415, "unsupported-media-type", "Unsupported media type"},
     {422, "validation-error", "Unprocessable content"},
+    {431, "header-fields-too-large", "Request header fields too large"},
     {503, "unavailable", "Service unavailable"},
     {500, "internal-error", "Internal server error"},
 };
@@ -106,7 +109,8 @@ static void send_body(struct _u_response *resp, long status, const char *content
     free(text);
 }
 
-int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors)
+/* The problem document for `status` (new reference, NULL when out of memory); steals `errors`. */
+static json_t *problem_body(long status, const char *title, const char *detail, json_t *errors)
 {
     const char *slug = "internal-error";
     const char *default_title = "Error";
@@ -124,9 +128,28 @@ int http_problem(struct _u_response *resp, long status, const char *title, const
     if (body && errors)
         json_object_set(body, "errors", errors);
     json_decref(errors);
+    return body;
+}
+
+/* Sends a problem document (steals `body`; NULL answers 500). */
+static int send_problem(struct _u_response *resp, long status, json_t *body)
+{
     send_body(resp, status, "application/problem+json", body ? json_dumps(body, JSON_COMPACT) : NULL);
     json_decref(body);
     return U_CALLBACK_COMPLETE;
+}
+
+int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors)
+{
+    return send_problem(resp, status, problem_body(status, title, detail, errors));
+}
+
+int http_problem_counted(struct _u_response *resp, long status, const char *detail, json_t *errors, size_t count)
+{
+    json_t *body = problem_body(status, NULL, detail, errors);
+    if (body)
+        json_object_set_new(body, "error_count", json_integer((json_int_t)count));
+    return send_problem(resp, status, body);
 }
 
 int http_problem_field(struct _u_response *resp, long status, const char *field, const char *message)
@@ -216,6 +239,27 @@ int http_problem_db(struct _u_response *resp, enum app_status status, const stru
                         json_pack("[{s:s, s:s}]", "field", field, "message", message));
 }
 
+/* The Content-Security-Policy of an HTML page (GET /docs): its own script and the Redoc bundle's
+ * injected styles, fonts and images, nothing from elsewhere, never framed. */
+static const char PAGE_CSP[] = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                               "worker-src 'self' blob:; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'";
+/* Everything else is data, never a document: nothing may load from it and nothing may frame it. */
+static const char DATA_CSP[] = "default-src 'none'; frame-ancestors 'none'";
+
+void http_security_headers(struct _u_response *resp)
+{
+    const struct request_ctx *ctx = resp->shared_data;
+    const char *type = u_map_get_case(resp->map_header, "Content-Type");
+    int public_route = ctx && ctx->route_entry && http_route_is_public(ctx->route_entry);
+    u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+    u_map_put(resp->map_header, "Content-Security-Policy",
+              type && strncasecmp(type, "text/html", 9) == 0 ? PAGE_CSP : DATA_CSP);
+    if (!public_route && !u_map_get_case(resp->map_header, "Cache-Control"))
+        u_map_put(resp->map_header, "Cache-Control", "no-store");
+}
+
 /* ---- request accessors -------------------------------------------------------------------------- */
 
 const char *http_query(const struct _u_request *req, const char *name)
@@ -272,65 +316,14 @@ json_t *http_body_object(const struct _u_request *req, struct _u_response *resp,
 
 /* ---- pagination --------------------------------------------------------------------------------- */
 
-static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 json_t *http_cursor_encode(const char *key)
 {
     if (!key)
         return json_null();
-    size_t n = strlen(key), o = 0;
-    char *out = malloc(n * 4 / 3 + 4);
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)key[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)key[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)key[i + 2];
-        out[o++] = B64URL[(v >> 18) & 63];
-        out[o++] = B64URL[(v >> 12) & 63];
-        if (i + 1 < n)
-            out[o++] = B64URL[(v >> 6) & 63];
-        if (i + 2 < n)
-            out[o++] = B64URL[v & 63];
-    }
-    out[o] = '\0';
-    json_t *s = json_string(out);
-    free(out);
+    char *text = cursor_encode(key);
+    json_t *s = text ? json_string(text) : NULL;
+    free(text);
     return s;
-}
-
-/* Decodes base64url without padding into a NUL-terminated string; NULL when malformed. */
-static char *cursor_decode(const char *text)
-{
-    size_t n = strlen(text), o = 0;
-    if (n == 0 || n > 1024 || n % 4 == 1)
-        return NULL;
-    char *out = malloc(n * 3 / 4 + 2);
-    unsigned acc = 0;
-    int bits = 0;
-    for (size_t i = 0; out && i < n; i++) {
-        const char *p = strchr(B64URL, text[i]);
-        if (!p || !*p) {
-            free(out);
-            return NULL;
-        }
-        acc = (acc << 6) | (unsigned)(p - B64URL);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            char c = (char)((acc >> bits) & 0xff);
-            if (c == '\0') {
-                free(out);
-                return NULL;
-            }
-            out[o++] = c;
-        }
-    }
-    if (out)
-        out[o] = '\0';
-    return out;
 }
 
 char *http_cursor_decode(const char *cursor)

@@ -12,9 +12,6 @@
 #include "auth.h"
 #include "db.h"
 
-/* Callback priorities (CONVENTIONS). */
-enum { HTTP_PRIORITY_LIMITS = 0, HTTP_PRIORITY_AUTH = 1, HTTP_PRIORITY_APP = 3 };
-
 /* Route flags. */
 enum {
     HTTP_PUBLIC = 1u << 0,     /* no token needed (health, the contract) */
@@ -50,11 +47,26 @@ void http_routes_free(struct route_table *table);
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler);
 
-/* Installs the three callbacks every request passes, for every method and path: limits (finds the route
- * — 404, or 405 with Allow, as problem+json when there is none — sets its path variables and answers 413
- * for an oversized body), auth (401 problem+json unless the token verifies or the route is public) and
- * dispatch (the route's handler). Call once. Returns 0 or -1. */
-int http_install_pipeline(struct _u_instance *instance, const struct app *app);
+/* The pipeline's first step, run once the request line and headers are in and before any of the body
+ * is read: framing (400 for Content-Length twice or with Transfer-Encoding), a target that is not UTF-8
+ * text (400), the route (404, or 405 with Allow), the bearer token unless the route is public (401) and
+ * the declared length against the route's limit (413). Sets *limit to the route's body limit. Returns
+ * U_CALLBACK_IGNORE to read the body, or U_CALLBACK_COMPLETE with `resp` answered (problem+json). */
+int http_before_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t *limit);
+
+/* The second step, once the body is in (at most limit + 1 bytes kept): 413 when it ran over `limit`,
+ * else the route's handler. Returns U_CALLBACK_COMPLETE. Call only after http_before_body returned
+ * U_CALLBACK_IGNORE for this request. */
+int http_after_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t limit);
+
+/* True when the route needs no token (HTTP_PUBLIC). */
+int http_route_is_public(const struct route_entry *route);
+
+/* Adds the headers every response carries: X-Content-Type-Options: nosniff; a Content-Security-Policy
+ * (a strict one for data, one that lets an HTML page run its own script and styles); and, unless the
+ * route is public or the handler chose otherwise, Cache-Control: no-store — what a token unlocks is
+ * personal data, and no shared or browser cache may keep it. Call once, just before sending. */
+void http_security_headers(struct _u_response *resp);
 
 /* Writes every registered "METHOD PATH" line to `out` (for the route-vs-contract test). */
 void http_routes_print(const struct route_table *table, FILE *out);
@@ -73,6 +85,10 @@ const struct principal *http_principal(struct _u_response *resp);
 /* Sets an application/problem+json response (RFC 9457) with type, title, status, detail and, when
  * `errors` is non-NULL, the `errors` array (stolen). Returns U_CALLBACK_COMPLETE. */
 int http_problem(struct _u_response *resp, long status, const char *title, const char *detail, json_t *errors);
+
+/* http_problem for a list of errors that may be cut short: `errors` (stolen) holds the first few and
+ * `error_count` in the document says how many there were in all. Returns U_CALLBACK_COMPLETE. */
+int http_problem_counted(struct _u_response *resp, long status, const char *detail, json_t *errors, size_t count);
 
 /* A problem for an internal status (404, 409, 422, 412, 503 + Retry-After, 500 without detail).
  * `detail` may be NULL. Returns U_CALLBACK_COMPLETE. */

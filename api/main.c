@@ -101,6 +101,23 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     return rc;
 }
 
+/* The demo university's SQL seeds, run in this order (each idempotent, each in one transaction). */
+static const char *const DEMO_SEEDS[] = {"sql/demo/seed_demo.sql", "sql/demo/seed_demo_week.sql", NULL};
+
+/* seed-demo: every demo seed, then the schools adopt their presets as a PUT would, then the governance seed. */
+static int cmd_seed_demo(const struct config *cfg)
+{
+    if (need_database(cfg) != 0)
+        return 1;
+    for (const char *const *f = DEMO_SEEDS; *f; f++)
+        if (migrate_run_file(cfg->database_url, *f) != 0)
+            return 1;
+    if (with_app(cfg, policies_seed_demo, 0) != 0)
+        return 1;
+    /* governance (drafts, approvals, two years of data) builds on the adopted policies, so it comes after them */
+    return migrate_run_file(cfg->database_url, "sql/demo/seed_demo_governance.sql") == 0 ? 0 : 1;
+}
+
 static int cmd_serve(const struct config *cfg)
 {
     if (config_check_for_serving(cfg) != 0)
@@ -134,11 +151,7 @@ int main(int argc, char **argv)
     else if (strcmp(cmd, "migrate") == 0)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
-        rc = need_database(&cfg) == 0 && migrate_run_file(cfg.database_url, "sql/demo/seed_demo.sql") == 0
-                     && with_app(&cfg, policies_seed_demo, 0) == 0 /* the schools adopt their presets as a PUT would */
-                     && migrate_run_file(cfg.database_url, "sql/demo/seed_demo_governance.sql") == 0
-                 ? 0
-                 : 1;
+        rc = cmd_seed_demo(&cfg);
     else if (strcmp(cmd, "retention") == 0 && argc == 3 && (!strcmp(argv[2], "--dry-run") || !strcmp(argv[2], "--apply")))
         rc = need_database(&cfg) == 0 ? with_app(&cfg, strcmp(argv[2], "--apply") == 0 ? retention_apply : retention_dry_run, 0)
                                       : 1;

@@ -9,14 +9,27 @@
 #include "audit.h"
 #include "listing.h"
 
-/* The event and audit row of one change to request `id` (`json` is the request). */
+/* The event and audit row of one change to request `id` (`json` is the request). The audit row keeps
+ * the whole request; the event keeps ids, status and times only — not the student's free-text reason
+ * nor the decision comment, which every feed reader would otherwise see: a reader that needs them
+ * fetches GET /change-requests with its access checks. */
 static enum app_status record_change(struct db_conn *conn, const struct principal *who, const char *verb,
                                      const char *id, const char *student, const char *json)
 {
     char kind[48], action[48];
     snprintf(kind, sizeof(kind), "change_request.%s", strcmp(verb, "create") == 0 ? "created" : "decided");
     snprintf(action, sizeof(action), "change_request.%s", verb);
-    return audit_change(conn, who, kind, action, "change_request", id, student, json);
+    json_t *full = json_loads(json, 0, NULL), *event = full ? json_deep_copy(full) : NULL;
+    enum app_status st = event ? APP_OK : APP_NOMEM;
+    json_object_del(event, "reason");
+    json_object_del(event, "comment");
+    if (st == APP_OK)
+        st = audit_event(conn, who, kind, student, event);
+    if (st == APP_OK)
+        st = audit_record(conn, who, action, "change_request", id, student, full);
+    json_decref(full);
+    json_decref(event);
+    return st;
 }
 
 enum app_status repo_change_request_open(struct db_conn *conn, const struct principal *who, const char *student,

@@ -12,7 +12,7 @@
 #define TZ_SQL "(SELECT time_zone FROM calendar_settings)"
 
 static const char LIST_SQL[] =
-    "SELECT tutord_contact_json(c)::text, c.sort_at::text || '|' || c.id FROM contacts c"
+    "SELECT tutord_contact_full_json(c, $8::boolean)::text, c.sort_at::text || '|' || c.id FROM contacts c"
     " WHERE c.student_number = $1"
     " AND ($2::date IS NULL OR c.sort_at >= ($2::date::timestamp AT TIME ZONE " TZ_SQL "))"
     " AND ($3::date IS NULL OR c.sort_at < (($3::date + 1)::timestamp AT TIME ZONE " TZ_SQL "))"
@@ -28,41 +28,42 @@ enum app_status repo_contact_list(struct db_conn *conn, const char *number, cons
     snprintf(limit, sizeof(limit), "%d", f->limit + 1);
     if (f->after && !strchr(f->after, '|'))
         return APP_INVALID;
-    const char *params[7] = {number, f->from, f->to, f->kind, f->direction, f->after, limit};
-    return repo_page(conn, LIST_SQL, 7, params, f->limit, NULL, NULL, out);
+    const char *params[8] = {number, f->from, f->to, f->kind, f->direction, f->after, limit, f->with_body ? "t" : "f"};
+    return repo_page(conn, LIST_SQL, 8, params, f->limit, NULL, NULL, out);
 }
 
 static const char INSERT_SQL[] =
     "WITH t AS (SELECT $6::timestamptz AS scheduled,"
     "                  COALESCE($7::timestamptz, CASE WHEN $6::timestamptz IS NULL THEN now() END) AS occurred)"
     " INSERT INTO contacts AS c (student_number, staff_number, kind, direction, channel, scheduled_at,"
-    " occurred_at, attendance, reply_to, wellbeing_check, session_id, created_by)"
+    " occurred_at, attendance, reply_to, wellbeing_check, session_id, created_by, subject, body)"
     " SELECT $1, $2, $3, $4, $5, t.scheduled, t.occurred,"
     " COALESCE($8, CASE WHEN t.occurred IS NULL THEN 'scheduled' ELSE 'attended' END),"
     " $9::bigint, COALESCE($10::boolean, false),"
-    " COALESCE($11::uuid, CASE WHEN $3 = 'group_meeting' THEN gen_random_uuid() END), $12 FROM t"
-    " RETURNING tutord_contact_json(c)::text, c.id::text";
+    " COALESCE($11::uuid, CASE WHEN $3 = 'group_meeting' THEN gen_random_uuid() END), $12, $13, $14 FROM t"
+    " RETURNING tutord_contact_full_json(c, true)::text, c.id::text";
 
 enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
                                     char **id, struct db_error *err)
 {
-    const char *params[12] = {c->student,  c->staff,           c->kind,        c->direction,
-                              c->channel,  c->scheduled_at,    c->occurred_at, c->attendance,
-                              c->reply_to, c->wellbeing_check, c->session_id,  actor};
-    return repo_row(conn, INSERT_SQL, 12, params, err, (char **const[]){json, id}, 2);
+    const char *params[14] = {c->student,      c->staff,       c->kind,       c->direction, c->channel,
+                              c->scheduled_at, c->occurred_at, c->attendance, c->reply_to,  c->wellbeing_check,
+                              c->session_id,   actor,          c->subject,    c->body};
+    return repo_row(conn, INSERT_SQL, 14, params, err, (char **const[]){json, id}, 2);
 }
 
-enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out)
+#define HEAD_SQL                                                                                                       \
+    "SELECT tutord_contact_full_json(c, $2::boolean)::text, c.version::text, c.student_number, c.staff_number,"        \
+    " c.kind, c.id::text, COALESCE(c.slot_id::text, ''), c.attendance FROM contacts c WHERE c.id = $1::bigint"
+
+enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, int with_body,
+                                  struct contact_head *out)
 {
-    static const char *const sql[2] = {
-        "SELECT tutord_contact_json(c)::text, c.version::text, c.student_number, c.staff_number, c.kind,"
-        " c.id::text FROM contacts c WHERE c.id = $1::bigint",
-        "SELECT tutord_contact_json(c)::text, c.version::text, c.student_number, c.staff_number, c.kind,"
-        " c.id::text FROM contacts c WHERE c.id = $1::bigint FOR UPDATE"};
-    const char *params[1] = {id};
+    static const char *const sql[2] = {HEAD_SQL, HEAD_SQL " FOR UPDATE"};
+    const char *params[2] = {id, with_body ? "t" : "f"};
     PGresult *res = NULL;
     memset(out, 0, sizeof(*out));
-    enum app_status st = db_query(conn, sql[lock ? 1 : 0], 1, params, &res, NULL);
+    enum app_status st = db_query(conn, sql[lock ? 1 : 0], 2, params, &res, NULL);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
     if (st == APP_OK) {
@@ -72,6 +73,8 @@ enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock
         snprintf(out->staff, sizeof(out->staff), "%s", PQgetvalue(res, 0, 3));
         snprintf(out->kind, sizeof(out->kind), "%s", PQgetvalue(res, 0, 4));
         snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 5));
+        snprintf(out->slot, sizeof(out->slot), "%s", PQgetvalue(res, 0, 6));
+        snprintf(out->attendance, sizeof(out->attendance), "%s", PQgetvalue(res, 0, 7));
         if (!out->json || !out->version)
             st = APP_NOMEM;
     }
@@ -96,7 +99,7 @@ static const char UPDATE_SQL[] =
     " attendance = COALESCE($2::jsonb ->> 'attendance', c.attendance),"
     " wellbeing_check = COALESCE(($2::jsonb ->> 'wellbeing_check')::boolean, c.wellbeing_check),"
     " version = c.version + 1, updated_at = now()"
-    " WHERE c.id = $1::bigint RETURNING tutord_contact_json(c)::text, c.version::text";
+    " WHERE c.id = $1::bigint RETURNING tutord_contact_full_json(c, true)::text, c.version::text";
 
 enum app_status repo_contact_update(struct db_conn *conn, const char *id, const json_t *patch, char **json,
                                     char **version, struct db_error *err)
@@ -120,4 +123,36 @@ enum app_status repo_contact_confirm(struct db_conn *conn, const struct contact_
                     " RETURNING json_build_object('contact', m.contact_id, 'status', m.status,"
                     " 'comment', m.comment, 'answered_at', m.answered_at)::text",
                     5, params, err, (char **const[]){json}, 1);
+}
+
+int repo_contact_content_reader(const struct principal *who)
+{
+    return !(who->roles & (ROLE_ADMIN | ROLE_REGISTRY));
+}
+
+static const char THREADS_SQL[] =
+    "WITH RECURSIVE m AS (SELECT c.id, c.reply_to, c.sort_at FROM contacts c"
+    "                      WHERE c.student_number = $1 AND c.kind IN ('message', 'email')),"
+    " t(id, root) AS (SELECT m.id, m.id FROM m"
+    "                  WHERE m.reply_to IS NULL OR NOT EXISTS (SELECT 1 FROM m p WHERE p.id = m.reply_to)"
+    "                 UNION ALL SELECT m.id, t.root FROM m JOIN t ON m.reply_to = t.id),"
+    " th AS (SELECT t.root, max(c.sort_at) AS last_at,"
+    "               json_agg(tutord_contact_full_json(c, $2::boolean) ORDER BY c.sort_at, c.id) AS messages"
+    "          FROM t JOIN contacts c ON c.id = t.id GROUP BY t.root)"
+    " SELECT json_build_object('thread', th.root, 'last_at', th.last_at,"
+    "        'subject', (SELECT CASE WHEN $2::boolean THEN r.subject END FROM contacts r WHERE r.id = th.root),"
+    "        'messages', th.messages)::text, th.last_at::text || '|' || th.root FROM th"
+    " WHERE $3::text IS NULL OR (th.last_at, th.root) <"
+    "       (split_part($3, '|', 1)::timestamptz, split_part($3, '|', 2)::bigint)"
+    " ORDER BY th.last_at DESC, th.root DESC LIMIT $4";
+
+enum app_status repo_message_threads(struct db_conn *conn, const char *number, int with_body, const char *after,
+                                     int limit, struct strbuf *out)
+{
+    char lim[16];
+    snprintf(lim, sizeof(lim), "%d", limit + 1);
+    if (after && !strchr(after, '|'))
+        return APP_INVALID;
+    const char *params[4] = {number, with_body ? "t" : "f", after, lim};
+    return repo_page(conn, THREADS_SQL, 4, params, limit, NULL, NULL, out);
 }

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "auth.h"
 #include "db.h"
 #include "strbuf.h"
 
@@ -13,6 +14,7 @@ struct contact_filter {
     const char *kind, *direction;
     const char *after; /* keyset cursor key, NULL for the first page */
     int limit;
+    int with_body; /* show messages' subject and body (not to admin, SPEC "Messages") */
 };
 
 /* A new contact's columns as text (NULL = SQL NULL, or the default the SQL supplies: occurred_at now
@@ -20,6 +22,7 @@ struct contact_filter {
 struct contact_new {
     const char *student, *staff, *kind, *direction, *channel, *scheduled_at, *occurred_at, *attendance;
     const char *reply_to, *wellbeing_check, *session_id;
+    const char *subject, *body; /* a message's or email's content, NULL when none */
 };
 
 /* One contact with the facts access decisions need. Strings malloc'd/owned; free with
@@ -27,6 +30,8 @@ struct contact_new {
 struct contact_head {
     char *json, *version;
     char id[24], student[24], staff[24], kind[20];
+    char slot[24]; /* the slot it books, "" when none */
+    char attendance[16];
 };
 
 /* A page of student `number`'s contacts, ordered by (occurred_at or else scheduled_at, id), as
@@ -38,8 +43,10 @@ enum app_status repo_contact_list(struct db_conn *conn, const char *number, cons
 enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
                                     char **id, struct db_error *err);
 
-/* Reads contact `id` (locking it when `lock`, within a transaction). APP_NOT_FOUND when absent. */
-enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, struct contact_head *out);
+/* Reads contact `id` (locking it when `lock`, within a transaction), its JSON with a message's subject
+ * and body when `with_body`. APP_NOT_FOUND when absent. */
+enum app_status repo_contact_head(struct db_conn *conn, const char *id, int lock, int with_body,
+                                  struct contact_head *out);
 void repo_contact_head_free(struct contact_head *h);
 
 /* Applies a validated merge patch (an object of writable fields) to contact `id`; bumps the version.
@@ -51,5 +58,17 @@ enum app_status repo_contact_update(struct db_conn *conn, const char *id, const 
  * confirmation's JSON (malloc'd). */
 enum app_status repo_contact_confirm(struct db_conn *conn, const struct contact_head *h, const char *status,
                                      const char *comment, char **json, struct db_error *err);
+
+/* True when the caller may read messages' subject and body: anyone who reads the contact, except
+ * admin (and registry, who reads no contacts at all). Pure. */
+int repo_contact_content_reader(const struct principal *who);
+
+/* A page of student `number`'s message threads, the thread with the latest message first: each item
+ * {"thread": root id, "subject", "last_at", "messages": [...oldest first]} where a thread is a message
+ * or email with no reply_to (or replying to something that is not a message) and every message that
+ * replies to one in it. `with_body` as for contacts. Keyset cursor "last_at|root"; a malformed cursor is
+ * APP_INVALID. Appends {"items","next_cursor"} to *out. */
+enum app_status repo_message_threads(struct db_conn *conn, const char *number, int with_body, const char *after,
+                                     int limit, struct strbuf *out);
 
 #endif

@@ -295,10 +295,12 @@ static json_t *evidence_of(const struct evaluation *ev, const struct facts_stude
     return out;
 }
 
+/* True when a concern raised by staff (a tutor's or senior tutor's referral: the escalation the rule asks
+ * for, not the student's own complaint about their tutoring) is open for the student. */
 static int has_open_concern(const struct evaluation *ev, const struct facts_student *s)
 {
     for (size_t c = s->first_concern; c < s->first_concern + s->n_concerns; c++)
-        if (ev->facts.concerns[c].closed_on == PE_NO_DATE)
+        if (ev->facts.concerns[c].closed_on == PE_NO_DATE && ev->facts.concerns[c].raised_by != PE_RAISED_BY_STUDENT)
             return 1;
     return 0;
 }

@@ -1,10 +1,12 @@
-/* router.c — the request pipeline on Ulfius: three callbacks registered once, for every method and
- * path, in priority order:
- *   limits   (0) find the route in our table (404, or 405 with Allow, as problem+json when there is
- *                none) and refuse an oversized body (413);
- *   auth     (1) verify the bearer token unless the route is public (401 problem+json);
- *   dispatch (3) put the route's path variables in the request's URL map and run its handler (inside
- *                the Idempotency-Key wrapper when it is flagged so).
+/* router.c — the request pipeline, in two steps the server (server.c) runs around the body:
+ *   before the body, from the request line and headers alone: refuse ambiguous framing (two
+ *                Content-Length, Content-Length with Transfer-Encoding: 400), a target that is not
+ *                text (400), find the route in our table (404, or 405 with Allow), verify the bearer
+ *                token unless the route is public (401) and refuse a declared length over the route's
+ *                limit (413) — so nothing is read, and no 100 Continue sent, for a request refused;
+ *   after the body: 413 when a chunked body ran over the limit, else put the route's path variables in
+ *                the request's URL map and run its handler (inside the Idempotency-Key wrapper when it
+ *                is flagged so).
  *
  * Why our own routing rather than one Ulfius endpoint per route: Ulfius matches a request by splitting
  * and comparing the URL of every registered endpoint, and that matching was 41% of the instructions of
@@ -13,10 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "auth.h"
 #include "config.h"
+#include "csv.h"
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
@@ -82,13 +86,27 @@ static int answer_unmatched(const struct _u_request *req, struct _u_response *re
     return http_problem(resp, 404, NULL, "no such resource", NULL);
 }
 
-/* Percent-decodes n bytes of a path segment into dst (size bytes); a malformed escape is kept as is. */
-static void decode_segment(char *dst, size_t size, const char *src, size_t n)
+/* The value of a hex digit, or -1. */
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes n bytes of src into dst (size bytes, NUL-terminated); a malformed escape is kept as
+ * is. Returns the decoded length, which counts any NUL byte an escape made. */
+static size_t percent_decode(char *dst, size_t size, const char *src, size_t n)
 {
     size_t o = 0;
     for (size_t i = 0; i < n && o + 1 < size; i++) {
-        unsigned hi, lo;
-        if (src[i] == '%' && i + 2 < n && sscanf(src + i + 1, "%1x%1x", &hi, &lo) == 2) {
+        int hi = src[i] == '%' && i + 2 < n ? hex_value(src[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(src[i + 2]) : -1;
+        if (lo >= 0) {
             dst[o++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -96,6 +114,23 @@ static void decode_segment(char *dst, size_t size, const char *src, size_t n)
         }
     }
     dst[o] = '\0';
+    return o;
+}
+
+/* True when the request target as sent (path and query) percent-decodes to UTF-8 text without a NUL.
+ * A %00 would cut a path variable short (/students/S1%00x read as S1) and a query value that is not
+ * text is dropped by the query parser (?school=LAW%FF lost its filter), so both are refused (400)
+ * before any route sees them. Separators are ASCII, so checking the whole target checks each part. */
+static int target_is_text(const char *target)
+{
+    size_t n = strlen(target);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return 0;
+    size_t len = percent_decode(buf, n + 1, target, n);
+    int ok = csv_text_error_line(buf, len) == 0;
+    free(buf);
+    return ok;
 }
 
 /* Puts each "@name" segment of the pattern, with the path's (decoded) segment, into `map`. The path
@@ -109,7 +144,7 @@ static int put_path_variables(const char *pattern, const char *path, struct _u_m
         if (*pattern == '@') {
             char name[64], value[512];
             snprintf(name, sizeof(name), "%.*s", (int)(pl - 1), pattern + 1);
-            decode_segment(value, sizeof(value), path, ul);
+            percent_decode(value, sizeof(value), path, ul);
             if (u_map_put(map, name, value) != U_OK)
                 return -1;
         }
@@ -119,56 +154,113 @@ static int put_path_variables(const char *pattern, const char *path, struct _u_m
     return 0;
 }
 
-static int body_too_large(const struct _u_request *req, size_t limit)
+/* The declared Content-Length, strictly: one header holding only digits. Returns 0 and sets *out (0
+ * when there is none), or -1 for two headers (the map joins repeats with ',') or anything else. */
+static int declared_length(const struct _u_request *req, unsigned long long *out)
 {
     const char *length = u_map_get_case(req->map_header, "Content-Length");
-    if (length && strtoull(length, NULL, 10) > limit)
-        return 1;
-    return req->binary_body_length > limit;
+    *out = 0;
+    if (!length)
+        return 0;
+    size_t n = strlen(length);
+    if (n == 0 || n > 19 || strspn(length, "0123456789") != n)
+        return -1;
+    *out = strtoull(length, NULL, 10);
+    return 0;
 }
 
-static int callback_limits(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* Refuses what could make two servers read two different messages (RFC 9112 §6.3): Content-Length
+ * given twice or not a plain number, Content-Length together with Transfer-Encoding, or a transfer
+ * coding other than chunked. Returns 0, or the 400 (and the connection closes after it). */
+static int refuse_framing(const struct _u_request *req, struct _u_response *resp, unsigned long long *length)
 {
-    const struct app *app = user_data;
-    char allow[128];
-    const struct route_entry *route = find_route(app->routes, req->http_verb, req->url_path, allow, sizeof(allow));
-    struct request_ctx *ctx = http_ctx_attach(resp, route ? route->path : "(unmatched)", req->http_verb);
-    if (!ctx)
-        return http_problem_for(resp, APP_NOMEM, NULL);
-    if (!route)
-        return answer_unmatched(req, resp, allow);
-    ctx->route_entry = route;
-    size_t limit = route->flags & HTTP_IMPORT ? app->config->max_import_bytes : app->config->max_body_bytes;
-    if (body_too_large(req, limit)) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "the body is larger than the limit of %zu bytes", limit);
-        return http_problem(resp, 413, NULL, detail, NULL);
-    }
-    return U_CALLBACK_IGNORE;
+    const char *te = u_map_get_case(req->map_header, "Transfer-Encoding");
+    const char *why = declared_length(req, length) != 0 ? "Content-Length must be given once, as a whole number"
+                      : te && u_map_get_case(req->map_header, "Content-Length")
+                          ? "Content-Length and Transfer-Encoding must not be sent together"
+                      : te && strcasecmp(te, "chunked") != 0 ? "the only transfer coding accepted is chunked"
+                                                              : NULL;
+    if (!why)
+        return 0;
+    u_map_put(resp->map_header, "Connection", "close");
+    return http_problem(resp, 400, NULL, why, NULL);
 }
 
-static int callback_auth(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* Sizes over which the target (414) and the header fields (431) are refused as problem+json, well
+ * below libmicrohttpd's own per-connection memory limit (server.c), so that the library's fixed HTML
+ * answers for the same faults are reached only by requests far larger still. */
+#define MAX_TARGET_BYTES 8192
+#define MAX_HEADER_BYTES 16384
+
+/* 414 for a target over MAX_TARGET_BYTES, 431 for header fields over MAX_HEADER_BYTES; else 0. */
+static int refuse_oversized(const struct _u_request *req, struct _u_response *resp)
 {
-    const struct app *app = user_data;
-    struct request_ctx *ctx = http_ctx(resp);
+    size_t headers = 0;
+    const char **keys = u_map_enum_keys(req->map_header);
+    for (size_t i = 0; keys && keys[i]; i++)
+        headers += strlen(keys[i]) + strlen(u_map_get(req->map_header, keys[i])) + 4; /* ": " and CRLF */
+    if (strlen(req->http_url) > MAX_TARGET_BYTES)
+        return http_problem(resp, 414, NULL, "the path and query are longer than 8192 bytes", NULL);
+    if (headers > MAX_HEADER_BYTES)
+        return http_problem(resp, 431, NULL, "the request's header fields are larger than 16384 bytes", NULL);
+    return 0;
+}
+
+/* Verifies the bearer token unless the route is public: 0, or the 401 answered. */
+static int check_auth(const struct app *app, const struct _u_request *req, struct _u_response *resp,
+                      struct request_ctx *ctx)
+{
     if (ctx->route_entry->flags & HTTP_PUBLIC)
-        return U_CALLBACK_IGNORE;
+        return 0;
     const char *header = http_header(req, "Authorization");
     const char *why = "a bearer token is required";
     if (header && auth_verify(app->auth, header, time(NULL), &ctx->principal, &why) == 0) {
         ctx->authenticated = 1;
-        return U_CALLBACK_IGNORE;
+        return 0;
     }
     u_map_put(resp->map_header, "WWW-Authenticate", header ? "Bearer error=\"invalid_token\"" : "Bearer");
     return http_problem(resp, 401, NULL, why, NULL);
 }
 
-/* The route's handler, with `app` as its user data, inside the Idempotency-Key wrapper when flagged. */
-static int callback_dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* The 413 for a body over `limit`. */
+static int answer_too_large(struct _u_response *resp, size_t limit)
 {
-    const struct app *app = user_data;
+    char detail[96];
+    snprintf(detail, sizeof(detail), "the body is larger than the limit of %zu bytes", limit);
+    u_map_put(resp->map_header, "Connection", "close");
+    return http_problem(resp, 413, NULL, detail, NULL);
+}
+
+int http_before_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t *limit)
+{
+    char allow[128];
+    const struct route_entry *route = find_route(app->routes, req->http_verb, req->url_path, allow, sizeof(allow));
+    struct request_ctx *ctx = http_ctx_attach(resp, route ? route->path : "(unmatched)", req->http_verb);
+    unsigned long long length = 0;
+    *limit = app->config->max_body_bytes;
+    if (!ctx)
+        return http_problem_for(resp, APP_NOMEM, NULL);
+    if (refuse_framing(req, resp, &length) != 0 || refuse_oversized(req, resp) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (!target_is_text(req->http_url))
+        return http_problem(resp, 400, NULL, "the path and query must be UTF-8 text without NUL (%00)", NULL);
+    if (!route)
+        return answer_unmatched(req, resp, allow);
+    ctx->route_entry = route;
+    if (route->flags & HTTP_IMPORT)
+        *limit = app->config->max_import_bytes;
+    if (check_auth(app, req, resp, ctx) != 0)
+        return U_CALLBACK_COMPLETE;
+    if (length > *limit)
+        return answer_too_large(resp, *limit);
+    return U_CALLBACK_IGNORE;
+}
+
+int http_after_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t limit)
+{
     const struct route_entry *route = http_ctx(resp)->route_entry;
-    /* here, not in limits: Ulfius rebuilds the URL map before each callback */
+    if (req->binary_body_length > limit)
+        return answer_too_large(resp, limit);
     if (put_path_variables(route->path, req->url_path, req->map_url) != 0)
         return http_problem_for(resp, APP_NOMEM, NULL);
     if (route->flags & HTTP_IDEMPOTENT)
@@ -207,20 +299,13 @@ int http_route(struct _u_instance *instance, const struct app *app, const char *
         log_msg(LOG_ERROR, "could not register %s %s", method, path);
         return -1;
     }
-    size_t import_cap = app->config->max_import_bytes + 1; /* one more byte tells us it was too large */
-    if ((flags & HTTP_IMPORT) && instance->max_post_body_size < import_cap)
-        instance->max_post_body_size = import_cap; /* Ulfius would truncate a larger body silently */
+    (void)instance; /* routes live in our table; the instance only carries them through registration */
     return 0;
 }
 
-int http_install_pipeline(struct _u_instance *instance, const struct app *app)
+int http_route_is_public(const struct route_entry *route)
 {
-    int rc = ulfius_add_endpoint_by_val(instance, "*", NULL, "*", HTTP_PRIORITY_LIMITS, callback_limits, (void *)app);
-    if (rc == U_OK)
-        rc = ulfius_add_endpoint_by_val(instance, "*", NULL, "*", HTTP_PRIORITY_AUTH, callback_auth, (void *)app);
-    if (rc == U_OK)
-        rc = ulfius_add_endpoint_by_val(instance, "*", NULL, "*", HTTP_PRIORITY_APP, callback_dispatch, (void *)app);
-    return rc == U_OK ? 0 : -1;
+    return (route->flags & HTTP_PUBLIC) != 0;
 }
 
 struct route_table *http_routes_new(void)

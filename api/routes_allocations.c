@@ -64,7 +64,9 @@ static const char *string_or(const json_t *obj, const char *key, const char *fal
     return json_is_string(v) ? json_string_value(v) : fallback;
 }
 
-/* One transaction: the caller's right on the student, then allocate. */
+/* One transaction: the caller's right on the student, then allocate. A student who does not exist and
+ * one the caller may not see get the same 404 as GET /students/{n} (nothing leaks, and a client reads
+ * one answer for "not there for you" everywhere); 422 stays for the body's own faults. */
 static int allocate(struct _u_response *resp, const struct app *app, const struct allocation_input *in)
 {
     const struct principal *who = http_principal(resp);
@@ -76,8 +78,6 @@ static int allocate(struct _u_response *resp, const struct app *app, const struc
         st = db_begin(conn);
     if (st == APP_OK)
         st = repo_allocation_authorize(conn, who, in->student, in->kind);
-    if (st == APP_NOT_FOUND) /* a dangling or invisible reference: the same answer, so nothing leaks */
-        st = alloc_refuse(&why, APP_INVALID, "student", "no such student among those you may allocate");
     if (st == APP_OK)
         st = repo_allocation_create(conn, who, in, &id, &json, &why);
     if (st == APP_OK)
@@ -86,7 +86,7 @@ static int allocate(struct _u_response *resp, const struct app *app, const struc
     free(id);
     if (st != APP_OK) {
         free(json);
-        return refusal_respond(resp, st, &why, "no such student",
+        return refusal_respond(resp, st, &why, "no such student among those you may see",
                                "only a senior tutor of the student's school may allocate");
     }
     return http_json_text(resp, 201, json);

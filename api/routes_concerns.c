@@ -56,7 +56,7 @@ static const char LIST_SQL[] =
 
 static const char LOCK_SQL[] =
     "SELECT c.student_number, c.status, (c.school = ANY (tutord_senior_schools($3::text[], $4)))::int::text,"
-    " json_build_object('id', c.id, 'student', c.student_number, 'school', c.school, 'kind', c.kind,"
+    " json_build_object('id', c.id, 'student', c.student_number, 'school', c.school,"
     " 'raised_by', c.raised_by, 'raised_by_role', c.raised_by_role)::text"
     " FROM concerns c WHERE c.id = $5::bigint AND " CONCERN_VISIBLE " FOR UPDATE";
 
@@ -64,7 +64,7 @@ static const char INSERT_SQL[] =
     "INSERT INTO concerns AS c (student_number, school, kind, detail, raised_by, raised_by_role)"
     " VALUES ($1, $2, $3, $4, $5, $6)"
     " RETURNING tutord_concern_json(c)::text, c.id::text,"
-    " json_build_object('id', c.id, 'student', c.student_number, 'school', c.school, 'kind', c.kind,"
+    " json_build_object('id', c.id, 'student', c.student_number, 'school', c.school,"
     " 'raised_by', c.raised_by, 'raised_by_role', c.raised_by_role)::text";
 
 static const char CLOSE_SQL[] =
@@ -153,7 +153,9 @@ static const char *raiser_role(const struct principal *who, const struct student
     return reach->senior ? "senior_tutor" : reach->tutor ? "tutor" : NULL;
 }
 
-/* Inserts the concern and its event and audit rows; *json is the concern (malloc'd). */
+/* Inserts the concern and its event and audit rows; *json is the concern (malloc'd). The event carries
+ * ids and roles only — never the concern's kind or detail: every feed reader (registry, admin) sees the
+ * feed, and may read the concern itself only through GET /concerns with its access checks. */
 static enum app_status raise_concern(struct db_conn *conn, const struct principal *who, const json_t *body,
                                      const char *student, const struct student_reach *reach, const char *role,
                                      char **json, struct db_error *err)

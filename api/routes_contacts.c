@@ -24,6 +24,7 @@ static const char *const CHANNELS[] = {"in_person", "online", NULL};
 static const char *const ATTENDANCE[] = {"scheduled", "attended", "missed", "cancelled", NULL};
 static const char *const ANSWERS[] = {"confirmed", "disputed", NULL};
 static const char *const MEETINGS[] = {"meeting", "group_meeting", NULL};
+static const char *const WRITTEN[] = {"message", "email", NULL};
 
 /* Fields the service sets: refused on every write (mass assignment). */
 #define CONTACT_READONLY                                                                                               \
@@ -46,6 +47,9 @@ static const struct field_spec CONTACT_FIELDS[] = {
     {"reply_to", FT_INT, F_NULLABLE, 1, LONG_MAX, NULL},
     {"wellbeing_check", FT_BOOL, 0, 0, 0, NULL},
     {"session_id", FT_STRING, F_NULLABLE, 36, 36, NULL},
+    {"subject", FT_STRING, F_NULLABLE, 1, 200, NULL},
+    {"body", FT_STRING, F_NULLABLE, 1, 10000, NULL},
+    {"slot", FT_INT, F_READONLY, 0, 0, NULL},
     CONTACT_READONLY,
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -62,6 +66,9 @@ static const struct field_spec PATCH_FIELDS[] = {
     {"staff", FT_ID, F_READONLY, 0, 0, NULL},
     {"reply_to", FT_INT, F_READONLY, 0, 0, NULL},
     {"session_id", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"subject", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"body", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"slot", FT_INT, F_READONLY, 0, 0, NULL},
     CONTACT_READONLY,
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -91,6 +98,29 @@ static int is_uuid(const char *s)
     return s[36] == '\0';
 }
 
+/* True when `s` holds a control character other than those `allowed` (plain text: the JSON parser has
+ * already refused anything that is not UTF-8, and NUL). */
+static int has_control(const char *s, const char *allowed)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p < 0x20 || *p == 0x7f) && !strchr(allowed, *p))
+            return 1;
+    return 0;
+}
+
+/* A message's content: subject and body only on a message or email; the subject is one line, the
+ * body plain text (line breaks and tabs allowed). Lengths are checked by the field specs (bytes). */
+static void content_rules(const json_t *body, json_t *errors)
+{
+    const char *kind = str_of(body, "kind"), *subject = str_of(body, "subject"), *text = str_of(body, "body");
+    if ((subject || text) && kind && !pastoral_in(WRITTEN, kind))
+        validate_error(errors, subject ? "subject" : "body", "only a message or an email has a subject and a body");
+    if (subject && has_control(subject, ""))
+        validate_error(errors, "subject", "must be one line of text without control characters");
+    if (text && has_control(text, "\n\r\t"))
+        validate_error(errors, "body", "must be plain text (control characters other than line breaks and tabs)");
+}
+
 /* ---- GET /students/{student_number}/contacts ------------------------------------------------------ */
 
 static int read_filter(const struct _u_request *req, struct _u_response *resp, struct contact_filter *f)
@@ -118,6 +148,7 @@ static int callback_contacts_list(const struct _u_request *req, struct _u_respon
         return U_CALLBACK_COMPLETE;
     filter.after = page.after;
     filter.limit = page.limit;
+    filter.with_body = repo_contact_content_reader(who);
     const char *number = http_path_param(req, "student_number");
     struct student_reach reach;
     struct strbuf body = {0};
@@ -188,6 +219,8 @@ static void fill_contact(const json_t *body, const char *number, const char *sta
     c->occurred_at = str_of(body, "occurred_at");
     c->attendance = str_of(body, "attendance");
     c->session_id = str_of(body, "session_id");
+    c->subject = str_of(body, "subject");
+    c->body = str_of(body, "body");
     const json_t *wb = json_object_get(body, "wellbeing_check"), *reply = json_object_get(body, "reply_to");
     c->wellbeing_check = json_is_boolean(wb) ? (json_is_true(wb) ? "true" : "false") : NULL;
     if (json_is_integer(reply)) {
@@ -208,6 +241,7 @@ static int contact_from_body(struct _u_response *resp, const json_t *body, const
     const char *session = str_of(body, "session_id");
     if (session && !is_uuid(session))
         validate_error(errors, "session_id", "must be a UUID");
+    content_rules(body, errors);
     if (as_student)
         student_rules(body, reach, errors);
     int rc = pastoral_body_checked(resp, errors, "contact");
@@ -259,14 +293,23 @@ cleanup:
 
 /* ---- GET / PATCH /contacts/{id} -------------------------------------------------------------------- */
 
-/* Reads the contact and the caller's reach over its student; APP_NOT_FOUND when either is hidden. */
+/* Reads the contact and the caller's reach over its student; APP_NOT_FOUND when either is hidden. The
+ * staff member a contact is with still reads it when no longer the student's tutor (a message
+ * thread's staff read their thread); the reach is then empty. Admin reads no message content. */
 static enum app_status load_contact(struct db_conn *conn, const char *id, int lock, const struct principal *who,
                                     struct contact_head *head, struct student_reach *reach)
 {
     if (!listing_is_row_id(id))
         return APP_NOT_FOUND;
-    enum app_status st = repo_contact_head(conn, id, lock, head);
-    return st == APP_OK ? repo_reach_of(conn, head->student, who, reach) : st;
+    enum app_status st = repo_contact_head(conn, id, lock, repo_contact_content_reader(who), head);
+    if (st == APP_OK)
+        st = repo_reach_of(conn, head->student, who, reach);
+    if (st == APP_NOT_FOUND && head->json && access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR) &&
+        strcmp(head->staff, who->sub) == 0) {
+        memset(reach, 0, sizeof(*reach));
+        st = APP_OK;
+    }
+    return st;
 }
 
 static int callback_contact_get(const struct _u_request *req, struct _u_response *resp, void *user_data)

@@ -22,9 +22,16 @@
 #include "http.h"
 #include "strbuf.h"
 
+/* What the feed shows of a payload: events written before the writers stopped putting them there still
+ * hold a change request's free-text reason and decision comment, or a concern's kind; the feed drops
+ * them, so it carries only what every feed reader may see (ids, types, times). */
+#define FEED_PAYLOAD                                                                                        \
+    "CASE WHEN e.kind LIKE 'change\\_request.%' THEN e.payload - 'reason' - 'comment'"                       \
+    "     WHEN e.kind LIKE 'concern.%' THEN e.payload - 'kind' - 'detail' ELSE e.payload END"
+
 static const char FEED_SQL[] =
     "SELECT json_build_object('id', e.id, 'kind', e.kind, 'subject', e.subject, 'actor', e.actor,"
-    "        'occurred_at', e.occurred_at, 'payload', e.payload)::text, c.seq::text || ':' || e.id::text"
+    "        'occurred_at', e.occurred_at, 'payload', " FEED_PAYLOAD ")::text, c.seq::text || ':' || e.id::text"
     "  FROM event_commits c JOIN events e ON e.txid = c.txid"
     " WHERE ($1::bigint IS NULL OR (c.seq, e.id) > ($1::bigint, $2::bigint))"
     " ORDER BY c.seq, e.id LIMIT $3";
@@ -44,8 +51,9 @@ static int read_after(const struct _u_request *req, struct _u_response *resp, st
     char *key = http_cursor_decode(after);
     const char *colon = key ? strchr(key, ':') : NULL;
     size_t tl = colon ? (size_t)(colon - key) : 0, il = colon ? strlen(colon + 1) : 0;
-    int ok = colon && tl > 0 && tl < sizeof(pos->seq) && strspn(key, "0123456789") == tl && il > 0 &&
-             il < sizeof(pos->id) && strspn(colon + 1, "0123456789") == il;
+    /* at most 18 digits each: always a bigint, so PostgreSQL never sees an out-of-range number */
+    int ok = colon && tl > 0 && tl <= 18 && strspn(key, "0123456789") == tl && il > 0 && il <= 18 &&
+             strspn(colon + 1, "0123456789") == il;
     if (ok) {
         memcpy(pos->seq, key, tl);
         memcpy(pos->id, colon + 1, il);

@@ -12,7 +12,8 @@
 #include "http.h"
 #include "repo_exemptions.h"
 
-/* $1 the student, $2 true when the caller is the student (only shared notes). */
+/* $1 the student, $2 true when the caller is the student (only shared notes; message subjects and bodies,
+ * which an admin never reads). */
 #define LIST_OF(expr, table, alias, extra)                                                               \
     "'" table "', COALESCE((SELECT json_agg(" expr " ORDER BY " alias ".id) FROM " table " " alias       \
     " WHERE " alias ".student_number = s.student_number" extra "), '[]'::json)"
@@ -21,7 +22,7 @@ static const char EXPORT_SQL[] =
     "SELECT json_build_object('exported_at', now(), 'student', tutord_student_json(s),"
     LIST_OF("tutord_allocation_json(x)", "allocations", "x", "") ","
     LIST_OF("tutord_change_request_json(x)", "change_requests", "x", "") ","
-    LIST_OF("tutord_contact_json(x)", "contacts", "x", "") ","
+    LIST_OF("tutord_contact_full_json(x, $2::boolean)", "contacts", "x", "") ","
     LIST_OF("tutord_note_json(x, x.visibility = 'shared', true)", "notes", "x",
             " AND (NOT $2::boolean OR x.visibility = 'shared')") ","
     LIST_OF("tutord_referral_json(x)", "referrals", "x", "") ","

@@ -134,27 +134,49 @@ static json_t *cell_value(const struct field_spec *spec, const char *text)
     return items;
 }
 
-/* Maps the header's columns to field specs; -1 after a 422 naming the bad columns. */
+/* At most this many header errors are listed; error_count gives the total. */
+enum { HEADER_ERRORS_LISTED = 100 };
+
+/* Maps the header's columns to field specs; -1 after a 422 naming the bad columns. A column is bad when
+ * this import does not take it or it repeats an earlier column: one error per bad column (never one per
+ * pair of repeats), the first HEADER_ERRORS_LISTED listed and the total in error_count, so the work and
+ * the answer stay linear in the header however often a name repeats. */
 static int read_header(struct _u_response *resp, const struct import_job *job, const struct csv_row *header,
                        const struct field_spec **columns)
 {
+    const struct field_spec *fields = job->route->fields;
+    size_t n_fields = 0, bad = 0;
+    while (fields[n_fields].name)
+        n_fields++;
+    unsigned char *seen = calloc(n_fields + 1, 1);
     json_t *errors = json_array();
+    if (!seen || !errors) {
+        free(seen);
+        json_decref(errors);
+        http_problem_for(resp, APP_NOMEM, NULL);
+        return -1;
+    }
     for (size_t c = 0; c < header->n; c++) {
-        const struct field_spec *spec = job->route->fields;
+        const struct field_spec *spec = fields;
         while (spec->name && strcmp(spec->name, header->fields[c]) != 0)
             spec++;
-        columns[c] = spec->name && !(spec->flags & F_READONLY) ? spec : NULL;
-        for (size_t d = 0; d < c; d++)
-            if (strcmp(header->fields[d], header->fields[c]) == 0)
-                add_row_error(errors, 0, header->fields[c], "is named twice in the header");
-        if (!columns[c])
-            add_row_error(errors, 0, header->fields[c], "is not a column of this import");
+        const char *why = !spec->name || (spec->flags & F_READONLY) ? "is not a column of this import"
+                          : seen[spec - fields]                     ? "is named twice in the header"
+                                                                    : NULL;
+        seen[spec - fields] = 1;
+        columns[c] = why ? NULL : spec;
+        if (why && bad++ < HEADER_ERRORS_LISTED)
+            add_row_error(errors, 0, header->fields[c], why);
     }
-    if (json_array_size(errors) == 0) {
+    free(seen);
+    if (bad == 0) {
         json_decref(errors);
         return 0;
     }
-    http_problem(resp, 422, NULL, "the CSV header names columns this import does not take", errors);
+    char detail[128];
+    snprintf(detail, sizeof(detail), "the CSV header has %zu bad column%s (the first %d are listed)", bad,
+             bad == 1 ? "" : "s", HEADER_ERRORS_LISTED);
+    http_problem_counted(resp, 422, detail, errors, bad);
     return -1;
 }
 

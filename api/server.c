@@ -1,37 +1,246 @@
-/* server.c — Ulfius started with explicit MHD options: an internal polling thread pool (not a thread
- * per connection), our own bind address and timeout, and the two options Ulfius needs (ulfius.h). */
+/* server.c — libmicrohttpd driven directly, with Ulfius's request and response structures carrying
+ * each exchange to the pipeline (router.c). Why not ulfius_start_framework: its dispatcher reads the
+ * whole body (up to one instance-wide limit) before any callback can look at the headers, so an
+ * unauthenticated 67 MB body to /healthz was buffered and `Expect: 100-continue` with a 50 MB length got
+ * 100 Continue. Here the access handler's first call — headers in, body not yet read — runs
+ * http_before_body; a refusal is queued at once when a body was announced, so MHD sends no 100 Continue,
+ * reads none of the body and closes the connection after the answer.
+ *
+ * MHD options: an internal polling thread pool (not a thread per connection), our bind address, an idle
+ * timeout per connection, connection caps per client address and in total (all configurable), strict
+ * request parsing, and our URI, connection and completion callbacks. A request's headers must also be
+ * in within TUTORD_HEADER_TIMEOUT of when they may begin, however slowly they trickle
+ * (header_deadline.h). */
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <ulfius.h>
 
 #include "config.h"
+#include "header_deadline.h"
 #include "http.h"
 #include "log.h"
 #include "routes.h"
 
-static int register_all(struct _u_instance *instance, struct app *app)
+/* What the daemon's callbacks share. */
+struct server {
+    const struct app *app;
+    struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
+    int header_timeout_s, idle_timeout_s;
+};
+
+/* One request as it passes through the daemon. */
+struct exchange {
+    struct _u_request req;
+    struct _u_response resp;
+    int started;  /* the headers were seen and http_before_body ran */
+    int answered; /* resp already holds the answer (refused before the body) */
+    int queued;   /* the answer was handed to MHD */
+    size_t limit; /* the route's body limit */
+};
+
+/* The header deadline slot of a connection (its socket context), or NULL. */
+static struct header_slot *slot_of(struct MHD_Connection *connection)
 {
-    return routes_register_all(instance, app) | http_install_pipeline(instance, app);
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
 }
 
-static int start(struct _u_instance *instance, const struct config *cfg, struct sockaddr_in *addr)
+/* MHD's URI callback: a new exchange for the request whose raw target (still percent-encoded) is `uri`.
+ * Becomes the request's *con_cls; NULL when out of memory (MHD then drops the request). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    const struct server *srv = cls;
+    /* a request has begun: its headers are due within the header timeout (never later than before) */
+    header_deadline_arm(srv->deadlines, slot_of(connection), srv->header_timeout_s, 1);
+    struct exchange *x = calloc(1, sizeof(*x));
+    if (!x)
+        return NULL;
+    if (ulfius_init_request(&x->req) != U_OK || ulfius_init_response(&x->resp) != U_OK) {
+        free(x); /* ulfius frees what it allocated when init fails */
+        return NULL;
+    }
+    size_t path_len = strcspn(uri, "?");
+    x->req.http_url = strdup(uri);
+    x->req.url_path = strndup(uri, path_len);
+    return x;
+}
+
+/* MHD's connection callback: a new connection's first headers are due within the deadline; a closed
+ * one's slot is freed. */
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        *socket_context = fd ? header_deadline_open(srv->deadlines, fd->connect_fd) : NULL;
+    } else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        header_deadline_close(srv->deadlines, *socket_context);
+        *socket_context = NULL;
+    }
+}
+
+/* Adds one header or query argument to a map, joining a repeated name's values with ',' (as Ulfius
+ * did, so a repeated Content-Length shows as a list). */
+static enum MHD_Result put_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct _u_map *map = cls;
+    const char *had = u_map_get(map, key);
+    if (!had)
+        return u_map_put(map, key, value ? value : "") == U_OK ? MHD_YES : MHD_NO;
+    size_t n = strlen(had) + strlen(value ? value : "") + 2;
+    char *joined = malloc(n);
+    if (!joined)
+        return MHD_NO;
+    snprintf(joined, n, "%s,%s", had, value ? value : "");
+    int rc = u_map_put(map, key, joined);
+    free(joined);
+    return rc == U_OK ? MHD_YES : MHD_NO;
+}
+
+/* Hands the exchange's response (status, headers, body) to MHD. */
+static enum MHD_Result queue(struct MHD_Connection *connection, struct exchange *x)
+{
+    struct _u_response *resp = &x->resp;
+    http_security_headers(resp);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(resp->binary_body_length, resp->binary_body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    const char **keys = u_map_enum_keys(resp->map_header);
+    for (size_t i = 0; keys && keys[i]; i++)
+        MHD_add_response_header(r, keys[i], u_map_get(resp->map_header, keys[i]));
+    enum MHD_Result rc = MHD_queue_response(connection, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    x->queued = rc == MHD_YES;
+    return rc;
+}
+
+/* True when the request announces a body (a length above zero, or a transfer coding). */
+static int announces_body(const struct _u_request *req)
+{
+    const char *length = u_map_get_case(req->map_header, "Content-Length");
+    return u_map_get_case(req->map_header, "Transfer-Encoding") || (length && strspn(length, "0") != strlen(length));
+}
+
+/* The first call: headers are in, the body is not read. Runs the pipeline's first step; a refusal of a
+ * request with a body is queued now (no 100 Continue, no body read, the connection closed after). */
+static enum MHD_Result start(const struct server *srv, struct MHD_Connection *connection, struct exchange *x,
+                             const char *method, const char *version)
+{
+    const struct app *app = srv->app;
+    header_deadline_disarm(srv->deadlines, slot_of(connection)); /* the headers are in */
+    x->started = 1;
+    x->req.http_verb = strdup(method);
+    x->req.http_protocol = strdup(version);
+    if (!x->req.http_url || !x->req.url_path || !x->req.http_verb || !x->req.http_protocol)
+        return MHD_NO;
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, put_value, x->req.map_header);
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, put_value, x->req.map_url);
+    if (http_before_body(app, &x->req, &x->resp, &x->limit) == U_CALLBACK_IGNORE)
+        return MHD_YES;
+    x->answered = 1;
+    return announces_body(&x->req) ? queue(connection, x) : MHD_YES;
+}
+
+/* Keeps a chunk of the body, at most limit + 1 bytes in all (the extra byte says it ran over). */
+static enum MHD_Result take_body(struct exchange *x, const char *data, size_t size)
+{
+    size_t have = x->req.binary_body_length, room = x->limit + 1 > have ? x->limit + 1 - have : 0;
+    size_t keep = size < room ? size : room;
+    if (keep == 0)
+        return MHD_YES;
+    char *grown = realloc(x->req.binary_body, have + keep);
+    if (!grown)
+        return MHD_NO;
+    memcpy(grown + have, data, keep);
+    x->req.binary_body = grown;
+    x->req.binary_body_length = have + keep;
+    return MHD_YES;
+}
+
+/* MHD's access handler: called with the headers, then with each piece of the body, then once more. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
+                                  const char *version, const char *upload, size_t *upload_size, void **con_cls)
+{
+    const struct server *srv = cls;
+    const struct app *app = srv->app;
+    struct exchange *x = *con_cls;
+    (void)url; /* already decoded by MHD; the pipeline reads the raw target on_uri kept */
+    if (!x)
+        return MHD_NO;
+    if (!x->started)
+        return start(srv, connection, x, method, version);
+    if (*upload_size) {
+        size_t size = *upload_size;
+        *upload_size = 0;
+        if (x->answered)
+            return MHD_YES; /* the answer is queued or decided: the rest is discarded */
+        enum MHD_Result rc = take_body(x, upload, size);
+        if (rc == MHD_YES && x->req.binary_body_length > x->limit) {
+            x->answered = 1;
+            http_after_body(app, &x->req, &x->resp, x->limit); /* the 413, sent now if MHD allows */
+            queue(connection, x);
+        }
+        return rc;
+    }
+    if (x->queued)
+        return MHD_YES;
+    if (!x->answered)
+        http_after_body(app, &x->req, &x->resp, x->limit);
+    return queue(connection, x);
+}
+
+/* MHD's completion callback: logs the request (the context's free function does) and frees it; the
+ * connection may idle, then its next headers are due. */
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    const struct server *srv = cls;
+    (void)toe;
+    /* idle until the next request, then its headers: MHD's idle timeout, then the header timeout */
+    header_deadline_arm(srv->deadlines, slot_of(connection), srv->idle_timeout_s + srv->header_timeout_s, 0);
+    struct exchange *x = *con_cls;
+    if (!x)
+        return;
+    void *shared = x->resp.shared_data;
+    void (*free_shared)(void *) = x->resp.free_shared_data;
+    x->resp.shared_data = NULL;
+    x->resp.free_shared_data = NULL;
+    if (shared && free_shared)
+        free_shared(shared);
+    ulfius_clean_request(&x->req);
+    ulfius_clean_response(&x->resp);
+    free(x);
+    *con_cls = NULL;
+}
+
+/* Starts the daemon on `addr` with the options above; NULL when it cannot listen. */
+static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *cfg, struct sockaddr_in *addr)
 {
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, addr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 30, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, 4096, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL}, /* room for the 8 KB target, 16 KB headers */
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
+        {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv},
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-    return ulfius_start_framework_with_mhd_options(instance, flags, options);
+    return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, options,
+                            MHD_OPTION_END);
 }
 
 static void wait_for_signal(void)
@@ -56,19 +265,24 @@ int server_run(struct app *app)
     inet_pton(AF_INET, cfg->listen, &addr.sin_addr);
     if (ulfius_init_instance(&instance, (unsigned)cfg->port, &addr, NULL) != U_OK)
         return 1;
-    instance.max_post_body_size = cfg->max_body_bytes + 1; /* one more byte tells us it was too large */
     int rc = 1;
-    if (register_all(&instance, app) != 0) {
+    struct MHD_Daemon *daemon = NULL;
+    struct server srv = {app, header_deadlines_start(cfg->header_timeout_s), cfg->header_timeout_s,
+                         cfg->connection_timeout_s};
+    if (!srv.deadlines) {
+        log_msg(LOG_ERROR, "could not start the header deadline reaper");
+    } else if (routes_register_all(&instance, app) != 0) {
         log_msg(LOG_ERROR, "route registration failed");
-    } else if (start(&instance, cfg, &addr) != U_OK) {
+    } else if (!(daemon = start_daemon(&srv, cfg, &addr))) {
         log_msg(LOG_ERROR, "could not listen on %s:%d", cfg->listen, cfg->port);
     } else {
         log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d database connections)", cfg->listen,
                 cfg->port, cfg->threads, cfg->db_pool_size);
         wait_for_signal();
-        ulfius_stop_framework(&instance);
+        MHD_stop_daemon(daemon);
         rc = 0;
     }
+    header_deadlines_stop(srv.deadlines);
     ulfius_clean_instance(&instance);
     return rc;
 }
@@ -78,7 +292,7 @@ int server_print_routes(struct app *app)
     struct _u_instance instance;
     if (ulfius_init_instance(&instance, (unsigned)app->config->port, NULL, NULL) != U_OK)
         return 1;
-    int rc = register_all(&instance, app);
+    int rc = routes_register_all(&instance, app);
     if (rc == 0)
         http_routes_print(app->routes, stdout);
     ulfius_clean_instance(&instance);

@@ -318,11 +318,16 @@ typedef struct pe_policy {
   pe_senior_hours senior_tutor_hours;
   int not_fulfilling_pct; /* % of a tutor's tutees with a breached meeting rule that marks the tutor
                              as not fully fulfilling the role (KPI); default 25 */
+  int max_open_bookings;  /* bookable slots a student may hold booked at once, not yet
+                             happened (SPEC "Slots and bookings"); 1..50, default
+                             PE_DEFAULT_MAX_OPEN_BOOKINGS */
   pe_rule *rules;
   size_t n_rules;
   pe_cohort *cohorts;
   size_t n_cohorts;
 } pe_policy;
+
+#define PE_DEFAULT_MAX_OPEN_BOOKINGS 3
 
 #define PE_MAX_RULES 64
 

@@ -8,7 +8,7 @@
 
 static const char *const POLICY_KEYS[] = {"name",  "effective_from", "warning_days", "rules",
                                           "cohorts", "description",  "senior_tutor_hours",
-                                          "not_fulfilling_pct", NULL};
+                                          "not_fulfilling_pct", "max_open_bookings", NULL};
 static const char *const HOURS_KEYS[] = {"base", "up_to", "per", "max", NULL};
 static const char *const COHORT_KEYS[] = {"name", "match", "rules", NULL};
 static const char *const MATCH_KEYS[] = {"level", "cohort", "status", NULL};
@@ -135,6 +135,12 @@ static void parse_header(const json_t *j, pe_policy *p, json_t *errs) {
     pe_errors_add(errs, "$.not_fulfilling_pct", "must be an integer between 1 and 100");
   else if (pct)
     p->not_fulfilling_pct = (int)json_integer_value(pct);
+  const json_t *mob = json_object_get(j, "max_open_bookings");
+  p->max_open_bookings = PE_DEFAULT_MAX_OPEN_BOOKINGS;
+  if (mob && (!json_is_integer(mob) || json_integer_value(mob) < 1 || json_integer_value(mob) > 50))
+    pe_errors_add(errs, "$.max_open_bookings", "must be an integer between 1 and 50");
+  else if (mob)
+    p->max_open_bookings = (int)json_integer_value(mob);
 }
 
 /* One whole number of senior_tutor_hours, between lo and hi. */

@@ -210,7 +210,8 @@ BEGIN
     UPDATE student_exemptions SET reason = 'erased' WHERE student_number = who;
     -- the change feed and the audit trail keep who did what and when, not the records they carried
     UPDATE events SET payload = jsonb_build_object('erased', true)
-     WHERE subject = who AND payload <> jsonb_build_object('erased', true);
+                                || CASE WHEN payload ? 'id' THEN jsonb_build_object('id', payload -> 'id') ELSE '{}' END
+     WHERE subject = who AND NOT payload ? 'erased';
     UPDATE audit SET detail = jsonb_build_object('erased', true)
      WHERE student_number = who AND detail <> jsonb_build_object('erased', true);
     PERFORM set_config('tutord.purge', 'off', true);

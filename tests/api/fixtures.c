@@ -54,7 +54,7 @@ void tt_student_full(const char *number, const char *school, const char *partner
     const char *params[5] = {number, school, partner, status, registered_on};
     free(harness_sql("INSERT INTO students (student_number, name, email, school, partner_school, level, cohort, status,"
                      " registered_on) VALUES ($1, 'Student ' || $1, lower($1) || '@uni.example', $2, $3, '4', 'UG',"
-                     " COALESCE($4, 'studying'), COALESCE($5::date, current_date - 60))",
+                     " COALESCE($4, 'studying'), COALESCE($5::date, DATE '2026-09-21'))",
                      5, params));
 }
 
@@ -67,7 +67,7 @@ void tt_allocate(const char *student, const char *tutor, const char *starts_on)
 {
     const char *params[3] = {student, tutor, starts_on};
     free(harness_sql("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
-                     " VALUES ($1, $2, 'personal', COALESCE($3::date, current_date - 30), 'test')",
+                     " VALUES ($1, $2, 'personal', COALESCE($3::date, DATE '2026-10-01'), 'test')",
                      3, params));
 }
 

@@ -30,13 +30,14 @@ void tt_new_school(char *code, size_t size, const char *prefix, const char *name
 void tt_staff(const char *number, const char *school, const char *roles);
 /* Inserts a staff member with an explicit capacity and active flag. */
 void tt_tutor(const char *number, const char *school, const char *roles, int capacity, int active);
-/* Inserts a level 4 UG student of `school`, studying, registered 60 days ago. */
+/* Inserts a level 4 UG student of `school`, studying, registered on 2026-09-21 (fixed, so that tests
+ * written against the 2026/27 calendar do not change with the day they run). */
 void tt_student(const char *number, const char *school);
 /* Inserts a level 4 UG student with a partner school (may be NULL), status (NULL: studying) and
- * registration date (NULL: 60 days ago). */
+ * registration date (NULL: 2026-09-21). */
 void tt_student_full(const char *number, const char *school, const char *partner, const char *status,
                      const char *registered_on);
-/* Inserts a personal allocation of `student` to `tutor` from `starts_on` (NULL: 30 days ago), open-ended. */
+/* Inserts a personal allocation of `student` to `tutor` from `starts_on` (NULL: 2026-10-01), open-ended. */
 void tt_allocate(const char *student, const char *tutor, const char *starts_on);
 /* Inserts an attended contact of `kind` in `direction` at `occurred_at` (NULL: three days ago),
  * replying to contact `reply_to` (may be NULL), created by the student when it is from the student and

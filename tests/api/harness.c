@@ -291,10 +291,25 @@ char *harness_token(const char *sub, const char *roles, const char *schools)
     return token;
 }
 
+/* Writes v in `width` base-36 digits (0-9A-Z, fixed width so that concatenations cannot collide). */
+static void base36(char *out, unsigned long v, int width)
+{
+    static const char DIGITS[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    for (int i = width - 1; i >= 0; i--, v /= 36)
+        out[i] = DIGITS[v % 36];
+    out[width] = '\0';
+}
+
+/* prefix + the time (4 digits: it repeats after 19 days), the process id (4) and a per-process counter (2),
+ * each of fixed width: unique across the forked test processes of a run and across runs. */
 const char *harness_unique(const char *prefix, char *buf, size_t size)
 {
     static unsigned counter;
-    snprintf(buf, size, "%s%ld%u", prefix, (long)(time(NULL) % 100000) * 100 + getpid() % 100, ++counter);
+    char t[5], p[5], c[3];
+    base36(t, (unsigned long)time(NULL) % 1679616UL, 4);
+    base36(p, (unsigned long)getpid() % 1679616UL, 4);
+    base36(c, ++counter % 1296U, 2);
+    snprintf(buf, size, "%s%s%s%s", prefix, t, p, c);
     return buf;
 }
 

@@ -45,7 +45,7 @@ void harness_response_free(struct tt_response *r);
  * (schools may be NULL). Returns a malloc'd string. */
 char *harness_token(const char *sub, const char *roles, const char *schools);
 
-/* A fresh identifier for this run, e.g. harness_unique("S") → "S4821003" (letters and digits only). */
+/* A fresh identifier for this run, e.g. harness_unique("S") → "S0Z3K01F9A01" (prefix + 10 upper-case letters and digits). */
 const char *harness_unique(const char *prefix, char *buf, size_t size);
 
 /* Runs SQL against the test database and returns the first column of the first row as a malloc'd

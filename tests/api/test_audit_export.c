@@ -48,12 +48,15 @@ START_TEST(test_export_contents)
 {
     char path[96];
     snprintf(path, sizeof(path), "/students/%s/export", w.student_a);
+    tt_contact(w.student_a, w.tutor_a, "message", "from_student", NULL, NULL, NULL);
+    tt_sql("UPDATE contacts SET subject = 'Hello', body = 'MESSAGE-BODY' WHERE student_number = $1"
+           " AND kind = 'message'", w.student_a, NULL);
     struct tt_response r;
     ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "student"), "student_number")),
                      w.student_a);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "allocations")), 1);
-    ck_assert_int_eq(json_array_size(json_object_get(r.json, "contacts")), 1);
+    ck_assert_int_eq(json_array_size(json_object_get(r.json, "contacts")), 2);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 2);
     /* everything held: the status history, exemptions and feedback invitations too */
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "status_history")), 1);
@@ -61,6 +64,7 @@ START_TEST(test_export_contents)
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "feedback_invitations")), 0);
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING")); /* admin: no confidential text */
+    ck_assert_ptr_null(strstr(r.body, "MESSAGE-BODY"));     /* nor message bodies */
     harness_response_free(&r);
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 1); /* the student: shared only */
@@ -70,6 +74,7 @@ START_TEST(test_export_contents)
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "exemptions")), 1);
     ck_assert_ptr_nonnull(strstr(r.body, "MEDICAL-LEAVE")); /* the data subject sees why */
+    ck_assert_ptr_nonnull(strstr(r.body, "MESSAGE-BODY"));  /* and their messages */
     ck_assert_ptr_nonnull(strstr(r.body, "SHARED-SUMMARY"));
     ck_assert_ptr_null(strstr(r.body, "SECRET-WELLBEING"));
     ck_assert_ptr_null(strstr(r.body, "\"confidential\""));

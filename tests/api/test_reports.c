@@ -472,6 +472,9 @@ START_TEST(test_engagement_reasons_and_evidence)
     free(contact(s[6], tutor, "meeting:to_student:missed", "2011-10-19 10:00+01"));
     sql4("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role, raised_at)"
          " VALUES ($1, $2, 'non_engaged', 'two missed', $3, 'tutor', '2011-10-25 10:00+01')", s[6], code, tutor, NULL);
+    /* the student's own complaint about their tutoring is not the escalation: s[1] stays listed */
+    sql4("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role, raised_at)"
+         " VALUES ($1, $2, 'tutoring_issue', 'my tutor', $1, 'student', '2011-10-26 10:00+01')", s[1], code, NULL, NULL);
     char *admin = harness_token("ADM1", "admin", NULL);
     snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15", code);
     json_t *doc = get_json(path, admin, 200);

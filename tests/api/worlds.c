@@ -151,3 +151,84 @@ void cworld_teardown(void)
     free(cw.tok_tutor_a), free(cw.tok_tutor_b), free(cw.tok_senior_p), free(cw.tok_senior_q);
     free(cw.tok_student_a), free(cw.tok_admin), free(cw.tok_registry);
 }
+
+/* ---- the working-week world ------------------------------------------------------------------------ */
+
+#include <time.h>
+
+struct week_dates wd;
+
+/* The calendar day `days` after y-m-d, as YYYY-MM-DD into out[11] (UTC arithmetic, no clock changes). */
+static void day_after(int y, int m, int d, int days, char out[11])
+{
+    struct tm t = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + days, .tm_hour = 12};
+    time_t at = timegm(&t);
+    strftime(out, 11, "%Y-%m-%d", gmtime(&at));
+}
+
+void week_day(char out[11], int offset)
+{
+    int y, m, d;
+    sscanf(wd.d, "%d-%d-%d", &y, &m, &d);
+    day_after(y, m, d, offset, out);
+}
+
+void week_setup(void)
+{
+    world_setup();
+    time_t now = time(NULL);
+    struct tm today;
+    gmtime_r(&now, &today);
+    wd.year = today.tm_year + 1900 + 1;
+    struct tm last = {.tm_year = wd.year - 1900, .tm_mon = 2, .tm_mday = 31, .tm_hour = 12};
+    timegm(&last); /* fills tm_wday */
+    day_after(wd.year, 3, 31, -last.tm_wday, wd.d);
+    snprintf(wd.year_end, sizeof(wd.year_end), "%d-09-12", wd.year);
+    char closure[11], body[640];
+    week_day(closure, 1);
+    snprintf(body, sizeof(body),
+             "{\"time_zone\":\"Europe/London\",\"years\":[{\"label\":\"%d/%02d\",\"start\":\"%d-09-14\","
+             "\"end\":\"%s\",\"terms\":[{\"name\":\"Spring\",\"start\":\"%d-01-04\",\"end\":\"%d-04-30\"}]}],"
+             "\"closures\":[{\"date\":\"%s\",\"reason\":\"Easter Monday\"}]}",
+             wd.year - 1, wd.year % 100, wd.year - 1, wd.year_end, wd.year, wd.year, closure);
+    tt_expect_status("PUT", "/calendar", w.tok_admin, body, 200);
+}
+
+void week_teardown(void)
+{
+    world_teardown();
+}
+
+char *week_slot(const char *tutor, const char *token, int offset, int hh, int capacity)
+{
+    char day[11], path[96], body[256];
+    week_day(day, offset);
+    /* local wall-clock time: the offset of Europe/London on that day (summer time after D) */
+    const char *zone = offset > 0 ? "+01:00" : "+00:00";
+    snprintf(path, sizeof(path), "/tutors/%s/slots", tutor);
+    snprintf(body, sizeof(body),
+             "{\"starts_at\":\"%sT%02d:00:00%s\",\"ends_at\":\"%sT%02d:30:00%s\",\"capacity\":%d,"
+             "\"location\":\"Room 1\",\"book_by_minutes\":60}",
+             day, hh, zone, day, hh, zone, capacity);
+    struct tt_response r;
+    long status = tt_call("POST", path, token, body, &r);
+    ck_assert_msg(status == 201, "POST %s: %ld %s", path, status, r.body);
+    json_t *first = json_array_get(json_object_get(r.json, "items"), 0);
+    char buf[24];
+    snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(first, "id")));
+    harness_response_free(&r);
+    return strdup(buf);
+}
+
+long week_book(const char *slot, const char *token, char id[24])
+{
+    char path[96];
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/slots/%s/bookings", slot);
+    ck_assert_int_eq(harness_request("POST", path, token, NULL, NULL, NULL, &r), 0);
+    if (r.status == 201 && id)
+        snprintf(id, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(json_object_get(r.json, "id")));
+    long status = r.status;
+    harness_response_free(&r);
+    return status;
+}

@@ -54,4 +54,26 @@ void cworld_student(const char *number, const char *school, const char *tutor);
 void cworld_setup(void);
 void cworld_teardown(void);
 
+/* ---- the working-week world: the pastoral world `w` plus a calendar of next year ------------------------ *
+ * Dates are computed from today so the tests never age: Y is next year; its Spring term runs Y-01-04 to
+ * Y-04-30 and holds the clock change to summer time on D, the last Sunday of March of Y; the Monday
+ * D+1 is a closure day. The academic year (Y-1)/Y runs (Y-1)-09-14 to Y-09-12. */
+struct week_dates {
+    int year;   /* Y */
+    char d[11]; /* D, YYYY-MM-DD */
+    char year_end[11];
+};
+extern struct week_dates wd;
+
+/* Checked fixtures: a fresh `w` and the calendar above (PUT /calendar as admin). */
+void week_setup(void);
+void week_teardown(void);
+/* D + offset days as YYYY-MM-DD into out[11]. */
+void week_day(char out[11], int offset);
+/* Publishes a slot of `tutor` (as `token`) on D + offset from hh:00 local for 30 minutes with
+ * `capacity` seats in room "Room 1"; asserts 201 and returns the slot id (malloc'd). */
+char *week_slot(const char *tutor, const char *token, int offset, int hh, int capacity);
+/* Books slot `slot` as `token` (no body); returns the status, and the booking id into id[24] on 201. */
+long week_book(const char *slot, const char *token, char id[24]);
+
 #endif

@@ -120,6 +120,38 @@ START_TEST(test_many_tokens_all_verify)
 }
 END_TEST
 
+/* auth_check_claims, the claim checks alone: the leeway edges of exp and nbf, extreme values compared
+ * without overflow, a name given twice refused. */
+START_TEST(test_claims_checked_alone)
+{
+    static const struct {
+        const char *claims;
+        long now;
+        int rc;
+    } CASES[] = {
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 30, 0},   /* exp + leeway */
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 31, -1},  /* a second later */
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000600,\"nbf\":1800000030}", T0, 0},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000600,\"nbf\":1800000031}", T0, -1},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":9223372036854775807}", T0, 0},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":9223372036854775807,\"nbf\":-9223372036854775808}", T0, 0},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":-9223372036854775808}", T0, -1},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"roles\":[\"admin\"],\"exp\":1800000600}", T0, -1},
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000600", T0, -1}, /* not JSON */
+    };
+    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
+        struct principal p;
+        const char *why = NULL;
+        int rc = auth_check_claims(verifier, CASES[i].claims, strlen(CASES[i].claims), (time_t)CASES[i].now, &p, &why);
+        ck_assert_msg(rc == CASES[i].rc, "case %zu: %d (%s)", i, rc, why ? why : "");
+        if (rc == 0)
+            ck_assert_str_eq(p.sub, "T9");
+        else
+            ck_assert_ptr_nonnull(why);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("auth_verify");
@@ -129,6 +161,7 @@ int main(void)
     tcase_add_test(tc, test_cached_token_not_yet_valid);
     tcase_add_test(tc, test_tampered_token_is_not_the_cached_one);
     tcase_add_test(tc, test_many_tokens_all_verify);
+    tcase_add_test(tc, test_claims_checked_alone);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK); /* one thread, one cache: the tests share it on purpose */

@@ -21,13 +21,7 @@ static pe_contact meeting_by(int64_t id, const char *staff, const char *at) {
 
 /* Replaces the world's calendar with the one parsed from json (failing the test if invalid). */
 static void use_calendar(world *w, const char *json) {
-  json_error_t jerr;
-  json_t *j = json_loads(json, 0, &jerr);
-  ck_assert_msg(j != NULL, "calendar JSON: %s", jerr.text);
-  pe_calendar *cal = NULL;
-  json_t *errs = NULL;
-  ck_assert_int_eq(pe_calendar_parse(j, &cal, &errs), PE_OK);
-  json_decref(j);
+  pe_calendar *cal = calendar_from_json(json);
   pe_calendar_free(w->cal);
   w->cal = cal;
   w->in.cal = cal;

@@ -213,25 +213,6 @@ START_TEST(cover_during_absence) {
 }
 END_TEST
 
-static pe_finding tutor_rule(const char *rule, const pe_tutor *t, const char *as_of) {
-  char buf[512];
-  snprintf(buf, sizeof buf, "{\"name\": \"t\", \"effective_from\": \"2020-01-01\", \"rules\": [%s]}", rule);
-  pe_policy *p = test_policy(buf);
-  pe_calendar *cal = test_calendar();
-  pe_findings fs;
-  pe_findings_init(&fs);
-  const pe_policy *v[1] = {p};
-  ck_assert_int_eq(pe_evaluate_tutor(cal, v, 1, t, T(as_of), &fs), PE_OK);
-  ck_assert_uint_eq(fs.n, 1);
-  pe_finding f = fs.items[0];
-  ck_assert_str_eq(f.tutor, t->staff);
-  pe_findings_free(&fs);
-  pe_calendar_free(cal);
-  pe_policy_free(p);
-  f.rule_id = f.source = NULL; /* freed with the policy */
-  return f;
-}
-
 START_TEST(tutor_training_quiz_caseload) {
   const char *tr = "{\"id\": \"tr\", \"type\": \"tutor_training_within\", \"years\": 3, \"source\": \"s\"}";
   const char *qz = "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3, \"source\": \"s\"}";
@@ -239,22 +220,22 @@ START_TEST(tutor_training_quiz_caseload) {
   pe_training recs[2] = {{PE_TR_TRAINING, D("2023-10-01"), -1}, {PE_TR_QUIZ, D("2028-02-29"), 80}};
   pe_tutor t = {.staff = "T1", .started_on = D("2020-01-01"), .training = recs, .n_training = 2,
                 .tutees = 30};
-  ck_assert_int_eq(tutor_rule(tr, &t, "2026-06-01T12:00:00Z").status, PE_MET);
-  ck_assert_int_eq(tutor_rule(tr, &t, "2026-09-30T12:00:00Z").status, PE_DUE_SOON);
-  ck_assert_int_eq(tutor_rule(tr, &t, "2026-10-01T12:00:00Z").status, PE_DUE_SOON);
-  ck_assert_int_eq(tutor_rule(tr, &t, "2026-10-02T12:00:00Z").status, PE_BREACHED);
-  pe_finding q = tutor_rule(qz, &t, "2028-03-01T12:00:00Z");
+  ck_assert_int_eq(eval_tutor(tr, &t, "2026-06-01T12:00:00Z").status, PE_MET);
+  ck_assert_int_eq(eval_tutor(tr, &t, "2026-09-30T12:00:00Z").status, PE_DUE_SOON);
+  ck_assert_int_eq(eval_tutor(tr, &t, "2026-10-01T12:00:00Z").status, PE_DUE_SOON);
+  ck_assert_int_eq(eval_tutor(tr, &t, "2026-10-02T12:00:00Z").status, PE_BREACHED);
+  pe_finding q = eval_tutor(qz, &t, "2028-03-01T12:00:00Z");
   ck_assert_int_eq(q.status, PE_MET);
   ck_assert_int_eq(q.due, D("2031-02-28"));
-  ck_assert_int_eq(tutor_rule(qz, &t, "2028-01-01T12:00:00Z").status, PE_BREACHED); /* none yet */
+  ck_assert_int_eq(eval_tutor(qz, &t, "2028-01-01T12:00:00Z").status, PE_BREACHED); /* none yet */
   t.started_on = D("2027-06-01");
-  ck_assert_int_eq(tutor_rule(qz, &t, "2028-01-01T12:00:00Z").status, PE_PENDING);
-  ck_assert_int_eq(tutor_rule(cl, &t, "2027-01-01T12:00:00Z").status, PE_MET);
+  ck_assert_int_eq(eval_tutor(qz, &t, "2028-01-01T12:00:00Z").status, PE_PENDING);
+  ck_assert_int_eq(eval_tutor(cl, &t, "2027-01-01T12:00:00Z").status, PE_MET);
   t.tutees = 31;
-  ck_assert_int_eq(tutor_rule(cl, &t, "2027-01-01T12:00:00Z").status, PE_BREACHED);
+  ck_assert_int_eq(eval_tutor(cl, &t, "2027-01-01T12:00:00Z").status, PE_BREACHED);
   t.tutees = 25;
   t.capacity = 20;
-  ck_assert_int_eq(tutor_rule(cl, &t, "2027-01-01T12:00:00Z").status, PE_BREACHED);
+  ck_assert_int_eq(eval_tutor(cl, &t, "2027-01-01T12:00:00Z").status, PE_BREACHED);
 }
 END_TEST
 
