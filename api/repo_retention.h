@@ -17,7 +17,7 @@ enum app_status repo_retention_due(struct db_conn *conn, int years, int audit_ye
 enum app_status repo_retention_batch(struct db_conn *conn, int years, int limit, json_t **numbers);
 
 /* Within a transaction: anonymises `student` for `why` ("request" or "retention"); *result (new reference)
- * says what changed ({"student", "erased", "note_revisions", "free_text"}; erased false when it already
+ * says what changed ({"student", "erased", "note_revisions", "messages", "free_text"}; erased false when it already
  * was). APP_NOT_FOUND when there is no such student. */
 enum app_status repo_erase_student(struct db_conn *conn, const char *student, const char *why, json_t **result);
 

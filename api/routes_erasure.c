@@ -1,9 +1,9 @@
 /* routes_erasure.c — POST /students/{student_number}/erasure: a subject-erasure request carried out by an
  * admin. The student's personal data is anonymised in place (name, email, programme, date of birth, note
- * text, the free text of concerns, referrals, change requests, meeting confirmations and exemptions) while
- * every row stays, so the counts behind past KPIs do not change; the subject access export then shows what
- * remains. Idempotent: a second request changes nothing ("erased": false). Audited (student.erase) and
- * announced (student.erased, carrying only the student number). */
+ * text, messages' subject and body, the free text of concerns, referrals, change requests, meeting confirmations and
+ * exemptions) while every row stays, so the counts behind past KPIs do not change; the subject access export then shows
+ * what remains. Idempotent: a second request changes nothing ("erased": false). Audited (student.erase) and announced
+ * (student.erased, carrying only the student number). */
 #include "routes.h"
 
 #include "access.h"

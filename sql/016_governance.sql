@@ -180,15 +180,15 @@ $$;
 
 -- Anonymises one student's personal data in place and returns what it changed (counts). The student's row,
 -- contacts, notes, allocations, concerns and referrals stay, so every count a report makes is the same; what
--- identifies or describes the student goes: name, email, programme, date of birth, note text, the free text of
--- concerns, referrals, change requests, meeting confirmations and exemptions, and the records the change feed's
+-- identifies or describes the student goes: name, email, programme, date of birth, note text, messages' subject
+-- and body, the free text of concerns, referrals, change requests, meeting confirmations and exemptions, and the records the change feed's
 -- events about them and the audit rows about them carried (the rows stay: who did what, when). Idempotent: a
 -- student already erased is left alone (all counts 0). Runs as the owner so it may clear append-only rows.
 CREATE INDEX events_subject_idx ON events (subject);
 CREATE FUNCTION tutord_erase_student(who text, why text) RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-    n_notes int; n_text int;
+    n_notes int; n_text int; n_messages int;
 BEGIN
     PERFORM set_config('tutord.purge', 'on', true);
     UPDATE students SET name = 'Erased student', email = 'erased@invalid', programme = '', date_of_birth = NULL,
@@ -196,7 +196,7 @@ BEGIN
      WHERE student_number = who AND erased_at IS NULL;
     IF NOT FOUND THEN
         PERFORM set_config('tutord.purge', 'off', true);
-        RETURN json_build_object('student', who, 'erased', false, 'note_revisions', 0, 'free_text', 0);
+        RETURN json_build_object('student', who, 'erased', false, 'note_revisions', 0, 'messages', 0, 'free_text', 0);
     END IF;
     UPDATE note_revisions r SET text = NULL, consent_recorded = false
       FROM notes n WHERE n.id = r.note_id AND n.student_number = who AND r.text IS NOT NULL;
@@ -204,6 +204,9 @@ BEGIN
     UPDATE concerns SET detail = 'erased', outcome = CASE WHEN outcome IS NULL THEN NULL ELSE 'erased' END
      WHERE student_number = who;
     GET DIAGNOSTICS n_text = ROW_COUNT;
+    UPDATE contacts SET subject = NULL, body = NULL
+     WHERE student_number = who AND (subject IS NOT NULL OR body IS NOT NULL);
+    GET DIAGNOSTICS n_messages = ROW_COUNT;
     UPDATE referrals SET detail = '' WHERE student_number = who AND detail <> '';
     UPDATE change_requests SET reason = '', comment = NULL WHERE student_number = who;
     UPDATE meeting_confirmations SET comment = '' WHERE student_number = who AND comment <> '';
@@ -215,7 +218,8 @@ BEGIN
     UPDATE audit SET detail = jsonb_build_object('erased', true)
      WHERE student_number = who AND detail <> jsonb_build_object('erased', true);
     PERFORM set_config('tutord.purge', 'off', true);
-    RETURN json_build_object('student', who, 'erased', true, 'note_revisions', n_notes, 'free_text', n_text);
+    RETURN json_build_object('student', who, 'erased', true, 'note_revisions', n_notes, 'messages', n_messages,
+                             'free_text', n_text);
 END
 $$;
 

@@ -187,12 +187,17 @@ START_TEST(test_erasure_request)
     snprintf(export, sizeof(export), "/students/%s/export", current_s);
     tt_expect_status("POST", path, tok_tutor, NULL, 403);
     tt_expect_status("POST", "/students/NOSUCH1/erasure", admin, NULL, 404);
+    char message[24];
+    tt_contact(current_s, tutor, "message", "from_student", NULL, NULL, message);
+    tt_sql("UPDATE contacts SET subject = 'My illness', body = 'I have been unwell' WHERE id = $1::bigint", message,
+           NULL);
     tt_sql("INSERT INTO events (kind, subject, actor, payload) VALUES ('student.upserted', $1, 'test',"
            " jsonb_build_object('name', 'Known Person'))",
            current_s, NULL);
     ck_assert_int_eq(tt_call("POST", path, admin, NULL, &r), 200);
     ck_assert(json_is_true(json_object_get(r.json, "erased")));
     ck_assert_int_eq(json_integer_value(json_object_get(r.json, "note_revisions")), 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "messages")), 1);
     harness_response_free(&r);
     ck_assert(erased(current_s));
     ck_assert_int_eq(tt_call("GET", export, admin, NULL, &r), 200);
@@ -205,9 +210,9 @@ START_TEST(test_erasure_request)
     harness_response_free(&r);
     ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE kind = 'student.erased' AND subject = $1", current_s),
                      1);
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE subject = $1 AND payload::text LIKE '%Known Person%'",
-                              current_s),
-                     0);
+    ck_assert_int_eq(
+        tt_count("SELECT count(*) FROM events WHERE subject = $1 AND payload::text LIKE '%Known Person%'", current_s),
+        0);
     ck_assert_int_eq(
         tt_count("SELECT count(*) FROM audit WHERE action = 'student.erase' AND entity_id = $1", current_s), 2);
     json_t *after = kpis(admin);
