@@ -171,8 +171,47 @@ static void cell(struct strbuf *sb, const json_t *v)
     free(text);
 }
 
-/* The KPI table: one row per KPI, one column per year (newest first). */
-static void kpi_table(struct strbuf *sb, const json_t *kpis)
+/* The KPI list's columns as a reader says them (the CSV and JSON keep the machine names). */
+static const struct {
+    const char *header, *label;
+} KPI_LABELS[] = {
+    {"tutors", "Personal tutors"},
+    {"tutees_per_tutor_median", "Tutees per tutor (median)"},
+    {"tutees_per_tutor_max", "Tutees per tutor (most)"},
+    {"pct_not_allocated_within_week", "% of tutees not allocated within a week of registering"},
+    {"pct_tutors_trained_3y", "% of tutors trained in the last 3 years"},
+    {"pct_tutors_quiz_3y", "% of tutors who took the quiz in the last 3 years"},
+    {"median_quiz_score", "Median quiz score"},
+    {"tutors_not_fulfilling_role", "Tutors not fulfilling the role"},
+    {"pct_tutees_requesting_change", "% of tutees requesting a change of tutor"},
+    {"pct_saes_contact_approval", "% satisfied with contact with their tutor (survey)"},
+    {"pct_saes_positive_experience", "% with a positive experience of tutoring (survey)"},
+};
+
+/* The label of a KPI column, or its machine name when it has none. */
+static const char *kpi_label(const char *header)
+{
+    for (size_t i = 0; i < sizeof(KPI_LABELS) / sizeof(KPI_LABELS[0]); i++)
+        if (strcmp(KPI_LABELS[i].header, header) == 0)
+            return KPI_LABELS[i].label;
+    return header;
+}
+
+/* The change of KPI `header` in `trends`, or NULL. Borrowed. */
+static const json_t *change_of(const json_t *trends, const char *header)
+{
+    const json_t *t;
+    size_t i;
+    json_array_foreach(trends, i, t)
+    {
+        if (strcmp(json_string_value(json_object_get(t, "kpi")), header) == 0)
+            return json_object_get(t, "change");
+    }
+    return NULL;
+}
+
+/* The KPI table: one row per KPI, one column per year (newest first), then the change from the year before. */
+static void kpi_table(struct strbuf *sb, const json_t *kpis, const json_t *trends)
 {
     const json_t *row;
     size_t k;
@@ -183,12 +222,13 @@ static void kpi_table(struct strbuf *sb, const json_t *kpis)
         html_out_text(sb, json_string_value(json_object_get(row, "year")));
         strbuf_puts(sb, "</th>");
     }
-    strbuf_puts(sb, "</tr></thead>\n<tbody>\n");
+    strbuf_puts(sb, "<th scope=\"col\">Change</th></tr></thead>\n<tbody>\n");
     for (size_t i = 3; i < REPORT_KPI_N_COLUMNS; i++) { /* after school, year, as_of */
         strbuf_puts(sb, "<tr><th scope=\"row\">");
-        html_out_text(sb, REPORT_KPI_COLUMNS[i].header);
+        html_out_text(sb, kpi_label(REPORT_KPI_COLUMNS[i].header));
         strbuf_puts(sb, "</th>");
         json_array_foreach(kpis, k, row) cell(sb, value_at(row, REPORT_KPI_COLUMNS[i].path));
+        cell(sb, change_of(trends, REPORT_KPI_COLUMNS[i].header));
         strbuf_puts(sb, "</tr>\n");
     }
     strbuf_puts(sb, "</tbody>\n</table>\n");
@@ -226,7 +266,7 @@ static void annual_html(const json_t *doc, struct strbuf *sb)
              json_string_value(json_object_get(doc, "school")), json_string_value(json_object_get(doc, "year")));
     html_out_begin(sb, title);
     html_out_element(sb, "h2", "Key Performance Indicators");
-    kpi_table(sb, json_object_get(doc, "kpis"));
+    kpi_table(sb, json_object_get(doc, "kpis"), json_object_get(doc, "trends"));
     html_out_element(sb, "h2", "Tutee Satisfaction");
     if (json_is_object(survey)) {
         snprintf(line, sizeof(line), "Contact approval: %.1f%%. Positive experience: %.1f%%.",

@@ -337,6 +337,8 @@ START_TEST(test_annual_report)
     ck_assert_int_eq(harness_request("GET", path, g.tok_admin, NULL, NULL, html, &r), 0);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(r.body, "Annual personal tutoring report"));
+    ck_assert_ptr_nonnull(strstr(r.body, "% of tutees not allocated within a week of registering</th><td>20.0</td>"
+                                         "<td>50.0</td><td>-30.0</td>"));
     harness_response_free(&r);
     tt_expect_status("GET", path, g.tok_other_senior, NULL, 403);
     tt_expect_status("GET", path, g.tok_tutor, NULL, 403);
