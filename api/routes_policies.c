@@ -1,9 +1,10 @@
 /* routes_policies.c — GET/PUT /schools/{code}/policy, GET /policy-presets and
  * POST /schools/{code}/policy:simulate. A policy is validated by the engine's parser (errors name the
- * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Setting and simulating a
- * school's policy is for an admin or a senior tutor of the school: the seeds give Senior Personal
- * Tutors the school's implementation policy ("The Senior Personal Tutor(s) will have developed the
- * implementation policy for the School"). GET /policy-presets lists each shipped preset with the clauses it
+ * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Simulating a school's policy is
+ * for an admin or a senior tutor of the school (the seeds give Senior Personal Tutors the school's
+ * implementation policy: "The Senior Personal Tutor(s) will have developed the implementation policy for the
+ * School"); adopting one at once with PUT is for an admin or the Dean, since a senior tutor's version binds
+ * only once the Dean approves its draft (routes_policy_drafts.c). GET /policy-presets lists each shipped preset with the clauses it
  * encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
  * `tutord seed-demo` has the demo schools adopt their presets through the same preset reading
  * (policies_seed_demo, policy_presets.h). */
@@ -190,9 +191,19 @@ static struct db_conn *acquire_for_school(const struct app *app, struct _u_respo
     return NULL;
 }
 
+/* PUT /schools/{code}/policy adopts a version at once, recorded as approved by its caller: for an admin or
+ * the Dean only. A senior tutor proposes a version as a draft (POST /schools/{code}/policy-drafts) that binds
+ * once the Dean approves it (Leicester CoP 18: the approach is "approved by the School Education Committee"
+ * and "shared with the Dean of Personal Tutoring for approval"). */
 static int callback_policy_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_DEAN))
+        return http_problem(resp, 403, "Forbidden",
+                            "a policy binds once the Dean approves it: propose it with POST "
+                            "/schools/{code}/policy-drafts (an admin or the Dean may adopt one at once)",
+                            NULL),
+               U_CALLBACK_COMPLETE;
     struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
     if (!conn)
         return U_CALLBACK_COMPLETE;
