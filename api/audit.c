@@ -12,7 +12,7 @@ static void roles_literal(const struct principal *who, char *buf, size_t size)
         unsigned bit;
         const char *name;
     } roles[] = {{ROLE_STUDENT, "student"},   {ROLE_TUTOR, "tutor"}, {ROLE_SENIOR_TUTOR, "senior_tutor"},
-                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"}};
+                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"},   {ROLE_DEAN, "dean"}};
     size_t used = (size_t)snprintf(buf, size, "{");
     int first = 1;
     for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)

@@ -27,7 +27,7 @@ static const struct {
     unsigned bit;
 } ROLE_NAMES[] = {
     {"admin", ROLE_ADMIN},     {"senior_tutor", ROLE_SENIOR_TUTOR}, {"registry", ROLE_REGISTRY},
-    {"tutor", ROLE_TUTOR},     {"student", ROLE_STUDENT},
+    {"tutor", ROLE_TUTOR},     {"student", ROLE_STUDENT},      {"dean", ROLE_DEAN},
 };
 
 unsigned auth_role_of_name(const char *name)

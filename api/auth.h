@@ -16,6 +16,7 @@ enum role {
     ROLE_SENIOR_TUTOR = 1u << 2,
     ROLE_REGISTRY = 1u << 3,
     ROLE_ADMIN = 1u << 4,
+    ROLE_DEAN = 1u << 5, /* the Dean of Personal Tutoring: approves schools' policies and annual reports */
 };
 
 #define AUTH_MAX_SCHOOLS 16
@@ -50,7 +51,7 @@ int auth_check_claims(const struct auth_verifier *verifier, const char *json, si
 int auth_verify(const struct auth_verifier *verifier, const char *authorization, time_t now, struct principal *out,
                 const char **why);
 
-/* Parses a role name ("student", "tutor", "senior_tutor", "registry", "admin"); 0 if unknown. */
+/* Parses a role name ("student", "tutor", "senior_tutor", "registry", "admin", "dean"); 0 if unknown. */
 unsigned auth_role_of_name(const char *name);
 
 /* First role name of a principal, for logs ("admin" wins over others); never NULL. */

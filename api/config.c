@@ -36,6 +36,9 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_CONNECTION_TIMEOUT", "--connection-timeout", 1, 3600, OFF(connection_timeout_s), 0},
     {"TUTORD_MAX_CONNECTIONS", "--max-connections", 1, 65536, OFF(max_connections), 0},
     {"TUTORD_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", 1, 65536, OFF(max_connections_per_ip), 0},
+    {"TUTORD_RETENTION_YEARS", "--retention-years", 0, 100, OFF(retention_years), 0},
+    {"TUTORD_AUDIT_RETENTION_YEARS", "--audit-retention-years", 1, 100, OFF(audit_retention_years), 0},
+    {"TUTORD_RETENTION_BATCH", "--retention-batch", 1, 100000, OFF(retention_batch), 0},
     {"TUTORD_DELIVERY_INTERVAL_MS", "--delivery-interval-ms", 10, 600000, OFF(delivery_interval_ms), 0},
     {"TUTORD_DELIVERY_RETRY_BASE_MS", "--delivery-retry-base-ms", 10, 86400000, OFF(delivery_retry_base_ms), 0},
     {"TUTORD_DELIVERY_MAX_ATTEMPTS", "--delivery-max-attempts", 1, 100, OFF(delivery_max_attempts), 0},
@@ -125,6 +128,9 @@ static void set_defaults(struct config *cfg)
     cfg->max_connections = 1024;
     cfg->max_connections_per_ip = 256;
     cfg->log_level = LOG_INFO;
+    cfg->retention_years = 6;
+    cfg->audit_retention_years = 7;
+    cfg->retention_batch = 500;
 }
 
 static int load_env(struct config *cfg)

@@ -31,6 +31,9 @@ struct config {
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
     char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
                                   default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
+    int retention_years;       /* TUTORD_RETENTION_YEARS: personal data kept this many years after the course ends, default 6 */
+    int audit_retention_years; /* TUTORD_AUDIT_RETENTION_YEARS: audit rows kept this many years, default 7 */
+    int retention_batch;       /* TUTORD_RETENTION_BATCH: students (or audit rows) per transaction, default 500 */
     /* Notifications (api/deliver.c). Integers left 0 take the deliverer's defaults. */
     char *smtp_url;              /* TUTORD_SMTP_URL: smtp:// or smtps://host:port; unset = record, send nothing */
     char *smtp_starttls;         /* TUTORD_SMTP_STARTTLS: "off" allows plain smtp:// (loopback relay only) */

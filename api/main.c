@@ -17,6 +17,7 @@
 #include "migrate.h"
 #include "policy_presets.h"
 #include "repo_students.h"
+#include "retention.h"
 #include "server.h"
 
 #ifndef TUTORD_VERSION
@@ -31,6 +32,9 @@ static void usage(FILE *out)
           "  seed-demo   load the demo university (after migrate)\n"
           "  token --sub ID --roles r1,r2 [--schools A,B] [--ttl SECONDS]\n"
           "              mint a bearer token with the configured key (development and tests only)\n"
+          "  retention --dry-run|--apply\n"
+          "              anonymise personal data past TUTORD_RETENTION_YEARS, delete audit rows past\n"
+          "              TUTORD_AUDIT_RETENTION_YEARS (batched, resumable); --dry-run only counts\n"
           "  routes      print the registered routes\n"
           "  version     print the version\n"
           "flags: --port N --listen ADDR --database-url URL --threads N --pool-size N\n"
@@ -101,7 +105,7 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
 /* The demo university's SQL seeds, run in this order (each idempotent, each in one transaction). */
 static const char *const DEMO_SEEDS[] = {"sql/demo/seed_demo.sql", "sql/demo/seed_demo_week.sql", NULL};
 
-/* seed-demo: every demo seed, then the schools adopt their presets as a PUT would. */
+/* seed-demo: every demo seed, then the schools adopt their presets as a PUT would, then the governance seed. */
 static int cmd_seed_demo(const struct config *cfg)
 {
     if (need_database(cfg) != 0)
@@ -109,7 +113,10 @@ static int cmd_seed_demo(const struct config *cfg)
     for (const char *const *f = DEMO_SEEDS; *f; f++)
         if (migrate_run_file(cfg->database_url, *f) != 0)
             return 1;
-    return with_app(cfg, policies_seed_demo, 0);
+    if (with_app(cfg, policies_seed_demo, 0) != 0)
+        return 1;
+    /* governance (drafts, approvals, two years of data) builds on the adopted policies, so it comes after them */
+    return migrate_run_file(cfg->database_url, "sql/demo/seed_demo_governance.sql") == 0 ? 0 : 1;
 }
 
 /* Serves with the delivery worker alongside (deliver.h), stopping it once the server has stopped; does not
@@ -158,6 +165,9 @@ int main(int argc, char **argv)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
         rc = cmd_seed_demo(&cfg);
+    else if (strcmp(cmd, "retention") == 0 && argc == 3 && (!strcmp(argv[2], "--dry-run") || !strcmp(argv[2], "--apply")))
+        rc = need_database(&cfg) == 0 ? with_app(&cfg, strcmp(argv[2], "--apply") == 0 ? retention_apply : retention_dry_run, 0)
+                                      : 1;
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)

@@ -390,3 +390,52 @@ enum app_status report_rules_engagement(struct db_conn *conn, const struct princ
     json_decref(tutees);
     return st;
 }
+
+/* ---- the KPI list (GET /reports/kpis, the annual report) ---------------------------------------------- */
+
+const struct csv_column REPORT_KPI_COLUMNS[] = {
+    {"school", "school"},
+    {"year", "year"},
+    {"as_of", "as_of"},
+    {"tutors", "tutors"},
+    {"tutees_per_tutor_median", "tutees_per_tutor.median"},
+    {"tutees_per_tutor_max", "tutees_per_tutor.max"},
+    {"pct_not_allocated_within_week", "pct_not_allocated_within_week"},
+    {"pct_tutors_trained_3y", "pct_tutors_trained_3y"},
+    {"pct_tutors_quiz_3y", "pct_tutors_quiz_3y"},
+    {"median_quiz_score", "median_quiz_score"},
+    {"tutors_not_fulfilling_role", "tutors_not_fulfilling_role"},
+    {"breach_threshold", "breach_threshold"},
+    {"pct_tutees_requesting_change", "pct_tutees_requesting_change"},
+    {"tutees", "tutees"},
+    {"tutees_requesting_change", "tutees_requesting_change"},
+    {"registered", "registered"},
+    {"not_allocated_within_week", "not_allocated_within_week"},
+    {"pct_saes_contact_approval", "pct_saes_contact_approval"},
+    {"pct_saes_positive_experience", "pct_saes_positive_experience"},
+};
+
+const size_t REPORT_KPI_N_COLUMNS = sizeof(REPORT_KPI_COLUMNS) / sizeof(REPORT_KPI_COLUMNS[0]);
+
+enum app_status report_kpi_rows(struct db_conn *conn, const struct principal *who, const char *school,
+                                const char *year_label, const char *as_of, double threshold, json_t **rows)
+{
+    struct report_year year;
+    json_t *policies = NULL;
+    *rows = NULL;
+    enum app_status st = repo_report_access(conn, who, school, 0);
+    if (st == APP_OK)
+        st = repo_report_snapshot(conn);
+    if (st == APP_OK)
+        st = repo_report_year(conn, year_label, as_of, &year);
+    if (st == APP_OK)
+        st = repo_report_kpis(conn, who, school, &year, rows);
+    if (st == APP_OK)
+        st = repo_report_policies(conn, who, school, year.as_of, &policies);
+    db_rollback(conn);
+    if (st == APP_OK)
+        st = report_rules_kpis(conn, who, school, &year, threshold, policies, *rows);
+    json_decref(policies);
+    return st;
+}
+

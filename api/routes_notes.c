@@ -32,7 +32,7 @@ static const char *const VISIBILITY[] = {"shared", "confidential", NULL};
     }
 
 static const struct field_spec NOTE_FIELDS[] = {
-    {"text", FT_STRING, F_REQUIRED, 1, 20000, NULL},
+    {"text", FT_STRING, 0, 1, 20000, NULL},
     {"visibility", FT_ENUM, F_REQUIRED, 0, 0, VISIBILITY},
     {"consent_recorded", FT_BOOL, 0, 0, 0, NULL},
     {"contact", FT_INT, F_NULLABLE, 1, LONG_MAX, NULL},
@@ -42,7 +42,7 @@ static const struct field_spec NOTE_FIELDS[] = {
 
 /* A revision corrects the text (and consent); who wrote it and who may see it stay. */
 static const struct field_spec REVISION_FIELDS[] = {
-    {"text", FT_STRING, F_REQUIRED, 1, 20000, NULL},
+    {"text", FT_STRING, 0, 1, 20000, NULL},
     {"consent_recorded", FT_BOOL, 0, 0, 0, NULL},
     {"visibility", FT_ENUM, F_READONLY, 0, 0, NULL},
     {"contact", FT_INT, F_READONLY, 0, 0, NULL},
@@ -55,6 +55,29 @@ static const char *bool_text(const json_t *body, const char *name)
 {
     const json_t *v = json_object_get(body, name);
     return json_is_boolean(v) ? (json_is_true(v) ? "true" : "false") : NULL;
+}
+
+/* Consent (Essex, Personal Tutor 5 and Senior Personal Tutor 8: "Content of the meetings is not necessarily
+ * included and not without student permission"): text is stored only with consent_recorded true. Without
+ * it a note records only that a meeting took place, so a new note without text must name its contact; a
+ * revision without text must say consent_recorded false (the student withdrew permission: no content from
+ * then on). A revision with text but no consent_recorded keeps the note's consent, which the database
+ * checks (note_revisions_consent_check). Adds every problem to errors. */
+static void check_consent(const json_t *body, int creating, json_t *errors)
+{
+    const json_t *text = json_object_get(body, "text"), *consent = json_object_get(body, "consent_recorded");
+    if (text && json_is_false(consent))
+        validate_error(errors, "consent_recorded",
+                       "must be true to record what was said: content is kept only with the student's permission "
+                       "(leave text out to record only that the meeting took place)");
+    else if (text && creating && !consent)
+        validate_error(errors, "consent_recorded",
+                       "is required with text: content is kept only with the student's permission");
+    else if (!text && creating && !json_is_integer(json_object_get(body, "contact")))
+        validate_error(errors, "text",
+                       "is required, unless the note records only that a meeting took place (then name its contact)");
+    else if (!text && !creating && !json_is_false(consent))
+        validate_error(errors, "text", "is required, unless consent_recorded is false (no content kept)");
 }
 
 /* What this caller sees of this student's notes (SPEC §2). */
@@ -251,6 +274,7 @@ static int callback_notes_create(const struct _u_request *req, struct _u_respons
         goto cleanup;
     }
     validate_object(body, NOTE_FIELDS, 0, errors = json_array());
+    check_consent(body, 1, errors);
     if (pastoral_body_checked(resp, errors, "note") != 0)
         goto cleanup;
     st = insert_note(conn, number, who->sub, body, &id, &err);
@@ -306,6 +330,7 @@ static int callback_note_revise(const struct _u_request *req, struct _u_response
         goto cleanup;
     }
     validate_object(body, REVISION_FIELDS, 0, errors = json_array());
+    check_consent(body, 0, errors);
     if (http_check_if_match(req, resp, head.revision) != 0 || pastoral_body_checked(resp, errors, "revision") != 0)
         goto cleanup;
     st = repo_note_revise(conn, &head, json_string_value(json_object_get(body, "text")),

@@ -1,9 +1,10 @@
 /* routes_policies.c — GET/PUT /schools/{code}/policy, GET /policy-presets and
  * POST /schools/{code}/policy:simulate. A policy is validated by the engine's parser (errors name the
- * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Setting and simulating a
- * school's policy is for an admin or a senior tutor of the school: the seeds give Senior Personal
- * Tutors the school's implementation policy ("The Senior Personal Tutor(s) will have developed the
- * implementation policy for the School"). GET /policy-presets lists each shipped preset with the clauses it
+ * JSON path, e.g. "$.rules[2].days"); each PUT appends a version (sql/007). Simulating a school's policy is
+ * for an admin or a senior tutor of the school (the seeds give Senior Personal Tutors the school's
+ * implementation policy: "The Senior Personal Tutor(s) will have developed the implementation policy for the
+ * School"); adopting one at once with PUT is for an admin or the Dean, since a senior tutor's version binds
+ * only once the Dean approves its draft (routes_policy_drafts.c). GET /policy-presets lists each shipped preset with the clauses it
  * encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
  * `tutord seed-demo` has the demo schools adopt their presets through the same preset reading
  * (policies_seed_demo, policy_presets.h). */
@@ -77,31 +78,50 @@ static json_t *policy_of_preset(const json_t *body, const char **preset, json_t 
     return policy;
 }
 
-/* The policy a PUT or simulate body names: a preset or a full policy, validated by the engine. Returns 0
- * with *json (new reference), *parsed (pe_policy_free) and *preset (static, or NULL), or -1 after a 422
- * naming every problem. */
-static int read_policy(struct _u_response *resp, const json_t *body, json_t **json, pe_policy **parsed,
-                       const char **preset)
+/* Takes the optional "office_hours" member out of *body (a copy the caller owns): the school's office-hours
+ * arrangement travels with its policy but is not part of the engine's document. Returns 0 with
+ * *office (malloc'd, or NULL when absent or null), or -1 after adding the error. */
+static int take_office_hours(json_t *body, char **office, json_t *errors)
 {
-    json_t *errors = json_array();
-    *preset = NULL;
-    *parsed = NULL;
-    *json = json_object_get(body, "preset") ? policy_of_preset(body, preset, errors) : json_deep_copy(body);
-    json_t *engine_errors = NULL;
-    if (*json && pe_policy_parse(*json, parsed, &engine_errors) != PE_OK) {
+    const json_t *v = json_object_get(body, "office_hours");
+    *office = NULL;
+    if (v && !json_is_null(v) && (!json_is_string(v) || json_string_length(v) < 1 || json_string_length(v) > 2000))
+        return validate_error(errors, "office_hours", "must be text of 1 to 2000 characters, or null"), -1;
+    if (v && json_is_string(v) && !(*office = strdup(json_string_value(v))))
+        return -1;
+    json_object_del(body, "office_hours");
+    return 0;
+}
+
+int policy_input_read(struct _u_response *resp, const json_t *body, struct policy_input *in)
+{
+    json_t *errors = json_array(), *copy = json_copy((json_t *)body), *engine_errors = NULL;
+    memset(in, 0, sizeof(*in));
+    if (copy && take_office_hours(copy, &in->office_hours, errors) == 0)
+        in->policy = json_object_get(copy, "preset") ? policy_of_preset(copy, &in->preset, errors)
+                                                     : json_deep_copy(copy);
+    if (in->policy && pe_policy_parse(in->policy, &in->parsed, &engine_errors) != PE_OK) {
         json_array_extend(errors, engine_errors);
         if (json_array_size(errors) == 0)
             validate_error(errors, "$", "the policy could not be read");
     }
     json_decref(engine_errors);
-    if (*parsed) {
+    json_decref(copy);
+    if (in->parsed && json_array_size(errors) == 0) {
         json_decref(errors);
         return 0;
     }
-    json_decref(*json);
-    *json = NULL;
+    policy_input_free(in);
     http_problem(resp, 422, NULL, "the policy is not valid", errors);
     return -1;
+}
+
+void policy_input_free(struct policy_input *in)
+{
+    pe_policy_free(in->parsed);
+    json_decref(in->policy);
+    free(in->office_hours);
+    memset(in, 0, sizeof(*in));
 }
 
 /* ---- GET /schools/{code}/policy ------------------------------------------------------------------------ */
@@ -126,7 +146,7 @@ static int callback_policy_get(const struct _u_request *req, struct _u_response 
 
 /* One transaction: lock the school, If-Match against its latest version, append the version. */
 static int put_policy(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                      const json_t *policy, const char *preset)
+                      const struct policy_input *in)
 {
     const char *code = http_path_param(req, "code");
     char *version = NULL, *json = NULL;
@@ -142,7 +162,7 @@ static int put_policy(const struct _u_request *req, struct _u_response *resp, st
     version = NULL;
     if (rc != 0)
         return U_CALLBACK_COMPLETE;
-    st = repo_policy_insert(conn, http_principal(resp), code, preset, policy, &err);
+    st = repo_policy_insert(conn, http_principal(resp), code, in->preset, in->policy, in->office_hours, &err);
     if (st == APP_OK)
         st = db_commit(conn);
     if (st == APP_OK)
@@ -171,21 +191,30 @@ static struct db_conn *acquire_for_school(const struct app *app, struct _u_respo
     return NULL;
 }
 
+/* PUT /schools/{code}/policy adopts a version at once, recorded as approved by its caller: for an admin or
+ * the Dean only. A senior tutor proposes a version as a draft (POST /schools/{code}/policy-drafts) that binds
+ * once the Dean approves it (Leicester CoP 18: the approach is "approved by the School Education Committee"
+ * and "shared with the Dean of Personal Tutoring for approval"). */
 static int callback_policy_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
+    if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_DEAN))
+        return http_problem(resp, 403, "Forbidden",
+                            "a policy binds once the Dean approves it: propose it with POST "
+                            "/schools/{code}/policy-drafts (an admin or the Dean may adopt one at once)",
+                            NULL),
+               U_CALLBACK_COMPLETE;
     struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
     if (!conn)
         return U_CALLBACK_COMPLETE;
-    json_t *body = http_body_object(req, resp, 0), *policy = NULL;
-    pe_policy *parsed = NULL;
-    const char *preset = NULL;
+    json_t *body = http_body_object(req, resp, 0);
+    struct policy_input in;
     int rc = U_CALLBACK_COMPLETE;
-    if (body && read_policy(resp, body, &policy, &parsed, &preset) == 0)
-        rc = put_policy(req, resp, conn, policy, preset);
+    if (body && policy_input_read(resp, body, &in) == 0) {
+        rc = put_policy(req, resp, conn, &in);
+        policy_input_free(&in);
+    }
     db_release(app->pool, conn);
-    pe_policy_free(parsed);
-    json_decref(policy);
     json_decref(body);
     return rc;
 }
@@ -322,16 +351,15 @@ static json_t *simulation_json(const struct evaluation *ev, const char *code, co
     return body;
 }
 
-/* Loads the school (read-only snapshot) and runs the simulation; NULL after answering. */
-static json_t *run_simulation(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                              pe_policy *draft, const struct page *page)
+json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+                        const struct principal *reader, const char *code, pe_policy *draft, const struct page *page)
 {
-    const char *code = http_path_param(req, "code"), *why = NULL;
+    const char *why = NULL;
     struct as_of when;
     if (evaluation_parse_as_of(http_query(req, "as_of"), &when) != 0)
         return http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant"), NULL;
     struct access_scope scope;
-    access_scope_of(http_principal(resp), &scope);
+    access_scope_of(reader, &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
     struct evaluation ev;
     struct simulation sim = {0};
@@ -360,14 +388,13 @@ static int callback_policy_simulate(const struct _u_request *req, struct _u_resp
     if (http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
-    json_t *body = conn ? http_body_object(req, resp, 0) : NULL, *policy = NULL, *result = NULL;
-    pe_policy *draft = NULL;
-    const char *preset = NULL;
-    if (body && read_policy(resp, body, &policy, &draft, &preset) == 0)
-        result = run_simulation(req, resp, conn, draft, &page);
+    json_t *body = conn ? http_body_object(req, resp, 0) : NULL, *result = NULL;
+    struct policy_input in;
+    if (body && policy_input_read(resp, body, &in) == 0) {
+        result = policy_simulate(req, resp, conn, http_principal(resp), http_path_param(req, "code"), in.parsed, &page);
+        policy_input_free(&in);
+    }
     db_release(app->pool, conn);
-    pe_policy_free(draft);
-    json_decref(policy);
     json_decref(body);
     http_page_free(&page);
     return result ? http_json(resp, 200, result) : U_CALLBACK_COMPLETE;
@@ -399,7 +426,7 @@ static enum app_status adopt_preset(struct db_conn *conn, const char *school, co
     if (st == APP_OK && !version) {
         policy = policy_of_preset(body, &preset, errors);
         st = policy && pe_policy_parse(policy, &parsed, &perr) == PE_OK
-                 ? repo_policy_insert(conn, &seeder, school, preset, policy, NULL)
+                 ? repo_policy_insert(conn, &seeder, school, preset, policy, NULL, NULL)
                  : APP_INVALID;
     }
     if (st == APP_OK)

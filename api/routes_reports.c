@@ -96,51 +96,6 @@ static int respond(const struct _u_request *req, struct _u_response *resp, json_
 
 /* ---- GET /reports/kpis ------------------------------------------------------------------------------ */
 
-static const struct csv_column KPI_COLUMNS[] = {
-    {"school", "school"},
-    {"year", "year"},
-    {"as_of", "as_of"},
-    {"tutors", "tutors"},
-    {"tutees_per_tutor_median", "tutees_per_tutor.median"},
-    {"tutees_per_tutor_max", "tutees_per_tutor.max"},
-    {"pct_not_allocated_within_week", "pct_not_allocated_within_week"},
-    {"pct_tutors_trained_3y", "pct_tutors_trained_3y"},
-    {"pct_tutors_quiz_3y", "pct_tutors_quiz_3y"},
-    {"median_quiz_score", "median_quiz_score"},
-    {"tutors_not_fulfilling_role", "tutors_not_fulfilling_role"},
-    {"breach_threshold", "breach_threshold"},
-    {"pct_tutees_requesting_change", "pct_tutees_requesting_change"},
-    {"tutees", "tutees"},
-    {"tutees_requesting_change", "tutees_requesting_change"},
-    {"registered", "registered"},
-    {"not_allocated_within_week", "not_allocated_within_week"},
-    {"pct_saes_contact_approval", "pct_saes_contact_approval"},
-    {"pct_saes_positive_experience", "pct_saes_positive_experience"},
-};
-
-/* The KPI rows for the request: SQL aggregates, then the rule-based count from the engine. */
-static enum app_status load_kpis(struct db_conn *conn, const struct principal *who, const struct report_params *p,
-                                 json_t **rows)
-{
-    struct report_year year;
-    json_t *policies = NULL;
-    *rows = NULL;
-    enum app_status st = repo_report_access(conn, who, p->school, 0);
-    if (st == APP_OK)
-        st = repo_report_snapshot(conn);
-    if (st == APP_OK)
-        st = repo_report_year(conn, p->year, p->as_of, &year);
-    if (st == APP_OK)
-        st = repo_report_kpis(conn, who, p->school, &year, rows);
-    if (st == APP_OK)
-        st = repo_report_policies(conn, who, p->school, year.as_of, &policies);
-    db_rollback(conn);
-    if (st == APP_OK)
-        st = report_rules_kpis(conn, who, p->school, &year, p->threshold, policies, *rows);
-    json_decref(policies);
-    return st;
-}
-
 /* The KPI document: the school's row (SPEC §4a), or {year, as_of, schools: [rows], total} for all. */
 static json_t *kpi_document(const json_t *rows, int one_school)
 {
@@ -165,11 +120,11 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
     json_t *rows = NULL;
     enum app_status st = db_acquire(app->pool, &conn);
     if (st == APP_OK)
-        st = load_kpis(conn, http_principal(resp), &p, &rows);
+        st = report_kpi_rows(conn, http_principal(resp), p.school, p.year, p.as_of, p.threshold, &rows);
     db_release(app->pool, conn);
     int rc = st != APP_OK ? report_failed(resp, st)
-                          : respond(req, resp, kpi_document(rows, p.school != NULL), rows, KPI_COLUMNS,
-                                    sizeof(KPI_COLUMNS) / sizeof(KPI_COLUMNS[0]));
+                          : respond(req, resp, kpi_document(rows, p.school != NULL), rows, REPORT_KPI_COLUMNS,
+                                    REPORT_KPI_N_COLUMNS);
     json_decref(rows);
     return rc;
 }

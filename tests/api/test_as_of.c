@@ -62,7 +62,7 @@ START_TEST(test_findings_as_of_a_date_do_not_move)
              cw.tutor_b);
     free(tt_post_id("/allocations", cw.tok_senior_p, body));
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
-    tt_expect_status("PUT", path, cw.tok_senior_p, "{\"preset\":\"essex\",\"effective_from\":\"2026-11-27\"}", 200);
+    tt_expect_status("PUT", path, cw.tok_admin, "{\"preset\":\"essex\",\"effective_from\":\"2026-11-27\"}", 200);
 
     for (int i = 0; i < N; i++) {
         json_t *after = compliance(cw.student_a, dates[i]);
@@ -89,7 +89,7 @@ static void meeting_policy(void)
 {
     char path[64];
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
-    tt_expect_status("PUT", path, cw.tok_senior_p,
+    tt_expect_status("PUT", path, cw.tok_admin,
                      "{\"name\":\"Whose contact counts\",\"effective_from\":\"2026-08-01\",\"rules\":["
                      "{\"id\":\"meetings\",\"type\":\"meetings_per_year\",\"min\":1,\"kinds\":[\"meeting\"],"
                      "\"source\":\"meet your personal tutor\"},"

@@ -193,7 +193,7 @@ START_TEST(test_response_rule_still_judges_messages)
     strftime(as_of, sizeof(as_of), "%Y-%m-%d", gmtime(&later));
     calendar_around_today();
     snprintf(path, sizeof(path), "/schools/%s/policy", w.school_x);
-    tt_expect_status("PUT", path, w.tok_senior_x, "{\"preset\":\"leicester\"}", 200);
+    tt_expect_status("PUT", path, w.tok_admin, "{\"preset\":\"leicester\"}", 200);
     char *ask = post_contact(w.student_a, w.tok_student_a, ASK);
     snprintf(path, sizeof(path), "/students/%s/compliance?as_of=%s", w.student_a, as_of);
     struct tt_response r;

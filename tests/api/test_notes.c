@@ -28,7 +28,7 @@ static void start(void)
     shared_id = write_note(w.student_a, w.tok_tutor_a,
                            "{\"text\":\"Agreed a study plan\",\"visibility\":\"shared\",\"consent_recorded\":true}");
     secret_id = write_note(w.student_a, w.tok_tutor_a,
-                           "{\"text\":\"Disclosed a family bereavement\",\"visibility\":\"confidential\"}");
+                           "{\"text\":\"Disclosed a family bereavement\",\"consent_recorded\":true,\"visibility\":\"confidential\"}");
 }
 
 static void stop(void)
@@ -163,7 +163,7 @@ END_TEST
 
 START_TEST(test_forbidden_writers_change_nothing)
 {
-    static const char body[] = "{\"text\":\"x\",\"visibility\":\"shared\"}";
+    static const char body[] = "{\"text\":\"x\",\"consent_recorded\":true,\"visibility\":\"shared\"}";
     char path[96];
     snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
     long before = notes_of(w.student_a);
@@ -216,7 +216,7 @@ END_TEST
 
 START_TEST(test_corrections_are_new_revisions)
 {
-    char *id = write_note(w.student_a, w.tok_tutor_a, "{\"text\":\"Met on Tuesday\",\"visibility\":\"shared\"}");
+    char *id = write_note(w.student_a, w.tok_tutor_a, "{\"text\":\"Met on Tuesday\",\"consent_recorded\":true,\"visibility\":\"shared\"}");
     char path[96];
     struct tt_response r;
     snprintf(path, sizeof(path), "/notes/%s/revisions", id);
@@ -306,7 +306,7 @@ START_TEST(test_app_role_cannot_rewrite_notes_or_audit)
     ck_assert_int_ge(tt_count("SELECT count(*) FROM audit WHERE entity_id = $1", secret_id), 1);
     /* the role may still insert a revision: append-only, not read-only */
     char *state = as_app_role("INSERT INTO note_revisions (note_id, revision, text, consent_recorded, created_by)"
-                              " VALUES ($1::bigint, 99, 'appended', false, 'test')",
+                              " VALUES ($1::bigint, 99, 'appended', true, 'test')",
                               secret_id);
     ck_assert_str_eq(state, "");
     free(state);

@@ -157,7 +157,10 @@ START_TEST(test_who_may_set_a_policy)
     ck_assert_int_eq(count_policies(cw.school_p), 1);
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_q);
     tt_expect_status("GET", path, cw.tok_admin, NULL, 404); /* no policy yet */
-    tt_expect_status("PUT", path, cw.tok_senior_q, "{\"preset\":\"westminster\"}", 200);
+    /* a senior tutor proposes a draft for the Dean; only an admin (or the Dean) adopts one at once */
+    tt_expect_status("PUT", path, cw.tok_senior_q, "{\"preset\":\"westminster\"}", 403);
+    ck_assert_int_eq(count_policies(cw.school_q), 0);
+    tt_expect_status("PUT", path, cw.tok_admin, "{\"preset\":\"westminster\"}", 200);
     tt_expect_status("GET", path, cw.tok_tutor_a, NULL, 200);
 }
 END_TEST

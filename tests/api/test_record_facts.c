@@ -16,7 +16,7 @@ static void records_policy(void)
 {
     char path[64];
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
-    tt_expect_status("PUT", path, cw.tok_senior_p,
+    tt_expect_status("PUT", path, cw.tok_admin,
                      "{\"name\":\"Records\",\"effective_from\":\"2026-08-01\",\"rules\":["
                      "{\"id\":\"summary\",\"type\":\"meeting_summary_within\",\"working_days\":2,"
                      "\"source\":\"a summary of all meetings\"},"

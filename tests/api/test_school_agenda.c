@@ -18,7 +18,7 @@ static void second_round_policy(void)
     char path[64];
     snprintf(path, sizeof(path), "/schools/%s/policy", cw.school_p);
     tt_expect_status(
-        "PUT", path, cw.tok_senior_p,
+        "PUT", path, cw.tok_admin,
         "{\"name\":\"Second round\",\"effective_from\":\"2026-08-01\",\"rules\":["
         "{\"id\":\"seniors\",\"type\":\"senior_tutors\",\"min\":1,\"max\":1,\"source\":\"one senior tutor\"},"
         "{\"id\":\"permanent\",\"type\":\"tutor_permanent\",\"source\":\"permanent staff\"},"

@@ -301,14 +301,14 @@ static void meetings_policy(int max_open)
              "\"type\":\"meetings_per_year\",\"min\":4,\"count\":\"offered\",\"source\":\"Leicester CoP: four "
              "meetings a year\"}]}",
              wd.year - 1, extra);
-    tt_expect_status("PUT", path, w.tok_senior_x, body, 200);
+    tt_expect_status("PUT", path, w.tok_admin, body, 200);
 }
 
 START_TEST(test_open_bookings_limit_from_policy)
 {
     char path[64];
     snprintf(path, sizeof(path), "/schools/%s/policy", w.school_x);
-    tt_refused("PUT", path, w.tok_senior_x,
+    tt_refused("PUT", path, w.tok_admin,
                "{\"name\":\"Bad\",\"effective_from\":\"2026-09-14\",\"max_open_bookings\":0,\"rules\":[]}", 422,
                "$.max_open_bookings");
     meetings_policy(2);

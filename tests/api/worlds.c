@@ -138,7 +138,7 @@ static void cworld_make(struct cworld *into)
     into->tok_registry = tt_registry_token("SRS1");
     tt_expect_status("PUT", "/calendar", into->tok_admin, CWORLD_CALENDAR, 200);
     snprintf(path, sizeof(path), "/schools/%s/policy", into->school_p);
-    tt_expect_status("PUT", path, into->tok_senior_p, "{\"preset\":\"leicester\"}", 200);
+    tt_expect_status("PUT", path, into->tok_admin, "{\"preset\":\"leicester\"}", 200);
 }
 
 void cworld_setup(void)

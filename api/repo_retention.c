@@ -1,0 +1,84 @@
+/* repo_retention.c — retention and erasure through the SECURITY DEFINER functions of sql/016. */
+#include "repo_retention.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "repo_reports.h"
+
+/* The students past their period: course ended before today minus $1 years, not anonymised yet. */
+#define PAST_PERIOD                                                                                                    \
+    " FROM student_course_ends e WHERE e.erased_at IS NULL"                                                            \
+    " AND e.ended_on < " REPORT_TODAY " - make_interval(years => $1::int)"
+
+enum app_status repo_retention_due(struct db_conn *conn, int years, int audit_years, long *students, long *audit)
+{
+    char y[12], a[12];
+    snprintf(y, sizeof(y), "%d", years);
+    snprintf(a, sizeof(a), "%d", audit_years);
+    const char *params[2] = {y, a};
+    PGresult *res = NULL;
+    enum app_status st =
+        db_query(conn,
+                 "SELECT (SELECT count(*)" PAST_PERIOD ")::text,"
+                 " (SELECT count(*) FROM audit WHERE at < now() - make_interval(years => $2::int))::text",
+                 2, params, &res, NULL);
+    if (st == APP_OK) {
+        *students = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        *audit = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_retention_batch(struct db_conn *conn, int years, int limit, json_t **numbers)
+{
+    char y[12], l[12];
+    snprintf(y, sizeof(y), "%d", years);
+    snprintf(l, sizeof(l), "%d", limit);
+    const char *params[2] = {y, l};
+    PGresult *res = NULL;
+    *numbers = NULL;
+    enum app_status st =
+        db_query(conn,
+                 "SELECT coalesce(json_agg(student_number ORDER BY student_number), '[]')::text FROM"
+                 " (SELECT e.student_number" PAST_PERIOD "  ORDER BY e.student_number LIMIT $2::int) x",
+                 2, params, &res, NULL);
+    if (st == APP_OK && !(*numbers = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_erase_student(struct db_conn *conn, const char *student, const char *why, json_t **result)
+{
+    const char *params[2] = {student, why};
+    PGresult *res = NULL;
+    *result = NULL;
+    enum app_status st = db_query(conn,
+                                  "SELECT tutord_erase_student(s.student_number, $2)::text FROM students s"
+                                  " WHERE s.student_number = $1",
+                                  2, params, &res, NULL);
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK && !(*result = json_loads(PQgetvalue(res, 0, 0), 0, NULL)))
+        st = APP_NOMEM;
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_purge_audit(struct db_conn *conn, int audit_years, int limit, long *deleted)
+{
+    char a[12], l[12];
+    snprintf(a, sizeof(a), "%d", audit_years);
+    snprintf(l, sizeof(l), "%d", limit);
+    const char *params[2] = {a, l};
+    PGresult *res = NULL;
+    enum app_status st =
+        db_query(conn, "SELECT tutord_purge_audit(now() - make_interval(years => $1::int), $2::int)::text", 2, params,
+                 &res, NULL);
+    if (st == APP_OK)
+        *deleted = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return st;
+}

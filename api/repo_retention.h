@@ -1,0 +1,28 @@
+/* repo_retention.h — the SQL of retention and subject erasure (sql/016): which students' personal data is
+ * past its period, anonymising one student in place (tutord_erase_student: the rows stay, so every count a
+ * report makes is unchanged), and deleting audit rows past theirs (tutord_purge_audit). Not thread-safe on
+ * one connection (libpq). */
+#ifndef TUTORD_REPO_RETENTION_H
+#define TUTORD_REPO_RETENTION_H
+
+#include <jansson.h>
+
+#include "db.h"
+
+/* How much is past its period today: students whose course ended (completed or withdrawn) more than
+ * `years` years ago and who are not anonymised yet, and audit rows older than `audit_years` years. */
+enum app_status repo_retention_due(struct db_conn *conn, int years, int audit_years, long *students, long *audit);
+
+/* Up to `limit` of those students' numbers, in number order: a JSON array (new reference). */
+enum app_status repo_retention_batch(struct db_conn *conn, int years, int limit, json_t **numbers);
+
+/* Within a transaction: anonymises `student` for `why` ("request" or "retention"); *result (new reference)
+ * says what changed ({"student", "erased", "note_revisions", "messages", "free_text"}; erased false when it already
+ * was). APP_NOT_FOUND when there is no such student. */
+enum app_status repo_erase_student(struct db_conn *conn, const char *student, const char *why, json_t **result);
+
+/* Within a transaction: deletes up to `limit` audit rows older than `audit_years` years; *deleted says how
+ * many. */
+enum app_status repo_purge_audit(struct db_conn *conn, int audit_years, int limit, long *deleted);
+
+#endif
