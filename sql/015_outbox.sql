@@ -214,6 +214,31 @@ $$;
 CREATE CONSTRAINT TRIGGER events_outbox AFTER INSERT ON events
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tutord_outbox_derive();
 
+-- When a student is erased (students.erased_at set, sql/016), the outbox forgets them too: the notifications
+-- to them or about them keep their kind, recipient number and times (who was told what kind of thing, when)
+-- but lose the address, subject and body; any still queued is never sent. plpgsql resolves the column at run
+-- time, so this trigger does nothing until erasure exists.
+CREATE FUNCTION tutord_outbox_forget() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF to_jsonb(NEW) ->> 'erased_at' IS NULL OR to_jsonb(OLD) ->> 'erased_at' IS NOT NULL THEN
+        RETURN NULL;
+    END IF;
+    UPDATE notifications n
+       SET email = 'erased@invalid', subject = 'erased', body = 'erased', link = '/',
+           status = CASE WHEN n.status = 'queued' THEN 'failed' ELSE n.status END,
+           last_error = CASE WHEN n.status = 'queued' THEN 'the student was erased' ELSE n.last_error END
+     WHERE n.person = NEW.student_number
+        OR n.event_id IN (SELECT e.id FROM events e
+                           WHERE e.subject = NEW.student_number OR e.payload ->> 'student' = NEW.student_number)
+        OR n.reminder_for IN (SELECT c.id FROM contacts c WHERE c.student_number = NEW.student_number);
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER students_outbox_forget AFTER UPDATE ON students
+    FOR EACH ROW EXECUTE FUNCTION tutord_outbox_forget();
+CREATE INDEX notifications_person_idx ON notifications (person);
+
 -- Webhook subscriptions: a cursor (seq, event id) in the feed's commit order, the failure streak that
 -- disables a subscription, and the next time it may be tried.
 CREATE TABLE webhook_subscriptions (

@@ -762,6 +762,28 @@ START_TEST(test_reminder_the_day_before)
 }
 END_TEST
 
+START_TEST(test_erasure_forgets_the_outbox)
+{
+    char s[24], addr[64], like[96];
+    new_student(s);
+    allocate(s, tutor_a, NULL);
+    ck_assert_int_eq(await_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                                 " WHERE e.subject = $1 AND n.status = 'sent'",
+                                 s, 2),
+                     2);
+    address_of(s, addr, sizeof(addr));
+    free(harness_sql("SELECT tutord_erase_student($1, 'request')", 1, (const char *const[]){s}));
+    /* neither the student's address nor their name is left, in their notices or their tutor's */
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE email = $1", addr), 0);
+    snprintf(like, sizeof(like), "%%Student %s%%", s);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE body LIKE $1 OR subject LIKE $1", like), 0);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id"
+                              " WHERE e.subject = $1 AND n.body = 'erased' AND n.status = 'sent'",
+                              s),
+                     2);
+}
+END_TEST
+
 START_TEST(test_permanent_failure_is_kept_and_listed)
 {
     char s[24], path[96];
@@ -1118,6 +1140,7 @@ int main(void)
         test_smtp_session_boundaries,
         test_booking_sends_invitation_and_cancellation,
         test_reminder_the_day_before,
+        test_erasure_forgets_the_outbox,
         test_bad_smtp_settings_stop_serve,
         test_webhook_streak_disables_on_the_limit,
         test_permanent_failure_is_kept_and_listed,
