@@ -24,6 +24,7 @@ enum { EMAIL_BATCH = 50 };
 
 struct deliverer {
     const struct app *app;
+    struct db_pool *pool; /* a connection of its own: delivery never takes one that requests need */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -280,12 +281,12 @@ static void *run(void *arg)
     do {
         struct db_conn *conn = NULL;
         busy = 0;
-        if (db_acquire(d->app->pool, &conn) == APP_OK) {
+        if (db_acquire(d->pool, &conn) == APP_OK) {
             remind(d, conn);
             if (d->app->config->smtp_url)
                 busy += deliver_emails(d, conn);
             busy += deliver_hooks(d, conn);
-            db_release(d->app->pool, conn);
+            db_release(d->pool, conn);
         }
         pthread_mutex_lock(&d->lock);
         int stopping = d->stopping;
@@ -321,8 +322,13 @@ struct deliverer *deliver_start(const struct app *app)
     if (check_smtp(cfg) != 0)
         return NULL;
     struct deliverer *d = calloc(1, sizeof(*d));
-    if (!d || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    if (d)
+        d->pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, 1,
+                              cfg->db_acquire_timeout_ms, NULL);
+    if (!d || !d->pool || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_msg(LOG_ERROR, "deliver: cannot start the delivery worker");
+        if (d)
+            db_pool_free(d->pool);
         free(d);
         return NULL;
     }
@@ -340,6 +346,7 @@ struct deliverer *deliver_start(const struct app *app)
     if (pthread_create(&d->thread, NULL, run, d) != 0) {
         log_msg(LOG_ERROR, "deliver: cannot start the delivery thread");
         pthread_mutex_destroy(&d->lock), pthread_cond_destroy(&d->wake);
+        db_pool_free(d->pool);
         free(d->credentials), free(d);
         return NULL;
     }
@@ -358,6 +365,7 @@ void deliver_stop(struct deliverer *d)
     pthread_join(d->thread, NULL);
     pthread_mutex_destroy(&d->lock);
     pthread_cond_destroy(&d->wake);
+    db_pool_free(d->pool);
     free(d->credentials);
     free(d);
     curl_global_cleanup();
