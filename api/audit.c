@@ -75,14 +75,8 @@ enum app_status audit_booking(struct db_conn *conn, const struct principal *who,
     const char *params[3] = {kind, booking, who->sub};
     PGresult *res = NULL;
     enum app_status st =
-        db_query(conn,
-                 "INSERT INTO events (kind, subject, actor, payload)"
-                 " SELECT $1, c.student_number, $3, jsonb_build_object('id', c.id, 'student', c.student_number,"
-                 "        'tutor', s.staff_number, 'slot', s.id, 'starts_at', s.starts_at, 'ends_at', s.ends_at,"
-                 "        'location', coalesce(s.location, s.online_url))"
-                 "   FROM contacts c JOIN slots s ON s.id = c.slot_id WHERE c.id = $2::bigint RETURNING id",
-                 3, params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) != 1)
+        db_query(conn, "SELECT tutord_booking_events($1, ARRAY[$2::bigint], $3, NULL)", 3, params, &res, NULL);
+    if (st == APP_OK && strcmp(PQgetvalue(res, 0, 0), "1") != 0)
         st = APP_NOT_FOUND;
     PQclear(res);
     return st;

@@ -44,6 +44,8 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_DELIVERY_MAX_ATTEMPTS", "--delivery-max-attempts", 1, 100, OFF(delivery_max_attempts), 0},
     {"TUTORD_WEBHOOK_DISABLE_AFTER", "--webhook-disable-after", 1, 100000, OFF(webhook_disable_after), 0},
     {"TUTORD_DELIVERY_LEASE_MS", "--delivery-lease-ms", 1000, 3600000, OFF(delivery_lease_ms), 0},
+    {"TUTORD_NOTIFICATION_RETENTION_DAYS", "--notification-retention-days", 1, 36500, OFF(notification_retention_days),
+     0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -63,6 +65,7 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_SMTP_FROM", NULL, OFF(smtp_from)},
     {"TUTORD_SMTP_CREDENTIALS_FILE", NULL, OFF(smtp_credentials_file)},
     {"TUTORD_PORTAL_URL", NULL, OFF(portal_url)},
+    {"TUTORD_WEBHOOK_ALLOW_PRIVATE", NULL, OFF(webhook_allow_private)},
 };
 
 /* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */

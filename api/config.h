@@ -45,6 +45,8 @@ struct config {
     int delivery_max_attempts;   /* TUTORD_DELIVERY_MAX_ATTEMPTS: tries before an email fails, default 8 */
     int webhook_disable_after;   /* TUTORD_WEBHOOK_DISABLE_AFTER: failures in a row that disable, default 50 */
     int delivery_lease_ms;       /* TUTORD_DELIVERY_LEASE_MS: how long a claimed email is held, default 120000 */
+    int notification_retention_days; /* TUTORD_NOTIFICATION_RETENTION_DAYS: sent/failed ones kept, default 90 */
+    char *webhook_allow_private;     /* TUTORD_WEBHOOK_ALLOW_PRIVATE: "on" lets webhooks reach internal addresses */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,

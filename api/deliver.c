@@ -146,9 +146,28 @@ static char *compose(const struct deliverer *d, const PGresult *res, int i, cons
     return strbuf_take(&b);
 }
 
-/* Sends claimed row `i`: appends its id to `sent` when the server took it, else records the failure. */
-static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i,
-                     const char *tz, struct strbuf *sent)
+/* The SMTP server is unreachable: puts claimed rows `from`.. back untried (outbox_release), due again
+ * after the first retry's delay, so an outage costs one connection attempt per pass and loses nothing. */
+static void outbox_release_rest(const struct deliverer *d, struct db_conn *conn, const PGresult *res, int from,
+                                const char *why)
+{
+    struct strbuf ids = {0};
+    strbuf_puts(&ids, "{");
+    for (int i = from; i < PQntuples(res); i++) {
+        strbuf_puts(&ids, i > from ? "," : "");
+        strbuf_puts(&ids, PQgetvalue(res, i, OUTBOX_ID));
+    }
+    strbuf_puts(&ids, "}");
+    char *list = strbuf_take(&ids);
+    if (!list || outbox_release(conn, list, why, d->retry_base_ms) != APP_OK)
+        log_msg(LOG_ERROR, "deliver: could not put back the emails of an unreachable server");
+    free(list);
+}
+
+/* Sends claimed row `i`: appends its id to `sent` when the server took it, else records the failure,
+ * except when the server could not be reached (left to the caller). Returns smtp_send's verdict. */
+static int send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i,
+                    const char *tz, struct strbuf *sent)
 {
     const char *id = PQgetvalue(res, i, OUTBOX_ID);
     char *message = compose(d, res, i, tz), why[300] = "out of memory";
@@ -158,11 +177,17 @@ static void send_one(struct deliverer *d, struct db_conn *conn, struct smtp_sess
     if (rc == 0) {
         strbuf_puts(sent, sent->len > 1 ? "," : "");
         strbuf_puts(sent, id);
-        return;
+        return 0;
+    }
+    if (rc == 3) {
+        log_msg(LOG_WARN, "deliver: the SMTP server cannot be reached: %s", why);
+        outbox_release_rest(d, conn, res, i, why);
+        return 3;
     }
     log_msg(LOG_WARN, "deliver: notification %s not sent: %s", id, why);
     if (outbox_retry(conn, id, why, rc == 2, d->max_attempts, d->retry_base_ms) != APP_OK)
         log_msg(LOG_ERROR, "deliver: could not record the failure of notification %s", id);
+    return rc;
 }
 
 /* Claims one batch of due emails, sends it over one SMTP session and records the sent ones in one
@@ -183,7 +208,8 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
     if (n && repo_time_zone(conn, tz) != APP_OK)
         snprintf(tz, sizeof(tz), "Europe/London");
     for (int i = 0; i < n && s; i++)
-        send_one(d, conn, s, res, i, tz, &sent);
+        if (send_one(d, conn, s, res, i, tz, &sent) == 3)
+            break; /* the rest were put back */
     strbuf_puts(&sent, "}");
     smtp_close(s);
     PQclear(res);
@@ -200,8 +226,9 @@ static void post_one(struct deliverer *d, struct db_conn *conn, const PGresult *
     char msg_id[40];
     snprintf(msg_id, sizeof(msg_id), "evt_%s", PQgetvalue(res, 0, HOOK_EVENT));
     struct webhook_result r;
+    const char *allow = d->app->config->webhook_allow_private;
     int rc = webhook_post(PQgetvalue(res, 0, HOOK_URL), PQgetvalue(res, 0, HOOK_SECRET), msg_id, (long long)time(NULL),
-                          PQgetvalue(res, 0, HOOK_BODY), &r);
+                          PQgetvalue(res, 0, HOOK_BODY), allow && strcmp(allow, "on") == 0, &r);
     if (rc != 0)
         log_msg(LOG_WARN, "deliver: webhook %s, event %s: %s", PQgetvalue(res, 0, HOOK_SUB),
                 PQgetvalue(res, 0, HOOK_EVENT), r.error);

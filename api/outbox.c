@@ -44,6 +44,18 @@ enum app_status outbox_remind(struct db_conn *conn, long *written)
     return st;
 }
 
+enum app_status outbox_release(struct db_conn *conn, const char *ids, const char *error, int base_ms)
+{
+    char base_s[16];
+    snprintf(base_s, sizeof(base_s), "%d", base_ms);
+    const char *params[3] = {ids, error, base_s};
+    return db_query(conn,
+                    "UPDATE notifications SET attempts = greatest(attempts - 1, 0), last_error = left($2, 500),"
+                    "       next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)"
+                    " WHERE id = ANY ($1::bigint[]) AND status = 'queued'",
+                    3, params, NULL, NULL);
+}
+
 static const char RETRY_SQL[] =
     "UPDATE notifications SET last_error = left($2, 500),"
     "       status = CASE WHEN $3::boolean OR attempts >= $4::int THEN 'failed' ELSE 'queued' END,"
@@ -66,7 +78,8 @@ enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *e
  * allocation's reason, names or email addresses. */
 #define HOOK_DATA_KEYS                                                                                                 \
     "'id', 'student', 'tutor', 'kind', 'status', 'starts_on', 'ends_on', 'school', 'year', 'new_tutor',"               \
-    " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort', 'slot'"
+    " 'allocation_id', 'absence_id', 'cover_tutor', 'student_number', 'staff_number', 'level', 'cohort', 'slot',"      \
+    " 'previous_tutor'"
 
 static const char HOOK_NEXT_SQL[] =
     "WITH s AS (SELECT id, url, secret, events, cursor_seq, cursor_id FROM webhook_subscriptions"

@@ -44,6 +44,11 @@ enum app_status outbox_sent(struct db_conn *conn, const char *ids);
  * and sets *written to how many were new. */
 enum app_status outbox_remind(struct db_conn *conn, long *written);
 
+/* Puts the claimed emails `ids` (an array literal) back, due again after base_ms, their try not counted
+ * and `error` kept: the SMTP server could not be reached, which is an outage, not the messages' failure,
+ * so an outage of any length loses none of them. */
+enum app_status outbox_release(struct db_conn *conn, const char *ids, const char *error, int base_ms);
+
 /* Records a failed try of email `id`: failed for good when `permanent` or after `max_attempts` tries,
  * else due again after base_ms · 2^(tries-1), capped at a day, less up to half of it at random (jitter). */
 enum app_status outbox_retry(struct db_conn *conn, const char *id, const char *error, int permanent, int max_attempts,

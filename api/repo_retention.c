@@ -82,3 +82,44 @@ enum app_status repo_purge_audit(struct db_conn *conn, int audit_years, int limi
     PQclear(res);
     return st;
 }
+
+/* The outbox rows past their period: $1 days. */
+#define OLD_NOTIFICATIONS                                                                                              \
+    " FROM notifications n WHERE n.status IN ('sent', 'failed')"                                                       \
+    " AND coalesce(n.sent_at, n.created_at) < now() - make_interval(days => $1::int)"
+#define OLD_DELIVERIES " FROM webhook_deliveries d WHERE d.attempted_at < now() - make_interval(days => $1::int)"
+
+/* Runs `sql` (parameters: days, then limit when `limit` > 0) and reads its two counts. */
+static enum app_status two_counts(struct db_conn *conn, const char *sql, int days, int limit, long *a, long *b)
+{
+    char d[12], l[12];
+    snprintf(d, sizeof(d), "%d", days);
+    snprintf(l, sizeof(l), "%d", limit);
+    const char *params[2] = {d, l};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, sql, limit > 0 ? 2 : 1, params, &res, NULL);
+    if (st == APP_OK) {
+        *a = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        *b = strtol(PQgetvalue(res, 0, 1), NULL, 10);
+    }
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_outbox_due(struct db_conn *conn, int days, long *notifications, long *deliveries)
+{
+    return two_counts(conn,
+                      "SELECT (SELECT count(*)" OLD_NOTIFICATIONS ")::text, (SELECT count(*)" OLD_DELIVERIES ")::text",
+                      days, 0, notifications, deliveries);
+}
+
+enum app_status repo_purge_outbox(struct db_conn *conn, int days, int limit, long *notifications, long *deliveries)
+{
+    return two_counts(conn,
+                      "WITH n AS (DELETE FROM notifications WHERE id IN (SELECT n.id" OLD_NOTIFICATIONS
+                      "            ORDER BY n.id LIMIT $2::int) RETURNING 1),"
+                      " d AS (DELETE FROM webhook_deliveries WHERE id IN (SELECT d.id" OLD_DELIVERIES
+                      "            ORDER BY d.id LIMIT $2::int) RETURNING 1)"
+                      "SELECT (SELECT count(*) FROM n)::text, (SELECT count(*) FROM d)::text",
+                      days, limit, notifications, deliveries);
+}

@@ -25,4 +25,12 @@ enum app_status repo_erase_student(struct db_conn *conn, const char *student, co
  * many. */
 enum app_status repo_purge_audit(struct db_conn *conn, int audit_years, int limit, long *deleted);
 
+/* Sent or failed notifications (sent_at, else created_at) and webhook deliveries (attempted_at) older
+ * than `days` days: how many today. Queued notifications are never past their period. */
+enum app_status repo_outbox_due(struct db_conn *conn, int days, long *notifications, long *deliveries);
+
+/* Within a transaction: deletes up to `limit` of each (oldest first); *notifications and *deliveries say how
+ * many went. */
+enum app_status repo_purge_outbox(struct db_conn *conn, int days, int limit, long *notifications, long *deliveries);
+
 #endif

@@ -256,9 +256,9 @@ enum app_status repo_booking_cancel(struct db_conn *conn, const char *id, char *
     return st;
 }
 
-enum app_status repo_slot_cancel(struct db_conn *conn, const char *id, char **json)
+enum app_status repo_slot_cancel(struct db_conn *conn, const char *id, const char *actor, char **json)
 {
-    const char *params[1] = {id};
+    const char *params[2] = {id, actor};
     enum app_status st = repo_row(conn,
                                   "UPDATE slots s SET status = 'cancelled', version = s.version + 1, updated_at = now()"
                                   " WHERE s.id = $1::bigint AND s.status = 'open' RETURNING s.id::text",
@@ -269,9 +269,11 @@ enum app_status repo_slot_cancel(struct db_conn *conn, const char *id, char **js
         return APP_CONFLICT;
     if (st == APP_OK)
         st = db_query(conn,
-                      "UPDATE contacts c SET attendance = 'cancelled', version = c.version + 1, updated_at = now()"
-                      " WHERE c.slot_id = $1::bigint AND c.attendance = 'scheduled'",
-                      1, params, NULL, NULL);
+                      "WITH b AS (UPDATE contacts c SET attendance = 'cancelled', version = c.version + 1,"
+                      "                  updated_at = now()"
+                      "            WHERE c.slot_id = $1::bigint AND c.attendance = 'scheduled' RETURNING c.id)"
+                      "SELECT tutord_booking_events('booking.cancelled', (SELECT array_agg(id) FROM b), $2, NULL)",
+                      2, params, NULL, NULL);
     return st == APP_OK ? repo_row(conn, "SELECT tutord_slot_json(s)::text FROM slots s WHERE s.id = $1::bigint", 1,
                                    params, NULL, (char **const[]){json}, 1)
                         : st;

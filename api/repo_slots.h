@@ -82,9 +82,10 @@ enum app_status repo_booking_policy(struct db_conn *conn, const char *student, c
  * (BOOK_CLOSED, BOOK_CANCELLED) when it may not be; returns the contact's JSON (malloc'd). */
 enum app_status repo_booking_cancel(struct db_conn *conn, const char *id, char **json, enum booking_refusal *why);
 
-/* Cancels slot `id` and its bookings; returns the slot's JSON (malloc'd). APP_CONFLICT when it was
+/* Cancels slot `id` and its bookings, writing booking.cancelled for each booking (actor `actor`) so the
+ * outbox tells its student and tutor; returns the slot's JSON (malloc'd). APP_CONFLICT when it was
  * already cancelled. */
-enum app_status repo_slot_cancel(struct db_conn *conn, const char *id, char **json);
+enum app_status repo_slot_cancel(struct db_conn *conn, const char *id, const char *actor, char **json);
 
 /* Stores the SHA-256 (hex) of a new feed secret for `owner` (kind "staff" or "student"), replacing the
  * old one. */

@@ -278,7 +278,7 @@ static int callback_slot_cancel(const struct _u_request *req, struct _u_response
         goto cleanup;
     }
     if (st == APP_OK)
-        st = repo_slot_cancel(conn, id, &json);
+        st = repo_slot_cancel(conn, id, who->sub, &json);
     if (st == APP_OK)
         st = audit_record(conn, who, "slot.cancel", "slot", id, NULL, NULL);
     if (st == APP_OK)

@@ -50,8 +50,9 @@ static const char REPLAY_SQL[] =
     " WHERE w.id = $1::bigint AND e.id = $2::bigint"
     " RETURNING " SUB_JSON "::text";
 
-/* Collects what is wrong with a subscription body into errors. */
-static void validate_subscription(const json_t *body, json_t *errors)
+/* Collects what is wrong with a subscription body into errors; unless `allow_private`, a URL whose host
+ * resolves to an internal address (webhook_url_public) is refused. */
+static void validate_subscription(const json_t *body, json_t *errors, int allow_private)
 {
     const char *url = json_string_value(json_object_get(body, "url"));
     regex_t re;
@@ -60,8 +61,11 @@ static void validate_subscription(const json_t *body, json_t *errors)
         url_ok = regexec(&re, url, 0, NULL, 0) == 0;
         regfree(&re);
     }
+    char why[300];
     if (!url_ok)
         validate_error(errors, "url", "must be an http:// or https:// URL of at most 2000 characters");
+    else if (!allow_private && webhook_url_public(url, why, sizeof(why)) != 0)
+        validate_error(errors, "url", why);
     const json_t *events = json_object_get(body, "events");
     size_t i, n = json_is_array(events) ? json_array_size(events) : 0;
     int events_ok = n >= 1 && n <= 50;
@@ -131,7 +135,8 @@ static int callback_create(const struct _u_request *req, struct _u_response *res
         json_decref(errors);
         return U_CALLBACK_COMPLETE;
     }
-    validate_subscription(body, errors);
+    const char *allow = ((const struct app *)user_data)->config->webhook_allow_private;
+    validate_subscription(body, errors, allow && strcmp(allow, "on") == 0);
     if (json_array_size(errors) > 0) {
         json_decref(body);
         return http_problem(resp, 422, NULL, "the subscription is not valid", errors);

@@ -81,6 +81,9 @@ int smtp_send(struct smtp_session *s, const struct smtp_mail *mail, char *why, s
     if (rc == CURLE_OK)
         return 0;
     snprintf(why, size, "%s (SMTP reply %ld)", curl_easy_strerror(rc), reply);
+    if (reply == 0 && (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+                       rc == CURLE_COULDNT_RESOLVE_PROXY || rc == CURLE_OPERATION_TIMEDOUT))
+        return 3;
     return reply >= 500 && reply < 600 ? 2 : 1;
 }
 

@@ -21,7 +21,9 @@ struct smtp_mail {
 struct smtp_session *smtp_open(const char *url, int starttls_required, const char *credentials);
 
 /* Sends one message. Returns 0 when the server accepted it; otherwise fills `why` (size bytes) and
- * returns 1 for a failure worth retrying (connection, 4xx) or 2 for a permanent one (5xx reply). */
+ * returns 1 for a failure worth retrying (a 4xx reply, a connection lost mid-way), 2 for a permanent one
+ * (5xx reply) or 3 when the server could not be reached at all (no reply: refused, unresolved, timed out),
+ * which says nothing about the message. */
 int smtp_send(struct smtp_session *s, const struct smtp_mail *mail, char *why, size_t size);
 
 /* Closes the connection and frees the session; NULL-safe. */

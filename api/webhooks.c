@@ -1,11 +1,15 @@
 /* webhooks.c — Standard Webhooks signing (HMAC-SHA256, base64) and delivery with libcurl. */
 #include "webhooks.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 
 #include "sha256.h"
 
@@ -137,8 +141,75 @@ static struct curl_slist *signed_headers(const char *secret, const char *msg_id,
     return h ? curl_slist_append(h, line) : NULL;
 }
 
+/* 1 when IPv4 address `a` (host order) is public: not 0/8, 10/8, 127/8, 169.254/16, 172.16/12,
+ * 192.168/16, multicast 224/4 or the reserved 240/4 and broadcast. */
+static int ipv4_public(uint32_t a)
+{
+    return !((a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a >> 16) == 0xA9FE || (a >> 20) == 0xAC1 ||
+             (a >> 16) == 0xC0A8 || (a >> 28) >= 0xE);
+}
+
+int webhook_address_public(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return ipv4_public(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+    if (sa->sa_family != AF_INET6)
+        return 0;
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    const unsigned char *b = a->s6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a))
+        return ipv4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+    return !(IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
+             IN6_IS_ADDR_MULTICAST(a) || (b[0] & 0xFE) == 0xFC || IN6_IS_ADDR_SITELOCAL(a));
+}
+
+/* Resolves `host` and checks every address; 0 when all are public, else -1 with why. */
+static int host_public(const char *host, char *why, size_t size)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *list = NULL;
+    if (getaddrinfo(host, NULL, &hints, &list) != 0 || !list) {
+        snprintf(why, size, "the host %s does not resolve", host);
+        return -1;
+    }
+    int rc = 0;
+    for (const struct addrinfo *ai = list; ai && rc == 0; ai = ai->ai_next)
+        if (!webhook_address_public(ai->ai_addr)) {
+            snprintf(why, size, "the host %s resolves to an internal address", host);
+            rc = -1;
+        }
+    freeaddrinfo(list);
+    return rc;
+}
+
+int webhook_url_public(const char *url, char *why, size_t size)
+{
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int rc = -1;
+    snprintf(why, size, "must be an http:// or https:// URL with a host");
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0]) {
+        size_t n = strlen(host); /* an IPv6 literal comes bracketed */
+        if (host[0] == '[' && host[n - 1] == ']')
+            memmove(host, host + 1, n - 2), host[n - 2] = '\0';
+        rc = host_public(host, why, size);
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* libcurl's socket opener: refuses (CURL_SOCKET_BAD) an internal address it was about to connect to. */
+static curl_socket_t open_public(void *clientp, curlsocktype purpose, struct curl_sockaddr *address)
+{
+    (void)clientp, (void)purpose;
+    if (!webhook_address_public(&address->addr))
+        return CURL_SOCKET_BAD;
+    return socket(address->family, address->socktype, address->protocol);
+}
+
 int webhook_post(const char *url, const char *secret, const char *msg_id, long long timestamp, const char *body,
-                 struct webhook_result *out)
+                 int allow_private, struct webhook_result *out)
 {
     memset(out, 0, sizeof(*out));
     CURL *curl = curl_easy_init();
@@ -156,9 +227,13 @@ int webhook_post(const char *url, const char *secret, const char *msg_id, long l
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    if (!allow_private)
+        curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_public);
     CURLcode rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &out->status);
-    if (rc != CURLE_OK)
+    if (rc == CURLE_COULDNT_CONNECT && !allow_private)
+        snprintf(out->error, sizeof(out->error), "%s (or its address is internal)", curl_easy_strerror(rc));
+    else if (rc != CURLE_OK)
         snprintf(out->error, sizeof(out->error), "%s", curl_easy_strerror(rc));
     else if (out->status < 200 || out->status > 299)
         snprintf(out->error, sizeof(out->error), "the receiver answered %ld", out->status);

@@ -22,9 +22,22 @@ struct webhook_result {
     char error[200];
 };
 
-/* POSTs `body` (application/json) to `url` with the three signed headers, timing out after 10 s.
- * Returns 0 when the receiver answered 2xx, else -1 with *out saying why. Thread-safe. */
+struct sockaddr;
+
+/* 1 when `sa` (AF_INET or AF_INET6) is an address a webhook may reach: not loopback, link-local, private
+ * (RFC 1918, fc00::/7), unspecified or multicast, an IPv4-mapped IPv6 address judged as its IPv4 one;
+ * 0 otherwise (other families included). Pure. */
+int webhook_address_public(const struct sockaddr *sa);
+
+/* Checks the host of http(s) `url` for server-side request forgery: 0 when every address it resolves to
+ * is public, else -1 with why (≤ `size` bytes) saying which, or that it does not resolve. Thread-safe. */
+int webhook_url_public(const char *url, char *why, size_t size);
+
+/* POSTs `body` (application/json) to `url` with the three signed headers, timing out after 10 s. Unless
+ * `allow_private`, the address actually connected to is checked again (webhook_address_public), so a name
+ * that resolves differently at delivery time (DNS rebinding) reaches no internal address. Redirects are not
+ * followed. Returns 0 when the receiver answered 2xx, else -1 with *out saying why. Thread-safe. */
 int webhook_post(const char *url, const char *secret, const char *msg_id, long long timestamp, const char *body,
-                 struct webhook_result *out);
+                 int allow_private, struct webhook_result *out);
 
 #endif

@@ -8,6 +8,7 @@
  * suite's stop and an atexit handler). Timings never decide a pass: waits poll until a condition holds,
  * bounded only so a broken build fails instead of hanging. */
 #include <check.h>
+#include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -39,7 +40,8 @@ static char env_smtp[64],
     env_from[] = "TUTORD_SMTP_FROM=tutoring@uni.example", env_portal[] = "TUTORD_PORTAL_URL=https://portal.uni.example",
     env_tls[] = "TUTORD_SMTP_STARTTLS=off", env_interval[] = "TUTORD_DELIVERY_INTERVAL_MS=50",
     env_retry[] = "TUTORD_DELIVERY_RETRY_BASE_MS=100", env_disable[] = "TUTORD_WEBHOOK_DISABLE_AFTER=6",
-    env_lease[] = "TUTORD_DELIVERY_LEASE_MS=3000", env_log[] = "TUTORD_LOG_LEVEL=error";
+    env_lease[] = "TUTORD_DELIVERY_LEASE_MS=3000", env_log[] = "TUTORD_LOG_LEVEL=error",
+    env_private[] = "TUTORD_WEBHOOK_ALLOW_PRIVATE=on";
 
 /* ---- processes ------------------------------------------------------------------------------------ */
 
@@ -139,8 +141,8 @@ static void start_second_tutord(void)
     snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
     snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
     snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
-    char *const env[] = {db,           port,      secret,      env_smtp,  env_from, env_portal, env_tls,
-                         env_interval, env_retry, env_disable, env_lease, env_log,  NULL};
+    char *const env[] = {db,           port,      secret,      env_smtp,  env_from, env_portal,  env_tls,
+                         env_interval, env_retry, env_disable, env_lease, env_log,  env_private, NULL};
     char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
     second_pid = spawn(argv, env);
 }
@@ -251,8 +253,8 @@ static void start(void)
     smtp_port = free_port();
     snprintf(env_smtp, sizeof(env_smtp), "TUTORD_SMTP_URL=smtp://127.0.0.1:%d", smtp_port);
     start_sink();
-    const char *const env[] = {env_smtp,  env_from,    env_portal, env_tls, env_interval,
-                               env_retry, env_disable, env_lease,  env_log, NULL};
+    const char *const env[] = {env_smtp,    env_from,  env_portal, env_tls,     env_interval, env_retry,
+                               env_disable, env_lease, env_log,    env_private, NULL};
     harness_start_with(env);
     admin = tt_admin_token();
     tt_new_school(school, sizeof(school), "NTF", NULL);
@@ -574,10 +576,10 @@ START_TEST(test_smtp_session_boundaries)
     for (int i = 0; i < WAIT_SECONDS * 20 && mail_count("X-Boundary-Test") < before + 2; i++)
         usleep(50 * 1000);
     ck_assert_uint_eq(mail_count("X-Boundary-Test"), before + 2);
-    /* nobody listening: worth a retry */
+    /* nobody listening: the server is unreachable, which says nothing about the message */
     snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", free_port());
     s = smtp_open(url, 0, NULL);
-    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 1);
+    ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 3);
     smtp_close(s);
 }
 END_TEST
@@ -689,11 +691,11 @@ START_TEST(test_booking_sends_invitation_and_cancellation)
 }
 END_TEST
 
-/* A slot of tutor_b at local time `day_offset` days from today, `hhmm` ("00:00"), 29 minutes long, with
+/* A slot of `tutor` at local time `day_offset` days from today, `hhmm` ("00:00"), 29 minutes long, with
  * `capacity` seats and no booking deadline before it; returns its bookings path into path[96]. */
-static void local_slot(int day_offset, const char *hhmm, int capacity, char *path)
+static void local_slot(const char *tutor, int day_offset, const char *hhmm, int capacity, char *path)
 {
-    char offset[8], *tok = tt_tutor_token(tutor_b), body[256];
+    char offset[8], *tok = tt_tutor_token(tutor), body[256];
     snprintf(offset, sizeof(offset), "%d", day_offset);
     char *at = harness_sql("WITH z AS (SELECT coalesce((SELECT time_zone FROM calendar_settings LIMIT 1),"
                            " 'Europe/London') AS zone)"
@@ -708,7 +710,7 @@ static void local_slot(int day_offset, const char *hhmm, int capacity, char *pat
              "{\"starts_at\":\"%s\",\"ends_at\":\"%s\",\"capacity\":%d,\"location\":\"Room 9\","
              "\"book_by_minutes\":0}",
              at, bar + 1, capacity);
-    snprintf(path, 96, "/tutors/%s/slots", tutor_b);
+    snprintf(path, 96, "/tutors/%s/slots", tutor);
     struct tt_response r;
     ck_assert_int_eq(tt_call("POST", path, tok, body, &r), 201);
     snprintf(path, 96, "/slots/%" JSON_INTEGER_FORMAT "/bookings",
@@ -717,11 +719,11 @@ static void local_slot(int day_offset, const char *hhmm, int capacity, char *pat
     free(at), free(tok);
 }
 
-/* A fresh tutee of tutor_b who books the slot at `path`; number into s[24]. */
-static void book_as_new_tutee(const char *path, char *s)
+/* A fresh tutee of `tutor` who books the slot at `path`; number into s[24]. */
+static void book_as_new_tutee(const char *tutor, const char *path, char *s)
 {
     new_student(s);
-    tt_allocate(s, tutor_b, NULL);
+    tt_allocate(s, tutor, NULL);
     char *tok = tt_student_token(s);
     tt_expect_status("POST", path, tok, NULL, 201);
     free(tok);
@@ -732,12 +734,12 @@ static void book_as_new_tutee(const char *path, char *s)
 START_TEST(test_reminder_the_day_before)
 {
     char first[96], last[96], after[96], s_first[24], s_last[24], s_after[24], s_out[24];
-    local_slot(1, "00:00", 2, first); /* the first minute of tomorrow, local time */
-    local_slot(1, "23:30", 1, last);  /* the last half hour of tomorrow */
-    local_slot(2, "00:00", 1, after); /* the first minute of the day after */
-    book_as_new_tutee(first, s_first);
-    book_as_new_tutee(last, s_last);
-    book_as_new_tutee(after, s_after);
+    local_slot(tutor_b, 1, "00:00", 2, first); /* the first minute of tomorrow, local time */
+    local_slot(tutor_b, 1, "23:30", 1, last);  /* the last half hour of tomorrow */
+    local_slot(tutor_b, 2, "00:00", 1, after); /* the first minute of the day after */
+    book_as_new_tutee(tutor_b, first, s_first);
+    book_as_new_tutee(tutor_b, last, s_last);
+    book_as_new_tutee(tutor_b, after, s_after);
     new_student(s_out); /* opted out of reminders before booking */
     tt_allocate(s_out, tutor_b, NULL);
     char *tok = tt_student_token(s_out);
@@ -812,28 +814,45 @@ END_TEST
 
 START_TEST(test_smtp_outage_loses_nothing)
 {
-    enum { N = 4 };
+    enum { N = 4, OUTAGE_S = 60 };
     char students[N][24];
+    struct timespec down, now;
     stop_process(&sink_pid);
+    clock_gettime(CLOCK_MONOTONIC, &down);
     for (int i = 0; i < N; i++) {
         new_student(students[i]);
         allocate(students[i], tutor_b, NULL);
     }
-    /* while the server is down every try fails and is retried later; none is given up */
+    /* while the server is down it is tried again and again (a try seconds after the message was written),
+     * but an unreachable server is an outage, not the message's failure: no try is counted, none given up */
     for (int i = 0; i < N; i++)
-        ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND attempts >= 2"
-                                     " AND status = 'queued' AND last_error IS NOT NULL",
+        ck_assert_int_eq(await_count("SELECT count(*) FROM notifications WHERE person = $1 AND attempts = 0"
+                                     " AND status = 'queued' AND last_error LIKE '%connect%'"
+                                     " AND next_attempt_at > created_at + interval '2 seconds'",
                                      students[i], 1),
+                         1);
+    /* the server stays away a full minute (far past the last try of the 100 ms backoff); nothing is given up */
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec - down.tv_sec < OUTAGE_S)
+        sleep((unsigned)(OUTAGE_S - (now.tv_sec - down.tv_sec)));
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(tt_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'queued'"
+                                  " AND attempts = 0",
+                                  students[i]),
                          1);
     start_sink();
     for (int i = 0; i < N; i++) {
         ck_assert_int_eq(
-            await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'sent'", students[i], 1), 1);
+            await_count("SELECT count(*) FROM notifications WHERE person = $1 AND status = 'sent' AND attempts = 1",
+                        students[i], 1),
+            1);
         char addr[64], needle[96];
         address_of(students[i], addr, sizeof(addr));
         snprintf(needle, sizeof(needle), "To: %s", addr);
         free(await_mail(needle));
     }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ck_assert_int_lt(now.tv_sec - down.tv_sec, 90);
 }
 END_TEST
 
@@ -1096,6 +1115,283 @@ START_TEST(test_webhook_requests_are_checked)
 }
 END_TEST
 
+/* ---- bulk booking changes, withdrawn reminders, internal webhook addresses ------------------------- */
+
+/* The booking (contact id) of `student` on the slot whose bookings path is `path`, into out[24]. */
+static void booking_of(const char *path, const char *student, char *out)
+{
+    long slot = strtol(path + strlen("/slots/"), NULL, 10);
+    char slot_s[24], sql[160];
+    snprintf(slot_s, sizeof(slot_s), "%ld", slot);
+    snprintf(sql, sizeof(sql), "SELECT id::text FROM contacts WHERE slot_id = %s AND student_number = $1", slot_s);
+    char *id = harness_sql(sql, 1, (const char *const[]){student});
+    snprintf(out, 24, "%s", id);
+    free(id);
+}
+
+/* Waits for the mail to `person` with `subject` and asserts it carries `method` ("METHOD:CANCEL"). */
+static void await_invite(const char *person, const char *subject, const char *method)
+{
+    char addr[64], needle[192];
+    address_of(person, addr, sizeof(addr));
+    snprintf(needle, sizeof(needle), "To: %s\r\nSubject: %s", addr, subject);
+    char *mail = await_mail(needle);
+    int found = strstr(mail, method) != NULL;
+    free(mail);
+    ck_assert_msg(found, "the mail to %s (%s) has no %s", person, subject, method);
+}
+
+#define BOOKING_NOTICES                                                                                                \
+    "SELECT count(*) FROM notifications n JOIN events e ON e.id = n.event_id WHERE e.payload ->> 'id' = $1"
+
+START_TEST(test_slot_cancellation_tells_every_booking)
+{
+    char path[96], s1[24], s2[24], b1[24], b2[24];
+    local_slot(tutor_b, 5, "11:00", 2, path);
+    book_as_new_tutee(tutor_b, path, s1);
+    book_as_new_tutee(tutor_b, path, s2);
+    booking_of(path, s1, b1);
+    booking_of(path, s2, b2);
+    char cancel[96], *tok = tt_tutor_token(tutor_b);
+    snprintf(cancel, sizeof(cancel), "%.*s/cancellation", (int)(strlen(path) - strlen("/bookings")), path);
+    tt_expect_status("POST", cancel, tok, NULL, 200);
+    free(tok);
+    /* one booking.cancelled per booking, told to its student and the tutor with METHOD:CANCEL */
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind = 'booking.cancelled' AND n.calendar = 'cancel'", b1), 2);
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind = 'booking.cancelled' AND n.calendar = 'cancel'", b2), 2);
+    ck_assert_int_eq(tt_count("SELECT count(*) FROM events WHERE kind = 'booking.cancelled' AND payload ->> 'id' = $1"
+                              " AND actor = (SELECT staff_number FROM contacts WHERE id = $1::bigint)",
+                              b1),
+                     1);
+    await_invite(s2, "Meeting cancelled", "METHOD:CANCEL");
+    ck_assert_int_eq(await_count(BOOKING_NOTICES " AND e.kind = 'booking.cancelled' AND n.status = 'sent'", b1, 2), 2);
+}
+END_TEST
+
+/* The slot of a bookings path ("/slots/<id>/bookings"). */
+static long slot_of(const char *path)
+{
+    return strtol(path + strlen("/slots/"), NULL, 10);
+}
+
+/* Moves the slot at `path` `days` days earlier, writes the reminders then due and parks this slot's (next
+ * try at infinity), in one transaction: no deliverer sends them before the test looks. */
+static void remind_parked(const char *path, int days)
+{
+    char sql[700];
+    long slot = slot_of(path);
+    snprintf(sql, sizeof(sql),
+             "DO $$ BEGIN UPDATE slots SET starts_at = starts_at - interval '%d day', ends_at = ends_at - interval"
+             " '%d day', booking_deadline = booking_deadline - interval '%d day' WHERE id = %ld;"
+             " PERFORM tutord_outbox_remind();"
+             " UPDATE notifications SET next_attempt_at = 'infinity' WHERE status = 'queued' AND reminder_for IN"
+             " (SELECT id FROM contacts WHERE slot_id = %ld); END $$",
+             days, days, days, slot, slot);
+    free(harness_sql(sql, 0, NULL));
+}
+
+/* An absence of `tutor` on the local day `day_offset` days from today, covered by `cover` (NULL: none). */
+static void absence_on(const char *tutor, int day_offset, const char *cover)
+{
+    char sql[600];
+    snprintf(sql, sizeof(sql),
+             "INSERT INTO tutor_absences (staff_number, starts_on, ends_on, cover_staff_number, created_by)"
+             " SELECT $1, d, d, nullif($2, ''), 'test' FROM (SELECT (now() AT TIME ZONE coalesce((SELECT time_zone"
+             " FROM calendar_settings LIMIT 1), 'Europe/London'))::date + %d AS d) x",
+             day_offset);
+    free(harness_sql(sql, 2, (const char *const[]){tutor, cover ? cover : ""}));
+}
+
+#define REMINDERS_FOR "SELECT count(*) FROM notifications WHERE reminder_for = $1::bigint"
+
+/* An absence with a cover tutor moves a booking: ONE booking.moved, an updated invitation to the student
+ * and the cover tutor, a cancellation to the tutor away, whose queued reminder is withdrawn (the cover
+ * tutor's is written by the next sweep); without a cover tutor the booking is cancelled and told. */
+START_TEST(test_absence_moves_or_cancels_bookings_and_tells)
+{
+    char away[24], cover[24], moved[96], gone[96], s_moved[24], s_gone[24], b_moved[24], b_gone[24];
+    harness_unique("TW", away, sizeof(away));
+    harness_unique("TC", cover, sizeof(cover));
+    tt_staff(away, school, "{tutor}");
+    tt_staff(cover, school, "{tutor}");
+    local_slot(away, 2, "10:00", 1, moved);
+    local_slot(away, 3, "10:00", 1, gone);
+    book_as_new_tutee(away, moved, s_moved);
+    book_as_new_tutee(away, gone, s_gone);
+    booking_of(moved, s_moved, b_moved);
+    booking_of(gone, s_gone, b_gone);
+    remind_parked(moved, 1); /* the moved meeting is tomorrow now, its two reminders queued */
+    ck_assert_int_eq(tt_count(REMINDERS_FOR " AND status = 'queued'", b_moved), 2);
+    absence_on(away, 1, cover);
+    absence_on(away, 3, NULL);
+    char *who = harness_sql("SELECT string_agg((payload ->> 'previous_tutor') || '>' || (payload ->> 'tutor'), ',')"
+                            " FROM events WHERE kind = 'booking.moved' AND payload ->> 'id' = $1",
+                            1, (const char *const[]){b_moved});
+    char want[64];
+    snprintf(want, sizeof(want), "%s>%s", away, cover);
+    ck_assert_str_eq(who, want); /* one event, from the tutor away to the cover tutor */
+    free(who);
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind = 'booking.moved' AND n.calendar = 'request'", b_moved), 2);
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind = 'booking.moved' AND n.calendar = 'cancel'"
+                                              " AND n.person = e.payload ->> 'previous_tutor'",
+                              b_moved),
+                     1);
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind LIKE 'booking.%' AND e.kind <> 'booking.confirmed'", b_gone),
+                     2);
+    ck_assert_int_eq(tt_count(BOOKING_NOTICES " AND e.kind = 'booking.cancelled' AND n.calendar = 'cancel'", b_gone),
+                     2);
+    /* the reminders: both queued ones withdrawn unsent, then written again for the student (naming the
+     * cover tutor) and the cover tutor, none for the tutor away */
+    ck_assert_int_eq(tt_count(REMINDERS_FOR, b_moved), 0);
+    remind_parked(moved, 0);
+    ck_assert_int_eq(
+        tt_count(REMINDERS_FOR " AND person = (SELECT staff_number FROM contacts WHERE id = $1::bigint)", b_moved), 1);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR
+                              " AND person = (SELECT student_number FROM contacts WHERE id = $1::bigint)"
+                              " AND body LIKE '%Staff ' || (SELECT staff_number FROM contacts WHERE id = $1::bigint)"
+                              " || '%'",
+                              b_moved),
+                     1);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR, b_moved), 2);
+    /* the tutor away receives the iTIP cancellation, the student and the cover tutor the invitation */
+    await_invite(away, "A tutee's meeting moved to your cover tutor", "METHOD:CANCEL");
+    await_invite(cover, "You cover a tutee's meeting", "METHOD:REQUEST");
+    await_invite(s_moved, "Meeting moved to another tutor", "METHOD:REQUEST");
+}
+END_TEST
+
+/* A queued reminder of a meeting cancelled afterwards is withdrawn, never sent, and not written again; an
+ * erased student's meeting tomorrow is reminded to nobody. */
+START_TEST(test_cancelled_or_erased_meeting_is_not_reminded)
+{
+    char path[96], erased_path[96], s[24], b[24], e[24], eb[24], cancel[64];
+    local_slot(tutor_b, 2, "09:00", 1, path);
+    local_slot(tutor_b, 2, "09:30", 1, erased_path);
+    book_as_new_tutee(tutor_b, path, s);
+    book_as_new_tutee(tutor_b, erased_path, e);
+    booking_of(path, s, b);
+    booking_of(erased_path, e, eb);
+    remind_parked(path, 1);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR " AND status = 'queued'", b), 2);
+    char *tok = tt_student_token(s);
+    snprintf(cancel, sizeof(cancel), "/bookings/%s/cancellation", b);
+    tt_expect_status("POST", cancel, tok, NULL, 200);
+    free(tok);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR " AND status = 'failed' AND last_error = 'the meeting was cancelled'", b),
+                     2);
+    free(harness_sql("UPDATE notifications SET next_attempt_at = now() WHERE reminder_for = $1::bigint", 1,
+                     (const char *const[]){b}));
+    free(harness_sql("SELECT tutord_outbox_remind()", 0, NULL));
+    ck_assert_int_eq(tt_count(REMINDERS_FOR, b), 2);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR " AND status = 'sent'", b), 0);
+    /* erased before the sweep: no reminder to the student nor to the tutor */
+    free(harness_sql("SELECT tutord_erase_student($1, 'request')", 1, (const char *const[]){e}));
+    remind_parked(erased_path, 1);
+    ck_assert_int_eq(tt_count(REMINDERS_FOR, eb), 0);
+}
+END_TEST
+
+/* Posts `body` to POST /webhooks of the tutord on `port` as `token`; returns the status, the body in *out. */
+static long post_webhook_at(int port, const char *token, const char *body, char *out, size_t size)
+{
+    char url[64], auth[2100];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/webhooks", port);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    FILE *f = fmemopen(out, size, "w");
+    CURL *curl = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(curl_slist_append(NULL, auth), "Content-Type: application/json");
+    long status = 0;
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, f);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 10L);
+    if (curl_easy_perform(curl) == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(curl);
+    fclose(f);
+    return status;
+}
+
+static const char *const INTERNAL_URLS[] = {"http://127.0.0.1/h",
+                                            "http://127.255.0.9:8080/h",
+                                            "http://localhost/h",
+                                            "https://10.0.0.1/h",
+                                            "http://172.16.0.1/h",
+                                            "http://172.31.255.255/h",
+                                            "http://192.168.1.1/h",
+                                            "http://169.254.169.254/latest/meta-data",
+                                            "http://0.0.0.0/",
+                                            "http://224.0.0.1/",
+                                            "http://255.255.255.255/",
+                                            "http://[::1]/h",
+                                            "http://[fe80::1]/h",
+                                            "http://[fc00::1]/h",
+                                            "http://[fdff:ffff::1]/h",
+                                            "http://[::]/h",
+                                            "http://[ff02::1]/h",
+                                            "http://[::ffff:127.0.0.1]/h",
+                                            "http://[::ffff:10.0.0.1]/h",
+                                            NULL};
+
+/* Webhooks reach no internal address: every loopback, link-local, private, unspecified or multicast host
+ * (IPv4, IPv6, IPv4-mapped) is refused when subscribing (422 naming url, without
+ * TUTORD_WEBHOOK_ALLOW_PRIVATE), their neighbours just outside the ranges pass, and a delivery to an
+ * internal address is refused at connect time even when the URL was accepted (DNS rebinding). */
+START_TEST(test_webhook_urls_reach_no_internal_address)
+{
+    char why[300];
+    for (int i = 0; INTERNAL_URLS[i]; i++) {
+        ck_assert_msg(webhook_url_public(INTERNAL_URLS[i], why, sizeof(why)) == -1, "%s passed", INTERNAL_URLS[i]);
+        ck_assert_msg(strstr(why, "internal") != NULL, "%s: %s", INTERNAL_URLS[i], why);
+    }
+    static const char *const public_urls[] = {"https://93.184.216.34/h",  "http://172.15.255.255/h",
+                                              "http://172.32.0.1/h",      "http://11.0.0.1/h",
+                                              "http://192.169.0.1/h",     "http://169.253.255.255/h",
+                                              "http://223.255.255.255/h", "http://[2a00:1450::1]/h",
+                                              "http://[fe00::1]/h",       NULL};
+    for (int i = 0; public_urls[i]; i++)
+        ck_assert_msg(webhook_url_public(public_urls[i], why, sizeof(why)) == 0, "%s refused: %s", public_urls[i], why);
+    ck_assert_int_eq(webhook_url_public("https://nothing.invalid/h", why, sizeof(why)), -1);
+    ck_assert_ptr_nonnull(strstr(why, "does not resolve"));
+    /* delivery: the connected address is checked again */
+    char log[96], secret[80];
+    int port = free_port();
+    snprintf(log, sizeof(log), "%s/ssrf-receiver.log", mail_dir);
+    ck_assert_int_eq(webhook_new_secret(secret, sizeof(secret)), 0);
+    start_receiver(port, secret, log, 0);
+    char url[64];
+    snprintf(url, sizeof(url), "http://localhost:%d/hook", port);
+    struct webhook_result r;
+    ck_assert_int_eq(webhook_post(url, secret, "msg_ssrf", (long long)time(NULL), "{}", 0, &r), -1);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.error, "internal"));
+    ck_assert_int_eq(webhook_post(url, secret, "msg_ssrf", (long long)time(NULL), "{}", 1, &r), 0);
+    json_t *got = received(log, 204); /* only the allowed delivery arrived */
+    ck_assert_int_eq(json_array_size(got), 1);
+    json_decref(got);
+    stop_process(&receiver_pid);
+    /* the API of a tutord without TUTORD_WEBHOOK_ALLOW_PRIVATE */
+    static char db[600], port_s[32], jwt[128];
+    int api_port = free_port();
+    snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
+    snprintf(port_s, sizeof(port_s), "TUTORD_PORT=%d", api_port);
+    snprintf(jwt, sizeof(jwt), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
+    char *const env[] = {db, port_s, jwt, env_log, NULL};
+    char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
+    second_pid = spawn(argv, env);
+    await_listening(second_pid, api_port);
+    for (int i = 0; INTERNAL_URLS[i]; i++) {
+        char body[256], answer[4096] = "";
+        snprintf(body, sizeof(body), "{\"url\":\"%s\",\"events\":[\"allocation.created\"]}", INTERNAL_URLS[i]);
+        ck_assert_int_eq(post_webhook_at(api_port, admin, body, answer, sizeof(answer)), 422);
+        ck_assert_msg(strstr(answer, "\"url\"") != NULL, "%s", answer);
+    }
+    stop_process(&second_pid);
+}
+END_TEST
+
 /* ---- figures and preferences ----------------------------------------------------------------------- */
 
 START_TEST(test_stats_and_preferences)
@@ -1151,6 +1447,10 @@ int main(void)
         test_webhook_disabled_after_a_failure_streak,
         test_webhook_requests_are_checked,
         test_stats_and_preferences,
+        test_slot_cancellation_tells_every_booking,
+        test_absence_moves_or_cancels_bookings_and_tells,
+        test_cancelled_or_erased_meeting_is_not_reminded,
+        test_webhook_urls_reach_no_internal_address,
         NULL,
     };
     const struct harness_suite suite = {

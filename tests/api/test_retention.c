@@ -72,15 +72,15 @@ static void setup(void)
                      1, p));
 }
 
-/* Runs `tutord retention <mode>` with one-year retention, two-year audit retention and batches of one;
- * returns its summary line parsed (new reference) and asserts it exited 0. */
-static json_t *retention(const char *mode)
+/* Runs `tutord retention <mode>` with one-year retention, two-year audit retention, batches of one and the
+ * settings `env` ("" for none); returns its summary line parsed (new reference) and asserts it exited 0. */
+static json_t *retention_with(const char *env, const char *mode)
 {
     char cmd[1024], line[1024] = "";
     snprintf(cmd, sizeof(cmd),
              "TUTORD_DATABASE_URL='%s' TUTORD_RETENTION_YEARS=1 TUTORD_AUDIT_RETENTION_YEARS=2 TUTORD_RETENTION_BATCH=1"
-             " '%s' retention %s",
-             harness_database_url(), getenv("TUTORD_BIN"), mode);
+             " %s '%s' retention %s",
+             harness_database_url(), env, getenv("TUTORD_BIN"), mode);
     FILE *f = popen(cmd, "r");
     ck_assert_ptr_nonnull(f);
     ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
@@ -88,6 +88,12 @@ static json_t *retention(const char *mode)
     json_t *out = json_loads(line, 0, NULL);
     ck_assert_msg(out != NULL, "not JSON: %s", line);
     return out;
+}
+
+/* retention_with no further settings. */
+static json_t *retention(const char *mode)
+{
+    return retention_with("", mode);
 }
 
 static long field(const json_t *summary, const char *name)
@@ -224,8 +230,88 @@ START_TEST(test_erasure_request)
 }
 END_TEST
 
+/* Outbox rows aged `age` (SQL interval) tagged `tag`: a notification of `status` (its sent_at, else created_at,
+ * that old) and a webhook delivery attempted that long ago, to a disabled subscription. */
+static void outbox_rows(const char *tag, const char *status, const char *age)
+{
+    const char *p[3] = {tag, status, age};
+    free(harness_sql("WITH e AS (INSERT INTO events (kind, subject, actor) VALUES ('fixture.outbox', $1, 'test')"
+                     "           RETURNING id),"
+                     " n AS (INSERT INTO notifications (event_id, event_kind, category, person, email, subject, body,"
+                     "       link, status, created_at, sent_at)"
+                     "       SELECT id, 'fixture.outbox', 'allocation', $1, 'x@uni.example', 's', 'b {link}', '/',"
+                     "              $2, now() - $3::interval, CASE WHEN $2 = 'sent' THEN now() - $3::interval END"
+                     "         FROM e RETURNING 1),"
+                     " w AS (INSERT INTO webhook_subscriptions (url, events, secret, enabled, cursor_seq, cursor_id,"
+                     "       created_by) VALUES ('https://srs.uni.example/' || $1, '{fixture.outbox}', 'whsec_AA==',"
+                     "       false, 0, 0, 'test') RETURNING id)"
+                     " INSERT INTO webhook_deliveries (subscription_id, event_id, event_kind, attempted_at, succeeded)"
+                     " SELECT w.id, e.id, 'fixture.outbox', now() - $3::interval, true FROM w, e",
+                     3, p));
+}
+
+/* How many notifications and webhook deliveries tagged `tag` are left (the two counts added). */
+static long outbox_left(const char *tag)
+{
+    return tt_count("SELECT (SELECT count(*) FROM notifications WHERE person = $1)"
+                    " + (SELECT count(*) FROM webhook_deliveries d JOIN events e ON e.id = d.event_id"
+                    "     WHERE e.subject = $1)",
+                    tag);
+}
+
+/* Sent and failed notifications and webhook deliveries go after TUTORD_NOTIFICATION_RETENTION_DAYS (default
+ * 90) days, batch by batch, audited; a day short of the period they stay; a queued one never goes. */
+START_TEST(test_outbox_purged_after_its_period)
+{
+    char sent91[24], failed91[24], sent89[24], queued200[24], sent31[24], sent29[24];
+    harness_unique("OS", sent91, sizeof(sent91));
+    harness_unique("OF", failed91, sizeof(failed91));
+    harness_unique("OY", sent89, sizeof(sent89));
+    harness_unique("OQ", queued200, sizeof(queued200));
+    harness_unique("OT", sent31, sizeof(sent31));
+    harness_unique("OU", sent29, sizeof(sent29));
+    outbox_rows(sent91, "sent", "91 days");
+    outbox_rows(failed91, "failed", "91 days");
+    outbox_rows(sent89, "sent", "89 days");
+    outbox_rows(queued200, "queued", "200 days");
+    outbox_rows(sent31, "sent", "31 days");
+    outbox_rows(sent29, "sent", "29 days");
+    free(harness_sql("UPDATE notifications SET next_attempt_at = 'infinity' WHERE person = $1", 1,
+                     (const char *const[]){queued200}));
+    json_t *dry = retention("--dry-run");
+    ck_assert_int_eq(field(dry, "notification_retention_days"), 90);
+    ck_assert_int_ge(field(dry, "notifications_due"), 2);
+    ck_assert_int_ge(field(dry, "webhook_deliveries_due"), 3);
+    ck_assert_int_eq(outbox_left(sent91), 2);
+    json_t *applied = retention("--apply");
+    ck_assert_int_eq(field(applied, "notifications_deleted"), field(dry, "notifications_due"));
+    ck_assert_int_eq(field(applied, "webhook_deliveries_deleted"), field(dry, "webhook_deliveries_due"));
+    ck_assert_int_eq(outbox_left(sent91), 0);
+    ck_assert_int_eq(outbox_left(failed91), 0);
+    ck_assert_int_eq(outbox_left(sent89), 2);
+    ck_assert_int_eq(outbox_left(queued200), 1); /* its delivery went, the queued notification stays */
+    ck_assert_int_eq(outbox_left(sent31), 2);
+    ck_assert_int_ge(tt_count("SELECT count(*) FROM audit WHERE action = 'retention.purge_notifications'"
+                              " AND detail ->> 'notification_retention_days' = $1",
+                              "90"),
+                     2); /* batches of one: at least one audit row per batch */
+    json_t *shorter = retention_with("TUTORD_NOTIFICATION_RETENTION_DAYS=30", "--apply");
+    ck_assert_int_ge(field(shorter, "notifications_deleted"), 2);
+    ck_assert_int_eq(outbox_left(sent89), 0);
+    ck_assert_int_eq(outbox_left(sent31), 0);
+    ck_assert_int_eq(outbox_left(sent29), 2);
+    ck_assert_int_eq(outbox_left(queued200), 1);
+    json_t *again = retention_with("TUTORD_NOTIFICATION_RETENTION_DAYS=30", "--apply");
+    ck_assert_int_eq(field(again, "notifications_deleted"), 0);
+    ck_assert_int_eq(field(again, "webhook_deliveries_deleted"), 0);
+    free(harness_sql("DELETE FROM notifications WHERE person = $1", 1, (const char *const[]){queued200}));
+    json_decref(dry), json_decref(applied), json_decref(shorter), json_decref(again);
+}
+END_TEST
+
 int main(void)
 {
-    const TTest *const tests[] = {test_dry_run_then_apply, test_erasure_request, NULL};
+    const TTest *const tests[] = {test_dry_run_then_apply, test_erasure_request, test_outbox_purged_after_its_period,
+                                  NULL};
     return harness_run_suite("retention", tests, setup, NULL);
 }
