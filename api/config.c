@@ -36,6 +36,15 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_CONNECTION_TIMEOUT", "--connection-timeout", 1, 3600, OFF(connection_timeout_s), 0},
     {"TUTORD_MAX_CONNECTIONS", "--max-connections", 1, 65536, OFF(max_connections), 0},
     {"TUTORD_MAX_CONNECTIONS_PER_IP", "--max-connections-per-ip", 1, 65536, OFF(max_connections_per_ip), 0},
+    {"TUTORD_HEAVY_THREADS", "--heavy-threads", 1, 64, OFF(heavy_threads), 0},
+    {"TUTORD_HEAVY_QUEUE", "--heavy-queue", 0, 4096, OFF(heavy_queue), 0},
+    {"TUTORD_RATE_WINDOW", "--rate-window", 1, 86400, OFF(rate_window_s), 0},
+    {"TUTORD_RATE_READS_PER_SUB", "--rate-reads-per-sub", 0, 1000000, OFF(rate_quota[0][0]), 0},
+    {"TUTORD_RATE_WRITES_PER_SUB", "--rate-writes-per-sub", 0, 1000000, OFF(rate_quota[0][1]), 0},
+    {"TUTORD_RATE_HEAVY_PER_SUB", "--rate-heavy-per-sub", 0, 1000000, OFF(rate_quota[0][2]), 0},
+    {"TUTORD_RATE_READS_PER_ADDRESS", "--rate-reads-per-address", 0, 1000000, OFF(rate_quota[1][0]), 0},
+    {"TUTORD_RATE_WRITES_PER_ADDRESS", "--rate-writes-per-address", 0, 1000000, OFF(rate_quota[1][1]), 0},
+    {"TUTORD_RATE_HEAVY_PER_ADDRESS", "--rate-heavy-per-address", 0, 1000000, OFF(rate_quota[1][2]), 0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -50,6 +59,7 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_JWT_AUDIENCE", "--jwt-audience", OFF(jwt_audience)},
     {"TUTORD_LOG_LEVEL", "--log-level", OFF(log_level) /* parsed separately */},
     {"TUTORD_DOCS_DIR", "--docs-dir", OFF(docs_dir)},
+    {"TUTORD_CORS_ORIGINS", "--cors-origins", OFF(cors_origins)},
 };
 
 /* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */
@@ -115,6 +125,11 @@ static void set_defaults(struct config *cfg)
     cfg->max_connections = 1024;
     cfg->max_connections_per_ip = 256;
     cfg->log_level = LOG_INFO;
+    cfg->heavy_threads = 2;
+    cfg->heavy_queue = 16;
+    cfg->rate_window_s = 60;
+    static const int quotas[2][3] = {{1200, 300, 30}, {6000, 1500, 120}};
+    memcpy(cfg->rate_quota, quotas, sizeof(quotas));
 }
 
 static int load_env(struct config *cfg)

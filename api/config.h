@@ -31,6 +31,16 @@ struct config {
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
     char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
                                   default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
+    int heavy_threads;         /* TUTORD_HEAVY_THREADS, default 2: threads running heavy routes (reports, school
+                                  compliance, imports, auto-allocation), apart from the request threads */
+    int heavy_queue;           /* TUTORD_HEAVY_QUEUE, default 16: heavy requests waiting for those threads; beyond
+                                  it 503 with Retry-After */
+    int rate_window_s;         /* TUTORD_RATE_WINDOW, default 60: the rate limits' window in seconds */
+    int rate_quota[2][3];      /* TUTORD_RATE_{READS,WRITES,HEAVY}_PER_{SUB,ADDRESS}: requests per window per
+                                  principal ([0]) and per client address ([1]) for each route class (ratelimit.h);
+                                  0 = unlimited. Defaults: per sub 1200/300/30, per address 6000/1500/120 */
+    char *cors_origins;        /* TUTORD_CORS_ORIGINS: comma-separated origins ("https://a.example") allowed
+                                  cross-origin requests; unset = none */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,

@@ -87,6 +87,13 @@ static int prepare_all(struct db_conn *conn, const struct db_statement *statemen
     return 0;
 }
 
+/* libpq's notices and warnings, through the JSON log instead of raw on stderr. */
+static void log_notice(void *cls, const char *message)
+{
+    (void)cls;
+    log_text(LOG_WARN, "libpq", message);
+}
+
 /* Opens (or re-opens) the connection; network I/O, so never called with the pool lock held. */
 static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
 {
@@ -99,12 +106,13 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
     conn->broken = 0;
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
-        log_msg(LOG_WARN, "database connection failed: %s", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+        log_text(LOG_WARN, "libpq", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
         if (conn->pg)
             PQfinish(conn->pg);
         conn->pg = NULL;
         return APP_UNAVAILABLE;
     }
+    PQsetNoticeProcessor(conn->pg, log_notice, NULL);
     if (prepare_all(conn, conn->statements) != 0) {
         PQfinish(conn->pg);
         conn->pg = NULL;

@@ -91,6 +91,7 @@ static const struct {
     {414, "uri-too-long", "URI too long"},
     {415, "unsupported-media-type", "Unsupported media type"},
     {422, "validation-error", "Unprocessable content"},
+    {429, "too-many-requests", "Too many requests"},
     {431, "header-fields-too-large", "Request header fields too large"},
     {503, "unavailable", "Service unavailable"},
     {500, "internal-error", "Internal server error"},

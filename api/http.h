@@ -17,6 +17,8 @@ enum {
     HTTP_PUBLIC = 1u << 0,     /* no token needed (health, the contract) */
     HTTP_IDEMPOTENT = 1u << 1, /* a creating POST: honours Idempotency-Key (idempotency.h) */
     HTTP_IMPORT = 1u << 2,     /* a bulk upload: body limit max_import_bytes instead of max_body_bytes */
+    HTTP_HEAVY = 1u << 3,      /* heavy work (reports, school compliance, imports, auto-allocation): runs in the
+                                  heavy pool (server.c) and counts against the "heavy" rate limits */
 };
 
 typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
@@ -61,6 +63,9 @@ int http_after_body(const struct app *app, const struct _u_request *req, struct 
 
 /* True when the route needs no token (HTTP_PUBLIC). */
 int http_route_is_public(const struct route_entry *route);
+
+/* True when the route is flagged HTTP_HEAVY. */
+int http_route_is_heavy(const struct route_entry *route);
 
 /* Adds the headers every response carries: X-Content-Type-Options: nosniff; a Content-Security-Policy
  * (a strict one for data, one that lets an HTML page run its own script and styles); and, unless the
