@@ -23,6 +23,10 @@ enum {
 
 typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
 
+/* Answers a replayed creating POST from the id of what the first request created (idempotency.h):
+ * re-reads the record with the caller's rights now. Gets `app` as user data. */
+typedef int (*http_replayer)(const struct _u_request *, struct _u_response *, void *, const char *id);
+
 struct route_entry;
 
 /* Per-request state, kept in the response's shared data from the first callback to the last. */
@@ -48,6 +52,11 @@ void http_routes_free(struct route_table *table);
  * (and runs inside the Idempotency-Key wrapper when flagged HTTP_IDEMPOTENT). Returns 0, or -1 (logged). */
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler);
+
+/* As http_route with HTTP_IDEMPOTENT, for a creating POST whose response must not be kept in the key
+ * store (a note's text): only the created record's id is kept, and a replay runs `replayer` on it. */
+int http_route_replayed(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
+                        unsigned flags, http_handler handler, http_replayer replayer);
 
 /* The pipeline's first step, run once the request line and headers are in and before any of the body
  * is read: framing (400 for Content-Length twice or with Transfer-Encoding), a target that is not UTF-8

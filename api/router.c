@@ -33,6 +33,7 @@ struct route_entry {
     char *path;
     unsigned flags;
     http_handler handler;
+    http_replayer replayer; /* NULL: an idempotent replay sends the stored response */
 };
 
 struct route_table {
@@ -343,7 +344,7 @@ int http_after_body(const struct app *app, const struct _u_request *req, struct 
     if (put_path_variables(route->path, req->url_path, req->map_url) != 0)
         return http_problem_for(resp, APP_NOMEM, NULL);
     if (route->flags & HTTP_IDEMPOTENT)
-        return idempotency_run(req, resp, app, route->handler);
+        return idempotency_run(req, resp, app, route->handler, route->replayer);
     return route->handler(req, resp, (void *)app);
 }
 
@@ -379,6 +380,19 @@ int http_route(struct _u_instance *instance, const struct app *app, const char *
         return -1;
     }
     (void)instance; /* routes live in our table; the instance only carries them through registration */
+    return 0;
+}
+
+int http_route_replayed(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
+                        unsigned flags, http_handler handler, http_replayer replayer)
+{
+    struct route_entry *e = remember(app->routes, method, path, flags | HTTP_IDEMPOTENT, handler);
+    if (!e) {
+        log_msg(LOG_ERROR, "could not register %s %s", method, path);
+        return -1;
+    }
+    e->replayer = replayer;
+    (void)instance;
     return 0;
 }
 
