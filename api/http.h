@@ -151,8 +151,9 @@ const char *http_header(const struct _u_request *req, const char *name);
 /* ETag for a row version: sets the header as "\"<version>\"". */
 void http_set_etag(struct _u_response *resp, const char *version);
 
-/* If-Match against the current version: 0 when absent or matching ("*" matches an existing row),
- * -1 after responding 412. `version` is NULL when the row does not exist. */
+/* If-Match against the current version (wire_if_match: a list of entity tags, or "*" for an existing
+ * row): 0 when absent or matching; -1 after answering 412 when it does not match, or 400 when the header
+ * is not such a list. `version` is NULL when the row does not exist. */
 int http_check_if_match(const struct _u_request *req, struct _u_response *resp, const char *version);
 
 /* Maps an internal status to its HTTP status code. Pure. */
