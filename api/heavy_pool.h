@@ -1,7 +1,7 @@
 /* heavy_pool.h — a bounded pool of threads, with a bounded queue, for heavy requests (reports, school
  * compliance, imports, auto-allocation), so that however many of them arrive the request threads stay
  * free for everything else (health checks, single records). A job whose client has hung up before it
- * starts is not run. */
+ * starts is not run; one whose client hangs up while it runs has its database statements stopped. */
 #ifndef TUTORD_HEAVY_POOL_H
 #define TUTORD_HEAVY_POOL_H
 
