@@ -256,6 +256,7 @@ void http_security_headers(struct _u_response *resp)
     const char *type = u_map_get_case(resp->map_header, "Content-Type");
     int public_route = ctx && ctx->route_entry && http_route_is_public(ctx->route_entry);
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+    u_map_put(resp->map_header, "Referrer-Policy", "no-referrer"); /* a feed's secret URL never leaks onward */
     u_map_put(resp->map_header, "Content-Security-Policy",
               type && strncasecmp(type, "text/html", 9) == 0 ? PAGE_CSP : DATA_CSP);
     if (!public_route && !u_map_get_case(resp->map_header, "Cache-Control"))

@@ -76,7 +76,8 @@ int http_route_is_public(const struct route_entry *route);
 /* True when the route is flagged HTTP_HEAVY. */
 int http_route_is_heavy(const struct route_entry *route);
 
-/* Adds the headers every response carries: X-Content-Type-Options: nosniff; a Content-Security-Policy
+/* Adds the headers every response carries: X-Content-Type-Options: nosniff; Referrer-Policy:
+ * no-referrer; a Content-Security-Policy
  * (a strict one for data, one that lets an HTML page run its own script and styles); and, unless the
  * route is public or the handler chose otherwise, Cache-Control: no-store — what a token unlocks is
  * personal data, and no shared or browser cache may keep it. Call once, just before sending. */

@@ -185,6 +185,9 @@ START_TEST(test_cors_headers_on_answers)
     ck_assert_ptr_nonnull(strstr(raw_header(&r, "Access-Control-Expose-Headers", buf, sizeof(buf)), "RateLimit"));
     ck_assert_str_eq(raw_header(&r, "Cache-Control", buf, sizeof(buf)), "no-store");
     ck_assert_str_eq(raw_header(&r, "X-Content-Type-Options", buf, sizeof(buf)), "nosniff");
+    ck_assert_str_eq(raw_header(&r, "Referrer-Policy", buf, sizeof(buf)), "no-referrer");
+    ck_assert_str_eq(raw_header(&r, "Content-Security-Policy", buf, sizeof(buf)),
+                     "default-src 'none'; frame-ancestors 'none'");
     raw_response_free(&r);
     send_from("127.0.0.16", "GET", "/tutors?limit=1", NULL, extra, &r);
     ck_assert_int_eq(r.status, 401);
