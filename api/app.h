@@ -19,6 +19,7 @@ struct config;
 struct db_pool;
 struct auth_verifier;
 struct route_table;
+struct rate_limiter;
 
 /* The application handle given to every route module; owned by main, read-only while serving. */
 struct app {
@@ -26,6 +27,7 @@ struct app {
     struct db_pool *pool;
     const struct auth_verifier *auth;
     struct route_table *routes;
+    struct rate_limiter *limiter; /* request quotas (ratelimit.h), set by server_run; NULL = none */
 };
 
 #endif

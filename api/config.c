@@ -46,6 +46,15 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_DELIVERY_LEASE_MS", "--delivery-lease-ms", 1000, 3600000, OFF(delivery_lease_ms), 0},
     {"TUTORD_NOTIFICATION_RETENTION_DAYS", "--notification-retention-days", 1, 36500, OFF(notification_retention_days),
      0},
+    {"TUTORD_HEAVY_THREADS", "--heavy-threads", 1, 64, OFF(heavy_threads), 0},
+    {"TUTORD_HEAVY_QUEUE", "--heavy-queue", 0, 4096, OFF(heavy_queue), 0},
+    {"TUTORD_RATE_WINDOW", "--rate-window", 1, 86400, OFF(rate_window_s), 0},
+    {"TUTORD_RATE_READS_PER_SUB", "--rate-reads-per-sub", 0, 1000000, OFF(rate_quota[0][0]), 0},
+    {"TUTORD_RATE_WRITES_PER_SUB", "--rate-writes-per-sub", 0, 1000000, OFF(rate_quota[0][1]), 0},
+    {"TUTORD_RATE_HEAVY_PER_SUB", "--rate-heavy-per-sub", 0, 1000000, OFF(rate_quota[0][2]), 0},
+    {"TUTORD_RATE_READS_PER_ADDRESS", "--rate-reads-per-address", 0, 1000000, OFF(rate_quota[1][0]), 0},
+    {"TUTORD_RATE_WRITES_PER_ADDRESS", "--rate-writes-per-address", 0, 1000000, OFF(rate_quota[1][1]), 0},
+    {"TUTORD_RATE_HEAVY_PER_ADDRESS", "--rate-heavy-per-address", 0, 1000000, OFF(rate_quota[1][2]), 0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -66,6 +75,7 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_SMTP_CREDENTIALS_FILE", NULL, OFF(smtp_credentials_file)},
     {"TUTORD_PORTAL_URL", NULL, OFF(portal_url)},
     {"TUTORD_WEBHOOK_ALLOW_PRIVATE", NULL, OFF(webhook_allow_private)},
+    {"TUTORD_CORS_ORIGINS", "--cors-origins", OFF(cors_origins)},
 };
 
 /* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */
@@ -134,6 +144,11 @@ static void set_defaults(struct config *cfg)
     cfg->retention_years = 6;
     cfg->audit_retention_years = 7;
     cfg->retention_batch = 500;
+    cfg->heavy_threads = 2;
+    cfg->heavy_queue = 16;
+    cfg->rate_window_s = 60;
+    static const int quotas[2][3] = {{1200, 300, 30}, {6000, 1500, 120}};
+    memcpy(cfg->rate_quota, quotas, sizeof(quotas));
 }
 
 static int load_env(struct config *cfg)

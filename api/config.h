@@ -47,6 +47,16 @@ struct config {
     int delivery_lease_ms;       /* TUTORD_DELIVERY_LEASE_MS: how long a claimed email is held, default 120000 */
     int notification_retention_days; /* TUTORD_NOTIFICATION_RETENTION_DAYS: sent/failed ones kept, default 90 */
     char *webhook_allow_private;     /* TUTORD_WEBHOOK_ALLOW_PRIVATE: "on" lets webhooks reach internal addresses */
+    int heavy_threads;         /* TUTORD_HEAVY_THREADS, default 2: threads running heavy routes (reports, school
+                                  compliance, imports, auto-allocation), apart from the request threads */
+    int heavy_queue;           /* TUTORD_HEAVY_QUEUE, default 16: heavy requests waiting for those threads; beyond
+                                  it 503 with Retry-After */
+    int rate_window_s;         /* TUTORD_RATE_WINDOW, default 60: the rate limits' window in seconds */
+    int rate_quota[2][3];      /* TUTORD_RATE_{READS,WRITES,HEAVY}_PER_{SUB,ADDRESS}: requests per window per
+                                  principal ([0]) and per client address ([1]) for each route class (ratelimit.h);
+                                  0 = unlimited. Defaults: per sub 1200/300/30, per address 6000/1500/120 */
+    char *cors_origins;        /* TUTORD_CORS_ORIGINS: comma-separated origins ("https://a.example") allowed
+                                  cross-origin requests; unset = none */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,

@@ -87,6 +87,13 @@ static int prepare_all(struct db_conn *conn, const struct db_statement *statemen
     return 0;
 }
 
+/* libpq's notices and warnings, through the JSON log instead of raw on stderr. */
+static void log_notice(void *cls, const char *message)
+{
+    (void)cls;
+    log_text(LOG_WARN, "libpq", message);
+}
+
 /* Opens (or re-opens) the connection; network I/O, so never called with the pool lock held. */
 static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
 {
@@ -99,12 +106,13 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
     conn->broken = 0;
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
-        log_msg(LOG_WARN, "database connection failed: %s", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
+        log_text(LOG_WARN, "libpq", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
         if (conn->pg)
             PQfinish(conn->pg);
         conn->pg = NULL;
         return APP_UNAVAILABLE;
     }
+    PQsetNoticeProcessor(conn->pg, log_notice, NULL);
     if (prepare_all(conn, conn->statements) != 0) {
         PQfinish(conn->pg);
         conn->pg = NULL;
@@ -232,6 +240,66 @@ static enum app_status check_result(struct db_conn *conn, PGresult **res, struct
     return mapped;
 }
 
+/* ---- watches (db.h): statements another thread may stop --------------------------------------------- */
+
+static _Thread_local struct db_watch *thread_watch;
+
+void db_watch_init(struct db_watch *watch)
+{
+    pthread_mutex_init(&watch->lock, NULL);
+    watch->cancel = NULL;
+    watch->stopped = 0;
+}
+
+void db_watch_set(struct db_watch *watch)
+{
+    thread_watch = watch;
+}
+
+void db_watch_reset(struct db_watch *watch)
+{
+    pthread_mutex_lock(&watch->lock);
+    watch->stopped = 0;
+    pthread_mutex_unlock(&watch->lock);
+}
+
+void db_watch_stop(struct db_watch *watch)
+{
+    char why[256];
+    pthread_mutex_lock(&watch->lock);
+    watch->stopped = 1;
+    if (watch->cancel)
+        PQcancel(watch->cancel, why, sizeof(why));
+    pthread_mutex_unlock(&watch->lock);
+}
+
+/* Before a statement on `pg`: -1 when the thread's watch is stopped, else 0 with the statement
+ * cancellable. No watch: 0. */
+static int watch_begin(struct db_watch *w, PGconn *pg)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->lock);
+    int stopped = w->stopped;
+    if (!stopped)
+        w->cancel = PQgetCancel(pg);
+    pthread_mutex_unlock(&w->lock);
+    return stopped ? -1 : 0;
+}
+
+/* After the statement: forgets its cancel handle; returns 1 when the watch was stopped meanwhile. */
+static int watch_end(struct db_watch *w)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->lock);
+    PQfreeCancel(w->cancel);
+    w->cancel = NULL;
+    int stopped = w->stopped;
+    pthread_mutex_unlock(&w->lock);
+    return stopped;
+}
+
 typedef PGresult *(*run_fn)(PGconn *, const char *, int, const char *const *);
 
 static PGresult *run_text(PGconn *pg, const char *sql, int n, const char *const *params)
@@ -260,7 +328,13 @@ static int revive(struct db_conn *conn)
 static enum app_status run(struct db_conn *conn, run_fn fn, const char *stmt, int n, const char *const *params,
                            PGresult **out, struct db_error *err)
 {
+    if (watch_begin(thread_watch, conn->pg) != 0)
+        return APP_UNAVAILABLE; /* stopped: the work's client has gone */
     PGresult *res = fn(conn->pg, stmt, n, params);
+    if (watch_end(thread_watch)) {
+        PQclear(res); /* cancelled on purpose: not a database error */
+        return APP_UNAVAILABLE;
+    }
     enum app_status st = check_result(conn, &res, err);
     if (st == APP_UNAVAILABLE && conn->broken && !conn->in_tx && revive(conn) == 0) {
         if (prepare_all(conn, conn->statements) != 0)

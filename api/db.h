@@ -6,6 +6,7 @@
 #define TUTORD_DB_H
 
 #include <libpq-fe.h>
+#include <pthread.h>
 
 #include "app.h"
 
@@ -79,5 +80,26 @@ enum app_status db_status_of_sqlstate(const char *sqlstate);
 
 /* Runs "SELECT 1" on a pooled connection: APP_OK or APP_UNAVAILABLE. */
 enum app_status db_ping(struct db_pool *pool);
+
+/* A way for another thread to stop the statements one thread runs (the heavy pool, when a request's
+ * client has gone). Initialise with db_watch_init; the owner thread installs it with db_watch_set. */
+struct db_watch {
+    pthread_mutex_t lock;
+    PGcancel *cancel; /* the statement running now, or NULL */
+    int stopped;      /* set by db_watch_stop, cleared by db_watch_reset */
+};
+
+/* Initialises a watch (not stopped, nothing running). */
+void db_watch_init(struct db_watch *watch);
+
+/* Installs `watch` for the calling thread's statements from now on (NULL: none). */
+void db_watch_set(struct db_watch *watch);
+
+/* Clears a stop, before the owner thread starts the next piece of work. Thread-safe. */
+void db_watch_reset(struct db_watch *watch);
+
+/* From any thread: the statement the owner runs now is cancelled (PQcancel) and every later one fails
+ * at once, each with APP_UNAVAILABLE and nothing logged as an error. Thread-safe. */
+void db_watch_stop(struct db_watch *watch);
 
 #endif

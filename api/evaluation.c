@@ -10,6 +10,7 @@
 #include "repo_calendar.h"
 #include "repo_policies.h"
 #include "strbuf.h"
+#include "tzdata.h"
 
 /* Enough for a student's personal tutors over the years, covers and secondary tutors. */
 #define EVALUATION_MAX_TUTORS 32
@@ -40,6 +41,7 @@ static enum app_status load_calendar(struct db_conn *conn, struct evaluation *ev
     if (st == APP_OK) {
         json_object_del(doc, "version");
         json_object_del(doc, "updated_at");
+        tzdata_resolve(doc); /* an IANA zone's rule from the system's tzdata */
         pe_err pe = pe_calendar_parse(doc, &ev->cal, &errors);
         if (pe == PE_NOMEM)
             st = APP_NOMEM;

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "cursor.h"
 #include "log.h"
+#include "wire.h"
 
 /* ---- request context ---------------------------------------------------------------------------- */
 
@@ -91,6 +92,7 @@ static const struct {
     {414, "uri-too-long", "URI too long"},
     {415, "unsupported-media-type", "Unsupported media type"},
     {422, "validation-error", "Unprocessable content"},
+    {429, "too-many-requests", "Too many requests"},
     {431, "header-fields-too-large", "Request header fields too large"},
     {503, "unavailable", "Service unavailable"},
     {500, "internal-error", "Internal server error"},
@@ -254,6 +256,7 @@ void http_security_headers(struct _u_response *resp)
     const char *type = u_map_get_case(resp->map_header, "Content-Type");
     int public_route = ctx && ctx->route_entry && http_route_is_public(ctx->route_entry);
     u_map_put(resp->map_header, "X-Content-Type-Options", "nosniff");
+    u_map_put(resp->map_header, "Referrer-Policy", "no-referrer"); /* a feed's secret URL never leaks onward */
     u_map_put(resp->map_header, "Content-Security-Policy",
               type && strncasecmp(type, "text/html", 9) == 0 ? PAGE_CSP : DATA_CSP);
     if (!public_route && !u_map_get_case(resp->map_header, "Cache-Control"))
@@ -337,9 +340,8 @@ int http_page(const struct _u_request *req, struct _u_response *resp, struct pag
     out->after = NULL;
     const char *limit = http_query(req, "limit");
     if (limit) {
-        char *end = NULL;
-        long v = strtol(limit, &end, 10);
-        if (end == limit || *end != '\0' || v < 1 || v > 1000) {
+        long v = 0;
+        if (wire_whole_number(limit, 1, 1000, &v) != 0) {
             http_problem_field(resp, 400, "limit", "limit must be a whole number from 1 to 1000");
             return -1;
         }
@@ -370,20 +372,15 @@ void http_set_etag(struct _u_response *resp, const char *version)
 
 int http_check_if_match(const struct _u_request *req, struct _u_response *resp, const char *version)
 {
-    const char *want = http_header(req, "If-Match");
-    if (!want)
+    int allowed = wire_if_match(http_header(req, "If-Match"), version);
+    if (allowed == 1)
         return 0;
-    if (version && strcmp(want, "*") == 0)
-        return 0;
-    char etag[48];
-    if (version) {
-        snprintf(etag, sizeof(etag), "\"%s\"", version);
-        if (strcmp(want, etag) == 0)
-            return 0;
-    }
-    http_problem(resp, 412, NULL,
-                 version ? "the record changed since you read it (If-Match does not match its ETag)"
-                         : "If-Match was given but the record does not exist",
-                 NULL);
+    if (allowed < 0)
+        http_problem_field(resp, 400, "If-Match", "must be * or a list of entity tags such as \"3\"");
+    else
+        http_problem(resp, 412, NULL,
+                     version ? "the record changed since you read it (If-Match does not match its ETag)"
+                             : "If-Match was given but the record does not exist",
+                     NULL);
     return -1;
 }

@@ -17,9 +17,15 @@ enum {
     HTTP_PUBLIC = 1u << 0,     /* no token needed (health, the contract) */
     HTTP_IDEMPOTENT = 1u << 1, /* a creating POST: honours Idempotency-Key (idempotency.h) */
     HTTP_IMPORT = 1u << 2,     /* a bulk upload: body limit max_import_bytes instead of max_body_bytes */
+    HTTP_HEAVY = 1u << 3,      /* heavy work (reports, school compliance, imports, auto-allocation): runs in the
+                                  heavy pool (server.c) and counts against the "heavy" rate limits */
 };
 
 typedef int (*http_handler)(const struct _u_request *, struct _u_response *, void *);
+
+/* Answers a replayed creating POST from the id of what the first request created (idempotency.h):
+ * re-reads the record with the caller's rights now. Gets `app` as user data. */
+typedef int (*http_replayer)(const struct _u_request *, struct _u_response *, void *, const char *id);
 
 struct route_entry;
 
@@ -47,6 +53,11 @@ void http_routes_free(struct route_table *table);
 int http_route(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
                unsigned flags, http_handler handler);
 
+/* As http_route with HTTP_IDEMPOTENT, for a creating POST whose response must not be kept in the key
+ * store (a note's text): only the created record's id is kept, and a replay runs `replayer` on it. */
+int http_route_replayed(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
+                        unsigned flags, http_handler handler, http_replayer replayer);
+
 /* The pipeline's first step, run once the request line and headers are in and before any of the body
  * is read: framing (400 for Content-Length twice or with Transfer-Encoding), a target that is not UTF-8
  * text (400), the route (404, or 405 with Allow), the bearer token unless the route is public (401) and
@@ -62,7 +73,11 @@ int http_after_body(const struct app *app, const struct _u_request *req, struct 
 /* True when the route needs no token (HTTP_PUBLIC). */
 int http_route_is_public(const struct route_entry *route);
 
-/* Adds the headers every response carries: X-Content-Type-Options: nosniff; a Content-Security-Policy
+/* True when the route is flagged HTTP_HEAVY. */
+int http_route_is_heavy(const struct route_entry *route);
+
+/* Adds the headers every response carries: X-Content-Type-Options: nosniff; Referrer-Policy:
+ * no-referrer; a Content-Security-Policy
  * (a strict one for data, one that lets an HTML page run its own script and styles); and, unless the
  * route is public or the handler chose otherwise, Cache-Control: no-store — what a token unlocks is
  * personal data, and no shared or browser cache may keep it. Call once, just before sending. */
@@ -137,8 +152,9 @@ const char *http_header(const struct _u_request *req, const char *name);
 /* ETag for a row version: sets the header as "\"<version>\"". */
 void http_set_etag(struct _u_response *resp, const char *version);
 
-/* If-Match against the current version: 0 when absent or matching ("*" matches an existing row),
- * -1 after responding 412. `version` is NULL when the row does not exist. */
+/* If-Match against the current version (wire_if_match: a list of entity tags, or "*" for an existing
+ * row): 0 when absent or matching; -1 after answering 412 when it does not match, or 400 when the header
+ * is not such a list. `version` is NULL when the row does not exist. */
 int http_check_if_match(const struct _u_request *req, struct _u_response *resp, const char *version);
 
 /* Maps an internal status to its HTTP status code. Pure. */

@@ -126,8 +126,21 @@ static int replay(struct _u_response *resp, const struct stored *s)
     return U_CALLBACK_COMPLETE;
 }
 
+/* The content type marking a stored response that is only the created record's id (a replayer's). */
+#define REFERENCE_TYPE "application/vnd.tutord.created-id"
+
+/* A replay through the route's replayer, from the stored id. */
+static int replay_reference(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                            http_replayer replayer, const struct stored *s)
+{
+    int rc = replayer(req, resp, (void *)app, s->body);
+    u_map_put(resp->map_header, "Idempotent-Replayed", "true");
+    return rc;
+}
+
 /* Answers from an earlier use of the key: replay, 409 while it runs, 422 for a different request. */
-static int answer_earlier(struct _u_response *resp, const struct idem *idem, const struct stored *s)
+static int answer_earlier(const struct _u_request *req, struct _u_response *resp, const struct app *app,
+                          http_replayer replayer, const struct idem *idem, const struct stored *s)
 {
     if (strcmp(s->route, idem->route) != 0 || strcmp(s->hash, idem->hash) != 0)
         return http_problem_field(resp, 422, "Idempotency-Key",
@@ -137,17 +150,38 @@ static int answer_earlier(struct _u_response *resp, const struct idem *idem, con
         return http_problem(resp, 409, NULL,
                             "a request with this Idempotency-Key is still being processed; retry shortly", NULL);
     }
+    if (replayer && strcmp(s->content_type, REFERENCE_TYPE) == 0)
+        return replay_reference(req, resp, app, replayer, s);
     return replay(resp, s);
 }
 
-/* Stores the handler's response under the key, or releases the key after a 5xx. */
-static void complete(const struct app *app, const struct idem *idem, const struct _u_response *resp)
+/* The "id" member of a JSON response body as text (malloc'd), or NULL. */
+static char *created_id(const struct _u_response *resp)
+{
+    json_t *doc = json_loadb(resp->binary_body ? resp->binary_body : "", resp->binary_body_length, 0, NULL);
+    const json_t *id = json_object_get(doc, "id");
+    char text[32], *out = NULL;
+    if (json_is_integer(id))
+        snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(id));
+    if (json_is_integer(id) || (json_is_string(id) && snprintf(text, sizeof(text), "%s", json_string_value(id)) < 32))
+        out = strdup(text);
+    json_decref(doc);
+    return out;
+}
+
+/* Stores the handler's response under the key (only the created id when the route has a replayer and
+ * it succeeded), or releases the key after a 5xx or when the id cannot be read. */
+static void complete(const struct app *app, const struct idem *idem, const struct _u_response *resp, int by_reference)
 {
     char status[8], *body = NULL;
     snprintf(status, sizeof(status), "%ld", resp->status);
     const char *type = u_map_get_case(resp->map_header, "Content-Type");
     int release = resp->status >= 500;
-    if (!release && !(body = strndup(resp->binary_body ? resp->binary_body : "", resp->binary_body_length)))
+    by_reference = by_reference && resp->status < 300;
+    if (by_reference)
+        type = REFERENCE_TYPE;
+    if (!release && !(body = by_reference ? created_id(resp)
+                                          : strndup(resp->binary_body ? resp->binary_body : "", resp->binary_body_length)))
         release = 1;
     const char *params[5] = {idem->principal, idem->key, status, type ? type : "", body};
     struct db_conn *conn = NULL;
@@ -167,7 +201,7 @@ static void complete(const struct app *app, const struct idem *idem, const struc
 }
 
 int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                    http_handler handler)
+                    http_handler handler, http_replayer replayer)
 {
     const char *key = http_header(req, "Idempotency-Key");
     const struct principal *who = http_principal(resp);
@@ -187,10 +221,10 @@ int idempotency_run(const struct _u_request *req, struct _u_response *resp, cons
     if (st != APP_OK)
         rc = http_problem_for(resp, st, NULL);
     else if (!reserved)
-        rc = answer_earlier(resp, &idem, &earlier);
+        rc = answer_earlier(req, resp, app, replayer, &idem, &earlier);
     else {
         rc = handler(req, resp, (void *)app);
-        complete(app, &idem, resp);
+        complete(app, &idem, resp, replayer != NULL);
     }
     stored_free(&earlier);
     return rc;

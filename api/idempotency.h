@@ -17,10 +17,13 @@
 
 #include "http.h"
 
-/* Runs `handler` (given `app` as user data) under the Idempotency-Key rules above. Returns what the
+/* Runs `handler` (given `app` as user data) under the Idempotency-Key rules above. With a `replayer`
+ * (a route whose response holds what the key store must not, such as a note's text) a 2xx response is
+ * stored only as the created record's id (its "id" member), and a replay calls `replayer` with that id,
+ * which reads the record again with the caller's rights now (audited as any read). Returns what the
  * handler returned, or U_CALLBACK_COMPLETE after answering itself (replay, 400 for a malformed key,
  * 409, 422, 503 when the database is unavailable). Thread-safe. */
 int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                    http_handler handler);
+                    http_handler handler, http_replayer replayer);
 
 #endif

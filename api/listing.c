@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "validate.h"
+#include "wire.h"
 
 enum app_status listing_rows(const PGresult *res, int limit, struct strbuf *items, char **next_key)
 {
@@ -71,8 +72,8 @@ int listing_fail(struct _u_response *resp, enum app_status st, struct strbuf *it
 
 int listing_is_row_id(const char *s)
 {
-    size_t n = strlen(s);
-    return n > 0 && n <= 18 && strspn(s, "0123456789") == n;
+    long id;
+    return wire_whole_number(s, 0, 999999999999999999L, &id) == 0; /* 1 to 18 digits: always a bigint */
 }
 
 int listing_page_ids(const struct _u_request *req, struct _u_response *resp, struct page *page)

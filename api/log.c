@@ -53,6 +53,39 @@ void log_msg(enum log_level level, const char *fmt, ...)
     emit(json_pack("{s:s, s:s, s:s}", "time", when, "level", LEVEL_NAMES[level], "msg", msg));
 }
 
+/* Copies src into dst (size bytes) with every space-separated word holding '/' or '?' replaced by
+ * "[url]" and line breaks made spaces; trailing spaces dropped. */
+static void redact_urls(char *dst, size_t size, const char *src)
+{
+    size_t o = 0;
+    while (*src && o + 8 < size) {
+        size_t word = strcspn(src, " \t\r\n");
+        if (word == 0) {
+            dst[o++] = ' ';
+            src++;
+            continue;
+        }
+        int url = memchr(src, '/', word) || memchr(src, '?', word);
+        size_t n = url ? 5 : (word < size - o - 1 ? word : size - o - 1);
+        memcpy(dst + o, url ? "[url]" : src, n);
+        o += n;
+        src += word;
+    }
+    while (o > 0 && dst[o - 1] == ' ')
+        o--;
+    dst[o] = '\0';
+}
+
+void log_text(enum log_level level, const char *source, const char *text)
+{
+    if (level > min_level || !text)
+        return;
+    char when[40], msg[1024];
+    redact_urls(msg, sizeof(msg), text);
+    stamp(when, sizeof(when));
+    emit(json_pack("{s:s, s:s, s:s, s:s}", "time", when, "level", LEVEL_NAMES[level], "source", source, "msg", msg));
+}
+
 /* Copies a token (method, route, role) for a log line: printable ASCII without quotes or backslashes,
  * anything else becomes '?', so the line needs no JSON escaping. */
 static void safe_token(char *dst, size_t size, const char *src)

@@ -39,9 +39,13 @@ enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who
     const char *params[7] = {number,          scope.params[0], students_too ? scope.params[1] : NULL,
                              scope.params[2], scope.params[3], scope.params[4],
                              staff_reader(who)};
+    /* a student (the only reader without a staff role who may see a staff row: their own tutor) reads what
+     * SPEC gives them — name, email and office hours — not roles, permanence, capacity or activity */
     return repo_row(conn,
-                    "SELECT " STAFF_JSON("$7::boolean") ", t.version::text FROM staff t WHERE t.staff_number = $1"
-                    " AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
+                    "SELECT CASE WHEN $7::boolean THEN " STAFF_JSON("true") " ELSE json_build_object('staff_number',"
+                    " t.staff_number, 'name', t.name, 'email', t.email, 'office_hours',"
+                    " tutord_office_hours_json(t.staff_number))::text END, t.version::text FROM staff t"
+                    " WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
                     7, params, NULL, (char **const[]){json, version}, 2);
 }
 

@@ -12,6 +12,7 @@
  * and comparing the URL of every registered endpoint, and that matching was 41% of the instructions of
  * GET /students/{n} with three endpoints per route, still 36% with one (callgrind). The lookup below
  * compares segments in place and allocates nothing. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,19 @@
 
 #include "auth.h"
 #include "config.h"
+#include "cors.h"
 #include "csv.h"
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
+#include "ratelimit.h"
 
 struct route_entry {
     char *method;
     char *path;
     unsigned flags;
     http_handler handler;
+    http_replayer replayer; /* NULL: an idempotent replay sends the stored response */
 };
 
 struct route_table {
@@ -222,6 +226,77 @@ static int check_auth(const struct app *app, const struct _u_request *req, struc
     return http_problem(resp, 401, NULL, why, NULL);
 }
 
+/* The route's class for the rate limits: heavy when flagged, reads for GET and HEAD, else writes. */
+static enum rate_class class_of(const struct route_entry *route)
+{
+    if (route->flags & HTTP_HEAVY)
+        return RATE_HEAVY;
+    return strcmp(route->method, "GET") == 0 || strcmp(route->method, "HEAD") == 0 ? RATE_READS : RATE_WRITES;
+}
+
+/* Appends `text` to the header `name` as one more list member (", "-separated). */
+static void append_header(struct _u_response *resp, const char *name, const char *text)
+{
+    const char *had = u_map_get(resp->map_header, name);
+    char joined[256];
+    snprintf(joined, sizeof(joined), "%s%s%s", had ? had : "", had ? ", " : "", text);
+    u_map_put(resp->map_header, name, joined);
+}
+
+/* Counts the request against one quota (by sub or by client address) of the route's class and states
+ * the policy and what remains (RateLimit-Policy and RateLimit, draft-ietf-httpapi-ratelimit-headers).
+ * Returns 0, or the 429 with Retry-After answered when the quota is used up. */
+static int check_rate(const struct app *app, const struct route_entry *route, enum rate_scope scope, const char *key,
+                      struct _u_response *resp)
+{
+    struct rate_result r;
+    enum rate_class class = class_of(route);
+    rate_limiter_hit(app->limiter, scope, class, key, time(NULL), &r);
+    if (!r.limited)
+        return 0;
+    const char *by = scope == RATE_BY_SUB ? "sub" : "address";
+    char text[96];
+    snprintf(text, sizeof(text), "\"%s-%s\";q=%d;w=%d", by, rate_class_name(class), r.quota, r.window_s);
+    append_header(resp, "RateLimit-Policy", text);
+    snprintf(text, sizeof(text), "\"%s-%s\";r=%d;t=%d", by, rate_class_name(class), r.remaining, r.reset_s);
+    append_header(resp, "RateLimit", text);
+    if (r.allowed)
+        return 0;
+    snprintf(text, sizeof(text), "%d", r.reset_s > 0 ? r.reset_s : 1);
+    u_map_put(resp->map_header, "Retry-After", text);
+    char detail[256];
+    snprintf(detail, sizeof(detail), "more than %d %s requests in %d s from this %s; retry after %s s", r.quota,
+             rate_class_name(class), r.window_s, scope == RATE_BY_SUB ? "principal" : "client address", text);
+    return http_problem(resp, 429, NULL, detail, NULL);
+}
+
+/* The client's address as text ("127.0.0.1"), or "" when unknown. */
+static void client_address(const struct _u_request *req, char *out, size_t size)
+{
+    const struct sockaddr *sa = req->client_address;
+    *out = '\0';
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
+/* The rate limits of a route that needs a token: per client address before the token is verified (a
+ * flood of bad tokens is counted too), per principal after. Returns 0, or the answer (401 or 429). */
+static int check_caller(const struct app *app, const struct _u_request *req, struct _u_response *resp,
+                        struct request_ctx *ctx)
+{
+    const struct route_entry *route = ctx->route_entry;
+    if (route->flags & HTTP_PUBLIC)
+        return 0;
+    char address[64];
+    client_address(req, address, sizeof(address));
+    if ((*address && check_rate(app, route, RATE_BY_ADDRESS, address, resp) != 0) ||
+        check_auth(app, req, resp, ctx) != 0)
+        return -1;
+    return check_rate(app, route, RATE_BY_SUB, ctx->principal.sub, resp);
+}
+
 /* The 413 for a body over `limit`. */
 static int answer_too_large(struct _u_response *resp, size_t limit)
 {
@@ -244,12 +319,17 @@ int http_before_body(const struct app *app, const struct _u_request *req, struct
         return U_CALLBACK_COMPLETE;
     if (!target_is_text(req->http_url))
         return http_problem(resp, 400, NULL, "the path and query must be UTF-8 text without NUL (%00)", NULL);
+    if (cors_preflight(app->config, req, resp, allow)) {
+        ctx->status = resp->status;
+        return U_CALLBACK_COMPLETE;
+    }
+    cors_headers(app->config, req, resp);
     if (!route)
         return answer_unmatched(req, resp, allow);
     ctx->route_entry = route;
     if (route->flags & HTTP_IMPORT)
         *limit = app->config->max_import_bytes;
-    if (check_auth(app, req, resp, ctx) != 0)
+    if (check_caller(app, req, resp, ctx) != 0)
         return U_CALLBACK_COMPLETE;
     if (length > *limit)
         return answer_too_large(resp, *limit);
@@ -264,7 +344,7 @@ int http_after_body(const struct app *app, const struct _u_request *req, struct 
     if (put_path_variables(route->path, req->url_path, req->map_url) != 0)
         return http_problem_for(resp, APP_NOMEM, NULL);
     if (route->flags & HTTP_IDEMPOTENT)
-        return idempotency_run(req, resp, app, route->handler);
+        return idempotency_run(req, resp, app, route->handler, route->replayer);
     return route->handler(req, resp, (void *)app);
 }
 
@@ -303,9 +383,27 @@ int http_route(struct _u_instance *instance, const struct app *app, const char *
     return 0;
 }
 
+int http_route_replayed(struct _u_instance *instance, const struct app *app, const char *method, const char *path,
+                        unsigned flags, http_handler handler, http_replayer replayer)
+{
+    struct route_entry *e = remember(app->routes, method, path, flags | HTTP_IDEMPOTENT, handler);
+    if (!e) {
+        log_msg(LOG_ERROR, "could not register %s %s", method, path);
+        return -1;
+    }
+    e->replayer = replayer;
+    (void)instance;
+    return 0;
+}
+
 int http_route_is_public(const struct route_entry *route)
 {
     return (route->flags & HTTP_PUBLIC) != 0;
+}
+
+int http_route_is_heavy(const struct route_entry *route)
+{
+    return (route->flags & HTTP_HEAVY) != 0;
 }
 
 struct route_table *http_routes_new(void)

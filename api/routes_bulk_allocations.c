@@ -219,7 +219,7 @@ static int callback_schools_auto(const struct _u_request *req, struct _u_respons
 
 int routes_bulk_allocations_register(struct _u_instance *instance, const struct app *app)
 {
-    return http_route(instance, app, "POST", "/allocations:bulk", HTTP_IDEMPOTENT, callback_allocations_bulk) |
-           http_route(instance, app, "POST", "/schools/@code/allocations:auto", HTTP_IDEMPOTENT,
+    return http_route(instance, app, "POST", "/allocations:bulk", HTTP_IDEMPOTENT | HTTP_HEAVY, callback_allocations_bulk) |
+           http_route(instance, app, "POST", "/schools/@code/allocations:auto", HTTP_IDEMPOTENT | HTTP_HEAVY,
                       callback_schools_auto);
 }

@@ -13,6 +13,7 @@
 #include "http.h"
 #include "pe.h"
 #include "repo_calendar.h"
+#include "tzdata.h"
 #include "validate.h"
 
 static const struct field_spec CALENDAR_FIELDS[] = {
@@ -165,6 +166,7 @@ static void check_with_engine(const json_t *doc, json_t *errors)
     size_t i;
     json_array_foreach(json_object_get(copy, "years"), i, year) if (!json_object_get(year, "terms"))
         json_object_set_new(year, "terms", json_array()); /* optional in a request: none */
+    tzdata_resolve(copy); /* an IANA zone the engine does not know itself: its rule from tzdata */
     if (!copy || pe_calendar_parse(copy, &cal, &found) == PE_NOMEM)
         validate_error(errors, "$", "the calendar could not be read");
     json_array_foreach(found, i, e)

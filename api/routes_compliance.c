@@ -405,5 +405,5 @@ int routes_compliance_register(struct _u_instance *instance, const struct app *a
     return http_route(instance, app, "GET", "/students/@student_number/compliance", 0, callback_compliance_student) |
            http_route(instance, app, "GET", "/tutors/@staff_number/compliance", 0, callback_compliance_tutor) |
            http_route(instance, app, "GET", "/tutors/@staff_number/agenda", 0, callback_agenda) |
-           http_route(instance, app, "GET", "/schools/@code/compliance", 0, callback_compliance_school);
+           http_route(instance, app, "GET", "/schools/@code/compliance", HTTP_HEAVY, callback_compliance_school);
 }

@@ -1,6 +1,8 @@
 /* routes_export.c — GET /students/{student_number}/export: everything held on a student, for a subject
  * access request. An admin gets every record (confidential notes without their text); the student
- * themself gets the same without confidential notes. The export itself is audited. */
+ * themself gets what they may read elsewhere: no confidential note, no concern raised by someone else
+ * (/concerns shows a student only the concerns they raised), and no audit row naming either. The
+ * export itself is audited. */
 #include "routes.h"
 
 #include <stdlib.h>
@@ -12,11 +14,19 @@
 #include "http.h"
 #include "repo_exemptions.h"
 
-/* $1 the student, $2 true when the caller is the student (only shared notes; message subjects and bodies,
- * which an admin never reads). */
+/* $1 the student, $2 true when the caller is the student (only what the student may read; their messages'
+ * subjects and bodies, which an admin never reads, included). */
 #define LIST_OF(expr, table, alias, extra)                                                               \
     "'" table "', COALESCE((SELECT json_agg(" expr " ORDER BY " alias ".id) FROM " table " " alias       \
     " WHERE " alias ".student_number = s.student_number" extra "), '[]'::json)"
+
+/* Audit row x is about a record /concerns or /notes hides from the student: a confidential note, or a
+ * concern someone else raised (a tutor's wellbeing concern about them). Its id alone says such a record
+ * exists, so the student's export leaves the row out, as it leaves out the records. */
+#define HIDDEN_FROM_STUDENT                                                                                            \
+    "(x.entity = 'note' AND EXISTS (SELECT 1 FROM notes n WHERE n.id::text = x.entity_id"                              \
+    " AND n.visibility <> 'shared')) OR (x.entity = 'concern' AND NOT EXISTS (SELECT 1 FROM concerns c"               \
+    " WHERE c.id::text = x.entity_id AND c.raised_by = s.student_number))"
 
 static const char EXPORT_SQL[] =
     "SELECT json_build_object('exported_at', now(), 'student', tutord_student_json(s),"
@@ -26,9 +36,9 @@ static const char EXPORT_SQL[] =
     LIST_OF("tutord_note_json(x, x.visibility = 'shared', true)", "notes", "x",
             " AND (NOT $2::boolean OR x.visibility = 'shared')") ","
     LIST_OF("tutord_referral_json(x)", "referrals", "x", "") ","
-    LIST_OF("tutord_concern_json(x)", "concerns", "x", "") ","
+    LIST_OF("tutord_concern_json(x)", "concerns", "x", " AND (NOT $2::boolean OR x.raised_by = s.student_number)") ","
     LIST_OF("json_build_object('at', x.at, 'actor', x.actor, 'action', x.action, 'entity', x.entity,"
-            " 'entity_id', x.entity_id)", "audit", "x", "") ","
+            " 'entity_id', x.entity_id)", "audit", "x", " AND (NOT $2::boolean OR NOT (" HIDDEN_FROM_STUDENT "))") ","
     " 'status_history', COALESCE((SELECT json_agg(json_build_object('status', h.status, 'from', h.from_date)"
     "   ORDER BY h.from_date) FROM student_status_history h WHERE h.student_number = s.student_number), '[]'),"
     " 'exemptions', COALESCE((SELECT json_agg(" EXEMPTION_JSON_OBJECT " ORDER BY e.id) FROM student_exemptions e"

@@ -364,8 +364,8 @@ static int callback_tutors_import(const struct _u_request *req, struct _u_respon
 
 int routes_imports_register(struct _u_instance *instance, const struct app *app)
 {
-    return http_route(instance, app, "POST", "/students:import", HTTP_IDEMPOTENT | HTTP_IMPORT,
+    return http_route(instance, app, "POST", "/students:import", HTTP_IDEMPOTENT | HTTP_IMPORT | HTTP_HEAVY,
                       callback_students_import) |
-           http_route(instance, app, "POST", "/tutors:import", HTTP_IDEMPOTENT | HTTP_IMPORT,
+           http_route(instance, app, "POST", "/tutors:import", HTTP_IDEMPOTENT | HTTP_IMPORT | HTTP_HEAVY,
                       callback_tutors_import);
 }

@@ -170,17 +170,11 @@ static enum app_status read_note(struct db_conn *conn, const struct principal *w
     return st;
 }
 
-static int callback_note_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+/* Answers `status` with note `id` as the caller may read it now (404 when they may not), auditing a read
+ * of confidential text: GET /notes/{id}, and the replay of a note's creation. */
+static int answer_note(struct _u_response *resp, void *user_data, const struct principal *who, const char *id,
+                       int history, long status)
 {
-    const struct principal *who = http_principal(resp);
-    if (!repo_pastoral_reader(who))
-        return forbid_registry(resp);
-    int history = 0;
-    json_t *errors = json_array();
-    pastoral_query_bool(req, "history", errors, &history);
-    if (listing_filter_done(resp, errors) != 0)
-        return U_CALLBACK_COMPLETE;
-    const char *id = http_path_param(req, "id");
     struct note_head head;
     struct db_conn *conn = NULL;
     char *json = NULL;
@@ -196,7 +190,20 @@ static int callback_note_get(const struct _u_request *req, struct _u_response *r
         free(json);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such note" : NULL);
     }
-    return pastoral_respond_json(resp, 200, json, head.revision);
+    return pastoral_respond_json(resp, status, json, head.revision);
+}
+
+static int callback_note_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+    const struct principal *who = http_principal(resp);
+    if (!repo_pastoral_reader(who))
+        return forbid_registry(resp);
+    int history = 0;
+    json_t *errors = json_array();
+    pastoral_query_bool(req, "history", errors, &history);
+    if (listing_filter_done(resp, errors) != 0)
+        return U_CALLBACK_COMPLETE;
+    return answer_note(resp, user_data, who, http_path_param(req, "id"), history, 200);
 }
 
 /* ---- writes ------------------------------------------------------------------------------------------ */
@@ -343,10 +350,21 @@ cleanup:
     return rc;
 }
 
+/* A note created again under the same Idempotency-Key: the key store kept only the note's id (never its
+ * text), so the answer is the note as the caller may read it now — 201, as the first time — and a read
+ * of confidential text is audited as any read. */
+static int replay_note_create(const struct _u_request *req, struct _u_response *resp, void *user_data,
+                              const char *id)
+{
+    (void)req;
+    return answer_note(resp, user_data, http_principal(resp), id, 0, 201);
+}
+
 int routes_notes_register(struct _u_instance *instance, const struct app *app)
 {
     return http_route(instance, app, "GET", "/students/@student_number/notes", 0, callback_notes_list) |
-           http_route(instance, app, "POST", "/students/@student_number/notes", 0, callback_notes_create) |
+           http_route_replayed(instance, app, "POST", "/students/@student_number/notes", 0, callback_notes_create,
+                               replay_note_create) |
            http_route(instance, app, "GET", "/notes/@id", 0, callback_note_get) |
            http_route(instance, app, "POST", "/notes/@id/revisions", 0, callback_note_revise);
 }

@@ -10,26 +10,38 @@
  * timeout per connection, connection caps per client address and in total (all configurable), strict
  * request parsing, and our URI, connection and completion callbacks. A request's headers must also be
  * in within TUTORD_HEADER_TIMEOUT of when they may begin, however slowly they trickle
- * (header_deadline.h). */
+ * (header_deadline.h).
+ *
+ * Heavy routes (HTTP_HEAVY: reports, school compliance, imports, auto-allocation) do not run on the
+ * request threads: once the body is in, the connection is suspended and the request handed to the
+ * heavy pool (heavy_pool.h: TUTORD_HEAVY_THREADS threads, TUTORD_HEAVY_QUEUE waiting, 503 with
+ * Retry-After beyond), which resumes the connection with the answer. So 64 slow reports no longer take
+ * every request thread and /healthz with them, and a report whose client has hung up while it waited
+ * is not run. libmicrohttpd's own messages go through the JSON log (log_text). */
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ulfius.h>
 
 #include "config.h"
 #include "header_deadline.h"
+#include "heavy_pool.h"
 #include "http.h"
 #include "log.h"
+#include "ratelimit.h"
 #include "routes.h"
 
 /* What the daemon's callbacks share. */
 struct server {
     const struct app *app;
     struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
+    struct heavy_pool *heavy;           /* the pool heavy routes run in (heavy_pool.h) */
     int header_timeout_s, idle_timeout_s;
 };
 
@@ -37,10 +49,12 @@ struct server {
 struct exchange {
     struct _u_request req;
     struct _u_response resp;
-    int started;  /* the headers were seen and http_before_body ran */
-    int answered; /* resp already holds the answer (refused before the body) */
-    int queued;   /* the answer was handed to MHD */
-    size_t limit; /* the route's body limit */
+    int started;                       /* the headers were seen and http_before_body ran */
+    int answered;                      /* resp already holds the answer (refused before the body) */
+    int queued;                        /* the answer was handed to MHD */
+    size_t limit;                      /* the route's body limit */
+    const struct server *srv;          /* for a heavy job: where it runs */
+    struct MHD_Connection *connection; /* for a heavy job: the suspended connection to resume */
 };
 
 /* The header deadline slot of a connection (its socket context), or NULL. */
@@ -129,6 +143,18 @@ static int announces_body(const struct _u_request *req)
     return u_map_get_case(req->map_header, "Transfer-Encoding") || (length && strspn(length, "0") != strlen(length));
 }
 
+/* Copies the connection's peer address into the request (freed with it), for per-address limits. */
+static void keep_client_address(struct MHD_Connection *connection, struct _u_request *req)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!info || !info->client_addr || req->client_address)
+        return;
+    socklen_t len = info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    req->client_address = calloc(1, sizeof(struct sockaddr_storage));
+    if (req->client_address)
+        memcpy(req->client_address, info->client_addr, len);
+}
+
 /* The first call: headers are in, the body is not read. Runs the pipeline's first step; a refusal of a
  * request with a body is queued now (no 100 Continue, no body read, the connection closed after). */
 static enum MHD_Result start(const struct server *srv, struct MHD_Connection *connection, struct exchange *x,
@@ -143,6 +169,7 @@ static enum MHD_Result start(const struct server *srv, struct MHD_Connection *co
         return MHD_NO;
     MHD_get_connection_values(connection, MHD_HEADER_KIND, put_value, x->req.map_header);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, put_value, x->req.map_url);
+    keep_client_address(connection, &x->req);
     if (http_before_body(app, &x->req, &x->resp, &x->limit) == U_CALLBACK_IGNORE)
         return MHD_YES;
     x->answered = 1;
@@ -163,6 +190,45 @@ static enum MHD_Result take_body(struct exchange *x, const char *data, size_t si
     x->req.binary_body = grown;
     x->req.binary_body_length = have + keep;
     return MHD_YES;
+}
+
+/* A heavy job on a pool thread: runs the handler (or, when the client has hung up while it waited,
+ * skips the work) and resumes the connection, whose next call to the access handler sends the answer. */
+static void run_heavy(void *arg, int client_gone)
+{
+    struct exchange *x = arg;
+    if (client_gone)
+        http_problem(&x->resp, 503, NULL, "the client closed the connection before the work began", NULL);
+    else
+        http_after_body(x->srv->app, &x->req, &x->resp, x->limit);
+    x->answered = 1;
+    MHD_resume_connection(x->connection);
+}
+
+/* Hands a heavy request to the heavy pool with its connection suspended (the request thread is free at
+ * once). When the queue is full the answer is 503 with Retry-After, and the connection is resumed at
+ * once to send it. */
+static enum MHD_Result defer_heavy(const struct server *srv, struct MHD_Connection *connection, struct exchange *x)
+{
+    const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    x->srv = srv;
+    x->connection = connection;
+    MHD_suspend_connection(connection);
+    if (heavy_pool_submit(srv->heavy, fd ? fd->connect_fd : -1, run_heavy, x) == 0)
+        return MHD_YES;
+    u_map_put(x->resp.map_header, "Retry-After", "5");
+    http_problem(&x->resp, 503, NULL, "too many reports, imports and allocations are running or waiting; retry later",
+                 NULL);
+    x->answered = 1;
+    MHD_resume_connection(connection);
+    return MHD_YES;
+}
+
+/* True when the exchange's route runs in the heavy pool. */
+static int is_heavy(struct exchange *x)
+{
+    const struct request_ctx *ctx = http_ctx(&x->resp);
+    return ctx && ctx->route_entry && http_route_is_heavy(ctx->route_entry);
 }
 
 /* MHD's access handler: called with the headers, then with each piece of the body, then once more. */
@@ -192,6 +258,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     }
     if (x->queued)
         return MHD_YES;
+    if (!x->answered && srv->heavy && is_heavy(x))
+        return defer_heavy(srv, connection, x);
     if (!x->answered)
         http_after_body(app, &x->req, &x->resp, x->limit);
     return queue(connection, x);
@@ -221,10 +289,20 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     *con_cls = NULL;
 }
 
+/* libmicrohttpd's error log, through ours (one JSON line, URLs left out) instead of raw on stderr. */
+static void log_mhd(void *cls, const char *format, va_list ap)
+{
+    (void)cls;
+    char text[1024];
+    vsnprintf(text, sizeof(text), format, ap);
+    log_text(LOG_WARN, "libmicrohttpd", text);
+}
+
 /* Starts the daemon on `addr` with the options above; NULL when it cannot listen. */
 static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *cfg, struct sockaddr_in *addr)
 {
     struct MHD_OptionItem options[] = {
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_mhd, NULL}, /* first, so that every message goes through it */
         {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, addr},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
@@ -238,7 +316,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv},
         {MHD_OPTION_END, 0, NULL},
     };
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);
 }
@@ -254,6 +332,33 @@ static void wait_for_signal(void)
     log_msg(LOG_INFO, "signal %d: stopping", sig);
 }
 
+/* Starts what serving needs beside the daemon: the header deadline reaper, the heavy pool and the
+ * rate limiter (set in `app`). Returns 0, or -1 (logged) with whatever started left for stop_helpers. */
+static int start_helpers(struct server *srv, struct app *app)
+{
+    const struct config *cfg = app->config;
+    struct rate_quotas quotas = {.window_s = cfg->rate_window_s};
+    memcpy(quotas.quota, cfg->rate_quota, sizeof(quotas.quota));
+    srv->deadlines = header_deadlines_start(cfg->header_timeout_s);
+    srv->heavy = heavy_pool_start(cfg->heavy_threads, cfg->heavy_queue);
+    app->limiter = rate_limiter_new(&quotas, 16384);
+    if (!srv->deadlines || !srv->heavy || !app->limiter) {
+        log_msg(LOG_ERROR, "could not start the header deadline reaper, the heavy pool or the rate limiter");
+        return -1;
+    }
+    return 0;
+}
+
+/* Frees what start_helpers started, once the daemon has stopped. NULL-safe throughout. */
+static void stop_helpers(struct server *srv, struct app *app)
+{
+    heavy_pool_free(srv->heavy);
+    srv->heavy = NULL;
+    header_deadlines_stop(srv->deadlines);
+    rate_limiter_free(app->limiter);
+    app->limiter = NULL;
+}
+
 int server_run(struct app *app)
 {
     const struct config *cfg = app->config;
@@ -267,22 +372,23 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    struct server srv = {app, header_deadlines_start(cfg->header_timeout_s), cfg->header_timeout_s,
-                         cfg->connection_timeout_s};
-    if (!srv.deadlines) {
-        log_msg(LOG_ERROR, "could not start the header deadline reaper");
+    struct server srv = {app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s};
+    if (start_helpers(&srv, app) != 0) {
+        /* logged */
     } else if (routes_register_all(&instance, app) != 0) {
         log_msg(LOG_ERROR, "route registration failed");
     } else if (!(daemon = start_daemon(&srv, cfg, &addr))) {
         log_msg(LOG_ERROR, "could not listen on %s:%d", cfg->listen, cfg->port);
     } else {
-        log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d database connections)", cfg->listen,
-                cfg->port, cfg->threads, cfg->db_pool_size);
+        log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d heavy, %d database connections)", cfg->listen,
+                cfg->port, cfg->threads, cfg->heavy_threads, cfg->db_pool_size);
         wait_for_signal();
+        MHD_quiesce_daemon(daemon); /* no new connections while the heavy pool drains */
+        heavy_pool_stop(srv.heavy);
         MHD_stop_daemon(daemon);
         rc = 0;
     }
-    header_deadlines_stop(srv.deadlines);
+    stop_helpers(&srv, app);
     ulfius_clean_instance(&instance);
     return rc;
 }

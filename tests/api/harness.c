@@ -81,6 +81,13 @@ static void exec_server(int port, const char *const *env)
     setenv("TUTORD_LISTEN", "127.0.0.1", 1);
     setenv("TUTORD_JWT_SECRET", HARNESS_JWT_SECRET, 1);
     setenv("TUTORD_LOG_LEVEL", "warn", 0);
+    /* the suites drive many requests from one address and a few subs: rate limits off unless a test
+     * sets them (test_hostile_limits) */
+    static const char *const QUOTAS[] = {"TUTORD_RATE_READS_PER_SUB",      "TUTORD_RATE_WRITES_PER_SUB",
+                                         "TUTORD_RATE_HEAVY_PER_SUB",      "TUTORD_RATE_READS_PER_ADDRESS",
+                                         "TUTORD_RATE_WRITES_PER_ADDRESS", "TUTORD_RATE_HEAVY_PER_ADDRESS"};
+    for (size_t i = 0; i < sizeof(QUOTAS) / sizeof(QUOTAS[0]); i++)
+        setenv(QUOTAS[i], "0", 0);
     for (; env && *env; env++)
         putenv((char *)*env);
     const char *bin = getenv("TUTORD_BIN");

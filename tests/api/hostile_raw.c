@@ -17,6 +17,11 @@
 
 int raw_connect(int timeout_s)
 {
+    return raw_connect_from(NULL, timeout_s);
+}
+
+int raw_connect_from(const char *source, int timeout_s)
+{
     int port = 0;
     if (sscanf(harness_base_url(), "http://127.0.0.1:%d", &port) != 1)
         return -1;
@@ -27,8 +32,11 @@ int raw_connect(int timeout_s)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in from = {.sin_family = AF_INET};
     inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+    if ((source &&
+         (inet_pton(AF_INET, source, &from.sin_addr) != 1 || bind(fd, (struct sockaddr *)&from, sizeof(from)) != 0)) ||
+        connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
         close(fd);
         return -1;
     }
@@ -106,7 +114,12 @@ int raw_read(int fd, struct raw_response *out)
 
 int raw_exchange(const char *request, struct raw_response *out)
 {
-    int fd = raw_connect(20);
+    return raw_exchange_from(NULL, request, out);
+}
+
+int raw_exchange_from(const char *source, const char *request, struct raw_response *out)
+{
+    int fd = raw_connect_from(source, 20);
     if (fd < 0) {
         memset(out, 0, sizeof(*out));
         out->head = strdup("");

@@ -17,6 +17,10 @@ struct raw_response {
  * Returns the socket, or -1. */
 int raw_connect(int timeout_s);
 
+/* As raw_connect, from the loopback address `source` ("127.0.0.3": any 127/8 address reaches the
+ * server and is a client address of its own); NULL: the system's choice. */
+int raw_connect_from(const char *source, int timeout_s);
+
 /* Sends `len` bytes of `data` on `fd`. Returns 0, or -1 when the peer has gone. */
 int raw_send(int fd, const char *data, size_t len);
 
@@ -27,6 +31,9 @@ int raw_read(int fd, struct raw_response *out);
 
 /* One exchange on a fresh connection: sends `request` as is, reads the response, closes. */
 int raw_exchange(const char *request, struct raw_response *out);
+
+/* As raw_exchange, on a connection from `source` (raw_connect_from). */
+int raw_exchange_from(const char *source, const char *request, struct raw_response *out);
 
 /* The value of header `name` in a response head (case-insensitive), copied into buf; NULL when absent. */
 const char *raw_header(const struct raw_response *r, const char *name, char *buf, size_t size);

@@ -248,6 +248,45 @@ START_TEST(test_feed_cursor_huge_numbers)
 }
 END_TEST
 
+/* PATCH /students/{a} as admin with `if_match` as the If-Match header; returns the status. */
+static long patch_if_match(const char *if_match, struct tt_response *r)
+{
+    char path[96], header[160];
+    snprintf(path, sizeof(path), "/students/%s", w.student_a);
+    snprintf(header, sizeof(header), "If-Match: %s", if_match);
+    const char *headers[] = {header, NULL};
+    ck_assert_int_eq(harness_request("PATCH", path, w.tok_admin, "application/merge-patch+json",
+                                     "{\"programme\":\"BSc\"}", headers, r),
+                     0);
+    return r->status;
+}
+
+/* If-Match is read as RFC 9110's list of entity tags: the record's tag anywhere in a list matches, a
+ * weak tag or another one is 412, and a header that is no list of tags is 400 naming If-Match (it used
+ * to be compared as one string, so a valid list was a 412). Whole-number queries take digits only. */
+START_TEST(test_if_match_lists_and_query_numbers)
+{
+    char path[96], list[96], weak[96];
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/students/%s", w.student_a);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
+    snprintf(list, sizeof(list), "\"999\", %s", r.etag);
+    snprintf(weak, sizeof(weak), "W/%s", r.etag);
+    harness_response_free(&r);
+    ck_assert_int_eq(patch_if_match(weak, &r), 412);
+    harness_response_free(&r);
+    ck_assert_int_eq(patch_if_match("not-a-tag", &r), 400);
+    ck_assert(tt_names_field(&r, "If-Match"));
+    harness_response_free(&r);
+    ck_assert_int_eq(patch_if_match(list, &r), 200);
+    harness_response_free(&r);
+    ck_assert_int_eq(admin_get("/students?limit=0005"), 200);
+    ck_assert_int_eq(admin_get("/students?limit=+5"), 400);
+    ck_assert_int_eq(admin_get("/students?limit=%205"), 400);
+    ck_assert_int_eq(admin_get("/students?limit=99999999999999999999"), 400);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
@@ -256,6 +295,7 @@ int main(void)
         test_duplicate_claims_refused,
         test_path_and_query_must_be_text,
         test_feed_cursor_huge_numbers,
+        test_if_match_lists_and_query_numbers,
         NULL,
     };
     const struct harness_suite suite = {

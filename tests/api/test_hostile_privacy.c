@@ -1,7 +1,8 @@
 /* test_hostile_privacy.c — what a caller learns that they should not: the event feed (read by every
  * registry and admin caller) carries no concern kind, no change-request reason and no decision comment,
  * for new events and for ones written before; POST /allocations answers 404, as GET /students/{n} does,
- * for a student the caller may not see. */
+ * for a student the caller may not see; a student reading their tutor sees only how to reach them, and
+ * a student's export holds no concern or confidential note they could not read elsewhere. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +27,11 @@ static char *follow_feed(const char *after, const char *const *subjects, json_t 
         json_t *e;
         json_array_foreach(items, i, e) for (const char *const *s = subjects; seen && *s; s++) if (
             strcmp(json_string_value(json_object_get(e, "subject")), *s) == 0) json_array_append(seen, e);
-        free(cursor);
-        const char *next = json_string_value(json_object_get(r.json, "next_cursor")); /* null on an empty feed */
-        cursor = next ? strdup(next) : NULL;
+        const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
+        if (next) { /* an empty feed has no cursor yet: keep none */
+            free(cursor);
+            cursor = strdup(next);
+        }
         size_t n = json_array_size(items);
         harness_response_free(&r);
         if (n == 0)
@@ -107,11 +110,85 @@ START_TEST(test_allocation_of_unseen_student_is_404)
 }
 END_TEST
 
+/* A student reading their own tutor sees the tutor's number, name, email and office hours, nothing
+ * else (no roles, permanence, capacity or activity); the tutor's colleagues still read the whole record. */
+START_TEST(test_student_reads_tutor_contact_only)
+{
+    char path[96];
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/tutors/%s", w.tutor_a);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
+    static const char *const SHOWN[] = {"staff_number", "name", "email", "office_hours"};
+    ck_assert_int_eq(json_object_size(r.json), 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_msg(json_object_get(r.json, SHOWN[i]), "%s missing: %s", SHOWN[i], r.body);
+    ck_assert(json_is_array(json_object_get(r.json, "office_hours")));
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_senior_x, NULL, &r), 200);
+    ck_assert_ptr_nonnull(json_object_get(r.json, "roles"));
+    ck_assert_ptr_nonnull(json_object_get(r.json, "capacity"));
+    harness_response_free(&r);
+}
+END_TEST
+
+/* True when any item of `list` has `field` equal to the string `value`. */
+static int lists(const json_t *list, const char *field, const char *value)
+{
+    size_t i;
+    const json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        const json_t *v = json_object_get(item, field);
+        if (json_is_string(v) && strcmp(json_string_value(v), value) == 0)
+            return 1;
+        if (json_is_integer(v) && json_integer_value(v) == atoll(value))
+            return 1;
+    }
+    return 0;
+}
+
+/* A student's export holds what /concerns and /notes show them: their own concern, not the tutor's
+ * wellbeing concern about them, and no confidential note — not even its id in the audit rows — while an
+ * admin's export of the same student holds all three. */
+START_TEST(test_student_export_hides_what_they_cannot_read)
+{
+    char body[256], path[96];
+    snprintf(body, sizeof(body), "{\"student\":\"%s\",\"kind\":\"wellbeing\",\"detail\":\"Seemed very low\"}",
+             w.student_b);
+    char *theirs = tt_post_id("/concerns", w.tok_tutor_b, body);
+    char *own = tt_post_id("/concerns", w.tok_student_b, "{\"kind\":\"tutoring_issue\",\"detail\":\"No replies\"}");
+    snprintf(path, sizeof(path), "/students/%s/notes", w.student_b);
+    char *secret =
+        tt_post_id(path, w.tok_tutor_b, "{\"text\":\"Disclosed an illness\",\"visibility\":\"confidential\"}");
+    snprintf(path, sizeof(path), "/students/%s/export", w.student_b);
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("GET", path, w.tok_student_b, NULL, &r), 200);
+    ck_assert_msg(!strstr(r.body, "Seemed very low"), "the student's export holds the tutor's concern");
+    ck_assert(lists(json_object_get(r.json, "concerns"), "id", own));
+    ck_assert(!lists(json_object_get(r.json, "concerns"), "id", theirs));
+    ck_assert(!lists(json_object_get(r.json, "notes"), "id", secret));
+    ck_assert_msg(!lists(json_object_get(r.json, "audit"), "entity_id", secret), "audit names the note");
+    ck_assert_msg(!lists(json_object_get(r.json, "audit"), "entity_id", theirs), "audit names the concern");
+    ck_assert(lists(json_object_get(r.json, "audit"), "entity_id", own));
+    harness_response_free(&r);
+    ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
+    ck_assert(lists(json_object_get(r.json, "concerns"), "id", theirs));
+    ck_assert(lists(json_object_get(r.json, "notes"), "id", secret));
+    ck_assert(lists(json_object_get(r.json, "audit"), "entity_id", secret));
+    harness_response_free(&r);
+    free(theirs);
+    free(own);
+    free(secret);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_feed_carries_no_private_text,
         test_allocation_of_unseen_student_is_404,
+        test_student_reads_tutor_contact_only,
+        test_student_export_hides_what_they_cannot_read,
         NULL,
     };
     const struct harness_suite suite = {

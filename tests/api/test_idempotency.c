@@ -55,13 +55,15 @@ static size_t on_header(char *line, size_t size, size_t n, void *user)
     return size * n;
 }
 
-/* POSTs a JSON body to base + path with an Idempotency-Key (curl directly: the header is checked). */
-static void post(const char *base, const char *path, const char *key, const char *body, struct answer *a)
+/* POSTs a JSON body to base + path as `token` with an Idempotency-Key (curl directly: the header is
+ * checked). */
+static void post_as(const char *token, const char *base, const char *path, const char *key, const char *body,
+                    struct answer *a)
 {
     char url[256], auth[2048], idem[300];
     memset(a, 0, sizeof(*a));
     snprintf(url, sizeof(url), "%s%s", base, path);
-    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", registry);
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
     snprintf(idem, sizeof(idem), "Idempotency-Key: %s", key);
     struct curl_slist *h = curl_slist_append(NULL, auth);
     h = curl_slist_append(h, "Content-Type: application/json");
@@ -78,6 +80,12 @@ static void post(const char *base, const char *path, const char *key, const char
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
     curl_easy_cleanup(c);
     curl_slist_free_all(h);
+}
+
+/* post_as the registry. */
+static void post(const char *base, const char *path, const char *key, const char *body, struct answer *a)
+{
+    post_as(registry, base, path, key, body, a);
 }
 
 static void student_body(char *buf, size_t size, const char *number, const char *name)
@@ -252,12 +260,63 @@ START_TEST(test_two_processes_share_keys)
 }
 END_TEST
 
+/* A note posted twice with one key is created once; the replay is the note as the writer may read it
+ * (201, same id, its text), the key store never holds the text, and the replay's read of confidential
+ * text is audited like any read. The same key with another note is 422. */
+START_TEST(test_note_replayed_without_its_text)
+{
+    static const char SECRET[] = "Spoke about a private family matter";
+    char tutor[32], student[32], key[48], body[256], path[96];
+    harness_unique("TN", tutor, sizeof(tutor));
+    harness_unique("SN", student, sizeof(student));
+    tt_staff(tutor, school, "{tutor}");
+    tt_student(student, school);
+    tt_allocate(student, tutor, NULL);
+    char *token = tt_tutor_token(tutor);
+    snprintf(key, sizeof(key), "note-%s", student);
+    snprintf(path, sizeof(path), "/students/%s/notes", student);
+    snprintf(body, sizeof(body), "{\"text\":\"%s\",\"visibility\":\"confidential\",\"consent_recorded\":true}", SECRET);
+    struct answer first, again;
+    post_as(token, harness_base_url(), path, key, body, &first);
+    ck_assert_msg(first.status == 201, "%ld %s", first.status, first.body);
+    json_t *note = json_loads(first.body, 0, NULL);
+    char id[24];
+    snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(note, "id")));
+    json_decref(note);
+    const char *p[2] = {student, id};
+    long reads = harness_sql_long("SELECT count(*) FROM audit WHERE action = 'note.read_confidential'"
+                                  " AND entity_id = $2 AND student_number = $1",
+                                  2, p);
+    post_as(token, harness_base_url(), path, key, body, &again);
+    ck_assert_msg(again.status == 201, "%ld %s", again.status, again.body);
+    ck_assert_int_eq(again.replayed, 1);
+    note = json_loads(again.body, 0, NULL);
+    ck_assert_int_eq(json_integer_value(json_object_get(note, "id")), atoll(id));
+    ck_assert_str_eq(json_string_value(json_object_get(note, "text")), SECRET);
+    json_decref(note);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM notes WHERE student_number = $1", 1, p), 1);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM audit WHERE action = 'note.read_confidential'"
+                                      " AND entity_id = $2 AND student_number = $1",
+                                      2, p),
+                     reads + 1);
+    const char *secret[1] = {SECRET};
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM idempotency_keys WHERE strpos(body, $1) > 0", 1, secret),
+                     0);
+    snprintf(body, sizeof(body), "{\"text\":\"Another matter\",\"visibility\":\"shared\",\"consent_recorded\":true}");
+    post_as(token, harness_base_url(), path, key, body, &again);
+    ck_assert_int_eq(again.status, 422);
+    ck_assert_int_eq(harness_sql_long("SELECT count(*) FROM notes WHERE student_number = $1", 1, p), 1);
+    free(token);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_replay_and_mismatch,
         test_in_flight_then_abandoned_then_expired,
         test_two_processes_share_keys,
+        test_note_replayed_without_its_text,
         NULL,
     };
     const struct harness_suite suite = {
