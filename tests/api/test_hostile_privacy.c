@@ -159,7 +159,7 @@ START_TEST(test_student_export_hides_what_they_cannot_read)
     char *own = tt_post_id("/concerns", w.tok_student_b, "{\"kind\":\"tutoring_issue\",\"detail\":\"No replies\"}");
     snprintf(path, sizeof(path), "/students/%s/notes", w.student_b);
     char *secret =
-        tt_post_id(path, w.tok_tutor_b, "{\"text\":\"Disclosed an illness\",\"visibility\":\"confidential\"}");
+        tt_post_id(path, w.tok_tutor_b, "{\"text\":\"Disclosed an illness\",\"visibility\":\"confidential\",\"consent_recorded\":true}");
     snprintf(path, sizeof(path), "/students/%s/export", w.student_b);
     struct tt_response r;
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_b, NULL, &r), 200);
