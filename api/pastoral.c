@@ -32,6 +32,14 @@ void pastoral_query_date(const struct _u_request *req, const char *name, json_t 
         validate_error(errors, name, "must be a real date written YYYY-MM-DD");
 }
 
+void pastoral_query_date_range(const struct _u_request *req, json_t *errors, const char **from, const char **to)
+{
+    pastoral_query_date(req, "from", errors, from);
+    pastoral_query_date(req, "to", errors, to);
+    if (*from && *to && validate_is_date(*from) && validate_is_date(*to) && strcmp(*from, *to) > 0)
+        validate_error(errors, "to", "must not be before from");
+}
+
 void pastoral_query_bool(const struct _u_request *req, const char *name, json_t *errors, int *out)
 {
     static const char *const BOOLS[] = {"true", "false", NULL};

@@ -16,6 +16,9 @@ void pastoral_query_enum(const struct _u_request *req, const char *name, const c
 
 /* As pastoral_query_enum for a YYYY-MM-DD date. */
 void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out);
+/* The optional `from` and `to` dates of a list, each as pastoral_query_date; `to` before `from` is an error
+ * naming `to`. */
+void pastoral_query_date_range(const struct _u_request *req, json_t *errors, const char **from, const char **to);
 
 /* As pastoral_query_enum for "true"/"false"; *out is 1 for true, 0 otherwise. */
 void pastoral_query_bool(const struct _u_request *req, const char *name, json_t *errors, int *out);

@@ -127,12 +127,9 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
 {
     json_t *errors = json_array();
     memset(f, 0, sizeof(*f));
-    pastoral_query_date(req, "from", errors, &f->from);
-    pastoral_query_date(req, "to", errors, &f->to);
+    pastoral_query_date_range(req, errors, &f->from, &f->to);
     pastoral_query_enum(req, "kind", KINDS, errors, &f->kind);
     pastoral_query_enum(req, "direction", DIRECTIONS, errors, &f->direction);
-    if (f->from && f->to && validate_is_date(f->from) && validate_is_date(f->to) && strcmp(f->from, f->to) > 0)
-        validate_error(errors, "to", "must not be before from");
     return listing_filter_done(resp, errors);
 }
 
