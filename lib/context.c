@@ -46,18 +46,10 @@ int pe_count_in_spans(pe_ctx *ctx, const pe_spanset *spans, pe_pred pred, const 
   return n;
 }
 
-/* Status-history entries known on as_of: those dated on or before it (the history is sorted). */
-static size_t statuses_known(const pe_ctx *ctx) {
-  const pe_student *st = ctx->in->student;
-  size_t n = 0;
-  while (n < st->n_statuses && st->statuses[n].from <= ctx->as_of) n++;
-  return n;
-}
-
 pe_student_status pe_status_on(const pe_ctx *ctx, pe_date d) {
   const pe_student *st = ctx->in->student;
   pe_student_status s = PE_ST_STUDYING;
-  for (size_t i = 0; i < statuses_known(ctx) && st->statuses[i].from <= d; i++)
+  for (size_t i = 0; i < ctx->statuses_known && st->statuses[i].from <= d; i++)
     s = st->statuses[i].status;
   return s;
 }
@@ -65,7 +57,7 @@ pe_student_status pe_status_on(const pe_ctx *ctx, pe_date d) {
 /* Presence: the status history as known on as_of (later entries were not true on as_of). */
 void pe_presence(const pe_ctx *ctx, unsigned mask, pe_spanset *out) {
   const pe_student *st = ctx->in->student;
-  size_t known = statuses_known(ctx);
+  size_t known = ctx->statuses_known;
   out->n = 0;
   pe_student_status cur = PE_ST_STUDYING;
   pe_date from = ctx->reg;

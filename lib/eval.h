@@ -17,6 +17,8 @@ typedef struct {
   pe_date active_end;        /* last day before withdrawal/completion, or PE_DATE_MAX */
   pe_spanset studying;       /* days studying (not away), registration..active_end */
   pe_spanset teaching;       /* teaching terms of the year */
+  size_t statuses_known;     /* status-history entries dated on or before as_of (the rest were not
+                                true on as_of): student->statuses[0..statuses_known) */
 } pe_ctx;
 
 typedef pe_err (*pe_rule_fn)(pe_ctx *ctx, const pe_rule *r, pe_finding *f);

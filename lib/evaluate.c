@@ -65,7 +65,9 @@ static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
   ctx->year = pe_calendar_year_for(in->cal, ctx->as_of);
   ctx->reg = st->registered_on;
   ctx->active_end = PE_DATE_MAX - 1;
-  for (size_t i = 0; i < st->n_statuses && st->statuses[i].from <= ctx->as_of; i++)
+  while (ctx->statuses_known < st->n_statuses && st->statuses[ctx->statuses_known].from <= ctx->as_of)
+    ctx->statuses_known++; /* the history is sorted: entries after as_of were not true on it */
+  for (size_t i = 0; i < ctx->statuses_known; i++)
     if ((st->statuses[i].status == PE_ST_WITHDRAWN || st->statuses[i].status == PE_ST_COMPLETED) &&
         st->statuses[i].from - 1 < ctx->active_end)
       ctx->active_end = st->statuses[i].from - 1;
