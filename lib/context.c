@@ -193,3 +193,12 @@ long pe_deadlines_conclude(pe_ctx *ctx, const pe_deadlines *t, pe_finding *f) {
   f->status = t->breaches ? PE_BREACHED : pe_due_status(ctx, false, f->due);
   return (long)(t->breaches ? t->first_breach : t->first_open);
 }
+
+pe_date pe_latest_in_year(const pe_date *dates, size_t n, const pe_year *y, pe_date as_of) {
+  pe_date latest = PE_NO_DATE;
+  for (size_t i = 0; i < n; i++)
+    if (dates[i] >= y->start && dates[i] <= y->end && dates[i] <= as_of &&
+        (latest == PE_NO_DATE || dates[i] > latest))
+      latest = dates[i];
+  return latest;
+}

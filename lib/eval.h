@@ -73,6 +73,10 @@ const pe_tutor *pe_tutor_facts(const pe_ctx *ctx, const char *staff);
 /* Sets f to not_applicable with the given detail. */
 void pe_not_applicable(pe_finding *f, const char *detail);
 
+/* The latest of the days `dates[0..n)` that falls in year y and on or before as_of
+ * (an invitation to give feedback in that year, known on as_of); PE_NO_DATE when none. */
+pe_date pe_latest_in_year(const pe_date *dates, size_t n, const pe_year *y, pe_date as_of);
+
 /* Items each with its own deadline (messages awaiting a reply, meetings awaiting a summary):
  * the first whose deadline passed unmet, and the first still open. */
 typedef struct {

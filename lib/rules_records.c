@@ -106,11 +106,8 @@ pe_err pe_rule_feedback_invited(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_student *st = ctx->in->student;
   char a[11];
   (void)r;
-  pe_date invited = PE_NO_DATE;
-  for (size_t i = 0; i < st->n_feedback_invited; i++) {
-    pe_date d = st->feedback_invited[i];
-    if (d >= ctx->year->start && d <= ctx->year->end && d <= ctx->as_of) invited = d;
-  }
+  pe_date invited =
+      pe_latest_in_year(st->feedback_invited, st->n_feedback_invited, ctx->year, ctx->as_of);
   f->window_start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
   f->window_end = ctx->year->end;
   if (invited == PE_NO_DATE && ctx->active_end < ctx->year->end) {

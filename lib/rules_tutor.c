@@ -93,11 +93,7 @@ static void judge_tutor_feedback(const pe_tutor *t, const pe_calendar *cal, pe_d
     pe_not_applicable(f, "no academic year in the calendar");
     return;
   }
-  pe_date invited = PE_NO_DATE;
-  for (size_t i = 0; i < t->n_feedback_invited; i++) {
-    pe_date d = t->feedback_invited[i];
-    if (d >= y->start && d <= y->end && d <= as_of) invited = d;
-  }
+  pe_date invited = pe_latest_in_year(t->feedback_invited, t->n_feedback_invited, y, as_of);
   f->window_start = y->start;
   f->window_end = f->due = y->end;
   f->status = invited != PE_NO_DATE ? PE_MET : tutor_status(as_of, y->end, warn, PE_PENDING);
