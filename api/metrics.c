@@ -237,7 +237,8 @@ static int read_outbox_lag(const struct app *app, long *queued, double *oldest_s
     if (db.in_use >= db.size || db_acquire(app->pool, &conn) != APP_OK)
         return -1;
     PGresult *res = NULL;
-    int ok = db_begin(conn) == APP_OK && db_query(conn, "SET LOCAL statement_timeout = 500", 0, NULL, NULL, NULL) == APP_OK &&
+    int ok = db_begin(conn) == APP_OK &&
+             db_query(conn, "SET LOCAL statement_timeout = 500", 0, NULL, NULL, NULL) == APP_OK &&
              db_query(conn, OUTBOX_LAG_SQL, 0, NULL, &res, NULL) == APP_OK && PQntuples(res) == 1;
     if (ok) {
         *queued = strtol(PQgetvalue(res, 0, 0), NULL, 10);

@@ -35,7 +35,7 @@ struct route_entry {
     char *path;
     unsigned flags;
     http_handler handler;
-    http_replayer replayer; /* NULL: an idempotent replay sends the stored response */
+    http_replayer replayer;   /* NULL: an idempotent replay sends the stored response */
     struct route_stats stats; /* its requests, for GET /metrics */
 };
 

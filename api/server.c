@@ -17,7 +17,15 @@
  * heavy pool (heavy_pool.h: TUTORD_HEAVY_THREADS threads, TUTORD_HEAVY_QUEUE waiting, 503 with
  * Retry-After beyond), which resumes the connection with the answer. So 64 slow reports no longer take
  * every request thread and /healthz with them, and a report whose client has hung up while it waited
- * is not run. libmicrohttpd's own messages go through the JSON log (log_text). */
+ * is not run. libmicrohttpd's own messages go through the JSON log (log_text).
+ *
+ * Stopping (SIGTERM or SIGINT): the server drains. Every request whose headers arrive from then on —
+ * /healthz included — is answered 503 "draining" with Connection: close (router.c), so a load balancer
+ * takes the instance out; the requests already begun finish and are answered normally, for up to
+ * TUTORD_SHUTDOWN_GRACE_MS. Any still running then are cut: their database statements are cancelled
+ * (each request thread and heavy job runs its statements under a db_watch) and they answer 503. Then
+ * the daemon stops listening (new connections are refused), the heavy pool and the daemon stop, and
+ * main stops the delivery worker and closes the database pool. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -56,9 +64,9 @@ struct server {
     struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
     struct heavy_pool *heavy;           /* the pool heavy routes run in (heavy_pool.h) */
     int header_timeout_s, idle_timeout_s;
-    atomic_int in_flight;           /* requests begun before the drain and not yet finished */
-    pthread_mutex_t watches_lock;   /* guards `watches` */
-    struct thread_watch *watches;   /* every request thread's watch */
+    atomic_int in_flight;         /* requests begun before the drain and not yet finished */
+    pthread_mutex_t watches_lock; /* guards `watches` */
+    struct thread_watch *watches; /* every request thread's watch */
 };
 
 /* Set once SIGTERM or SIGINT has arrived: new requests are answered 503 (server.h). */
@@ -417,7 +425,7 @@ int server_draining(void)
     return atomic_load_explicit(&draining, memory_order_relaxed);
 }
 
-#define POLL_MS 10      /* how often a drain looks at what is still in flight */
+#define POLL_MS 10       /* how often a drain looks at what is still in flight */
 #define CUT_WAIT_MS 5000 /* after cutting, how long the cut requests get to send their 503 */
 
 /* Waits until no request begun before the drain is in flight, or `ms` have passed. Returns 1 when
@@ -455,8 +463,8 @@ static void drain_and_stop(struct server *srv, struct MHD_Daemon *daemon, int gr
     atomic_store(&draining, 1);
     log_msg(LOG_INFO, "draining: %d requests in flight, up to %d ms", atomic_load(&srv->in_flight), grace_ms);
     if (!await_idle(srv, grace_ms)) {
-        log_msg(LOG_WARN, "shutdown: %d requests still running after %d ms; cutting them",
-                atomic_load(&srv->in_flight), grace_ms);
+        log_msg(LOG_WARN, "shutdown: %d requests still running after %d ms; cutting them", atomic_load(&srv->in_flight),
+                grace_ms);
         cut_requests(srv);
         if (!await_idle(srv, CUT_WAIT_MS))
             log_msg(LOG_WARN, "shutdown: %d cut requests did not finish", atomic_load(&srv->in_flight));
@@ -494,8 +502,8 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    struct server srv = {app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s, 0,
-                         PTHREAD_MUTEX_INITIALIZER, NULL};
+    struct server srv = {
+        app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s, 0, PTHREAD_MUTEX_INITIALIZER, NULL};
     atomic_store(&draining, 0);
     if (start_helpers(&srv, app) != 0) {
         /* logged */

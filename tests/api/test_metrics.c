@@ -87,7 +87,7 @@ START_TEST(test_requests_counted_by_route_pattern)
     ck_assert_double_eq(value_of(r.body, STUDENT_OK), (before < 0 ? 0 : before) + 3);
     ck_assert_double_ge(value_of(r.body, STUDENT_COUNT), 3);
     ck_assert_double_eq(value_of(r.body, UNMATCHED), (unmatched_before < 0 ? 0 : unmatched_before) + 1);
-    ck_assert_ptr_null(strstr(r.body, student));   /* never a concrete path */
+    ck_assert_ptr_null(strstr(r.body, student)); /* never a concrete path */
     ck_assert_ptr_null(strstr(r.body, "S1234567"));
     ck_assert_ptr_nonnull(strstr(r.body, "# TYPE tutord_http_request_duration_seconds histogram\n"));
     ck_assert_double_ge(value_of(r.body, "tutord_http_request_duration_seconds_bucket{route=\"/students/"

@@ -7,17 +7,17 @@
  * Each test starts its own tutord and stops it; an atexit handler kills one left running by a failed
  * assertion. Waits poll for a condition (the write waiting on the lock, the drain begun, the exit),
  * bounded only so a broken build fails instead of hanging. */
+#include <arpa/inet.h>
 #include <check.h>
 #include <curl/curl.h>
 #include <libpq-fe.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -163,9 +163,8 @@ static void hold_row(void)
     ck_assert_int_eq(PQstatus(holder), CONNECTION_OK);
     PQclear(PQexec(holder, "BEGIN"));
     const char *params[] = {student};
-    PGresult *res =
-        PQexecParams(holder, "SELECT 1 FROM students WHERE student_number = $1 FOR UPDATE", 1, NULL, params, NULL,
-                     NULL, 0);
+    PGresult *res = PQexecParams(holder, "SELECT 1 FROM students WHERE student_number = $1 FOR UPDATE", 1, NULL, params,
+                                 NULL, NULL, 0);
     ck_assert_int_eq(PQntuples(res), 1);
     PQclear(res);
 }
