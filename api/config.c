@@ -55,6 +55,7 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_RATE_READS_PER_ADDRESS", "--rate-reads-per-address", 0, 1000000, OFF(rate_quota[1][0]), 0},
     {"TUTORD_RATE_WRITES_PER_ADDRESS", "--rate-writes-per-address", 0, 1000000, OFF(rate_quota[1][1]), 0},
     {"TUTORD_RATE_HEAVY_PER_ADDRESS", "--rate-heavy-per-address", 0, 1000000, OFF(rate_quota[1][2]), 0},
+    {"TUTORD_SHUTDOWN_GRACE_MS", "--shutdown-grace-ms", 0, 600000, OFF(shutdown_grace_ms), 0},
 };
 
 static const struct str_setting STR_SETTINGS[] = {
@@ -76,6 +77,7 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_PORTAL_URL", NULL, OFF(portal_url)},
     {"TUTORD_WEBHOOK_ALLOW_PRIVATE", NULL, OFF(webhook_allow_private)},
     {"TUTORD_CORS_ORIGINS", "--cors-origins", OFF(cors_origins)},
+    {"TUTORD_METRICS_TOKEN_FILE", "--metrics-token-file", OFF(metrics_token_file)},
 };
 
 /* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */
@@ -147,6 +149,7 @@ static void set_defaults(struct config *cfg)
     cfg->heavy_threads = 2;
     cfg->heavy_queue = 16;
     cfg->rate_window_s = 60;
+    cfg->shutdown_grace_ms = 10000;
     static const int quotas[2][3] = {{1200, 300, 30}, {6000, 1500, 120}};
     memcpy(cfg->rate_quota, quotas, sizeof(quotas));
 }
@@ -261,6 +264,10 @@ int config_check_for_serving(const struct config *cfg)
     } else if (!cfg->jwt_public_key_file || access(cfg->jwt_public_key_file, R_OK) != 0) {
         fprintf(stderr, "tutord: TUTORD_JWT_PUBLIC_KEY_FILE must name a readable PEM file for %s\n",
                 cfg->jwt_alg);
+        rc = -1;
+    }
+    if (cfg->metrics_token_file && access(cfg->metrics_token_file, R_OK) != 0) {
+        fprintf(stderr, "tutord: TUTORD_METRICS_TOKEN_FILE %s cannot be read\n", cfg->metrics_token_file);
         rc = -1;
     }
     return rc;

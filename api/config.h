@@ -55,6 +55,10 @@ struct config {
     int rate_quota[2][3];      /* TUTORD_RATE_{READS,WRITES,HEAVY}_PER_{SUB,ADDRESS}: requests per window per
                                   principal ([0]) and per client address ([1]) for each route class (ratelimit.h);
                                   0 = unlimited. Defaults: per sub 1200/300/30, per address 6000/1500/120 */
+    int shutdown_grace_ms;     /* TUTORD_SHUTDOWN_GRACE_MS, default 10000: after SIGTERM/SIGINT, how long requests
+                                  already begun may run before they are cut (new ones are answered 503) */
+    char *metrics_token_file;  /* TUTORD_METRICS_TOKEN_FILE: a file whose first line is the bearer token that reads
+                                  GET /metrics from any address; unset = loopback clients only */
     char *cors_origins;        /* TUTORD_CORS_ORIGINS: comma-separated origins ("https://a.example") allowed
                                   cross-origin requests; unset = none */
 };

@@ -19,6 +19,8 @@ struct db_pool {
     struct db_conn *conns;
     struct db_conn **free_list; /* stack of idle connections */
     int n_free;
+    int waiting;                         /* threads waiting in pop_free (metrics) */
+    unsigned long long acquire_timeouts; /* waits that ended without a connection (metrics) */
     pthread_mutex_t lock;
     pthread_cond_t available;
 };
@@ -138,14 +140,28 @@ static struct db_conn *pop_free(struct db_pool *pool)
     deadline_after_ms(&deadline, pool->acquire_timeout_ms);
     struct db_conn *conn = NULL;
     pthread_mutex_lock(&pool->lock);
+    pool->waiting++;
     while (pool->n_free == 0) {
         if (pthread_cond_timedwait(&pool->available, &pool->lock, &deadline) == ETIMEDOUT)
             break;
     }
+    pool->waiting--;
     if (pool->n_free > 0)
         conn = pool->free_list[--pool->n_free];
+    else
+        pool->acquire_timeouts++;
     pthread_mutex_unlock(&pool->lock);
     return conn;
+}
+
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out)
+{
+    pthread_mutex_lock(&pool->lock);
+    out->size = pool->size;
+    out->in_use = pool->size - pool->n_free;
+    out->waiting = pool->waiting;
+    out->acquire_timeouts = pool->acquire_timeouts;
+    pthread_mutex_unlock(&pool->lock);
 }
 
 static void push_free(struct db_pool *pool, struct db_conn *conn)

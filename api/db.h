@@ -45,6 +45,16 @@ enum app_status db_acquire(struct db_pool *pool, struct db_conn **out);
  * statement that returned a very large result, so libpq's grown buffers do not stay resident. */
 void db_discard_after_use(struct db_conn *conn);
 
+/* What the pool holds now, for the metrics: its size, connections checked out, threads waiting for
+ * one, and how many waits have ended without one since the pool was made. */
+struct db_pool_stats {
+    int size, in_use, waiting;
+    unsigned long long acquire_timeouts;
+};
+
+/* Fills *out under the pool's lock (a scrape, not the request path). */
+void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
+
 /* Returns the connection to the pool: rolls back an open transaction, resets it if broken. NULL-safe. */
 void db_release(struct db_pool *pool, struct db_conn *conn);
 

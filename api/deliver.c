@@ -190,6 +190,15 @@ static int send_one(struct deliverer *d, struct db_conn *conn, struct smtp_sessi
     return rc;
 }
 
+/* True once deliver_stop has asked the worker to stop. */
+static int stop_asked(struct deliverer *d)
+{
+    pthread_mutex_lock(&d->lock);
+    int stopping = d->stopping;
+    pthread_mutex_unlock(&d->lock);
+    return stopping;
+}
+
 /* Claims one batch of due emails, sends it over one SMTP session and records the sent ones in one
  * statement (a crash before that statement repeats them after the lease, with the same Message-IDs).
  * Returns the number claimed. */
@@ -207,9 +216,14 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
     char tz[65] = "Europe/London";
     if (n && repo_time_zone(conn, tz) != APP_OK)
         snprintf(tz, sizeof(tz), "Europe/London");
-    for (int i = 0; i < n && s; i++)
+    for (int i = 0; i < n && s; i++) {
+        if (stop_asked(d)) { /* a shutdown does not wait for the whole batch: the rest go back, due soon */
+            outbox_release_rest(d, conn, res, i, "not sent yet when this tutord stopped");
+            break;
+        }
         if (send_one(d, conn, s, res, i, tz, &sent) == 3)
             break; /* the rest were put back */
+    }
     strbuf_puts(&sent, "}");
     smtp_close(s);
     PQclear(res);
@@ -315,10 +329,7 @@ static void *run(void *arg)
             busy += deliver_hooks(d, conn);
             db_release(d->pool, conn);
         }
-        pthread_mutex_lock(&d->lock);
-        int stopping = d->stopping;
-        pthread_mutex_unlock(&d->lock);
-        if (stopping)
+        if (stop_asked(d))
             break;
     } while (busy || !idle(d));
     return NULL;

@@ -34,6 +34,8 @@ struct heavy_pool {
     pthread_cond_t wake, tick;
     struct heavy_job *ring;
     int cap, head, count, stopping, n_threads, monitoring;
+    int busy;                    /* threads running a job now (metrics) */
+    unsigned long long rejected; /* submissions refused: queue full or stopping (metrics) */
     pthread_t *threads, monitor;
     struct heavy_slot *slots;
 };
@@ -67,6 +69,7 @@ static int take_job(struct heavy_slot *slot, struct heavy_job *job, int *stoppin
         pool->count--;
         slot->fd = job->fd;
         slot->stopped = 0;
+        pool->busy++;
     }
     *stopping = pool->stopping;
     pthread_mutex_unlock(&pool->lock);
@@ -86,6 +89,7 @@ static void *worker(void *cls)
         job.work(job.arg, stopping || heavy_client_gone(job.fd));
         pthread_mutex_lock(&slot->pool->lock);
         slot->fd = -1;
+        slot->pool->busy--;
         pthread_mutex_unlock(&slot->pool->lock);
     }
     db_watch_set(NULL);
@@ -159,9 +163,39 @@ int heavy_pool_submit(struct heavy_pool *pool, int fd, heavy_work work, void *ar
         pool->count++;
         pthread_cond_signal(&pool->wake);
         rc = 0;
+    } else {
+        pool->rejected++;
     }
     pthread_mutex_unlock(&pool->lock);
     return rc;
+}
+
+void heavy_pool_stats(struct heavy_pool *pool, struct heavy_pool_stats *out)
+{
+    pthread_mutex_lock(&pool->lock);
+    out->threads = pool->n_threads;
+    out->busy = pool->busy;
+    out->waiting = pool->count;
+    out->rejected = pool->rejected;
+    pthread_mutex_unlock(&pool->lock);
+}
+
+void heavy_pool_cut(struct heavy_pool *pool)
+{
+    if (!pool)
+        return;
+    pthread_mutex_lock(&pool->lock);
+    pool->stopping = 1; /* the waiting jobs are answered at once, not run */
+    pthread_cond_broadcast(&pool->wake);
+    pthread_cond_broadcast(&pool->tick);
+    for (int i = 0; i < pool->n_threads; i++) {
+        struct heavy_slot *slot = &pool->slots[i];
+        if (slot->fd >= 0 && !slot->stopped) {
+            slot->stopped = 1;
+            db_watch_stop(&slot->watch);
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
 }
 
 int heavy_pool_waiting(struct heavy_pool *pool)

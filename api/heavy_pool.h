@@ -22,6 +22,21 @@ int heavy_pool_submit(struct heavy_pool *pool, int fd, heavy_work work, void *ar
 /* How many jobs are waiting (not yet running). Thread-safe. */
 int heavy_pool_waiting(struct heavy_pool *pool);
 
+/* What the pool is doing now, for the metrics: its threads, those running a job, the jobs waiting and
+ * how many submissions were refused since it started. */
+struct heavy_pool_stats {
+    int threads, busy, waiting;
+    unsigned long long rejected;
+};
+
+/* Fills *out under the pool's lock. Thread-safe. */
+void heavy_pool_stats(struct heavy_pool *pool, struct heavy_pool_stats *out);
+
+/* Cuts the work short (a shutdown's deadline has passed): takes no more jobs, runs the waiting ones with
+ * client_gone = 1, and cancels the statement each running job runs now (its later ones fail at once),
+ * so each ends with its 503 answer. Does not wait; heavy_pool_stop does. NULL-safe. */
+void heavy_pool_cut(struct heavy_pool *pool);
+
 /* Stops taking jobs (submit answers -1 from now on), runs every waiting job with client_gone = 1 and
  * waits for the running ones. NULL-safe, idempotent; the pool stays valid until heavy_pool_free. */
 void heavy_pool_stop(struct heavy_pool *pool);

@@ -9,16 +9,19 @@
 #include "config.h"
 #include "cursor.h"
 #include "log.h"
+#include "metrics.h"
 #include "wire.h"
 
 /* ---- request context ---------------------------------------------------------------------------- */
 
+/* Frees a request's context once it is answered: counts it for the metrics and logs its access line. */
 static void ctx_free(void *data)
 {
     struct request_ctx *ctx = data;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     double ms = (double)(now.tv_sec - ctx->started.tv_sec) * 1e3 + (double)(now.tv_nsec - ctx->started.tv_nsec) / 1e6;
+    metrics_observe(ctx->stats, ctx->status, ms / 1e3);
     log_request(ctx->request_id, ctx->method, ctx->route, ctx->status, ms,
                 ctx->authenticated ? auth_primary_role(&ctx->principal) : NULL);
     free(ctx);

@@ -28,6 +28,7 @@ typedef int (*http_handler)(const struct _u_request *, struct _u_response *, voi
 typedef int (*http_replayer)(const struct _u_request *, struct _u_response *, void *, const char *id);
 
 struct route_entry;
+struct route_stats;
 
 /* Per-request state, kept in the response's shared data from the first callback to the last. */
 struct request_ctx {
@@ -39,6 +40,7 @@ struct request_ctx {
     long status;               /* the status the response was given */
     int authenticated;
     struct principal principal;
+    struct route_stats *stats; /* where the request is counted when answered (metrics.h); NULL: nowhere */
 };
 
 struct route_table;
@@ -82,6 +84,11 @@ int http_route_is_heavy(const struct route_entry *route);
  * route is public or the handler chose otherwise, Cache-Control: no-store — what a token unlocks is
  * personal data, and no shared or browser cache may keep it. Call once, just before sending. */
 void http_security_headers(struct _u_response *resp);
+
+/* Calls `visit` with each registered route's method, pattern and counters, then once for the requests
+ * no route matched (method NULL, pattern "(unmatched)"). For GET /metrics. */
+typedef void (*http_stats_visitor)(void *arg, const char *method, const char *pattern, const struct route_stats *stats);
+void http_routes_stats(struct route_table *table, http_stats_visitor visit, void *arg);
 
 /* Writes every registered "METHOD PATH" line to `out` (for the route-vs-contract test). */
 void http_routes_print(const struct route_table *table, FILE *out);

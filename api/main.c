@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "deliver.h"
+#include "metrics.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
@@ -123,6 +124,7 @@ static int cmd_seed_demo(const struct config *cfg)
  * serve (2) when the worker cannot start. */
 static int serve_and_deliver(struct app *app)
 {
+    metrics_process_started(TUTORD_VERSION);
     struct deliverer *worker = deliver_start(app);
     if (!worker)
         return 2;

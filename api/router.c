@@ -26,19 +26,23 @@
 #include "http.h"
 #include "idempotency.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
+#include "server.h"
 
 struct route_entry {
     char *method;
     char *path;
     unsigned flags;
     http_handler handler;
-    http_replayer replayer; /* NULL: an idempotent replay sends the stored response */
+    http_replayer replayer;   /* NULL: an idempotent replay sends the stored response */
+    struct route_stats stats; /* its requests, for GET /metrics */
 };
 
 struct route_table {
     struct route_entry **entries;
     size_t n, cap;
+    struct route_stats unmatched; /* requests no route matched */
 };
 
 /* True when a concrete path (no query) matches a route pattern segment by segment. */
@@ -60,12 +64,12 @@ static int path_matches(const char *pattern, const char *path)
 }
 
 /* The route for METHOD + path, or NULL; `allow` (size bytes) collects the methods the path has. */
-static const struct route_entry *find_route(const struct route_table *table, const char *method, const char *path,
-                                            char *allow, size_t size)
+static struct route_entry *find_route(const struct route_table *table, const char *method, const char *path,
+                                      char *allow, size_t size)
 {
     *allow = '\0';
     for (size_t i = 0; i < table->n; i++) {
-        const struct route_entry *e = table->entries[i];
+        struct route_entry *e = table->entries[i];
         if (!path_matches(e->path, path))
             continue;
         if (strcmp(e->method, method) == 0)
@@ -306,15 +310,27 @@ static int answer_too_large(struct _u_response *resp, size_t limit)
     return http_problem(resp, 413, NULL, detail, NULL);
 }
 
+/* The 503 for a request that arrives while the server drains before stopping (server.h): the
+ * connection closes after it, and a load balancer's health check sees the instance leave. */
+static int answer_draining(struct _u_response *resp)
+{
+    u_map_put(resp->map_header, "Connection", "close");
+    u_map_put(resp->map_header, "Retry-After", "1");
+    return http_problem(resp, 503, NULL, "draining: this instance is shutting down; retry on another", NULL);
+}
+
 int http_before_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t *limit)
 {
     char allow[128];
-    const struct route_entry *route = find_route(app->routes, req->http_verb, req->url_path, allow, sizeof(allow));
+    struct route_entry *route = find_route(app->routes, req->http_verb, req->url_path, allow, sizeof(allow));
     struct request_ctx *ctx = http_ctx_attach(resp, route ? route->path : "(unmatched)", req->http_verb);
     unsigned long long length = 0;
     *limit = app->config->max_body_bytes;
     if (!ctx)
         return http_problem_for(resp, APP_NOMEM, NULL);
+    ctx->stats = route ? &route->stats : &app->routes->unmatched;
+    if (server_draining())
+        return answer_draining(resp);
     if (refuse_framing(req, resp, &length) != 0 || refuse_oversized(req, resp) != 0)
         return U_CALLBACK_COMPLETE;
     if (!target_is_text(req->http_url))
@@ -422,6 +438,13 @@ void http_routes_free(struct route_table *table)
     }
     free(table->entries);
     free(table);
+}
+
+void http_routes_stats(struct route_table *table, http_stats_visitor visit, void *arg)
+{
+    for (size_t i = 0; i < table->n; i++)
+        visit(arg, table->entries[i]->method, table->entries[i]->path, &table->entries[i]->stats);
+    visit(arg, NULL, "(unmatched)", &table->unmatched);
 }
 
 void http_routes_print(const struct route_table *table, FILE *out)

@@ -17,25 +17,46 @@
  * heavy pool (heavy_pool.h: TUTORD_HEAVY_THREADS threads, TUTORD_HEAVY_QUEUE waiting, 503 with
  * Retry-After beyond), which resumes the connection with the answer. So 64 slow reports no longer take
  * every request thread and /healthz with them, and a report whose client has hung up while it waited
- * is not run. libmicrohttpd's own messages go through the JSON log (log_text). */
+ * is not run. libmicrohttpd's own messages go through the JSON log (log_text).
+ *
+ * Stopping (SIGTERM or SIGINT): the server drains. Every request whose headers arrive from then on —
+ * /healthz included — is answered 503 "draining" with Connection: close (router.c), so a load balancer
+ * takes the instance out; the requests already begun finish and are answered normally, for up to
+ * TUTORD_SHUTDOWN_GRACE_MS. Any still running then are cut: their database statements are cancelled
+ * (each request thread and heavy job runs its statements under a db_watch) and they answer 503. Then
+ * the daemon stops listening (new connections are refused), the heavy pool and the daemon stop, and
+ * main stops the delivery worker and closes the database pool. */
 #include "server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <ulfius.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "db.h"
 #include "header_deadline.h"
 #include "heavy_pool.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "routes.h"
+
+/* A request thread's watch over its database statements, so that a shutdown whose deadline has passed
+ * can cut the requests still running (db.h). One per libmicrohttpd thread, made on its first request. */
+struct thread_watch {
+    struct db_watch watch;
+    struct thread_watch *next;
+};
 
 /* What the daemon's callbacks share. */
 struct server {
@@ -43,7 +64,16 @@ struct server {
     struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
     struct heavy_pool *heavy;           /* the pool heavy routes run in (heavy_pool.h) */
     int header_timeout_s, idle_timeout_s;
+    atomic_int in_flight;         /* requests begun before the drain and not yet finished */
+    pthread_mutex_t watches_lock; /* guards `watches` */
+    struct thread_watch *watches; /* every request thread's watch */
 };
+
+/* Set once SIGTERM or SIGINT has arrived: new requests are answered 503 (server.h). */
+static atomic_int draining;
+
+/* This thread's watch (NULL until its first request). */
+static _Thread_local struct thread_watch *own_watch;
 
 /* One request as it passes through the daemon. */
 struct exchange {
@@ -52,6 +82,7 @@ struct exchange {
     int started;                       /* the headers were seen and http_before_body ran */
     int answered;                      /* resp already holds the answer (refused before the body) */
     int queued;                        /* the answer was handed to MHD */
+    int counted;                       /* began before the drain: counted in the server's in_flight */
     size_t limit;                      /* the route's body limit */
     const struct server *srv;          /* for a heavy job: where it runs */
     struct MHD_Connection *connection; /* for a heavy job: the suspended connection to resume */
@@ -68,7 +99,7 @@ static struct header_slot *slot_of(struct MHD_Connection *connection)
  * Becomes the request's *con_cls; NULL when out of memory (MHD then drops the request). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connection)
 {
-    const struct server *srv = cls;
+    struct server *srv = cls;
     /* a request has begun: its headers are due within the header timeout (never later than before) */
     header_deadline_arm(srv->deadlines, slot_of(connection), srv->header_timeout_s, 1);
     struct exchange *x = calloc(1, sizeof(*x));
@@ -77,6 +108,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *connectio
     if (ulfius_init_request(&x->req) != U_OK || ulfius_init_response(&x->resp) != U_OK) {
         free(x); /* ulfius frees what it allocated when init fails */
         return NULL;
+    }
+    if (!atomic_load(&draining)) {
+        x->counted = 1;
+        atomic_fetch_add(&srv->in_flight, 1);
     }
     size_t path_len = strcspn(uri, "?");
     x->req.http_url = strdup(uri);
@@ -123,6 +158,8 @@ static enum MHD_Result queue(struct MHD_Connection *connection, struct exchange 
 {
     struct _u_response *resp = &x->resp;
     http_security_headers(resp);
+    if (atomic_load(&draining))
+        u_map_put(resp->map_header, "Connection", "close"); /* no next request on this connection */
     struct MHD_Response *r =
         MHD_create_response_from_buffer(resp->binary_body_length, resp->binary_body, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -224,6 +261,23 @@ static enum MHD_Result defer_heavy(const struct server *srv, struct MHD_Connecti
     return MHD_YES;
 }
 
+/* Gives the calling request thread its watch on first use, so its statements can be cut (db.h). */
+static void watch_this_thread(struct server *srv)
+{
+    if (own_watch)
+        return;
+    struct thread_watch *w = calloc(1, sizeof(*w));
+    if (!w)
+        return; /* this thread's requests cannot be cut; they still finish or time out */
+    db_watch_init(&w->watch);
+    pthread_mutex_lock(&srv->watches_lock);
+    w->next = srv->watches;
+    srv->watches = w;
+    pthread_mutex_unlock(&srv->watches_lock);
+    db_watch_set(&w->watch);
+    own_watch = w;
+}
+
 /* True when the exchange's route runs in the heavy pool. */
 static int is_heavy(struct exchange *x)
 {
@@ -235,7 +289,7 @@ static int is_heavy(struct exchange *x)
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                                   const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
-    const struct server *srv = cls;
+    struct server *srv = cls;
     const struct app *app = srv->app;
     struct exchange *x = *con_cls;
     (void)url; /* already decoded by MHD; the pipeline reads the raw target on_uri kept */
@@ -260,8 +314,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         return MHD_YES;
     if (!x->answered && srv->heavy && is_heavy(x))
         return defer_heavy(srv, connection, x);
-    if (!x->answered)
+    if (!x->answered) {
+        watch_this_thread(srv);
         http_after_body(app, &x->req, &x->resp, x->limit);
+    }
     return queue(connection, x);
 }
 
@@ -270,13 +326,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    const struct server *srv = cls;
+    struct server *srv = cls;
     (void)toe;
     /* idle until the next request, then its headers: MHD's idle timeout, then the header timeout */
     header_deadline_arm(srv->deadlines, slot_of(connection), srv->idle_timeout_s + srv->header_timeout_s, 0);
     struct exchange *x = *con_cls;
     if (!x)
         return;
+    if (x->counted)
+        atomic_fetch_sub(&srv->in_flight, 1);
     void *shared = x->resp.shared_data;
     void (*free_shared)(void *) = x->resp.free_shared_data;
     x->resp.shared_data = NULL;
@@ -321,6 +379,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
                             MHD_OPTION_END);
 }
 
+/* Blocks until SIGINT or SIGTERM (blocked in every thread by main) arrives. */
 static void wait_for_signal(void)
 {
     sigset_t set;
@@ -341,6 +400,7 @@ static int start_helpers(struct server *srv, struct app *app)
     memcpy(quotas.quota, cfg->rate_quota, sizeof(quotas.quota));
     srv->deadlines = header_deadlines_start(cfg->header_timeout_s);
     srv->heavy = heavy_pool_start(cfg->heavy_threads, cfg->heavy_queue);
+    metrics_set_heavy_pool(srv->heavy);
     app->limiter = rate_limiter_new(&quotas, 16384);
     if (!srv->deadlines || !srv->heavy || !app->limiter) {
         log_msg(LOG_ERROR, "could not start the header deadline reaper, the heavy pool or the rate limiter");
@@ -352,11 +412,81 @@ static int start_helpers(struct server *srv, struct app *app)
 /* Frees what start_helpers started, once the daemon has stopped. NULL-safe throughout. */
 static void stop_helpers(struct server *srv, struct app *app)
 {
+    metrics_set_heavy_pool(NULL);
     heavy_pool_free(srv->heavy);
     srv->heavy = NULL;
     header_deadlines_stop(srv->deadlines);
     rate_limiter_free(app->limiter);
     app->limiter = NULL;
+}
+
+int server_draining(void)
+{
+    return atomic_load_explicit(&draining, memory_order_relaxed);
+}
+
+#define POLL_MS 10       /* how often a drain looks at what is still in flight */
+#define CUT_WAIT_MS 5000 /* after cutting, how long the cut requests get to send their 503 */
+
+/* Waits until no request begun before the drain is in flight, or `ms` have passed. Returns 1 when
+ * none is left. */
+static int await_idle(struct server *srv, long ms)
+{
+    struct timespec start, now, pause = {0, POLL_MS * 1000000L};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (atomic_load(&srv->in_flight) == 0)
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L >= ms)
+            return 0;
+        nanosleep(&pause, NULL);
+    }
+}
+
+/* Cuts every request still running: the heavy jobs (heavy_pool_cut) and the statements of every
+ * request thread, each of which then answers 503. */
+static void cut_requests(struct server *srv)
+{
+    heavy_pool_cut(srv->heavy);
+    pthread_mutex_lock(&srv->watches_lock);
+    for (struct thread_watch *w = srv->watches; w; w = w->next)
+        db_watch_stop(&w->watch);
+    pthread_mutex_unlock(&srv->watches_lock);
+}
+
+/* The graceful stop, once a signal has come: every new request is answered 503 "draining" (the
+ * connection closed after it) while those already begun finish, for up to TUTORD_SHUTDOWN_GRACE_MS;
+ * any still running then are cut. Then the daemon stops listening, the heavy pool and the daemon stop. */
+static void drain_and_stop(struct server *srv, struct MHD_Daemon *daemon, int grace_ms)
+{
+    atomic_store(&draining, 1);
+    log_msg(LOG_INFO, "draining: %d requests in flight, up to %d ms", atomic_load(&srv->in_flight), grace_ms);
+    if (!await_idle(srv, grace_ms)) {
+        log_msg(LOG_WARN, "shutdown: %d requests still running after %d ms; cutting them", atomic_load(&srv->in_flight),
+                grace_ms);
+        cut_requests(srv);
+        if (!await_idle(srv, CUT_WAIT_MS))
+            log_msg(LOG_WARN, "shutdown: %d cut requests did not finish", atomic_load(&srv->in_flight));
+    }
+    MHD_socket listener = MHD_quiesce_daemon(daemon); /* from now on new connections are refused */
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    heavy_pool_stop(srv->heavy);
+    MHD_stop_daemon(daemon);
+    log_msg(LOG_INFO, "stopped");
+}
+
+/* Frees the request threads' watches once the daemon (and its threads) has stopped. */
+static void free_watches(struct server *srv)
+{
+    while (srv->watches) {
+        struct thread_watch *w = srv->watches;
+        srv->watches = w->next;
+        pthread_mutex_destroy(&w->watch.lock);
+        free(w);
+    }
+    pthread_mutex_destroy(&srv->watches_lock);
 }
 
 int server_run(struct app *app)
@@ -372,7 +502,9 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    struct server srv = {app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s};
+    struct server srv = {
+        app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s, 0, PTHREAD_MUTEX_INITIALIZER, NULL};
+    atomic_store(&draining, 0);
     if (start_helpers(&srv, app) != 0) {
         /* logged */
     } else if (routes_register_all(&instance, app) != 0) {
@@ -383,12 +515,11 @@ int server_run(struct app *app)
         log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d heavy, %d database connections)", cfg->listen,
                 cfg->port, cfg->threads, cfg->heavy_threads, cfg->db_pool_size);
         wait_for_signal();
-        MHD_quiesce_daemon(daemon); /* no new connections while the heavy pool drains */
-        heavy_pool_stop(srv.heavy);
-        MHD_stop_daemon(daemon);
+        drain_and_stop(&srv, daemon, cfg->shutdown_grace_ms);
         rc = 0;
     }
     stop_helpers(&srv, app);
+    free_watches(&srv);
     ulfius_clean_instance(&instance);
     return rc;
 }

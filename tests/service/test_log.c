@@ -1,6 +1,8 @@
 /* test_log.c — libraries' messages through the JSON log: each a JSON line with its source, URLs,
  * paths and queries replaced by "[url]", trailing newlines dropped, and the log level honoured (a
- * warning is not written at level error). stderr is sent to a temporary file while each case runs. */
+ * warning is not written at level error; at each of the four levels every writer — log_msg, log_text,
+ * the access line — writes what is at or above it and nothing below). stderr is sent to a temporary
+ * file while each case runs. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -10,24 +12,39 @@
 
 #include "log.h"
 
+static FILE *capture_file;
+static int saved_stderr;
+
+/* Sends stderr to a temporary file and sets the minimum level to `min`. */
+static void capture_start(enum log_level min)
+{
+    capture_file = tmpfile();
+    ck_assert_ptr_nonnull(capture_file);
+    fflush(stderr);
+    saved_stderr = dup(STDERR_FILENO);
+    dup2(fileno(capture_file), STDERR_FILENO);
+    log_set_level(min);
+}
+
+/* Restores stderr and returns what reached it since capture_start (malloc'd). */
+static char *capture_end(void)
+{
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    long n = ftell(capture_file) >= 0 ? (fseek(capture_file, 0, SEEK_END), ftell(capture_file)) : 0;
+    char *out = calloc(1, (size_t)n + 1);
+    rewind(capture_file);
+    ck_assert_int_eq(fread(out, 1, (size_t)n, capture_file), (size_t)n);
+    fclose(capture_file);
+    return out;
+}
+
 /* Runs log_text(level, source, text) at minimum level `min` and returns what reached stderr (malloc'd). */
 static char *captured(enum log_level min, enum log_level level, const char *source, const char *text)
 {
-    FILE *tmp = tmpfile();
-    ck_assert_ptr_nonnull(tmp);
-    fflush(stderr);
-    int saved = dup(STDERR_FILENO);
-    dup2(fileno(tmp), STDERR_FILENO);
-    log_set_level(min);
+    capture_start(min);
     log_text(level, source, text);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    long n = ftell(tmp) >= 0 ? (fseek(tmp, 0, SEEK_END), ftell(tmp)) : 0;
-    char *out = calloc(1, (size_t)n + 1);
-    rewind(tmp);
-    ck_assert_int_eq(fread(out, 1, (size_t)n, tmp), (size_t)n);
-    fclose(tmp);
-    return out;
+    return capture_end();
 }
 
 START_TEST(test_library_message_is_one_json_line)
@@ -76,6 +93,41 @@ START_TEST(test_level_honoured)
 }
 END_TEST
 
+static const char *const LEVEL_NAMES[] = {"error", "warn", "info", "debug"};
+
+/* Asserts `line` is one JSON line at `level` when `shown`, and empty otherwise; frees it. */
+static void check_line(char *line, int shown, enum log_level level, const char *what, enum log_level min)
+{
+    ck_assert_msg(shown ? *line != '\0' : *line == '\0', "%s at %s with TUTORD_LOG_LEVEL=%s: \"%s\"", what,
+                  LEVEL_NAMES[level], LEVEL_NAMES[min], line);
+    if (shown) {
+        json_t *doc = json_loads(line, 0, NULL);
+        ck_assert_ptr_nonnull(doc);
+        ck_assert_str_eq(json_string_value(json_object_get(doc, "level")), LEVEL_NAMES[level]);
+        json_decref(doc);
+    }
+    free(line);
+}
+
+/* At each of the four levels, every writer (log_msg, log_text, the access line, which is info) writes
+ * the messages at that level and above and nothing below it. */
+START_TEST(test_each_level_suppresses_lower)
+{
+    for (int min = LOG_ERROR; min <= LOG_DEBUG; min++) {
+        for (int level = LOG_ERROR; level <= LOG_DEBUG; level++) {
+            capture_start((enum log_level)min);
+            log_msg((enum log_level)level, "a message at %d", level);
+            check_line(capture_end(), level <= min, (enum log_level)level, "log_msg", (enum log_level)min);
+            check_line(captured((enum log_level)min, (enum log_level)level, "libpq", "a notice"), level <= min,
+                       (enum log_level)level, "log_text", (enum log_level)min);
+        }
+        capture_start((enum log_level)min);
+        log_request("0123456789abcdef", "GET", "/students/@student_number", 200, 1.5, "admin");
+        check_line(capture_end(), min >= LOG_INFO, LOG_INFO, "log_request", (enum log_level)min);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("log");
@@ -83,6 +135,7 @@ int main(void)
     tcase_add_test(tc, test_library_message_is_one_json_line);
     tcase_add_test(tc, test_multi_line_and_urls);
     tcase_add_test(tc, test_level_honoured);
+    tcase_add_test(tc, test_each_level_suppresses_lower);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
