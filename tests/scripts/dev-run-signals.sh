@@ -31,10 +31,11 @@ gone() {
   ! kill -0 "$1" 2>/dev/null
 }
 
-# The demo is served: /healthz, and tutor T1005's agenda with the token from the printed curl line.
+# The demo is served: /healthz, /docs (the build's renderer), and tutor T1005's agenda with the token from the printed curl line.
 check_served() { # check_served PORT
   local token status
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/healthz")" = 200 ] || fail "/healthz is not 200"
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/docs")" = 200 ] || fail "/docs is not 200"
   token=$(grep -m 1 '/tutors/T1005/agenda' "$log" | sed -E 's/.*Bearer ([^"]+)".*/\1/')
   [ -n "$token" ] || fail "no curl line for the agenda was printed"
   status=$(curl -s -o "$state.body" -w '%{http_code}' -H "Authorization: Bearer $token" \
