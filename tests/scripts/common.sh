@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # tests/scripts/common.sh — shared helpers of the script tests (sourced, not run).
 
 # fail MESSAGE: prints why the test failed and exits 1 (the caller's EXIT trap cleans up).
@@ -38,7 +39,7 @@ cluster_running() {
 assert_nothing_left() {
   local left
   left=$(group_pids "$1")
-  [ -z "$left" ] || fail "processes left running: $(ps -o pid=,args= -p "$(echo $left | tr ' ' ,)")"
+  [ -z "$left" ] || fail "processes left running: $(ps -o pid=,args= -p "$(paste -sd, <<<"$left")")"
   ! cluster_running "$2/pg" || fail "the PostgreSQL cluster in $2/pg is still running"
   ! curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$3/healthz" || fail "something still answers on port $3"
 }
