@@ -4,6 +4,7 @@
 # <prefix>/share/tutord/docs, against the db fixture's database. Bounded: 60 s to answer /healthz.
 set -euo pipefail
 build=$(realpath "$1")
+# shellcheck source=tests/scripts/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 prefix=$(mktemp -d "$build/install-docs.XXXXXX")
 serve_pid=""

@@ -4,6 +4,7 @@
 # mints a three-part JWT from a good request.
 set -euo pipefail
 tutord=$1
+# shellcheck source=tests/scripts/common.sh
 . "$(cd "$(dirname "$0")" && pwd)/common.sh"
 good=0123456789abcdef0123456789abcdef
 out=$(mktemp) err=$(mktemp)
