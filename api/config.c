@@ -80,11 +80,6 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_METRICS_TOKEN_FILE", "--metrics-token-file", OFF(metrics_token_file)},
 };
 
-/* Where `npm ci` in tests/contract installs the /docs renderer; the build defines it (tests/contract). */
-#ifndef TUTORD_DOCS_DIR_DEFAULT
-#define TUTORD_DOCS_DIR_DEFAULT ""
-#endif
-
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 static int set_int(struct config *cfg, const struct int_setting *s, const char *text, const char *origin)
@@ -210,6 +205,31 @@ static int load_flags(struct config *cfg, int *argc, char **argv)
     return rc;
 }
 
+/* The /docs renderer's folder when TUTORD_DOCS_DIR is not set: share/tutord/docs under the parent of the running
+ * binary's folder, so <prefix>/bin/tutord finds <prefix>/share/tutord/docs once installed and <build>/api/tutord
+ * finds <build>/share/tutord/docs in the build tree (docs/CMakeLists.txt puts the bundle in both). NULL when
+ * the binary's path is unknown. */
+static char *default_docs_dir(void)
+{
+    static const char SUFFIX[] = "/share/tutord/docs";
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    for (int up = 0; up < 2; up++) { /* the binary's name, then its folder */
+        char *slash = strrchr(exe, '/');
+        if (!slash)
+            return NULL;
+        *slash = '\0';
+    }
+    size_t size = strlen(exe) + sizeof(SUFFIX);
+    char *dir = malloc(size);
+    if (dir)
+        snprintf(dir, size, "%s%s", exe, SUFFIX);
+    return dir;
+}
+
 static int check_listen(const struct config *cfg)
 {
     struct in_addr addr;
@@ -242,8 +262,8 @@ int config_load(struct config *cfg, int *argc, char **argv)
         rc = -1;
     if (!cfg->jwt_alg && !(cfg->jwt_alg = strdup("HS256")))
         rc = -1;
-    if (!cfg->docs_dir && TUTORD_DOCS_DIR_DEFAULT[0] && !(cfg->docs_dir = strdup(TUTORD_DOCS_DIR_DEFAULT)))
-        rc = -1;
+    if (!cfg->docs_dir)
+        cfg->docs_dir = default_docs_dir(); /* NULL: GET /docs answers 503 saying to set TUTORD_DOCS_DIR */
     if (rc == 0 && (check_listen(cfg) != 0 || check_jwt_alg(cfg) != 0))
         rc = -1;
     return rc;

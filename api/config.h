@@ -29,8 +29,8 @@ struct config {
     int max_connections;       /* TUTORD_MAX_CONNECTIONS, default 1024: open connections in total */
     int max_connections_per_ip;/* TUTORD_MAX_CONNECTIONS_PER_IP, default 256: open connections per client address */
     enum log_level log_level;  /* TUTORD_LOG_LEVEL: error|warn|info|debug, default info */
-    char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs;
-                                  default TUTORD_DOCS_DIR_DEFAULT (set by the build), NULL when none */
+    char *docs_dir;            /* TUTORD_DOCS_DIR: folder holding redoc.standalone.js for GET /docs; default
+                                  share/tutord/docs beside the binary's folder (installed or build tree) */
     int retention_years;       /* TUTORD_RETENTION_YEARS: personal data kept this many years after the course ends, default 6 */
     int audit_retention_years; /* TUTORD_AUDIT_RETENTION_YEARS: audit rows kept this many years, default 7 */
     int retention_batch;       /* TUTORD_RETENTION_BATCH: students (or audit rows) per transaction, default 500 */

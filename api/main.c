@@ -51,24 +51,57 @@ static int need_database(const struct config *cfg)
     return -1;
 }
 
+/* Checks `tutord token`'s inputs: every role of roles_csv known, a TTL in range, an HS256 secret of at least
+ * 32 bytes. Returns 0, or 2 after printing why to stderr. */
+static int check_token_request(const struct config *cfg, const char *roles_csv, long ttl)
+{
+    char roles[256];
+    if (strlen(roles_csv) >= sizeof(roles))
+        return fputs("tutord token: --roles is too long\n", stderr), 2;
+    strcpy(roles, roles_csv);
+    char *save = NULL;
+    int n = 0;
+    for (char *r = strtok_r(roles, ",", &save); r; r = strtok_r(NULL, ",", &save), n++)
+        if (!auth_role_of_name(r))
+            return fprintf(stderr,
+                           "tutord token: unknown role \"%s\" (student, tutor, senior_tutor, registry, admin, dean)\n",
+                           r),
+                   2;
+    if (n == 0)
+        return fputs("tutord token: --roles names no role\n", stderr), 2;
+    if (ttl < 1 || ttl > 31L * 24 * 3600)
+        return fputs("tutord token: --ttl must be a whole number of seconds from 1 to 2678400\n", stderr), 2;
+    if (strcmp(cfg->jwt_alg, "HS256") == 0 && (!cfg->jwt_secret || strlen(cfg->jwt_secret) < 32))
+        return fputs("tutord token: TUTORD_JWT_SECRET must be at least 32 bytes for HS256\n", stderr), 2;
+    return 0;
+}
+
+/* tutord token --sub ID --roles r1,r2 [--schools A,B] [--ttl S]: prints a signed token; 2 on a bad request. */
 static int cmd_token(const struct config *cfg, int argc, char **argv)
 {
-    const char *sub = NULL, *roles = NULL, *schools = NULL;
-    long ttl = 3600;
-    for (int i = 2; i + 1 < argc; i += 2) {
-        if (strcmp(argv[i], "--sub") == 0)
-            sub = argv[i + 1];
-        else if (strcmp(argv[i], "--roles") == 0)
-            roles = argv[i + 1];
-        else if (strcmp(argv[i], "--schools") == 0)
-            schools = argv[i + 1];
-        else if (strcmp(argv[i], "--ttl") == 0)
-            ttl = strtol(argv[i + 1], NULL, 10);
-        else
-            return fprintf(stderr, "tutord token: unknown flag %s\n", argv[i]), 2;
+    static const char USAGE[] = "usage: tutord token --sub ID --roles r1,r2 [--schools A,B] [--ttl 1..2678400]\n";
+    const char *sub = NULL, *roles = NULL, *schools = NULL, *ttl_text = "3600";
+    for (int i = 2; i < argc; i += 2) {
+        const char **slot = strcmp(argv[i], "--sub") == 0       ? &sub
+                            : strcmp(argv[i], "--roles") == 0   ? &roles
+                            : strcmp(argv[i], "--schools") == 0 ? &schools
+                            : strcmp(argv[i], "--ttl") == 0     ? &ttl_text
+                                                                : NULL;
+        if (!slot)
+            return fprintf(stderr, "tutord token: unknown flag %s\n%s", argv[i], USAGE), 2;
+        if (i + 1 >= argc)
+            return fprintf(stderr, "tutord token: %s needs a value\n%s", argv[i], USAGE), 2;
+        *slot = argv[i + 1];
     }
-    if (!sub || !roles || ttl < 1 || ttl > 31L * 24 * 3600 || (argc % 2) != 0)
-        return fputs("usage: tutord token --sub ID --roles r1,r2 [--schools A,B] [--ttl 1..2678400]\n", stderr), 2;
+    if (!sub || !*sub || !roles || !*roles)
+        return fprintf(stderr, "tutord token: --sub and --roles are required\n%s", USAGE), 2;
+    char *end = NULL;
+    long ttl = strtol(ttl_text, &end, 10);
+    if (end == ttl_text || *end)
+        ttl = 0; /* refused as out of range below */
+    int rc = check_token_request(cfg, roles, ttl);
+    if (rc != 0)
+        return rc;
     char *token = auth_mint(cfg, sub, roles, schools, ttl);
     if (!token)
         return 1;

@@ -1,18 +1,19 @@
-// docs-served.mjs TUTORD SPEC DB_URL_FILE — starts tutord (against the db fixture's database) and
-// checks GET /docs and GET /docs/redoc.standalone.js: the page loads the contract with the bundle,
-// the bundle is the one npm installed, a missing bundle is a 404 problem naming the fix, and every
-// response matches openapi.yaml.
+// docs-served.mjs TUTORD SPEC DB_URL_FILE BUNDLE — starts tutord (against the db fixture's database) and
+// checks GET /docs and GET /docs/redoc.standalone.js: with TUTORD_DOCS_DIR unset, the page loads the
+// contract with the bundle and the bundle is BUNDLE, the one the build fetched (share/tutord/docs beside
+// the binary's folder); a missing bundle makes both a 503 problem naming the fix; every response
+// matches openapi.yaml.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkExchange, loadContract } from './contract.mjs';
 
-const [tutord, specPath, urlFile] = process.argv.slice(2);
+const [tutord, specPath, urlFile, bundle] = process.argv.slice(2);
 const contract = loadContract(specPath);
-const bundle = new URL('./node_modules/redoc/bundles/redoc.standalone.js', import.meta.url).pathname;
+assert.ok(existsSync(bundle), `${bundle} is missing: the build fetches it with npm (docs/CMakeLists.txt); was npm there?`);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -26,9 +27,11 @@ function freePort() {
 
 async function start(extraEnv) {
   const port = await freePort();
-  const env = { ...process.env, TUTORD_DATABASE_URL: readFileSync(urlFile, 'utf8').trim(), TUTORD_PORT: String(port),
+  const env = { ...process.env };
+  delete env.TUTORD_DOCS_DIR; // the default is what is tested
+  Object.assign(env, { TUTORD_DATABASE_URL: readFileSync(urlFile, 'utf8').trim(), TUTORD_PORT: String(port),
     TUTORD_LISTEN: '127.0.0.1', TUTORD_JWT_SECRET: 'docs-test-secret-0123456789abcdef0123456789', TUTORD_LOG_LEVEL: 'warn',
-    ...extraEnv };
+    ...extraEnv });
   const child = spawn(tutord, ['serve'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
@@ -57,7 +60,7 @@ async function stop(child) {
   await done;
 }
 
-const served = await start({ TUTORD_DOCS_DIR: new URL('./node_modules/redoc/bundles', import.meta.url).pathname });
+const served = await start({});
 try {
   const page = await get(served.base, '/docs');
   assert.equal(page.status, 200);
@@ -67,7 +70,7 @@ try {
   const js = await get(served.base, '/docs/redoc.standalone.js');
   assert.equal(js.status, 200);
   assert.match(js.content_type, /^text\/javascript/);
-  assert.equal(js.bytes, statSync(bundle).size, 'the bundle served is the one npm installed');
+  assert.equal(js.bytes, statSync(bundle).size, 'the bundle served is the one the build fetched');
   const spec = await get(served.base, '/openapi.yaml');
   assert.equal(spec.status, 200);
   assert.equal(spec.body, readFileSync(specPath, 'utf8'), 'the contract served is openapi.yaml as built');
@@ -77,9 +80,11 @@ try {
 
 const missing = await start({ TUTORD_DOCS_DIR: mkdtempSync(join(tmpdir(), 'tutord-no-docs-')) });
 try {
-  const js = await get(missing.base, '/docs/redoc.standalone.js');
-  assert.equal(js.status, 404);
-  assert.match(JSON.parse(js.body).detail, /npm ci/);
+  for (const path of ['/docs', '/docs/redoc.standalone.js']) {
+    const res = await get(missing.base, path);
+    assert.equal(res.status, 503, `${path} without the renderer`);
+    assert.match(JSON.parse(res.body).detail, /redoc\.standalone\.js\) is not installed.*npm.*TUTORD_DOCS_DIR/);
+  }
 } finally {
   await stop(missing.child);
 }
