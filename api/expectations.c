@@ -98,8 +98,9 @@ static const struct {
 static void say_days(long days, char *out, size_t size)
 {
     static const char *const WEEKS[] = {"one week", "two weeks", "three weeks", "four weeks"};
-    if (days > 0 && days % 7 == 0 && days / 7 <= 4)
-        snprintf(out, size, "%s", WEEKS[days / 7 - 1]);
+    long weeks = days / 7;
+    if (days % 7 == 0 && weeks >= 1 && weeks <= 4)
+        snprintf(out, size, "%s", WEEKS[weeks - 1]);
     else
         snprintf(out, size, "%ld day%s", days, days == 1 ? "" : "s");
 }

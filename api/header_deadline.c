@@ -69,10 +69,10 @@ static void *reaper_main(void *arg)
         reap(d);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += 250 * 1000 * 1000;
-        if (until.tv_nsec >= 1000 * 1000 * 1000) {
+        until.tv_nsec += 250L * 1000 * 1000;
+        if (until.tv_nsec >= 1000L * 1000 * 1000) {
             until.tv_sec++;
-            until.tv_nsec -= 1000 * 1000 * 1000;
+            until.tv_nsec -= 1000L * 1000 * 1000;
         }
         pthread_cond_timedwait(&d->wake, &d->lock, &until);
     }
@@ -106,11 +106,11 @@ void header_deadlines_stop(struct header_deadlines *d)
     pthread_cond_signal(&d->wake);
     pthread_mutex_unlock(&d->lock);
     pthread_join(d->reaper, NULL);
-    while (d->armed) {
-        struct header_slot *s = d->armed;
-        unlink_slot(d, s);
+    for (struct header_slot *s = d->armed, *next; s; s = next) {
+        next = s->next;
         free(s);
     }
+    d->armed = NULL;
     pthread_cond_destroy(&d->wake);
     pthread_mutex_destroy(&d->lock);
     free(d);

@@ -98,7 +98,7 @@ char *ics_calendar(const char *tz, const char *name, const struct ics_event *eve
     icalproperty *calname = icalproperty_new_x(name);
     icalproperty_set_x_name(calname, "X-WR-CALNAME");
     icalcomponent_add_property(cal, calname);
-    time_t from = time(NULL) - 366 * 86400;
+    time_t from = time(NULL) - 366L * 86400;
     for (size_t i = 0; i < n; i++)
         from = events[i].start < from ? events[i].start - 86400 : from;
     if (zone != icaltimezone_get_utc_timezone())

@@ -93,7 +93,9 @@ static void safe_token(char *dst, size_t size, const char *src)
     size_t i = 0;
     for (; src && src[i] && i + 1 < size; i++) {
         unsigned char c = (unsigned char)src[i];
-        dst[i] = (c > 0x20 && c < 0x7f && c != '"' && c != '\\') ? (char)c : '?';
+        dst[i] = '?';
+        if (c > 0x20 && c < 0x7f && c != '"' && c != '\\')
+            dst[i] = (char)c;
     }
     dst[i] = '\0';
 }

@@ -25,7 +25,7 @@ int report_is_year_label(const char *s)
     for (int i = 0; i < 7; i++)
         if (i != 4 && !isdigit((unsigned char)s[i]))
             return 0;
-    return (atoi(s) + 1) % 100 == atoi(s + 5);
+    return (strtol(s, NULL, 10) + 1) % 100 == strtol(s + 5, NULL, 10);
 }
 
 char *report_format_instant(long long t, char buf[21])
@@ -225,9 +225,13 @@ static json_t *thresholds_of(const json_t *policies, double override)
     const json_t *text;
     json_object_foreach((json_t *)policies, school, text)
     {
-        pe_policy *p = override > 0 ? NULL : parse_policy(text);
-        if (override > 0 || p)
-            json_object_set_new(out, school, override > 0 ? json_real(override) : json_integer(p->not_fulfilling_pct));
+        if (override > 0) {
+            json_object_set_new(out, school, json_real(override));
+            continue;
+        }
+        pe_policy *p = parse_policy(text);
+        if (p)
+            json_object_set_new(out, school, json_integer(p->not_fulfilling_pct));
         pe_policy_free(p);
     }
     return out;

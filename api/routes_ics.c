@@ -91,7 +91,7 @@ static enum app_status events_of(const PGresult *res, struct ics_event **events)
         e->location = PQgetvalue(res, i, 4);
         e->url = PQgetvalue(res, i, 5);
         e->cancelled = strcmp(PQgetvalue(res, i, 6), "true") == 0;
-        e->sequence = atoi(PQgetvalue(res, i, 7));
+        e->sequence = (int)strtol(PQgetvalue(res, i, 7), NULL, 10);
         e->stamp = (time_t)strtoll(PQgetvalue(res, i, 8), NULL, 10);
         e->description = PQgetvalue(res, i, 9);
     }

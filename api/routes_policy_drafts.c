@@ -142,7 +142,7 @@ static int callback_draft_get(const struct _u_request *req, struct _u_response *
     if (st == APP_OK)
         st = repo_draft_get(conn, id, &json, school);
     if (st == APP_OK && (st = may_read(conn, http_principal(resp), school)) != APP_OK)
-        free(json); /* another school's drafts: not found, as for a note that is not yours */
+        free(json), json = NULL; /* another school's drafts: not found, as for a note that is not yours */
     if (st == APP_FORBIDDEN)
         st = APP_NOT_FOUND;
     db_release(app->pool, conn);

@@ -187,7 +187,8 @@ static void keep_client_address(struct MHD_Connection *connection, struct _u_req
     if (!info || !info->client_addr || req->client_address)
         return;
     socklen_t len = info->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    req->client_address = calloc(1, sizeof(struct sockaddr_storage));
+    struct sockaddr_storage *storage = calloc(1, sizeof(*storage)); /* room for either family */
+    req->client_address = (struct sockaddr *)storage;
     if (req->client_address)
         memcpy(req->client_address, info->client_addr, len);
 }
@@ -367,7 +368,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, 64 * 1024, NULL}, /* room for the 8 KB target, 16 KB headers */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)64 * 1024, NULL}, /* room for the 8 KB target, 16 KB headers */
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
         {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},

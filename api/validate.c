@@ -25,13 +25,20 @@ static int digits(const char *s, int n)
     return 1;
 }
 
+/* The value of n decimal digits (checked by digits()). */
+static int number(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 static int parse_date_prefix(const char *s)
 {
     if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
         return 0;
-    int y, m, d;
-    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
-        return 0;
+    int y = number(s, 4), m = number(s + 5, 2), d = number(s + 8, 2);
     return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 

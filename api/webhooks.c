@@ -25,8 +25,8 @@ static int b64_encode(const unsigned char *in, size_t n, char *out, size_t size)
         unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
         out[o++] = B64[v >> 18 & 63];
         out[o++] = B64[v >> 12 & 63];
-        out[o++] = i + 1 < n ? B64[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? B64[v & 63] : '=';
+        out[o++] = (char)(i + 1 < n ? B64[v >> 6 & 63] : '=');
+        out[o++] = (char)(i + 2 < n ? B64[v & 63] : '=');
     }
     out[o] = '\0';
     return 0;
@@ -55,6 +55,12 @@ static long b64_decode(const char *in, unsigned char *out, size_t size)
     return (long)o;
 }
 
+/* The value of one lowercase hex digit (sha256_hex writes only 0-9a-f). */
+static unsigned hex_value(char c)
+{
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
+}
+
 /* SHA-256 of two concatenated buffers, as 32 raw bytes (sha256.h gives hex; this turns it back). */
 static void sha256_raw(const void *a, size_t an, const void *b, size_t bn, unsigned char out[32])
 {
@@ -64,11 +70,8 @@ static void sha256_raw(const void *a, size_t an, const void *b, size_t bn, unsig
     sha256_update(&h, a, an);
     sha256_update(&h, b, bn);
     sha256_hex(&h, hex);
-    for (int i = 0; i < 32; i++) {
-        unsigned byte = 0;
-        sscanf(hex + 2 * i, "%2x", &byte);
-        out[i] = (unsigned char)byte;
-    }
+    for (size_t i = 0; i < 32; i++)
+        out[i] = (unsigned char)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
 }
 
 /* HMAC-SHA256 (RFC 2104) of msg under key, 32 raw bytes into mac. */
@@ -93,7 +96,7 @@ int webhook_new_secret(char *out, size_t size)
     unsigned char key[24];
     if (size < 6 + 33 || getrandom(key, sizeof(key), 0) != (ssize_t)sizeof(key))
         return -1;
-    memcpy(out, "whsec_", 6);
+    memcpy(out, "whsec_", 7); /* with its NUL: b64_encode writes from out + 6 */
     return b64_encode(key, sizeof(key), out + 6, size - 6);
 }
 
@@ -115,7 +118,7 @@ int webhook_sign(const char *secret, const char *msg_id, long long timestamp, co
     memcpy(signed_content + pn, body, bn + 1);
     hmac_sha256(key, (size_t)key_len, signed_content, (size_t)pn + bn, mac);
     free(signed_content);
-    memcpy(out, "v1,", 3);
+    memcpy(out, "v1,", 4); /* with its NUL: b64_encode writes from out + 3 */
     return b64_encode(mac, sizeof(mac), out + 3, size - 3);
 }
 
