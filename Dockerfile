@@ -2,6 +2,7 @@
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make cmake pkg-config \
       libulfius-dev libmicrohttpd-dev libjansson-dev libjwt-dev libpq-dev libcurl4-gnutls-dev check libsubunit-dev \
+      libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -9,6 +10,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo && cmake --build /bui
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libulfius2.7 libmicrohttpd12 libjansson4 \
+      libssl3 \
       libjwt0 libpq5 ca-certificates curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home tutord
 COPY --from=build /build/api/tutord /usr/local/bin/tutord
