@@ -26,7 +26,8 @@ struct jwks_source {
     pthread_cond_t wake;
     struct jwks_set *file_set, *url_set; /* the last good keys of each origin */
     time_t last_fetch;                   /* monotonic seconds of the last fetch attempt */
-    int last_ok, stopping, thread_started;
+    time_t last_on_demand;               /* ... and of the last one an unknown kid caused */
+    int last_ok, on_demand_done, stopping, thread_started;
     pthread_t thread;
 };
 
@@ -287,8 +288,12 @@ int jwks_source_refresh_for_unknown_kid(struct jwks_source *src)
 {
     unsigned long before = jwks_source_generation(src);
     pthread_mutex_lock(&src->fetch_lock);
-    if (mono_now() - src->last_fetch >= src->min_refresh_s)
+    time_t now = mono_now();
+    if (!src->on_demand_done || now - src->last_on_demand >= src->min_refresh_s) {
+        src->on_demand_done = 1;
+        src->last_on_demand = now;
         refresh(src, "unknown kid");
+    }
     pthread_mutex_unlock(&src->fetch_lock);
     return jwks_source_generation(src) != before;
 }

@@ -1,7 +1,7 @@
 /* jwks_source.h — the identity provider's keys, kept current: a JWKS file (re-read) and/or a JWKS URL
  * (fetched with libcurl) at start, every refresh_s seconds on a thread of its own, and on demand when a token
- * names a kid the set lacks — no sooner than min_refresh_s after the previous fetch, so a flood of made-up
- * kids cannot hammer the provider. A fetch that fails or returns no usable key keeps the last good keys.
+ * names a kid the set lacks — at most one such fetch per min_refresh_s, so a flood of made-up kids cannot
+ * hammer the provider. A fetch that fails or returns no usable key keeps the last good keys.
  * Readers take the published set by reference (a mutex held for a pointer copy); fetches never block them. */
 #ifndef TUTORD_JWKS_SOURCE_H
 #define TUTORD_JWKS_SOURCE_H
@@ -14,7 +14,8 @@ struct jwks_options {
     const char *file;  /* a JWKS document on disk, or NULL */
     const char *url;   /* https:// (http:// only to a loopback host), or NULL */
     int refresh_s;     /* the scheduled refresh period */
-    int min_refresh_s; /* the least time between two fetches caused by unknown kids or a failed fetch */
+    int min_refresh_s; /* the least time between two fetches caused by unknown kids; also the retry period
+                          after a failed fetch */
 };
 
 struct jwks_source;
@@ -34,7 +35,7 @@ struct jwks_set *jwks_source_acquire(struct jwks_source *src);
 /* A number that changes whenever the published keys change (for caches of verified tokens). Lock-free. */
 unsigned long jwks_source_generation(const struct jwks_source *src);
 
-/* Fetches again now, for a token whose kid the set lacks (or while no key is loaded), unless a fetch
+/* Fetches again now, for a token whose kid the set lacks (or while no key is loaded), unless such a fetch
  * happened less than min_refresh_s ago; waits for a fetch already running. Returns 1 when the published
  * keys changed, else 0. Thread-safe. */
 int jwks_source_refresh_for_unknown_kid(struct jwks_source *src);
