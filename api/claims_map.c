@@ -92,7 +92,8 @@ int claims_map_init(struct claims_map *map, const struct config *cfg, char *why,
     else if (map->strip_domain && (!*map->strip_domain || strchr(map->strip_domain, '@')))
         snprintf(why, size, "TUTORD_JWT_SUBJECT_STRIP_DOMAIN must be a domain such as uni.example");
     else if (parse_case(map, cfg->jwt_subject_case, why, size) == 0 &&
-             (!cfg->jwt_role_map || !*cfg->jwt_role_map || claims_map_parse_roles(map, cfg->jwt_role_map, why, size) == 0))
+             (!cfg->jwt_role_map || !*cfg->jwt_role_map ||
+              claims_map_parse_roles(map, cfg->jwt_role_map, why, size) == 0))
         rc = 0;
     if (rc != 0)
         claims_map_free(map);

@@ -26,12 +26,12 @@ struct role_rule {
 };
 
 struct claims_map {
-    char *subject_claim;  /* default "sub" */
-    char *strip_domain;   /* "uni.example": the subject must end "@uni.example" (any case), which is removed */
+    char *subject_claim; /* default "sub" */
+    char *strip_domain;  /* "uni.example": the subject must end "@uni.example" (any case), which is removed */
     enum subject_case subject_case;
-    char *roles_claim;    /* default "roles" */
-    char *schools_claim;  /* default "schools" */
-    size_t n_rules;       /* 0: the values are tutord's role names */
+    char *roles_claim;   /* default "roles" */
+    char *schools_claim; /* default "schools" */
+    size_t n_rules;      /* 0: the values are tutord's role names */
     struct role_rule rules[CLAIMS_MAP_MAX_RULES];
 };
 

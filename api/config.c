@@ -251,7 +251,8 @@ static int check_jwks(const struct config *cfg)
         rc = -1;
     }
     if (cfg->jwt_jwks_url && !jwks_url_allowed(cfg->jwt_jwks_url)) {
-        fprintf(stderr, "tutord: TUTORD_JWT_JWKS_URL must be an https:// URL (http:// only to 127.0.0.1 or localhost)\n");
+        fprintf(stderr,
+                "tutord: TUTORD_JWT_JWKS_URL must be an https:// URL (http:// only to 127.0.0.1 or localhost)\n");
         rc = -1;
     }
     return rc;

@@ -25,7 +25,8 @@ struct config {
     int jwt_jwks_min_refresh_s;/* TUTORD_JWT_JWKS_MIN_REFRESH_S, default 30: least time between fetches caused by
                                   an unknown kid (or retrying a failed fetch) */
     char *jwt_subject_claim;   /* TUTORD_JWT_SUBJECT_CLAIM, default sub */
-    char *jwt_subject_strip_domain; /* TUTORD_JWT_SUBJECT_STRIP_DOMAIN: "uni.example" requires and removes @uni.example */
+    char *jwt_subject_strip_domain; /* TUTORD_JWT_SUBJECT_STRIP_DOMAIN: "uni.example" requires and removes the
+                                       subject's "@uni.example" */
     char *jwt_subject_case;    /* TUTORD_JWT_SUBJECT_CASE: keep (default), upper or lower */
     char *jwt_roles_claim;     /* TUTORD_JWT_ROLES_CLAIM, default roles (dotted path allowed: realm_access.roles) */
     char *jwt_role_map;        /* TUTORD_JWT_ROLE_MAP: "Value=role,..."; unset = tutord's own role names */

@@ -217,7 +217,8 @@ int jwks_equal(const struct jwks_set *a, const struct jwks_set *b)
         return 0;
     for (size_t i = 0; i < a->n; i++)
         if (a->keys[i].alg != b->keys[i].alg || strcmp(a->keys[i].kid, b->keys[i].kid) != 0 ||
-            a->keys[i].pem_len != b->keys[i].pem_len || memcmp(a->keys[i].pem, b->keys[i].pem, (size_t)a->keys[i].pem_len) != 0)
+            a->keys[i].pem_len != b->keys[i].pem_len ||
+            memcmp(a->keys[i].pem, b->keys[i].pem, (size_t)a->keys[i].pem_len) != 0)
             return 0;
     return 1;
 }

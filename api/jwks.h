@@ -8,9 +8,9 @@
 #include <jwt.h>
 #include <stddef.h>
 
-#define JWKS_MAX_KEYS 32      /* usable keys kept from one document; more are ignored */
-#define JWKS_MAX_ENTRIES 128  /* a document with more entries in "keys" is refused */
-#define JWKS_MAX_KID 128      /* longest kid kept; a key with a longer one is skipped */
+#define JWKS_MAX_KEYS 32     /* usable keys kept from one document; more are ignored */
+#define JWKS_MAX_ENTRIES 128 /* a document with more entries in "keys" is refused */
+#define JWKS_MAX_KID 128     /* longest kid kept; a key with a longer one is skipped */
 
 /* One verification key: its kid ("" when the JWK has none), the one algorithm it may verify (its `alg`, or
  * RS256 for an RSA key without one, ES256/ES384 by curve for an EC key) and its public key as PEM. */

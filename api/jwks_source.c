@@ -21,7 +21,7 @@ struct jwks_source {
     int refresh_s, min_refresh_s;
     pthread_mutex_t set_lock; /* guards `current` only: held for a pointer copy */
     struct jwks_set *current;
-    unsigned long generation; /* atomics only */
+    unsigned long generation;   /* atomics only */
     pthread_mutex_t fetch_lock; /* one fetch at a time; guards everything below */
     pthread_cond_t wake;
     struct jwks_set *file_set, *url_set; /* the last good keys of each origin */
@@ -48,8 +48,8 @@ int jwks_url_allowed(const char *url)
              curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK;
     if (ok)
         ok = strcasecmp(scheme, "https") == 0 ||
-             (strcasecmp(scheme, "http") == 0 && (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 ||
-                                                  strcasecmp(host, "localhost") == 0));
+             (strcasecmp(scheme, "http") == 0 &&
+              (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "[::1]") == 0 || strcasecmp(host, "localhost") == 0));
     curl_free(scheme);
     curl_free(host);
     curl_url_cleanup(u);
@@ -214,8 +214,8 @@ static int init_sync(struct jwks_source *src)
     pthread_condattr_t attr;
     if (pthread_condattr_init(&attr) != 0)
         return -1;
-    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&src->wake, &attr) == 0 ? 0
-                                                                                                              : -1;
+    int rc =
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 && pthread_cond_init(&src->wake, &attr) == 0 ? 0 : -1;
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&src->set_lock, NULL);
     pthread_mutex_init(&src->fetch_lock, NULL);

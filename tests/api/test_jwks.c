@@ -9,11 +9,6 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <jwt.h>
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +17,7 @@
 
 #include "fixtures.h"
 #include "harness.h"
+#include "keys.h"
 #include "procs.h"
 
 #define AWAIT_SECONDS 30
@@ -29,101 +25,13 @@
 #define ENTRA_ISSUER "https://login.microsoftonline.com/" TENANT "/v2.0"
 #define ENTRA_AUDIENCE "api://tutord-test"
 
-/* A signing key made for this run: its kid, alg, the private key as PEM (for libjwt) and its public JWK. */
-struct test_key {
-    const char *kid;
-    jwt_alg_t alg;
-    char *private_pem;
-    json_t *jwk;
-};
-
-static struct test_key rsa_a = {"rsa-a", JWT_ALG_RS256, NULL, NULL}, rsa_b = {"rsa-b", JWT_ALG_RS256, NULL, NULL},
-                       ec_k = {"ec-k", JWT_ALG_ES256, NULL, NULL};
+static struct test_key rsa_a, rsa_b, ec_k; /* made in start() */
 static char support_dir[512], jwks_file[64], jwks_env[96], school[32], student[24], other[24];
 static int jwks_port;
 static pid_t jwks_pid;
 static pid_t suite_pid;
 
-/* ---- keys ------------------------------------------------------------------------------------------ */
-
-/* base64url (no padding) of n bytes, as a new JSON string. */
-static json_t *b64url(const unsigned char *bytes, size_t n)
-{
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    ck_assert_ptr_nonnull(out);
-    int len = EVP_EncodeBlock((unsigned char *)out, bytes, (int)n);
-    while (len > 0 && out[len - 1] == '=')
-        out[--len] = '\0';
-    for (char *p = out; *p; p++)
-        *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-    json_t *s = json_string(out);
-    free(out);
-    return s;
-}
-
-/* The big-number parameter `name` of pkey as base64url. */
-static json_t *bn_member(EVP_PKEY *pkey, const char *name)
-{
-    BIGNUM *bn = NULL;
-    ck_assert(EVP_PKEY_get_bn_param(pkey, name, &bn) == 1);
-    unsigned char buf[1024];
-    int n = BN_bn2bin(bn, buf);
-    BN_free(bn);
-    return b64url(buf, (size_t)n);
-}
-
-/* The public JWK of pkey: RSA with n/e, EC P-256 with x/y (Entra-like RSA keys carry no "alg"). */
-static json_t *public_jwk(EVP_PKEY *pkey, const struct test_key *k)
-{
-    json_t *jwk = json_pack("{s:s, s:s}", "kid", k->kid, "use", "sig");
-    if (k->alg == JWT_ALG_RS256) {
-        json_object_set_new(jwk, "kty", json_string("RSA"));
-        json_object_set_new(jwk, "n", bn_member(pkey, OSSL_PKEY_PARAM_RSA_N));
-        json_object_set_new(jwk, "e", bn_member(pkey, OSSL_PKEY_PARAM_RSA_E));
-        return jwk;
-    }
-    unsigned char point[65];
-    size_t len = 0;
-    ck_assert(EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &len) == 1);
-    ck_assert_uint_eq(len, 65);
-    json_object_set_new(jwk, "kty", json_string("EC"));
-    json_object_set_new(jwk, "alg", json_string("ES256"));
-    json_object_set_new(jwk, "crv", json_string("P-256"));
-    json_object_set_new(jwk, "x", b64url(point + 1, 32));
-    json_object_set_new(jwk, "y", b64url(point + 33, 32));
-    return jwk;
-}
-
-/* Generates k's key pair (RSA 2048 or EC P-256) and fills its PEM and JWK. */
-static void make_key(struct test_key *k)
-{
-    EVP_PKEY *pkey = k->alg == JWT_ALG_RS256 ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048)
-                                             : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    ck_assert_ptr_nonnull(pkey);
-    BIO *mem = BIO_new(BIO_s_mem());
-    ck_assert(PEM_write_bio_PrivateKey(mem, pkey, NULL, NULL, 0, NULL, NULL) == 1);
-    char *data = NULL;
-    long n = BIO_get_mem_data(mem, &data);
-    k->private_pem = strndup(data, (size_t)n);
-    BIO_free(mem);
-    k->jwk = public_jwk(pkey, k);
-    EVP_PKEY_free(pkey);
-}
-
-/* Signs `claims` (JSON text) with k, the header naming `kid` (NULL: none). Returns a malloc'd token. */
-static char *sign(const struct test_key *k, const char *kid, const char *claims)
-{
-    jwt_t *jwt = NULL;
-    ck_assert_int_eq(jwt_new(&jwt), 0);
-    ck_assert_int_eq(jwt_add_grants_json(jwt, claims), 0);
-    if (kid)
-        ck_assert_int_eq(jwt_add_header(jwt, "kid", kid), 0);
-    ck_assert_int_eq(jwt_set_alg(jwt, k->alg, (const unsigned char *)k->private_pem, (int)strlen(k->private_pem)), 0);
-    char *token = jwt_encode_str(jwt);
-    jwt_free(jwt);
-    ck_assert_ptr_nonnull(token);
-    return token;
-}
+/* ---- tokens ------------------------------------------------------------------------------------------ */
 
 /* A student token for `sub` signed by k under its own kid; `salt` makes otherwise equal tokens differ. */
 static char *student_token(const struct test_key *k, const char *kid, const char *sub, int salt)
@@ -132,7 +40,7 @@ static char *student_token(const struct test_key *k, const char *kid, const char
     long now = (long)time(NULL);
     snprintf(claims, sizeof(claims), "{\"sub\":\"%s\",\"roles\":[\"student\"],\"iat\":%ld,\"exp\":%ld}", sub, now,
              now + 3600 + salt);
-    return sign(k, kid, claims);
+    return test_key_sign(k, kid, claims);
 }
 
 /* ---- the JWKS server ------------------------------------------------------------------------------- */
@@ -140,15 +48,17 @@ static char *student_token(const struct test_key *k, const char *kid, const char
 /* Publishes exactly the keys given (NULL-terminated) in the served file (written whole, then renamed). */
 static void publish(const struct test_key *const *keys)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; keys[i]; i++)
-        json_array_append(arr, keys[i]->jwk);
-    json_t *doc = json_pack("{s:o}", "keys", arr);
-    char tmp[80];
+    size_t n = 0;
+    while (keys[n])
+        n++;
+    char *text = test_keys_jwks(keys, n), tmp[80];
     snprintf(tmp, sizeof(tmp), "%s.tmp", jwks_file);
-    ck_assert_int_eq(json_dump_file(doc, tmp, JSON_COMPACT), 0);
+    FILE *f = fopen(tmp, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
     ck_assert_int_eq(rename(tmp, jwks_file), 0);
-    json_decref(doc);
+    free(text);
 }
 
 /* Makes the served file hold `text` instead of a JWKS. */
@@ -335,7 +245,7 @@ START_TEST(test_idp_down_keeps_the_last_good_keys)
     expect_read(student_token(&rsa_a, "new-kid", student, 1), student, 401, "kid"); /* its refresh fails */
     expect_read(student_token(&rsa_a, "rsa-a", student, 2), student, 200, NULL);
     publish_text("{\"keys\": \"this is not a key set\""); /* garbage */
-    start_jwks_server();                                     /* its count starts at 0 */
+    start_jwks_server();                                  /* its count starts at 0 */
     await_fetches(1);
     expect_read(student_token(&rsa_a, "rsa-a", student, 3), student, 200, NULL);
     ck_assert_int_eq(unlink(jwks_file), 0); /* an error status (503) */
@@ -372,7 +282,7 @@ static char *entra_token(const char *username, const char *roles, const char *au
              "\"scp\":\"access_as_user\",\"sub\":\"AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ\",\"tid\":\"%s\","
              "\"ver\":\"2.0\"}",
              aud, ENTRA_ISSUER, now, now, now + 3600, username, roles, TENANT);
-    return sign(&rsa_a, "rsa-a", claims);
+    return test_key_sign(&rsa_a, "rsa-a", claims);
 }
 
 /* Microsoft Entra ID: app roles in `roles` mapped to tutord's, the student number from preferred_username
@@ -396,8 +306,7 @@ START_TEST(test_entra_id_shaped_tokens)
     expect_read(entra_token(username, "[\"Tutoring.Student\"]", ENTRA_AUDIENCE), other, 404, NULL);
     expect_read(entra_token(username, "[\"Tutoring.Admin\"]", ENTRA_AUDIENCE), other, 200, NULL);
     expect_read(entra_token(username, "[\"Tutoring.Reader\",\"student\"]", ENTRA_AUDIENCE), student, 401, "role");
-    expect_read(entra_token("t1005@elsewhere.example", "[\"Tutoring.Admin\"]", ENTRA_AUDIENCE), other, 401,
-                "domain");
+    expect_read(entra_token("t1005@elsewhere.example", "[\"Tutoring.Admin\"]", ENTRA_AUDIENCE), other, 401, "domain");
     expect_read(entra_token(username, "[\"Tutoring.Admin\"]", "api://another-app"), other, 401, "aud");
     harness_stop();
 }
@@ -427,7 +336,7 @@ START_TEST(test_keycloak_shaped_es256_tokens_from_a_file)
                  "\"account\"],\"sub\":\"f:1b2c:%d\",\"typ\":\"Bearer\",\"azp\":\"tutord-portal\","
                  "\"realm_access\":{\"roles\":%s},\"roles\":%s,\"preferred_username\":\"%s\"}",
                  now + 600, now, i, shapes[i][0], shapes[i][1], student);
-        expect_read(sign(&ec_k, "ec-k", claims), student, i == 0 ? 200 : 401, i == 0 ? NULL : "role");
+        expect_read(test_key_sign(&ec_k, "ec-k", claims), student, i == 0 ? 200 : 401, i == 0 ? NULL : "role");
     }
     harness_stop();
 }
@@ -445,9 +354,9 @@ static void start(void)
     char dir[] = "/tmp/tutord-jwks-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     snprintf(jwks_file, sizeof(jwks_file), "%s/jwks.json", dir);
-    make_key(&rsa_a);
-    make_key(&rsa_b);
-    make_key(&ec_k);
+    test_key_make(&rsa_a, "rsa-a", JWT_ALG_RS256, 2048);
+    test_key_make(&rsa_b, "rsa-b", JWT_ALG_RS256, 2048);
+    test_key_make(&ec_k, "ec-k", JWT_ALG_ES256, 0);
     jwks_port = procs_free_port();
     snprintf(jwks_env, sizeof(jwks_env), "TUTORD_JWT_JWKS_URL=http://127.0.0.1:%d/jwks", jwks_port);
     tt_new_school(school, sizeof(school), "JWK", NULL);
@@ -476,11 +385,9 @@ static void stop(void)
     *strrchr(dir, '/') = '\0';
     unlink(jwks_file);
     rmdir(dir);
-    struct test_key *keys[] = {&rsa_a, &rsa_b, &ec_k};
-    for (int i = 0; i < 3; i++) {
-        free(keys[i]->private_pem);
-        json_decref(keys[i]->jwk);
-    }
+    test_key_free(&rsa_a);
+    test_key_free(&rsa_b);
+    test_key_free(&ec_k);
 }
 
 int main(void)
