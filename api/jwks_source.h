@@ -2,7 +2,8 @@
  * (fetched with libcurl) at start, every refresh_s seconds on a thread of its own, and on demand when a token
  * names a kid the set lacks — at most one such fetch per min_refresh_s, so a flood of made-up kids cannot
  * hammer the provider. A fetch that fails or returns no usable key keeps the last good keys.
- * Readers take the published set by reference (a mutex held for a pointer copy); fetches never block them. */
+ * Every fetch runs on the refresher thread, never on a request's; readers take the published set by
+ * reference (a mutex held for a pointer copy), so fetches never block them. */
 #ifndef TUTORD_JWKS_SOURCE_H
 #define TUTORD_JWKS_SOURCE_H
 
@@ -20,9 +21,10 @@ struct jwks_options {
 
 struct jwks_source;
 
-/* Loads the keys (file, then URL) and starts the refresher thread. A file that cannot be read or holds
- * no usable key is fatal; an unreachable URL is not (logged; retried every min_refresh_s). Returns NULL
- * with the reason in why[size]. */
+/* Loads the JWKS file, starts the refresher thread and waits up to 5 s for its first fetch (file and URL).
+ * A file that cannot be read or holds no usable key is fatal; an unreachable URL is not (logged; retried
+ * every min_refresh_s; tokens are refused with 401 until keys arrive). Returns NULL with the reason in
+ * why[size]. */
 struct jwks_source *jwks_source_new(const struct jwks_options *opt, char *why, size_t size);
 
 /* Stops the refresher and frees everything; NULL-safe. No reader may hold the source any more. */
@@ -35,9 +37,10 @@ struct jwks_set *jwks_source_acquire(struct jwks_source *src);
 /* A number that changes whenever the published keys change (for caches of verified tokens). Lock-free. */
 unsigned long jwks_source_generation(const struct jwks_source *src);
 
-/* Fetches again now, for a token whose kid the set lacks (or while no key is loaded), unless such a fetch
- * happened less than min_refresh_s ago; waits for a fetch already running. Returns 1 when the published
- * keys changed, else 0. Thread-safe. */
+/* Asks the refresher for a fetch now, for a token whose kid the set lacks (or while no key is loaded),
+ * unless a request asked less than min_refresh_s ago, and then waits up to 3 s for that fetch (a slow
+ * provider keeps one request thread that long, once per min_refresh_s; the others are not held). Returns 1
+ * when the published keys changed meanwhile, else 0. Thread-safe. */
 int jwks_source_refresh_for_unknown_kid(struct jwks_source *src);
 
 /* True when `url` is one the source may fetch: https://, or http:// to 127.0.0.1, [::1] or localhost. */
