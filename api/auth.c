@@ -2,7 +2,8 @@
  * because libjwt 1.10 checks none of them. */
 #include "auth.h"
 
-#include "validate.h"
+#include "claims_map.h"
+#include "jwks_source.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -13,10 +14,15 @@
 #include <string.h>
 #include <strings.h>
 
+/* One of two kinds: a single key pinned to `alg` (TUTORD_JWT_SECRET or TUTORD_JWT_PUBLIC_KEY_FILE), or the
+ * identity provider's key set (`jwks`, when TUTORD_JWT_JWKS_FILE or _URL is set), each key pinned to its own
+ * algorithm. Either way the claims go through `map`. */
 struct auth_verifier {
     jwt_alg_t alg;
     unsigned char *key;
     int key_len;
+    struct jwks_source *jwks;
+    struct claims_map map;
     char *issuer;
     char *audience;
     long leeway;
@@ -79,6 +85,17 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Starts the identity provider's key source of the configuration; 0, or -1 with why[size]. */
+static int start_jwks(struct auth_verifier *v, const struct config *cfg, char *why, size_t size)
+{
+    struct jwks_options opt = {.file = cfg->jwt_jwks_file,
+                               .url = cfg->jwt_jwks_url,
+                               .refresh_s = cfg->jwt_jwks_refresh_s > 0 ? cfg->jwt_jwks_refresh_s : 3600,
+                               .min_refresh_s = cfg->jwt_jwks_min_refresh_s > 0 ? cfg->jwt_jwks_min_refresh_s : 30};
+    v->jwks = jwks_source_new(&opt, why, size);
+    return v->jwks ? 0 : -1;
+}
+
 struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, size_t size)
 {
     struct auth_verifier *v = calloc(1, sizeof(*v));
@@ -90,6 +107,18 @@ struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, siz
     v->leeway = cfg->jwt_leeway_seconds;
     v->issuer = dup_or_null(cfg->jwt_issuer);
     v->audience = dup_or_null(cfg->jwt_audience);
+    if (claims_map_init(&v->map, cfg, why, size) != 0) {
+        free(v->issuer);
+        free(v->audience);
+        free(v);
+        return NULL;
+    }
+    if (cfg->jwt_jwks_file || cfg->jwt_jwks_url) {
+        if (start_jwks(v, cfg, why, size) == 0)
+            return v;
+        auth_verifier_free(v);
+        return NULL;
+    }
     if (v->alg == JWT_ALG_HS256) {
         v->key = (unsigned char *)dup_or_null(cfg->jwt_secret);
         v->key_len = v->key ? (int)strlen((char *)v->key) : 0;
@@ -108,6 +137,8 @@ void auth_verifier_free(struct auth_verifier *v)
 {
     if (!v)
         return;
+    jwks_source_free(v->jwks);
+    claims_map_free(&v->map);
     free(v->key);
     free(v->issuer);
     free(v->audience);
@@ -164,6 +195,7 @@ static int check_times(const struct auth_verifier *v, const struct token_times *
 
 struct cached_token {
     const struct auth_verifier *verifier;
+    unsigned long generation; /* of the verifier's key set when verified: a changed set misses */
     struct token_times times;
     struct principal principal;
     char token[TOKEN_CACHE_MAX_TOKEN];
@@ -179,19 +211,28 @@ static size_t token_slot(const char *token)
     return (size_t)(h % TOKEN_CACHE_SLOTS);
 }
 
-static const struct cached_token *cache_lookup(const struct auth_verifier *v, const char *token)
+/* The generation of the verifier's keys: the JWKS source's, 0 for a single configured key. */
+static unsigned long key_generation(const struct auth_verifier *v)
 {
-    const struct cached_token *c = &token_cache[token_slot(token)];
-    return c->verifier == v && strcmp(c->token, token) == 0 ? c : NULL;
+    return v->jwks ? jwks_source_generation(v->jwks) : 0;
 }
 
-static void cache_store(const struct auth_verifier *v, const char *token, const struct token_times *t,
-                        const struct principal *p)
+/* The cached verification of `token` under keys of generation `gen`, or NULL. */
+static const struct cached_token *cache_lookup(const struct auth_verifier *v, const char *token, unsigned long gen)
+{
+    const struct cached_token *c = &token_cache[token_slot(token)];
+    return c->verifier == v && c->generation == gen && strcmp(c->token, token) == 0 ? c : NULL;
+}
+
+/* Remembers a token verified under keys of generation `gen` (tokens too long for a slot are not kept). */
+static void cache_store(const struct auth_verifier *v, const char *token, unsigned long gen,
+                        const struct token_times *t, const struct principal *p)
 {
     if (strlen(token) >= TOKEN_CACHE_MAX_TOKEN)
         return;
     struct cached_token *c = &token_cache[token_slot(token)];
     c->verifier = v;
+    c->generation = gen;
     c->times = *t;
     c->principal = *p;
     snprintf(c->token, sizeof(c->token), "%s", token);
@@ -214,31 +255,6 @@ static int check_issuer_audience(const struct auth_verifier *v, json_t *claims, 
         return *why = "the token's issuer is not accepted", -1;
     if (v->audience && !audience_contains(json_object_get(claims, "aud"), v->audience))
         return *why = "the token is not meant for this service (aud)", -1;
-    return 0;
-}
-
-/* Fills sub, roles and schools; rejects a token without a subject or with no known role. */
-static int read_identity(json_t *claims, struct principal *out, const char **why)
-{
-    json_t *sub = json_object_get(claims, "sub"), *roles = json_object_get(claims, "roles"),
-           *schools = json_object_get(claims, "schools");
-    if (!json_is_string(sub) || json_string_length(sub) == 0 || json_string_length(sub) >= sizeof(out->sub))
-        return *why = "the token has no usable sub claim", -1;
-    if (!json_is_array(roles) || (schools && !json_is_array(schools)))
-        return *why = "the token's roles (and schools, when present) must be arrays", -1;
-    snprintf(out->sub, sizeof(out->sub), "%s", json_string_value(sub));
-    size_t i;
-    json_t *item;
-    json_array_foreach(roles, i, item) if (json_is_string(item)) out->roles |= auth_role_of_name(json_string_value(item));
-    if (!out->roles)
-        return *why = "the token carries no role this service knows", -1;
-    json_array_foreach(schools, i, item)
-    {
-        if (!json_is_string(item) || !validate_is_code(json_string_value(item)) ||
-            out->n_schools == AUTH_MAX_SCHOOLS)
-            return *why = "the token's schools claim is malformed", -1;
-        snprintf(out->schools[out->n_schools++], sizeof(out->schools[0]), "%s", json_string_value(item));
-    }
     return 0;
 }
 
@@ -298,22 +314,107 @@ static json_t *strict_claims(const char *token, const char **why)
     return claims;
 }
 
-/* Verifies the signature with the pinned algorithm, then returns the claims (new reference) or NULL
- * with *why. */
-static json_t *decode_claims(const struct auth_verifier *v, const char *token, const char **why)
+/* Verifies the signature with `key` (a secret or a PEM public key) and the algorithm pinned to `alg`,
+ * then returns the claims (new reference) or NULL with *why. */
+static json_t *decode_with(const unsigned char *key, int key_len, jwt_alg_t alg, const char *token, const char **why)
 {
     jwt_t *jwt = NULL;
-    if (jwt_decode(&jwt, token, v->key, v->key_len) != 0 || !jwt) {
+    if (jwt_decode(&jwt, token, key, key_len) != 0 || !jwt) {
         *why = "the token is malformed or its signature does not verify";
         return NULL;
     }
     json_t *claims = NULL;
-    if (jwt_get_alg(jwt) != v->alg)
+    if (jwt_get_alg(jwt) != alg)
         *why = "the token is not signed with the algorithm this service accepts";
     else
         claims = strict_claims(token, why);
     jwt_free(jwt);
     return claims;
+}
+
+/* What a token's header says about its key: a supported alg and the kid when there is one. */
+struct token_key_ref {
+    jwt_alg_t alg;
+    int has_kid;
+    char kid[JWKS_MAX_KID + 1];
+};
+
+/* Reads alg and kid from the token's header; 0, or -1 with *why. */
+static int read_key_ref(const char *token, struct token_key_ref *ref, const char **why)
+{
+    const char *dot = strchr(token, '.');
+    json_t *header = dot ? segment_object(token, (size_t)(dot - token)) : NULL;
+    json_t *kid = json_object_get(header, "kid");
+    ref->alg = jwks_alg_of_name(json_string_value(json_object_get(header, "alg")));
+    ref->has_kid = kid != NULL;
+    int rc = -1;
+    if (!header)
+        *why = "the token's header is not a JSON object with each name once";
+    else if (ref->alg == JWT_ALG_INVAL)
+        *why = "the token is not signed with an algorithm this service accepts (RS256/384/512, ES256/384)";
+    else if (kid && (!json_is_string(kid) || json_string_length(kid) > JWKS_MAX_KID))
+        *why = "the token's kid is not a string of at most 128 characters";
+    else
+        rc = 0;
+    if (rc == 0)
+        snprintf(ref->kid, sizeof(ref->kid), "%s", kid ? json_string_value(kid) : "");
+    json_decref(header);
+    return rc;
+}
+
+/* Verifies with the keys of `set` that match the token's kid (every key of its alg when it names none),
+ * each pinned to its own alg. Returns the claims (new reference), or NULL with *why and *kid_known telling
+ * whether some key carries the token's kid. */
+static json_t *decode_with_set(const struct jwks_set *set, const char *token, const struct token_key_ref *ref,
+                               int *kid_known, const char **why)
+{
+    json_t *claims = NULL;
+    int tried = 0;
+    *kid_known = 0;
+    for (size_t i = 0; set && i < set->n && !claims; i++) {
+        const struct jwk_key *k = &set->keys[i];
+        if (ref->has_kid && strcmp(k->kid, ref->kid) != 0)
+            continue;
+        *kid_known = 1;
+        if (k->alg != ref->alg)
+            continue;
+        tried = 1;
+        claims = decode_with(k->pem, k->pem_len, k->alg, token, why);
+    }
+    if (!tried && !set)
+        *why = "the identity provider's signing keys are not available yet: try again shortly";
+    else if (!tried && ref->has_kid && *kid_known)
+        *why = "the token's alg is not the one of its signing key (kid)";
+    else if (!tried)
+        *why = ref->has_kid ? "the token's kid names no key the identity provider publishes"
+                            : "no key the identity provider publishes is of the token's alg";
+    return claims;
+}
+
+/* Verifies against the identity provider's keys: when the token names a kid the set lacks (or no key has
+ * been loaded yet), once more after an on-demand refresh (rate-limited by the source). */
+static json_t *decode_with_jwks(const struct auth_verifier *v, const char *token, const char **why)
+{
+    struct token_key_ref ref;
+    if (read_key_ref(token, &ref, why) != 0)
+        return NULL;
+    int kid_known = 0;
+    struct jwks_set *set = jwks_source_acquire(v->jwks);
+    json_t *claims = decode_with_set(set, token, &ref, &kid_known, why);
+    int missing = !set || (ref.has_kid && !kid_known);
+    jwks_set_release(set);
+    if (claims || !missing || !jwks_source_refresh_for_unknown_kid(v->jwks))
+        return claims;
+    set = jwks_source_acquire(v->jwks);
+    claims = decode_with_set(set, token, &ref, &kid_known, why);
+    jwks_set_release(set);
+    return claims;
+}
+
+/* Verifies the token's signature with the verifier's key(s); the claims (new reference) or NULL with *why. */
+static json_t *decode_claims(const struct auth_verifier *v, const char *token, const char **why)
+{
+    return v->jwks ? decode_with_jwks(v, token, why) : decode_with(v->key, v->key_len, v->alg, token, why);
 }
 
 /* Every check of a token's claims (borrowed): times against `now`, issuer and audience, identity.
@@ -322,7 +423,7 @@ static int check_claims(const struct auth_verifier *v, json_t *claims, time_t no
                         struct token_times *times, const char **why)
 {
     if (read_times(claims, times, why) == 0 && check_times(v, times, now, why) == 0 &&
-        check_issuer_audience(v, claims, why) == 0 && read_identity(claims, out, why) == 0)
+        check_issuer_audience(v, claims, why) == 0 && claims_map_identity(&v->map, claims, out, why) == 0)
         return 0;
     memset(out, 0, sizeof(*out));
     return -1;
@@ -355,7 +456,8 @@ int auth_verify(const struct auth_verifier *v, const char *authorization, time_t
     size_t n = strlen(token);
     if (n == 0 || n > 8192 || strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != n)
         return *why = "the bearer token is malformed", -1;
-    const struct cached_token *hit = cache_lookup(v, token);
+    unsigned long gen = key_generation(v);
+    const struct cached_token *hit = cache_lookup(v, token, gen);
     if (hit) {
         if (check_times(v, &hit->times, now, why) != 0)
             return -1;
@@ -369,7 +471,7 @@ int auth_verify(const struct auth_verifier *v, const char *authorization, time_t
     int rc = check_claims(v, claims, now, out, &times, why);
     json_decref(claims);
     if (rc == 0)
-        cache_store(v, token, &times, out);
+        cache_store(v, token, gen, &times, out);
     return rc;
 }
 

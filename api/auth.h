@@ -1,7 +1,8 @@
 /* auth.h — bearer-token (JWT) verification and, for development and tests, minting.
  *
  * libjwt 1.10 verifies with whatever `alg` the token names and has no claim validation, so this module
- * pins the algorithm, requires `exp`, and checks `nbf`, `iat`, `iss` and `aud` itself (CONVENTIONS). */
+ * pins the algorithm (to the configured one, or to the chosen JWKS key's), requires `exp`, and checks `nbf`,
+ * `iat`, `iss` and `aud` itself (CONVENTIONS). */
 #ifndef TUTORD_AUTH_H
 #define TUTORD_AUTH_H
 
@@ -25,14 +26,17 @@ enum role {
 struct principal {
     char sub[64];                         /* staff number or student number */
     unsigned roles;                       /* enum role bits */
-    int n_schools;                        /* from the optional `schools` claim */
+    int n_schools;                        /* from the optional `schools` claim (or the mapped one) */
     char schools[AUTH_MAX_SCHOOLS][17];
 };
 
 struct auth_verifier;
 
-/* Builds a verifier from the configuration (reads the public key file for RS256/ES256).
- * Returns NULL after writing the reason to `why` (size bytes). Caller frees with auth_verifier_free. */
+/* Builds a verifier from the configuration: the identity provider's key set when TUTORD_JWT_JWKS_FILE or
+ * TUTORD_JWT_JWKS_URL is set (loaded and refreshed by api/jwks_source.h: each key pinned to its own alg, the
+ * token's kid choosing), else the HS256 secret or the public key file of TUTORD_JWT_ALG; and the claims
+ * mapping (api/claims_map.h). Returns NULL after writing the reason to `why` (size bytes). Caller frees with
+ * auth_verifier_free (which stops the key refresher). */
 struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, size_t size);
 
 /* NULL-safe. */

@@ -1,6 +1,9 @@
 /* config.c — environment variables and flags into struct config, with every problem reported. */
 #include "config.h"
 
+#include "jwks.h"
+#include "jwks_source.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +30,8 @@ struct str_setting {
 static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_PORT", "--port", 1, 65535, OFF(port), 0},
     {"TUTORD_JWT_LEEWAY", "--jwt-leeway", 0, 600, OFF(jwt_leeway_seconds), 0},
+    {"TUTORD_JWT_JWKS_REFRESH_S", "--jwt-jwks-refresh-s", 60, 86400, OFF(jwt_jwks_refresh_s), 0},
+    {"TUTORD_JWT_JWKS_MIN_REFRESH_S", "--jwt-jwks-min-refresh-s", 1, 3600, OFF(jwt_jwks_min_refresh_s), 0},
     {"TUTORD_DB_POOL_SIZE", "--pool-size", 1, 512, OFF(db_pool_size), 0},
     {"TUTORD_DB_ACQUIRE_TIMEOUT_MS", "--acquire-timeout-ms", 1, 60000, OFF(db_acquire_timeout_ms), 0},
     {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
@@ -68,6 +73,14 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_JWT_PRIVATE_KEY_FILE", "--jwt-private-key-file", OFF(jwt_private_key_file)},
     {"TUTORD_JWT_ISSUER", "--jwt-issuer", OFF(jwt_issuer)},
     {"TUTORD_JWT_AUDIENCE", "--jwt-audience", OFF(jwt_audience)},
+    {"TUTORD_JWT_JWKS_FILE", "--jwt-jwks-file", OFF(jwt_jwks_file)},
+    {"TUTORD_JWT_JWKS_URL", "--jwt-jwks-url", OFF(jwt_jwks_url)},
+    {"TUTORD_JWT_SUBJECT_CLAIM", NULL, OFF(jwt_subject_claim)},
+    {"TUTORD_JWT_SUBJECT_STRIP_DOMAIN", NULL, OFF(jwt_subject_strip_domain)},
+    {"TUTORD_JWT_SUBJECT_CASE", NULL, OFF(jwt_subject_case)},
+    {"TUTORD_JWT_ROLES_CLAIM", NULL, OFF(jwt_roles_claim)},
+    {"TUTORD_JWT_ROLE_MAP", NULL, OFF(jwt_role_map)},
+    {"TUTORD_JWT_SCHOOLS_CLAIM", NULL, OFF(jwt_schools_claim)},
     {"TUTORD_LOG_LEVEL", "--log-level", OFF(log_level) /* parsed separately */},
     {"TUTORD_DOCS_DIR", "--docs-dir", OFF(docs_dir)},
     {"TUTORD_SMTP_URL", NULL, OFF(smtp_url)},
@@ -128,6 +141,8 @@ static void set_defaults(struct config *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->port = 8080;
     cfg->jwt_leeway_seconds = 30;
+    cfg->jwt_jwks_refresh_s = 3600;
+    cfg->jwt_jwks_min_refresh_s = 30;
     cfg->db_pool_size = 8;
     cfg->db_acquire_timeout_ms = 2000;
     cfg->threads = 4;
@@ -243,11 +258,27 @@ static int check_listen(const struct config *cfg)
 
 static int check_jwt_alg(const struct config *cfg)
 {
-    if (strcmp(cfg->jwt_alg, "HS256") == 0 || strcmp(cfg->jwt_alg, "RS256") == 0 ||
-        strcmp(cfg->jwt_alg, "ES256") == 0)
+    if (strcmp(cfg->jwt_alg, "HS256") == 0 || jwks_alg_of_name(cfg->jwt_alg) != JWT_ALG_INVAL)
         return 0;
-    fprintf(stderr, "tutord: TUTORD_JWT_ALG must be HS256, RS256 or ES256 (got \"%s\")\n", cfg->jwt_alg);
+    fprintf(stderr, "tutord: TUTORD_JWT_ALG must be HS256, RS256, RS384, RS512, ES256 or ES384 (got \"%s\")\n",
+            cfg->jwt_alg);
     return -1;
+}
+
+/* The identity provider's keys: a readable JWKS file and/or an allowed URL. Returns 0, or -1 after printing why. */
+static int check_jwks(const struct config *cfg)
+{
+    int rc = 0;
+    if (cfg->jwt_jwks_file && access(cfg->jwt_jwks_file, R_OK) != 0) {
+        fprintf(stderr, "tutord: TUTORD_JWT_JWKS_FILE must name a readable JWKS file\n");
+        rc = -1;
+    }
+    if (cfg->jwt_jwks_url && !jwks_url_allowed(cfg->jwt_jwks_url)) {
+        fprintf(stderr,
+                "tutord: TUTORD_JWT_JWKS_URL must be an https:// URL (http:// only to 127.0.0.1 or localhost)\n");
+        rc = -1;
+    }
+    return rc;
 }
 
 int config_load(struct config *cfg, int *argc, char **argv)
@@ -276,7 +307,10 @@ int config_check_for_serving(const struct config *cfg)
         fprintf(stderr, "tutord: TUTORD_DATABASE_URL is not set (e.g. postgresql://user@host/db)\n");
         rc = -1;
     }
-    if (strcmp(cfg->jwt_alg, "HS256") == 0) {
+    if (cfg->jwt_jwks_file || cfg->jwt_jwks_url) {
+        if (check_jwks(cfg) != 0)
+            rc = -1;
+    } else if (strcmp(cfg->jwt_alg, "HS256") == 0) {
         if (!cfg->jwt_secret || strlen(cfg->jwt_secret) < 32) {
             fprintf(stderr, "tutord: TUTORD_JWT_SECRET must be set to at least 32 characters for HS256\n");
             rc = -1;

@@ -11,13 +11,26 @@ struct config {
     char *db_role;             /* TUTORD_DB_ROLE: role the service acts as, default tutord_app; "none" = as connected */
     char *listen;              /* TUTORD_LISTEN, IPv4 literal, default 127.0.0.1 */
     int port;                  /* TUTORD_PORT, default 8080 */
-    char *jwt_alg;             /* TUTORD_JWT_ALG: HS256 (default), RS256 or ES256 */
+    char *jwt_alg;             /* TUTORD_JWT_ALG: HS256 (default), RS256/384/512, ES256/384 */
     char *jwt_secret;          /* TUTORD_JWT_SECRET (HS256) */
     char *jwt_public_key_file; /* TUTORD_JWT_PUBLIC_KEY_FILE (RS256/ES256 verification) */
     char *jwt_private_key_file;/* TUTORD_JWT_PRIVATE_KEY_FILE (RS256/ES256, `tutord token` only) */
     char *jwt_issuer;          /* TUTORD_JWT_ISSUER, checked when set */
     char *jwt_audience;        /* TUTORD_JWT_AUDIENCE, checked when set */
     int jwt_leeway_seconds;    /* TUTORD_JWT_LEEWAY, default 30 */
+    /* The university's identity provider (api/jwks_source.h, api/claims_map.h). */
+    char *jwt_jwks_file;       /* TUTORD_JWT_JWKS_FILE: a JWKS document of verification keys */
+    char *jwt_jwks_url;        /* TUTORD_JWT_JWKS_URL: the provider's JWKS (https://, or http:// to loopback) */
+    int jwt_jwks_refresh_s;    /* TUTORD_JWT_JWKS_REFRESH_S, default 3600: scheduled refresh period */
+    int jwt_jwks_min_refresh_s;/* TUTORD_JWT_JWKS_MIN_REFRESH_S, default 30: least time between fetches caused by
+                                  an unknown kid (or retrying a failed fetch) */
+    char *jwt_subject_claim;   /* TUTORD_JWT_SUBJECT_CLAIM, default sub */
+    char *jwt_subject_strip_domain; /* TUTORD_JWT_SUBJECT_STRIP_DOMAIN: "uni.example" requires and removes the
+                                       subject's "@uni.example" */
+    char *jwt_subject_case;    /* TUTORD_JWT_SUBJECT_CASE: keep (default), upper or lower */
+    char *jwt_roles_claim;     /* TUTORD_JWT_ROLES_CLAIM, default roles (dotted path allowed: realm_access.roles) */
+    char *jwt_role_map;        /* TUTORD_JWT_ROLE_MAP: "Value=role,..."; unset = tutord's own role names */
+    char *jwt_schools_claim;   /* TUTORD_JWT_SCHOOLS_CLAIM, default schools */
     int db_pool_size;          /* TUTORD_DB_POOL_SIZE, default 8 */
     int db_acquire_timeout_ms; /* TUTORD_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
     int threads;               /* TUTORD_THREADS, default 4 */

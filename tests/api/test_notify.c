@@ -25,11 +25,11 @@
 #include "db.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "procs.h"
 #include "outbox.h"
 #include "smtp.h"
 #include "webhooks.h"
 
-#define PYTHON "/usr/bin/python3"
 #define WAIT_SECONDS 60 /* a bound against hanging, not a timing under test */
 
 static char mail_dir[64], support_dir[512], school[32], senior[24], tutor_a[24], tutor_b[24];
@@ -45,81 +45,15 @@ static char env_smtp[64],
 
 /* ---- processes ------------------------------------------------------------------------------------ */
 
-/* A port nobody listens on right now (the kernel's choice). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    ck_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-    ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
-/* True when something accepts TCP connections on 127.0.0.1:port. */
-static int listening(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {
-        .sin_family = AF_INET, .sin_port = htons((unsigned short)port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-    if (fd >= 0)
-        close(fd);
-    return ok;
-}
-
-/* Starts argv[0] with argv and `env` ("NAME=VALUE" entries added, NULL-terminated, may be NULL). */
-static pid_t spawn(char *const argv[], char *const env[])
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        for (size_t i = 0; env && env[i]; i++)
-            putenv(env[i]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    ck_assert_msg(pid > 0, "fork failed: %s", strerror(errno));
-    return pid;
-}
-
-/* Stops a process the suite started: SIGTERM, up to 5 s, then SIGKILL; always reaps it. */
-static void stop_process(pid_t *pid)
-{
-    if (*pid <= 0)
-        return;
-    kill(*pid, SIGTERM);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(*pid, NULL, WNOHANG) == *pid) {
-            *pid = 0;
-            return;
-        }
-        usleep(50 * 1000);
-    }
-    kill(*pid, SIGKILL);
-    waitpid(*pid, NULL, 0);
-    *pid = 0;
-}
-
-/* Waits until something listens on `port` (the process `pid` must stay alive meanwhile). */
-static void await_listening(pid_t pid, int port)
-{
-    for (int i = 0; i < WAIT_SECONDS * 20 && !listening(port); i++) {
-        ck_assert_msg(waitpid(pid, NULL, WNOHANG) == 0, "a helper process exited during start-up");
-        usleep(50 * 1000);
-    }
-    ck_assert_msg(listening(port), "nothing listens on port %d", port);
-}
-
+/* Starts the SMTP sink on smtp_port, writing to mail_dir. */
 static void start_sink(void)
 {
     char port[16], script[600];
     snprintf(port, sizeof(port), "%d", smtp_port);
     snprintf(script, sizeof(script), "%s/smtp_sink.py", support_dir);
-    char *const argv[] = {PYTHON, script, port, mail_dir, NULL};
-    sink_pid = spawn(argv, NULL);
-    await_listening(sink_pid, smtp_port);
+    char *const argv[] = {PROCS_PYTHON, script, port, mail_dir, NULL};
+    sink_pid = procs_spawn(argv, NULL);
+    procs_await_listening(sink_pid, smtp_port, WAIT_SECONDS);
 }
 
 /* Starts the receiver on `port` for `secret`, failing the first `fail_first` deliveries; log to `log`. */
@@ -129,9 +63,9 @@ static void start_receiver(int port, const char *secret, const char *log, int fa
     snprintf(port_s, sizeof(port_s), "%d", port);
     snprintf(fail_s, sizeof(fail_s), "%d", fail_first);
     snprintf(script, sizeof(script), "%s/webhook_receiver.py", support_dir);
-    char *const argv[] = {PYTHON, script, port_s, (char *)secret, (char *)log, fail_s, NULL};
-    receiver_pid = spawn(argv, NULL);
-    await_listening(receiver_pid, port);
+    char *const argv[] = {PROCS_PYTHON, script, port_s, (char *)secret, (char *)log, fail_s, NULL};
+    receiver_pid = procs_spawn(argv, NULL);
+    procs_await_listening(receiver_pid, port, WAIT_SECONDS);
 }
 
 /* A second `tutord serve` on its own port, delivering from the same outbox. */
@@ -139,12 +73,12 @@ static void start_second_tutord(void)
 {
     static char db[600], port[32], secret[128];
     snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
-    snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
+    snprintf(port, sizeof(port), "TUTORD_PORT=%d", procs_free_port());
     snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
     char *const env[] = {db,           port,      secret,      env_smtp,  env_from, env_portal,  env_tls,
                          env_interval, env_retry, env_disable, env_lease, env_log,  env_private, NULL};
     char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
-    second_pid = spawn(argv, env);
+    second_pid = procs_spawn(argv, env);
 }
 
 /* Before each test: the SMTP sink runs (a test that stopped it and failed before restarting it must not
@@ -162,9 +96,9 @@ static void stop_all(void)
 {
     if (getpid() != suite_pid)
         return;
-    stop_process(&second_pid);
-    stop_process(&receiver_pid);
-    stop_process(&sink_pid);
+    procs_stop(&second_pid);
+    procs_stop(&receiver_pid);
+    procs_stop(&sink_pid);
 }
 
 /* ---- the mail folder -------------------------------------------------------------------------------- */
@@ -246,11 +180,7 @@ static long await_count(const char *sql, const char *param, long want)
 static void start(void)
 {
     /* the source tree: TUTORD_PG_CLUSTER is <source>/scripts/pg-cluster */
-    const char *cluster = getenv("TUTORD_PG_CLUSTER");
-    snprintf(support_dir, sizeof(support_dir), "%s", cluster ? cluster : "./scripts/pg-cluster");
-    char *cut = strstr(support_dir, "/scripts/pg-cluster");
-    ck_assert_ptr_nonnull(cut);
-    snprintf(cut, sizeof(support_dir) - (size_t)(cut - support_dir), "/tests/support");
+    procs_support_dir(support_dir, sizeof(support_dir));
     snprintf(mail_dir, sizeof(mail_dir), "/tmp/tutord-mail-XXXXXX");
     ck_assert(mkdtemp(mail_dir) != NULL);
     suite_pid = getpid();
@@ -258,7 +188,7 @@ static void start(void)
     /* Other suites' notifications wait for an SMTP server they never had: park them, so this suite's
      * sink receives only what this suite causes. */
     free(harness_sql("UPDATE notifications SET next_attempt_at = 'infinity' WHERE status = 'queued'", 0, NULL));
-    smtp_port = free_port();
+    smtp_port = procs_free_port();
     snprintf(env_smtp, sizeof(env_smtp), "TUTORD_SMTP_URL=smtp://127.0.0.1:%d", smtp_port);
     start_sink();
     const char *const env[] = {env_smtp,    env_from,  env_portal, env_tls,     env_interval, env_retry,
@@ -585,7 +515,7 @@ START_TEST(test_smtp_session_boundaries)
         usleep(50 * 1000);
     ck_assert_uint_eq(mail_count("X-Boundary-Test"), before + 2);
     /* nobody listening: the server is unreachable, which says nothing about the message */
-    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", free_port());
+    snprintf(url, sizeof(url), "smtp://127.0.0.1:%d", procs_free_port());
     s = smtp_open(url, 0, NULL);
     ck_assert_int_eq(smtp_send(s, &mail, why, sizeof(why)), 3);
     smtp_close(s);
@@ -597,11 +527,11 @@ static void refuses_to_serve(char *setting)
 {
     static char db[600], port[32], secret[128];
     snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
-    snprintf(port, sizeof(port), "TUTORD_PORT=%d", free_port());
+    snprintf(port, sizeof(port), "TUTORD_PORT=%d", procs_free_port());
     snprintf(secret, sizeof(secret), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
     char *const env[] = {db, port, secret, env_log, setting, NULL};
     char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
-    pid_t pid = spawn(argv, env);
+    pid_t pid = procs_spawn(argv, env);
     int status = 0;
     for (int i = 0; i < WAIT_SECONDS * 20 && waitpid(pid, &status, WNOHANG) == 0; i++)
         usleep(50 * 1000);
@@ -634,7 +564,7 @@ static char *parsed_invite(const char *mail)
     fwrite(start, 1, (size_t)(end - start) + strlen("END:VCALENDAR"), f);
     fputs("\r\n", f);
     fclose(f);
-    snprintf(cmd, sizeof(cmd), PYTHON " '%s/../api/ics_check.py' '%s'", support_dir, path);
+    snprintf(cmd, sizeof(cmd), PROCS_PYTHON " '%s/../api/ics_check.py' '%s'", support_dir, path);
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
@@ -825,7 +755,7 @@ START_TEST(test_smtp_outage_loses_nothing)
     enum { N = 4, OUTAGE_S = 60 };
     char students[N][24];
     struct timespec down, now;
-    stop_process(&sink_pid);
+    procs_stop(&sink_pid);
     clock_gettime(CLOCK_MONOTONIC, &down);
     for (int i = 0; i < N; i++) {
         new_student(students[i]);
@@ -998,7 +928,7 @@ START_TEST(test_webhooks_signed_in_order_retried_and_replayed)
 {
     enum { N = 4 };
     char log[96], secret[80], students[N][24], ids[N][24], path[96];
-    int port = free_port();
+    int port = procs_free_port();
     snprintf(log, sizeof(log), "%s/hook-%d.jsonl", mail_dir, port);
     char *sub = subscribe(port, "[\"allocation.created\"]", secret, sizeof(secret));
     start_receiver(port, secret, log, 3); /* fails the first three deliveries on purpose */
@@ -1037,7 +967,7 @@ START_TEST(test_webhooks_signed_in_order_retried_and_replayed)
         json_array_append(again, json_array_get(ok, i));
     check_in_order(again, ids + 1, N - 1);
     json_decref(again), json_decref(ok);
-    stop_process(&receiver_pid);
+    procs_stop(&receiver_pid);
     free(sub);
 }
 END_TEST
@@ -1045,7 +975,7 @@ END_TEST
 START_TEST(test_webhook_payload_keeps_confidences)
 {
     char log[96], secret[80], s[24], path[96], body[256];
-    int port = free_port();
+    int port = procs_free_port();
     snprintf(log, sizeof(log), "%s/hook-%d.jsonl", mail_dir, port);
     char *sub = subscribe(port, "[\"concern.opened\",\"concern.closed\"]", secret, sizeof(secret));
     start_receiver(port, secret, log, 0);
@@ -1071,7 +1001,7 @@ START_TEST(test_webhook_payload_keeps_confidences)
         json_decref(payload);
     }
     json_decref(got);
-    stop_process(&receiver_pid);
+    procs_stop(&receiver_pid);
     free(harness_sql("UPDATE webhook_subscriptions SET enabled = false WHERE id = $1::bigint", 1,
                      (const char *const[]){sub}));
     free(id), free(tok), free(sen), free(sub);
@@ -1081,7 +1011,7 @@ END_TEST
 START_TEST(test_webhook_disabled_after_a_failure_streak)
 {
     char secret[80], s[24], path[96];
-    int port = free_port(); /* nobody listens there */
+    int port = procs_free_port(); /* nobody listens there */
     char *sub = subscribe(port, "[\"allocation.created\"]", secret, sizeof(secret));
     new_student(s);
     allocate(s, tutor_a, NULL);
@@ -1370,7 +1300,7 @@ START_TEST(test_webhook_urls_reach_no_internal_address)
     ck_assert_ptr_nonnull(strstr(why, "does not resolve"));
     /* delivery: the connected address is checked again */
     char log[96], secret[80];
-    int port = free_port();
+    int port = procs_free_port();
     snprintf(log, sizeof(log), "%s/ssrf-receiver.log", mail_dir);
     ck_assert_int_eq(webhook_new_secret(secret, sizeof(secret)), 0);
     start_receiver(port, secret, log, 0);
@@ -1384,24 +1314,24 @@ START_TEST(test_webhook_urls_reach_no_internal_address)
     json_t *got = received(log, 204); /* only the allowed delivery arrived */
     ck_assert_int_eq(json_array_size(got), 1);
     json_decref(got);
-    stop_process(&receiver_pid);
+    procs_stop(&receiver_pid);
     /* the API of a tutord without TUTORD_WEBHOOK_ALLOW_PRIVATE */
     static char db[600], port_s[32], jwt[128];
-    int api_port = free_port();
+    int api_port = procs_free_port();
     snprintf(db, sizeof(db), "TUTORD_DATABASE_URL=%s", harness_database_url());
     snprintf(port_s, sizeof(port_s), "TUTORD_PORT=%d", api_port);
     snprintf(jwt, sizeof(jwt), "TUTORD_JWT_SECRET=%s", HARNESS_JWT_SECRET);
     char *const env[] = {db, port_s, jwt, env_log, NULL};
     char *const argv[] = {getenv("TUTORD_BIN"), "serve", NULL};
-    second_pid = spawn(argv, env);
-    await_listening(second_pid, api_port);
+    second_pid = procs_spawn(argv, env);
+    procs_await_listening(second_pid, api_port, WAIT_SECONDS);
     for (int i = 0; INTERNAL_URLS[i]; i++) {
         char body[256], answer[4096] = "";
         snprintf(body, sizeof(body), "{\"url\":\"%s\",\"events\":[\"allocation.created\"]}", INTERNAL_URLS[i]);
         ck_assert_int_eq(post_webhook_at(api_port, admin, body, answer, sizeof(answer)), 422);
         ck_assert_msg(strstr(answer, "\"url\"") != NULL, "%s", answer);
     }
-    stop_process(&second_pid);
+    procs_stop(&second_pid);
 }
 END_TEST
 
