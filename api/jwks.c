@@ -36,7 +36,7 @@ static int member_bytes(json_t *jwk, const char *name, unsigned char *buf, size_
         return -1;
     char std[MAX_MEMBER_CHARS + 4];
     for (size_t i = 0; i < n; i++)
-        std[i] = text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i];
+        std[i] = (char)(text[i] == '-' ? '+' : text[i] == '_' ? '/' : text[i]);
     size_t pad = (4 - n % 4) % 4;
     memset(std + n, '=', pad);
     unsigned char out[MAX_MEMBER_CHARS];
@@ -104,7 +104,7 @@ static EVP_PKEY *ec_key(json_t *jwk, jwt_alg_t *alg)
     OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
     OSSL_PARAM *params = NULL;
     if (bld && OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, p256 ? "prime256v1" : "secp384r1", 0) &&
-        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, (size_t)(1 + 2 * width)))
+        OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, 1 + 2 * (size_t)width))
         params = OSSL_PARAM_BLD_to_param(bld);
     EVP_PKEY *pkey = key_from_params("EC", params);
     OSSL_PARAM_free(params);

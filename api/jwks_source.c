@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <time.h>
 
-#define JWKS_MAX_BYTES (256 * 1024) /* a larger document (file or response) is refused */
+#define JWKS_MAX_BYTES 262144 /* 256 KiB: a larger document (file or response) is refused */
 #define FETCH_CONNECT_TIMEOUT_S 5L
 #define FETCH_TIMEOUT_S 10L
 #define START_WAIT_S 5     /* start-up waits this long for the first fetch, then goes on without it */
