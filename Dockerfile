@@ -1,7 +1,7 @@
 # tutord on Debian 12, built from source with the Debian packages the scripts use.
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make cmake pkg-config \
-      libulfius-dev libmicrohttpd-dev libjansson-dev libjwt-dev libpq-dev libcurl4-gnutls-dev check libsubunit-dev \
+      libulfius-dev libmicrohttpd-dev libjansson-dev libjwt-dev libpq-dev libcurl4-gnutls-dev check libsubunit-dev haproxy wrk \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
