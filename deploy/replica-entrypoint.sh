@@ -12,4 +12,5 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   PGPASSWORD=$(head -n 1 /run/secrets/replication_password) gosu postgres \
     pg_basebackup -h "$primary" -p 5432 -U replicator -D "$PGDATA" -R -X stream -c fast
 fi
-exec gosu postgres postgres -D "$PGDATA" -c hot_standby=on
+# hot_standby_feedback: a long report on the replica is not cancelled by the primary vacuuming rows it reads
+exec gosu postgres postgres -D "$PGDATA" -c hot_standby=on -c hot_standby_feedback=on
