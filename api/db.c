@@ -402,6 +402,7 @@ enum app_status db_ping(struct db_pool *pool)
 
 /* ---- reads from a streaming replica (db.h) ----------------------------------------------------------- */
 
+/* Milliseconds on the monotonic clock. */
 static long long monotonic_ms(void)
 {
     struct timespec ts;

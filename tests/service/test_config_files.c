@@ -20,7 +20,7 @@ static void clear_env(void)
         unsetenv(*v);
 }
 
-/* Writes `text` to a new temporary file; returns its path (static buffer per call site is enough). */
+/* Writes `text` to a new temporary file whose path it puts in `path`. */
 static void temp_file(char path[64], const char *text)
 {
     snprintf(path, 64, "/tmp/tutord-config-XXXXXX");
