@@ -14,8 +14,16 @@ ha_cleanup() {
 }
 trap ha_cleanup EXIT
 
-# Fails the test with a message.
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# Fails the test with a message, showing the end of every log the test wrote (tutord, servers, tools).
+fail() {
+  echo "FAIL: $*" >&2
+  local f
+  while IFS= read -r f; do
+    echo "--- last lines of $f" >&2
+    tail -n 15 "$f" >&2
+  done < <(find "$work" -name '*.log' -size +0 2>/dev/null)
+  exit 1
+}
 
 # A free TCP port on 127.0.0.1.
 free_port() {

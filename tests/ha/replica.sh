@@ -71,17 +71,17 @@ write_then_report() {
 # The replica's lag as the primary sees it: "<bytes not yet replayed> <replay lag in ms>" (the lag is the
 # time from a commit's flush on the primary to its replay, measured over the last few commits).
 lag_now() {
-  psql_primary -F ' ' -c "SELECT pg_wal_lsn_diff(pg_current_wal_flush_lsn(), replay_lsn),
-                                 coalesce(round(extract(epoch FROM replay_lag) * 1000, 3), 0)
+  psql_primary -F ' ' -c "SELECT coalesce(max(pg_wal_lsn_diff(pg_current_wal_flush_lsn(), replay_lsn)), 0)::bigint,
+                                 coalesce(max(round(extract(epoch FROM replay_lag) * 1000, 3)), 0)
                           FROM pg_stat_replication"
 }
 by_replica=0 max_bytes=0 max_ms=0
 for i in $(seq 1 20); do
   served=$(write_then_report "RT$i$school") || fail "read-your-writes broken on round $i"
-  [ "$served" = replica ] && by_replica=$((by_replica + 1))
-  read -r bytes ms <<<"$(lag_now)"
-  [ "$bytes" -le "$max_bytes" ] || max_bytes=$bytes
-  max_ms=$(python3 -c "print(max($max_ms, $ms))")
+  [ "$served" != replica ] || by_replica=$((by_replica + 1))
+  read -r bytes ms <<<"$(lag_now)" || fail "pg_stat_replication could not be read"
+  max_bytes=$(awk -v a="$max_bytes" -v b="$bytes" 'BEGIN { print (b > a ? b : a) }')
+  max_ms=$(awk -v a="$max_ms" -v b="$ms" 'BEGIN { print (b > a ? b : a) }')
 done
 echo "caught up: 20 write-then-report rounds consistent, $by_replica served by the replica"
 echo "replica lag seen after each round: at most $max_bytes bytes behind, replay lag at most $max_ms ms"
