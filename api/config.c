@@ -53,6 +53,7 @@ static const struct int_setting INT_SETTINGS[] = {
      0},
     {"TUTORD_HEAVY_THREADS", "--heavy-threads", 1, 64, OFF(heavy_threads), 0},
     {"TUTORD_HEAVY_QUEUE", "--heavy-queue", 0, 4096, OFF(heavy_queue), 0},
+    {"TUTORD_READ_MAX_WAIT_MS", "--read-max-wait-ms", 0, 10000, OFF(read_max_wait_ms), 0},
     {"TUTORD_RATE_WINDOW", "--rate-window", 1, 86400, OFF(rate_window_s), 0},
     {"TUTORD_RATE_READS_PER_SUB", "--rate-reads-per-sub", 0, 1000000, OFF(rate_quota[0][0]), 0},
     {"TUTORD_RATE_WRITES_PER_SUB", "--rate-writes-per-sub", 0, 1000000, OFF(rate_quota[0][1]), 0},
@@ -91,6 +92,10 @@ static const struct str_setting STR_SETTINGS[] = {
     {"TUTORD_WEBHOOK_ALLOW_PRIVATE", NULL, OFF(webhook_allow_private)},
     {"TUTORD_CORS_ORIGINS", "--cors-origins", OFF(cors_origins)},
     {"TUTORD_METRICS_TOKEN_FILE", "--metrics-token-file", OFF(metrics_token_file)},
+    {"TUTORD_DATABASE_READ_URL", "--database-read-url", OFF(database_read_url)},
+    {"TUTORD_JWT_SECRET_FILE", "--jwt-secret-file", OFF(jwt_secret_file)},
+    {"TUTORD_DATABASE_URL_FILE", "--database-url-file", OFF(database_url_file)},
+    {"TUTORD_DATABASE_READ_URL_FILE", "--database-read-url-file", OFF(database_read_url_file)},
 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -160,6 +165,7 @@ static void set_defaults(struct config *cfg)
     cfg->heavy_queue = 16;
     cfg->rate_window_s = 60;
     cfg->shutdown_grace_ms = 10000;
+    cfg->read_max_wait_ms = 500;
     static const int quotas[2][3] = {{1200, 300, 30}, {6000, 1500, 120}};
     memcpy(cfg->rate_quota, quotas, sizeof(quotas));
 }
@@ -256,6 +262,56 @@ static int check_listen(const struct config *cfg)
     return 0;
 }
 
+/* Secrets that may come from a file instead (Docker secrets): the file's first line, without its ending. */
+struct file_setting {
+    const char *env;    /* the *_FILE variable */
+    const char *target; /* the variable it stands for */
+    size_t file_offset, offset;
+};
+
+static const struct file_setting FILE_SETTINGS[] = {
+    {"TUTORD_JWT_SECRET_FILE", "TUTORD_JWT_SECRET", OFF(jwt_secret_file), OFF(jwt_secret)},
+    {"TUTORD_DATABASE_URL_FILE", "TUTORD_DATABASE_URL", OFF(database_url_file), OFF(database_url)},
+    {"TUTORD_DATABASE_READ_URL_FILE", "TUTORD_DATABASE_READ_URL", OFF(database_read_url_file), OFF(database_read_url)},
+};
+
+/* Reads one *_FILE setting into its target. Returns 0, or -1 after saying why (both forms set, the file
+ * unreadable, or its first line empty). */
+static int read_file_setting(struct config *cfg, const struct file_setting *s)
+{
+    const char *path = *(char **)(void *)((char *)cfg + s->file_offset);
+    char **target = (char **)(void *)((char *)cfg + s->offset);
+    if (!path)
+        return 0;
+    if (*target) {
+        fprintf(stderr, "tutord: set %s or %s, not both\n", s->target, s->env);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    char line[4096] = "";
+    int ok = f && fgets(line, sizeof(line), f) != NULL;
+    if (f)
+        fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    if (!ok || !line[0]) {
+        fprintf(stderr, "tutord: %s (%s) is unreadable or its first line is empty\n", s->env, path);
+        return -1;
+    }
+    *target = strdup(line);
+    memset(line, 0, sizeof(line));
+    return *target ? 0 : -1;
+}
+
+/* Every *_FILE setting (FILE_SETTINGS); reports each problem. Returns 0 or -1. */
+static int read_file_settings(struct config *cfg)
+{
+    int rc = 0;
+    for (size_t i = 0; i < N_ELEMS(FILE_SETTINGS); i++)
+        if (read_file_setting(cfg, &FILE_SETTINGS[i]) != 0)
+            rc = -1;
+    return rc;
+}
+
 static int check_jwt_alg(const struct config *cfg)
 {
     if (strcmp(cfg->jwt_alg, "HS256") == 0 || jwks_alg_of_name(cfg->jwt_alg) != JWT_ALG_INVAL)
@@ -295,7 +351,7 @@ int config_load(struct config *cfg, int *argc, char **argv)
         rc = -1;
     if (!cfg->docs_dir)
         cfg->docs_dir = default_docs_dir(); /* NULL: GET /docs answers 503 saying to set TUTORD_DOCS_DIR */
-    if (rc == 0 && (check_listen(cfg) != 0 || check_jwt_alg(cfg) != 0))
+    if (rc == 0 && (check_listen(cfg) != 0 || check_jwt_alg(cfg) != 0 || read_file_settings(cfg) != 0))
         rc = -1;
     return rc;
 }

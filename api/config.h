@@ -72,13 +72,24 @@ struct config {
                                   already begun may run before they are cut (new ones are answered 503) */
     char *metrics_token_file;  /* TUTORD_METRICS_TOKEN_FILE: a file whose first line is the bearer token that reads
                                   GET /metrics from any address; unset = loopback clients only */
+    /* A streaming replica for the heavy read routes (db.h: db_acquire_read). */
+    char *database_read_url;   /* TUTORD_DATABASE_READ_URL: the replica; unset = every read on the primary */
+    int read_max_wait_ms;      /* TUTORD_READ_MAX_WAIT_MS, default 500: how long a heavy read waits for the replica
+                                  to replay the primary's latest writes before the primary serves it instead */
+    /* Secrets from files (Docker secrets): each names a file whose first line is the setting's value, and
+       is exclusive with the setting itself. */
+    char *jwt_secret_file;        /* TUTORD_JWT_SECRET_FILE: for TUTORD_JWT_SECRET */
+    char *database_url_file;      /* TUTORD_DATABASE_URL_FILE: for TUTORD_DATABASE_URL (its password) */
+    char *database_read_url_file; /* TUTORD_DATABASE_READ_URL_FILE: for TUTORD_DATABASE_READ_URL */
     char *cors_origins;        /* TUTORD_CORS_ORIGINS: comma-separated origins ("https://a.example") allowed
                                   cross-origin requests; unset = none */
 };
 
 /* Fills *cfg from the environment then from argv flags (--port N, --listen A, --database-url U,
  * --threads N, --pool-size N, --max-body-bytes N, --max-import-bytes N, --header-timeout S,
- * --connection-timeout S, --max-connections N, --max-connections-per-ip N, --log-level L, --docs-dir D). Flags it does
+ * --connection-timeout S, --max-connections N, --max-connections-per-ip N, --log-level L, --docs-dir D,
+ * --database-read-url U, --read-max-wait-ms N, --jwt-secret-file F, --database-url-file F,
+ * --database-read-url-file F). Flags it does
  * not know are left in place: *argc/argv are compacted to the unknown ones. Returns 0, or -1 after printing every
  * problem to stderr. The caller frees with config_free(). Not thread-safe (start-up only). */
 int config_load(struct config *cfg, int *argc, char **argv);

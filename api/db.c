@@ -23,6 +23,7 @@ struct db_pool {
     unsigned long long acquire_timeouts; /* waits that ended without a connection (metrics) */
     pthread_mutex_t lock;
     pthread_cond_t available;
+    long long rest_until_ms; /* a replica pool: not tried before this (monotonic ms) after it failed */
 };
 
 struct db_pool *db_pool_new(const char *url, const char *role, int size, int acquire_timeout_ms,
@@ -413,4 +414,95 @@ enum app_status db_ping(struct db_pool *pool)
         st = db_query(conn, "SELECT 1", 0, NULL, NULL, NULL);
     db_release(pool, conn);
     return st == APP_OK ? APP_OK : APP_UNAVAILABLE;
+}
+
+/* ---- reads from a streaming replica (db.h) ----------------------------------------------------------- */
+
+/* Milliseconds on the monotonic clock. */
+static long long monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True while the pool's server is left alone after a failure (see pool_rest). */
+static int pool_resting(struct db_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    int resting = pool->rest_until_ms > monotonic_ms();
+    pthread_mutex_unlock(&pool->lock);
+    return resting;
+}
+
+/* Leaves the pool's server alone for DB_REPLICA_RETRY_MS: the primary serves meanwhile. */
+static void pool_rest(struct db_pool *pool)
+{
+    pthread_mutex_lock(&pool->lock);
+    pool->rest_until_ms = monotonic_ms() + DB_REPLICA_RETRY_MS;
+    pthread_mutex_unlock(&pool->lock);
+    log_msg(LOG_WARN, "read replica unusable: heavy reads go to the primary for %d ms", DB_REPLICA_RETRY_MS);
+}
+
+enum app_status db_primary_lsn(struct db_pool *primary, char lsn[32])
+{
+    struct db_conn *conn = NULL;
+    PGresult *res = NULL;
+    enum app_status st = db_acquire(primary, &conn);
+    if (st == APP_OK)
+        st = db_query(conn, "SELECT pg_current_wal_flush_lsn()::text", 0, NULL, &res, NULL);
+    if (st == APP_OK)
+        snprintf(lsn, 32, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    db_release(primary, conn);
+    return st;
+}
+
+/* One look at the replica: 't' replayed up to $1, 'f' not yet, 'p' replay paused short of it (waiting is
+ * pointless), 'n' not a replica at all. */
+static const char REPLAY_SQL[] = "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 'n'"
+                                 " WHEN pg_last_wal_replay_lsn() >= $1::pg_lsn THEN 't'"
+                                 " WHEN pg_is_wal_replay_paused() THEN 'p' ELSE 'f' END";
+
+int db_replica_reached(struct db_conn *conn, const char *lsn, int max_wait_ms)
+{
+    const char *params[] = {lsn};
+    long long deadline = monotonic_ms() + max_wait_ms;
+    for (;;) {
+        PGresult *res = NULL;
+        if (db_query(conn, REPLAY_SQL, 1, params, &res, NULL) != APP_OK)
+            return -1;
+        char state = PQgetvalue(res, 0, 0)[0];
+        PQclear(res);
+        if (state == 't')
+            return 1;
+        if (state != 'f' || monotonic_ms() >= deadline)
+            return 0;
+        struct timespec pause = {0, 2 * 1000000L}; /* replay advances in well under a millisecond per commit */
+        nanosleep(&pause, NULL);
+    }
+}
+
+enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms,
+                                struct db_conn **out, struct db_pool **from, enum db_source *source)
+{
+    char lsn[32];
+    *from = primary;
+    *source = DB_FROM_PRIMARY;
+    if (replica && !pool_resting(replica) && db_primary_lsn(primary, lsn) == APP_OK) {
+        struct db_conn *conn = NULL;
+        int reached = db_acquire(replica, &conn) == APP_OK ? db_replica_reached(conn, lsn, max_wait_ms) : -1;
+        if (reached == 1) {
+            *out = conn;
+            *from = replica;
+            *source = DB_FROM_REPLICA;
+            return APP_OK;
+        }
+        db_release(replica, conn);
+        if (reached < 0)
+            pool_rest(replica);
+        else
+            log_msg(LOG_DEBUG, "read replica behind %s after %d ms: the primary serves", lsn, max_wait_ms);
+    }
+    return db_acquire(primary, out);
 }

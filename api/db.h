@@ -91,6 +91,34 @@ enum app_status db_status_of_sqlstate(const char *sqlstate);
 /* Runs "SELECT 1" on a pooled connection: APP_OK or APP_UNAVAILABLE. */
 enum app_status db_ping(struct db_pool *pool);
 
+/* ---- reads from a streaming replica ------------------------------------------------------------------
+ * Heavy read-only routes may run on a second pool connected to a PostgreSQL streaming replica. A read
+ * there stays consistent with every write acknowledged before it (by this process or any other): the
+ * primary's flushed WAL position is read first, and the replica is used only once its replayed position
+ * has reached it, waiting at most max_wait_ms; otherwise the primary serves. A replica that cannot be
+ * reached is left alone for a few seconds (DB_REPLICA_RETRY_MS) and the primary serves meanwhile. */
+
+#define DB_REPLICA_RETRY_MS 5000
+
+/* Which server a read ran on. */
+enum db_source { DB_FROM_PRIMARY = 0, DB_FROM_REPLICA };
+
+/* The flushed WAL position of the primary behind `primary` ("16/B374D848" text, at most 31 characters).
+ * APP_OK, or the failure of acquiring or of the query. */
+enum app_status db_primary_lsn(struct db_pool *primary, char lsn[32]);
+
+/* Waits up to max_wait_ms (polling every few milliseconds) for the replica `conn` to have replayed WAL
+ * up to `lsn`. Returns 1 when it has, 0 when it has not in time (or is no replica: not in recovery),
+ * -1 when the query failed. */
+int db_replica_reached(struct db_conn *conn, const char *lsn, int max_wait_ms);
+
+/* A connection for a read-only statement: from `replica` (may be NULL) when it is reachable and has
+ * caught up with the primary as above, else from `primary`. Sets *from to the pool to release it to and
+ * *source to which server it is. Returns what db_acquire on the primary returns when the replica is not
+ * used, so a replica that is down never turns into an error. */
+enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms,
+                                struct db_conn **out, struct db_pool **from, enum db_source *source);
+
 /* A way for another thread to stop the statements one thread runs (the heavy pool, when a request's
  * client has gone). Initialise with db_watch_init; the owner thread installs it with db_watch_set. */
 struct db_watch {

@@ -125,11 +125,15 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     app.routes = http_routes_new();
     app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, cfg->db_pool_size,
                            cfg->db_acquire_timeout_ms, all_statements());
+    if (cfg->database_read_url)
+        app.replica = db_pool_new(cfg->database_read_url, cfg->db_role, cfg->db_pool_size, cfg->db_acquire_timeout_ms,
+                                  all_statements());
     int rc = 1;
     if (!verifier && need_auth)
         fprintf(stderr, "tutord: %s\n", why);
-    else if (app.routes && app.pool)
+    else if (app.routes && app.pool && (app.replica || !cfg->database_read_url))
         rc = fn(&app);
+    db_pool_free(app.replica);
     db_pool_free(app.pool);
     http_routes_free(app.routes);
     auth_verifier_free(verifier);

@@ -10,6 +10,7 @@
 #include "access.h"
 #include "compliance_tally.h"
 #include "evaluation.h"
+#include "heavy_read.h"
 #include "http.h"
 #include "repo_policies.h"
 #include "repo_tutors.h"
@@ -381,7 +382,8 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     struct evaluation ev;
     memset(&ev, 0, sizeof(ev));
     struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
+    struct db_pool *pool = NULL;
+    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
     if (st == APP_OK)
         st = repo_school_authority(conn, http_principal(resp), code);
     int rc = st != APP_OK
@@ -391,7 +393,7 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
                                          : "only a senior tutor of the school or an admin may see its compliance"),
                     -1)
                  : load(conn, resp, &q, &when, code, &ev);
-    db_release(app->pool, conn);
+    db_release(pool, conn);
     json_t *body = rc == 0 ? school_compliance(&ev, code, &page) : NULL;
     evaluation_free(&ev);
     http_page_free(&page);

@@ -13,6 +13,7 @@
 
 #include "csv_out.h"
 #include "db.h"
+#include "heavy_read.h"
 #include "http.h"
 #include "report_rules.h"
 #include "repo_reports.h"
@@ -117,11 +118,12 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct db_conn *conn = NULL;
+    struct db_pool *pool = NULL;
     json_t *rows = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
+    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
     if (st == APP_OK)
         st = report_kpi_rows(conn, http_principal(resp), p.school, p.year, p.as_of, p.threshold, &rows);
-    db_release(app->pool, conn);
+    db_release(pool, conn);
     int rc = st != APP_OK ? report_failed(resp, st)
                           : respond(req, resp, kpi_document(rows, p.school != NULL), rows, REPORT_KPI_COLUMNS,
                                     REPORT_KPI_N_COLUMNS);
@@ -159,9 +161,10 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct db_conn *conn = NULL;
+    struct db_pool *pool = NULL;
     json_t *doc = NULL;
     char as_of[11];
-    enum app_status st = db_acquire(app->pool, &conn);
+    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
     if (st == APP_OK)
         st = report_begin(conn, who, &p, as_of);
     if (st == APP_OK)
@@ -170,7 +173,7 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
         db_rollback(conn); /* the engine's facts are read in a snapshot of their own */
     if (st == APP_OK)
         st = report_rules_engagement(conn, who, p.school, as_of, json_object_get(doc, "items"));
-    db_release(app->pool, conn);
+    db_release(pool, conn);
     if (st != APP_OK) {
         json_decref(doc);
         return report_failed(resp, st);
@@ -222,16 +225,17 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct db_conn *conn = NULL;
+    struct db_pool *pool = NULL;
     json_t *schools = NULL, *policies = NULL;
     char as_of[11];
-    enum app_status st = db_acquire(app->pool, &conn);
+    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
     if (st == APP_OK)
         st = report_begin(conn, who, &p, as_of);
     if (st == APP_OK)
         st = repo_report_workload(conn, who, p.school, as_of, &schools);
     if (st == APP_OK)
         st = repo_report_policies(conn, who, p.school, as_of, &policies);
-    db_release(app->pool, conn);
+    db_release(pool, conn);
     if (st == APP_OK)
         report_rules_senior_hours(policies, schools);
     json_decref(policies);

@@ -1,0 +1,14 @@
+/* heavy_read.c — heavy read routes on the read replica when it is caught up (heavy_read.h). */
+#include "heavy_read.h"
+
+#include "config.h"
+
+enum app_status heavy_read_acquire(const struct app *app, struct _u_response *resp, struct db_conn **conn,
+                                   struct db_pool **pool)
+{
+    enum db_source source = DB_FROM_PRIMARY;
+    enum app_status st =
+        db_acquire_read(app->pool, app->replica, app->config->read_max_wait_ms, conn, pool, &source);
+    u_map_put(resp->map_header, "Tutord-Served-By", source == DB_FROM_REPLICA ? "replica" : "primary");
+    return st;
+}
