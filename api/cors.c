@@ -8,7 +8,7 @@
 
 /* Request headers a page may send, and response headers it may read. */
 #define ALLOW_HEADERS "Authorization, Content-Type, If-Match, Idempotency-Key"
-#define EXPOSE_HEADERS "ETag, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id"
+#define EXPOSE_HEADERS "ETag, Location, Retry-After, RateLimit, RateLimit-Policy, X-Request-Id, Tutord-Served-By"
 
 int cors_origin_allowed(const char *allowed, const char *origin)
 {
