@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procs.h"
 #include "fixtures.h"
 #include "harness.h"
 
@@ -97,22 +98,10 @@ static void request(const char *method, const char *path, const char *body, stru
 
 /* ---- the process --------------------------------------------------------------------------------- */
 
-/* A port nobody listens on right now (the kernel's choice). */
-static int free_port(void)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    ck_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-    ck_assert(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* Starts tutord on a free port with TUTORD_SHUTDOWN_GRACE_MS=grace and waits for /healthz. */
 static void start_server(const char *grace)
 {
-    server_port = free_port();
+    server_port = procs_free_port();
     fflush(NULL);
     server_pid = fork();
     ck_assert_int_ge(server_pid, 0);
