@@ -210,6 +210,28 @@ cleanup:
     return st;
 }
 
+enum app_status repo_allocation_allocate_work(struct db_conn *conn, void *work)
+{
+    struct allocation_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    memset(&w->why, 0, sizeof(w->why));
+    char *id = NULL;
+    enum app_status st = repo_allocation_authorize(conn, w->who, w->in->student, w->in->kind);
+    if (st == APP_OK)
+        st = repo_allocation_create(conn, w->who, w->in, &id, &w->json, &w->why);
+    free(id);
+    return st;
+}
+
+enum app_status repo_allocation_end_work(struct db_conn *conn, void *work)
+{
+    struct allocation_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    return repo_allocation_end(conn, w->who, w->id, w->ends_on, &w->json, &w->why);
+}
+
 static const char LIST_SQL[] =
     "SELECT tutord_allocation_json(a)::text, a.id::text FROM allocations a"
     "  JOIN students s ON s.student_number = a.student_number"
