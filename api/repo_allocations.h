@@ -44,7 +44,8 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
 
 /* Allocates (or, for "personal", reallocates) within the caller's transaction; does NOT check the
  * caller's right (see repo_allocation_authorize). Checks, refusing with APP_INVALID and *why naming
- * the field: the student exists ("student"), the tutor exists, is active and has a tutor or
+ * the field: the student exists ("student"; its row stays locked to the end of the transaction, so
+ * allocations of one student run in turn and never deadlock), the tutor exists, is active and has a tutor or
  * senior_tutor role ("tutor"), a secondary tutor belongs to the student's partner school ("tutor"),
  * ends_on is not before starts_on ("ends_on"). For "personal": the student's personal allocation that
  * started before starts_on and runs into it is ended the day before starts_on (event + audit). Then
