@@ -1,4 +1,5 @@
-/* unit_of_work.c — acquire, BEGIN, run, COMMIT, retry 40001/40P01 with a randomised pause, release. */
+/* unit_of_work.c — acquire, BEGIN, run, COMMIT, retry 40001/40P01 with a randomised pause, release;
+ * and the same without the transaction for reads. */
 #include "unit_of_work.h"
 
 #include <pthread.h>
@@ -78,5 +79,15 @@ enum app_status uow_run(struct db_pool *pool, uow_work work, void *ctx, struct d
                 attempt + 1, UOW_MAX_ATTEMPTS);
         pause_ms(ms);
     }
+    return st;
+}
+
+enum app_status uow_read(struct db_pool *pool, uow_work work, void *ctx)
+{
+    struct db_conn *conn = NULL;
+    enum app_status st = db_acquire(pool, &conn);
+    if (st == APP_OK)
+        st = work(conn, ctx);
+    db_release(pool, conn);
     return st;
 }

@@ -27,6 +27,12 @@ typedef enum app_status (*uow_work)(struct db_conn *conn, void *ctx);
  * "" when the database refused nothing). Thread-safe. */
 enum app_status uow_run(struct db_pool *pool, uow_work work, void *ctx, struct db_error *err);
 
+/* Runs work(conn, ctx) on a connection of `pool` outside a transaction (each statement autocommits:
+ * for reads, which db_query retries once on a fresh connection when the pooled one had died) and
+ * releases it. Returns the work's status, or APP_UNAVAILABLE when no connection could be had (the work
+ * is then not called). Thread-safe. */
+enum app_status uow_read(struct db_pool *pool, uow_work work, void *ctx);
+
 /* 1 when a transaction the database aborted with `sqlstate` may succeed if run again unchanged
  * (40001 serialization failure, 40P01 deadlock detected), else 0. NULL-safe. Pure. */
 int uow_sqlstate_retries(const char *sqlstate);
