@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "listing.h"
 #include "repo_row.h"
 #include "validate.h"
+#include "wire.h"
 
 /* A student's single-record representation: tutord_student_json with status_history [{status, from}]
  * appended, as text. The history is one correlated subquery over the (student_number, from_date)
@@ -123,4 +125,41 @@ void student_cross_check(const json_t *row, json_t *errors)
     if (json_is_string(from) && json_is_string(registered) &&
         strcmp(json_string_value(from), json_string_value(registered)) < 0)
         validate_error(errors, "status_from", "must not be before registered_on");
+}
+
+/* ---- the unit of work of a student write ------------------------------------------------------------ */
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_write(struct student_write *w)
+{
+    free(w->locked_version), free(w->json), free(w->version);
+    w->locked_version = w->json = w->version = NULL;
+    w->created = 0;
+    w->stage = STUDENT_LOCK;
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+enum app_status repo_student_write_work(struct db_conn *conn, void *work)
+{
+    struct student_write *w = work;
+    json_t *current = NULL, *next = NULL;
+    reset_write(w);
+    enum app_status st = repo_student_lock(conn, w->number, &current, &w->locked_version);
+    if (st == APP_NOT_FOUND && !w->must_exist)
+        st = APP_OK;
+    if (st == APP_OK && wire_if_match(w->if_match, w->locked_version) != 1)
+        w->stage = STUDENT_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK) {
+        w->stage = STUDENT_NEXT;
+        st = w->next(w->next_ctx, current, &next);
+    }
+    if (st == APP_OK) {
+        w->stage = STUDENT_WRITE;
+        st = audit_set_actor(conn, w->who); /* the history trigger audits as the caller */
+    }
+    if (st == APP_OK)
+        st = repo_student_upsert(conn, w->number, next, w->who->sub, &w->created, &w->json, &w->version, &w->err);
+    json_decref(current);
+    json_decref(next);
+    return st;
 }
