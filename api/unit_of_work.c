@@ -34,8 +34,10 @@ static void pause_ms(long ms)
         ;
 }
 
-/* One attempt: a connection, BEGIN, the work, COMMIT; the connection's last refusal into *err. */
-static enum app_status attempt_once(struct db_pool *pool, uow_work work, void *ctx, struct db_error *err)
+/* One attempt: a connection, BEGIN, the work, COMMIT (or, when *commit is 0, ROLLBACK); the
+ * connection's last refusal into *err. */
+static enum app_status attempt_once(struct db_pool *pool, uow_work work, void *ctx, const int *commit,
+                                    struct db_error *err)
 {
     struct db_conn *conn = NULL;
     memset(err, 0, sizeof(*err));
@@ -44,7 +46,7 @@ static enum app_status attempt_once(struct db_pool *pool, uow_work work, void *c
         st = db_begin(conn);
     if (st == APP_OK)
         st = work(conn, ctx);
-    if (st == APP_OK)
+    if (st == APP_OK && (!commit || *commit))
         st = db_commit(conn);
     if (st != APP_OK && conn)
         *err = conn->last_error;
@@ -65,13 +67,19 @@ static unsigned thread_seed(void)
 
 enum app_status uow_run(struct db_pool *pool, uow_work work, void *ctx, struct db_error *err)
 {
+    return uow_run_or_roll_back(pool, work, ctx, NULL, err);
+}
+
+enum app_status uow_run_or_roll_back(struct db_pool *pool, uow_work work, void *ctx, const int *commit,
+                                     struct db_error *err)
+{
     struct db_error local;
     if (!err)
         err = &local;
     unsigned seed = thread_seed();
     enum app_status st = APP_UNAVAILABLE;
     for (int attempt = 1;; attempt++) {
-        st = attempt_once(pool, work, ctx, err);
+        st = attempt_once(pool, work, ctx, commit, err);
         if (!uow_should_retry(st, err->sqlstate, attempt))
             break;
         long ms = uow_backoff_ms(attempt, &seed);

@@ -27,6 +27,12 @@ typedef enum app_status (*uow_work)(struct db_conn *conn, void *ctx);
  * "" when the database refused nothing). Thread-safe. */
 enum app_status uow_run(struct db_pool *pool, uow_work work, void *ctx, struct db_error *err);
 
+/* As uow_run, but after the work succeeds the transaction is committed only when *commit is non-zero
+ * (the work sets it, e.g. to 0 for a dry run or a batch with refused rows) and rolled back otherwise;
+ * either way the result is APP_OK. */
+enum app_status uow_run_or_roll_back(struct db_pool *pool, uow_work work, void *ctx, const int *commit,
+                                     struct db_error *err);
+
 /* Runs work(conn, ctx) on a connection of `pool` outside a transaction (each statement autocommits:
  * for reads, which db_query retries once on a fresh connection when the pooled one had died) and
  * releases it. Returns the work's status, or APP_UNAVAILABLE when no connection could be had (the work

@@ -1,8 +1,9 @@
 /* test_unit_of_work.c — uow_run against the real PostgreSQL: a transaction aborted with 40001 or 40P01,
  * in the work or at COMMIT, runs again from the start and only the last attempt's writes remain; the
- * attempts stop at UOW_MAX_ATTEMPTS (503); other refusals are final at once; and an aborted
- * transaction's later statements (25P02) do not hide the cause. Failures are scripted with RAISE ...
- * USING ERRCODE, in a statement or in a deferred constraint trigger that fires at COMMIT. */
+ * attempts stop at UOW_MAX_ATTEMPTS (503); other refusals are final at once; an aborted transaction's
+ * later statements (25P02) do not hide the cause; a dry run (uow_run_or_roll_back) rolls back instead
+ * of committing. Failures are scripted with RAISE ... USING ERRCODE, in a statement or in a deferred
+ * constraint trigger that fires at COMMIT. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,20 @@ START_TEST(test_aborted_transaction_keeps_the_cause)
 }
 END_TEST
 
+START_TEST(test_roll_back_instead_of_commit)
+{
+    struct script s = {0};
+    harness_unique("U", s.tag, sizeof(s.tag));
+    int commit = 0;
+    ck_assert_int_eq(uow_run_or_roll_back(pool, scripted, &s, &commit, NULL), APP_OK);
+    ck_assert_int_eq(s.calls, 1);
+    ck_assert_int_eq(rows_of(&s), 0); /* a dry run: done, then rolled back */
+    commit = 1;
+    ck_assert_int_eq(uow_run_or_roll_back(pool, scripted, &s, &commit, NULL), APP_OK);
+    ck_assert_int_eq(rows_of(&s), 1);
+}
+END_TEST
+
 /* The probe table, its raising function and its deferred trigger; a pool as the database's owner. */
 static void start(void)
 {
@@ -150,6 +165,7 @@ int main(void)
                                   test_attempts_stop_at_the_bound,
                                   test_other_refusals_are_final,
                                   test_aborted_transaction_keeps_the_cause,
+                                  test_roll_back_instead_of_commit,
                                   NULL};
     const struct harness_suite suite = {
         .name = "unit_of_work", .tests = tests, .start = start, .stop = stop, .timeout = 120, .in_process = 1};
