@@ -90,4 +90,26 @@ enum app_status repo_training_create(struct db_conn *conn, const struct principa
 enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const char *number, const char *after,
                                    int limit, struct strbuf *items, char **next_key);
 
+/* APP_OK when the tutor's record is readable by `who` (students excluded), else APP_NOT_FOUND. */
+enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number);
+
+/* A tutor record writer: repo_absence_create or repo_training_create. */
+typedef enum app_status (*tutor_record_writer)(struct db_conn *, const struct principal *, const char *,
+                                               const json_t *, char **, struct alloc_refusal *);
+
+/* One record to write for repo_tutor_record_work. Inputs borrowed; on APP_OK `json` is the record
+ * (malloc'd; the caller frees it), on a refusal `why` names the field. */
+struct tutor_record_write {
+    const struct principal *who;
+    const char *number;
+    const json_t *fields;
+    tutor_record_writer writer;
+    char *json;
+    struct alloc_refusal why;
+};
+
+/* uow_work: the tutor must be readable by the caller (APP_NOT_FOUND), the caller an admin or a senior
+ * tutor of the tutor's school (APP_FORBIDDEN), then the writer. Safe to run again. */
+enum app_status repo_tutor_record_work(struct db_conn *conn, void *work);
+
 #endif
