@@ -9,7 +9,6 @@
 #include "listing.h"
 #include "repo_row.h"
 #include "validate.h"
-#include "wire.h"
 
 /* A student's single-record representation: tutord_student_json with status_history [{status, from}]
  * appended, as text. The history is one correlated subquery over the (student_number, from_date)
@@ -127,39 +126,15 @@ void student_cross_check(const json_t *row, json_t *errors)
         validate_error(errors, "status_from", "must not be before registered_on");
 }
 
-/* ---- the unit of work of a student write ------------------------------------------------------------ */
+/* ---- PUT / PATCH through repo_versioned_write_work ---------------------------------------------------- */
 
-/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
-static void reset_write(struct student_write *w)
+/* versioned_ops.upsert: repo_student_upsert as the caller (the history trigger audits them). */
+static enum app_status upsert_as_caller(struct db_conn *conn, const struct principal *who, const char *number,
+                                        const json_t *fields, int *created, char **json, char **version,
+                                        struct db_error *err)
 {
-    free(w->locked_version), free(w->json), free(w->version);
-    w->locked_version = w->json = w->version = NULL;
-    w->created = 0;
-    w->stage = STUDENT_LOCK;
-    memset(&w->err, 0, sizeof(w->err));
+    enum app_status st = audit_set_actor(conn, who);
+    return st == APP_OK ? repo_student_upsert(conn, number, fields, who->sub, created, json, version, err) : st;
 }
 
-enum app_status repo_student_write_work(struct db_conn *conn, void *work)
-{
-    struct student_write *w = work;
-    json_t *current = NULL, *next = NULL;
-    reset_write(w);
-    enum app_status st = repo_student_lock(conn, w->number, &current, &w->locked_version);
-    if (st == APP_NOT_FOUND && !w->must_exist)
-        st = APP_OK;
-    if (st == APP_OK && wire_if_match(w->if_match, w->locked_version) != 1)
-        w->stage = STUDENT_IF_MATCH, st = APP_PRECONDITION_FAILED;
-    if (st == APP_OK) {
-        w->stage = STUDENT_NEXT;
-        st = w->next(w->next_ctx, current, &next);
-    }
-    if (st == APP_OK) {
-        w->stage = STUDENT_WRITE;
-        st = audit_set_actor(conn, w->who); /* the history trigger audits as the caller */
-    }
-    if (st == APP_OK)
-        st = repo_student_upsert(conn, w->number, next, w->who->sub, &w->created, &w->json, &w->version, &w->err);
-    json_decref(current);
-    json_decref(next);
-    return st;
-}
+const struct versioned_ops repo_student_versioned = {repo_student_lock, upsert_as_caller};

@@ -8,6 +8,7 @@
 #include "access.h"
 #include "auth.h"
 #include "db.h"
+#include "repo_versioned.h"
 #include "strbuf.h"
 
 /* The student upsert's parts that the single-row PUT (repo_student_upsert) and the set-based import
@@ -72,36 +73,8 @@ enum app_status repo_student_upsert(struct db_conn *conn, const char *number, co
  * one PUT. Appends {field, message} to errors. Pure, thread-safe. */
 void student_cross_check(const json_t *row, json_t *errors);
 
-/* ---- the unit of work of PUT / PATCH /students/{n} (uow_run) ---------------------------------------- */
-
-/* The caller's next representation of the student from the current one (NULL when there is none):
- * *next (new reference) and APP_OK, or APP_INVALID with the faults kept by the caller. */
-typedef enum app_status (*student_next_fn)(void *ctx, json_t *current, json_t **next);
-
-/* Where a student write stopped: the lock (404 for a PATCH of no one), If-Match, the caller's next
- * representation, the upsert (the database's refusal in `err`). */
-enum student_stage { STUDENT_LOCK = 0, STUDENT_IF_MATCH, STUDENT_NEXT, STUDENT_WRITE };
-
-/* One student write. Inputs borrowed. On APP_OK `json` and `version` (malloc'd; the caller frees them)
- * are the row and `created` says whether it is new; otherwise `stage` says where it stopped and
- * `locked_version` (malloc'd or NULL) is what If-Match was compared with. */
-struct student_write {
-    const struct principal *who;
-    const char *number;
-    int must_exist;       /* PATCH: a student who does not exist is APP_NOT_FOUND */
-    const char *if_match; /* the If-Match header, or NULL */
-    student_next_fn next;
-    void *next_ctx;
-    enum student_stage stage;
-    char *locked_version;
-    int created;
-    char *json, *version;
-    struct db_error err;
-};
-
-/* uow_work: locks the student, checks If-Match (APP_PRECONDITION_FAILED, also when malformed), asks
- * `next` for the new representation, then upserts it as the caller (the history trigger audits them).
- * Safe to run again. */
-enum app_status repo_student_write_work(struct db_conn *conn, void *work);
+/* The students' lock (repo_student_lock) and upsert for repo_versioned_write_work; the upsert runs as
+ * the caller, whom the history trigger audits. */
+extern const struct versioned_ops repo_student_versioned;
 
 #endif

@@ -150,3 +150,5 @@ enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principa
                               "  FROM staff t WHERE t.staff_number = $1",
                               3, params);
 }
+
+const struct versioned_ops repo_tutor_versioned = {repo_tutor_lock, repo_tutor_upsert};

@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "db.h"
 #include "repo_allocations.h"
+#include "repo_versioned.h"
 #include "strbuf.h"
 
 /* The staff upsert's parts that the single-row PUT (repo_tutor_upsert) and the set-based import
@@ -62,6 +63,9 @@ enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
                                   const json_t *fields, int *created, char **json, char **version,
                                   struct db_error *err);
+
+/* The staff's lock (repo_tutor_lock) and upsert (repo_tutor_upsert) for repo_versioned_write_work. */
+extern const struct versioned_ops repo_tutor_versioned;
 
 /* A page of the tutor's current tutees (allocations of any kind in force today whose student `who`
  * may see), each {"allocation": ..., "student": ...}, by allocation id. */

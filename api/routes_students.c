@@ -14,6 +14,7 @@
 #include "repo_students.h"
 #include "unit_of_work.h"
 #include "validate.h"
+#include "versioned_answer.h"
 
 /* ---- GET /students/{student_number} ------------------------------------------------------------ */
 
@@ -178,7 +179,7 @@ struct next_input {
     json_t *errors;
 };
 
-/* student_next_fn: the next representation, validated. */
+/* versioned_next_fn: the next representation, validated. */
 static enum app_status next_of(void *ctx, json_t *current, json_t **next)
 {
     struct next_input *in = ctx;
@@ -189,27 +190,7 @@ static enum app_status next_of(void *ctx, json_t *current, json_t **next)
     return json_array_size(in->errors) > 0 ? APP_INVALID : APP_OK;
 }
 
-/* Answers a write from where it stopped: the row (201 new, 200 replaced) with its ETag, 404, If-Match's
- * 400/412, 422 with the representation's faults, or the database's refusal. */
-static int answer_write(const struct _u_request *req, struct _u_response *resp, enum app_status st,
-                        struct student_write *w, json_t *errors)
-{
-    if (st == APP_OK) {
-        http_set_etag(resp, w->version);
-        char *json = w->json;
-        w->json = NULL;
-        return http_json_text(resp, w->created ? 201 : 200, json);
-    }
-    if (w->stage == STUDENT_LOCK)
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-    if (w->stage == STUDENT_IF_MATCH) {
-        http_check_if_match(req, resp, w->locked_version);
-        return U_CALLBACK_COMPLETE;
-    }
-    if (w->stage == STUDENT_NEXT && st == APP_INVALID)
-        return http_problem(resp, 422, NULL, "the student is not valid", json_incref(errors));
-    return http_problem_db(resp, st, &w->err, "students");
-}
+static const struct versioned_words STUDENT_WORDS = {"no such student", "the student is not valid", "students"};
 
 /* One unit of work: lock, If-Match, validate the next representation, upsert, event. */
 static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
@@ -218,15 +199,16 @@ static int write_student(const struct _u_request *req, struct _u_response *resp,
     if (!body)
         return U_CALLBACK_COMPLETE;
     struct next_input in = {body, http_path_param(req, "student_number"), is_patch, json_array()};
-    struct student_write w = {.who = http_principal(resp),
-                              .number = in.number,
-                              .must_exist = is_patch,
-                              .if_match = http_header(req, "If-Match"),
-                              .next = next_of,
-                              .next_ctx = &in};
-    enum app_status st = uow_run(app->pool, repo_student_write_work, &w, NULL);
-    int rc = answer_write(req, resp, st, &w, in.errors);
-    free(w.locked_version), free(w.json), free(w.version);
+    struct versioned_write w = {.ops = &repo_student_versioned,
+                                .who = http_principal(resp),
+                                .key = in.number,
+                                .must_exist = is_patch,
+                                .if_match = http_header(req, "If-Match"),
+                                .next = next_of,
+                                .next_ctx = &in};
+    enum app_status st = uow_run(app->pool, repo_versioned_write_work, &w, NULL);
+    int rc = versioned_answer(req, resp, st, &w, in.errors, &STUDENT_WORDS);
+    repo_versioned_free(&w);
     json_decref(in.errors);
     json_decref(body);
     return rc;

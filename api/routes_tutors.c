@@ -13,7 +13,9 @@
 #include "http.h"
 #include "listing.h"
 #include "repo_tutors.h"
+#include "unit_of_work.h"
 #include "validate.h"
+#include "versioned_answer.h"
 
 /* ---- GET /tutors/{staff_number} ------------------------------------------------------------------- */
 
@@ -143,8 +145,7 @@ static void check_exception(const json_t *exception, const json_t *next, json_t 
 
 /* The next representation: PUT's body, or PATCH's body merged into the current fields (RFC 7396). The
  * permanent_exception is checked on its own (check_exception) and put back, null when there is none. */
-static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current,
-                           json_t *errors)
+static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current, json_t *errors)
 {
     json_t *next = json_deep_copy(is_patch ? current : body), *changes = json_copy((json_t *)body);
     const json_t *from = is_patch && !json_object_get(body, "permanent_exception") ? current : body;
@@ -172,76 +173,46 @@ static json_t *next_fields(int is_patch, const char *number, const json_t *body,
     return next;
 }
 
-struct tutor_write {
-    json_t *current, *next;
-    char *version, *json, *new_version;
-    int created;
+/* The body of a PUT or PATCH and the faults found in its next representation. */
+struct next_input {
+    const json_t *body;
+    const char *number;
+    int is_patch;
+    json_t *errors;
 };
 
-static void tutor_write_free(struct tutor_write *w)
+/* versioned_next_fn: the next fields, validated. */
+static enum app_status next_of(void *ctx, json_t *current, json_t **next)
 {
-    json_decref(w->current);
-    json_decref(w->next);
-    free(w->version);
-    free(w->json);
-    free(w->new_version);
+    struct next_input *in = ctx;
+    json_array_clear(in->errors);
+    *next = next_fields(in->is_patch, in->number, in->body, current, in->errors);
+    return json_array_size(in->errors) > 0 ? APP_INVALID : APP_OK;
 }
 
-/* One transaction: lock, If-Match, validate the next representation, upsert (event and audit). */
-static int write_tutor(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                       const json_t *body, int is_patch)
-{
-    const char *number = http_path_param(req, "staff_number");
-    struct tutor_write w = {0};
-    json_t *errors = json_array();
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_tutor_lock(conn, number, &w.current, &w.version);
-    if (st == APP_NOT_FOUND && !is_patch && validate_is_id(number, 20))
-        st = APP_OK;
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-        goto cleanup;
-    }
-    if (http_check_if_match(req, resp, w.version) != 0)
-        goto cleanup;
-    w.next = next_fields(is_patch, number, body, w.current, errors);
-    if (json_array_size(errors) > 0) {
-        rc = http_problem(resp, 422, NULL, "the tutor is not valid", errors);
-        errors = NULL;
-        goto cleanup;
-    }
-    st = repo_tutor_upsert(conn, http_principal(resp), number, w.next, &w.created, &w.json, &w.new_version, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st != APP_OK) {
-        rc = http_problem_db(resp, st, &err, "staff");
-        goto cleanup;
-    }
-    http_set_etag(resp, w.new_version);
-    rc = http_json_text(resp, w.created ? 201 : 200, w.json);
-    w.json = NULL;
-cleanup:
-    tutor_write_free(&w);
-    json_decref(errors);
-    return rc;
-}
+static const struct versioned_words TUTOR_WORDS = {"no such tutor", "the tutor is not valid", "staff"};
 
-static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                        int is_patch)
+/* One unit of work: lock, If-Match, validate the next representation, upsert (event and audit). A PUT
+ * creates a staff member whose number is well formed; any other write needs one that exists. */
+static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only the registry or an admin may change staff records", NULL);
     json_t *body = http_body_object(req, resp, is_patch);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    int rc = st == APP_OK ? write_tutor(req, resp, conn, body, is_patch) : http_problem_for(resp, st, NULL);
-    db_release(app->pool, conn);
+    struct next_input in = {body, http_path_param(req, "staff_number"), is_patch, json_array()};
+    struct versioned_write w = {.ops = &repo_tutor_versioned,
+                                .who = http_principal(resp),
+                                .key = in.number,
+                                .must_exist = is_patch || !validate_is_id(in.number, 20),
+                                .if_match = http_header(req, "If-Match"),
+                                .next = next_of,
+                                .next_ctx = &in};
+    enum app_status st = uow_run(app->pool, repo_versioned_write_work, &w, NULL);
+    int rc = versioned_answer(req, resp, st, &w, in.errors, &TUTOR_WORDS);
+    repo_versioned_free(&w);
+    json_decref(in.errors);
     json_decref(body);
     return rc;
 }
