@@ -116,4 +116,10 @@ struct tutor_record_write {
  * tutor of the tutor's school (APP_FORBIDDEN), then the writer. Safe to run again. */
 enum app_status repo_tutor_record_work(struct db_conn *conn, void *work);
 
+/* Student `number`'s tutors in force today (personal, cover, secondary) with name, email and office
+ * hours, as {"student", "items": [...]} (malloc'd) — provided the student is there for `who`
+ * (APP_NOT_FOUND otherwise). */
+enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number,
+                                    char **json);
+
 #endif
