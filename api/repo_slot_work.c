@@ -198,3 +198,23 @@ enum app_status repo_booking_cancel_work(struct db_conn *conn, void *work)
     repo_contact_head_free(&head);
     return st;
 }
+
+enum app_status repo_office_hours_work(struct db_conn *conn, void *work)
+{
+    struct office_hours_work *w = work;
+    enum staff_access level = STAFF_HIDDEN;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    memset(&w->err, 0, sizeof(w->err));
+    enum app_status st = repo_staff_access(conn, w->who, w->staff, &level);
+    if (st == APP_OK && level == STAFF_HIDDEN)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK && w->hours && level < STAFF_WRITE)
+        st = APP_FORBIDDEN;
+    if (st != APP_OK)
+        return st;
+    if (!w->hours)
+        return repo_office_hours_get(conn, w->staff, &w->json);
+    st = repo_office_hours_put(conn, w->staff, w->hours, &w->json, &w->err);
+    return st == APP_OK ? audit_record(conn, w->who, "office_hours.put", "staff", w->staff, NULL, NULL) : st;
+}

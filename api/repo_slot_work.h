@@ -1,6 +1,7 @@
-/* repo_slot_work.h — what the slot and booking routes do in one transaction, as uow_work functions for
- * uow_run: publish a slot (or a weekly series), cancel a slot, book one, cancel a booking. Each records
- * the stage it stopped at and why, so the route answers exactly as before. */
+/* repo_slot_work.h — what the slot, booking and office-hours routes do in one transaction, as uow_work
+ * functions for uow_run: publish a slot (or a weekly series), cancel a slot, book one, cancel a
+ * booking, read or replace a tutor's office hours. Each records the stage it stopped at and why, so the
+ * route answers exactly as before. */
 #ifndef TUTORD_REPO_SLOT_WORK_H
 #define TUTORD_REPO_SLOT_WORK_H
 
@@ -58,5 +59,20 @@ enum app_status repo_booking_create_work(struct db_conn *conn, void *work);
  * student, APP_NOT_FOUND otherwise); then the cancellation (APP_CONFLICT with `refusal`), its
  * booking.cancel audit and booking.cancelled event. Safe to run again. */
 enum app_status repo_booking_cancel_work(struct db_conn *conn, void *work);
+
+/* A tutor's office hours to read (hours NULL) or replace (hours: the validated set as JSON text). On
+ * APP_OK `json` (malloc'd; the caller frees it) is the set; `err` holds the database's refusal. */
+struct office_hours_work {
+    const struct principal *who;
+    const char *staff;
+    const char *hours;
+    char *json;
+    struct db_error err;
+};
+
+/* uow_work (a read through uow_read, a replacement through uow_run): the staff member must be there for
+ * the caller (APP_NOT_FOUND) and, to replace, managed by them (APP_FORBIDDEN); a replacement is audited
+ * (office_hours.put). Safe to run again. */
+enum app_status repo_office_hours_work(struct db_conn *conn, void *work);
 
 #endif
