@@ -444,29 +444,29 @@ static const struct {
     {"ENG", "essex"},     {"BIO", "westminster"}, {"NUR", "westminster"},
 };
 
-/* In one transaction: `school` adopts `name` exactly as PUT {"preset": name} stores it (the same preset
- * reading, the engine's validation, the same version row, audit and event), unless it has a policy already
- * (so a second seed changes nothing). */
-static enum app_status adopt_preset(struct db_conn *conn, const char *school, const char *name)
+/* A demo school and the preset it adopts. */
+struct adoption {
+    const char *school, *preset;
+};
+
+/* uow_work: `school` adopts `preset` exactly as PUT {"preset": name} stores it (the same preset reading,
+ * the engine's validation, the same version row, audit and event), unless it has a policy already (so a
+ * second seed changes nothing). */
+static enum app_status adopt_preset(struct db_conn *conn, void *ctx)
 {
     static const struct principal seeder = {.sub = "seed-demo"};
-    json_t *body = json_pack("{s:s}", "preset", name), *errors = json_array(), *policy = NULL, *perr = NULL;
+    const struct adoption *a = ctx;
+    json_t *body = json_pack("{s:s}", "preset", a->preset), *errors = json_array(), *policy = NULL, *perr = NULL;
     const char *preset = NULL;
     char *version = NULL;
     pe_policy *parsed = NULL;
-    enum app_status st = body && errors ? db_begin(conn) : APP_NOMEM;
-    if (st == APP_OK)
-        st = repo_policy_lock(conn, school, &version);
+    enum app_status st = body && errors ? repo_policy_lock(conn, a->school, &version) : APP_NOMEM;
     if (st == APP_OK && !version) {
         policy = policy_of_preset(body, &preset, errors);
         st = policy && pe_policy_parse(policy, &parsed, &perr) == PE_OK
-                 ? repo_policy_insert(conn, &seeder, school, preset, policy, NULL, NULL)
+                 ? repo_policy_insert(conn, &seeder, a->school, preset, policy, NULL, NULL)
                  : APP_INVALID;
     }
-    if (st == APP_OK)
-        st = db_commit(conn);
-    else
-        db_rollback(conn);
     pe_policy_free(parsed);
     json_decref(perr);
     json_decref(policy);
@@ -478,13 +478,12 @@ static enum app_status adopt_preset(struct db_conn *conn, const char *school, co
 
 int policies_seed_demo(struct app *app)
 {
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    for (size_t i = 0; st == APP_OK && i < sizeof(DEMO_POLICIES) / sizeof(DEMO_POLICIES[0]); i++)
-        if ((st = adopt_preset(conn, DEMO_POLICIES[i].school, DEMO_POLICIES[i].preset)) != APP_OK)
-            fprintf(stderr, "tutord seed-demo: %s could not adopt the %s preset\n", DEMO_POLICIES[i].school,
-                    DEMO_POLICIES[i].preset);
-    db_release(app->pool, conn);
+    enum app_status st = APP_OK;
+    for (size_t i = 0; st == APP_OK && i < sizeof(DEMO_POLICIES) / sizeof(DEMO_POLICIES[0]); i++) {
+        struct adoption a = {DEMO_POLICIES[i].school, DEMO_POLICIES[i].preset};
+        if ((st = uow_run(app->pool, adopt_preset, &a, NULL)) != APP_OK)
+            fprintf(stderr, "tutord seed-demo: %s could not adopt the %s preset\n", a.school, a.preset);
+    }
     return st == APP_OK ? 0 : 1;
 }
 
