@@ -19,20 +19,34 @@
 
 /* ---- GET /tutors/{staff_number} ------------------------------------------------------------------- */
 
+/* A tutor to read as the caller may, and what was read (malloc'd). */
+struct tutor_read {
+    const struct principal *who;
+    const char *number;
+    char *json, *version;
+};
+
+/* uow_work for GET /tutors/{n}: the record with its detail. */
+static enum app_status read_tutor(struct db_conn *conn, void *ctx)
+{
+    struct tutor_read *r = ctx;
+    free(r->json), free(r->version);
+    r->json = r->version = NULL;
+    return repo_tutor_get(conn, r->who, r->number, 1, &r->json, &r->version);
+}
+
 static int callback_tutors_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_tutor_get(conn, http_principal(resp), http_path_param(req, "staff_number"), 1, &json, &version);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct tutor_read r = {.who = http_principal(resp), .number = http_path_param(req, "staff_number")};
+    enum app_status st = uow_read(app->pool, read_tutor, &r);
+    if (st != APP_OK) {
+        free(r.json), free(r.version);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-    http_set_etag(resp, version);
-    free(version);
-    return http_json_text(resp, 200, json);
+    }
+    http_set_etag(resp, r.version);
+    free(r.version);
+    return http_json_text(resp, 200, r.json);
 }
 
 /* ---- GET /tutors ------------------------------------------------------------------------------------ */
@@ -76,6 +90,27 @@ static int callback_tutors_list(const struct _u_request *req, struct _u_response
 
 /* ---- GET /tutors/{staff_number}/tutees ------------------------------------------------------------- */
 
+/* A page of a tutor's tutees to read: the caller, the tutor, the page, the items and the next key. */
+struct tutees_read {
+    const struct principal *who;
+    const char *number;
+    const struct page *page;
+    struct strbuf items;
+    char *next;
+};
+
+/* uow_work for the tutees: the tutor must be there for the caller. */
+static enum app_status read_tutees(struct db_conn *conn, void *ctx)
+{
+    struct tutees_read *r = ctx;
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_tutor_get(conn, r->who, r->number, 0, &json, &version);
+    free(json), free(version);
+    return st == APP_OK
+               ? repo_tutor_tutees(conn, r->who, r->number, r->page->after, r->page->limit, &r->items, &r->next)
+               : st;
+}
+
 static int callback_tutors_tutees(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -84,18 +119,11 @@ static int callback_tutors_tutees(const struct _u_request *req, struct _u_respon
     struct page page;
     if (listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    struct strbuf items = {0};
-    char *next = NULL, *json = NULL, *version = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_tutor_get(conn, who, number, 0, &json, &version);
-    if (st == APP_OK)
-        st = repo_tutor_tutees(conn, who, number, page.after, page.limit, &items, &next);
-    db_release(app->pool, conn);
+    struct tutees_read r = {.who = who, .number = number, .page = &page};
+    enum app_status st = uow_read(app->pool, read_tutees, &r);
     http_page_free(&page);
-    free(json);
-    free(version);
+    struct strbuf items = r.items;
+    char *next = r.next;
     if (st == APP_NOT_FOUND) {
         strbuf_free(&items);
         free(next);
