@@ -158,6 +158,45 @@ static int callback_draft_create(const struct _u_request *req, struct _u_respons
 
 /* ---- GET /schools/{code}/policy-drafts, GET /policy-drafts/{id} ------------------------------------------- */
 
+/* A read of drafts: a school's list (school, status) or one draft (id); what was read (malloc'd). */
+struct draft_read {
+    const struct principal *who;
+    const char *school, *status, *id;
+    char *json;
+};
+
+/* uow_work for the list: the caller may read the school's drafts. */
+static enum app_status read_list(struct db_conn *conn, void *ctx)
+{
+    struct draft_read *r = ctx;
+    free(r->json);
+    r->json = NULL;
+    enum app_status st = may_read(conn, r->who, r->school);
+    return st == APP_OK ? repo_draft_list(conn, r->school, r->status, &r->json) : st;
+}
+
+/* uow_work for one draft: another school's is not found, as for a note that is not yours. */
+static enum app_status read_draft(struct db_conn *conn, void *ctx)
+{
+    struct draft_read *r = ctx;
+    char school[20];
+    free(r->json);
+    r->json = NULL;
+    enum app_status st = repo_draft_get(conn, r->id, &r->json, school);
+    if (st == APP_OK)
+        st = may_read(conn, r->who, school);
+    return st == APP_FORBIDDEN ? APP_NOT_FOUND : st;
+}
+
+/* Answers a read: 200 with the JSON, or the refusal. */
+static int answer_read(struct _u_response *resp, enum app_status st, struct draft_read *r)
+{
+    if (st == APP_OK)
+        return http_json_text(resp, 200, r->json);
+    free(r->json);
+    return refuse(resp, st, NULL);
+}
+
 /* GET /schools/{code}/policy-drafts: the school's drafts, newest first, optionally of one status. */
 static int callback_draft_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -166,33 +205,16 @@ static int callback_draft_list(const struct _u_request *req, struct _u_response 
     if (status && strcmp(status, "draft") != 0 && strcmp(status, "submitted") != 0 && strcmp(status, "approved") != 0 &&
         strcmp(status, "returned") != 0)
         return http_problem_field(resp, 400, "status", "must be draft, submitted, approved or returned");
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = may_read(conn, http_principal(resp), code);
-    if (st == APP_OK)
-        st = repo_draft_list(conn, code, status, &json);
-    db_release(app->pool, conn);
-    return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
+    struct draft_read r = {.who = http_principal(resp), .school = code, .status = status};
+    return answer_read(resp, uow_read(app->pool, read_list, &r), &r);
 }
 
 /* GET /policy-drafts/{id}: one draft with its transitions; another school's is not found. */
 static int callback_draft_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *id = http_path_param(req, "id");
-    struct db_conn *conn = NULL;
-    char *json = NULL, school[20];
-    enum app_status st = is_id(id) ? db_acquire(app->pool, &conn) : APP_NOT_FOUND;
-    if (st == APP_OK)
-        st = repo_draft_get(conn, id, &json, school);
-    if (st == APP_OK && (st = may_read(conn, http_principal(resp), school)) != APP_OK)
-        free(json); /* another school's drafts: not found, as for a note that is not yours */
-    if (st == APP_FORBIDDEN)
-        st = APP_NOT_FOUND;
-    db_release(app->pool, conn);
-    return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
+    struct draft_read r = {.who = http_principal(resp), .id = http_path_param(req, "id")};
+    return answer_read(resp, is_id(r.id) ? uow_read(app->pool, read_draft, &r) : APP_NOT_FOUND, &r);
 }
 
 /* ---- the transitions ------------------------------------------------------------------------------------- */
