@@ -51,11 +51,13 @@ static enum app_status run_script(struct script *s, struct db_error *err)
     return uow_run(pool, scripted, s, err);
 }
 
+/* The rows the script's committed attempts left (0 or 1). */
 static long rows_of(const struct script *s)
 {
     return tt_count("SELECT count(*) FROM uow_probe WHERE tag = $1", s->tag);
 }
 
+/* The attempt whose row was committed (0: none). */
 static long committed_attempt(const struct script *s)
 {
     return tt_count("SELECT COALESCE(max(attempt), 0) FROM uow_probe WHERE tag = $1", s->tag);
@@ -152,6 +154,7 @@ static void start(void)
         abort();
 }
 
+/* Frees the pool and drops the probe table. */
 static void stop(void)
 {
     db_pool_free(pool);
