@@ -2,14 +2,18 @@
  * round after round with fresh students: exactly one 201 and eleven 409 each time, never a 503 (the
  * concurrent inserts once deadlocked on the "one personal tutor at a time" exclusion constraint).
  * tutord runs with as many HTTP threads and pooled connections as there are racers, so all twelve
- * transactions really run at the same time. */
+ * transactions really run at the same time. A third test races twelve transactions in the store itself,
+ * begun beforehand and released by a barrier, without the unit of work's retry: the student's row lock
+ * alone must keep them from deadlocking (without it some rounds end in 40P01). */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "harness.h"
+#include "repo_allocations.h"
 #include "worlds.h"
 
 #define RACERS 12
@@ -115,6 +119,81 @@ START_TEST(test_twelve_reallocations)
 }
 END_TEST
 
+/* ---- the store alone, without the unit of work's retry --------------------------------------------- */
+
+static struct db_pool *store_pool; /* a connection for every racer, to the test database */
+
+/* One racer in the store: its transaction already begun, it waits at the barrier, then allocates. */
+struct store_racer {
+    pthread_t thread;
+    pthread_barrier_t *start;
+    struct db_conn *conn;
+    const char *student, *tutor;
+    enum app_status st;
+    char sqlstate[6];
+};
+
+/* Allocates the racer's student as an admin in its own transaction, with no retry. */
+static void *allocate_in_store(void *arg)
+{
+    struct store_racer *r = arg;
+    struct principal admin = {.sub = "ADM1", .roles = ROLE_ADMIN};
+    struct allocation_input in = {
+        .student = r->student, .tutor = r->tutor, .kind = "personal", .starts_on = "2026-11-02"};
+    struct allocation_work work = {.who = &admin, .in = &in};
+    pthread_barrier_wait(r->start);
+    r->st = repo_allocation_allocate_work(r->conn, &work);
+    if (r->st == APP_OK)
+        r->st = db_commit(r->conn);
+    snprintf(r->sqlstate, sizeof(r->sqlstate), "%s", r->st == APP_OK ? "" : r->conn->last_error.sqlstate);
+    free(work.json);
+    return NULL;
+}
+
+/* RACERS transactions allocate `student` at once; asserts one commits and the others meet the winner's
+ * allocation (23P01), none a deadlock. */
+static void run_store_round(const char *student)
+{
+    pthread_barrier_t start;
+    struct store_racer racers[RACERS];
+    ck_assert_int_eq(pthread_barrier_init(&start, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (struct store_racer){.start = &start, .student = student, .tutor = i % 2 ? w.tutor_b : w.tutor_a};
+        ck_assert_int_eq(db_acquire(store_pool, &racers[i].conn), APP_OK);
+        ck_assert_int_eq(db_begin(racers[i].conn), APP_OK);
+    }
+    for (int i = 0; i < RACERS; i++)
+        ck_assert_int_eq(pthread_create(&racers[i].thread, NULL, allocate_in_store, &racers[i]), 0);
+    int committed = 0;
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(racers[i].thread, NULL);
+        db_release(store_pool, racers[i].conn);
+    }
+    pthread_barrier_destroy(&start);
+    for (int i = 0; i < RACERS; i++) {
+        ck_assert_msg(racers[i].st == APP_OK || strcmp(racers[i].sqlstate, "23P01") == 0,
+                      "student %s: racer %d ended %d with SQLSTATE %s", student, i, racers[i].st, racers[i].sqlstate);
+        committed += racers[i].st == APP_OK;
+    }
+    ck_assert_int_eq(committed, 1);
+}
+
+START_TEST(test_twelve_transactions_never_deadlock)
+{
+    store_pool = db_pool_new(harness_database_url(), NULL, RACERS, 10000, NULL);
+    ck_assert_ptr_nonnull(store_pool);
+    for (int round = 0; round < 10 * ROUNDS; round++) {
+        char student[24];
+        harness_unique("R", student, sizeof(student));
+        tt_student(student, w.school_x);
+        run_store_round(student);
+        assert_one_winner_recorded(student, 1);
+    }
+    db_pool_free(store_pool);
+    store_pool = NULL;
+}
+END_TEST
+
 /* tutord with an HTTP thread and a pooled connection for every racer. */
 static void start(void)
 {
@@ -125,7 +204,8 @@ static void start(void)
 
 int main(void)
 {
-    const TTest *const tests[] = {test_twelve_allocations_of_new_students, test_twelve_reallocations, NULL};
+    const TTest *const tests[] = {test_twelve_allocations_of_new_students, test_twelve_reallocations,
+                                  test_twelve_transactions_never_deadlock, NULL};
     const struct harness_suite suite = {.name = "parallel_allocations",
                                         .tests = tests,
                                         .start = start,
