@@ -236,14 +236,18 @@ static void copy_field(char *dst, size_t size, const PGresult *res, int field)
 static enum app_status check_result(struct db_conn *conn, PGresult **res, struct db_error *err)
 {
     ExecStatusType st = *res ? PQresultStatus(*res) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN)
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_COPY_IN) {
+        conn->last_error.sqlstate[0] = '\0';
         return APP_OK;
+    }
     struct db_error local;
     if (!err)
         err = &local;
     copy_field(err->sqlstate, sizeof(err->sqlstate), *res, PG_DIAG_SQLSTATE);
     copy_field(err->constraint, sizeof(err->constraint), *res, PG_DIAG_CONSTRAINT_NAME);
     copy_field(err->column, sizeof(err->column), *res, PG_DIAG_COLUMN_NAME);
+    if (strcmp(err->sqlstate, "25P02") != 0 || !conn->last_error.sqlstate[0])
+        conn->last_error = *err; /* "current transaction is aborted" keeps the cause */
     enum app_status mapped = db_status_of_sqlstate(err->sqlstate);
     if (PQstatus(conn->pg) != CONNECTION_OK) {
         conn->broken = 1;

@@ -14,12 +14,22 @@ struct db_pool;
 
 struct db_statement;
 
+/* Why the database refused a statement, safe to show a caller: the constraint and column it names. */
+struct db_error {
+    char sqlstate[6];
+    char constraint[64];
+    char column[64];
+};
+
 struct db_conn {
     PGconn *pg;
     int broken;       /* set when the connection failed; the pool resets it on release */
     int in_tx;        /* inside BEGIN ... COMMIT/ROLLBACK */
     int prepared;     /* hot statements prepared on this connection */
     const struct db_statement *statements; /* the pool's statements, re-prepared after a reconnect */
+    /* The last statement's refusal (sqlstate "" after a success); in an aborted transaction the cause's,
+     * which 25P02 never replaces. The unit of work reads it to retry 40001/40P01 before they are mapped. */
+    struct db_error last_error;
 };
 
 /* A named statement prepared on every connection of the pool (CONVENTIONS: hot queries). */
@@ -64,13 +74,6 @@ enum app_status db_begin(struct db_conn *conn);
 enum app_status db_commit(struct db_conn *conn);
 /* ROLLBACK if a transaction is open; never fails visibly. */
 void db_rollback(struct db_conn *conn);
-
-/* Why the database refused a statement, safe to show a caller: the constraint and column it names. */
-struct db_error {
-    char sqlstate[6];
-    char constraint[64];
-    char column[64];
-};
 
 /* Runs SQL text with text parameters ($1..$n; NULL entries are SQL NULL) and text results.
  * On success returns APP_OK and *out (caller PQclear()s, may pass out=NULL to discard); on failure

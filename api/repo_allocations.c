@@ -52,7 +52,12 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
         7, params);
 }
 
-/* The facts the checks need: does the student exist, and what of the tutor. */
+/* The facts the checks need: does the student exist, and what of the tutor. Locks the student's row
+ * (FOR NO KEY UPDATE, which row references do not wait for) until the transaction ends, so allocations
+ * of one student run one after another: concurrent inserts checked by the exclusion constraint
+ * allocations_one_personal_tutor each add their index entry before looking for conflicts, and two
+ * that see each other's entry wait for each other — a deadlock (40P01) PostgreSQL breaks after
+ * deadlock_timeout. Behind the lock the later one sees the winner committed and gets 23P01 (409). */
 static enum app_status check_parties(struct db_conn *conn, const struct allocation_input *in,
                                      struct alloc_refusal *why)
 {
@@ -62,7 +67,8 @@ static enum app_status check_parties(struct db_conn *conn, const struct allocati
         conn,
         "SELECT s.partner_school, t.staff_number IS NOT NULL, COALESCE(t.active, false),"
         "       COALESCE(t.roles && '{tutor,senior_tutor}'::text[], false), t.school"
-        "  FROM students s LEFT JOIN staff t ON t.staff_number = $2 WHERE s.student_number = $1",
+        "  FROM students s LEFT JOIN staff t ON t.staff_number = $2 WHERE s.student_number = $1"
+        "   FOR NO KEY UPDATE OF s",
         2, params, &res, NULL);
     if (st != APP_OK)
         return st;
@@ -208,6 +214,28 @@ cleanup:
     PQclear(res);
     PQclear(upd);
     return st;
+}
+
+enum app_status repo_allocation_allocate_work(struct db_conn *conn, void *work)
+{
+    struct allocation_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    memset(&w->why, 0, sizeof(w->why));
+    char *id = NULL;
+    enum app_status st = repo_allocation_authorize(conn, w->who, w->in->student, w->in->kind);
+    if (st == APP_OK)
+        st = repo_allocation_create(conn, w->who, w->in, &id, &w->json, &w->why);
+    free(id);
+    return st;
+}
+
+enum app_status repo_allocation_end_work(struct db_conn *conn, void *work)
+{
+    struct allocation_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    return repo_allocation_end(conn, w->who, w->id, w->ends_on, &w->json, &w->why);
 }
 
 static const char LIST_SQL[] =

@@ -44,7 +44,8 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
 
 /* Allocates (or, for "personal", reallocates) within the caller's transaction; does NOT check the
  * caller's right (see repo_allocation_authorize). Checks, refusing with APP_INVALID and *why naming
- * the field: the student exists ("student"), the tutor exists, is active and has a tutor or
+ * the field: the student exists ("student"; its row stays locked to the end of the transaction, so
+ * allocations of one student run in turn and never deadlock), the tutor exists, is active and has a tutor or
  * senior_tutor role ("tutor"), a secondary tutor belongs to the student's partner school ("tutor"),
  * ends_on is not before starts_on ("ends_on"). For "personal": the student's personal allocation that
  * started before starts_on and runs into it is ended the day before starts_on (event + audit). Then
@@ -64,6 +65,24 @@ enum app_status repo_allocation_create(struct db_conn *conn, const struct princi
  * (malloc'd). Appends allocation.ended event and allocation.end audit. */
 enum app_status repo_allocation_end(struct db_conn *conn, const struct principal *who, const char *id,
                                     const char *ends_on, char **json, struct alloc_refusal *why);
+
+/* One allocation change for uow_run. Inputs are borrowed; `json` is the resulting allocation
+ * (malloc'd on APP_OK, NULL otherwise; the caller frees it) and `why` the refusal naming a field. */
+struct allocation_work {
+    const struct principal *who;
+    const struct allocation_input *in; /* repo_allocation_allocate_work */
+    const char *id, *ends_on;          /* repo_allocation_end_work */
+    char *json;
+    struct alloc_refusal why;
+};
+
+/* uow_work for POST /allocations: repo_allocation_authorize on the input's student and kind, then
+ * repo_allocation_create. `work` is a struct allocation_work; safe to run again after a rollback. */
+enum app_status repo_allocation_allocate_work(struct db_conn *conn, void *work);
+
+/* uow_work for DELETE /allocations/{id}: repo_allocation_end with the work's id and ends_on. `work` is
+ * a struct allocation_work; safe to run again after a rollback. */
+enum app_status repo_allocation_end_work(struct db_conn *conn, void *work);
 
 struct allocation_filter {
     const char *school, *tutor, *student, *kind, *active_on; /* NULL: no filter */

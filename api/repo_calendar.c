@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "repo_row.h"
+#include "wire.h"
 
 enum app_status repo_calendar_get(struct db_conn *conn, char **json, char **version)
 {
@@ -17,8 +19,7 @@ enum app_status repo_calendar_lock(struct db_conn *conn, char **version)
 {
     PGresult *res = NULL;
     *version = NULL;
-    enum app_status st =
-        db_query(conn, "SELECT version::text FROM calendar_settings FOR UPDATE", 0, NULL, &res, NULL);
+    enum app_status st = db_query(conn, "SELECT version::text FROM calendar_settings FOR UPDATE", 0, NULL, &res, NULL);
     if (st == APP_OK && PQntuples(res) == 1 && !(*version = strdup(PQgetvalue(res, 0, 0))))
         st = APP_NOMEM;
     PQclear(res);
@@ -29,8 +30,8 @@ int repo_calendar_known_zone(struct db_conn *conn, const char *zone)
 {
     const char *params[1] = {zone};
     PGresult *res = NULL;
-    if (db_query(conn, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)::int", 1, params, &res,
-                 NULL) != APP_OK)
+    if (db_query(conn, "SELECT EXISTS (SELECT 1 FROM pg_timezone_names WHERE name = $1)::int", 1, params, &res, NULL) !=
+        APP_OK)
         return -1;
     int known = strcmp(PQgetvalue(res, 0, 0), "1") == 0;
     PQclear(res);
@@ -69,4 +70,36 @@ enum app_status repo_calendar_replace(struct db_conn *conn, const json_t *doc, s
         st = db_query(conn, REPLACE[i].sql, REPLACE[i].nparams, params, NULL, err);
     free(text);
     return st;
+}
+
+/* The time zone of `doc` is one PostgreSQL knows: APP_OK, APP_INVALID, or APP_UNAVAILABLE. */
+static enum app_status check_zone(struct db_conn *conn, const json_t *doc)
+{
+    int known = repo_calendar_known_zone(conn, json_string_value(json_object_get(doc, "time_zone")));
+    return known > 0 ? APP_OK : known == 0 ? APP_INVALID : APP_UNAVAILABLE;
+}
+
+enum app_status repo_calendar_replace_work(struct db_conn *conn, void *work)
+{
+    struct calendar_write *w = work;
+    free(w->locked_version), free(w->json), free(w->version); /* an earlier attempt's, rolled back */
+    w->locked_version = w->json = w->version = NULL;
+    memset(&w->err, 0, sizeof(w->err));
+    w->stage = CALENDAR_LOCK;
+    enum app_status st = repo_calendar_lock(conn, &w->locked_version);
+    if (st == APP_OK && wire_if_match(w->if_match, w->locked_version) != 1)
+        w->stage = CALENDAR_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK) {
+        w->stage = CALENDAR_ZONE;
+        st = check_zone(conn, w->doc);
+    }
+    if (st == APP_OK) {
+        w->stage = CALENDAR_WRITE;
+        st = repo_calendar_replace(conn, w->doc, &w->err);
+    }
+    if (st == APP_OK)
+        st = audit_record(conn, w->who, "calendar.replace", "calendar", "institution", NULL, NULL);
+    if (st == APP_OK)
+        st = audit_event(conn, w->who, "calendar.replaced", "institution", NULL);
+    return st == APP_OK ? repo_calendar_get(conn, &w->json, &w->version) : st;
 }

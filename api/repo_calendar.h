@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 
+#include "auth.h"
 #include "db.h"
 
 /* The calendar document (SPEC §4a) as malloc'd JSON text in *json and its version in *version
@@ -22,5 +23,26 @@ int repo_calendar_known_zone(struct db_conn *conn, const char *zone);
  * the version. Returns APP_OK or the database refusal in
  * *err (e.g. APP_CONFLICT when another table still refers to a year). */
 enum app_status repo_calendar_replace(struct db_conn *conn, const json_t *doc, struct db_error *err);
+
+/* Where a calendar replacement stopped: the lock, If-Match, the time zone (unknown: APP_INVALID), the
+ * replacement (the database's refusal in `err`). */
+enum calendar_stage { CALENDAR_LOCK = 0, CALENDAR_IF_MATCH, CALENDAR_ZONE, CALENDAR_WRITE };
+
+/* A replacement of the calendar by `who` with the validated `doc`. On APP_OK `json` and `version`
+ * (malloc'd) are the new calendar; otherwise `stage` says where it stopped and `locked_version` is what
+ * If-Match was compared with. The caller frees the three strings. */
+struct calendar_write {
+    const struct principal *who;
+    const json_t *doc;
+    const char *if_match;
+    enum calendar_stage stage;
+    char *locked_version, *json, *version;
+    struct db_error err;
+};
+
+/* uow_work: lock, If-Match (APP_PRECONDITION_FAILED), the time zone (APP_INVALID when unknown), the
+ * replacement, its calendar.replace audit and calendar.replaced event, the calendar read back. Safe to
+ * run again. */
+enum app_status repo_calendar_replace_work(struct db_conn *conn, void *work);
 
 #endif

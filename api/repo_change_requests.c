@@ -147,3 +147,17 @@ cleanup:
     PQclear(upd);
     return st;
 }
+
+enum app_status repo_change_request_open_work(struct db_conn *conn, void *work)
+{
+    struct change_request_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    return repo_change_request_open(conn, w->who, w->student, w->reason, &w->json, &w->why);
+}
+
+enum app_status repo_change_request_decide_work(struct db_conn *conn, void *work)
+{
+    struct change_request_work *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    return repo_change_request_decide(conn, w->who, w->id, w->decision, &w->json, &w->why);
+}

@@ -44,4 +44,21 @@ enum app_status repo_change_request_decide(struct db_conn *conn, const struct pr
                                            const struct change_decision *d, char **json,
                                            struct alloc_refusal *why);
 
+/* One change-request write for uow_run. Inputs are borrowed; `json` is the request (malloc'd on APP_OK,
+ * NULL otherwise; the caller frees it) and `why` the refusal naming a field. */
+struct change_request_work {
+    const struct principal *who;
+    const char *student, *reason;        /* repo_change_request_open_work */
+    const char *id;                      /* repo_change_request_decide_work */
+    const struct change_decision *decision;
+    char *json;
+    struct alloc_refusal why;
+};
+
+/* uow_work: repo_change_request_open with the work's student and reason; safe to run again. */
+enum app_status repo_change_request_open_work(struct db_conn *conn, void *work);
+
+/* uow_work: repo_change_request_decide with the work's id and decision; safe to run again. */
+enum app_status repo_change_request_decide_work(struct db_conn *conn, void *work);
+
 #endif

@@ -6,8 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "audit.h"
+#include "listing.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
+#include "wire.h"
 
 #define TZ_SQL "(SELECT time_zone FROM calendar_settings)"
 
@@ -155,4 +159,98 @@ enum app_status repo_message_threads(struct db_conn *conn, const char *number, i
         return APP_INVALID;
     const char *params[4] = {number, with_body ? "t" : "f", after, lim};
     return repo_page(conn, THREADS_SQL, 4, params, limit, NULL, NULL, out);
+}
+
+/* ---- units of work -------------------------------------------------------------------------------------- */
+
+enum app_status repo_contact_load(struct db_conn *conn, const char *id, int lock, const struct principal *who,
+                                  struct contact_head *head, struct student_reach *reach)
+{
+    if (!listing_is_row_id(id))
+        return APP_NOT_FOUND;
+    enum app_status st = repo_contact_head(conn, id, lock, repo_contact_content_reader(who), head);
+    if (st == APP_OK)
+        st = repo_reach_of(conn, head->student, who, reach);
+    if (st == APP_NOT_FOUND && head->json && access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR) &&
+        strcmp(head->staff, who->sub) == 0) {
+        memset(reach, 0, sizeof(*reach));
+        st = APP_OK;
+    }
+    return st;
+}
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_write(struct contact_write *w)
+{
+    repo_contact_head_free(&w->head);
+    memset(&w->head, 0, sizeof(w->head));
+    free(w->json), free(w->version);
+    w->json = w->version = NULL;
+    w->stage = CONTACT_REACH;
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+/* The caller's check, recorded as the stage it stopped at. */
+static enum app_status run_check(struct contact_write *w, const struct student_reach *reach)
+{
+    w->stage = CONTACT_CHECK;
+    enum app_status st = w->check(w->check_ctx, &w->head, reach);
+    if (st == APP_OK)
+        w->stage = CONTACT_WRITE;
+    return st;
+}
+
+enum app_status repo_contact_create_work(struct db_conn *conn, void *work)
+{
+    struct contact_write *w = work;
+    reset_write(w);
+    struct student_reach reach;
+    char *id = NULL;
+    enum app_status st = repo_reach_of(conn, w->student, w->who, &reach);
+    if (st == APP_OK)
+        st = run_check(w, &reach);
+    if (st == APP_OK)
+        st = repo_contact_insert(conn, w->in, w->who->sub, &w->json, &id, &w->err);
+    if (st == APP_OK)
+        st = audit_record(conn, w->who, "contact.create", "contact", id, w->student, NULL);
+    free(id);
+    return st;
+}
+
+enum app_status repo_contact_patch_work(struct db_conn *conn, void *work)
+{
+    struct contact_write *w = work;
+    reset_write(w);
+    struct student_reach reach;
+    enum app_status st = repo_contact_load(conn, w->id, 1, w->who, &w->head, &reach);
+    if (st == APP_OK && !(reach.senior || (reach.tutor && strcmp(w->head.staff, w->who->sub) == 0)))
+        st = APP_FORBIDDEN;
+    if (st == APP_OK && wire_if_match(w->if_match, w->head.version) != 1)
+        w->stage = CONTACT_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK && w->body_invalid)
+        w->stage = CONTACT_CHECK, st = APP_INVALID;
+    if (st == APP_OK) {
+        w->stage = CONTACT_WRITE;
+        st = repo_contact_update(conn, w->head.id, w->patch, &w->json, &w->version, &w->err);
+    }
+    if (st == APP_OK)
+        st = audit_record(conn, w->who, "contact.update", "contact", w->head.id, w->head.student, NULL);
+    return st;
+}
+
+enum app_status repo_contact_confirm_work(struct db_conn *conn, void *work)
+{
+    struct contact_write *w = work;
+    reset_write(w);
+    struct student_reach reach;
+    enum app_status st = repo_contact_load(conn, w->id, 1, w->who, &w->head, &reach);
+    if (st == APP_OK && !reach.self)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK)
+        st = run_check(w, &reach);
+    if (st == APP_OK)
+        st = repo_contact_confirm(conn, &w->head, w->status, w->comment, &w->json, &w->err);
+    if (st == APP_OK)
+        st = audit_record(conn, w->who, "contact.confirm", "contact", w->head.id, w->head.student, NULL);
+    return st;
 }

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "repo_pastoral.h"
 #include "strbuf.h"
 
 struct contact_filter {
@@ -70,5 +71,60 @@ int repo_contact_content_reader(const struct principal *who);
  * APP_INVALID. Appends {"items","next_cursor"} to *out. */
 enum app_status repo_message_threads(struct db_conn *conn, const char *number, int with_body, const char *after,
                                      int limit, struct strbuf *out);
+
+/* ---- units of work (uow_run): what the contact routes do in one transaction ------------------------- */
+
+/* Reads contact `id` (locked when `lock`) and the caller's reach over its student; APP_NOT_FOUND when
+ * either is hidden. The staff member a contact is with still reads it when no longer the student's
+ * tutor (a message thread's staff read their thread); the reach is then empty. Admin reads no message
+ * content. On APP_OK the caller frees *head with repo_contact_head_free. */
+enum app_status repo_contact_load(struct db_conn *conn, const char *id, int lock, const struct principal *who,
+                                  struct contact_head *head, struct student_reach *reach);
+
+/* The caller's check of a write against what the transaction read (the student's reach; for a
+ * confirmation also the contact): APP_OK, or a refusal the caller answers after the unit of work. */
+typedef enum app_status (*contact_check_fn)(void *ctx, const struct contact_head *head,
+                                            const struct student_reach *reach);
+
+/* Where a contact write stopped: the student or contact and the caller's right on it (404, 403),
+ * If-Match, the caller's check of the body, the write itself (the database's refusal in `err`). */
+enum contact_stage { CONTACT_REACH = 0, CONTACT_IF_MATCH, CONTACT_CHECK, CONTACT_WRITE };
+
+/* One contact write for repo_contact_create_work (student, check, in), repo_contact_patch_work (id,
+ * if_match, patch, body_invalid) or repo_contact_confirm_work (id, check, status, comment). Inputs
+ * borrowed. On APP_OK `json` (and for a patch `version`) are malloc'd for the caller to free;
+ * otherwise `stage` says where it stopped and `head` holds the contact read (free it with
+ * repo_contact_head_free: its version is what If-Match was compared with). */
+struct contact_write {
+    const struct principal *who;
+    const char *student; /* create */
+    const char *id;      /* patch, confirm */
+    contact_check_fn check;
+    void *check_ctx;
+    const struct contact_new *in; /* create: filled by `check` */
+    const json_t *patch;          /* patch: the validated merge patch */
+    const char *if_match;         /* patch: the If-Match header, or NULL */
+    int body_invalid;             /* patch: the caller found the body invalid */
+    const char *status, *comment; /* confirm */
+    enum contact_stage stage;
+    struct contact_head head;
+    char *json, *version;
+    struct db_error err;
+};
+
+/* uow_work: the caller's reach on the student (APP_NOT_FOUND), `check` (its refusal at CONTACT_CHECK),
+ * then the contact from `in` and its contact.create audit. Safe to run again. */
+enum app_status repo_contact_create_work(struct db_conn *conn, void *work);
+
+/* uow_work: locks the contact (APP_NOT_FOUND); APP_FORBIDDEN unless the contact's own staff member
+ * (still the student's tutor) or a senior tutor; APP_PRECONDITION_FAILED when If-Match does not match
+ * (or is malformed); APP_INVALID at CONTACT_CHECK when body_invalid; then the update and its
+ * contact.update audit. Safe to run again. */
+enum app_status repo_contact_patch_work(struct db_conn *conn, void *work);
+
+/* uow_work: locks the contact, which must name the calling student (else APP_NOT_FOUND); `check` (its
+ * refusal at CONTACT_CHECK); then the answer and its contact.confirm audit (APP_CONFLICT when already
+ * answered). Safe to run again. */
+enum app_status repo_contact_confirm_work(struct db_conn *conn, void *work);
 
 #endif

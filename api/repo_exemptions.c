@@ -3,8 +3,10 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "access.h"
+#include "audit.h"
 #include "listing.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
@@ -88,4 +90,66 @@ enum app_status repo_exemption_delete(struct db_conn *conn, const char *id, stru
 {
     return db_query(conn, "DELETE FROM student_exemptions WHERE id = $1::bigint", 1, (const char *const[]){id}, NULL,
                     err);
+}
+
+/* ---- units of work ---------------------------------------------------------------------------------------- */
+
+/* The audit row and the event of a write: {id, student, from, to, rules} (no reason text). */
+static enum app_status record_change(struct db_conn *conn, const struct principal *who, const char *kind,
+                                     const char *action, const char *id, const char *student, const char *json)
+{
+    json_t *row = json_loads(json, 0, NULL);
+    json_t *payload = row ? json_pack("{s:O, s:s, s:O, s:O, s:O}", "id", json_object_get(row, "id"), "student", student,
+                                      "from", json_object_get(row, "from"), "to", json_object_get(row, "to"), "rules",
+                                      json_object_get(row, "rules"))
+                          : NULL;
+    enum app_status st = payload ? audit_event(conn, who, kind, student, payload) : APP_NOMEM;
+    if (st == APP_OK)
+        st = audit_record(conn, who, action, "exemption", id, student, payload);
+    json_decref(payload);
+    json_decref(row);
+    return st;
+}
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_write(struct exemption_write *w)
+{
+    free(w->json);
+    w->json = NULL;
+    w->gated = 0;
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+enum app_status repo_exemption_create_work(struct db_conn *conn, void *work)
+{
+    struct exemption_write *w = work;
+    char *id = NULL;
+    reset_write(w);
+    enum app_status st = repo_exemption_gate(conn, w->who, w->student);
+    w->gated = st == APP_OK;
+    if (st == APP_OK && w->body_invalid)
+        st = APP_INVALID;
+    if (st == APP_OK)
+        st = repo_exemption_create(conn, w->student, w->body, w->who, &w->json, &id, &w->err);
+    if (st == APP_OK)
+        st = record_change(conn, w->who, "exemption.created", "exemption.create", id, w->student, w->json);
+    free(id);
+    return st;
+}
+
+enum app_status repo_exemption_delete_work(struct db_conn *conn, void *work)
+{
+    struct exemption_write *w = work;
+    char *student = NULL;
+    reset_write(w);
+    enum app_status st = repo_exemption_lock(conn, w->id, &student, &w->json);
+    if (st == APP_OK) /* a student hidden from the caller hides the exemption too: 404 */
+        st = repo_exemption_gate(conn, w->who, student);
+    w->gated = st == APP_OK;
+    if (st == APP_OK)
+        st = repo_exemption_delete(conn, w->id, &w->err);
+    if (st == APP_OK)
+        st = record_change(conn, w->who, "exemption.deleted", "exemption.delete", w->id, student, w->json);
+    free(student);
+    return st;
 }

@@ -39,4 +39,31 @@ enum app_status repo_exemption_lock(struct db_conn *conn, const char *id, char *
 /* Deletes exemption `id` (locked by repo_exemption_lock). */
 enum app_status repo_exemption_delete(struct db_conn *conn, const char *id, struct db_error *err);
 
+/* ---- units of work (uow_run) ----------------------------------------------------------------------- */
+
+/* One exemption write, for repo_exemption_create_work (student, body, body_invalid) or
+ * repo_exemption_delete_work (id). Inputs borrowed. On APP_OK after a create `json` is the exemption
+ * (malloc'd; the caller frees it). `gated` tells whether the caller's right was established (a refusal
+ * before that is 404/403 about the student or exemption); `err` holds the database's refusal. */
+struct exemption_write {
+    const struct principal *who;
+    const char *student;  /* create */
+    const json_t *body;   /* create: the validated body */
+    int body_invalid;     /* create: the caller found the body invalid (answered after the gate) */
+    const char *id;       /* delete */
+    int gated;
+    char *json;
+    struct db_error err;
+};
+
+/* uow_work: repo_exemption_gate on the student, APP_INVALID when body_invalid, then the exemption, its
+ * exemption.created event and exemption.create audit ({id, student, from, to, rules}, never the reason).
+ * Safe to run again. */
+enum app_status repo_exemption_create_work(struct db_conn *conn, void *work);
+
+/* uow_work: locks the exemption (APP_NOT_FOUND), repo_exemption_gate on its student (a hidden student
+ * hides it: APP_NOT_FOUND), deletes it, with its exemption.deleted event and exemption.delete audit.
+ * Safe to run again. */
+enum app_status repo_exemption_delete_work(struct db_conn *conn, void *work);
+
 #endif

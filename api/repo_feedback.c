@@ -8,8 +8,10 @@
 
 #include "audit.h"
 #include "listing.h"
+#include "repo_policies.h"
 #include "repo_reports.h"
 #include "repo_row.h"
+#include "wire.h"
 
 /* Invitation i as JSON text, with how many of each role it invited. */
 #define INVITATION_JSON                                                                                                \
@@ -159,5 +161,70 @@ enum app_status repo_survey_put(struct db_conn *conn, const struct principal *wh
                            *json);
     }
     free(was_created);
+    return st;
+}
+
+/* ---- units of work ---------------------------------------------------------------------------------------- */
+
+enum app_status repo_survey_gate(struct db_conn *conn, const struct principal *who, const char *school,
+                                 const char *label)
+{
+    int exists = 0;
+    enum app_status st = repo_school_authority(conn, who, school);
+    if (st == APP_OK && *label)
+        st = repo_feedback_year_exists(conn, label, &exists);
+    return st == APP_OK && !exists ? APP_NOT_FOUND : st;
+}
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_write(struct feedback_write *w)
+{
+    free(w->json), free(w->version), free(w->locked_version);
+    w->json = w->version = w->locked_version = NULL;
+    w->created = w->year_unknown = 0;
+    w->stage = FEEDBACK_GATE;
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+enum app_status repo_feedback_invite_work(struct db_conn *conn, void *work)
+{
+    struct feedback_write *w = work;
+    char *id = NULL;
+    int exists = 1;
+    reset_write(w);
+    enum app_status st = repo_school_authority(conn, w->who, w->school);
+    if (st == APP_OK) {
+        w->stage = FEEDBACK_BODY;
+        st = w->year_to_check ? repo_feedback_year_exists(conn, w->year_to_check, &exists) : APP_OK;
+    }
+    w->year_unknown = st == APP_OK && !exists;
+    if (st == APP_OK && (w->body_invalid || w->year_unknown))
+        st = APP_INVALID;
+    if (st == APP_OK) {
+        w->stage = FEEDBACK_WRITE;
+        st = repo_feedback_invite(conn, w->who, w->school, w->year, w->audience, &w->json, &id, &w->err);
+    }
+    free(id);
+    return st;
+}
+
+enum app_status repo_survey_put_work(struct db_conn *conn, void *work)
+{
+    struct feedback_write *w = work;
+    char *json = NULL;
+    reset_write(w);
+    enum app_status st = repo_survey_gate(conn, w->who, w->school, w->year);
+    if (st == APP_OK && (st = repo_survey_get(conn, w->school, w->year, 1, &json, &w->locked_version)) == APP_NOT_FOUND)
+        st = APP_OK; /* a first record */
+    free(json);
+    if (st == APP_OK && wire_if_match(w->if_match, w->locked_version) != 1)
+        w->stage = FEEDBACK_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK && w->body_invalid)
+        w->stage = FEEDBACK_BODY, st = APP_INVALID;
+    if (st == APP_OK) {
+        w->stage = FEEDBACK_WRITE;
+        st = repo_survey_put(conn, w->who, w->school, w->year, w->fields, &w->created, &w->json, &w->version,
+                             &w->err);
+    }
     return st;
 }

@@ -57,4 +57,44 @@ enum app_status repo_survey_get(struct db_conn *conn, const char *school, const 
 enum app_status repo_survey_put(struct db_conn *conn, const struct principal *who, const char *school, const char *year,
                                 const json_t *fields, int *created, char **json, char **version, struct db_error *err);
 
+/* ---- units of work (uow_run) ----------------------------------------------------------------------- */
+
+/* The caller's right over the school's survey of academic year `label` (an admin or a senior tutor of
+ * the school: APP_FORBIDDEN; APP_NOT_FOUND when the school or the year does not exist). */
+enum app_status repo_survey_gate(struct db_conn *conn, const struct principal *who, const char *school,
+                                 const char *label);
+
+/* Where a feedback write stopped: the school and the caller's right over it (403/404), If-Match (a
+ * survey), the body's faults (found by the caller; an invitation's year not in the calendar is found
+ * here: year_unknown), the write itself (the database's refusal in `err`). */
+enum feedback_stage { FEEDBACK_GATE = 0, FEEDBACK_IF_MATCH, FEEDBACK_BODY, FEEDBACK_WRITE };
+
+/* One feedback write, for repo_feedback_invite_work (year, audience, year_to_check) or
+ * repo_survey_put_work (year: the label; fields; if_match). Inputs borrowed. On APP_OK `json` and (for
+ * a survey) `version` are malloc'd for the caller and `created` says whether the survey is new;
+ * otherwise `stage` says where it stopped and `locked_version` (malloc'd or NULL) is what If-Match was
+ * compared with. */
+struct feedback_write {
+    const struct principal *who;
+    const char *school, *year;
+    const char *audience;      /* invite: a text[] literal */
+    const char *year_to_check; /* invite: the year to look up in the calendar, NULL when malformed */
+    const json_t *fields;      /* survey: the validated body */
+    const char *if_match;      /* survey: the If-Match header, or NULL */
+    int body_invalid;          /* the caller found the body invalid */
+    int year_unknown;          /* invite: the year is not an academic year of the calendar */
+    enum feedback_stage stage;
+    int created;
+    char *json, *version, *locked_version;
+    struct db_error err;
+};
+
+/* uow_work: the caller's authority over the school, the year in the calendar, APP_INVALID at
+ * FEEDBACK_BODY when body_invalid or year_unknown, then repo_feedback_invite. Safe to run again. */
+enum app_status repo_feedback_invite_work(struct db_conn *conn, void *work);
+
+/* uow_work: repo_survey_gate, the results locked (none yet is fine), If-Match
+ * (APP_PRECONDITION_FAILED), APP_INVALID when body_invalid, then repo_survey_put. Safe to run again. */
+enum app_status repo_survey_put_work(struct db_conn *conn, void *work);
+
 #endif

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
+#include "audit.h"
 #include "repo_row.h"
+#include "wire.h"
 
 /* Columns: JSON for the view, cursor key, whether confidential text was shown, the student. The view
  * is $2 (confidential text), $3 (history), $4 (confidential rows). */
 #define NOTE_COLUMNS                                                                                                   \
-    "SELECT (tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::jsonb"                         \
+    "SELECT (tutord_note_json(n, n.visibility = 'shared' OR $2::boolean, $3::boolean)::jsonb"                          \
     " || jsonb_build_object('contact', n.contact_id))::text, n.id::text,"                                              \
     " (n.visibility = 'confidential' AND $2::boolean)::int::text, n.student_number FROM notes n"
 #define NOTE_VISIBLE " AND (n.visibility = 'shared' OR $4::boolean)"
@@ -131,4 +134,145 @@ enum app_status repo_note_revise(struct db_conn *conn, const struct note_head *h
                     " SELECT r.note_id, r.revision + 1, $3, COALESCE($4::boolean, r.consent_recorded), $5"
                     " FROM note_revisions r WHERE r.note_id = $1::bigint AND r.revision = $2::integer",
                     5, params, NULL, err);
+}
+
+/* ---- units of work -------------------------------------------------------------------------------------- */
+
+/* What this caller sees of this student's notes (SPEC §2). */
+static struct note_view view_of(const struct principal *who, const struct student_reach *reach, int history)
+{
+    struct note_view v = {0};
+    v.confidential_text = repo_reach_staff(reach);
+    v.confidential_rows = v.confidential_text || access_has_role(who, ROLE_ADMIN);
+    v.history = history;
+    return v;
+}
+
+struct read_audit {
+    struct db_conn *conn;
+    const struct principal *who;
+    int history;
+};
+
+/* note_read_fn: audits one read of confidential text. */
+static enum app_status audit_read(void *ctx, const char *id, const char *student)
+{
+    const struct read_audit *a = ctx;
+    json_t *detail = json_pack("{s:b}", "history", a->history);
+    enum app_status st = audit_record(a->conn, a->who, "note.read_confidential", "note", id, student, detail);
+    json_decref(detail);
+    return st;
+}
+
+enum app_status repo_note_list_work(struct db_conn *conn, void *work)
+{
+    struct note_read *r = work;
+    strbuf_free(&r->body); /* an earlier attempt's, rolled back */
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, r->student, r->who, &reach);
+    if (st != APP_OK)
+        return st;
+    struct note_view view = view_of(r->who, &reach, r->history);
+    view.visibility = r->visibility;
+    struct read_audit audit = {conn, r->who, r->history};
+    return repo_note_list(conn, r->student, &view, r->after, r->limit, audit_read, &audit, &r->body);
+}
+
+/* Reads the note `head` names for `who`, auditing confidential text; *json (malloc'd) on APP_OK. */
+static enum app_status read_one(struct db_conn *conn, const struct principal *who, const struct note_head *head,
+                                int history, char **json)
+{
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, head->student, who, &reach);
+    if (st != APP_OK)
+        return st;
+    struct note_view view = view_of(who, &reach, history);
+    int confidential = 0;
+    st = repo_note_get(conn, head->id, &view, json, &confidential);
+    if (st == APP_OK && confidential) {
+        struct read_audit audit = {conn, who, history};
+        st = audit_read(&audit, head->id, head->student);
+    }
+    return st;
+}
+
+enum app_status repo_note_read_work(struct db_conn *conn, void *work)
+{
+    struct note_read *r = work;
+    free(r->json); /* an earlier attempt's, rolled back */
+    r->json = NULL;
+    enum app_status st = repo_note_head(conn, r->id, &r->head);
+    return st == APP_OK ? read_one(conn, r->who, &r->head, r->history, &r->json) : st;
+}
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_write(struct note_write *w)
+{
+    free(w->json);
+    w->json = NULL;
+    w->stage = NOTE_REACH;
+    memset(&w->head, 0, sizeof(w->head));
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+/* After the note or revision was written: audits `action`, reads the note back for the writer. */
+static enum app_status finish_write(struct db_conn *conn, struct note_write *w, const char *action)
+{
+    enum app_status st = audit_record(conn, w->who, action, "note", w->head.id, w->head.student, NULL);
+    if (st == APP_OK)
+        st = repo_note_head(conn, w->head.id, &w->head);
+    return st == APP_OK ? read_one(conn, w->who, &w->head, 0, &w->json) : st;
+}
+
+enum app_status repo_note_create_work(struct db_conn *conn, void *work)
+{
+    struct note_write *w = work;
+    reset_write(w);
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, w->in->student, w->who, &reach);
+    if (st == APP_OK && !repo_reach_staff(&reach))
+        st = APP_FORBIDDEN;
+    if (st == APP_OK && w->body_invalid)
+        w->stage = NOTE_BODY, st = APP_INVALID;
+    char *id = NULL;
+    if (st == APP_OK) {
+        w->stage = NOTE_WRITE;
+        st = repo_note_insert(conn, w->in, &id, &w->err);
+        if (st == APP_INVALID)
+            w->stage = NOTE_CONTACT;
+    }
+    snprintf(w->head.id, sizeof(w->head.id), "%s", id ? id : "");
+    snprintf(w->head.student, sizeof(w->head.student), "%s", w->in->student);
+    free(id);
+    return st == APP_OK ? finish_write(conn, w, "note.create") : st;
+}
+
+/* The note's author (still the student's tutor) or a senior tutor of the school revises it. */
+static enum app_status may_revise(struct db_conn *conn, const struct principal *who, const struct note_head *head)
+{
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, head->student, who, &reach);
+    if (st != APP_OK)
+        return st;
+    if (!repo_reach_staff(&reach))
+        return APP_NOT_FOUND; /* a student or admin who can see the student, but not this note's text */
+    return reach.senior || (reach.tutor && strcmp(head->author, who->sub) == 0) ? APP_OK : APP_FORBIDDEN;
+}
+
+enum app_status repo_note_revise_work(struct db_conn *conn, void *work)
+{
+    struct note_write *w = work;
+    reset_write(w);
+    enum app_status st = repo_note_head(conn, w->id, &w->head);
+    if (st == APP_OK)
+        st = may_revise(conn, w->who, &w->head);
+    if (st == APP_OK && wire_if_match(w->if_match, w->head.revision) != 1)
+        w->stage = NOTE_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK && w->body_invalid)
+        w->stage = NOTE_BODY, st = APP_INVALID;
+    if (st == APP_OK) {
+        w->stage = NOTE_WRITE;
+        st = repo_note_revise(conn, &w->head, w->text, w->consent, w->who->sub, &w->err);
+    }
+    return st == APP_OK ? finish_write(conn, w, "note.revise") : st;
 }

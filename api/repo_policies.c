@@ -9,6 +9,7 @@
 #include "access.h"
 #include "audit.h"
 #include "repo_reports.h"
+#include "wire.h"
 
 static const char VERSIONS_SQL[] =
     "SELECT school, policy::text FROM school_policy_versions WHERE school = ANY ($1::text[])"
@@ -139,9 +140,9 @@ enum app_status repo_draft_get(struct db_conn *conn, const char *id, char **json
 {
     PGresult *res = NULL;
     *json = NULL;
-    enum app_status st =
-        db_query(conn, "SELECT tutord_policy_draft_json(d)::text, d.school FROM policy_drafts d WHERE d.id = $1::bigint",
-                 1, &id, &res, NULL);
+    enum app_status st = db_query(
+        conn, "SELECT tutord_policy_draft_json(d)::text, d.school FROM policy_drafts d WHERE d.id = $1::bigint", 1, &id,
+        &res, NULL);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
     if (st == APP_OK && !(*json = strdup(PQgetvalue(res, 0, 0))))
@@ -176,12 +177,13 @@ enum app_status repo_draft_insert(struct db_conn *conn, const struct principal *
     const char *params[5] = {school, preset, text, who->sub, office_hours};
     PGresult *res = NULL;
     *id = NULL;
-    enum app_status st = text ? db_query(conn,
-                                         "INSERT INTO policy_drafts (school, effective_from, name, preset, policy,"
-                                         " proposed_by, office_hours) SELECT $1, (p ->> 'effective_from')::date,"
-                                         " p ->> 'name', $2, p, $4, $5 FROM (SELECT $3::jsonb AS p) x RETURNING id::text",
-                                         5, params, &res, err)
-                              : APP_NOMEM;
+    enum app_status st =
+        text ? db_query(conn,
+                        "INSERT INTO policy_drafts (school, effective_from, name, preset, policy,"
+                        " proposed_by, office_hours) SELECT $1, (p ->> 'effective_from')::date,"
+                        " p ->> 'name', $2, p, $4, $5 FROM (SELECT $3::jsonb AS p) x RETURNING id::text",
+                        5, params, &res, err)
+             : APP_NOMEM;
     if (st == APP_OK && !(*id = strdup(PQgetvalue(res, 0, 0))))
         st = APP_NOMEM;
     free(text);
@@ -294,4 +296,21 @@ enum app_status repo_school_member(struct db_conn *conn, const struct principal 
         st = APP_FORBIDDEN;
     PQclear(res);
     return st;
+}
+
+enum app_status repo_policy_put_work(struct db_conn *conn, void *work)
+{
+    struct policy_write *w = work;
+    free(w->locked_version), free(w->json), free(w->version); /* an earlier attempt's, rolled back */
+    w->locked_version = w->json = w->version = NULL;
+    memset(&w->err, 0, sizeof(w->err));
+    w->stage = POLICY_LOCK;
+    enum app_status st = repo_policy_lock(conn, w->code, &w->locked_version);
+    if (st == APP_OK && wire_if_match(w->if_match, w->locked_version) != 1)
+        w->stage = POLICY_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK) {
+        w->stage = POLICY_WRITE;
+        st = repo_policy_insert(conn, w->who, w->code, w->preset, w->policy, w->office_hours, &w->err);
+    }
+    return st == APP_OK ? repo_policy_get(conn, w->code, &w->json, &w->version) : st;
 }

@@ -85,4 +85,26 @@ enum app_status repo_draft_move(struct db_conn *conn, const char *id, const char
 enum app_status repo_draft_approve(struct db_conn *conn, const char *id, const struct principal *who,
                                    const char *comment);
 
+/* Where a policy adoption stopped: the school's lock (404), If-Match, the insert (the database's refusal
+ * in `err`). */
+enum policy_stage { POLICY_LOCK = 0, POLICY_IF_MATCH, POLICY_WRITE };
+
+/* An adoption by `who` of `policy` (validated; from `preset` or NULL, with `office_hours` or NULL) for
+ * school `code`. On APP_OK `json` and `version` (malloc'd) are the school's policy; otherwise `stage`
+ * says where it stopped and `locked_version` is what If-Match was compared with. The caller frees the
+ * three strings. */
+struct policy_write {
+    const struct principal *who;
+    const char *code, *preset, *office_hours;
+    const json_t *policy;
+    const char *if_match;
+    enum policy_stage stage;
+    char *locked_version, *json, *version;
+    struct db_error err;
+};
+
+/* uow_work: repo_policy_lock, If-Match (APP_PRECONDITION_FAILED), repo_policy_insert, the policy read
+ * back. Safe to run again. */
+enum app_status repo_policy_put_work(struct db_conn *conn, void *work);
+
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "audit.h"
 #include "repo_reports.h"
 
 /* The students past their period: course ended before today minus $1 years, not anonymised yet. */
@@ -122,4 +123,21 @@ enum app_status repo_purge_outbox(struct db_conn *conn, int days, int limit, lon
                       "            ORDER BY d.id LIMIT $2::int) RETURNING 1)"
                       "SELECT (SELECT count(*) FROM n)::text, (SELECT count(*) FROM d)::text",
                       days, limit, notifications, deliveries);
+}
+
+enum app_status repo_erasure_work(struct db_conn *conn, void *work)
+{
+    struct erasure_work *w = work;
+    json_decref(w->result); /* an earlier attempt's, rolled back */
+    w->result = NULL;
+    enum app_status st = repo_erase_student(conn, w->student, "request", &w->result);
+    if (st == APP_OK)
+        st = audit_record(conn, w->who, "student.erase", "student", w->student, w->student, w->result);
+    json_t *payload = st == APP_OK && json_is_true(json_object_get(w->result, "erased"))
+                          ? json_pack("{s:s}", "student", w->student)
+                          : NULL;
+    if (payload)
+        st = audit_event(conn, w->who, "student.erased", w->student, payload);
+    json_decref(payload);
+    return st;
 }

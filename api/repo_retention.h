@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "auth.h"
 #include "db.h"
 
 /* How much is past its period today: students whose course ended (completed or withdrawn) more than
@@ -32,5 +33,17 @@ enum app_status repo_outbox_due(struct db_conn *conn, int days, long *notificati
 /* Within a transaction: deletes up to `limit` of each (oldest first); *notifications and *deliveries say how
  * many went. */
 enum app_status repo_purge_outbox(struct db_conn *conn, int days, int limit, long *notifications, long *deliveries);
+
+/* An erasure request for repo_erasure_work: by `who`, of `student`; *result (new reference, the
+ * caller decrefs) says what changed. */
+struct erasure_work {
+    const struct principal *who;
+    const char *student;
+    json_t *result;
+};
+
+/* uow_work: repo_erase_student for a request, its student.erase audit and — when anything changed — the
+ * student.erased event (carrying only the student number). Safe to run again. */
+enum app_status repo_erasure_work(struct db_conn *conn, void *work);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "listing.h"
 #include "repo_row.h"
 #include "validate.h"
@@ -124,3 +125,16 @@ void student_cross_check(const json_t *row, json_t *errors)
         strcmp(json_string_value(from), json_string_value(registered)) < 0)
         validate_error(errors, "status_from", "must not be before registered_on");
 }
+
+/* ---- PUT / PATCH through repo_versioned_write_work ---------------------------------------------------- */
+
+/* versioned_ops.upsert: repo_student_upsert as the caller (the history trigger audits them). */
+static enum app_status upsert_as_caller(struct db_conn *conn, const struct principal *who, const char *number,
+                                        const json_t *fields, int *created, char **json, char **version,
+                                        struct db_error *err)
+{
+    enum app_status st = audit_set_actor(conn, who);
+    return st == APP_OK ? repo_student_upsert(conn, number, fields, who->sub, created, json, version, err) : st;
+}
+
+const struct versioned_ops repo_student_versioned = {repo_student_lock, upsert_as_caller};

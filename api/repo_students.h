@@ -6,7 +6,9 @@
 #include <jansson.h>
 
 #include "access.h"
+#include "auth.h"
 #include "db.h"
+#include "repo_versioned.h"
 #include "strbuf.h"
 
 /* The student upsert's parts that the single-row PUT (repo_student_upsert) and the set-based import
@@ -70,5 +72,9 @@ enum app_status repo_student_upsert(struct db_conn *conn, const char *number, co
  * status_from is not before registered_on. Shared by PUT/PATCH and the import so a row is judged like
  * one PUT. Appends {field, message} to errors. Pure, thread-safe. */
 void student_cross_check(const json_t *row, json_t *errors);
+
+/* The students' lock (repo_student_lock) and upsert for repo_versioned_write_work; the upsert runs as
+ * the caller, whom the history trigger audits. */
+extern const struct versioned_ops repo_student_versioned;
 
 #endif

@@ -137,3 +137,24 @@ enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const
     return listing_query(conn, strcmp(what, "absences") == 0 ? ABSENCES : TRAINING, 3, params, limit, items,
                          next_key);
 }
+
+enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number)
+{
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_tutor_get(conn, who, number, 0, &json, &version);
+    free(json);
+    free(version);
+    return st;
+}
+
+enum app_status repo_tutor_record_work(struct db_conn *conn, void *work)
+{
+    struct tutor_record_write *w = work;
+    free(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    memset(&w->why, 0, sizeof(w->why));
+    enum app_status st = repo_tutor_readable(conn, w->who, w->number);
+    if (st == APP_OK)
+        st = repo_tutor_senior_of(conn, w->who, w->number);
+    return st == APP_OK ? w->writer(conn, w->who, w->number, w->fields, &w->json, &w->why) : st;
+}

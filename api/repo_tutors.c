@@ -8,6 +8,7 @@
 #include "access.h"
 #include "audit.h"
 #include "listing.h"
+#include "repo_pastoral.h"
 #include "repo_row.h"
 
 /* The SQL condition "the caller may read staff row t" over the five scope parameters' numbers. */
@@ -149,4 +150,24 @@ enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principa
                               "SELECT (t.school = ANY (tutord_senior_schools($2::text[], $3)))::int"
                               "  FROM staff t WHERE t.staff_number = $1",
                               3, params);
+}
+
+const struct versioned_ops repo_tutor_versioned = {repo_tutor_lock, repo_tutor_upsert};
+
+static const char STUDENT_TUTORS_SQL[] =
+    "SELECT json_build_object('student', $1::text, 'items', COALESCE(json_agg(json_build_object("
+    "   'kind', a.kind, 'staff_number', t.staff_number, 'name', t.name, 'email', t.email,"
+    "   'office_hours', tutord_office_hours_json(t.staff_number))"
+    " ORDER BY array_position(ARRAY['personal', 'cover', 'secondary'], a.kind), t.staff_number), '[]'::json))::text"
+    " FROM allocations a JOIN staff t ON t.staff_number = a.staff_number"
+    " WHERE a.student_number = $1 AND a.period @> current_date";
+
+enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number,
+                                    char **json)
+{
+    const char *params[1] = {number};
+    struct student_reach reach;
+    *json = NULL;
+    enum app_status st = repo_reach_of(conn, number, who, &reach);
+    return st == APP_OK ? repo_row(conn, STUDENT_TUTORS_SQL, 1, params, NULL, (char **const[]){json}, 1) : st;
 }

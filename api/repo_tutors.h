@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "db.h"
 #include "repo_allocations.h"
+#include "repo_versioned.h"
 #include "strbuf.h"
 
 /* The staff upsert's parts that the single-row PUT (repo_tutor_upsert) and the set-based import
@@ -63,6 +64,9 @@ enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *
                                   const json_t *fields, int *created, char **json, char **version,
                                   struct db_error *err);
 
+/* The staff's lock (repo_tutor_lock) and upsert (repo_tutor_upsert) for repo_versioned_write_work. */
+extern const struct versioned_ops repo_tutor_versioned;
+
 /* A page of the tutor's current tutees (allocations of any kind in force today whose student `who`
  * may see), each {"allocation": ..., "student": ...}, by allocation id. */
 enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
@@ -89,5 +93,33 @@ enum app_status repo_training_create(struct db_conn *conn, const struct principa
 /* A page of a tutor's absences (`what` = "absences") or training records ("training"), by id. */
 enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const char *number, const char *after,
                                    int limit, struct strbuf *items, char **next_key);
+
+/* APP_OK when the tutor's record is readable by `who` (students excluded), else APP_NOT_FOUND. */
+enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number);
+
+/* A tutor record writer: repo_absence_create or repo_training_create. */
+typedef enum app_status (*tutor_record_writer)(struct db_conn *, const struct principal *, const char *,
+                                               const json_t *, char **, struct alloc_refusal *);
+
+/* One record to write for repo_tutor_record_work. Inputs borrowed; on APP_OK `json` is the record
+ * (malloc'd; the caller frees it), on a refusal `why` names the field. */
+struct tutor_record_write {
+    const struct principal *who;
+    const char *number;
+    const json_t *fields;
+    tutor_record_writer writer;
+    char *json;
+    struct alloc_refusal why;
+};
+
+/* uow_work: the tutor must be readable by the caller (APP_NOT_FOUND), the caller an admin or a senior
+ * tutor of the tutor's school (APP_FORBIDDEN), then the writer. Safe to run again. */
+enum app_status repo_tutor_record_work(struct db_conn *conn, void *work);
+
+/* Student `number`'s tutors in force today (personal, cover, secondary) with name, email and office
+ * hours, as {"student", "items": [...]} (malloc'd) — provided the student is there for `who`
+ * (APP_NOT_FOUND otherwise). */
+enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number,
+                                    char **json);
 
 #endif

@@ -12,6 +12,7 @@
 #include "listing.h"
 #include "refusal.h"
 #include "repo_allocations.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 /* ---- GET /allocations ---------------------------------------------------------------------------- */
@@ -64,32 +65,19 @@ static const char *string_or(const json_t *obj, const char *key, const char *fal
     return json_is_string(v) ? json_string_value(v) : fallback;
 }
 
-/* One transaction: the caller's right on the student, then allocate. A student who does not exist and
+/* One unit of work: the caller's right on the student, then allocate. A student who does not exist and
  * one the caller may not see get the same 404 as GET /students/{n} (nothing leaks, and a client reads
  * one answer for "not there for you" everywhere); 422 stays for the body's own faults. */
 static int allocate(struct _u_response *resp, const struct app *app, const struct allocation_input *in)
 {
-    const struct principal *who = http_principal(resp);
-    struct db_conn *conn = NULL;
-    struct alloc_refusal why = {{0}, {0}};
-    char *id = NULL, *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_allocation_authorize(conn, who, in->student, in->kind);
-    if (st == APP_OK)
-        st = repo_allocation_create(conn, who, in, &id, &json, &why);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
-    free(id);
+    struct allocation_work work = {.who = http_principal(resp), .in = in};
+    enum app_status st = uow_run(app->pool, repo_allocation_allocate_work, &work, NULL);
     if (st != APP_OK) {
-        free(json);
-        return refusal_respond(resp, st, &why, "no such student among those you may see",
+        free(work.json);
+        return refusal_respond(resp, st, &work.why, "no such student among those you may see",
                                "only a senior tutor of the student's school may allocate");
     }
-    return http_json_text(resp, 201, json);
+    return http_json_text(resp, 201, work.json);
 }
 
 static int callback_allocations_post(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -129,23 +117,14 @@ static int callback_allocations_delete(const struct _u_request *req, struct _u_r
         return http_problem_for(resp, APP_NOT_FOUND, "no such allocation");
     if (ends_on && !validate_is_date(ends_on))
         return http_problem_field(resp, 400, "ends_on", "must be a date YYYY-MM-DD");
-    struct db_conn *conn = NULL;
-    struct alloc_refusal why = {{0}, {0}};
-    char *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_allocation_end(conn, http_principal(resp), id, ends_on, &json, &why);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    struct allocation_work work = {.who = http_principal(resp), .id = id, .ends_on = ends_on};
+    enum app_status st = uow_run(app->pool, repo_allocation_end_work, &work, NULL);
     if (st != APP_OK) {
-        free(json);
-        return refusal_respond(resp, st, &why, "no such allocation",
+        free(work.json);
+        return refusal_respond(resp, st, &work.why, "no such allocation",
                                "only a senior tutor of the student's school may end it");
     }
-    return http_json_text(resp, 200, json);
+    return http_json_text(resp, 200, work.json);
 }
 
 int routes_allocations_register(struct _u_instance *instance, const struct app *app)

@@ -26,7 +26,9 @@
 #include "repo_annual.h"
 #include "repo_policies.h"
 #include "report_rules.h"
+#include "unit_of_work.h"
 #include "validate.h"
+#include "wire.h"
 
 #define ANNUAL_PREVIOUS_YEARS 4
 
@@ -368,45 +370,65 @@ static enum app_status apply_step(struct db_conn *conn, const struct principal *
     return st;
 }
 
-/* One step in one transaction: lock, check, If-Match on the analysis's version, apply, answer. */
+/* One step of the analysis in a unit of work: its inputs, and what became of it — the analysis (new
+ * reference) on APP_OK, whether it existed, where it stopped, why a step was refused, the database's
+ * refusal. */
+struct analysis_work {
+    const struct principal *who;
+    const char *school, *year, *if_match;
+    const struct analysis_change *change;
+    int found, at_if_match;
+    const char *why;
+    struct analysis_head head;
+    json_t *json;
+    struct db_error err;
+};
+
+/* uow_work: the year, lock, check, If-Match on the analysis's version, apply (recorded). */
+static enum app_status transition_work(struct db_conn *conn, void *ctx)
+{
+    struct analysis_work *w = ctx;
+    json_t *years = NULL;
+    json_decref(w->json); /* an earlier attempt's, rolled back */
+    w->json = NULL;
+    w->found = w->at_if_match = 0;
+    w->why = NULL;
+    memset(&w->err, 0, sizeof(w->err));
+    enum app_status st = repo_annual_years(conn, w->year, 0, &years);
+    json_decref(years);
+    if (st == APP_OK)
+        st = repo_analysis_lock(conn, w->school, w->year, &w->head, &w->found);
+    if (st == APP_OK)
+        st = may_step(conn, w->who, w->school, &w->head, w->found, w->change->step, &w->why);
+    if (st == APP_OK && wire_if_match(w->if_match, w->found ? w->head.version : NULL) != 1)
+        w->at_if_match = 1, st = APP_PRECONDITION_FAILED;
+    return st == APP_OK ? apply_step(conn, w->who, w->school, w->year, &w->head, w->found, w->change, &w->json, &w->err)
+                        : st;
+}
+
+/* One step in one unit of work: lock, check, If-Match on the analysis's version, apply, answer. */
 static int analysis_transition(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                                const struct analysis_change *c)
 {
-    const char *school, *year, *why = NULL;
-    if (read_school_year(req, resp, &school, &year) != 0)
+    struct analysis_work w = {.who = http_principal(resp), .change = c, .if_match = http_header(req, "If-Match")};
+    if (read_school_year(req, resp, &w.school, &w.year) != 0)
         return U_CALLBACK_COMPLETE;
-    const struct principal *who = http_principal(resp);
-    struct db_conn *conn = NULL;
-    struct analysis_head h;
-    struct db_error err = {0};
-    json_t *years = NULL, *json = NULL;
-    int found = 0, rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_acquire(app->pool, &conn);
+    enum app_status st = uow_run(app->pool, transition_work, &w, NULL);
+    int rc = U_CALLBACK_COMPLETE;
     if (st == APP_OK)
-        st = repo_annual_years(conn, year, 0, &years);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_analysis_lock(conn, school, year, &h, &found);
-    if (st == APP_OK)
-        st = may_step(conn, who, school, &h, found, c->step, &why);
-    if (st == APP_OK && http_check_if_match(req, resp, found ? h.version : NULL) != 0)
-        st = APP_PRECONDITION_FAILED;
-    else if (st == APP_OK && (st = apply_step(conn, who, school, year, &h, found, c, &json, &err)) == APP_OK &&
-             (st = db_commit(conn)) == APP_OK)
-        rc = http_json(resp, found ? 200 : 201, json_incref(json));
-    if (st == APP_INVALID)
-        rc = http_problem_db(resp, st, &err, "annual_report_analyses");
-    else if (st != APP_OK && st != APP_PRECONDITION_FAILED)
+        rc = http_json(resp, w.found ? 200 : 201, json_incref(w.json));
+    else if (w.at_if_match)
+        http_check_if_match(req, resp, w.found ? w.head.version : NULL);
+    else if (st == APP_INVALID)
+        rc = http_problem_db(resp, st, &w.err, "annual_report_analyses");
+    else
         rc = http_problem_for(resp, st,
-                              st == APP_CONFLICT ? why
+                              st == APP_CONFLICT ? w.why
                               : st == APP_FORBIDDEN
                                   ? "the senior tutor writes and submits the analysis; the Dean decides"
                               : st == APP_NOT_FOUND ? "no such school or academic year, or no analysis written yet"
                                                     : NULL);
-    db_release(app->pool, conn);
-    json_decref(years);
-    json_decref(json);
+    json_decref(w.json);
     return rc;
 }
 

@@ -8,18 +8,8 @@
 #include "db.h"
 #include "http.h"
 #include "listing.h"
+#include "repo_audit.h"
 #include "validate.h"
-
-static const char LIST_SQL[] =
-    "SELECT json_build_object('id', a.id, 'at', a.at, 'actor', a.actor, 'actor_roles', to_json(a.actor_roles),"
-    "       'action', a.action, 'entity', a.entity, 'entity_id', a.entity_id, 'student', a.student_number,"
-    "       'detail', a.detail)::text, a.id::text"
-    "  FROM audit a"
-    " WHERE ($1::text IS NULL OR a.actor = $1) AND ($2::text IS NULL OR a.entity = $2)"
-    "   AND ($3::text IS NULL OR a.student_number = $3)"
-    "   AND ($4::timestamptz IS NULL OR a.at >= $4::timestamptz) AND ($5::timestamptz IS NULL OR a.at < $5::timestamptz)"
-    "   AND ($6::bigint IS NULL OR a.id > $6::bigint)"
-    " ORDER BY a.id LIMIT $7";
 
 /* A `from`/`to` bound: a date (midnight, in the database's time zone) or an RFC 3339 instant. */
 static int is_bound(const char *s)
@@ -27,12 +17,13 @@ static int is_bound(const char *s)
     return validate_is_date(s) || validate_is_instant(s);
 }
 
-static int read_filter(const struct _u_request *req, struct _u_response *resp, const char **params)
+static int read_filter(const struct _u_request *req, struct _u_response *resp, struct audit_filter *f)
 {
     static const char *const names[] = {"actor", "entity", "student", "from", "to"};
+    const char **fields[] = {&f->actor, &f->entity, &f->student, &f->from, &f->to};
     json_t *errors = json_array();
     for (size_t i = 0; i < 5; i++) {
-        const char *v = params[i] = http_query(req, names[i]);
+        const char *v = *fields[i] = http_query(req, names[i]);
         if (!v)
             continue;
         if (i < 3 && (strlen(v) < 1 || strlen(v) > 64))
@@ -43,25 +34,23 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, c
     return listing_filter_done(resp, errors);
 }
 
+/* listing_run for GET /audit (ctx: the filter). */
+static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
+                                struct strbuf *items, char **next_key)
+{
+    (void)who;
+    return repo_audit_list(conn, ctx, page->after, page->limit, items, next_key);
+}
+
 static int callback_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only an admin reads the audit trail", NULL);
-    const char *params[7] = {NULL};
+    struct audit_filter filter = {0};
     struct page page;
-    if (read_filter(req, resp, params) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    params[5] = page.after;
-    struct strbuf items = {0};
-    char *next = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = listing_query(conn, LIST_SQL, 7, params, page.limit, &items, &next);
-    db_release(app->pool, conn);
-    http_page_free(&page);
-    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+    return listing_serve(resp, user_data, &page, run_list, &filter);
 }
 
 int routes_audit_register(struct _u_instance *instance, const struct app *app)

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "http.h"
 #include "repo_bulk_allocations.h"
+#include "unit_of_work.h"
 
 /* Reads ?dry_run=; 0 or -1 after a 400. */
 static int read_dry_run(const struct _u_request *req, struct _u_response *resp, int *dry_run)
@@ -49,8 +50,8 @@ static void add_error(struct bulk_run *run, json_t *result, long row, const char
     json_object_set_new(result, "outcome", json_string("error"));
     json_object_set_new(result, "field", json_string(field));
     json_object_set_new(result, "message", json_string(message));
-    json_array_append_new(run->errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field", field,
-                                                 "message", message));
+    json_array_append_new(run->errors,
+                          json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field", field, "message", message));
     run->counts[BULK_ERROR]++;
 }
 
@@ -65,9 +66,13 @@ static enum app_status bulk_row(struct db_conn *conn, const struct principal *wh
         validate_error(errs, "allocations", "each row must be an object");
     else
         validate_object(item, ALLOCATION_FIELDS, 0, errs);
-    struct allocation_input in = {string_or_null(item, "student"), string_or_null(item, "tutor"),
-                                  string_or_null(item, "kind"),    string_or_null(item, "starts_on"),
-                                  string_or_null(item, "ends_on"), string_or_null(item, "reason"), NULL};
+    struct allocation_input in = {string_or_null(item, "student"),
+                                  string_or_null(item, "tutor"),
+                                  string_or_null(item, "kind"),
+                                  string_or_null(item, "starts_on"),
+                                  string_or_null(item, "ends_on"),
+                                  string_or_null(item, "reason"),
+                                  NULL};
     in.kind = in.kind ? in.kind : "personal";
     json_object_set_new(result, "student", in.student ? json_string(in.student) : json_null());
     json_object_set_new(result, "tutor", in.tutor ? json_string(in.tutor) : json_null());
@@ -99,8 +104,8 @@ static json_t *bulk_report(const struct bulk_run *run, int dry_run)
 {
     return json_pack("{s:b, s:I, s:I, s:I, s:I, s:O}", "dry_run", dry_run, "new", (json_int_t)run->counts[BULK_NEW],
                      "reallocated", (json_int_t)run->counts[BULK_REALLOCATED], "unchanged",
-                     (json_int_t)run->counts[BULK_UNCHANGED], "errors", (json_int_t)run->counts[BULK_ERROR],
-                     "results", run->results);
+                     (json_int_t)run->counts[BULK_UNCHANGED], "errors", (json_int_t)run->counts[BULK_ERROR], "results",
+                     run->results);
 }
 
 /* The body's rows: {"allocations": [...]} and nothing else; NULL after a 422. */
@@ -115,31 +120,47 @@ static const json_t *bulk_rows(struct _u_response *resp, const json_t *body)
     return rows;
 }
 
-/* Runs every row in one transaction; commits only a real run with no error. */
+/* The rows of one bulk request and what became of them. */
+struct bulk_work {
+    const struct principal *who;
+    const json_t *rows;
+    int dry_run;
+    int commit; /* set by the work: a real run with no refused row */
+    struct bulk_run run;
+};
+
+/* uow_work: every row in the one transaction, the report built afresh on each attempt. */
+static enum app_status run_rows(struct db_conn *conn, void *ctx)
+{
+    struct bulk_work *w = ctx;
+    json_array_clear(w->run.results);
+    json_array_clear(w->run.errors);
+    memset(w->run.counts, 0, sizeof(w->run.counts));
+    enum app_status st = APP_OK;
+    for (size_t i = 0; st == APP_OK && i < json_array_size(w->rows); i++)
+        st = bulk_row(conn, w->who, &w->run, (long)i + 1, json_array_get(w->rows, i), w->dry_run);
+    w->commit = st == APP_OK && !w->dry_run && w->run.counts[BULK_ERROR] == 0;
+    return st;
+}
+
+/* Runs every row in one unit of work; commits only a real run with no error (else rolls back). */
 static int run_bulk(struct _u_response *resp, const struct app *app, const json_t *rows, int dry_run)
 {
-    struct bulk_run run = {.results = json_array(), .errors = json_array()};
-    const struct principal *who = http_principal(resp);
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    for (size_t i = 0; st == APP_OK && i < json_array_size(rows); i++)
-        st = bulk_row(conn, who, &run, (long)i + 1, json_array_get(rows, i), dry_run);
-    int commit = st == APP_OK && !dry_run && run.counts[BULK_ERROR] == 0;
-    if (commit)
-        st = db_commit(conn);
-    db_release(app->pool, conn); /* a dry run, or any error: rolled back */
+    struct bulk_work w = {.who = http_principal(resp),
+                          .rows = rows,
+                          .dry_run = dry_run,
+                          .run = {.results = json_array(), .errors = json_array()}};
+    enum app_status st = uow_run_or_roll_back(app->pool, run_rows, &w, &w.commit, NULL);
     int rc;
     if (st != APP_OK)
         rc = http_problem_for(resp, st, NULL);
-    else if (!dry_run && run.counts[BULK_ERROR] > 0) {
-        rc = http_problem(resp, 422, NULL, "some allocations were refused; none was made", run.errors);
-        run.errors = NULL;
+    else if (!dry_run && w.run.counts[BULK_ERROR] > 0) {
+        rc = http_problem(resp, 422, NULL, "some allocations were refused; none was made", w.run.errors);
+        w.run.errors = NULL;
     } else
-        rc = http_json(resp, 200, bulk_report(&run, dry_run));
-    json_decref(run.results);
-    json_decref(run.errors);
+        rc = http_json(resp, 200, bulk_report(&w.run, dry_run));
+    json_decref(w.run.results);
+    json_decref(w.run.errors);
     return rc;
 }
 
@@ -180,6 +201,23 @@ static json_t *auto_options(const struct _u_request *req, struct _u_response *re
     return body;
 }
 
+/* One automatic allocation of a school's unallocated students. */
+struct auto_work {
+    const struct principal *who;
+    const char *school, *starts_on, *reason;
+    int commit; /* 0 for a dry run */
+    struct auto_result result;
+};
+
+/* uow_work: repo_auto_allocate, its result made afresh on each attempt. */
+static enum app_status run_auto(struct db_conn *conn, void *ctx)
+{
+    struct auto_work *w = ctx;
+    auto_result_free(&w->result);
+    memset(&w->result, 0, sizeof(w->result));
+    return repo_auto_allocate(conn, w->who, w->school, w->starts_on, w->reason, &w->result);
+}
+
 static int callback_schools_auto(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -193,20 +231,18 @@ static int callback_schools_auto(const struct _u_request *req, struct _u_respons
     if (!options)
         return U_CALLBACK_COMPLETE;
     const char *reason = string_or_null(options, "reason");
-    struct auto_result result = {0};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_auto_allocate(conn, http_principal(resp), school, string_or_null(options, "starts_on"),
-                                reason ? reason : "automatic allocation", &result);
-    if (st == APP_OK && !dry_run)
-        st = db_commit(conn);
-    db_release(app->pool, conn); /* a dry run is rolled back here */
-    int rc = st != APP_OK ? http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school"
-                                                       : st == APP_FORBIDDEN ? "only a senior tutor of this school or an admin may allocate"
-                                                                             : NULL)
+    struct auto_work w = {.who = http_principal(resp),
+                          .school = school,
+                          .starts_on = string_or_null(options, "starts_on"),
+                          .reason = reason ? reason : "automatic allocation",
+                          .commit = !dry_run};
+    enum app_status st = uow_run_or_roll_back(app->pool, run_auto, &w, &w.commit, NULL); /* a dry run rolls back */
+    struct auto_result result = w.result;
+    int rc = st != APP_OK ? http_problem_for(resp, st,
+                                             st == APP_NOT_FOUND ? "no such school"
+                                             : st == APP_FORBIDDEN
+                                                 ? "only a senior tutor of this school or an admin may allocate"
+                                                 : NULL)
                           : http_json(resp, 200,
                                       json_pack("{s:s, s:b, s:I, s:I, s:O, s:O, s:O}", "school", school, "dry_run",
                                                 dry_run, "personal", (json_int_t)result.personal, "secondary",
@@ -219,7 +255,8 @@ static int callback_schools_auto(const struct _u_request *req, struct _u_respons
 
 int routes_bulk_allocations_register(struct _u_instance *instance, const struct app *app)
 {
-    return http_route(instance, app, "POST", "/allocations:bulk", HTTP_IDEMPOTENT | HTTP_HEAVY, callback_allocations_bulk) |
+    return http_route(instance, app, "POST", "/allocations:bulk", HTTP_IDEMPOTENT | HTTP_HEAVY,
+                      callback_allocations_bulk) |
            http_route(instance, app, "POST", "/schools/@code/allocations:auto", HTTP_IDEMPOTENT | HTTP_HEAVY,
                       callback_schools_auto);
 }

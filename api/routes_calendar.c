@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "db.h"
 #include "http.h"
 #include "pe.h"
 #include "repo_calendar.h"
 #include "tzdata.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const struct field_spec CALENDAR_FIELDS[] = {
@@ -44,16 +44,26 @@ static const struct field_spec CLOSURE_FIELDS[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+/* The calendar read (malloc'd). */
+struct calendar_read {
+    char *json, *version;
+};
+
+/* uow_work for GET /calendar. */
+static enum app_status read_calendar(struct db_conn *conn, void *ctx)
+{
+    struct calendar_read *r = ctx;
+    free(r->json), free(r->version);
+    return repo_calendar_get(conn, &r->json, &r->version);
+}
+
 static int callback_calendar_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     (void)req;
     const struct app *app = user_data;
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_calendar_get(conn, &json, &version);
-    db_release(app->pool, conn);
+    struct calendar_read r = {0};
+    enum app_status st = uow_read(app->pool, read_calendar, &r);
+    char *json = r.json, *version = r.version;
     if (st != APP_OK) {
         free(json), free(version);
         return http_problem_for(resp, st, NULL);
@@ -92,9 +102,8 @@ static const json_t *validate_items(const json_t *obj, const char *key, const ch
             field_error(errors, prefix, i, "", "must be an object");
         else
             validate_object(own, specs, 0, found);
-        json_array_foreach(found, j, e)
-            field_error(errors, prefix, i, json_string_value(json_object_get(e, "field")),
-                        json_string_value(json_object_get(e, "message")));
+        json_array_foreach(found, j, e) field_error(errors, prefix, i, json_string_value(json_object_get(e, "field")),
+                                                    json_string_value(json_object_get(e, "message")));
         json_decref(found);
         json_decref(own);
     }
@@ -134,9 +143,8 @@ static void check_years(const json_t *doc, json_t *errors)
     json_array_foreach(years, i, y)
     {
         const char *label = text_of(y, "label");
-        if (json_is_string(json_object_get(y, "label")) &&
-            !(strlen(label) == 7 && strspn(label, "0123456789") == 4 && label[4] == '/' &&
-              strspn(label + 5, "0123456789") == 2))
+        if (json_is_string(json_object_get(y, "label")) && !(strlen(label) == 7 && strspn(label, "0123456789") == 4 &&
+                                                             label[4] == '/' && strspn(label + 5, "0123456789") == 2))
             field_error(errors, "years", i, "label", "must be written like 2026/27");
         for (j = 0; j < i && (z = json_array_get(years, j)); j++)
             if (strcmp(label, text_of(z, "label")) == 0)
@@ -150,10 +158,9 @@ static void check_closures(const json_t *doc, json_t *errors)
     static const char *const none[] = {NULL};
     const json_t *closures = validate_items(doc, "closures", "closures", CLOSURE_FIELDS, none, errors), *c, *d;
     size_t i, j;
-    json_array_foreach(closures, i, c)
-        for (j = 0; j < i && (d = json_array_get(closures, j)); j++)
-            if (strcmp(text_of(c, "date"), text_of(d, "date")) == 0)
-                field_error(errors, "closures", i, "date", "repeats another closure's date");
+    json_array_foreach(closures, i, c) for (j = 0; j < i && (d = json_array_get(closures, j));
+                                            j++) if (strcmp(text_of(c, "date"), text_of(d, "date")) == 0)
+        field_error(errors, "closures", i, "date", "repeats another closure's date");
 }
 
 /* The policy engine's reading of the document: the one check of dates in order, terms inside their year,
@@ -198,49 +205,29 @@ static int validate_calendar(const json_t *doc, json_t *errors)
 
 /* ---- PUT /calendar ----------------------------------------------------------------------------------- */
 
-/* Within the transaction: If-Match, the time zone, the replacement, the audit row and event. */
-static int replace_calendar(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+/* Replaces the calendar in one unit of work (If-Match, the time zone, the replacement, the audit row and
+ * event) and answers: the calendar with its ETag, or where it stopped. */
+static int replace_calendar(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                             const json_t *doc)
 {
-    char *version = NULL, *json = NULL;
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    enum app_status st = repo_calendar_lock(conn, &version);
+    struct calendar_write w = {.who = http_principal(resp), .doc = doc, .if_match = http_header(req, "If-Match")};
+    enum app_status st = uow_run(app->pool, repo_calendar_replace_work, &w, NULL);
     int rc = U_CALLBACK_COMPLETE;
-    if (st != APP_OK) {
+    if (st == APP_OK) {
+        http_set_etag(resp, w.version);
+        rc = http_json_text(resp, 200, w.json);
+        w.json = NULL;
+    } else if (w.stage == CALENDAR_LOCK)
         rc = http_problem_for(resp, st, NULL);
-        goto cleanup;
-    }
-    if (http_check_if_match(req, resp, version) != 0)
-        goto cleanup;
-    int known = repo_calendar_known_zone(conn, json_string_value(json_object_get(doc, "time_zone")));
-    if (known <= 0) {
-        rc = known < 0 ? http_problem_for(resp, APP_UNAVAILABLE, NULL)
-                       : http_problem_field(resp, 422, "time_zone", "is not a known time zone (e.g. Europe/London)");
-        goto cleanup;
-    }
-    const struct principal *who = http_principal(resp);
-    st = repo_calendar_replace(conn, doc, &err);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "calendar.replace", "calendar", "institution", NULL, NULL);
-    if (st == APP_OK)
-        st = audit_event(conn, who, "calendar.replaced", "institution", NULL);
-    free(version);
-    version = NULL;
-    if (st == APP_OK)
-        st = repo_calendar_get(conn, &json, &version);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st != APP_OK) {
-        rc = http_problem_db(resp, st, &err, "calendar");
-        goto cleanup;
-    }
-    http_set_etag(resp, version);
-    rc = http_json_text(resp, 200, json);
-    json = NULL;
-cleanup:
-    free(version);
-    free(json);
+    else if (w.stage == CALENDAR_IF_MATCH)
+        http_check_if_match(req, resp, w.locked_version);
+    else if (w.stage == CALENDAR_ZONE && st == APP_INVALID)
+        rc = http_problem_field(resp, 422, "time_zone", "is not a known time zone (e.g. Europe/London)");
+    else if (w.stage == CALENDAR_ZONE)
+        rc = http_problem_for(resp, st, NULL);
+    else
+        rc = http_problem_db(resp, st, &w.err, "calendar");
+    free(w.locked_version), free(w.json), free(w.version);
     return rc;
 }
 
@@ -258,12 +245,7 @@ static int callback_calendar_put(const struct _u_request *req, struct _u_respons
         errors = NULL;
         goto cleanup;
     }
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    rc = st == APP_OK ? replace_calendar(req, resp, conn, doc) : http_problem_for(resp, st, NULL);
-    db_release(app->pool, conn);
+    rc = replace_calendar(req, resp, app, doc);
 cleanup:
     json_decref(errors);
     json_decref(doc);

@@ -12,6 +12,7 @@
 #include "listing.h"
 #include "refusal.h"
 #include "repo_change_requests.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const char *const STATUSES[] = {"open", "approved", "declined", NULL};
@@ -77,22 +78,13 @@ static int callback_change_requests_post(const struct _u_request *req, struct _u
     json_t *body = valid_body(req, resp, REQUEST_FIELDS);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    struct alloc_refusal why = {{0}, {0}};
-    char *json = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_change_request_open(conn, who, student, string_of(body, "reason"), &json, &why);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    struct change_request_work work = {.who = who, .student = student, .reason = string_of(body, "reason")};
+    enum app_status st = uow_run(app->pool, repo_change_request_open_work, &work, NULL);
     json_decref(body);
     if (st == APP_OK)
-        return http_json_text(resp, 201, json);
-    free(json);
-    return refusal_respond(resp, st, &why, "no such student", NULL);
+        return http_json_text(resp, 201, work.json);
+    free(work.json);
+    return refusal_respond(resp, st, &work.why, "no such student", NULL);
 }
 
 /* ---- GET /change-requests -------------------------------------------------------------------------- */
@@ -147,22 +139,13 @@ static int callback_change_requests_decide(const struct _u_request *req, struct 
         return U_CALLBACK_COMPLETE;
     struct change_decision d = {string_of(body, "decision"), string_of(body, "comment"), string_of(body, "new_tutor"),
                                 string_of(body, "starts_on")};
-    struct alloc_refusal why = {{0}, {0}};
-    char *json = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_change_request_decide(conn, who, id, &d, &json, &why);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    struct change_request_work work = {.who = who, .id = id, .decision = &d};
+    enum app_status st = uow_run(app->pool, repo_change_request_decide_work, &work, NULL);
     json_decref(body);
     if (st == APP_OK)
-        return http_json_text(resp, 200, json);
-    free(json);
-    return refusal_respond(resp, st, &why, "no such change request", NULL);
+        return http_json_text(resp, 200, work.json);
+    free(work.json);
+    return refusal_respond(resp, st, &work.why, "no such change request", NULL);
 }
 
 int routes_change_requests_register(struct _u_instance *instance, const struct app *app)

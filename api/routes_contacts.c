@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "db.h"
 #include "http.h"
 #include "listing.h"
 #include "pastoral.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const char *const KINDS[] = {"meeting", "group_meeting",  "email",   "message",
@@ -133,6 +133,23 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     return listing_filter_done(resp, errors);
 }
 
+/* A page of a student's contacts to read. */
+struct list_read {
+    const struct principal *who;
+    const char *student;
+    const struct contact_filter *filter;
+    struct strbuf body;
+};
+
+/* uow_work for the list: the student must be there for the caller. */
+static enum app_status read_page(struct db_conn *conn, void *ctx)
+{
+    struct list_read *list = ctx;
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, list->student, list->who, &reach);
+    return st == APP_OK ? repo_contact_list(conn, list->student, list->filter, &list->body) : st;
+}
+
 static int callback_contacts_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -146,29 +163,21 @@ static int callback_contacts_list(const struct _u_request *req, struct _u_respon
     filter.after = page.after;
     filter.limit = page.limit;
     filter.with_body = repo_contact_content_reader(who);
-    const char *number = http_path_param(req, "student_number");
-    struct student_reach reach;
-    struct strbuf body = {0};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_reach_of(conn, number, who, &reach);
-    if (st == APP_OK)
-        st = repo_contact_list(conn, number, &filter, &body);
-    db_release(app->pool, conn);
+    struct list_read list = {.who = who, .student = http_path_param(req, "student_number"), .filter = &filter};
+    enum app_status st = uow_read(app->pool, read_page, &list);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&body);
+        strbuf_free(&list.body);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &body);
+    return pastoral_respond_page(resp, st, &list.body);
 }
 
 /* ---- POST /students/{student_number}/contacts ------------------------------------------------------ */
 
 struct contact_input {
     struct contact_new c;
-    char reply_to[24];
+    char reply_to[24], staff[64];
 };
 
 /* A student sends a message to their current personal tutor, and sets nothing else. */
@@ -186,21 +195,18 @@ static void student_rules(const json_t *body, const struct student_reach *reach,
         validate_error(errors, "staff", "you have no current personal tutor to send a message to");
 }
 
-/* Which staff member the contact is with; refuses (403) a tutor naming someone else. */
-static int staff_rules(struct _u_response *resp, const json_t *body, const struct principal *who,
-                       const struct student_reach *reach)
+/* Why a new contact was refused before its body was looked at. */
+enum contact_refusal { REFUSED_NONE = 0, REFUSED_NOT_STAFF, REFUSED_OTHER_STAFF };
+
+/* A staff member records contacts only for their own students, and for another staff member only as a
+ * senior tutor. */
+static enum contact_refusal staff_rules(const json_t *body, const struct principal *who,
+                                        const struct student_reach *reach)
 {
-    if (!repo_reach_staff(reach)) {
-        pastoral_forbid(resp, "only the student's tutors and senior tutors record contacts");
-        return -1;
-    }
+    if (!repo_reach_staff(reach))
+        return REFUSED_NOT_STAFF;
     const char *staff = str_of(body, "staff");
-    if (staff && strcmp(staff, who->sub) != 0 && !reach->senior) {
-        http_problem(resp, 403, NULL, "only a senior tutor may record a contact for another staff member",
-                     json_pack("[{s:s, s:s}]", "field", "staff", "message", "must be yourself"));
-        return -1;
-    }
-    return 0;
+    return staff && strcmp(staff, who->sub) != 0 && !reach->senior ? REFUSED_OTHER_STAFF : REFUSED_NONE;
 }
 
 static void fill_contact(const json_t *body, const char *number, const char *staff, struct contact_input *in)
@@ -208,7 +214,8 @@ static void fill_contact(const json_t *body, const char *number, const char *sta
     struct contact_new *c = &in->c;
     memset(in, 0, sizeof(*in));
     c->student = number;
-    c->staff = staff;
+    snprintf(in->staff, sizeof(in->staff), "%s", staff);
+    c->staff = in->staff;
     c->kind = str_of(body, "kind");
     c->direction = str_of(body, "direction");
     c->channel = str_of(body, "channel");
@@ -226,26 +233,55 @@ static void fill_contact(const json_t *body, const char *number, const char *sta
     }
 }
 
-/* Validates the body for this caller and fills *in; returns -1 after answering 403 or 422. */
-static int contact_from_body(struct _u_response *resp, const json_t *body, const struct principal *who,
-                             const struct student_reach *reach, const char *number, struct contact_input *in)
+/* The check of a new contact against the caller's reach on the student (contact_check_fn): the body's
+ * rules for this caller into `errors`, the contact into `in`. */
+struct create_check {
+    const json_t *body;
+    const struct principal *who;
+    const char *number;
+    json_t *errors;
+    enum contact_refusal refusal;
+    struct contact_input in;
+};
+
+/* contact_check_fn for POST: APP_FORBIDDEN (refusal says why), APP_INVALID (errors), or APP_OK. */
+static enum app_status check_new_contact(void *ctx, const struct contact_head *head, const struct student_reach *reach)
 {
-    int as_student = reach->self && access_has_role(who, ROLE_STUDENT);
-    if (!as_student && staff_rules(resp, body, who, reach) != 0)
-        return -1;
-    json_t *errors = json_array();
-    validate_object(body, CONTACT_FIELDS, 0, errors);
-    const char *session = str_of(body, "session_id");
+    (void)head;
+    struct create_check *c = ctx;
+    json_array_clear(c->errors);
+    int as_student = reach->self && access_has_role(c->who, ROLE_STUDENT);
+    c->refusal = as_student ? REFUSED_NONE : staff_rules(c->body, c->who, reach);
+    if (c->refusal != REFUSED_NONE)
+        return APP_FORBIDDEN;
+    validate_object(c->body, CONTACT_FIELDS, 0, c->errors);
+    const char *session = str_of(c->body, "session_id");
     if (session && !is_uuid(session))
-        validate_error(errors, "session_id", "must be a UUID");
-    content_rules(body, errors);
+        validate_error(c->errors, "session_id", "must be a UUID");
+    content_rules(c->body, c->errors);
     if (as_student)
-        student_rules(body, reach, errors);
-    int rc = pastoral_body_checked(resp, errors, "contact");
-    json_decref(errors);
-    const char *staff = as_student ? reach->personal_tutor : str_of(body, "staff") ? str_of(body, "staff") : who->sub;
-    fill_contact(body, number, staff, in);
-    return rc;
+        student_rules(c->body, reach, c->errors);
+    const char *named = str_of(c->body, "staff");
+    fill_contact(c->body, c->number, as_student ? reach->personal_tutor : named ? named : c->who->sub, &c->in);
+    return json_array_size(c->errors) > 0 ? APP_INVALID : APP_OK;
+}
+
+/* Answers a refused new contact from where it stopped. */
+static int answer_create_refusal(struct _u_response *resp, enum app_status st, const struct contact_write *w,
+                                 const struct create_check *c)
+{
+    if (w->stage == CONTACT_REACH)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
+    if (w->stage == CONTACT_CHECK && c->refusal == REFUSED_NOT_STAFF)
+        return pastoral_forbid(resp, "only the student's tutors and senior tutors record contacts");
+    if (w->stage == CONTACT_CHECK && c->refusal == REFUSED_OTHER_STAFF)
+        return http_problem(resp, 403, NULL, "only a senior tutor may record a contact for another staff member",
+                            json_pack("[{s:s, s:s}]", "field", "staff", "message", "must be yourself"));
+    if (w->stage == CONTACT_CHECK) {
+        pastoral_body_checked(resp, c->errors, "contact");
+        return U_CALLBACK_COMPLETE;
+    }
+    return http_problem_db(resp, st, &w->err, "contacts");
 }
 
 static int callback_contacts_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -256,57 +292,38 @@ static int callback_contacts_create(const struct _u_request *req, struct _u_resp
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    const char *number = http_path_param(req, "student_number");
-    struct student_reach reach;
-    struct contact_input in;
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *json = NULL, *id = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = pastoral_begin(user_data, &conn);
+    struct create_check check = {
+        .body = body, .who = who, .number = http_path_param(req, "student_number"), .errors = json_array()};
+    struct contact_write w = {
+        .who = who, .student = check.number, .check = check_new_contact, .check_ctx = &check, .in = &check.in.c};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_contact_create_work, &w, NULL);
+    int rc =
+        st == APP_OK ? pastoral_respond_json(resp, 201, w.json, NULL) : answer_create_refusal(resp, st, &w, &check);
     if (st == APP_OK)
-        st = repo_reach_of(conn, number, who, &reach);
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-        goto cleanup;
-    }
-    if (contact_from_body(resp, body, who, &reach, number, &in) != 0)
-        goto cleanup;
-    st = repo_contact_insert(conn, &in.c, who->sub, &json, &id, &err);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "contact.create", "contact", id, number, NULL);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    rc = st == APP_OK ? pastoral_respond_json(resp, 201, json, NULL) : http_problem_db(resp, st, &err, "contacts");
-    if (st == APP_OK)
-        json = NULL;
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
+        w.json = NULL;
+    free(w.json);
+    repo_contact_head_free(&w.head);
+    json_decref(check.errors);
     json_decref(body);
-    free(json);
-    free(id);
     return rc;
 }
 
 /* ---- GET / PATCH /contacts/{id} -------------------------------------------------------------------- */
 
-/* Reads the contact and the caller's reach over its student; APP_NOT_FOUND when either is hidden. The
- * staff member a contact is with still reads it when no longer the student's tutor (a message
- * thread's staff read their thread); the reach is then empty. Admin reads no message content. */
-static enum app_status load_contact(struct db_conn *conn, const char *id, int lock, const struct principal *who,
-                                    struct contact_head *head, struct student_reach *reach)
+/* A contact to read: the caller, the id, and the contact read. */
+struct contact_read {
+    const struct principal *who;
+    const char *id;
+    struct contact_head head;
+};
+
+/* uow_work for GET /contacts/{id}. */
+static enum app_status read_contact(struct db_conn *conn, void *ctx)
 {
-    if (!listing_is_row_id(id))
-        return APP_NOT_FOUND;
-    enum app_status st = repo_contact_head(conn, id, lock, repo_contact_content_reader(who), head);
-    if (st == APP_OK)
-        st = repo_reach_of(conn, head->student, who, reach);
-    if (st == APP_NOT_FOUND && head->json && access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR) &&
-        strcmp(head->staff, who->sub) == 0) {
-        memset(reach, 0, sizeof(*reach));
-        st = APP_OK;
-    }
-    return st;
+    struct contact_read *r = ctx;
+    struct student_reach reach;
+    repo_contact_head_free(&r->head);
+    return repo_contact_load(conn, r->id, 0, r->who, &r->head, &reach);
 }
 
 static int callback_contact_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -315,26 +332,37 @@ static int callback_contact_get(const struct _u_request *req, struct _u_response
     const struct principal *who = http_principal(resp);
     if (!repo_pastoral_reader(who))
         return pastoral_forbid(resp, "registry may not read contacts");
-    struct contact_head head;
-    struct student_reach reach;
-    struct db_conn *conn = NULL;
-    memset(&head, 0, sizeof(head));
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = load_contact(conn, http_path_param(req, "id"), 0, who, &head, &reach);
-    db_release(app->pool, conn);
-    int rc = st == APP_OK ? pastoral_respond_json(resp, 200, head.json, head.version)
+    struct contact_read r = {.who = who, .id = http_path_param(req, "id")};
+    enum app_status st = uow_read(app->pool, read_contact, &r);
+    int rc = st == APP_OK ? pastoral_respond_json(resp, 200, r.head.json, r.head.version)
                           : http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such contact" : NULL);
     if (st == APP_OK)
-        head.json = NULL;
-    repo_contact_head_free(&head);
+        r.head.json = NULL;
+    repo_contact_head_free(&r.head);
     return rc;
 }
 
-/* The contact's own staff member (still the student's tutor) or a senior tutor of the school. */
-static int may_change(const struct principal *who, const struct contact_head *head, const struct student_reach *r)
+/* Answers a contact write that stopped short: 404 or 403 (`forbidden`) on the contact, If-Match's 400
+ * or 412, the body's 422 (`errors`, about `what`), 409 (`conflict`, when not NULL), or the database's. */
+static int answer_write_refusal(const struct _u_request *req, struct _u_response *resp, enum app_status st,
+                                const struct contact_write *w, json_t *errors, const char *what, const char *forbidden,
+                                const char *conflict, const char *table)
 {
-    return r->senior || (r->tutor && strcmp(head->staff, who->sub) == 0);
+    if (w->stage == CONTACT_REACH && st == APP_FORBIDDEN)
+        return pastoral_forbid(resp, forbidden);
+    if (w->stage == CONTACT_REACH)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such contact" : NULL);
+    if (w->stage == CONTACT_IF_MATCH) {
+        http_check_if_match(req, resp, w->head.version);
+        return U_CALLBACK_COMPLETE;
+    }
+    if (w->stage == CONTACT_CHECK) {
+        pastoral_body_checked(resp, errors, what);
+        return U_CALLBACK_COMPLETE;
+    }
+    if (st == APP_CONFLICT && conflict)
+        return http_problem(resp, 409, NULL, conflict, NULL);
+    return http_problem_db(resp, st, &w->err, table);
 }
 
 static int callback_contact_patch(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -345,59 +373,47 @@ static int callback_contact_patch(const struct _u_request *req, struct _u_respon
     json_t *body = http_body_object(req, resp, 1), *errors = json_array();
     if (!body)
         return json_decref(errors), U_CALLBACK_COMPLETE;
-    struct contact_head head;
-    struct student_reach reach;
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    memset(&head, 0, sizeof(head));
-    enum app_status st = pastoral_begin(user_data, &conn);
-    if (st == APP_OK)
-        st = load_contact(conn, http_path_param(req, "id"), 1, who, &head, &reach);
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such contact" : NULL);
-        goto cleanup;
-    }
-    if (!may_change(who, &head, &reach)) {
-        rc = pastoral_forbid(resp, "only the contact's staff member or a senior tutor may change it");
-        goto cleanup;
-    }
     validate_object(body, PATCH_FIELDS, 1, errors);
-    if (http_check_if_match(req, resp, head.version) != 0 || pastoral_body_checked(resp, errors, "contact") != 0)
-        goto cleanup;
-    st = repo_contact_update(conn, head.id, body, &json, &version, &err);
+    struct contact_write w = {.who = who,
+                              .id = http_path_param(req, "id"),
+                              .patch = body,
+                              .if_match = http_header(req, "If-Match"),
+                              .body_invalid = json_array_size(errors) > 0};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_contact_patch_work, &w, NULL);
+    int rc = st == APP_OK ? pastoral_respond_json(resp, 200, w.json, w.version)
+                          : answer_write_refusal(req, resp, st, &w, errors, "contact",
+                                                 "only the contact's staff member or a senior tutor may change it",
+                                                 NULL, "contacts");
     if (st == APP_OK)
-        st = audit_record(conn, who, "contact.update", "contact", head.id, head.student, NULL);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    rc = st == APP_OK ? pastoral_respond_json(resp, 200, json, version) : http_problem_db(resp, st, &err, "contacts");
-    if (st == APP_OK)
-        json = NULL;
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
-    repo_contact_head_free(&head);
+        w.json = NULL;
+    free(w.json), free(w.version);
+    repo_contact_head_free(&w.head);
     json_decref(body);
     json_decref(errors);
-    free(json);
-    free(version);
     return rc;
 }
 
 /* ---- POST /contacts/{id}/confirmation ------------------------------------------------------------- */
 
-static int check_answer(struct _u_response *resp, const json_t *body, const struct contact_head *head)
+/* The student's answer to check against the meeting record. */
+struct answer_check {
+    const json_t *body;
+    json_t *errors;
+};
+
+/* contact_check_fn for a confirmation: the body's rules, and the contact must be a meeting. */
+static enum app_status check_answer(void *ctx, const struct contact_head *head, const struct student_reach *reach)
 {
-    json_t *errors = json_array();
-    validate_object(body, CONFIRM_FIELDS, 0, errors);
-    const char *status = str_of(body, "status"), *comment = str_of(body, "comment");
+    (void)reach;
+    struct answer_check *a = ctx;
+    json_array_clear(a->errors);
+    validate_object(a->body, CONFIRM_FIELDS, 0, a->errors);
+    const char *status = str_of(a->body, "status"), *comment = str_of(a->body, "comment");
     if (status && strcmp(status, "disputed") == 0 && (!comment || !comment[strspn(comment, " \t\r\n")]))
-        validate_error(errors, "comment", "is required when disputing the record");
+        validate_error(a->errors, "comment", "is required when disputing the record");
     if (!pastoral_in(MEETINGS, head->kind))
-        validate_error(errors, "kind", "only the record of a meeting can be confirmed or disputed");
-    int rc = pastoral_body_checked(resp, errors, "answer");
-    json_decref(errors);
-    return rc;
+        validate_error(a->errors, "kind", "only the record of a meeting can be confirmed or disputed");
+    return json_array_size(a->errors) > 0 ? APP_INVALID : APP_OK;
 }
 
 static int callback_contact_confirm(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -408,41 +424,24 @@ static int callback_contact_confirm(const struct _u_request *req, struct _u_resp
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    struct contact_head head;
-    struct student_reach reach;
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    memset(&head, 0, sizeof(head));
-    enum app_status st = pastoral_begin(user_data, &conn);
+    struct answer_check check = {.body = body, .errors = json_array()};
+    struct contact_write w = {.who = who,
+                              .id = http_path_param(req, "id"),
+                              .check = check_answer,
+                              .check_ctx = &check,
+                              .status = str_of(body, "status"),
+                              .comment = str_of(body, "comment")};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_contact_confirm_work, &w, NULL);
+    int rc = st == APP_OK ? pastoral_respond_json(resp, 201, w.json, NULL)
+                          : answer_write_refusal(req, resp, st, &w, check.errors, "answer", NULL,
+                                                 "the student has already answered this meeting record",
+                                                 "meeting_confirmations");
     if (st == APP_OK)
-        st = load_contact(conn, http_path_param(req, "id"), 1, who, &head, &reach);
-    if (st == APP_OK && !reach.self)
-        st = APP_NOT_FOUND;
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such contact" : NULL);
-        goto cleanup;
-    }
-    if (check_answer(resp, body, &head) != 0)
-        goto cleanup;
-    st = repo_contact_confirm(conn, &head, str_of(body, "status"), str_of(body, "comment"), &json, &err);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "contact.confirm", "contact", head.id, head.student, NULL);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st == APP_CONFLICT)
-        rc = http_problem(resp, 409, NULL, "the student has already answered this meeting record", NULL);
-    else
-        rc = st == APP_OK ? pastoral_respond_json(resp, 201, json, NULL)
-                          : http_problem_db(resp, st, &err, "meeting_confirmations");
-    if (st == APP_OK)
-        json = NULL;
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
-    repo_contact_head_free(&head);
+        w.json = NULL;
+    free(w.json);
+    repo_contact_head_free(&w.head);
+    json_decref(check.errors);
     json_decref(body);
-    free(json);
     return rc;
 }
 

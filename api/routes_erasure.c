@@ -7,27 +7,9 @@
 #include "routes.h"
 
 #include "access.h"
-#include "audit.h"
 #include "http.h"
 #include "repo_retention.h"
-
-/* In one transaction: anonymise, audit, announce. */
-static enum app_status erase(struct db_conn *conn, const struct principal *who, const char *number, json_t **result)
-{
-    enum app_status st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_erase_student(conn, number, "request", result);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "student.erase", "student", number, number, *result);
-    json_t *payload =
-        st == APP_OK && json_is_true(json_object_get(*result, "erased")) ? json_pack("{s:s}", "student", number) : NULL;
-    if (payload)
-        st = audit_event(conn, who, "student.erased", number, payload);
-    json_decref(payload);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    return st;
-}
+#include "unit_of_work.h"
 
 /* POST /students/{n}/erasure: an admin's erasure request, answered with what changed. */
 static int callback_erasure(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -36,17 +18,13 @@ static int callback_erasure(const struct _u_request *req, struct _u_response *re
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only an admin carries out an erasure request", NULL);
-    struct db_conn *conn = NULL;
-    json_t *result = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = erase(conn, who, http_path_param(req, "student_number"), &result);
-    db_release(app->pool, conn);
+    struct erasure_work w = {.who = who, .student = http_path_param(req, "student_number")};
+    enum app_status st = uow_run(app->pool, repo_erasure_work, &w, NULL); /* anonymise, audit, announce */
     if (st != APP_OK) {
-        json_decref(result);
+        json_decref(w.result);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
     }
-    return http_json(resp, 200, result);
+    return http_json(resp, 200, w.result);
 }
 
 int routes_erasure_register(struct _u_instance *instance, const struct app *app)

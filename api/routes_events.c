@@ -20,21 +20,9 @@
 
 #include "access.h"
 #include "http.h"
+#include "repo_events.h"
 #include "strbuf.h"
-
-/* What the feed shows of a payload: events written before the writers stopped putting them there still
- * hold a change request's free-text reason and decision comment, or a concern's kind; the feed drops
- * them, so it carries only what every feed reader may see (ids, types, times). */
-#define FEED_PAYLOAD                                                                                        \
-    "CASE WHEN e.kind LIKE 'change\\_request.%' THEN e.payload - 'reason' - 'comment'"                       \
-    "     WHEN e.kind LIKE 'concern.%' THEN e.payload - 'kind' - 'detail' ELSE e.payload END"
-
-static const char FEED_SQL[] =
-    "SELECT json_build_object('id', e.id, 'kind', e.kind, 'subject', e.subject, 'actor', e.actor,"
-    "        'occurred_at', e.occurred_at, 'payload', " FEED_PAYLOAD ")::text, c.seq::text || ':' || e.id::text"
-    "  FROM event_commits c JOIN events e ON e.txid = c.txid"
-    " WHERE ($1::bigint IS NULL OR (c.seq, e.id) > ($1::bigint, $2::bigint))"
-    " ORDER BY c.seq, e.id LIMIT $3";
+#include "unit_of_work.h"
 
 /* A feed position "<commit seq>:<id>", both decimal. */
 struct position {
@@ -65,29 +53,21 @@ static int read_after(const struct _u_request *req, struct _u_response *resp, st
     return -1;
 }
 
-/* Runs the page query: appends the items array to *body and sets *last to the last row's position
- * (malloc'd) when there was a row. */
-static enum app_status read_page(struct db_conn *conn, const struct position *pos, int limit, struct strbuf *body,
-                                 char **last)
+/* A page of the feed to read: the position, the size, the items and the last row's position. */
+struct feed_read {
+    const struct position *pos;
+    int limit;
+    struct strbuf body;
+    char *last;
+};
+
+/* uow_work: the page after the position (the items array appended to the body). */
+static enum app_status read_page(struct db_conn *conn, void *ctx)
 {
-    char limit_s[16];
-    snprintf(limit_s, sizeof(limit_s), "%d", limit);
-    const char *params[3] = {pos->seq[0] ? pos->seq : NULL, pos->seq[0] ? pos->id : NULL, limit_s};
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn, FEED_SQL, 3, params, &res, NULL);
-    if (st != APP_OK)
-        return st;
-    int n = PQntuples(res);
-    strbuf_puts(body, "[");
-    for (int i = 0; i < n; i++) {
-        strbuf_puts(body, i ? "," : "");
-        strbuf_puts(body, PQgetvalue(res, i, 0));
-    }
-    strbuf_puts(body, "]");
-    if (n > 0 && !(*last = strdup(PQgetvalue(res, n - 1, 1))))
-        st = APP_NOMEM;
-    PQclear(res);
-    return st;
+    struct feed_read *r = ctx;
+    const struct position *pos = r->pos;
+    return repo_event_page(conn, pos->seq[0] ? pos->seq : NULL, pos->seq[0] ? pos->id : NULL, r->limit, &r->body,
+                           &r->last);
 }
 
 static int callback_events_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -103,14 +83,11 @@ static int callback_events_list(const struct _u_request *req, struct _u_response
     http_page_free(&page); /* only the limit is used: the position is ?after= */
     if (read_after(req, resp, &pos) != 0)
         return U_CALLBACK_COMPLETE;
-    struct strbuf body = {0};
-    char *last = NULL;
-    struct db_conn *conn = NULL;
-    strbuf_puts(&body, "{\"items\":");
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = read_page(conn, &pos, page.limit, &body, &last);
-    db_release(app->pool, conn);
+    struct feed_read r = {.pos = &pos, .limit = page.limit};
+    strbuf_puts(&r.body, "{\"items\":");
+    enum app_status st = uow_read(app->pool, read_page, &r);
+    struct strbuf body = r.body;
+    char *last = r.last;
     if (st != APP_OK) {
         strbuf_free(&body);
         free(last);

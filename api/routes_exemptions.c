@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
 #include "db.h"
 #include "http.h"
 #include "listing.h"
 #include "pastoral.h"
 #include "repo_exemptions.h"
 #include "repo_pastoral.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 #define EXEMPTION_MAX_RULES 16 /* = PE_EXEMPT_MAX_RULES and the CHECK of sql/011 */
@@ -79,69 +79,57 @@ static void validate_exemption(const json_t *body, json_t *errors)
         validate_error(errors, "reason", "must not be blank");
 }
 
-/* The audit row and the event of a write: {id, student, from, to, rules} (no reason text). */
-static enum app_status record_change(struct db_conn *conn, const struct principal *who, const char *kind,
-                                     const char *action, const char *id, const char *student, const char *json)
-{
-    json_t *row = json_loads(json, 0, NULL);
-    json_t *payload = row ? json_pack("{s:O, s:s, s:O, s:O, s:O}", "id", json_object_get(row, "id"), "student", student,
-                                      "from", json_object_get(row, "from"), "to", json_object_get(row, "to"), "rules",
-                                      json_object_get(row, "rules"))
-                          : NULL;
-    enum app_status st = payload ? audit_event(conn, who, kind, student, payload) : APP_NOMEM;
-    if (st == APP_OK)
-        st = audit_record(conn, who, action, "exemption", id, student, payload);
-    json_decref(payload);
-    json_decref(row);
-    return st;
-}
-
 /* ---- POST /students/{student_number}/exemptions ---------------------------------------------------- */
 
 static int callback_exemptions_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct principal *who = http_principal(resp);
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     if (!body)
         return json_decref(errors), U_CALLBACK_COMPLETE;
-    const char *number = http_path_param(req, "student_number");
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *json = NULL, *id = NULL;
+    validate_exemption(body, errors);
+    struct exemption_write w = {.who = http_principal(resp),
+                                .student = http_path_param(req, "student_number"),
+                                .body = body,
+                                .body_invalid = json_array_size(errors) > 0};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_exemption_create_work, &w, NULL);
     int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = pastoral_begin(user_data, &conn);
     if (st == APP_OK)
-        st = repo_exemption_gate(conn, who, number);
-    if (st != APP_OK) {
+        rc = pastoral_respond_json(resp, 201, w.json, NULL), w.json = NULL;
+    else if (!w.gated)
         rc = http_problem_for(resp, st,
                               st == APP_NOT_FOUND   ? "no such student"
                               : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the student's school "
                                                       "records exemptions"
                                                     : NULL);
-        goto cleanup;
-    }
-    validate_exemption(body, errors);
-    if (pastoral_body_checked(resp, errors, "exemption") != 0)
-        goto cleanup;
-    st = repo_exemption_create(conn, number, body, who, &json, &id, &err);
-    if (st == APP_OK)
-        st = record_change(conn, who, "exemption.created", "exemption.create", id, number, json);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    rc = st == APP_OK ? pastoral_respond_json(resp, 201, json, NULL)
-                      : http_problem_db(resp, st, &err, "student_exemptions");
-    if (st == APP_OK)
-        json = NULL;
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
+    else if (w.body_invalid)
+        pastoral_body_checked(resp, errors, "exemption");
+    else
+        rc = http_problem_db(resp, st, &w.err, "student_exemptions");
     json_decref(body);
     json_decref(errors);
-    free(json);
-    free(id);
+    free(w.json);
     return rc;
 }
 
 /* ---- GET /students/{student_number}/exemptions ----------------------------------------------------- */
+
+/* A page of a student's exemptions to read. */
+struct list_read {
+    const struct principal *who;
+    const char *student;
+    const struct page *page;
+    struct strbuf body;
+};
+
+/* uow_work for the list: the student must be there for the caller. */
+static enum app_status read_page(struct db_conn *conn, void *ctx)
+{
+    struct list_read *list = ctx;
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, list->student, list->who, &reach);
+    return st == APP_OK ? repo_exemption_list(conn, list->student, list->page->after, list->page->limit, &list->body)
+                        : st;
+}
 
 static int callback_exemptions_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -151,22 +139,14 @@ static int callback_exemptions_list(const struct _u_request *req, struct _u_resp
     struct page page;
     if (listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    const char *number = http_path_param(req, "student_number");
-    struct student_reach reach;
-    struct strbuf body = {0};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(((const struct app *)user_data)->pool, &conn);
-    if (st == APP_OK)
-        st = repo_reach_of(conn, number, who, &reach);
-    if (st == APP_OK)
-        st = repo_exemption_list(conn, number, page.after, page.limit, &body);
-    db_release(((const struct app *)user_data)->pool, conn);
+    struct list_read list = {.who = who, .student = http_path_param(req, "student_number"), .page = &page};
+    enum app_status st = uow_read(((const struct app *)user_data)->pool, read_page, &list);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&body);
+        strbuf_free(&list.body);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &body);
+    return pastoral_respond_page(resp, st, &list.body);
 }
 
 /* ---- DELETE /exemptions/{id} ----------------------------------------------------------------------- */
@@ -174,24 +154,9 @@ static int callback_exemptions_list(const struct _u_request *req, struct _u_resp
 static int callback_exemption_delete(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct principal *who = http_principal(resp);
-    const char *id = http_path_param(req, "id");
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *student = NULL, *json = NULL;
-    enum app_status st = pastoral_begin(user_data, &conn);
-    if (st == APP_OK)
-        st = repo_exemption_lock(conn, id, &student, &json);
-    if (st == APP_OK) /* a student hidden from the caller hides the exemption too: 404 */
-        st = repo_exemption_gate(conn, who, student);
-    if (st == APP_OK)
-        st = repo_exemption_delete(conn, id, &err);
-    if (st == APP_OK)
-        st = record_change(conn, who, "exemption.deleted", "exemption.delete", id, student, json);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(((const struct app *)user_data)->pool, conn);
-    free(student);
-    free(json);
+    struct exemption_write w = {.who = who, .id = http_path_param(req, "id")};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_exemption_delete_work, &w, NULL);
+    free(w.json);
     if (st == APP_OK) {
         resp->status = 204;
         return U_CALLBACK_COMPLETE;
@@ -201,7 +166,7 @@ static int callback_exemption_delete(const struct _u_request *req, struct _u_res
                                   st == APP_NOT_FOUND ? "no such exemption"
                                                       : "only an admin or a senior tutor of the student's school "
                                                         "deletes exemptions")
-               : http_problem_db(resp, st, &err, "student_exemptions");
+               : http_problem_db(resp, st, &w.err, "student_exemptions");
 }
 
 int routes_exemptions_register(struct _u_instance *instance, const struct app *app)

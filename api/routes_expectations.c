@@ -13,6 +13,7 @@
 #include "html_out.h"
 #include "http.h"
 #include "repo_policies.h"
+#include "unit_of_work.h"
 
 /* The expectations document for the school's version in force (new reference), or NULL on OOM. */
 static json_t *expectations_document(const char *json)
@@ -30,21 +31,32 @@ static json_t *expectations_document(const char *json)
     return doc;
 }
 
+/* The school whose policy in force to read, for whom, and what was read (malloc'd). */
+struct policy_read {
+    const struct principal *who;
+    const char *code;
+    char *json;
+};
+
+/* uow_work: a member of the school reads its policy in force. */
+static enum app_status read_policy(struct db_conn *conn, void *ctx)
+{
+    struct policy_read *r = ctx;
+    free(r->json);
+    r->json = NULL;
+    enum app_status st = repo_school_member(conn, r->who, r->code);
+    return st == APP_OK ? repo_policy_in_force(conn, r->code, &r->json) : st;
+}
+
 /* GET /schools/{code}/expectations: the statements as JSON, or the page with `Accept: text/html`. */
 static int callback_expectations(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     const char *code = http_path_param(req, "code");
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_school_member(conn, http_principal(resp), code);
-    if (st == APP_OK)
-        st = repo_policy_in_force(conn, code, &json);
-    db_release(app->pool, conn);
-    json_t *doc = st == APP_OK ? expectations_document(json) : NULL;
-    free(json);
+    struct policy_read r = {.who = http_principal(resp), .code = code};
+    enum app_status st = uow_read(app->pool, read_policy, &r);
+    json_t *doc = st == APP_OK ? expectations_document(r.json) : NULL;
+    free(r.json);
     if (st != APP_OK || !doc)
         return http_problem_for(resp, st != APP_OK ? st : APP_NOMEM,
                                 st == APP_NOT_FOUND   ? "no such school, or it has no approved policy in force"

@@ -20,6 +20,7 @@
 #include "repo_feedback.h"
 #include "repo_policies.h"
 #include "report_rules.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const char *const AUDIENCES[] = {"tutees", "tutors", NULL};
@@ -73,68 +74,54 @@ static void audience_literal(const json_t *list, char *out, size_t size)
         snprintf(out + n, size - n, "}");
 }
 
-/* Validates an invitation body into errors (a year not in the calendar included; *st is the failure of
- * that lookup); writes the audience as a text[] literal into audience[32]. */
-static void check_invitation(struct db_conn *conn, const json_t *body, json_t *errors, char audience[32],
-                             enum app_status *st)
+/* Validates an invitation body into errors (but whether the year is in the calendar: *year_to_check is
+ * the year to look up, NULL when there is none or it is malformed); writes the audience as a text[]
+ * literal into audience[32]. */
+static void check_invitation(const json_t *body, json_t *errors, char audience[32], const char **year_to_check)
 {
     validate_object(body, INVITATION_FIELDS, 0, errors);
     const json_t *list = json_object_get(body, "audience");
     const char *year = json_string_value(json_object_get(body, "year"));
-    int exists = 0;
     if (json_is_array(list) && json_array_size(list) == 0)
         validate_error(errors, "audience", "must name at least one of tutees, tutors");
     audience_literal(json_array_size(errors) == 0 ? list : NULL, audience, 32);
     if (year && !report_is_year_label(year))
         validate_error(errors, "year", "must be an academic year label like 2026/27");
-    else if (year && (*st = repo_feedback_year_exists(conn, year, &exists)) == APP_OK && !exists)
-        validate_error(errors, "year", "must be an academic year of the calendar");
+    *year_to_check = year && report_is_year_label(year) ? year : NULL;
 }
 
-/* POST /schools/{code}/feedback-invitations: one transaction (authority, validation, invitation,
+/* POST /schools/{code}/feedback-invitations: one unit of work (authority, validation, invitation,
  * invitees, audit and event). */
 static int callback_invitation_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const struct principal *who = http_principal(resp);
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     if (!body) {
         json_decref(errors);
         return U_CALLBACK_COMPLETE;
     }
-    const char *school = http_path_param(req, "code");
-    struct db_conn *conn = NULL;
-    struct db_error err = {0};
-    char audience[32], *json = NULL, *id = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_school_authority(conn, who, school);
-    if (st == APP_OK)
-        check_invitation(conn, body, errors, audience, &st);
-    if (st == APP_OK && json_array_size(errors) > 0) {
-        rc = http_problem(resp, 422, NULL, "the feedback invitation is not valid", errors);
-        errors = NULL;
-        goto cleanup;
-    }
-    if (st == APP_OK)
-        st = repo_feedback_invite(conn, who, school, json_string_value(json_object_get(body, "year")), audience, &json,
-                                  &id, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
+    char audience[32];
+    struct feedback_write w = {.who = http_principal(resp),
+                               .school = http_path_param(req, "code"),
+                               .year = json_string_value(json_object_get(body, "year")),
+                               .audience = audience};
+    check_invitation(body, errors, audience, &w.year_to_check);
+    w.body_invalid = json_array_size(errors) > 0;
+    enum app_status st = uow_run(app->pool, repo_feedback_invite_work, &w, NULL);
+    int rc;
     if (st == APP_OK) {
-        rc = http_json_text(resp, 201, json);
-        json = NULL;
+        rc = http_json_text(resp, 201, w.json);
+        w.json = NULL;
+    } else if (w.stage == FEEDBACK_BODY && st == APP_INVALID) {
+        if (w.year_unknown)
+            validate_error(errors, "year", "must be an academic year of the calendar");
+        rc = http_problem(resp, 422, NULL, "the feedback invitation is not valid", json_incref(errors));
     } else
-        rc = st == APP_DB ? http_problem_db(resp, st, &err, "feedback_invitations")
+        rc = st == APP_DB ? http_problem_db(resp, st, &w.err, "feedback_invitations")
                           : feedback_failed(resp, st, "no such school");
-cleanup:
-    db_release(app->pool, conn);
     json_decref(body);
     json_decref(errors);
-    free(json), free(id);
+    free(w.json);
     return rc;
 }
 
@@ -217,16 +204,6 @@ static int path_year(const char *path, char label[8])
 }
 
 /* Checks the school, the caller and the year (in the calendar) of a survey-results request, in `conn`. */
-static enum app_status survey_gate(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *label)
-{
-    int exists = 0;
-    enum app_status st = repo_school_authority(conn, who, school);
-    if (st == APP_OK && *label)
-        st = repo_feedback_year_exists(conn, label, &exists);
-    return st == APP_OK && !exists ? APP_NOT_FOUND : st;
-}
-
 /* Percentage `name` of body: absent, null, or a number from 0 to 100. */
 static void check_pct(const json_t *body, const char *name, json_t *errors)
 {
@@ -255,49 +232,8 @@ static int survey_respond(struct _u_response *resp, long status, char *json, cha
     return http_json_text(resp, status, json);
 }
 
-/* One transaction: gate, lock, If-Match, validate, upsert (audit and event), commit. */
-static int put_survey(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn, const json_t *body,
-                      const char *label)
-{
-    const char *school = http_path_param(req, "code");
-    char *json = NULL, *version = NULL;
-    json_t *errors = json_array();
-    struct db_error err = {0};
-    int created = 0, rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_begin(conn);
-    if (st == APP_OK)
-        st = survey_gate(conn, http_principal(resp), school, label);
-    if (st == APP_OK && (st = repo_survey_get(conn, school, label, 1, &json, &version)) == APP_NOT_FOUND)
-        st = APP_OK; /* a first record */
-    if (st != APP_OK) {
-        rc = feedback_failed(resp, st, "no such school or academic year");
-        goto cleanup;
-    }
-    check_survey(body, errors);
-    if (http_check_if_match(req, resp, version) != 0)
-        goto cleanup;
-    if (json_array_size(errors) > 0) {
-        rc = http_problem(resp, 422, NULL, "the survey results are not valid", errors);
-        errors = NULL;
-        goto cleanup;
-    }
-    free(json), free(version);
-    st = repo_survey_put(conn, http_principal(resp), school, label, body, &created, &json, &version, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st != APP_OK) {
-        rc = http_problem_db(resp, st, &err, "survey_results");
-        goto cleanup;
-    }
-    rc = survey_respond(resp, created ? 201 : 200, json, version);
-    json = version = NULL;
-cleanup:
-    json_decref(errors);
-    free(json), free(version);
-    return rc;
-}
-
-/* PUT /schools/{code}/survey-results/{year} */
+/* PUT /schools/{code}/survey-results/{year}: one unit of work (gate, lock, If-Match, validate, upsert
+ * with audit and event). */
 static int callback_survey_put(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -307,32 +243,64 @@ static int callback_survey_put(const struct _u_request *req, struct _u_response 
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    int rc = st == APP_OK ? put_survey(req, resp, conn, body, label) : http_problem_for(resp, st, NULL);
-    db_release(app->pool, conn);
+    json_t *errors = json_array();
+    check_survey(body, errors);
+    struct feedback_write w = {.who = http_principal(resp),
+                               .school = http_path_param(req, "code"),
+                               .year = label,
+                               .fields = body,
+                               .if_match = http_header(req, "If-Match"),
+                               .body_invalid = json_array_size(errors) > 0};
+    enum app_status st = uow_run(app->pool, repo_survey_put_work, &w, NULL);
+    int rc = U_CALLBACK_COMPLETE;
+    if (st == APP_OK) {
+        rc = survey_respond(resp, w.created ? 201 : 200, w.json, w.version);
+        w.json = w.version = NULL;
+    } else if (w.stage == FEEDBACK_GATE)
+        rc = feedback_failed(resp, st, "no such school or academic year");
+    else if (w.stage == FEEDBACK_IF_MATCH)
+        http_check_if_match(req, resp, w.locked_version);
+    else if (w.stage == FEEDBACK_BODY)
+        rc = http_problem(resp, 422, NULL, "the survey results are not valid", json_incref(errors));
+    else
+        rc = http_problem_db(resp, st, &w.err, "survey_results");
+    free(w.json), free(w.version), free(w.locked_version);
+    json_decref(errors);
     json_decref(body);
     return rc;
+}
+
+/* A survey to read as the caller may, and what was read (malloc'd). */
+struct survey_read {
+    const struct principal *who;
+    const char *school, *label;
+    char *json, *version;
+};
+
+/* uow_work for GET: the gate, then the results. */
+static enum app_status read_survey(struct db_conn *conn, void *ctx)
+{
+    struct survey_read *r = ctx;
+    free(r->json), free(r->version);
+    r->json = r->version = NULL;
+    enum app_status st = repo_survey_gate(conn, r->who, r->school, r->label);
+    return st == APP_OK ? repo_survey_get(conn, r->school, r->label, 0, &r->json, &r->version) : st;
 }
 
 /* GET /schools/{code}/survey-results/{year}: the results with their ETag; 404 when none recorded. */
 static int callback_survey_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *school = http_path_param(req, "code");
-    char label[8] = "", *json = NULL, *version = NULL;
+    char label[8] = "";
     if (path_year(http_path_param(req, "year"), label) != 0)
         return http_problem(resp, 404, NULL, "no such academic year (write it like 2026-27)", NULL);
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = survey_gate(conn, http_principal(resp), school, label);
-    if (st == APP_OK)
-        st = repo_survey_get(conn, school, label, 0, &json, &version);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct survey_read r = {.who = http_principal(resp), .school = http_path_param(req, "code"), .label = label};
+    enum app_status st = uow_read(app->pool, read_survey, &r);
+    if (st != APP_OK) {
+        free(r.json), free(r.version);
         return feedback_failed(resp, st, "no survey results recorded for this school and year");
-    return survey_respond(resp, 200, json, version);
+    }
+    return survey_respond(resp, 200, r.json, r.version);
 }
 
 int routes_feedback_register(struct _u_instance *instance, const struct app *app)

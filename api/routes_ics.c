@@ -21,6 +21,7 @@
 #include "repo_pastoral.h"
 #include "repo_slots.h"
 #include "sha256.h"
+#include "unit_of_work.h"
 
 /* SHA-256 of `secret` in hex. */
 static void hash_secret(const char *secret, char hex[65])
@@ -168,6 +169,18 @@ static json_t *feed_body(const struct _u_request *req, const char *kind, const c
     return json_pack("{s:s, s:s, s:s}", "url", url, "path", path, "owner", owner);
 }
 
+/* A feed secret to store (hash set) or revoke (hash NULL) for the caller. */
+struct feed_write {
+    const char *owner, *kind, *hash;
+};
+
+/* uow_work: repo_feed_set, or repo_feed_revoke when there is no hash. */
+static enum app_status write_feed(struct db_conn *conn, void *ctx)
+{
+    const struct feed_write *w = ctx;
+    return w->hash ? repo_feed_set(conn, w->owner, w->kind, w->hash) : repo_feed_revoke(conn, w->owner);
+}
+
 static int callback_feed_issue(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -182,13 +195,8 @@ static int callback_feed_issue(const struct _u_request *req, struct _u_response 
     for (size_t i = 0; i < sizeof(raw); i++)
         snprintf(secret + 2 * i, 3, "%02x", raw[i]);
     hash_secret(secret, hex);
-    struct db_conn *conn = NULL;
-    enum app_status st = pastoral_begin(app, &conn);
-    if (st == APP_OK)
-        st = repo_feed_set(conn, who->sub, kind, hex);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    struct feed_write w = {who->sub, kind, hex};
+    enum app_status st = uow_run(app->pool, write_feed, &w, NULL);
     if (st != APP_OK)
         return http_problem_for(resp, st, NULL);
     return http_json(resp, 201, feed_body(req, kind, who->sub, secret));
@@ -201,13 +209,8 @@ static int callback_feed_revoke(const struct _u_request *req, struct _u_response
     const struct principal *who = http_principal(resp);
     if (!feed_kind(who))
         return pastoral_forbid(resp, "only students and tutors have a calendar feed");
-    struct db_conn *conn = NULL;
-    enum app_status st = pastoral_begin(app, &conn);
-    if (st == APP_OK)
-        st = repo_feed_revoke(conn, who->sub);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    struct feed_write w = {who->sub, NULL, NULL};
+    enum app_status st = uow_run(app->pool, write_feed, &w, NULL);
     if (st != APP_OK)
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "you have no calendar feed" : NULL);
     ulfius_set_empty_body_response(resp, 204);

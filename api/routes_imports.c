@@ -24,6 +24,7 @@
 #include "repo_imports.h"
 #include "repo_students.h"
 #include "strbuf.h"
+#include "unit_of_work.h"
 
 /* One import route: what it imports, the field specs of a row, and checks across a row's fields. */
 struct import_route {
@@ -44,8 +45,8 @@ static const struct import_route TUTORS = {&IMPORT_TUTORS, TUTOR_FIELDS, NULL};
 
 static void add_row_error(json_t *errors, long row, const char *field, const char *message)
 {
-    json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field", field, "message",
-                                            message));
+    json_array_append_new(errors,
+                          json_pack("{s:I, s:s, s:s}", "row", (json_int_t)row, "field", field, "message", message));
 }
 
 /* Validates one row; a valid one is appended to the COPY text, an invalid one's errors to the report. */
@@ -65,9 +66,8 @@ static void take_row(struct import_job *job, long row, const json_t *obj)
     }
     size_t i;
     const json_t *e;
-    json_array_foreach(errs, i, e)
-        add_row_error(job->errors, row, json_string_value(json_object_get(e, "field")),
-                      json_string_value(json_object_get(e, "message")));
+    json_array_foreach(errs, i, e) add_row_error(job->errors, row, json_string_value(json_object_get(e, "field")),
+                                                 json_string_value(json_object_get(e, "message")));
     if (json_array_size(errs) == 0) {
         char *doc = json_dumps(obj, JSON_COMPACT);
         if (!doc)
@@ -90,8 +90,8 @@ static int media_type_is(const char *value, const char *type)
 static int read_json(const struct _u_request *req, struct _u_response *resp, struct import_job *job)
 {
     json_error_t err;
-    json_t *rows = json_loadb(req->binary_body ? req->binary_body : "", req->binary_body_length,
-                              JSON_REJECT_DUPLICATES, &err);
+    json_t *rows =
+        json_loadb(req->binary_body ? req->binary_body : "", req->binary_body_length, JSON_REJECT_DUPLICATES, &err);
     if (!json_is_array(rows)) {
         char detail[256];
         if (rows)
@@ -259,8 +259,8 @@ static json_t *merge_by_row(const json_t *a, const json_t *b)
     size_t i = 0, j = 0, na = json_array_size(a), nb = json_array_size(b);
     while (out && (i < na || j < nb)) {
         json_t *x = i < na ? json_array_get(a, i) : NULL, *y = j < nb ? json_array_get(b, j) : NULL;
-        int take_x = x && (!y || json_integer_value(json_object_get(x, "row")) <=
-                                     json_integer_value(json_object_get(y, "row")));
+        int take_x =
+            x && (!y || json_integer_value(json_object_get(x, "row")) <= json_integer_value(json_object_get(y, "row")));
         json_array_append(out, take_x ? x : y);
         take_x ? i++ : j++;
     }
@@ -281,38 +281,53 @@ struct import_counts {
     long created, updated, unchanged;
 };
 
-/* One transaction: stage, check against the database, then (all valid, or partial) upsert. Appends the
- * database's row errors to *errors. Returns the response after a failure, or 0 to report. */
+/* One import in a unit of work: the job, whether a partial import is wanted, and what became of it —
+ * the rows' errors (new reference), the counts, whether to commit, the database's refusal. */
+struct import_work {
+    const struct principal *who;
+    struct import_job *job;
+    int partial;
+    int commit; /* set by the work: every row valid, or a partial import */
+    json_t *errors;
+    struct import_counts *counts;
+    struct db_error err;
+};
+
+/* uow_work: stage, check against the database, then (all valid, or partial) upsert; rolled back
+ * otherwise. */
+static enum app_status import_work(struct db_conn *conn, void *ctx)
+{
+    struct import_work *w = ctx;
+    const struct import_kind *kind = w->job->route->kind;
+    json_t *db_errors = json_array();
+    json_decref(w->errors); /* an earlier attempt's, rolled back */
+    memset(w->counts, 0, sizeof(*w->counts));
+    memset(&w->err, 0, sizeof(w->err));
+    enum app_status st = repo_import_stage(conn, w->job->copy.data, w->job->copy.len);
+    if (st == APP_OK)
+        st = repo_import_check(conn, kind, db_errors);
+    w->errors = merge_by_row(w->job->errors, db_errors);
+    w->commit = st == APP_OK && (w->partial || json_array_size(w->errors) == 0);
+    if (w->commit && json_array_size(db_errors) > 0)
+        st = repo_import_drop(conn, db_errors);
+    if (w->commit && st == APP_OK)
+        st = repo_import_apply(conn, kind, w->who, &w->counts->created, &w->counts->updated, &w->counts->unchanged,
+                               &w->err);
+    json_decref(db_errors);
+    return st;
+}
+
+/* One unit of work: stage, check against the database, then (all valid, or partial) upsert. Sets *errors
+ * (new reference) to the rows' errors. Returns the response after a failure, or 0 to report. */
 static int import_rows(struct _u_response *resp, const struct app *app, struct import_job *job, int partial,
                        json_t **errors, struct import_counts *counts)
 {
-    const struct import_kind *kind = job->route->kind;
-    json_t *db_errors = json_array();
-    struct db_conn *conn = NULL;
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    size_t len = job->copy.len;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_import_stage(conn, job->copy.data, len);
-    if (st == APP_OK)
-        st = repo_import_check(conn, kind, db_errors);
-    *errors = merge_by_row(job->errors, db_errors);
-    int write = st == APP_OK && (partial || json_array_size(*errors) == 0);
-    if (write && json_array_size(db_errors) > 0)
-        st = repo_import_drop(conn, db_errors);
-    if (write && st == APP_OK)
-        st = repo_import_apply(conn, kind, http_principal(resp), &counts->created, &counts->updated,
-                               &counts->unchanged, &err);
-    if (write && st == APP_OK)
-        st = db_commit(conn);
-    db_release(app->pool, conn); /* rolls back whatever was not committed */
-    json_decref(db_errors);
+    struct import_work w = {.who = http_principal(resp), .job = job, .partial = partial, .counts = counts};
+    enum app_status st = uow_run_or_roll_back(app->pool, import_work, &w, &w.commit, NULL);
+    *errors = w.errors;
     if (st == APP_OK)
         return 0;
-    return st == APP_CONFLICT || st == APP_INVALID ? http_problem_db(resp, st, &err, kind->table)
+    return st == APP_CONFLICT || st == APP_INVALID ? http_problem_db(resp, st, &w.err, job->route->kind->table)
                                                    : http_problem_for(resp, st, NULL);
 }
 
@@ -320,8 +335,7 @@ static int run_import(const struct _u_request *req, struct _u_response *resp, co
                       const struct import_route *route)
 {
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may import",
-                            NULL);
+        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may import", NULL);
     int partial = 0;
     if (read_partial(req, resp, &partial) != 0)
         return U_CALLBACK_COMPLETE;
@@ -342,9 +356,9 @@ static int run_import(const struct _u_request *req, struct _u_response *resp, co
         errors = NULL;
         goto cleanup;
     }
-    rc = http_json(resp, 200, json_pack("{s:I, s:I, s:I, s:O}", "created", (json_int_t)counts.created, "updated",
-                                        (json_int_t)counts.updated, "unchanged", (json_int_t)counts.unchanged,
-                                        "errors", errors));
+    rc = http_json(resp, 200,
+                   json_pack("{s:I, s:I, s:I, s:O}", "created", (json_int_t)counts.created, "updated",
+                             (json_int_t)counts.updated, "unchanged", (json_int_t)counts.unchanged, "errors", errors));
 cleanup:
     json_decref(job.errors);
     json_decref(errors);

@@ -10,6 +10,26 @@
 #include "pastoral.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
+#include "unit_of_work.h"
+
+/* A page of a student's message threads to read. */
+struct threads_read {
+    const struct principal *who;
+    const char *student;
+    const struct page *page;
+    struct strbuf body;
+};
+
+/* uow_work: the student must be there for the caller; then the threads (bodies as they may read them). */
+static enum app_status read_threads(struct db_conn *conn, void *ctx)
+{
+    struct threads_read *r = ctx;
+    struct student_reach reach;
+    enum app_status st = repo_reach_of(conn, r->student, r->who, &reach);
+    return st == APP_OK ? repo_message_threads(conn, r->student, repo_contact_content_reader(r->who), r->page->after,
+                                               r->page->limit, &r->body)
+                        : st;
+}
 
 static int callback_messages_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -20,22 +40,14 @@ static int callback_messages_list(const struct _u_request *req, struct _u_respon
     struct page page;
     if (http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    const char *number = http_path_param(req, "student_number");
-    struct student_reach reach;
-    struct strbuf body = {0};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_reach_of(conn, number, who, &reach);
-    if (st == APP_OK)
-        st = repo_message_threads(conn, number, repo_contact_content_reader(who), page.after, page.limit, &body);
-    db_release(app->pool, conn);
+    struct threads_read r = {.who = who, .student = http_path_param(req, "student_number"), .page = &page};
+    enum app_status st = uow_read(app->pool, read_threads, &r);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&body);
+        strbuf_free(&r.body);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &body);
+    return pastoral_respond_page(resp, st, &r.body);
 }
 
 int routes_messages_register(struct _u_instance *instance, const struct app *app)

@@ -4,36 +4,38 @@
  * 404 for a student the caller may not see. */
 #include "routes.h"
 
+#include <stdlib.h>
+
 #include "db.h"
 #include "http.h"
-#include "repo_pastoral.h"
-#include "repo_row.h"
+#include "repo_tutors.h"
+#include "unit_of_work.h"
 
-static const char TUTORS_SQL[] =
-    "SELECT json_build_object('student', $1::text, 'items', COALESCE(json_agg(json_build_object("
-    "   'kind', a.kind, 'staff_number', t.staff_number, 'name', t.name, 'email', t.email,"
-    "   'office_hours', tutord_office_hours_json(t.staff_number))"
-    " ORDER BY array_position(ARRAY['personal', 'cover', 'secondary'], a.kind), t.staff_number), '[]'::json))::text"
-    " FROM allocations a JOIN staff t ON t.staff_number = a.staff_number"
-    " WHERE a.student_number = $1 AND a.period @> current_date";
+/* The student whose tutors to read, for whom, and what was read (malloc'd). */
+struct tutors_read {
+    const struct principal *who;
+    const char *number;
+    char *json;
+};
+
+/* uow_work: repo_student_tutors. */
+static enum app_status read_tutors(struct db_conn *conn, void *ctx)
+{
+    struct tutors_read *r = ctx;
+    free(r->json);
+    return repo_student_tutors(conn, r->who, r->number, &r->json);
+}
 
 static int callback_student_tutors(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *number = http_path_param(req, "student_number");
-    const char *params[1] = {number};
-    struct student_reach reach;
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_reach_of(conn, number, http_principal(resp), &reach);
-    if (st == APP_OK)
-        st = repo_row(conn, TUTORS_SQL, 1, params, NULL, (char **const[]){&json}, 1);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct tutors_read r = {.who = http_principal(resp), .number = http_path_param(req, "student_number")};
+    enum app_status st = uow_read(app->pool, read_tutors, &r);
+    if (st != APP_OK) {
+        free(r.json);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-    return http_json_text(resp, 200, json);
+    }
+    return http_json_text(resp, 200, r.json);
 }
 
 int routes_my_tutors_register(struct _u_instance *instance, const struct app *app)

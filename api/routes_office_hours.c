@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "db.h"
 #include "http.h"
 #include "pastoral.h"
-#include "repo_slots.h"
+#include "repo_slot_work.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const char *const DAYS[] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", NULL};
@@ -65,36 +65,20 @@ static const json_t *hours_from_body(struct _u_response *resp, const json_t *bod
  * visibility, writes need STAFF_WRITE. */
 static int serve(const struct _u_request *req, struct _u_response *resp, const struct app *app, const json_t *hours)
 {
-    const struct principal *who = http_principal(resp);
-    const char *staff = http_path_param(req, "staff_number");
-    enum staff_access level = STAFF_HIDDEN;
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    char *json = NULL, *text = NULL;
-    enum app_status st = hours ? pastoral_begin(app, &conn) : db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_staff_access(conn, who, staff, &level);
-    if (st == APP_OK && level == STAFF_HIDDEN)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK && hours && level < STAFF_WRITE)
-        st = APP_FORBIDDEN;
-    if (st == APP_OK && hours && !(text = json_dumps(hours, JSON_COMPACT)))
-        st = APP_NOMEM;
-    if (st == APP_OK)
-        st = hours ? repo_office_hours_put(conn, staff, text, &json, &err) : repo_office_hours_get(conn, staff, &json);
-    if (st == APP_OK && hours)
-        st = audit_record(conn, who, "office_hours.put", "staff", staff, NULL, NULL);
-    if (st == APP_OK && hours)
-        st = db_commit(conn);
-    db_release(app->pool, conn);
+    char *text = hours ? json_dumps(hours, JSON_COMPACT) : NULL;
+    struct office_hours_work w = {
+        .who = http_principal(resp), .staff = http_path_param(req, "staff_number"), .hours = text};
+    enum app_status st = hours && !text ? APP_NOMEM
+                         : hours        ? uow_run(app->pool, repo_office_hours_work, &w, NULL)
+                                        : uow_read(app->pool, repo_office_hours_work, &w);
     free(text);
     if (st == APP_OK)
-        return http_json_text(resp, 200, json);
-    free(json);
+        return http_json_text(resp, 200, w.json);
+    free(w.json);
     if (st == APP_FORBIDDEN)
         return pastoral_forbid(resp, "only the tutor, a senior tutor of their school or admin sets office hours");
     return st == APP_NOT_FOUND ? http_problem_for(resp, st, "no such tutor")
-                               : http_problem_db(resp, st, &err, "office_hours");
+                               : http_problem_db(resp, st, &w.err, "office_hours");
 }
 
 static int callback_office_hours_get(const struct _u_request *req, struct _u_response *resp, void *user_data)

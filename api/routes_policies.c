@@ -4,8 +4,8 @@
  * for an admin or a senior tutor of the school (the seeds give Senior Personal Tutors the school's
  * implementation policy: "The Senior Personal Tutor(s) will have developed the implementation policy for the
  * School"); adopting one at once with PUT is for an admin or the Dean, since a senior tutor's version binds
- * only once the Dean approves its draft (routes_policy_drafts.c). GET /policy-presets lists each shipped preset with the clauses it
- * encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
+ * only once the Dean approves its draft (routes_policy_drafts.c). GET /policy-presets lists each shipped preset with
+ * the clauses it encodes and, from its sidecar (sql/presets/<name>.notes.json), the clauses it leaves out and why.
  * `tutord seed-demo` has the demo schools adopt their presets through the same preset reading
  * (policies_seed_demo, policy_presets.h). */
 #include "routes.h"
@@ -22,6 +22,7 @@
 #include "http.h"
 #include "policy_presets.h"
 #include "repo_policies.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 /* The shipped presets: each policy file, and its sidecar listing the clauses of the university's documents
@@ -98,8 +99,8 @@ int policy_input_read(struct _u_response *resp, const json_t *body, struct polic
     json_t *errors = json_array(), *copy = json_copy((json_t *)body), *engine_errors = NULL;
     memset(in, 0, sizeof(*in));
     if (copy && take_office_hours(copy, &in->office_hours, errors) == 0)
-        in->policy = json_object_get(copy, "preset") ? policy_of_preset(copy, &in->preset, errors)
-                                                     : json_deep_copy(copy);
+        in->policy =
+            json_object_get(copy, "preset") ? policy_of_preset(copy, &in->preset, errors) : json_deep_copy(copy);
     if (in->policy && pe_policy_parse(in->policy, &in->parsed, &engine_errors) != PE_OK) {
         json_array_extend(errors, engine_errors);
         if (json_array_size(errors) == 0)
@@ -126,17 +127,31 @@ void policy_input_free(struct policy_input *in)
 
 /* ---- GET /schools/{code}/policy ------------------------------------------------------------------------ */
 
+/* A school's policy to read, and what was read (malloc'd). */
+struct policy_read {
+    const char *code;
+    char *json, *version;
+};
+
+/* uow_work for GET /schools/{code}/policy. */
+static enum app_status read_policy(struct db_conn *conn, void *ctx)
+{
+    struct policy_read *r = ctx;
+    free(r->json), free(r->version);
+    r->json = r->version = NULL;
+    return repo_policy_get(conn, r->code, &r->json, &r->version);
+}
+
 static int callback_policy_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_policy_get(conn, http_path_param(req, "code"), &json, &version);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct policy_read r = {.code = http_path_param(req, "code")};
+    enum app_status st = uow_read(app->pool, read_policy, &r);
+    char *json = r.json, *version = r.version;
+    if (st != APP_OK) {
+        free(json), free(version);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school, or it has no policy yet" : NULL);
+    }
     http_set_etag(resp, version);
     free(version);
     return http_json_text(resp, 200, json);
@@ -144,34 +159,58 @@ static int callback_policy_get(const struct _u_request *req, struct _u_response 
 
 /* ---- PUT /schools/{code}/policy ------------------------------------------------------------------------ */
 
-/* One transaction: lock the school, If-Match against its latest version, append the version. */
-static int put_policy(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+/* One unit of work: lock the school, If-Match against its latest version, append the version; answers
+ * the policy with its ETag, or where it stopped. */
+static int put_policy(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                       const struct policy_input *in)
 {
-    const char *code = http_path_param(req, "code");
-    char *version = NULL, *json = NULL;
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    enum app_status st = db_begin(conn);
+    struct policy_write w = {.who = http_principal(resp),
+                             .code = http_path_param(req, "code"),
+                             .preset = in->preset,
+                             .office_hours = in->office_hours,
+                             .policy = in->policy,
+                             .if_match = http_header(req, "If-Match")};
+    enum app_status st = uow_run(app->pool, repo_policy_put_work, &w, NULL);
+    int rc = U_CALLBACK_COMPLETE;
+    if (st == APP_OK) {
+        http_set_etag(resp, w.version);
+        rc = http_json_text(resp, 200, w.json);
+        w.json = NULL;
+    } else if (w.stage == POLICY_LOCK)
+        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
+    else if (w.stage == POLICY_IF_MATCH)
+        http_check_if_match(req, resp, w.locked_version);
+    else
+        rc = http_problem_db(resp, st, &w.err, "school_policies");
+    free(w.locked_version), free(w.json), free(w.version);
+    return rc;
+}
+
+/* Answers a refusal of the caller's authority over a school: 404, 403, or the failure. */
+static void refuse_school(struct _u_response *resp, enum app_status st)
+{
+    http_problem_for(resp, st,
+                     st == APP_NOT_FOUND   ? "no such school"
+                     : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the school may do this"
+                                           : NULL);
+}
+
+/* uow_work: the caller acts for school `code` (ctx: {who, code}). */
+static enum app_status school_authority(struct db_conn *conn, void *ctx)
+{
+    const void *const *args = ctx;
+    return repo_school_authority(conn, args[0], args[1]);
+}
+
+/* 0 when the caller acts for the school, else -1 after answering 404 or 403. */
+static int authorised_for_school(const struct app *app, struct _u_response *resp, const char *code)
+{
+    const void *args[2] = {http_principal(resp), code};
+    enum app_status st = uow_read(app->pool, school_authority, args);
     if (st == APP_OK)
-        st = repo_policy_lock(conn, code, &version);
-    if (st != APP_OK)
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
-    int rc = http_check_if_match(req, resp, version);
-    free(version);
-    version = NULL;
-    if (rc != 0)
-        return U_CALLBACK_COMPLETE;
-    st = repo_policy_insert(conn, http_principal(resp), code, in->preset, in->policy, in->office_hours, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st == APP_OK)
-        st = repo_policy_get(conn, code, &json, &version);
-    if (st != APP_OK)
-        return http_problem_db(resp, st, &err, "school_policies");
-    http_set_etag(resp, version);
-    free(version);
-    return http_json_text(resp, 200, json);
+        return 0;
+    refuse_school(resp, st);
+    return -1;
 }
 
 /* Acquires a connection and checks the caller acts for the school; returns it, or NULL after answering. */
@@ -184,10 +223,7 @@ static struct db_conn *acquire_for_school(const struct app *app, struct _u_respo
     if (st == APP_OK)
         return conn;
     db_release(app->pool, conn);
-    http_problem_for(resp, st,
-                     st == APP_NOT_FOUND   ? "no such school"
-                     : st == APP_FORBIDDEN ? "only an admin or a senior tutor of the school may do this"
-                                           : NULL);
+    refuse_school(resp, st);
     return NULL;
 }
 
@@ -204,17 +240,15 @@ static int callback_policy_put(const struct _u_request *req, struct _u_response 
                             "/schools/{code}/policy-drafts (an admin or the Dean may adopt one at once)",
                             NULL),
                U_CALLBACK_COMPLETE;
-    struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
-    if (!conn)
+    if (authorised_for_school(app, resp, http_path_param(req, "code")) != 0)
         return U_CALLBACK_COMPLETE;
     json_t *body = http_body_object(req, resp, 0);
     struct policy_input in;
     int rc = U_CALLBACK_COMPLETE;
     if (body && policy_input_read(resp, body, &in) == 0) {
-        rc = put_policy(req, resp, conn, &in);
+        rc = put_policy(req, resp, app, &in);
         policy_input_free(&in);
     }
-    db_release(app->pool, conn);
     json_decref(body);
     return rc;
 }
@@ -410,29 +444,29 @@ static const struct {
     {"ENG", "essex"},     {"BIO", "westminster"}, {"NUR", "westminster"},
 };
 
-/* In one transaction: `school` adopts `name` exactly as PUT {"preset": name} stores it (the same preset
- * reading, the engine's validation, the same version row, audit and event), unless it has a policy already
- * (so a second seed changes nothing). */
-static enum app_status adopt_preset(struct db_conn *conn, const char *school, const char *name)
+/* A demo school and the preset it adopts. */
+struct adoption {
+    const char *school, *preset;
+};
+
+/* uow_work: `school` adopts `preset` exactly as PUT {"preset": name} stores it (the same preset reading,
+ * the engine's validation, the same version row, audit and event), unless it has a policy already (so a
+ * second seed changes nothing). */
+static enum app_status adopt_preset(struct db_conn *conn, void *ctx)
 {
     static const struct principal seeder = {.sub = "seed-demo"};
-    json_t *body = json_pack("{s:s}", "preset", name), *errors = json_array(), *policy = NULL, *perr = NULL;
+    const struct adoption *a = ctx;
+    json_t *body = json_pack("{s:s}", "preset", a->preset), *errors = json_array(), *policy = NULL, *perr = NULL;
     const char *preset = NULL;
     char *version = NULL;
     pe_policy *parsed = NULL;
-    enum app_status st = body && errors ? db_begin(conn) : APP_NOMEM;
-    if (st == APP_OK)
-        st = repo_policy_lock(conn, school, &version);
+    enum app_status st = body && errors ? repo_policy_lock(conn, a->school, &version) : APP_NOMEM;
     if (st == APP_OK && !version) {
         policy = policy_of_preset(body, &preset, errors);
         st = policy && pe_policy_parse(policy, &parsed, &perr) == PE_OK
-                 ? repo_policy_insert(conn, &seeder, school, preset, policy, NULL, NULL)
+                 ? repo_policy_insert(conn, &seeder, a->school, preset, policy, NULL, NULL)
                  : APP_INVALID;
     }
-    if (st == APP_OK)
-        st = db_commit(conn);
-    else
-        db_rollback(conn);
     pe_policy_free(parsed);
     json_decref(perr);
     json_decref(policy);
@@ -444,13 +478,12 @@ static enum app_status adopt_preset(struct db_conn *conn, const char *school, co
 
 int policies_seed_demo(struct app *app)
 {
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    for (size_t i = 0; st == APP_OK && i < sizeof(DEMO_POLICIES) / sizeof(DEMO_POLICIES[0]); i++)
-        if ((st = adopt_preset(conn, DEMO_POLICIES[i].school, DEMO_POLICIES[i].preset)) != APP_OK)
-            fprintf(stderr, "tutord seed-demo: %s could not adopt the %s preset\n", DEMO_POLICIES[i].school,
-                    DEMO_POLICIES[i].preset);
-    db_release(app->pool, conn);
+    enum app_status st = APP_OK;
+    for (size_t i = 0; st == APP_OK && i < sizeof(DEMO_POLICIES) / sizeof(DEMO_POLICIES[0]); i++) {
+        struct adoption a = {DEMO_POLICIES[i].school, DEMO_POLICIES[i].preset};
+        if ((st = uow_run(app->pool, adopt_preset, &a, NULL)) != APP_OK)
+            fprintf(stderr, "tutord seed-demo: %s could not adopt the %s preset\n", a.school, a.preset);
+    }
     return st == APP_OK ? 0 : 1;
 }
 

@@ -21,7 +21,9 @@
 #include "http.h"
 #include "policy_presets.h"
 #include "repo_policies.h"
+#include "unit_of_work.h"
 #include "validate.h"
+#include "wire.h"
 
 /* True when `id` is a plausible draft id (1 to 18 digits); anything else is simply not found. */
 static int is_id(const char *id)
@@ -48,16 +50,61 @@ static int refuse(struct _u_response *resp, enum app_status st, const char *conf
     return http_problem_for(resp, st, detail);
 }
 
-/* Commits, then answers `status` with the draft as JSON. */
-static int commit_and_show(struct _u_response *resp, struct db_conn *conn, const char *id, long status)
+/* Where a draft write stopped: the draft and the caller's right over it (404/403/409), If-Match, the
+ * write, the draft read back (and the commit). */
+enum draft_stage { DRAFT_CHECK = 0, DRAFT_IF_MATCH, DRAFT_WRITE, DRAFT_SHOW };
+
+/* One draft write in a unit of work: its inputs, and on APP_OK the draft (malloc'd); otherwise the stage,
+ * why a step was refused, the locked version and the database's refusal. */
+struct draft_work {
+    const struct principal *who;
+    const char *school;            /* create */
+    const struct policy_input *in; /* create */
+    const char *id;                /* a transition (set by create once inserted) */
+    struct draft_change *change;   /* a transition */
+    const char *if_match;          /* a transition: the If-Match header, or NULL */
+    enum draft_stage stage;
+    const char *why;
+    struct draft_head head;
+    char *new_id, *json;
+    struct db_error err;
+};
+
+/* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
+static void reset_work(struct draft_work *w)
 {
-    char *json = NULL, school[20];
-    enum app_status st = db_commit(conn);
+    free(w->new_id), free(w->json);
+    w->new_id = w->json = NULL;
+    w->stage = DRAFT_CHECK;
+    w->why = NULL;
+    memset(&w->err, 0, sizeof(w->err));
+}
+
+/* Reads draft `id` back, as it now stands, for the answer. */
+static enum app_status show(struct db_conn *conn, struct draft_work *w, const char *id)
+{
+    char school[20];
+    w->stage = DRAFT_SHOW;
+    return repo_draft_get(conn, id, &w->json, school);
+}
+
+/* Answers a draft write: `status` with the draft, or where it stopped. */
+static int answer_work(const struct _u_request *req, struct _u_response *resp, enum app_status st, struct draft_work *w,
+                       long status)
+{
+    int rc = U_CALLBACK_COMPLETE;
     if (st == APP_OK)
-        st = repo_draft_get(conn, id, &json, school);
-    if (st != APP_OK)
-        return refuse(resp, st, "the draft changed meanwhile: read it again");
-    return http_json_text(resp, status, json);
+        rc = http_json_text(resp, status, w->json), w->json = NULL;
+    else if (w->stage == DRAFT_SHOW)
+        rc = refuse(resp, st, "the draft changed meanwhile: read it again");
+    else if (w->stage == DRAFT_IF_MATCH)
+        http_check_if_match(req, resp, w->head.version);
+    else if (st == APP_INVALID || (st == APP_CONFLICT && !w->change && w->stage == DRAFT_WRITE))
+        rc = http_problem_db(resp, st, &w->err, "policy_drafts");
+    else
+        rc = refuse(resp, st, w->why);
+    free(w->json), free(w->new_id);
+    return rc;
 }
 
 /* Records the transition with the draft's JSON as it now stands (the same transaction). */
@@ -74,43 +121,81 @@ static enum app_status record(struct db_conn *conn, const struct principal *who,
 
 /* ---- POST /schools/{code}/policy-drafts ------------------------------------------------------------------ */
 
+/* uow_work: the caller's authority over the school, the draft and its first transition, read back. */
+static enum app_status create_work(struct db_conn *conn, void *ctx)
+{
+    struct draft_work *w = ctx;
+    reset_work(w);
+    enum app_status st = repo_school_authority(conn, w->who, w->school);
+    if (st == APP_OK) {
+        w->stage = DRAFT_WRITE;
+        st = repo_draft_insert(conn, w->who, w->school, w->in->preset, w->in->policy, w->in->office_hours, &w->new_id,
+                               &w->err);
+    }
+    if (st == APP_OK) {
+        snprintf(w->head.id, sizeof(w->head.id), "%s", w->new_id);
+        snprintf(w->head.school, sizeof(w->head.school), "%s", w->school);
+        st = record(conn, w->who, &w->head, NULL, "draft", NULL);
+    }
+    return st == APP_OK ? show(conn, w, w->new_id) : st;
+}
+
 /* POST /schools/{code}/policy-drafts: a senior tutor of the school proposes a version (201, `draft`). */
 static int callback_draft_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *code = http_path_param(req, "code");
-    const struct principal *who = http_principal(resp);
-    struct db_conn *conn = NULL;
-    struct db_error err = {0};
     struct policy_input in = {0};
-    struct draft_head h = {0};
-    char *id = NULL;
     json_t *body = http_body_object(req, resp, 0);
     if (!body || policy_input_read(resp, body, &in) != 0)
         return json_decref(body), U_CALLBACK_COMPLETE;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_school_authority(conn, who, code);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_draft_insert(conn, who, code, in.preset, in.policy, in.office_hours, &id, &err);
-    if (st == APP_OK) {
-        snprintf(h.id, sizeof(h.id), "%s", id);
-        snprintf(h.school, sizeof(h.school), "%s", code);
-        st = record(conn, who, &h, NULL, "draft", NULL);
-    }
-    int rc = st == APP_OK                              ? commit_and_show(resp, conn, id, 201)
-             : st == APP_INVALID || st == APP_CONFLICT ? http_problem_db(resp, st, &err, "policy_drafts")
-                                                       : refuse(resp, st, NULL);
-    db_release(app->pool, conn);
+    struct draft_work w = {.who = http_principal(resp), .school = http_path_param(req, "code"), .in = &in};
+    enum app_status st = uow_run(app->pool, create_work, &w, NULL);
+    int rc = answer_work(req, resp, st, &w, 201);
     policy_input_free(&in);
     json_decref(body);
-    free(id);
     return rc;
 }
 
 /* ---- GET /schools/{code}/policy-drafts, GET /policy-drafts/{id} ------------------------------------------- */
+
+/* A read of drafts: a school's list (school, status) or one draft (id); what was read (malloc'd). */
+struct draft_read {
+    const struct principal *who;
+    const char *school, *status, *id;
+    char *json;
+};
+
+/* uow_work for the list: the caller may read the school's drafts. */
+static enum app_status read_list(struct db_conn *conn, void *ctx)
+{
+    struct draft_read *r = ctx;
+    free(r->json);
+    r->json = NULL;
+    enum app_status st = may_read(conn, r->who, r->school);
+    return st == APP_OK ? repo_draft_list(conn, r->school, r->status, &r->json) : st;
+}
+
+/* uow_work for one draft: another school's is not found, as for a note that is not yours. */
+static enum app_status read_draft(struct db_conn *conn, void *ctx)
+{
+    struct draft_read *r = ctx;
+    char school[20];
+    free(r->json);
+    r->json = NULL;
+    enum app_status st = repo_draft_get(conn, r->id, &r->json, school);
+    if (st == APP_OK)
+        st = may_read(conn, r->who, school);
+    return st == APP_FORBIDDEN ? APP_NOT_FOUND : st;
+}
+
+/* Answers a read: 200 with the JSON, or the refusal. */
+static int answer_read(struct _u_response *resp, enum app_status st, struct draft_read *r)
+{
+    if (st == APP_OK)
+        return http_json_text(resp, 200, r->json);
+    free(r->json);
+    return refuse(resp, st, NULL);
+}
 
 /* GET /schools/{code}/policy-drafts: the school's drafts, newest first, optionally of one status. */
 static int callback_draft_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -120,33 +205,16 @@ static int callback_draft_list(const struct _u_request *req, struct _u_response 
     if (status && strcmp(status, "draft") != 0 && strcmp(status, "submitted") != 0 && strcmp(status, "approved") != 0 &&
         strcmp(status, "returned") != 0)
         return http_problem_field(resp, 400, "status", "must be draft, submitted, approved or returned");
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = may_read(conn, http_principal(resp), code);
-    if (st == APP_OK)
-        st = repo_draft_list(conn, code, status, &json);
-    db_release(app->pool, conn);
-    return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
+    struct draft_read r = {.who = http_principal(resp), .school = code, .status = status};
+    return answer_read(resp, uow_read(app->pool, read_list, &r), &r);
 }
 
 /* GET /policy-drafts/{id}: one draft with its transitions; another school's is not found. */
 static int callback_draft_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *id = http_path_param(req, "id");
-    struct db_conn *conn = NULL;
-    char *json = NULL, school[20];
-    enum app_status st = is_id(id) ? db_acquire(app->pool, &conn) : APP_NOT_FOUND;
-    if (st == APP_OK)
-        st = repo_draft_get(conn, id, &json, school);
-    if (st == APP_OK && (st = may_read(conn, http_principal(resp), school)) != APP_OK)
-        free(json), json = NULL; /* another school's drafts: not found, as for a note that is not yours */
-    if (st == APP_FORBIDDEN)
-        st = APP_NOT_FOUND;
-    db_release(app->pool, conn);
-    return st == APP_OK ? http_json_text(resp, 200, json) : refuse(resp, st, NULL);
+    struct draft_read r = {.who = http_principal(resp), .id = http_path_param(req, "id")};
+    return answer_read(resp, is_id(r.id) ? uow_read(app->pool, read_draft, &r) : APP_NOT_FOUND, &r);
 }
 
 /* ---- the transitions ------------------------------------------------------------------------------------- */
@@ -195,33 +263,33 @@ static enum app_status apply_step(struct db_conn *conn, const struct principal *
     return st == APP_OK ? record(conn, who, h, h->status, to, c->comment) : st;
 }
 
-/* One transition in one transaction: lock, If-Match on the draft's version, check, apply, answer. */
+/* uow_work: lock the draft, check the step, If-Match on its version, apply, read back. */
+static enum app_status transition_work(struct db_conn *conn, void *ctx)
+{
+    struct draft_work *w = ctx;
+    reset_work(w);
+    enum app_status st = repo_draft_lock(conn, w->id, &w->head);
+    if (st == APP_OK)
+        st = may_step(conn, w->who, &w->head, w->change->step, &w->why);
+    if (st == APP_OK && wire_if_match(w->if_match, w->head.version) != 1)
+        w->stage = DRAFT_IF_MATCH, st = APP_PRECONDITION_FAILED;
+    if (st == APP_OK) {
+        w->stage = DRAFT_WRITE;
+        st = apply_step(conn, w->who, &w->head, w->change, &w->err);
+    }
+    return st == APP_OK ? show(conn, w, w->id) : st;
+}
+
+/* One transition in one unit of work: lock, check, If-Match on the draft's version, apply, answer. */
 static int draft_transition(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                             struct draft_change *c)
 {
-    const char *id = http_path_param(req, "id"), *why = NULL;
-    const struct principal *who = http_principal(resp);
-    struct db_conn *conn = NULL;
-    struct draft_head h;
-    struct db_error err = {0};
-    enum app_status st = is_id(id) ? db_acquire(app->pool, &conn) : APP_NOT_FOUND;
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_draft_lock(conn, id, &h);
-    if (st == APP_OK)
-        st = may_step(conn, who, &h, c->step, &why);
-    int rc = U_CALLBACK_COMPLETE;
-    if (st == APP_OK && http_check_if_match(req, resp, h.version) != 0)
-        st = APP_PRECONDITION_FAILED;
-    else if (st == APP_OK && (st = apply_step(conn, who, &h, c, &err)) == APP_OK)
-        rc = commit_and_show(resp, conn, id, 200);
-    if (st == APP_INVALID)
-        rc = http_problem_db(resp, st, &err, "policy_drafts");
-    else if (st != APP_OK && st != APP_PRECONDITION_FAILED)
-        rc = refuse(resp, st, why);
-    db_release(app->pool, conn);
-    return rc;
+    struct draft_work w = {.who = http_principal(resp),
+                           .id = http_path_param(req, "id"),
+                           .change = c,
+                           .if_match = http_header(req, "If-Match")};
+    enum app_status st = is_id(w.id) ? uow_run(app->pool, transition_work, &w, NULL) : APP_NOT_FOUND;
+    return answer_work(req, resp, st, &w, 200);
 }
 
 /* PUT /policy-drafts/{id}: a new policy for a `draft` or `returned` draft (back to `draft`). */

@@ -7,6 +7,8 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
+#include "repo_schools.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const struct field_spec SCHOOL_FIELDS[] = {
@@ -18,68 +20,54 @@ static const struct field_spec SCHOOL_FIELDS[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+/* A school to read, and what was read (malloc'd). */
+struct school_read {
+    const char *code;
+    char *json, *version;
+};
+
+/* uow_work for GET /schools/{code}. */
+static enum app_status read_school(struct db_conn *conn, void *ctx)
+{
+    struct school_read *r = ctx;
+    free(r->json), free(r->version);
+    return repo_school_get(conn, r->code, &r->json, &r->version);
+}
+
 static int callback_schools_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    const char *params[1] = {http_path_param(req, "code")};
-    struct db_conn *conn = NULL;
-    PGresult *res = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_query(conn, "SELECT tutord_school_json(s)::text, s.version::text FROM schools s WHERE s.code = $1", 1,
-                      params, &res, NULL);
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    int rc;
-    if (st == APP_OK) {
-        http_set_etag(resp, PQgetvalue(res, 0, 1));
-        rc = http_json_text(resp, 200, strdup(PQgetvalue(res, 0, 0)));
-    } else {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
+    struct school_read r = {.code = http_path_param(req, "code")};
+    enum app_status st = uow_read(app->pool, read_school, &r);
+    if (st != APP_OK) {
+        free(r.json), free(r.version);
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
     }
-    PQclear(res);
-    db_release(app->pool, conn);
-    return rc;
+    http_set_etag(resp, r.version);
+    free(r.version);
+    return http_json_text(resp, 200, r.json);
 }
 
-static const char UPSERT_SQL[] =
-    "INSERT INTO schools AS s (code, name) VALUES ($1, $2)"
-    " ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, version = s.version + 1, updated_at = now()"
-    " WHERE s.name IS DISTINCT FROM EXCLUDED.name"
-    " RETURNING (xmax = 0)::int::text, tutord_school_json(s)::text, s.version::text";
-
-/* Within a transaction: If-Match against the locked row, then the upsert. */
-static int put_school(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                      const char *code, const char *name)
+/* Creates or renames the school in one unit of work and answers: the school (201 new, 200 otherwise)
+ * with its ETag, If-Match's 400/412, or the refusal. */
+static int put_school(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *code,
+                      const char *name)
 {
-    const char *params[2] = {code, name};
-    PGresult *res = NULL;
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    enum app_status st = db_query(conn, "SELECT version::text FROM schools WHERE code = $1 FOR UPDATE", 1, params,
-                                  &res, NULL);
-    if (st != APP_OK)
-        return http_problem_for(resp, st, NULL);
-    int rc = http_check_if_match(req, resp, PQntuples(res) ? PQgetvalue(res, 0, 0) : NULL);
-    PQclear(res);
-    res = NULL;
-    if (rc != 0)
-        return U_CALLBACK_COMPLETE;
-    st = db_query(conn, UPSERT_SQL, 2, params, &res, &err);
-    if (st == APP_OK && PQntuples(res) == 0) { /* unchanged */
-        PQclear(res);
-        st = db_query(conn, "SELECT '0', tutord_school_json(s)::text, s.version::text FROM schools s WHERE code = $1",
-                      1, params, &res, &err);
+    struct school_write w = {.code = code, .name = name, .if_match = http_header(req, "If-Match")};
+    enum app_status st = uow_run(app->pool, repo_school_put_work, &w, NULL);
+    int rc = U_CALLBACK_COMPLETE;
+    if (st == APP_OK) {
+        http_set_etag(resp, w.version);
+        rc = http_json_text(resp, w.created ? 201 : 200, w.json);
+        w.json = NULL;
+    } else if (w.stage == SCHOOL_LOCK) {
+        rc = http_problem_for(resp, st, NULL);
+    } else if (w.stage == SCHOOL_IF_MATCH) {
+        http_check_if_match(req, resp, w.locked_version);
+    } else {
+        rc = http_problem_db(resp, st, &w.err, "schools");
     }
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st != APP_OK) {
-        PQclear(res);
-        return http_problem_db(resp, st, &err, "schools");
-    }
-    http_set_etag(resp, PQgetvalue(res, 0, 2));
-    rc = http_json_text(resp, strcmp(PQgetvalue(res, 0, 0), "1") == 0 ? 201 : 200, strdup(PQgetvalue(res, 0, 1)));
-    PQclear(res);
+    free(w.locked_version), free(w.json), free(w.version);
     return rc;
 }
 
@@ -105,13 +93,7 @@ static int callback_schools_put(const struct _u_request *req, struct _u_response
         rc = http_problem(resp, 422, NULL, "the school is not valid", errors);
         errors = NULL;
     } else {
-        struct db_conn *conn = NULL;
-        enum app_status st = db_acquire(app->pool, &conn);
-        if (st == APP_OK)
-            st = db_begin(conn);
-        rc = st == APP_OK ? put_school(req, resp, conn, code, json_string_value(json_object_get(body, "name")))
-                          : http_problem_for(resp, st, NULL);
-        db_release(app->pool, conn);
+        rc = put_school(req, resp, app, code, json_string_value(json_object_get(body, "name")));
     }
     json_decref(errors);
     json_decref(body);

@@ -10,15 +10,15 @@
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "db.h"
 #include "http.h"
 #include "listing.h"
 #include "pastoral.h"
-#include "pe.h"
-#include "repo_contacts.h"
+#include "refusal.h"
 #include "repo_pastoral.h"
+#include "repo_slot_work.h"
 #include "repo_slots.h"
+#include "unit_of_work.h"
 #include "validate.h"
 
 static const char *const SLOT_STATUSES[] = {"open", "cancelled", NULL};
@@ -73,11 +73,10 @@ static void recurrence_rules(const json_t *r, json_t *errors)
         validate_error(errors, "recurrence.until", "must be a real date written YYYY-MM-DD");
 }
 
-/* Validates a slot body into *s (strings borrowed from body; buf holds numbers); 0 or -1 after 422. */
-static int slot_from_body(struct _u_response *resp, json_t *body, const char *staff, struct slot_new *s,
-                          char buf[2][16])
+/* Validates a slot body into `errors` and fills *s (strings borrowed from body; buf holds numbers). */
+static void slot_from_body(json_t *body, const char *staff, struct slot_new *s, char buf[2][16], json_t *errors)
 {
-    json_t *errors = json_array(), *plain = json_copy(body);
+    json_t *plain = json_copy(body);
     json_object_del(plain, "recurrence");
     validate_object(plain, SLOT_FIELDS, 0, errors);
     json_decref(plain);
@@ -87,8 +86,6 @@ static int slot_from_body(struct _u_response *resp, json_t *body, const char *st
     const char *url = json_string_value(json_object_get(body, "online_url"));
     if (url && (strncmp(url, "https://", 8) != 0 || strpbrk(url, " \t\r\n")))
         validate_error(errors, "online_url", "must be an https:// link without spaces");
-    int rc = pastoral_body_checked(resp, errors, "slot");
-    json_decref(errors);
     memset(s, 0, sizeof(*s));
     s->staff = staff;
     s->starts_at = json_string_value(json_object_get(body, "starts_at"));
@@ -98,45 +95,29 @@ static int slot_from_body(struct _u_response *resp, json_t *body, const char *st
     s->online_url = url;
     s->book_by_minutes = int_text(body, "book_by_minutes", "0", buf[1], sizeof(buf[1]));
     s->weekly_until = rec ? json_string_value(json_object_get(rec, "until")) : NULL;
-    return rc;
 }
 
-/* Where the slot falls: in the future; not on a closure day (one slot); a series within one term, its
- * `until` defaulting to the term's end. Fills s->weekly_until. 0, or -1 after 422 (or the db problem). */
-static int place_rules(struct _u_response *resp, struct db_conn *conn, int recurring, struct slot_new *s,
-                       struct slot_place *place)
+/* Answers a slot or booking write that stopped short, from its stage: the slot or staff member's 404
+ * (`hidden`) or 403 (`forbidden`), the body's 422 (`errors` about `what`), a place's 422 naming the
+ * field, the student's 403 (`staff_only`) or 404, the database's refusal. */
+static int answer_refusal(struct _u_response *resp, enum app_status st, const struct slot_write *w, json_t *errors,
+                          const char *what, const char *hidden, const char *forbidden, const char *staff_only)
 {
-    enum app_status st = repo_slot_place(conn, s->starts_at, place);
-    if (st != APP_OK)
-        return http_problem_for(resp, st, NULL), -1;
-    if (place->past)
-        return http_problem_field(resp, 422, "starts_at", "must not be in the past"), -1;
-    if (!recurring && place->closure)
-        return http_problem_field(resp, 422, "starts_at", "is a closure day: the university is closed"), -1;
-    if (!recurring)
-        return 0;
-    if (!place->term_end[0])
-        return http_problem_field(resp, 422, "recurrence", "a weekly series starts within a term"), -1;
-    if (!s->weekly_until)
-        s->weekly_until = place->term_end;
-    if (strcmp(s->weekly_until, place->term_end) > 0)
-        return http_problem_field(resp, 422, "recurrence.until", "must not be after the end of the term"), -1;
-    if (strncmp(s->weekly_until, s->starts_at, 10) < 0)
-        return http_problem_field(resp, 422, "recurrence.until", "must not be before the first slot"), -1;
-    return 0;
-}
-
-/* Answers 404 (hidden) or 403 (read only) unless `level` reaches `need`; returns -1 after answering. */
-static int require_access(struct _u_response *resp, enum staff_access level, enum staff_access need, const char *hidden,
-                          const char *forbidden)
-{
-    if (level >= need)
-        return 0;
-    if (level == STAFF_HIDDEN)
-        http_problem(resp, 404, NULL, hidden, NULL);
-    else
-        pastoral_forbid(resp, forbidden);
-    return -1;
+    if (w->stage == SLOT_ACCESS && st == APP_FORBIDDEN)
+        return pastoral_forbid(resp, forbidden);
+    if (w->stage == SLOT_ACCESS)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? hidden : NULL);
+    if (w->stage == SLOT_BODY) {
+        pastoral_body_checked(resp, errors, what);
+        return U_CALLBACK_COMPLETE;
+    }
+    if (w->stage == SLOT_PLACE)
+        return refusal_respond(resp, st, &w->why, NULL, NULL);
+    if (w->stage == SLOT_STUDENT && st == APP_FORBIDDEN)
+        return pastoral_forbid(resp, staff_only);
+    if (w->stage == SLOT_STUDENT)
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? hidden : NULL);
+    return http_problem_db(resp, st, &w->err, "slots");
 }
 
 static int callback_slots_create(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -147,37 +128,25 @@ static int callback_slots_create(const struct _u_request *req, struct _u_respons
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    const char *staff = http_path_param(req, "staff_number");
     struct slot_new s;
-    struct slot_place place;
-    struct db_error err = {0};
-    struct db_conn *conn = NULL;
-    enum staff_access level = STAFF_HIDDEN;
-    char buf[2][16], *json = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = pastoral_begin(user_data, &conn);
-    if (st == APP_OK)
-        st = repo_staff_access(conn, who, staff, &level);
-    if (st != APP_OK && st != APP_NOT_FOUND) {
-        rc = http_problem_for(resp, st, NULL);
-        goto cleanup;
-    }
-    if (require_access(resp, level, STAFF_WRITE, "no such tutor", "only the tutor or a senior tutor publishes slots") ||
-        slot_from_body(resp, body, staff, &s, buf) ||
-        place_rules(resp, conn, json_object_get(body, "recurrence") != NULL, &s, &place))
-        goto cleanup;
-    st = repo_slot_create(conn, &s, who->sub, &json, &err);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "slot.create", "staff", staff, NULL, NULL);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    rc = st == APP_OK ? http_json_text(resp, 201, json) : http_problem_db(resp, st, &err, "slots");
-    if (st == APP_OK)
-        json = NULL;
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
+    char buf[2][16];
+    json_t *errors = json_array();
+    const char *staff = http_path_param(req, "staff_number");
+    slot_from_body(body, staff, &s, buf, errors);
+    struct slot_write w = {.who = who,
+                           .staff = staff,
+                           .in = &s,
+                           .until = s.weekly_until,
+                           .recurring = json_object_get(body, "recurrence") != NULL,
+                           .body_invalid = json_array_size(errors) > 0};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_slot_publish_work, &w, NULL);
+    int rc = st == APP_OK ? http_json_text(resp, 201, w.json)
+                          : answer_refusal(resp, st, &w, errors, "slot", "no such tutor",
+                                           "only the tutor or a senior tutor publishes slots", NULL);
+    if (st != APP_OK)
+        free(w.json);
+    json_decref(errors);
     json_decref(body);
-    free(json);
     return rc;
 }
 
@@ -188,6 +157,26 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     pastoral_query_date_range(req, errors, &f->from, &f->to);
     pastoral_query_enum(req, "status", SLOT_STATUSES, errors, &f->status);
     return listing_filter_done(resp, errors);
+}
+
+/* A read of slots: a staff member's page (id: the staff number) or one slot (id: the slot). */
+struct slot_read {
+    const struct principal *who;
+    const char *id;
+    const struct slot_filter *filter;
+    struct strbuf body;
+    char *json;
+};
+
+/* uow_work for the list: the staff member must be there for the caller. */
+static enum app_status read_page(struct db_conn *conn, void *ctx)
+{
+    struct slot_read *r = ctx;
+    enum staff_access level = STAFF_HIDDEN;
+    enum app_status st = repo_staff_access(conn, r->who, r->id, &level);
+    if (st == APP_OK && level == STAFF_HIDDEN)
+        st = APP_NOT_FOUND;
+    return st == APP_OK ? repo_slot_list(conn, r->id, r->filter, &r->body) : st;
 }
 
 static int callback_slots_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -202,43 +191,34 @@ static int callback_slots_list(const struct _u_request *req, struct _u_response 
         return U_CALLBACK_COMPLETE;
     filter.after = page.after;
     filter.limit = page.limit;
-    const char *staff = http_path_param(req, "staff_number");
-    enum staff_access level = STAFF_HIDDEN;
-    struct strbuf body = {0};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_staff_access(conn, who, staff, &level);
-    if (st == APP_OK && level == STAFF_HIDDEN)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK)
-        st = repo_slot_list(conn, staff, &filter, &body);
-    db_release(app->pool, conn);
+    struct slot_read r = {.who = who, .id = http_path_param(req, "staff_number"), .filter = &filter};
+    enum app_status st = uow_read(app->pool, read_page, &r);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&body);
+        strbuf_free(&r.body);
         return http_problem_for(resp, st, "no such tutor");
     }
-    return pastoral_respond_page(resp, st, &body);
+    return pastoral_respond_page(resp, st, &r.body);
 }
 
-/* Reads slot `id` and the caller's access to its staff member (APP_NOT_FOUND when either is hidden). */
-static enum app_status load_slot(struct db_conn *conn, const struct principal *who, const char *id,
-                                 enum staff_access *level, char staff[24], char **json)
+/* uow_work for GET /slots/{id}: the slot, with its bookings for those who manage it. */
+static enum app_status read_slot(struct db_conn *conn, void *ctx)
 {
-    char *probe = NULL;
-    *level = STAFF_HIDDEN;
-    if (!listing_is_row_id(id))
+    struct slot_read *r = ctx;
+    enum staff_access level = STAFF_HIDDEN;
+    char staff[24];
+    free(r->json);
+    r->json = NULL;
+    if (!listing_is_row_id(r->id))
         return APP_NOT_FOUND;
-    enum app_status st = repo_slot_get(conn, id, 0, staff, &probe);
-    free(probe);
+    enum app_status st = repo_slot_get(conn, r->id, 0, staff, &r->json);
     if (st == APP_OK)
-        st = repo_staff_access(conn, who, staff, level);
-    if (st == APP_OK && *level == STAFF_HIDDEN)
+        st = repo_staff_access(conn, r->who, staff, &level);
+    if (st == APP_OK && level == STAFF_HIDDEN)
         st = APP_NOT_FOUND;
-    if (st == APP_OK && json)
-        st = repo_slot_get(conn, id, *level == STAFF_WRITE, staff, json);
-    return st;
+    free(r->json);
+    r->json = NULL;
+    return st == APP_OK ? repo_slot_get(conn, r->id, level == STAFF_WRITE, staff, &r->json) : st;
 }
 
 static int callback_slot_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -247,76 +227,34 @@ static int callback_slot_get(const struct _u_request *req, struct _u_response *r
     const struct principal *who = http_principal(resp);
     if (access_has_role(who, ROLE_REGISTRY) && !access_has_role(who, ROLE_ADMIN))
         return pastoral_forbid(resp, "registry does not read tutors' slots");
-    enum staff_access level;
-    char staff[24], *json = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = load_slot(conn, who, http_path_param(req, "id"), &level, staff, &json);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct slot_read r = {.who = who, .id = http_path_param(req, "id")};
+    enum app_status st = uow_read(app->pool, read_slot, &r);
+    if (st != APP_OK) {
+        free(r.json);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such slot" : NULL);
-    return http_json_text(resp, 200, json);
+    }
+    return http_json_text(resp, 200, r.json);
 }
 
 static int callback_slot_cancel(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct principal *who = http_principal(resp);
-    const char *id = http_path_param(req, "id");
-    enum staff_access level = STAFF_HIDDEN;
-    char staff[24], *json = NULL;
-    struct db_conn *conn = NULL;
-    int rc;
-    enum app_status st = pastoral_begin(user_data, &conn);
+    struct slot_write w = {.who = http_principal(resp), .id = http_path_param(req, "id")};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_slot_cancel_work, &w, NULL);
     if (st == APP_OK)
-        st = load_slot(conn, who, id, &level, staff, NULL);
-    if (st == APP_OK && level < STAFF_WRITE) {
-        rc = pastoral_forbid(resp, "only the tutor or a senior tutor cancels a slot");
-        goto cleanup;
-    }
-    if (st == APP_OK)
-        st = repo_slot_cancel(conn, id, who->sub, &json);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "slot.cancel", "slot", id, NULL, NULL);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st == APP_OK) {
-        rc = http_json_text(resp, 200, json);
-        json = NULL;
-    } else
-        rc = http_problem_for(resp, st,
-                              st == APP_NOT_FOUND  ? "no such slot"
-                              : st == APP_CONFLICT ? "the slot is already cancelled"
-                                                   : NULL);
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
-    free(json);
-    return rc;
-}
-
-/* The school policy's limit of open bookings for `student` (the engine's default when there is no
- * policy or it does not parse). */
-static enum app_status booking_limit(struct db_conn *conn, const char *student, int *limit)
-{
-    char *text = NULL;
-    pe_policy *policy = NULL;
-    json_t *errors = NULL;
-    *limit = PE_DEFAULT_MAX_OPEN_BOOKINGS;
-    enum app_status st = repo_booking_policy(conn, student, &text);
-    if (st == APP_OK && text && pe_policy_parse_string(text, strlen(text), &policy, &errors) == PE_OK)
-        *limit = policy->max_open_bookings;
-    pe_policy_free(policy);
-    json_decref(errors);
-    free(text);
-    return st;
+        return http_json_text(resp, 200, w.json);
+    free(w.json);
+    if (st == APP_FORBIDDEN)
+        return pastoral_forbid(resp, "only the tutor or a senior tutor cancels a slot");
+    return http_problem_for(resp, st,
+                            st == APP_NOT_FOUND  ? "no such slot"
+                            : st == APP_CONFLICT ? "the slot is already cancelled"
+                                                 : NULL);
 }
 
 /* Whom the booking is for: a student books for themself; a tutor or senior tutor who manages the
- * slot names a student they may see. 0 with student[64] set, or -1 after answering. */
-static int booking_student(struct _u_response *resp, struct db_conn *conn, const struct principal *who,
-                           const json_t *body, enum staff_access level, char student[64])
+ * slot names a student they may see. The body's faults into `errors`. */
+static void booking_body(const struct principal *who, const json_t *body, json_t *errors)
 {
-    json_t *errors = json_array();
     validate_object(body, BOOKING_FIELDS, 0, errors);
     const char *named = json_string_value(json_object_get(body, "student"));
     int as_student = access_has_role(who, ROLE_STUDENT);
@@ -324,20 +262,6 @@ static int booking_student(struct _u_response *resp, struct db_conn *conn, const
         validate_error(errors, "student", "a student books for themself");
     if (!as_student && !named)
         validate_error(errors, "student", "is required when staff book for a student");
-    int rc = pastoral_body_checked(resp, errors, "booking");
-    json_decref(errors);
-    if (rc != 0)
-        return -1;
-    snprintf(student, 64, "%s", as_student ? who->sub : named);
-    if (as_student)
-        return 0;
-    if (level < STAFF_WRITE)
-        return pastoral_forbid(resp, "only the slot's tutor or a senior tutor books for a student"), -1;
-    struct student_reach reach;
-    enum app_status st = repo_reach_of(conn, student, who, &reach);
-    if (st != APP_OK)
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL), -1;
-    return 0;
 }
 
 /* The 403/409 answer for a refused booking. */
@@ -375,104 +299,48 @@ static int callback_booking_create(const struct _u_request *req, struct _u_respo
     json_t *body = optional_body(req, resp);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    const char *slot = http_path_param(req, "id");
-    enum staff_access level = STAFF_HIDDEN;
-    enum booking_refusal why = BOOK_OK;
-    char staff[24], student[64], *json = NULL, *id = NULL;
-    struct db_conn *conn = NULL;
-    int limit = 0, rc = U_CALLBACK_COMPLETE;
-    enum app_status st = pastoral_begin(user_data, &conn);
+    json_t *errors = json_array();
+    booking_body(who, body, errors);
+    struct slot_write w = {.who = who,
+                           .id = http_path_param(req, "id"),
+                           .student = json_string_value(json_object_get(body, "student")),
+                           .as_student = access_has_role(who, ROLE_STUDENT),
+                           .body_invalid = json_array_size(errors) > 0};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_booking_create_work, &w, NULL);
+    int rc;
     if (st == APP_OK)
-        st = load_slot(conn, who, slot, &level, staff, NULL);
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such slot" : NULL);
-        goto cleanup;
-    }
-    if (booking_student(resp, conn, who, body, level, student) != 0)
-        goto cleanup;
-    st = booking_limit(conn, student, &limit);
-    if (st == APP_OK)
-        st = repo_booking_create(conn, slot, student, limit, who->sub, &json, &id, &why);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "booking.create", "contact", id, student, NULL);
-    if (st == APP_OK)
-        st = audit_booking(conn, who, "booking.confirmed", id);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st == APP_CONFLICT && why != BOOK_OK)
-        rc = refuse_booking(resp, why, limit);
-    else if (st == APP_OK) {
-        rc = http_json_text(resp, 201, json);
-        json = NULL;
-    } else
+        rc = http_json_text(resp, 201, w.json), w.json = NULL;
+    else if (w.stage == SLOT_WRITE && st == APP_CONFLICT && w.refusal != BOOK_OK)
+        rc = refuse_booking(resp, w.refusal, w.limit);
+    else if (w.stage == SLOT_WRITE)
         rc = http_problem_for(resp, st, NULL);
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
+    else if (w.stage == SLOT_STUDENT)
+        rc = answer_refusal(resp, st, &w, errors, "booking", "no such student", NULL,
+                            "only the slot's tutor or a senior tutor books for a student");
+    else
+        rc = answer_refusal(resp, st, &w, errors, "booking", "no such slot", NULL, NULL);
+    free(w.json);
+    json_decref(errors);
     json_decref(body);
-    free(json);
-    free(id);
     return rc;
-}
-
-/* May the caller cancel booking `head`: the student who holds it, or who manages the slot. Otherwise
- * 403 when the caller may see the student, else 404. Returns 0, or -1 after answering. */
-static int may_cancel(struct _u_response *resp, struct db_conn *conn, const struct principal *who,
-                      const struct contact_head *head)
-{
-    enum staff_access level = STAFF_HIDDEN;
-    struct student_reach reach;
-    if (access_has_role(who, ROLE_STUDENT) && strcmp(head->student, who->sub) == 0)
-        return 0;
-    enum app_status st = repo_staff_access(conn, who, head->staff, &level);
-    if (st == APP_OK && level == STAFF_WRITE)
-        return 0;
-    if (st == APP_OK || st == APP_NOT_FOUND)
-        st = repo_reach_of(conn, head->student, who, &reach);
-    if (st == APP_OK)
-        return pastoral_forbid(resp, "only the student or the slot's tutor cancels a booking"), -1;
-    return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such booking" : NULL), -1;
 }
 
 static int callback_booking_cancel(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
-    const struct principal *who = http_principal(resp);
-    const char *id = http_path_param(req, "id");
-    struct contact_head head;
-    enum booking_refusal why = BOOK_OK;
-    struct db_conn *conn = NULL;
-    char *json = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    memset(&head, 0, sizeof(head));
-    enum app_status st = listing_is_row_id(id) ? pastoral_begin(user_data, &conn) : APP_NOT_FOUND;
+    struct slot_write w = {.who = http_principal(resp), .id = http_path_param(req, "id")};
+    enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_booking_cancel_work, &w, NULL);
+    int rc;
     if (st == APP_OK)
-        st = repo_contact_head(conn, id, 1, 1, &head);
-    if (st == APP_OK && !head.slot[0])
-        st = APP_NOT_FOUND;
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such booking" : NULL);
-        goto cleanup;
-    }
-    if (may_cancel(resp, conn, who, &head) != 0)
-        goto cleanup;
-    st = repo_booking_cancel(conn, id, &json, &why);
-    if (st == APP_OK)
-        st = audit_record(conn, who, "booking.cancel", "contact", id, head.student, NULL);
-    if (st == APP_OK)
-        st = audit_booking(conn, who, "booking.cancelled", id);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st == APP_CONFLICT)
+        rc = http_json_text(resp, 200, w.json), w.json = NULL;
+    else if (w.stage == SLOT_WRITE && st == APP_CONFLICT)
         rc = http_problem(resp, 409, NULL,
-                          why == BOOK_CLOSED ? "the booking deadline has passed" : "the booking is not open", NULL);
-    else {
-        rc = st == APP_OK ? http_json_text(resp, 200, json) : http_problem_for(resp, st, NULL);
-        if (st == APP_OK)
-            json = NULL;
-    }
-cleanup:
-    db_release(((const struct app *)user_data)->pool, conn);
-    repo_contact_head_free(&head);
-    free(json);
+                          w.refusal == BOOK_CLOSED ? "the booking deadline has passed" : "the booking is not open",
+                          NULL);
+    else if (w.stage == SLOT_STUDENT && st == APP_FORBIDDEN)
+        rc = pastoral_forbid(resp, "only the student or the slot's tutor cancels a booking");
+    else
+        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such booking" : NULL);
+    free(w.json);
     return rc;
 }
 

@@ -8,31 +8,46 @@
 #include <string.h>
 
 #include "access.h"
-#include "audit.h"
 #include "db.h"
 #include "fields.h"
 #include "http.h"
 #include "repo_students.h"
+#include "unit_of_work.h"
 #include "validate.h"
+#include "versioned_answer.h"
 
 /* ---- GET /students/{student_number} ------------------------------------------------------------ */
+
+/* A student to read as the caller's scope allows, and what was read (malloc'd). */
+struct student_read {
+    const char *number;
+    const struct access_scope *scope;
+    char *json, *version;
+};
+
+/* uow_work for GET /students/{n}. */
+static enum app_status read_student(struct db_conn *conn, void *ctx)
+{
+    struct student_read *r = ctx;
+    free(r->json), free(r->version);
+    r->json = r->version = NULL;
+    return repo_student_get(conn, r->number, r->scope, &r->json, &r->version);
+}
 
 static int callback_students_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     struct access_scope scope;
     access_scope_of(http_principal(resp), &scope);
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_student_get(conn, http_path_param(req, "student_number"), &scope, &json, &version);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct student_read r = {.number = http_path_param(req, "student_number"), .scope = &scope};
+    enum app_status st = uow_read(app->pool, read_student, &r);
+    if (st != APP_OK) {
+        free(r.json), free(r.version);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-    http_set_etag(resp, version);
-    free(version);
-    return http_json_text(resp, 200, json);
+    }
+    http_set_etag(resp, r.version);
+    free(r.version);
+    return http_json_text(resp, 200, r.json);
 }
 
 /* ---- GET /students ------------------------------------------------------------------------------- */
@@ -78,6 +93,25 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     return -1;
 }
 
+/* A page of students to read: the filter, the caller's scope, the items and the next key. */
+struct list_read {
+    const struct student_filter *filter;
+    const struct access_scope *scope;
+    struct strbuf body;
+    char *next;
+};
+
+/* uow_work for GET /students: the page as {"items":[...] (the caller closes the object). */
+static enum app_status read_page(struct db_conn *conn, void *ctx)
+{
+    struct list_read *list = ctx;
+    strbuf_free(&list->body);
+    free(list->next);
+    list->next = NULL;
+    strbuf_puts(&list->body, "{\"items\":");
+    return repo_student_list(conn, list->filter, list->scope, &list->body, &list->next);
+}
+
 static int callback_students_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -89,17 +123,14 @@ static int callback_students_list(const struct _u_request *req, struct _u_respon
     filter.limit = page.limit;
     struct access_scope scope;
     access_scope_of(http_principal(resp), &scope);
-    struct strbuf body = {0};
-    char *next = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    strbuf_puts(&body, "{\"items\":");
-    if (st == APP_OK)
-        st = repo_student_list(conn, &filter, &scope, &body, &next);
-    db_release(app->pool, conn);
+    struct list_read list = {.filter = &filter, .scope = &scope};
+    enum app_status st = uow_read(app->pool, read_page, &list);
     http_page_free(&page);
+    struct strbuf body = list.body;
+    char *next = list.next;
     if (st != APP_OK) {
         strbuf_free(&body);
+        free(next);
         return http_problem_for(resp, st, NULL);
     }
     json_t *cursor = http_cursor_encode(next);
@@ -140,69 +171,46 @@ static json_t *next_representation(int is_patch, const json_t *body, json_t *cur
     return merged;
 }
 
-struct write_result {
-    int created;
-    char *json, *version;
+/* The body of a PUT or PATCH and the faults found in its next representation. */
+struct next_input {
+    const json_t *body;
+    const char *number;
+    int is_patch;
+    json_t *errors;
 };
 
-static int respond_written(struct _u_response *resp, struct write_result *w)
+/* versioned_next_fn: the next representation, validated. */
+static enum app_status next_of(void *ctx, json_t *current, json_t **next)
 {
-    http_set_etag(resp, w->version);
-    free(w->version);
-    return http_json_text(resp, w->created ? 201 : 200, w->json);
+    struct next_input *in = ctx;
+    json_array_clear(in->errors);
+    *next = next_representation(in->is_patch, in->body, current, in->errors);
+    if (json_array_size(in->errors) == 0)
+        validate_student(*next, in->number, in->errors);
+    return json_array_size(in->errors) > 0 ? APP_INVALID : APP_OK;
 }
 
-/* One transaction: lock, If-Match, validate the next representation, upsert, event. */
+static const struct versioned_words STUDENT_WORDS = {"no such student", "the student is not valid", "students"};
+
+/* One unit of work: lock, If-Match, validate the next representation, upsert, event. */
 static int write_student(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
-    const char *number = http_path_param(req, "student_number");
-    json_t *body = http_body_object(req, resp, is_patch), *current = NULL, *next = NULL, *errors = NULL;
+    json_t *body = http_body_object(req, resp, is_patch);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    errors = json_array();
-    int rc = U_CALLBACK_COMPLETE;
-    struct write_result w = {0};
-    char *version = NULL;
-    struct db_conn *conn = NULL;
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = db_begin(conn);
-    if (st == APP_OK) {
-        st = repo_student_lock(conn, number, &current, &version);
-        if (st == APP_NOT_FOUND && !is_patch)
-            st = APP_OK;
-    }
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-        goto cleanup;
-    }
-    if (http_check_if_match(req, resp, version) != 0)
-        goto cleanup;
-    next = next_representation(is_patch, body, current, errors);
-    if (json_array_size(errors) == 0)
-        validate_student(next, number, errors);
-    if (json_array_size(errors) > 0) {
-        rc = http_problem(resp, 422, NULL, "the student is not valid", errors);
-        errors = NULL;
-        goto cleanup;
-    }
-    st = audit_set_actor(conn, http_principal(resp)); /* the history trigger audits as the caller */
-    if (st == APP_OK)
-        st = repo_student_upsert(conn, number, next, http_principal(resp)->sub, &w.created, &w.json, &w.version, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    rc = st == APP_OK ? respond_written(resp, &w) : http_problem_db(resp, st, &err, "students");
-    if (st != APP_OK)
-        free(w.json), free(w.version);
-cleanup:
-    db_release(app->pool, conn);
+    struct next_input in = {body, http_path_param(req, "student_number"), is_patch, json_array()};
+    struct versioned_write w = {.ops = &repo_student_versioned,
+                                .who = http_principal(resp),
+                                .key = in.number,
+                                .must_exist = is_patch,
+                                .if_match = http_header(req, "If-Match"),
+                                .next = next_of,
+                                .next_ctx = &in};
+    enum app_status st = uow_run(app->pool, repo_versioned_write_work, &w, NULL);
+    int rc = versioned_answer(req, resp, st, &w, in.errors, &STUDENT_WORDS);
+    repo_versioned_free(&w);
+    json_decref(in.errors);
     json_decref(body);
-    json_decref(current);
-    json_decref(next);
-    json_decref(errors);
-    free(version);
     return rc;
 }
 

@@ -13,24 +13,40 @@
 #include "http.h"
 #include "listing.h"
 #include "repo_tutors.h"
+#include "unit_of_work.h"
 #include "validate.h"
+#include "versioned_answer.h"
 
 /* ---- GET /tutors/{staff_number} ------------------------------------------------------------------- */
+
+/* A tutor to read as the caller may, and what was read (malloc'd). */
+struct tutor_read {
+    const struct principal *who;
+    const char *number;
+    char *json, *version;
+};
+
+/* uow_work for GET /tutors/{n}: the record with its detail. */
+static enum app_status read_tutor(struct db_conn *conn, void *ctx)
+{
+    struct tutor_read *r = ctx;
+    free(r->json), free(r->version);
+    r->json = r->version = NULL;
+    return repo_tutor_get(conn, r->who, r->number, 1, &r->json, &r->version);
+}
 
 static int callback_tutors_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
-    struct db_conn *conn = NULL;
-    char *json = NULL, *version = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_tutor_get(conn, http_principal(resp), http_path_param(req, "staff_number"), 1, &json, &version);
-    db_release(app->pool, conn);
-    if (st != APP_OK)
+    struct tutor_read r = {.who = http_principal(resp), .number = http_path_param(req, "staff_number")};
+    enum app_status st = uow_read(app->pool, read_tutor, &r);
+    if (st != APP_OK) {
+        free(r.json), free(r.version);
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-    http_set_etag(resp, version);
-    free(version);
-    return http_json_text(resp, 200, json);
+    }
+    http_set_etag(resp, r.version);
+    free(r.version);
+    return http_json_text(resp, 200, r.json);
 }
 
 /* ---- GET /tutors ------------------------------------------------------------------------------------ */
@@ -74,6 +90,27 @@ static int callback_tutors_list(const struct _u_request *req, struct _u_response
 
 /* ---- GET /tutors/{staff_number}/tutees ------------------------------------------------------------- */
 
+/* A page of a tutor's tutees to read: the caller, the tutor, the page, the items and the next key. */
+struct tutees_read {
+    const struct principal *who;
+    const char *number;
+    const struct page *page;
+    struct strbuf items;
+    char *next;
+};
+
+/* uow_work for the tutees: the tutor must be there for the caller. */
+static enum app_status read_tutees(struct db_conn *conn, void *ctx)
+{
+    struct tutees_read *r = ctx;
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_tutor_get(conn, r->who, r->number, 0, &json, &version);
+    free(json), free(version);
+    return st == APP_OK
+               ? repo_tutor_tutees(conn, r->who, r->number, r->page->after, r->page->limit, &r->items, &r->next)
+               : st;
+}
+
 static int callback_tutors_tutees(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -82,18 +119,11 @@ static int callback_tutors_tutees(const struct _u_request *req, struct _u_respon
     struct page page;
     if (listing_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    struct strbuf items = {0};
-    char *next = NULL, *json = NULL, *version = NULL;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_tutor_get(conn, who, number, 0, &json, &version);
-    if (st == APP_OK)
-        st = repo_tutor_tutees(conn, who, number, page.after, page.limit, &items, &next);
-    db_release(app->pool, conn);
+    struct tutees_read r = {.who = who, .number = number, .page = &page};
+    enum app_status st = uow_read(app->pool, read_tutees, &r);
     http_page_free(&page);
-    free(json);
-    free(version);
+    struct strbuf items = r.items;
+    char *next = r.next;
     if (st == APP_NOT_FOUND) {
         strbuf_free(&items);
         free(next);
@@ -143,8 +173,7 @@ static void check_exception(const json_t *exception, const json_t *next, json_t 
 
 /* The next representation: PUT's body, or PATCH's body merged into the current fields (RFC 7396). The
  * permanent_exception is checked on its own (check_exception) and put back, null when there is none. */
-static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current,
-                           json_t *errors)
+static json_t *next_fields(int is_patch, const char *number, const json_t *body, const json_t *current, json_t *errors)
 {
     json_t *next = json_deep_copy(is_patch ? current : body), *changes = json_copy((json_t *)body);
     const json_t *from = is_patch && !json_object_get(body, "permanent_exception") ? current : body;
@@ -172,76 +201,46 @@ static json_t *next_fields(int is_patch, const char *number, const json_t *body,
     return next;
 }
 
-struct tutor_write {
-    json_t *current, *next;
-    char *version, *json, *new_version;
-    int created;
+/* The body of a PUT or PATCH and the faults found in its next representation. */
+struct next_input {
+    const json_t *body;
+    const char *number;
+    int is_patch;
+    json_t *errors;
 };
 
-static void tutor_write_free(struct tutor_write *w)
+/* versioned_next_fn: the next fields, validated. */
+static enum app_status next_of(void *ctx, json_t *current, json_t **next)
 {
-    json_decref(w->current);
-    json_decref(w->next);
-    free(w->version);
-    free(w->json);
-    free(w->new_version);
+    struct next_input *in = ctx;
+    json_array_clear(in->errors);
+    *next = next_fields(in->is_patch, in->number, in->body, current, in->errors);
+    return json_array_size(in->errors) > 0 ? APP_INVALID : APP_OK;
 }
 
-/* One transaction: lock, If-Match, validate the next representation, upsert (event and audit). */
-static int write_tutor(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
-                       const json_t *body, int is_patch)
-{
-    const char *number = http_path_param(req, "staff_number");
-    struct tutor_write w = {0};
-    json_t *errors = json_array();
-    struct db_error err;
-    memset(&err, 0, sizeof(err));
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_begin(conn);
-    if (st == APP_OK)
-        st = repo_tutor_lock(conn, number, &w.current, &w.version);
-    if (st == APP_NOT_FOUND && !is_patch && validate_is_id(number, 20))
-        st = APP_OK;
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-        goto cleanup;
-    }
-    if (http_check_if_match(req, resp, w.version) != 0)
-        goto cleanup;
-    w.next = next_fields(is_patch, number, body, w.current, errors);
-    if (json_array_size(errors) > 0) {
-        rc = http_problem(resp, 422, NULL, "the tutor is not valid", errors);
-        errors = NULL;
-        goto cleanup;
-    }
-    st = repo_tutor_upsert(conn, http_principal(resp), number, w.next, &w.created, &w.json, &w.new_version, &err);
-    if (st == APP_OK)
-        st = db_commit(conn);
-    if (st != APP_OK) {
-        rc = http_problem_db(resp, st, &err, "staff");
-        goto cleanup;
-    }
-    http_set_etag(resp, w.new_version);
-    rc = http_json_text(resp, w.created ? 201 : 200, w.json);
-    w.json = NULL;
-cleanup:
-    tutor_write_free(&w);
-    json_decref(errors);
-    return rc;
-}
+static const struct versioned_words TUTOR_WORDS = {"no such tutor", "the tutor is not valid", "staff"};
 
-static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                        int is_patch)
+/* One unit of work: lock, If-Match, validate the next representation, upsert (event and audit). A PUT
+ * creates a staff member whose number is well formed; any other write needs one that exists. */
+static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only the registry or an admin may change staff records", NULL);
     json_t *body = http_body_object(req, resp, is_patch);
     if (!body)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    int rc = st == APP_OK ? write_tutor(req, resp, conn, body, is_patch) : http_problem_for(resp, st, NULL);
-    db_release(app->pool, conn);
+    struct next_input in = {body, http_path_param(req, "staff_number"), is_patch, json_array()};
+    struct versioned_write w = {.ops = &repo_tutor_versioned,
+                                .who = http_principal(resp),
+                                .key = in.number,
+                                .must_exist = is_patch || !validate_is_id(in.number, 20),
+                                .if_match = http_header(req, "If-Match"),
+                                .next = next_of,
+                                .next_ctx = &in};
+    enum app_status st = uow_run(app->pool, repo_versioned_write_work, &w, NULL);
+    int rc = versioned_answer(req, resp, st, &w, in.errors, &TUTOR_WORDS);
+    repo_versioned_free(&w);
+    json_decref(in.errors);
     json_decref(body);
     return rc;
 }
