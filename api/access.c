@@ -17,8 +17,8 @@ void access_scope_of(const struct principal *p, struct access_scope *out)
     out->params[1] = access_has_role(p, ROLE_STUDENT) ? p->sub : NULL;
     size_t used = (size_t)snprintf(out->schools, sizeof(out->schools), "{");
     for (int i = 0; i < p->n_schools; i++)
-        used += (size_t)snprintf(out->schools + used, sizeof(out->schools) - used, "%s\"%s\"", i ? "," : "",
-                                 p->schools[i]);
+        used +=
+            (size_t)snprintf(out->schools + used, sizeof(out->schools) - used, "%s\"%s\"", i ? "," : "", p->schools[i]);
     snprintf(out->schools + used, sizeof(out->schools) - used, "}");
     out->params[2] = out->schools;
     out->params[3] = access_has_role(p, ROLE_SENIOR_TUTOR) ? p->sub : NULL;

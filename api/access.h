@@ -23,13 +23,12 @@ void access_scope_of(const struct principal *p, struct access_scope *out);
  *   a personal, cover or secondary allocation in force today.
  * Written inline rather than as a SQL function so the planner can inline it: the OR short-circuits for
  * admin and registry, and the senior tutor's schools are computed once per query (an InitPlan). */
-#define ACCESS_VISIBLE(a, b, c, d, e)                                                                   \
-    "($" #a "::boolean"                                                                                \
-    " OR ($" #b "::text IS NOT NULL AND s.student_number = $" #b "::text)"                              \
-    " OR ARRAY[s.school, s.partner_school] && (SELECT tutord_senior_schools($" #c "::text[], $" #d      \
-    "::text))"                                                                                          \
-    " OR ($" #e "::text IS NOT NULL AND EXISTS (SELECT 1 FROM allocations a"                            \
-    " WHERE a.student_number = s.student_number AND a.staff_number = $" #e "::text"                     \
+#define ACCESS_VISIBLE(a, b, c, d, e)                                                                                  \
+    "($" #a "::boolean"                                                                                                \
+    " OR ($" #b "::text IS NOT NULL AND s.student_number = $" #b "::text)"                                             \
+    " OR ARRAY[s.school, s.partner_school] && (SELECT tutord_senior_schools($" #c "::text[], $" #d "::text))"          \
+    " OR ($" #e "::text IS NOT NULL AND EXISTS (SELECT 1 FROM allocations a"                                           \
+    " WHERE a.student_number = s.student_number AND a.staff_number = $" #e "::text"                                    \
     " AND a.period @> current_date)))"
 
 /* True when the principal has any of the role bits. */

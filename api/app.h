@@ -25,7 +25,7 @@ struct rate_limiter;
 struct app {
     const struct config *config;
     struct db_pool *pool;
-    struct db_pool *replica;      /* the heavy read routes' pool on a streaming replica (heavy_read.h); NULL = none */
+    struct db_pool *replica; /* the heavy read routes' pool on a streaming replica (heavy_read.h); NULL = none */
     const struct auth_verifier *auth;
     struct route_table *routes;
     struct rate_limiter *limiter; /* request quotas (ratelimit.h), set by server_run; NULL = none */

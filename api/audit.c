@@ -12,7 +12,7 @@ static void roles_literal(const struct principal *who, char *buf, size_t size)
         unsigned bit;
         const char *name;
     } roles[] = {{ROLE_STUDENT, "student"},   {ROLE_TUTOR, "tutor"}, {ROLE_SENIOR_TUTOR, "senior_tutor"},
-                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"},   {ROLE_DEAN, "dean"}};
+                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"}, {ROLE_DEAN, "dean"}};
     size_t used = (size_t)snprintf(buf, size, "{");
     int first = 1;
     for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
@@ -23,8 +23,8 @@ static void roles_literal(const struct principal *who, char *buf, size_t size)
     snprintf(buf + used, size - used, "}");
 }
 
-enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action,
-                             const char *entity, const char *entity_id, const char *student, const json_t *detail)
+enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action, const char *entity,
+                             const char *entity_id, const char *student, const json_t *detail)
 {
     char roles[96];
     roles_literal(who, roles, sizeof(roles));
@@ -47,14 +47,14 @@ enum app_status audit_set_actor(struct db_conn *conn, const struct principal *wh
                     params, NULL, NULL);
 }
 
-enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
-                            const char *subject, const json_t *payload)
+enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind, const char *subject,
+                            const json_t *payload)
 {
     char *payload_text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     const char *params[4] = {kind, subject, who->sub, payload_text ? payload_text : "{}"};
-    enum app_status st = db_query(conn,
-                                  "INSERT INTO events (kind, subject, actor, payload) VALUES ($1, $2, $3, $4::jsonb)",
-                                  4, params, NULL, NULL);
+    enum app_status st =
+        db_query(conn, "INSERT INTO events (kind, subject, actor, payload) VALUES ($1, $2, $3, $4::jsonb)", 4, params,
+                 NULL, NULL);
     free(payload_text);
     return st;
 }

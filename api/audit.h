@@ -11,13 +11,13 @@
 /* Appends one audit row: `action` like "note.read_confidential" or "allocation.create", `entity` and
  * `entity_id` name the record, `student` (may be NULL) whose record it is, `detail` (may be NULL,
  * borrowed) extra facts — never note text. Returns APP_OK or the database failure. */
-enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action,
-                             const char *entity, const char *entity_id, const char *student, const json_t *detail);
+enum app_status audit_record(struct db_conn *conn, const struct principal *who, const char *action, const char *entity,
+                             const char *entity_id, const char *student, const json_t *detail);
 
 /* Appends one event to the change feed (same transaction): `kind` like "allocation.created",
  * `subject` the record's key, `payload` (borrowed, may be NULL) the record as JSON. */
-enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind,
-                            const char *subject, const json_t *payload);
+enum app_status audit_event(struct db_conn *conn, const struct principal *who, const char *kind, const char *subject,
+                            const json_t *payload);
 
 /* One change to a record, both ways at once: the event `kind` about `student` and the audit row
  * `action` on `entity` `entity_id`, each carrying the record `json` (JSON text, borrowed). Returns
@@ -29,8 +29,7 @@ enum app_status audit_change(struct db_conn *conn, const struct principal *who, 
  * to the change feed, in the caller's transaction: its id, student, tutor, slot, times and place, built by
  * the database from the booking and its slot (the notification outbox, sql/015, tells both people from
  * it). Returns APP_OK, APP_NOT_FOUND when the booking names no slot, or the database failure. */
-enum app_status audit_booking(struct db_conn *conn, const struct principal *who, const char *kind,
-                              const char *booking);
+enum app_status audit_booking(struct db_conn *conn, const struct principal *who, const char *kind, const char *booking);
 
 /* Names `who` as the actor of the rest of the caller's transaction for the audit rows the database writes
  * itself (the status history trigger, sql/012): the settings tutord.actor and tutord.actor_roles, local

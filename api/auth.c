@@ -6,9 +6,9 @@
 #include "jwks_source.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <jansson.h>
 #include <jwt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +32,8 @@ static const struct {
     const char *name;
     unsigned bit;
 } ROLE_NAMES[] = {
-    {"admin", ROLE_ADMIN},     {"senior_tutor", ROLE_SENIOR_TUTOR}, {"registry", ROLE_REGISTRY},
-    {"tutor", ROLE_TUTOR},     {"student", ROLE_STUDENT},      {"dean", ROLE_DEAN},
+    {"admin", ROLE_ADMIN}, {"senior_tutor", ROLE_SENIOR_TUTOR}, {"registry", ROLE_REGISTRY},
+    {"tutor", ROLE_TUTOR}, {"student", ROLE_STUDENT},           {"dean", ROLE_DEAN},
 };
 
 unsigned auth_role_of_name(const char *name)

@@ -24,9 +24,9 @@ enum role {
 
 /* Who is calling: taken from a verified token only. */
 struct principal {
-    char sub[64];                         /* staff number or student number */
-    unsigned roles;                       /* enum role bits */
-    int n_schools;                        /* from the optional `schools` claim (or the mapped one) */
+    char sub[64];   /* staff number or student number */
+    unsigned roles; /* enum role bits */
+    int n_schools;  /* from the optional `schools` claim (or the mapped one) */
     char schools[AUTH_MAX_SCHOOLS][17];
 };
 

@@ -106,8 +106,8 @@ static int set_int(struct config *cfg, const struct int_setting *s, const char *
     errno = 0;
     long v = strtol(text, &end, 10);
     if (errno || end == text || *end != '\0' || v < s->min || v > s->max) {
-        fprintf(stderr, "tutord: %s must be a whole number from %ld to %ld (got \"%s\")\n", origin, s->min,
-                s->max, text);
+        fprintf(stderr, "tutord: %s must be a whole number from %ld to %ld (got \"%s\")\n", origin, s->min, s->max,
+                text);
         return -1;
     }
     char *field = (char *)cfg + s->offset;
@@ -255,8 +255,7 @@ static int check_listen(const struct config *cfg)
 {
     struct in_addr addr;
     if (inet_pton(AF_INET, cfg->listen, &addr) != 1) {
-        fprintf(stderr, "tutord: TUTORD_LISTEN must be an IPv4 address such as 127.0.0.1 (got \"%s\")\n",
-                cfg->listen);
+        fprintf(stderr, "tutord: TUTORD_LISTEN must be an IPv4 address such as 127.0.0.1 (got \"%s\")\n", cfg->listen);
         return -1;
     }
     return 0;
@@ -372,8 +371,7 @@ int config_check_for_serving(const struct config *cfg)
             rc = -1;
         }
     } else if (!cfg->jwt_public_key_file || access(cfg->jwt_public_key_file, R_OK) != 0) {
-        fprintf(stderr, "tutord: TUTORD_JWT_PUBLIC_KEY_FILE must name a readable PEM file for %s\n",
-                cfg->jwt_alg);
+        fprintf(stderr, "tutord: TUTORD_JWT_PUBLIC_KEY_FILE must name a readable PEM file for %s\n", cfg->jwt_alg);
         rc = -1;
     }
     if (cfg->metrics_token_file && access(cfg->metrics_token_file, R_OK) != 0) {

@@ -8,8 +8,8 @@
 
 struct csv_reader {
     const char *p, *end;
-    long line;        /* line number (1-based) where the next record starts */
-    char error[160];  /* why csv_next returned -1 */
+    long line;       /* line number (1-based) where the next record starts */
+    char error[160]; /* why csv_next returned -1 */
 };
 
 /* One record: n fields, each a malloc'd NUL-terminated string (a field never contains NUL). */

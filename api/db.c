@@ -2,8 +2,8 @@
 #include "db.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -204,8 +204,8 @@ void db_release(struct db_pool *pool, struct db_conn *conn)
         return;
     if (conn->in_tx)
         db_rollback(conn);
-    if (conn->pg && (conn->broken || PQstatus(conn->pg) != CONNECTION_OK ||
-                     PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
+    if (conn->pg &&
+        (conn->broken || PQstatus(conn->pg) != CONNECTION_OK || PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
         PQfinish(conn->pg); /* reopened lazily by the next db_acquire */
         conn->pg = NULL;
     }
@@ -370,16 +370,16 @@ static enum app_status run(struct db_conn *conn, run_fn fn, const char *stmt, in
     return st;
 }
 
-enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         PGresult **out, struct db_error *err)
+enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params, PGresult **out,
+                         struct db_error *err)
 {
     if (out)
         *out = NULL;
     return run(conn, run_text, sql, nparams, params, out, err);
 }
 
-enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams,
-                                  const char *const *params, PGresult **out, struct db_error *err)
+enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
+                                  PGresult **out, struct db_error *err)
 {
     if (out)
         *out = NULL;
@@ -487,8 +487,8 @@ int db_replica_reached(struct db_conn *conn, const char *lsn, int max_wait_ms)
     }
 }
 
-enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms,
-                                struct db_conn **out, struct db_pool **from, enum db_source *source)
+enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms, struct db_conn **out,
+                                struct db_pool **from, enum db_source *source)
 {
     char lsn[32];
     *from = primary;

@@ -23,9 +23,9 @@ struct db_error {
 
 struct db_conn {
     PGconn *pg;
-    int broken;       /* set when the connection failed; the pool resets it on release */
-    int in_tx;        /* inside BEGIN ... COMMIT/ROLLBACK */
-    int prepared;     /* hot statements prepared on this connection */
+    int broken;                            /* set when the connection failed; the pool resets it on release */
+    int in_tx;                             /* inside BEGIN ... COMMIT/ROLLBACK */
+    int prepared;                          /* hot statements prepared on this connection */
     const struct db_statement *statements; /* the pool's statements, re-prepared after a reconnect */
     /* The last statement's refusal (sqlstate "" after a success); in an aborted transaction the cause's,
      * which 25P02 never replaces. The unit of work reads it to retry 40001/40P01 before they are mapped. */
@@ -39,8 +39,9 @@ struct db_statement {
 };
 
 /* Creates a pool of `size` connections to `url`; connections open lazily, so a database that is down
- * at start-up is not fatal. Each session acts as `role` ("-c role=..."; NULL or "none": as connected). `statements` (terminated by {NULL, NULL}) are prepared on each connection;
- * the array must outlive the pool. Returns NULL on allocation failure. */
+ * at start-up is not fatal. Each session acts as `role` ("-c role=..."; NULL or "none": as connected). `statements`
+ * (terminated by {NULL, NULL}) are prepared on each connection; the array must outlive the pool. Returns NULL on
+ * allocation failure. */
 struct db_pool *db_pool_new(const char *url, const char *role, int size, int acquire_timeout_ms,
                             const struct db_statement *statements);
 
@@ -80,12 +81,12 @@ void db_rollback(struct db_conn *conn);
  * maps the SQLSTATE, logs unexpected errors, fills *err when non-NULL, and leaves *out NULL.
  * Outside a transaction a statement runs in autocommit: use that only for reads, which are retried
  * once on a fresh connection when the pooled one turns out to be dead (e.g. the server restarted). */
-enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
-                         PGresult **out, struct db_error *err);
+enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params, PGresult **out,
+                         struct db_error *err);
 
 /* As db_query, for a statement the pool prepared on every connection (see db_pool_new). */
-enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams,
-                                  const char *const *params, PGresult **out, struct db_error *err);
+enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
+                                  PGresult **out, struct db_error *err);
 
 /* Maps a SQLSTATE to an app_status (23505 → CONFLICT, 23503 → INVALID, 23514/23502/22xxx → INVALID,
  * 40001/40P01/57P01/08xxx → UNAVAILABLE, anything else → DB). Pure. */
@@ -119,8 +120,8 @@ int db_replica_reached(struct db_conn *conn, const char *lsn, int max_wait_ms);
  * caught up with the primary as above, else from `primary`. Sets *from to the pool to release it to and
  * *source to which server it is. Returns what db_acquire on the primary returns when the replica is not
  * used, so a replica that is down never turns into an error. */
-enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms,
-                                struct db_conn **out, struct db_pool **from, enum db_source *source);
+enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica, int max_wait_ms, struct db_conn **out,
+                                struct db_pool **from, enum db_source *source);
 
 /* A way for another thread to stop the statements one thread runs (the heavy pool, when a request's
  * client has gone). Initialise with db_watch_init; the owner thread installs it with db_watch_set. */

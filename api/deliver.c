@@ -361,8 +361,8 @@ struct deliverer *deliver_start(const struct app *app)
         return NULL;
     struct deliverer *d = calloc(1, sizeof(*d));
     if (d)
-        d->pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, 1,
-                              cfg->db_acquire_timeout_ms, NULL);
+        d->pool =
+            db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, 1, cfg->db_acquire_timeout_ms, NULL);
     if (!d || !d->pool || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         log_msg(LOG_ERROR, "deliver: cannot start the delivery worker");
         if (d)

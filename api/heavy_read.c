@@ -7,8 +7,7 @@ enum app_status heavy_read_acquire(const struct app *app, struct _u_response *re
                                    struct db_pool **pool)
 {
     enum db_source source = DB_FROM_PRIMARY;
-    enum app_status st =
-        db_acquire_read(app->pool, app->replica, app->config->read_max_wait_ms, conn, pool, &source);
+    enum app_status st = db_acquire_read(app->pool, app->replica, app->config->read_max_wait_ms, conn, pool, &source);
     u_map_put(resp->map_header, "Tutord-Served-By", source == DB_FROM_REPLICA ? "replica" : "primary");
     return st;
 }

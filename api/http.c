@@ -166,15 +166,23 @@ int http_problem_field(struct _u_response *resp, long status, const char *field,
 long http_status_of(enum app_status status)
 {
     switch (status) {
-    case APP_OK: return 200;
-    case APP_NOT_FOUND: return 404;
-    case APP_FORBIDDEN: return 403;
-    case APP_CONFLICT: return 409;
-    case APP_INVALID: return 422;
-    case APP_PRECONDITION_FAILED: return 412;
-    case APP_UNAVAILABLE: return 503;
+    case APP_OK:
+        return 200;
+    case APP_NOT_FOUND:
+        return 404;
+    case APP_FORBIDDEN:
+        return 403;
+    case APP_CONFLICT:
+        return 409;
+    case APP_INVALID:
+        return 422;
+    case APP_PRECONDITION_FAILED:
+        return 412;
+    case APP_UNAVAILABLE:
+        return 503;
     case APP_DB:
-    case APP_NOMEM: break;
+    case APP_NOMEM:
+        break;
     }
     return 500;
 }
@@ -233,7 +241,7 @@ int http_problem_db(struct _u_response *resp, enum app_status status, const stru
         return http_problem_for(resp, status, NULL);
     char field[64];
     constraint_field(err, table, field, sizeof(field));
-    const char *message = status == APP_CONFLICT ? "conflicts with an existing record"
+    const char *message = status == APP_CONFLICT                ? "conflicts with an existing record"
                           : strcmp(err->sqlstate, "23503") == 0 ? "refers to a record that does not exist"
                                                                 : "is not an accepted value";
     if (!*field)
@@ -304,8 +312,8 @@ json_t *http_body_object(const struct _u_request *req, struct _u_response *resp,
         return NULL;
     }
     json_error_t err;
-    json_t *body = json_loadb(req->binary_body ? req->binary_body : "", req->binary_body_length,
-                              JSON_REJECT_DUPLICATES, &err);
+    json_t *body =
+        json_loadb(req->binary_body ? req->binary_body : "", req->binary_body_length, JSON_REJECT_DUPLICATES, &err);
     if (!body) {
         char detail[256];
         snprintf(detail, sizeof(detail), "malformed JSON at line %d, column %d: %s", err.line, err.column, err.text);

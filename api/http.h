@@ -34,10 +34,10 @@ struct route_stats;
 struct request_ctx {
     char request_id[17];
     struct timespec started;
-    const char *route;         /* the matched route pattern, for logs (no personal data) */
+    const char *route;                     /* the matched route pattern, for logs (no personal data) */
     const struct route_entry *route_entry; /* the matched route (router.c) */
     const char *method;
-    long status;               /* the status the response was given */
+    long status; /* the status the response was given */
     int authenticated;
     struct principal principal;
     struct route_stats *stats; /* where the request is counted when answered (metrics.h); NULL: nowhere */

@@ -180,8 +180,9 @@ static void complete(const struct app *app, const struct idem *idem, const struc
     by_reference = by_reference && resp->status < 300;
     if (by_reference)
         type = REFERENCE_TYPE;
-    if (!release && !(body = by_reference ? created_id(resp)
-                                          : strndup(resp->binary_body ? resp->binary_body : "", resp->binary_body_length)))
+    if (!release &&
+        !(body = by_reference ? created_id(resp)
+                              : strndup(resp->binary_body ? resp->binary_body : "", resp->binary_body_length)))
         release = 1;
     const char *params[5] = {idem->principal, idem->key, status, type ? type : "", body};
     struct db_conn *conn = NULL;
@@ -200,8 +201,8 @@ static void complete(const struct app *app, const struct idem *idem, const struc
     free(body);
 }
 
-int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                    http_handler handler, http_replayer replayer)
+int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app, http_handler handler,
+                    http_replayer replayer)
 {
     const char *key = http_header(req, "Idempotency-Key");
     const struct principal *who = http_principal(resp);

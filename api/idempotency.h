@@ -23,7 +23,7 @@
  * which reads the record again with the caller's rights now (audited as any read). Returns what the
  * handler returned, or U_CALLBACK_COMPLETE after answering itself (replay, 400 for a malformed key,
  * 409, 422, 503 when the database is unavailable). Thread-safe. */
-int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                    http_handler handler, http_replayer replayer);
+int idempotency_run(const struct _u_request *req, struct _u_response *resp, const struct app *app, http_handler handler,
+                    http_replayer replayer);
 
 #endif

@@ -12,9 +12,9 @@
 #include "config.h"
 #include "db.h"
 #include "deliver.h"
-#include "metrics.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "migrate.h"
 #include "policy_presets.h"
 #include "repo_students.h"
@@ -204,9 +204,11 @@ int main(int argc, char **argv)
         rc = need_database(&cfg) == 0 && migrate_run(cfg.database_url) == 0 ? 0 : 1;
     else if (strcmp(cmd, "seed-demo") == 0)
         rc = cmd_seed_demo(&cfg);
-    else if (strcmp(cmd, "retention") == 0 && argc == 3 && (!strcmp(argv[2], "--dry-run") || !strcmp(argv[2], "--apply")))
-        rc = need_database(&cfg) == 0 ? with_app(&cfg, strcmp(argv[2], "--apply") == 0 ? retention_apply : retention_dry_run, 0)
-                                      : 1;
+    else if (strcmp(cmd, "retention") == 0 && argc == 3 &&
+             (!strcmp(argv[2], "--dry-run") || !strcmp(argv[2], "--apply")))
+        rc = need_database(&cfg) == 0
+                 ? with_app(&cfg, strcmp(argv[2], "--apply") == 0 ? retention_apply : retention_dry_run, 0)
+                 : 1;
     else if (strcmp(cmd, "token") == 0)
         rc = cmd_token(&cfg, argc, argv);
     else if (strcmp(cmd, "routes") == 0)

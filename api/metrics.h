@@ -15,7 +15,10 @@
 #include "app.h"
 
 /* The latency histogram's upper bounds in seconds; a last, unbounded bucket (+Inf) follows. */
-#define METRICS_BOUNDS {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0}
+#define METRICS_BOUNDS                                                                                                 \
+    {                                                                                                                  \
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0                                   \
+    }
 #define METRICS_N_BOUNDS 13
 #define METRICS_MIN_STATUS 100
 #define METRICS_MAX_STATUS 599

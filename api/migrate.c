@@ -39,8 +39,7 @@ static int is_migration(const char *name)
 static int already_applied(PGconn *pg, const char *name, int *applied)
 {
     const char *params[1] = {name};
-    PGresult *res = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res = PQexecParams(pg, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL, params, NULL, NULL, 0);
     int ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     *applied = ok && PQntuples(res) > 0;
     PQclear(res);
@@ -56,8 +55,8 @@ static int apply_one(PGconn *pg, const struct embedded_file *f)
         exec_ok(pg, "ROLLBACK", "ROLLBACK");
         return -1;
     }
-    PGresult *res = PQexecParams(pg, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(pg, "INSERT INTO schema_migrations (name) VALUES ($1)", 1, NULL, params, NULL, NULL, 0);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok || exec_ok(pg, "COMMIT", "COMMIT") != 0) {

@@ -27,9 +27,9 @@ int policy_input_read(struct _u_response *resp, const json_t *body, struct polic
 /* Frees what policy_input_read filled; idempotent. */
 void policy_input_free(struct policy_input *in);
 
-/* Evaluates school `code`'s students (those `reader` may see) under its adopted versions and under `draft` (borrowed) as if
- * adopted, as of the request's `as_of`: the simulation document (new reference), or NULL after answering.
- * Writes nothing. The caller has checked the caller may see the school. */
+/* Evaluates school `code`'s students (those `reader` may see) under its adopted versions and under `draft` (borrowed)
+ * as if adopted, as of the request's `as_of`: the simulation document (new reference), or NULL after answering. Writes
+ * nothing. The caller has checked the caller may see the school. */
 json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
                         const struct principal *reader, const char *code, pe_policy *draft, const struct page *page);
 

@@ -42,8 +42,8 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[7] = {student, scope.params[0], scope.params[1], scope.params[2], scope.params[3],
-                             scope.params[4], kind};
+    const char *params[7] = {
+        student, scope.params[0], scope.params[1], scope.params[2], scope.params[3], scope.params[4], kind};
     return access_senior_gate(
         conn, who,
         "SELECT (s.school = ANY (x.sch) OR ($7 = 'secondary' AND s.partner_school = ANY (x.sch)))::int"
@@ -58,18 +58,17 @@ enum app_status repo_allocation_authorize(struct db_conn *conn, const struct pri
  * allocations_one_personal_tutor each add their index entry before looking for conflicts, and two
  * that see each other's entry wait for each other — a deadlock (40P01) PostgreSQL breaks after
  * deadlock_timeout. Behind the lock the later one sees the winner committed and gets 23P01 (409). */
-static enum app_status check_parties(struct db_conn *conn, const struct allocation_input *in,
-                                     struct alloc_refusal *why)
+static enum app_status check_parties(struct db_conn *conn, const struct allocation_input *in, struct alloc_refusal *why)
 {
     const char *params[2] = {in->student, in->tutor};
     PGresult *res = NULL;
-    enum app_status st = db_query(
-        conn,
-        "SELECT s.partner_school, t.staff_number IS NOT NULL, COALESCE(t.active, false),"
-        "       COALESCE(t.roles && '{tutor,senior_tutor}'::text[], false), t.school"
-        "  FROM students s LEFT JOIN staff t ON t.staff_number = $2 WHERE s.student_number = $1"
-        "   FOR NO KEY UPDATE OF s",
-        2, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT s.partner_school, t.staff_number IS NOT NULL, COALESCE(t.active, false),"
+                 "       COALESCE(t.roles && '{tutor,senior_tutor}'::text[], false), t.school"
+                 "  FROM students s LEFT JOIN staff t ON t.staff_number = $2 WHERE s.student_number = $1"
+                 "   FOR NO KEY UPDATE OF s",
+                 2, params, &res, NULL);
     if (st != APP_OK)
         return st;
     if (PQntuples(res) == 0)
@@ -93,13 +92,12 @@ static enum app_status end_current_personal(struct db_conn *conn, const struct p
 {
     const char *params[3] = {in->student, in->starts_on, who->sub};
     PGresult *res = NULL;
-    enum app_status st = db_query(
-        conn,
-        "UPDATE allocations a SET ends_on = $2::date - 1, ended_by = $3, ended_at = now()"
-        " WHERE a.student_number = $1 AND a.kind = 'personal' AND a.starts_on < $2::date"
-        "   AND (a.ends_on IS NULL OR a.ends_on >= $2::date)"
-        " RETURNING a.id::text, tutord_allocation_json(a)::text",
-        3, params, &res, NULL);
+    enum app_status st = db_query(conn,
+                                  "UPDATE allocations a SET ends_on = $2::date - 1, ended_by = $3, ended_at = now()"
+                                  " WHERE a.student_number = $1 AND a.kind = 'personal' AND a.starts_on < $2::date"
+                                  "   AND (a.ends_on IS NULL OR a.ends_on >= $2::date)"
+                                  " RETURNING a.id::text, tutord_allocation_json(a)::text",
+                                  3, params, &res, NULL);
     for (int i = 0; st == APP_OK && i < PQntuples(res); i++)
         st = record_change(conn, who, "end", PQgetvalue(res, i, 0), in->student, PQgetvalue(res, i, 1));
     PQclear(res);
@@ -110,8 +108,8 @@ static enum app_status insert_allocation(struct db_conn *conn, const struct prin
                                          const struct allocation_input *in, char **id, char **json,
                                          struct alloc_refusal *why)
 {
-    const char *params[8] = {in->student, in->tutor,  in->kind, in->starts_on, in->ends_on,
-                             in->reason,  who->sub, in->absence_id};
+    const char *params[8] = {in->student, in->tutor,  in->kind, in->starts_on,
+                             in->ends_on, in->reason, who->sub, in->absence_id};
     PGresult *res = NULL;
     struct db_error err;
     memset(&err, 0, sizeof(err));
@@ -124,7 +122,8 @@ static enum app_status insert_allocation(struct db_conn *conn, const struct prin
     if (st == APP_CONFLICT)
         return alloc_refuse(why, st, "student", "the student already has a personal tutor over these dates");
     if (st == APP_INVALID)
-        return alloc_refuse(why, st, strstr(err.constraint, "reason") ? "reason" : "starts_on", "is not an accepted value");
+        return alloc_refuse(why, st, strstr(err.constraint, "reason") ? "reason" : "starts_on",
+                            "is not an accepted value");
     if (st != APP_OK)
         return st;
     *id = strdup(PQgetvalue(res, 0, 0));
@@ -241,12 +240,12 @@ enum app_status repo_allocation_end_work(struct db_conn *conn, void *work)
 static const char LIST_SQL[] =
     "SELECT tutord_allocation_json(a)::text, a.id::text FROM allocations a"
     "  JOIN students s ON s.student_number = a.student_number"
-    " WHERE " ACCESS_VISIBLE(1, 2, 3, 4, 5)
-    "   AND ($6::text IS NULL OR s.school = $6) AND ($7::text IS NULL OR a.staff_number = $7)"
-    "   AND ($8::text IS NULL OR a.student_number = $8) AND ($9::text IS NULL OR a.kind = $9)"
-    "   AND ($10::date IS NULL OR a.period @> $10::date)"
-    "   AND ($11::bigint IS NULL OR a.id > $11::bigint)"
-    " ORDER BY a.id LIMIT $12";
+    " WHERE " ACCESS_VISIBLE(
+        1, 2, 3, 4, 5) "   AND ($6::text IS NULL OR s.school = $6) AND ($7::text IS NULL OR a.staff_number = $7)"
+                       "   AND ($8::text IS NULL OR a.student_number = $8) AND ($9::text IS NULL OR a.kind = $9)"
+                       "   AND ($10::date IS NULL OR a.period @> $10::date)"
+                       "   AND ($11::bigint IS NULL OR a.id > $11::bigint)"
+                       " ORDER BY a.id LIMIT $12";
 
 enum app_status repo_allocation_list(struct db_conn *conn, const struct principal *who,
                                      const struct allocation_filter *f, struct strbuf *items, char **next_key)

@@ -27,8 +27,7 @@ static const char EXISTING_SQL[] =
     "   AND (a.ends_on IS NULL OR a.ends_on >= COALESCE($4::date, current_date)))::int::text";
 
 /* Looks for the same allocation in force (*id) and whether a personal one would be replaced. */
-static enum app_status find_existing(struct db_conn *conn, const struct allocation_input *in, char **id,
-                                     int *replaces)
+static enum app_status find_existing(struct db_conn *conn, const struct allocation_input *in, char **id, int *replaces)
 {
     const char *params[5] = {in->student, in->tutor, in->kind, in->starts_on, in->ends_on};
     PGresult *res = NULL;
@@ -187,9 +186,8 @@ static void assign(PGresult *students, const char *school, struct tutor_pool *po
         add_allocation(l, out, student, tutor, "personal");
         out->personal++;
         const char *partner = PQgetvalue(students, i, 1);
-        struct tutor_slot *second = *partner && strcmp(PQgetvalue(students, i, 2), "0") == 0
-                                        ? least_loaded(pool, partner)
-                                        : NULL;
+        struct tutor_slot *second =
+            *partner && strcmp(PQgetvalue(students, i, 2), "0") == 0 ? least_loaded(pool, partner) : NULL;
         if (second) {
             add_allocation(l, out, student, second, "secondary");
             out->secondary++;
@@ -222,9 +220,8 @@ static void report_tutors(const struct tutor_pool *pool, struct auto_result *out
     for (int i = 0; i < pool->n; i++) {
         const struct tutor_slot *t = &pool->slots[i];
         json_array_append_new(out->tutors, json_pack("{s:s, s:s, s:I, s:I, s:I}", "tutor", t->number, "school",
-                                                     t->school, "capacity", (json_int_t)t->capacity,
-                                                     "tutees_before", (json_int_t)t->before, "tutees_after",
-                                                     (json_int_t)t->load));
+                                                     t->school, "capacity", (json_int_t)t->capacity, "tutees_before",
+                                                     (json_int_t)t->before, "tutees_after", (json_int_t)t->load));
     }
 }
 
@@ -245,11 +242,11 @@ static enum app_status lock_school(struct db_conn *conn, const struct principal 
 static enum app_status audit_run(struct db_conn *conn, const struct principal *who, const char *school,
                                  const char *starts_on, const struct auto_result *out)
 {
-    json_t *detail = json_pack("{s:s, s:I, s:I, s:I}", "starts_on", starts_on, "personal", (json_int_t)out->personal,
-                               "secondary", (json_int_t)out->secondary, "unallocated",
-                               (json_int_t)json_array_size(out->unallocated));
-    enum app_status st = detail ? audit_record(conn, who, "allocation.auto", "school", school, NULL, detail)
-                                : APP_NOMEM;
+    json_t *detail =
+        json_pack("{s:s, s:I, s:I, s:I}", "starts_on", starts_on, "personal", (json_int_t)out->personal, "secondary",
+                  (json_int_t)out->secondary, "unallocated", (json_int_t)json_array_size(out->unallocated));
+    enum app_status st =
+        detail ? audit_record(conn, who, "allocation.auto", "school", school, NULL, detail) : APP_NOMEM;
     json_decref(detail);
     return st;
 }
@@ -274,7 +271,8 @@ enum app_status repo_auto_allocate(struct db_conn *conn, const struct principal 
     PGresult *students = NULL;
     out->allocations = json_array(), out->unallocated = json_array(), out->tutors = json_array();
     strbuf_puts(&lists.students, "{"), strbuf_puts(&lists.tutors, "{"), strbuf_puts(&lists.kinds, "{");
-    enum app_status st = out->allocations && out->unallocated && out->tutors ? lock_school(conn, who, school) : APP_NOMEM;
+    enum app_status st =
+        out->allocations && out->unallocated && out->tutors ? lock_school(conn, who, school) : APP_NOMEM;
     if (st == APP_OK)
         st = load_tutors(conn, params, &pool);
     if (st == APP_OK)

@@ -39,11 +39,12 @@ enum app_status repo_change_request_open(struct db_conn *conn, const struct prin
     PGresult *res = NULL;
     *json = NULL;
     memset(why, 0, sizeof(*why));
-    enum app_status st = db_query(conn,
-                                  "INSERT INTO change_requests AS c (student_number, reason)"
-                                  " SELECT s.student_number, COALESCE($2, '') FROM students s WHERE s.student_number = $1"
-                                  " RETURNING c.id::text, tutord_change_request_json(c)::text",
-                                  2, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "INSERT INTO change_requests AS c (student_number, reason)"
+                 " SELECT s.student_number, COALESCE($2, '') FROM students s WHERE s.student_number = $1"
+                 " RETURNING c.id::text, tutord_change_request_json(c)::text",
+                 2, params, &res, NULL);
     if (st == APP_CONFLICT)
         return alloc_refuse(why, st, "student", "a change request of this student is already open");
     if (st == APP_OK && PQntuples(res) == 0)
@@ -65,19 +66,23 @@ static const char LIST_SQL[] =
     " ORDER BY c.id LIMIT $8";
 
 enum app_status repo_change_request_list(struct db_conn *conn, const struct principal *who,
-                                         const struct change_request_filter *f, struct strbuf *items,
-                                         char **next_key)
+                                         const struct change_request_filter *f, struct strbuf *items, char **next_key)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[8] = {access_has_role(who, ROLE_ADMIN) ? "t" : "f", scope.params[2], scope.params[3],
-                             scope.params[1], f->status, f->school, f->after, NULL};
+    const char *params[8] = {access_has_role(who, ROLE_ADMIN) ? "t" : "f",
+                             scope.params[2],
+                             scope.params[3],
+                             scope.params[1],
+                             f->status,
+                             f->school,
+                             f->after,
+                             NULL};
     return listing_query(conn, LIST_SQL, 8, params, f->limit, items, next_key);
 }
 
 /* Locks request `id` if it is about a student of the senior tutor's schools: student and status. */
-static enum app_status lock_request(struct db_conn *conn, const struct principal *who, const char *id,
-                                    PGresult **res)
+static enum app_status lock_request(struct db_conn *conn, const struct principal *who, const char *id, PGresult **res)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
@@ -100,8 +105,8 @@ static enum app_status reallocate(struct db_conn *conn, const struct principal *
 {
     char reason[64];
     snprintf(reason, sizeof(reason), "change request %s", id);
-    struct allocation_input in = {.student = student, .tutor = d->new_tutor, .kind = "personal",
-                                  .starts_on = d->starts_on, .reason = reason};
+    struct allocation_input in = {
+        .student = student, .tutor = d->new_tutor, .kind = "personal", .starts_on = d->starts_on, .reason = reason};
     char *json = NULL;
     enum app_status st = repo_allocation_create(conn, who, &in, alloc_id, &json, why);
     free(json);
@@ -113,8 +118,7 @@ static enum app_status reallocate(struct db_conn *conn, const struct principal *
 }
 
 enum app_status repo_change_request_decide(struct db_conn *conn, const struct principal *who, const char *id,
-                                           const struct change_decision *d, char **json,
-                                           struct alloc_refusal *why)
+                                           const struct change_decision *d, char **json, struct alloc_refusal *why)
 {
     PGresult *res = NULL, *upd = NULL;
     char *alloc_id = NULL;

@@ -24,8 +24,7 @@ struct change_request_filter {
 /* A page of the requests `who` may see: admin all, a senior tutor those of students of their schools,
  * a student their own; by id. */
 enum app_status repo_change_request_list(struct db_conn *conn, const struct principal *who,
-                                         const struct change_request_filter *f, struct strbuf *items,
-                                         char **next_key);
+                                         const struct change_request_filter *f, struct strbuf *items, char **next_key);
 
 /* A decision on one request. Strings borrowed; comment, new_tutor and starts_on may be NULL. */
 struct change_decision {
@@ -41,15 +40,14 @@ struct change_decision {
  * reallocates (repo_allocation_create; its refusals name "new_tutor" for the tutor). Appends
  * change_request.decided event and change_request.decide audit. *json (malloc'd) is the request. */
 enum app_status repo_change_request_decide(struct db_conn *conn, const struct principal *who, const char *id,
-                                           const struct change_decision *d, char **json,
-                                           struct alloc_refusal *why);
+                                           const struct change_decision *d, char **json, struct alloc_refusal *why);
 
 /* One change-request write for uow_run. Inputs are borrowed; `json` is the request (malloc'd on APP_OK,
  * NULL otherwise; the caller frees it) and `why` the refusal naming a field. */
 struct change_request_work {
     const struct principal *who;
-    const char *student, *reason;        /* repo_change_request_open_work */
-    const char *id;                      /* repo_change_request_decide_work */
+    const char *student, *reason; /* repo_change_request_open_work */
+    const char *id;               /* repo_change_request_decide_work */
     const struct change_decision *decision;
     char *json;
     struct alloc_refusal why;

@@ -47,10 +47,10 @@ enum app_status repo_exemption_delete(struct db_conn *conn, const char *id, stru
  * before that is 404/403 about the student or exemption); `err` holds the database's refusal. */
 struct exemption_write {
     const struct principal *who;
-    const char *student;  /* create */
-    const json_t *body;   /* create: the validated body */
-    int body_invalid;     /* create: the caller found the body invalid (answered after the gate) */
-    const char *id;       /* delete */
+    const char *student; /* create */
+    const json_t *body;  /* create: the validated body */
+    int body_invalid;    /* create: the caller found the body invalid (answered after the gate) */
+    const char *id;      /* delete */
     int gated;
     char *json;
     struct db_error err;

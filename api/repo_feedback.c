@@ -223,8 +223,7 @@ enum app_status repo_survey_put_work(struct db_conn *conn, void *work)
         w->stage = FEEDBACK_BODY, st = APP_INVALID;
     if (st == APP_OK) {
         w->stage = FEEDBACK_WRITE;
-        st = repo_survey_put(conn, w->who, w->school, w->year, w->fields, &w->created, &w->json, &w->version,
-                             &w->err);
+        st = repo_survey_put(conn, w->who, w->school, w->year, w->fields, &w->created, &w->json, &w->version, &w->err);
     }
     return st;
 }

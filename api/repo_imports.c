@@ -26,8 +26,7 @@ static const char STUDENTS_UPSERT_SQL[] =
 
 static const char STAFF_UPSERT_SQL[] =
     "WITH up AS ("
-    " " STAFF_UPSERT_INTO
-    " SELECT key, d->>'name', d->>'email', d->>'school',"
+    " " STAFF_UPSERT_INTO " SELECT key, d->>'name', d->>'email', d->>'school',"
     "  CASE WHEN d ? 'roles' THEN ARRAY(SELECT jsonb_array_elements_text(d->'roles')) ELSE '{tutor}' END,"
     "  COALESCE((d->>'permanent')::boolean, true), COALESCE((d->>'capacity')::integer, 30),"
     "  COALESCE((d->>'active')::boolean, true)"
@@ -112,9 +111,9 @@ enum app_status repo_import_check(struct db_conn *conn, const struct import_kind
     PGresult *res = NULL;
     enum app_status st = db_query(conn, CHECK_SQL, 2, params, &res, NULL);
     for (int i = 0; st == APP_OK && i < PQntuples(res); i++)
-        json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "row",
-                                                (json_int_t)strtol(PQgetvalue(res, i, 0), NULL, 10), "field",
-                                                PQgetvalue(res, i, 1), "message", PQgetvalue(res, i, 2)));
+        json_array_append_new(errors,
+                              json_pack("{s:I, s:s, s:s}", "row", (json_int_t)strtol(PQgetvalue(res, i, 0), NULL, 10),
+                                        "field", PQgetvalue(res, i, 1), "message", PQgetvalue(res, i, 2)));
     PQclear(res);
     return st;
 }
@@ -158,8 +157,8 @@ enum app_status repo_import_apply(struct db_conn *conn, const struct import_kind
     PQclear(res);
     if (st != APP_OK)
         return st;
-    json_t *detail = json_pack("{s:I, s:I, s:I}", "created", (json_int_t)*created, "updated",
-                               (json_int_t)*updated, "unchanged", (json_int_t)*unchanged);
+    json_t *detail = json_pack("{s:I, s:I, s:I}", "created", (json_int_t)*created, "updated", (json_int_t)*updated,
+                               "unchanged", (json_int_t)*unchanged);
     st = audit_record(conn, who, kind->audit_action, kind->table, "import", NULL, detail);
     json_decref(detail);
     return st;

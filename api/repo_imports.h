@@ -16,11 +16,11 @@
 
 /* What is imported: students by student_number, or staff by staff_number. */
 struct import_kind {
-    const char *key;             /* the natural key field, e.g. "student_number" */
-    const char *table;           /* for http_problem_db: "students" or "staff" */
-    const char *references;      /* fields naming a school, as a text[] literal: "{school,partner_school}" */
-    const char *upsert_sql;      /* $1 = actor; answers one row (created, updated) */
-    const char *audit_action;    /* e.g. "student.import" */
+    const char *key;          /* the natural key field, e.g. "student_number" */
+    const char *table;        /* for http_problem_db: "students" or "staff" */
+    const char *references;   /* fields naming a school, as a text[] literal: "{school,partner_school}" */
+    const char *upsert_sql;   /* $1 = actor; answers one row (created, updated) */
+    const char *audit_action; /* e.g. "student.import" */
 };
 
 extern const struct import_kind IMPORT_STUDENTS;

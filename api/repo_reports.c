@@ -28,22 +28,22 @@
 
 /* The schools a report covers: $1 (or all when null) that the caller sees ($2 sees_all, $3 claimed
  * schools, $4 senior tutor). */
-#define REPORT_SCHOOLS                                                                                  \
-    "sc AS (SELECT code FROM schools WHERE ($1::text IS NULL OR code = $1)"                            \
+#define REPORT_SCHOOLS                                                                                                 \
+    "sc AS (SELECT code FROM schools WHERE ($1::text IS NULL OR code = $1)"                                            \
     " AND ($2::boolean OR code = ANY (tutord_senior_schools($3::text[], $4))))"
 
 /* $5 start, $6 end, $7 as_of: the span of the year up to as_of, and the institution's time zone. */
-#define REPORT_SPAN                                                                                     \
-    "yr AS (SELECT $5::date AS ys, $6::date AS ye, $7::date AS r,"                                      \
-    " CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                           \
-    "      ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END AS span,"                     \
+#define REPORT_SPAN                                                                                                    \
+    "yr AS (SELECT $5::date AS ys, $6::date AS ye, $7::date AS r,"                                                     \
+    " CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                                           \
+    "      ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END AS span,"                                     \
     " (SELECT time_zone FROM calendar_settings) AS tz)"
 
 /* Personal tutees per counted tutor during the span. */
-#define REPORT_LOAD                                                                                     \
-    "load AS (SELECT t.school, t.staff_number, count(DISTINCT a.student_number) AS tutees"             \
-    " FROM yr, staff t JOIN sc ON sc.code = t.school"                                                   \
-    " JOIN allocations a ON a.staff_number = t.staff_number AND a.kind = 'personal'"                   \
+#define REPORT_LOAD                                                                                                    \
+    "load AS (SELECT t.school, t.staff_number, count(DISTINCT a.student_number) AS tutees"                             \
+    " FROM yr, staff t JOIN sc ON sc.code = t.school"                                                                  \
+    " JOIN allocations a ON a.staff_number = t.staff_number AND a.kind = 'personal'"                                   \
     " WHERE a.period && yr.span GROUP BY t.school, t.staff_number)"
 
 static const char KPI_SQL[] =
@@ -104,8 +104,7 @@ static const char KPI_TUTORS_SQL[] =
     "   ORDER BY l.school, l.staff_number), '[]')::text FROM load l, yr";
 
 /* Runs one report statement whose single value is JSON text, and parses it into *out. */
-static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params,
-                                  json_t **out)
+static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params, json_t **out)
 {
     PGresult *res = NULL;
     *out = NULL;
@@ -127,8 +126,7 @@ static void school_params(const struct principal *who, const char *school, struc
     params[3] = scope->params[3];
 }
 
-enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
-                                   int whole_ok)
+enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school, int whole_ok)
 {
     int admin = access_has_role(who, ROLE_ADMIN);
     if (!admin && (!access_has_role(who, ROLE_SENIOR_TUTOR) || (!school && !whole_ok)))
@@ -146,19 +144,18 @@ enum app_status repo_report_access(struct db_conn *conn, const struct principal 
     return st;
 }
 
-enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of,
-                                 struct report_year *out)
+enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of, struct report_year *out)
 {
     const char *params[2] = {label, as_of};
     PGresult *res = NULL;
     memset(out, 0, sizeof(*out));
-    enum app_status st = db_query(conn,
-                                  "SELECT label, starts_on::text, ends_on::text,"
-                                  " COALESCE($2::date, LEAST(ends_on, " REPORT_TODAY "))::text FROM academic_years"
-                                  " WHERE CASE WHEN $1::text IS NULL THEN starts_on <= " REPORT_TODAY
-                                  "  ELSE label = $1 END"
-                                  " ORDER BY starts_on DESC LIMIT 1",
-                                  2, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT label, starts_on::text, ends_on::text,"
+                 " COALESCE($2::date, LEAST(ends_on, " REPORT_TODAY "))::text FROM academic_years"
+                 " WHERE CASE WHEN $1::text IS NULL THEN starts_on <= " REPORT_TODAY "  ELSE label = $1 END"
+                 " ORDER BY starts_on DESC LIMIT 1",
+                 2, params, &res, NULL);
     if (st == APP_OK && PQntuples(res) == 0)
         st = APP_NOT_FOUND;
     if (st == APP_OK) {
@@ -235,13 +232,13 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
 /* ---- engagement --------------------------------------------------------------------------------- */
 
 /* $5 as_of: the students of the schools studying with a personal tutor on that day. */
-#define REPORT_TUTEES                                                                                   \
-    "tee AS (SELECT s.student_number AS student, s.name AS student_name, s.school,"                    \
-    " a.staff_number AS tutor, t.name AS tutor_name"                                                    \
-    " FROM students s JOIN sc ON sc.code = s.school"                                                    \
-    " JOIN allocations a ON a.student_number = s.student_number AND a.kind = 'personal'"               \
-    "  AND a.period @> $5::date"                                                                        \
-    " JOIN staff t ON t.staff_number = a.staff_number"                                                  \
+#define REPORT_TUTEES                                                                                                  \
+    "tee AS (SELECT s.student_number AS student, s.name AS student_name, s.school,"                                    \
+    " a.staff_number AS tutor, t.name AS tutor_name"                                                                   \
+    " FROM students s JOIN sc ON sc.code = s.school"                                                                   \
+    " JOIN allocations a ON a.student_number = s.student_number AND a.kind = 'personal'"                               \
+    "  AND a.period @> $5::date"                                                                                       \
+    " JOIN staff t ON t.staff_number = a.staff_number"                                                                 \
     " WHERE s.status = 'studying' AND s.registered_on <= $5::date)"
 
 /* A contact's instant as RFC 3339 UTC, as report_format_instant writes the engine's. */
@@ -267,33 +264,35 @@ static const char ENGAGEMENT_SQL[] =
     "         ($5::date - $6::int + 1)::timestamp AT TIME ZONE z.tz AS t_grace"
     "         FROM term, (SELECT time_zone AS tz FROM calendar_settings) z),"
     " no_meeting AS (SELECT tee.*, 'no_attended_meeting_this_term' AS reason,"
-    "   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'kind', c.kind, 'at', " REPORT_AT("c") ","
-    "      'attendance', c.attendance) ORDER BY c.sort_at, c.id), '[]') FROM contacts c"
-    "     WHERE c.student_number = tee.student AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
-    "       AND c.kind IN ('meeting', 'group_meeting')) AS evidence,"
-    "   'no attended meeting between ' || win.ws || ' and ' || win.we AS detail"
-    "  FROM tee, win WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = tee.student"
-    "    AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
-    "    AND c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended')),"
-    " outreach AS (SELECT tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name,"
-    "   'unanswered_outreach' AS reason,"
-    "   json_agg(json_build_object('id', o.id, 'kind', o.kind, 'at', " REPORT_AT("o") ", 'attendance', o.attendance)"
-    "     ORDER BY o.sort_at, o.id) AS evidence,"
-    "   count(*) || ' contact(s) from the tutor since ' || min((o.sort_at AT TIME ZONE win.tz)::date)"
-    "     || ' with no response' AS detail"
-    "  FROM win, tee JOIN contacts o ON o.student_number = tee.student"
-    "  WHERE o.sort_at >= win.t0 AND o.sort_at < win.t_grace AND o.occurred_at IS NOT NULL"
-    "    AND o.direction = 'to_student' AND o.kind IN ('email', 'message', 'phone', 'checkin')"
-    "    AND o.attendance <> 'cancelled'"
-    "    AND NOT EXISTS (SELECT 1 FROM contacts r WHERE r.student_number = o.student_number"
-    "      AND r.sort_at > o.sort_at AND r.sort_at < win.t_end"
-    "      AND (r.direction = 'from_student' OR (r.kind IN ('meeting', 'group_meeting')"
-    "           AND r.attendance = 'attended')))"
-    "  GROUP BY tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name)"
-    " SELECT json_build_object('as_of', $5::date,"
-    "   'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
-    "   'items', COALESCE((SELECT json_agg(row_to_json(x) ORDER BY x.school, x.tutor, x.student, x.reason)"
-    "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
+    "   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'kind', c.kind, 'at', " REPORT_AT(
+        "c") ","
+             "      'attendance', c.attendance) ORDER BY c.sort_at, c.id), '[]') FROM contacts c"
+             "     WHERE c.student_number = tee.student AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
+             "       AND c.kind IN ('meeting', 'group_meeting')) AS evidence,"
+             "   'no attended meeting between ' || win.ws || ' and ' || win.we AS detail"
+             "  FROM tee, win WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = tee.student"
+             "    AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
+             "    AND c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended')),"
+             " outreach AS (SELECT tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name,"
+             "   'unanswered_outreach' AS reason,"
+             "   json_agg(json_build_object('id', o.id, 'kind', o.kind, 'at', " REPORT_AT(
+                 "o") ", 'attendance', o.attendance)"
+                      "     ORDER BY o.sort_at, o.id) AS evidence,"
+                      "   count(*) || ' contact(s) from the tutor since ' || min((o.sort_at AT TIME ZONE win.tz)::date)"
+                      "     || ' with no response' AS detail"
+                      "  FROM win, tee JOIN contacts o ON o.student_number = tee.student"
+                      "  WHERE o.sort_at >= win.t0 AND o.sort_at < win.t_grace AND o.occurred_at IS NOT NULL"
+                      "    AND o.direction = 'to_student' AND o.kind IN ('email', 'message', 'phone', 'checkin')"
+                      "    AND o.attendance <> 'cancelled'"
+                      "    AND NOT EXISTS (SELECT 1 FROM contacts r WHERE r.student_number = o.student_number"
+                      "      AND r.sort_at > o.sort_at AND r.sort_at < win.t_end"
+                      "      AND (r.direction = 'from_student' OR (r.kind IN ('meeting', 'group_meeting')"
+                      "           AND r.attendance = 'attended')))"
+                      "  GROUP BY tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name)"
+                      " SELECT json_build_object('as_of', $5::date,"
+                      "   'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
+                      "   'items', COALESCE((SELECT json_agg(row_to_json(x) ORDER BY x.school, x.tutor, x.student, x.reason)"
+                      "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
 
 static const char TUTEES_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES
@@ -367,8 +366,7 @@ enum app_status repo_report_workload(struct db_conn *conn, const struct principa
 /* Each school's policy version in force on $5: the last to take effect on or before it, else the
  * earliest (as pe_policy_in_force picks). */
 static const char POLICIES_SQL[] =
-    "WITH " REPORT_SCHOOLS
-    " SELECT COALESCE(json_object_agg(p.school, p.policy), '{}')::text FROM ("
+    "WITH " REPORT_SCHOOLS " SELECT COALESCE(json_object_agg(p.school, p.policy), '{}')::text FROM ("
     "  SELECT DISTINCT ON (v.school) v.school, v.policy FROM school_policy_versions v JOIN sc ON sc.code = v.school"
     "  ORDER BY v.school, v.effective_from <= $5::date DESC,"
     "   CASE WHEN v.effective_from <= $5::date THEN v.effective_from END DESC, v.effective_from) p";

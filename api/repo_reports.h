@@ -21,8 +21,7 @@
  * APP_FORBIDDEN for anyone but an admin or a senior tutor of the school (tutord_senior_schools), also
  * for a school that does not exist when the caller is not an admin (a senior tutor's answer never says
  * whether another school exists); APP_NOT_FOUND for an admin asking for a school that does not exist. */
-enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school,
-                                   int whole_ok);
+enum app_status repo_report_access(struct db_conn *conn, const struct principal *who, const char *school, int whole_ok);
 
 /* The contact kinds any stored policy's meeting rules count (first_meeting_within: meeting and
  * group_meeting; meetings_per_year and meeting_each_term: their `kinds`, default the same two), as a
@@ -46,8 +45,7 @@ struct report_year {
 
 /* Resolves `label` (NULL: the year containing today, else the latest that started before today) and
  * `as_of` (may be NULL). APP_NOT_FOUND when there is no such year. */
-enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of,
-                                 struct report_year *out);
+enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of, struct report_year *out);
 
 /* The KPI rows (SPEC §4a) of the school, or of every school then the institution total (school null):
  * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_rules.c). */

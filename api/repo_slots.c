@@ -314,82 +314,31 @@ enum app_status repo_feed_check(struct db_conn *conn, const char *owner, const c
 /* Columns of a feed row (see repo_feed_events); `e` is the epoch of an instant. */
 #define EPOCH(x) "extract(epoch FROM " x ")::bigint::text"
 
-static const char STAFF_FEED_SQL[] = "SELECT 'slot-' || s.id || '@tutord', " EPOCH("s.starts_at") ", " EPOCH(
-    "s.ends_at") ","
-                 " CASE WHEN s.capacity = 1 THEN 'Personal tutoring: one-to-one slot'"
-                 "      ELSE 'Personal tutoring: group meeting (' || s.capacity || ' places)' END,"
-                 " COALESCE(s.location, 'Online'), COALESCE(s.online_url, ''), (s.status = 'cancelled')::text,"
-                 " (s.version - 1)::text, " EPOCH(
-                     "s.updated_at") ","
-                                     " 'Booked: ' || s.booked || ' of ' || s.capacity || COALESCE(E'\\n' || (SELECT "
-                                     "string_agg(st.name, ', '"
-                                     "   ORDER BY st.name) FROM contacts c JOIN students st ON st.student_number = "
-                                     "c.student_number"
-                                     "   WHERE c.slot_id = s.id AND c.attendance <> 'cancelled'), '')"
-                                     " FROM slots s WHERE s.staff_number = $1 AND s.starts_at > now() - interval '180 "
-                                     "days'"
-                                     " UNION ALL"
-                                     " SELECT 'contact-' || c.id || '@tutord', " EPOCH("c.scheduled_at") ", " EPOCH(
-                                         "c.scheduled_at + interval '30 minutes'") ","
-                                                                                   " 'Personal tutoring meeting with ' "
-                                                                                   "|| st.name, CASE c.channel WHEN "
-                                                                                   "'online' THEN 'Online' ELSE 'In "
-                                                                                   "person' END,"
-                                                                                   " '', (c.attendance = "
-                                                                                   "'cancelled')::text, (c.version - "
-                                                                                   "1)::text, " EPOCH(
-                                                                                       "c.updated_at") ", ''"
-                                                                                                       " FROM contacts "
-                                                                                                       "c JOIN "
-                                                                                                       "students st ON "
-                                                                                                       "st.student_"
-                                                                                                       "number = "
-                                                                                                       "c.student_"
-                                                                                                       "number"
-                                                                                                       " WHERE "
-                                                                                                       "c.staff_number "
-                                                                                                       "= $1 AND "
-                                                                                                       "c.slot_id IS "
-                                                                                                       "NULL AND "
-                                                                                                       "c.kind IN "
-                                                                                                       "('meeting', "
-                                                                                                       "'group_meeting'"
-                                                                                                       ")"
-                                                                                                       " AND "
-                                                                                                       "c.scheduled_at "
-                                                                                                       "> now() - "
-                                                                                                       "interval '180 "
-                                                                                                       "days' ORDER BY "
-                                                                                                       "2, 1";
+/* clang-format off */
+static const char STAFF_FEED_SQL[] =
+    "SELECT 'slot-' || s.id || '@tutord', " EPOCH("s.starts_at") ", " EPOCH("s.ends_at") ","
+    " CASE WHEN s.capacity = 1 THEN 'Personal tutoring: one-to-one slot'      ELSE 'Personal tutoring: group meeting (' || s.capacity || ' places)' END,"
+    " COALESCE(s.location, 'Online'), COALESCE(s.online_url, ''), (s.status = 'cancelled')::text, (s.version - 1)::text, " EPOCH("s.updated_at") ","
+    " 'Booked: ' || s.booked || ' of ' || s.capacity || COALESCE(E'\\n' || (SELECT string_agg(st.name, ', '"
+    "   ORDER BY st.name) FROM contacts c JOIN students st ON st.student_number = c.student_number"
+    "   WHERE c.slot_id = s.id AND c.attendance <> 'cancelled'), '')"
+    " FROM slots s WHERE s.staff_number = $1 AND s.starts_at > now() - interval '180 days'"
+    " UNION ALL SELECT 'contact-' || c.id || '@tutord', " EPOCH("c.scheduled_at") ", " EPOCH("c.scheduled_at + interval '30 minutes'") ","
+    " 'Personal tutoring meeting with ' || st.name, CASE c.channel WHEN 'online' THEN 'Online' ELSE 'In person' END, '', (c.attendance = 'cancelled')::text, (c.version - 1)::text, " EPOCH("c.updated_at") ", ''"
+    " FROM contacts c JOIN students st ON st.student_number = c.student_number WHERE c.staff_number = $1 AND c.slot_id IS NULL"
+    " AND c.kind IN ('meeting', 'group_meeting') AND c.scheduled_at > now() - interval '180 days' ORDER BY 2, 1";
+/* clang-format on */
 
+/* clang-format off */
 static const char STUDENT_FEED_SQL[] =
-    "SELECT 'contact-' || c.id || '@tutord', " EPOCH(
-        "COALESCE(s.starts_at, c.scheduled_at)") ","
-                                                 " " EPOCH("COALESCE(s.ends_at, c.scheduled_at + interval '30 "
-                                                           "minutes')") ","
-                                                                        " 'Personal tutoring ' || CASE c.kind WHEN "
-                                                                        "'group_meeting' THEN 'group meeting' ELSE "
-                                                                        "'meeting' END"
-                                                                        "   || ' with ' || t.name,"
-                                                                        " COALESCE(s.location, CASE c.channel WHEN "
-                                                                        "'online' THEN 'Online' ELSE 'In person' END),"
-                                                                        " COALESCE(s.online_url, ''), (c.attendance = "
-                                                                        "'cancelled')::text, (c.version - 1)::text,"
-                                                                        " " EPOCH(
-                                                                            "c.updated_at") ", ''"
-                                                                                            " FROM contacts c JOIN "
-                                                                                            "staff t ON t.staff_number "
-                                                                                            "= c.staff_number LEFT "
-                                                                                            "JOIN slots s ON s.id = "
-                                                                                            "c.slot_id"
-                                                                                            " WHERE c.student_number = "
-                                                                                            "$1 AND c.kind IN "
-                                                                                            "('meeting', "
-                                                                                            "'group_meeting') AND "
-                                                                                            "c.scheduled_at IS NOT NULL"
-                                                                                            " AND c.scheduled_at > "
-                                                                                            "now() - interval '180 "
-                                                                                            "days' ORDER BY 2, 1";
+    "SELECT 'contact-' || c.id || '@tutord', " EPOCH("COALESCE(s.starts_at, c.scheduled_at)") ", " EPOCH("COALESCE(s.ends_at, c.scheduled_at + interval '30 minutes')") ","
+    " 'Personal tutoring ' || CASE c.kind WHEN 'group_meeting' THEN 'group meeting' ELSE 'meeting' END   || ' with ' || t.name,"
+    " COALESCE(s.location, CASE c.channel WHEN 'online' THEN 'Online' ELSE 'In person' END),"
+    " COALESCE(s.online_url, ''), (c.attendance = 'cancelled')::text, (c.version - 1)::text, " EPOCH("c.updated_at") ", ''"
+    " FROM contacts c JOIN staff t ON t.staff_number = c.staff_number LEFT JOIN slots s ON s.id = c.slot_id"
+    " WHERE c.student_number = $1 AND c.kind IN ('meeting', 'group_meeting') AND c.scheduled_at IS NOT NULL"
+    " AND c.scheduled_at > now() - interval '180 days' ORDER BY 2, 1";
+/* clang-format on */
 
 enum app_status repo_feed_events(struct db_conn *conn, const char *owner, const char *kind, PGresult **res)
 {

@@ -24,24 +24,25 @@ const struct db_statement REPO_STUDENT_STATEMENTS[] = {
                     "WHERE s.student_number = $1 AND " ACCESS_VISIBLE(2, 3, 4, 5, 6)},
     {"student_list",
      "SELECT tutord_student_json(s)::text, s.student_number FROM students s "
-     "WHERE " ACCESS_VISIBLE(1, 2, 3, 4, 5)
-     " AND ($6::text IS NULL OR s.school = $6) AND ($7::text IS NULL OR s.status = $7)"
-     " AND ($8::text IS NULL OR s.level = $8) AND ($9::text IS NULL OR s.cohort = $9)"
-     " AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
-     "      AND a.staff_number = $10 AND a.period @> current_date))"
-     " AND ($11::text IS NULL OR s.name ILIKE '%' || $11 || '%' OR s.student_number = $11)"
-     " AND (NOT $12::boolean OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
-     "      AND a.kind = 'personal' AND a.period @> current_date))"
-     " AND ($13::text IS NULL OR s.student_number > $13)"
-     " ORDER BY s.student_number LIMIT $14"},
+     "WHERE " ACCESS_VISIBLE(
+         1, 2, 3, 4,
+         5) " AND ($6::text IS NULL OR s.school = $6) AND ($7::text IS NULL OR s.status = $7)"
+            " AND ($8::text IS NULL OR s.level = $8) AND ($9::text IS NULL OR s.cohort = $9)"
+            " AND ($10::text IS NULL OR EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+            "      AND a.staff_number = $10 AND a.period @> current_date))"
+            " AND ($11::text IS NULL OR s.name ILIKE '%' || $11 || '%' OR s.student_number = $11)"
+            " AND (NOT $12::boolean OR NOT EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+            "      AND a.kind = 'personal' AND a.period @> current_date))"
+            " AND ($13::text IS NULL OR s.student_number > $13)"
+            " ORDER BY s.student_number LIMIT $14"},
     {NULL, NULL},
 };
 
 enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
                                  char **json, char **version)
 {
-    const char *params[6] = {number, scope->params[0], scope->params[1], scope->params[2], scope->params[3],
-                             scope->params[4]};
+    const char *params[6] = {number,           scope->params[0], scope->params[1],
+                             scope->params[2], scope->params[3], scope->params[4]};
     return repo_row_prepared(conn, "student_get", 6, params, (char **const[]){json, version}, 2);
 }
 
@@ -50,9 +51,20 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
 {
     char limit[16];
     snprintf(limit, sizeof(limit), "%d", f->limit + 1);
-    const char *params[14] = {scope->params[0], scope->params[1], scope->params[2], scope->params[3],
-                              scope->params[4], f->school, f->status, f->level, f->cohort, f->tutor, f->q,
-                              f->unallocated ? "t" : "f", f->after, limit};
+    const char *params[14] = {scope->params[0],
+                              scope->params[1],
+                              scope->params[2],
+                              scope->params[3],
+                              scope->params[4],
+                              f->school,
+                              f->status,
+                              f->level,
+                              f->cohort,
+                              f->tutor,
+                              f->q,
+                              f->unallocated ? "t" : "f",
+                              f->after,
+                              limit};
     PGresult *res = NULL;
     *next_key = NULL;
     enum app_status st = db_query_prepared(conn, "student_list", 14, params, &res, NULL);
@@ -88,9 +100,8 @@ static const char UPSERT_SQL[] = STUDENT_UPSERT_INTO
 static const char EVENT_SQL[] =
     "INSERT INTO events (kind, subject, actor, payload) VALUES ('student.upserted', $1, $2, $3::jsonb)";
 
-enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
-                                    const char *actor, int *created, char **json, char **version,
-                                    struct db_error *err)
+enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields, const char *actor,
+                                    int *created, char **json, char **version, struct db_error *err)
 {
     const char *params[1 + N_WRITABLE] = {number};
     for (size_t i = 0; i < N_WRITABLE; i++) {

@@ -64,9 +64,8 @@ enum app_status repo_student_lock(struct db_conn *conn, const char *number, json
  * updates change nothing. Appends a student.upserted event (the record without its history) when
  * anything changed. Within a transaction. *created is 1 for a new row. Returns the row's JSON with
  * status_history, as the history trigger left it, and its version (malloc'd). */
-enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields,
-                                    const char *actor, int *created, char **json, char **version,
-                                    struct db_error *err);
+enum app_status repo_student_upsert(struct db_conn *conn, const char *number, const json_t *fields, const char *actor,
+                                    int *created, char **json, char **version, struct db_error *err);
 
 /* Checks across a student's fields that the field specs cannot: partner_school differs from school,
  * status_from is not before registered_on. Shared by PUT/PATCH and the import so a row is judged like

@@ -33,23 +33,27 @@ static enum app_status check_cover(struct db_conn *conn, const char *number, con
 }
 
 /* Cover allocations for the absent tutor's personal tutees over the overlap with absence `id`. */
-static enum app_status make_cover(struct db_conn *conn, const struct principal *who, const char *id,
-                                  const char *cover, json_t *ids, struct alloc_refusal *why)
+static enum app_status make_cover(struct db_conn *conn, const struct principal *who, const char *id, const char *cover,
+                                  json_t *ids, struct alloc_refusal *why)
 {
     const char *params[1] = {id};
     PGresult *res = NULL;
-    enum app_status st = db_query(
-        conn,
-        "SELECT a.student_number, greatest(a.starts_on, b.starts_on)::text,"
-        "       least(COALESCE(a.ends_on, b.ends_on), b.ends_on)::text"
-        "  FROM tutor_absences b JOIN allocations a ON a.staff_number = b.staff_number AND a.kind = 'personal'"
-        "   AND a.period && daterange(b.starts_on, b.ends_on, '[]')"
-        " WHERE b.id = $1::bigint ORDER BY a.student_number",
-        1, params, &res, NULL);
+    enum app_status st =
+        db_query(conn,
+                 "SELECT a.student_number, greatest(a.starts_on, b.starts_on)::text,"
+                 "       least(COALESCE(a.ends_on, b.ends_on), b.ends_on)::text"
+                 "  FROM tutor_absences b JOIN allocations a ON a.staff_number = b.staff_number AND a.kind = 'personal'"
+                 "   AND a.period && daterange(b.starts_on, b.ends_on, '[]')"
+                 " WHERE b.id = $1::bigint ORDER BY a.student_number",
+                 1, params, &res, NULL);
     for (int i = 0; st == APP_OK && i < PQntuples(res); i++) {
-        struct allocation_input in = {.student = PQgetvalue(res, i, 0), .tutor = cover, .kind = "cover",
-                                      .starts_on = PQgetvalue(res, i, 1), .ends_on = PQgetvalue(res, i, 2),
-                                      .reason = "cover during the personal tutor's absence", .absence_id = id};
+        struct allocation_input in = {.student = PQgetvalue(res, i, 0),
+                                      .tutor = cover,
+                                      .kind = "cover",
+                                      .starts_on = PQgetvalue(res, i, 1),
+                                      .ends_on = PQgetvalue(res, i, 2),
+                                      .reason = "cover during the personal tutor's absence",
+                                      .absence_id = id};
         char *aid = NULL, *json = NULL;
         st = repo_allocation_create(conn, who, &in, &aid, &json, why);
         if (st == APP_OK)
@@ -134,8 +138,7 @@ enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const
                                    " WHERE r.staff_number = $1 AND ($2::bigint IS NULL OR r.id > $2::bigint)"
                                    " ORDER BY r.id LIMIT $3";
     const char *params[3] = {number, after, NULL};
-    return listing_query(conn, strcmp(what, "absences") == 0 ? ABSENCES : TRAINING, 3, params, limit, items,
-                         next_key);
+    return listing_query(conn, strcmp(what, "absences") == 0 ? ABSENCES : TRAINING, 3, params, limit, items, next_key);
 }
 
 enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number)

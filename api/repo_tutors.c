@@ -12,15 +12,15 @@
 #include "repo_row.h"
 
 /* The SQL condition "the caller may read staff row t" over the five scope parameters' numbers. */
-#define STAFF_VISIBLE(a, b, c, d, e)                                                                    \
-    "tutord_staff_visible(t.staff_number, t.school, $" #a "::boolean, $" #b                              \
-    ", (SELECT tutord_senior_schools($" #c "::text[], $" #d ")), $" #e ")"
+#define STAFF_VISIBLE(a, b, c, d, e)                                                                                   \
+    "tutord_staff_visible(t.staff_number, t.school, $" #a "::boolean, $" #b ", (SELECT tutord_senior_schools($" #c     \
+    "::text[], $" #d ")), $" #e ")"
 
 /* Staff row t's JSON text, with `permanent_exception` ({agreed_by, note} or null) when the SQL boolean
  * `show` holds (staff readers), without it otherwise (students). */
 #define STAFF_JSON(show)                                                                                               \
-    "(tutord_staff_json(t)::jsonb || CASE WHEN " show " THEN jsonb_build_object('permanent_exception',"             \
-    " CASE WHEN t.permanent_exception_agreed_by IS NOT NULL THEN jsonb_build_object('agreed_by',"                     \
+    "(tutord_staff_json(t)::jsonb || CASE WHEN " show " THEN jsonb_build_object('permanent_exception',"                \
+    " CASE WHEN t.permanent_exception_agreed_by IS NOT NULL THEN jsonb_build_object('agreed_by',"                      \
     " t.permanent_exception_agreed_by, 'note', t.permanent_exception_note) END) ELSE '{}' END)::text"
 
 /* One staff row as (JSON for staff, version), by staff number ($1). */
@@ -32,42 +32,45 @@ static const char *staff_reader(const struct principal *who)
     return access_has_role(who, ROLE_ADMIN | ROLE_REGISTRY | ROLE_SENIOR_TUTOR | ROLE_TUTOR) ? "t" : "f";
 }
 
-enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
-                               int students_too, char **json, char **version)
+enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number, int students_too,
+                               char **json, char **version)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[7] = {number,          scope.params[0], students_too ? scope.params[1] : NULL,
-                             scope.params[2], scope.params[3], scope.params[4],
+    const char *params[7] = {number,           scope.params[0], students_too ? scope.params[1] : NULL,
+                             scope.params[2],  scope.params[3], scope.params[4],
                              staff_reader(who)};
     /* a student (the only reader without a staff role who may see a staff row: their own tutor) reads what
      * SPEC gives them — name, email and office hours — not roles, permanence, capacity or activity */
     return repo_row(conn,
-                    "SELECT CASE WHEN $7::boolean THEN " STAFF_JSON("true") " ELSE json_build_object('staff_number',"
-                    " t.staff_number, 'name', t.name, 'email', t.email, 'office_hours',"
-                    " tutord_office_hours_json(t.staff_number))::text END, t.version::text FROM staff t"
-                    " WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
+                    "SELECT CASE WHEN $7::boolean THEN " STAFF_JSON(
+                        "true") " ELSE json_build_object('staff_number',"
+                                " t.staff_number, 'name', t.name, 'email', t.email, 'office_hours',"
+                                " tutord_office_hours_json(t.staff_number))::text END, t.version::text FROM staff t"
+                                " WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6),
                     7, params, NULL, (char **const[]){json, version}, 2);
 }
 
-static const char LIST_SQL[] =
-    "SELECT " STAFF_JSON("true") ", t.staff_number FROM staff t" /* students may not list staff */
-    " WHERE " STAFF_VISIBLE(1, 2, 3, 4, 5) " AND ($6::text IS NULL OR t.school = $6)"
-    "   AND ($7::boolean IS NULL OR t.active = $7::boolean) AND ($8::text IS NULL OR $8 = ANY (t.roles))"
-    "   AND ($9::text IS NULL OR t.staff_number > $9)"
-    " ORDER BY t.staff_number LIMIT $10";
+static const char LIST_SQL[] = "SELECT " STAFF_JSON(
+    "true") ", t.staff_number FROM staff t" /* students may not list staff */
+            " WHERE " STAFF_VISIBLE(
+                1, 2, 3, 4,
+                5) " AND ($6::text IS NULL OR t.school = $6)"
+                   "   AND ($7::boolean IS NULL OR t.active = $7::boolean) AND ($8::text IS NULL OR $8 = ANY (t.roles))"
+                   "   AND ($9::text IS NULL OR t.staff_number > $9)"
+                   " ORDER BY t.staff_number LIMIT $10";
 
 enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *who, const struct tutor_filter *f,
                                 struct strbuf *items, char **next_key)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
-    const char *params[10] = {scope.params[0], NULL,    scope.params[2], scope.params[3], scope.params[4],
-                              f->school,       f->active, f->role,       f->after,        NULL};
+    const char *params[10] = {scope.params[0], NULL,      scope.params[2], scope.params[3], scope.params[4],
+                              f->school,       f->active, f->role,         f->after,        NULL};
     return listing_query(conn, LIST_SQL, 10, params, f->limit, items, next_key);
 }
 
-static const char *const WRITABLE[] = {"name",     "email",  "school", "roles",
+static const char *const WRITABLE[] = {"name",      "email",    "school", "roles",
                                        "permanent", "capacity", "active", "permanent_exception"};
 
 enum app_status repo_tutor_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
@@ -90,13 +93,14 @@ static const char UPSERT_SQL[] =
     " permanent_exception_agreed_by = EXCLUDED.permanent_exception_agreed_by,"
     " permanent_exception_note = EXCLUDED.permanent_exception_note"
     " WHERE " STAFF_UPSERT_TUPLE("t.") ", t.permanent_exception_agreed_by, t.permanent_exception_note)"
-    "   IS DISTINCT FROM " STAFF_UPSERT_TUPLE("EXCLUDED.") ", EXCLUDED.permanent_exception_agreed_by,"
-    "   EXCLUDED.permanent_exception_note)"
-    " RETURNING (xmax = 0)::int::text, " STAFF_JSON("true") ", t.version::text, tutord_staff_json(t)::text";
+                                       "   IS DISTINCT FROM " STAFF_UPSERT_TUPLE(
+                                           "EXCLUDED.") ", EXCLUDED.permanent_exception_agreed_by,"
+                                                        "   EXCLUDED.permanent_exception_note)"
+                                                        " RETURNING (xmax = 0)::int::text, " STAFF_JSON(
+                                                            "true") ", t.version::text, tutord_staff_json(t)::text";
 
 enum app_status repo_tutor_upsert(struct db_conn *conn, const struct principal *who, const char *number,
-                                  const json_t *fields, int *created, char **json, char **version,
-                                  struct db_error *err)
+                                  const json_t *fields, int *created, char **json, char **version, struct db_error *err)
 {
     char *text = json_dumps(fields, JSON_COMPACT);
     const char *params[2] = {number, text};
@@ -127,9 +131,9 @@ static const char TUTEES_SQL[] =
     "SELECT json_build_object('allocation', tutord_allocation_json(a), 'student', tutord_student_json(s))::text,"
     "       a.id::text"
     "  FROM allocations a JOIN students s ON s.student_number = a.student_number"
-    " WHERE a.staff_number = $6 AND a.period @> current_date AND " ACCESS_VISIBLE(1, 2, 3, 4, 5)
-    "   AND ($7::bigint IS NULL OR a.id > $7::bigint)"
-    " ORDER BY a.id LIMIT $8";
+    " WHERE a.staff_number = $6 AND a.period @> current_date AND " ACCESS_VISIBLE(
+        1, 2, 3, 4, 5) "   AND ($7::bigint IS NULL OR a.id > $7::bigint)"
+                       " ORDER BY a.id LIMIT $8";
 
 enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
                                   const char *after, int limit, struct strbuf *items, char **next_key)
@@ -162,8 +166,7 @@ static const char STUDENT_TUTORS_SQL[] =
     " FROM allocations a JOIN staff t ON t.staff_number = a.staff_number"
     " WHERE a.student_number = $1 AND a.period @> current_date";
 
-enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number,
-                                    char **json)
+enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number, char **json)
 {
     const char *params[1] = {number};
     struct student_reach reach;

@@ -28,7 +28,7 @@
     " capacity = EXCLUDED.capacity, active = EXCLUDED.active, version = t.version + 1, updated_at = now()"
 #define STAFF_UPSERT_ON_CONFLICT                                                                                       \
     STAFF_UPSERT_SET ", permanent_exception_agreed_by = CASE WHEN EXCLUDED.permanent THEN NULL"                        \
-                     "  ELSE t.permanent_exception_agreed_by END,"                                                    \
+                     "  ELSE t.permanent_exception_agreed_by END,"                                                     \
                      " permanent_exception_note = CASE WHEN EXCLUDED.permanent THEN NULL"                              \
                      "  ELSE t.permanent_exception_note END"                                                           \
                      " WHERE " STAFF_UPSERT_TUPLE("t.") ") IS DISTINCT FROM " STAFF_UPSERT_TUPLE("EXCLUDED.") ")"
@@ -36,8 +36,8 @@
 /* Who may read a staff record (tutord_staff_visible): admin and registry; the staff member themself; a
  * senior tutor of their school; and, when `students_too`, a student whose allocation with them is in
  * force today. Staff see `permanent_exception` ({agreed_by, note} or null); a student does not. */
-enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number,
-                               int students_too, char **json, char **version);
+enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number, int students_too,
+                               char **json, char **version);
 
 struct tutor_filter {
     const char *school, *role; /* NULL: no filter */
@@ -98,8 +98,8 @@ enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const
 enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number);
 
 /* A tutor record writer: repo_absence_create or repo_training_create. */
-typedef enum app_status (*tutor_record_writer)(struct db_conn *, const struct principal *, const char *,
-                                               const json_t *, char **, struct alloc_refusal *);
+typedef enum app_status (*tutor_record_writer)(struct db_conn *, const struct principal *, const char *, const json_t *,
+                                               char **, struct alloc_refusal *);
 
 /* One record to write for repo_tutor_record_work. Inputs borrowed; on APP_OK `json` is the record
  * (malloc'd; the caller frees it), on a refusal `why` names the field. */
@@ -119,7 +119,6 @@ enum app_status repo_tutor_record_work(struct db_conn *conn, void *work);
 /* Student `number`'s tutors in force today (personal, cover, secondary) with name, email and office
  * hours, as {"student", "items": [...]} (malloc'd) — provided the student is there for `who`
  * (APP_NOT_FOUND otherwise). */
-enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number,
-                                    char **json);
+enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number, char **json);
 
 #endif

@@ -2,8 +2,8 @@
 #include "report_rules.h"
 
 #include <ctype.h>
-#include <stdio.h>
 #include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,11 +11,11 @@
 #include "evaluation.h"
 
 /* The student rules that say whether a tutee is being met. */
-#define MEETING_RULES                                                                                   \
+#define MEETING_RULES                                                                                                  \
     ((1u << PE_R_FIRST_MEETING_WITHIN) | (1u << PE_R_MEETINGS_PER_YEAR) | (1u << PE_R_MEETING_EACH_TERM))
 
-static const char *const CONTACT_KINDS[PE_C__N] = {"meeting", "group_meeting", "email", "message",
-                                                   "phone", "teaching_event", "checkin"};
+static const char *const CONTACT_KINDS[PE_C__N] = {"meeting", "group_meeting",  "email",  "message",
+                                                   "phone",   "teaching_event", "checkin"};
 static const char *const ATTENDANCES[PE_ATT__N] = {"scheduled", "attended", "missed", "cancelled"};
 
 int report_is_year_label(const char *s)
@@ -45,7 +45,8 @@ static enum app_status load_facts(struct db_conn *conn, const json_t *rows, cons
 {
     size_t n = 0, i, j;
     const json_t *row, *v;
-    json_array_foreach(rows, i, row) n += json_is_array(json_object_get(row, key)) ? json_array_size(json_object_get(row, key)) : 1;
+    json_array_foreach(rows, i, row) n +=
+        json_is_array(json_object_get(row, key)) ? json_array_size(json_object_get(row, key)) : 1;
     const char **numbers = calloc(n ? n : 1, sizeof(*numbers));
     if (!numbers)
         return APP_NOMEM;
@@ -128,8 +129,7 @@ static void tally(struct judge *j, const json_t *tutors, const json_t *threshold
             continue;
         }
         json_int_t n = json_integer_value(json_object_get(counts, school));
-        json_object_set_new(counts, school,
-                            json_integer(n + tutor_failing(j, t, sv, json_number_value(threshold))));
+        json_object_set_new(counts, school, json_integer(n + tutor_failing(j, t, sv, json_number_value(threshold))));
     }
 }
 
@@ -137,8 +137,8 @@ static void tally(struct judge *j, const json_t *tutors, const json_t *threshold
  * total row (school null) the sum of the judged schools, null when none was judged. breach_threshold is
  * the school's from `thresholds` (null: no policy); on the total row the override, else null (each school
  * is judged at its own). */
-static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged, int judged,
-                      const json_t *thresholds, double override)
+static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged, int judged, const json_t *thresholds,
+                      double override)
 {
     size_t i;
     json_t *row;
@@ -154,7 +154,9 @@ static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged
         json_t *threshold = school ? json_object_get(thresholds, school) : NULL;
         json_object_set_new(row, "tutors_not_fulfilling_role", ok && (school || any) ? json_integer(n) : json_null());
         json_object_set_new(row, "breach_threshold",
-                            threshold ? json_incref(threshold) : override > 0 ? json_real(override) : json_null());
+                            threshold      ? json_incref(threshold)
+                            : override > 0 ? json_real(override)
+                                           : json_null());
     }
 }
 
@@ -238,8 +240,7 @@ static json_t *thresholds_of(const json_t *policies, double override)
 }
 
 enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double override, const json_t *policies,
-                                  json_t *rows)
+                                  const struct report_year *year, double override, const json_t *policies, json_t *rows)
 {
     json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object(), *thresholds = NULL;
     char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
@@ -273,16 +274,16 @@ void report_rules_senior_hours(const json_t *policies, json_t *schools)
     json_array_foreach(schools, i, row)
     {
         pe_policy *p = parse_policy(json_object_get(policies, json_string_value(json_object_get(row, "school"))));
-        int hours = p ? pe_senior_hours_for(&p->senior_tutor_hours, (int)json_integer_value(json_object_get(row, "tutees")))
-                      : -1;
+        int hours =
+            p ? pe_senior_hours_for(&p->senior_tutor_hours, (int)json_integer_value(json_object_get(row, "tutees")))
+              : -1;
         json_object_set_new(row, "senior_tutor_hours", hours < 0 ? json_null() : json_integer(hours));
         pe_policy_free(p);
     }
 }
 
 /* The evidence of finding k: each contact id with its kind, instant and attendance. */
-static json_t *evidence_of(const struct evaluation *ev, const struct facts_student *s, const pe_findings *f,
-                           size_t k)
+static json_t *evidence_of(const struct evaluation *ev, const struct facts_student *s, const pe_findings *f, size_t k)
 {
     json_t *out = json_array();
     char at[21];
@@ -359,8 +360,8 @@ static enum app_status sort_items(json_t *items)
 }
 
 /* The missed-meeting escalations of one batch of tutees, appended to items. */
-static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch, const char *school,
-                                      const char *as_of, json_t *items, int *judged)
+static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch, const char *school, const char *as_of,
+                                      json_t *items, int *judged)
 {
     struct evaluation ev;
     pe_findings f;
@@ -442,4 +443,3 @@ enum app_status report_kpi_rows(struct db_conn *conn, const struct principal *wh
     json_decref(policies);
     return st;
 }
-

@@ -187,7 +187,7 @@ static int refuse_framing(const struct _u_request *req, struct _u_response *resp
                       : te && u_map_get_case(req->map_header, "Content-Length")
                           ? "Content-Length and Transfer-Encoding must not be sent together"
                       : te && strcasecmp(te, "chunked") != 0 ? "the only transfer coding accepted is chunked"
-                                                              : NULL;
+                                                             : NULL;
     if (!why)
         return 0;
     u_map_put(resp->map_header, "Connection", "close");
@@ -364,8 +364,8 @@ int http_after_body(const struct app *app, const struct _u_request *req, struct 
     return route->handler(req, resp, (void *)app);
 }
 
-static struct route_entry *remember(struct route_table *table, const char *method, const char *path,
-                                    unsigned flags, http_handler handler)
+static struct route_entry *remember(struct route_table *table, const char *method, const char *path, unsigned flags,
+                                    http_handler handler)
 {
     if (table->n == table->cap) {
         size_t cap = table->cap ? table->cap * 2 : 64;

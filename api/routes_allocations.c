@@ -94,10 +94,12 @@ static int callback_allocations_post(const struct _u_request *req, struct _u_res
         rc = http_problem(resp, 422, NULL, "the allocation is not valid", errors);
         errors = NULL;
     } else {
-        struct allocation_input in = {
-            .student = string_or(body, "student", NULL), .tutor = string_or(body, "tutor", NULL),
-            .kind = string_or(body, "kind", "personal"), .starts_on = string_or(body, "starts_on", NULL),
-            .ends_on = string_or(body, "ends_on", NULL), .reason = string_or(body, "reason", NULL)};
+        struct allocation_input in = {.student = string_or(body, "student", NULL),
+                                      .tutor = string_or(body, "tutor", NULL),
+                                      .kind = string_or(body, "kind", "personal"),
+                                      .starts_on = string_or(body, "starts_on", NULL),
+                                      .ends_on = string_or(body, "ends_on", NULL),
+                                      .reason = string_or(body, "reason", NULL)};
         rc = allocate(resp, user_data, &in);
     }
     json_decref(errors);

@@ -19,13 +19,14 @@ static const char *const STATUSES[] = {"open", "approved", "declined", NULL};
 static const char *const DECISIONS[] = {"approved", "declined", NULL};
 
 /* Fields of a request a caller never sets. */
-#define REQUEST_READONLY                                                                                 \
-    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 1, 20, NULL},                 \
-        {"student_number", FT_ID, F_READONLY, 1, 20, NULL}, {"status", FT_STRING, F_READONLY, 0, 0, NULL}, \
-        {"requested_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                            \
-        {"decided_by", FT_STRING, F_READONLY, 0, 0, NULL},                                               \
-        {"decided_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                              \
-        {"allocation_id", FT_INT, F_READONLY, 0, 0, NULL}
+#define REQUEST_READONLY                                                                                               \
+    {"id", FT_INT, F_READONLY, 0, 0, NULL}, {"student", FT_ID, F_READONLY, 1, 20, NULL},                               \
+        {"student_number", FT_ID, F_READONLY, 1, 20, NULL}, {"status", FT_STRING, F_READONLY, 0, 0, NULL},             \
+        {"requested_at", FT_INSTANT, F_READONLY, 0, 0, NULL}, {"decided_by", FT_STRING, F_READONLY, 0, 0, NULL},       \
+        {"decided_at", FT_INSTANT, F_READONLY, 0, 0, NULL},                                                            \
+    {                                                                                                                  \
+        "allocation_id", FT_INT, F_READONLY, 0, 0, NULL                                                                \
+    }
 
 static const struct field_spec REQUEST_FIELDS[] = {
     {"reason", FT_STRING, F_NULLABLE, 0, 2000, NULL},
@@ -124,8 +125,7 @@ static int callback_change_requests_list(const struct _u_request *req, struct _u
 
 /* ---- POST /change-requests/{id}/decision ------------------------------------------------------------ */
 
-static int callback_change_requests_decide(const struct _u_request *req, struct _u_response *resp,
-                                           void *user_data)
+static int callback_change_requests_decide(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     const struct principal *who = http_principal(resp);

@@ -284,8 +284,8 @@ static int callback_agenda(const struct _u_request *req, struct _u_response *res
     if (http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     /* a position: 1 to 9 digits, so that position + limit cannot overflow */
-    if (page.after && (page.after[0] == '\0' || strlen(page.after) > 9 ||
-                       strspn(page.after, "0123456789") != strlen(page.after))) {
+    if (page.after &&
+        (page.after[0] == '\0' || strlen(page.after) > 9 || strspn(page.after, "0123456789") != strlen(page.after))) {
         http_page_free(&page);
         return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
     }

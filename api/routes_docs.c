@@ -12,20 +12,19 @@
 #include "http.h"
 #include "log.h"
 
-static const char DOCS_PAGE[] =
-    "<!DOCTYPE html>\n"
-    "<html lang=\"en\">\n"
-    "<head>\n"
-    "<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-    "<title>tutord API reference</title>\n"
-    "<style>body { margin: 0; padding: 0; }</style>\n"
-    "</head>\n"
-    "<body>\n"
-    "<redoc spec-url=\"/openapi.yaml\"></redoc>\n"
-    "<script src=\"/docs/redoc.standalone.js\"></script>\n"
-    "</body>\n"
-    "</html>\n";
+static const char DOCS_PAGE[] = "<!DOCTYPE html>\n"
+                                "<html lang=\"en\">\n"
+                                "<head>\n"
+                                "<meta charset=\"utf-8\">\n"
+                                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                                "<title>tutord API reference</title>\n"
+                                "<style>body { margin: 0; padding: 0; }</style>\n"
+                                "</head>\n"
+                                "<body>\n"
+                                "<redoc spec-url=\"/openapi.yaml\"></redoc>\n"
+                                "<script src=\"/docs/redoc.standalone.js\"></script>\n"
+                                "</body>\n"
+                                "</html>\n";
 
 static const char BUNDLE[] = "redoc.standalone.js";
 

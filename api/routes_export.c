@@ -16,18 +16,20 @@
 
 /* $1 the student, $2 true when the caller is the student (only what the student may read; their messages'
  * subjects and bodies, which an admin never reads, included). */
-#define LIST_OF(expr, table, alias, extra)                                                               \
-    "'" table "', COALESCE((SELECT json_agg(" expr " ORDER BY " alias ".id) FROM " table " " alias       \
-    " WHERE " alias ".student_number = s.student_number" extra "), '[]'::json)"
+#define LIST_OF(expr, table, alias, extra)                                                                             \
+    "'" table "', COALESCE((SELECT json_agg(" expr " ORDER BY " alias ".id) FROM " table " " alias " WHERE " alias     \
+    ".student_number = s.student_number" extra "), '[]'::json)"
 
 /* Audit row x is about a record /concerns or /notes hides from the student: a confidential note, or a
  * concern someone else raised (a tutor's wellbeing concern about them). Its id alone says such a record
  * exists, so the student's export leaves the row out, as it leaves out the records. */
 #define HIDDEN_FROM_STUDENT                                                                                            \
     "(x.entity = 'note' AND EXISTS (SELECT 1 FROM notes n WHERE n.id::text = x.entity_id"                              \
-    " AND n.visibility <> 'shared')) OR (x.entity = 'concern' AND NOT EXISTS (SELECT 1 FROM concerns c"               \
+    " AND n.visibility <> 'shared')) OR (x.entity = 'concern' AND NOT EXISTS (SELECT 1 FROM concerns c"                \
     " WHERE c.id::text = x.entity_id AND c.raised_by = s.student_number))"
 
+/* One list per line reads better than any layout clang-format gives these macro-built strings. */
+/* clang-format off */
 static const char EXPORT_SQL[] =
     "SELECT json_build_object('exported_at', now(), 'student', tutord_student_json(s),"
     LIST_OF("tutord_allocation_json(x)", "allocations", "x", "") ","
@@ -47,6 +49,7 @@ static const char EXPORT_SQL[] =
     "   i.year, 'invited_at', i.invited_at) ORDER BY i.id) FROM feedback_invitees fi JOIN feedback_invitations i"
     "   ON i.id = fi.invitation_id WHERE fi.role = 'tutee' AND fi.person = s.student_number), '[]')"
     ")::text FROM students s WHERE s.student_number = $1";
+/* clang-format on */
 
 /* One transaction: the document, then the audit row of the export. */
 static enum app_status export_student(struct db_conn *conn, const struct principal *who, const char *number,
@@ -74,8 +77,8 @@ static int callback_export_get(const struct _u_request *req, struct _u_response 
     const struct app *app = user_data;
     const struct principal *who = http_principal(resp);
     const char *number = http_path_param(req, "student_number");
-    int admin = access_has_role(who, ROLE_ADMIN), self = access_has_role(who, ROLE_STUDENT) &&
-                                                        strcmp(who->sub, number) == 0;
+    int admin = access_has_role(who, ROLE_ADMIN),
+        self = access_has_role(who, ROLE_STUDENT) && strcmp(who->sub, number) == 0;
     if (!admin && access_has_role(who, ROLE_STUDENT) && !self)
         return http_problem_for(resp, APP_NOT_FOUND, "no such student");
     if (!admin && !self)

@@ -15,8 +15,8 @@
 #include "db.h"
 #include "heavy_read.h"
 #include "http.h"
-#include "report_rules.h"
 #include "repo_reports.h"
+#include "report_rules.h"
 #include "validate.h"
 
 /* The query parameters of a report, checked. */
@@ -76,7 +76,7 @@ static int read_params(const struct _u_request *req, struct _u_response *resp, s
 /* Answers a report failure: 403/404 with a detail that says why, else the mapped status. */
 static int report_failed(struct _u_response *resp, enum app_status st)
 {
-    const char *detail = st == APP_FORBIDDEN ? "reports are for an admin, or a senior tutor of the school"
+    const char *detail = st == APP_FORBIDDEN   ? "reports are for an admin, or a senior tutor of the school"
                          : st == APP_NOT_FOUND ? "no such school or academic year"
                                                : NULL;
     return http_problem_for(resp, st, detail);
@@ -132,8 +132,8 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
 }
 
 /* Checks access, opens the report's read transaction and settles as_of (default: today, local time). */
-static enum app_status report_begin(struct db_conn *conn, const struct principal *who,
-                                    const struct report_params *p, char as_of[11])
+static enum app_status report_begin(struct db_conn *conn, const struct principal *who, const struct report_params *p,
+                                    char as_of[11])
 {
     enum app_status st = repo_report_access(conn, who, p->school, 1);
     if (st == APP_OK)
@@ -148,9 +148,15 @@ static enum app_status report_begin(struct db_conn *conn, const struct principal
 /* ---- GET /reports/engagement ------------------------------------------------------------------------ */
 
 static const struct csv_column ENGAGEMENT_COLUMNS[] = {
-    {"school", "school"},           {"student", "student"},         {"student_name", "student_name"},
-    {"tutor", "tutor"},             {"tutor_name", "tutor_name"},   {"reason", "reason"},
-    {"evidence_ids", "evidence[].id"}, {"evidence_at", "evidence[].at"}, {"detail", "detail"},
+    {"school", "school"},
+    {"student", "student"},
+    {"student_name", "student_name"},
+    {"tutor", "tutor"},
+    {"tutor_name", "tutor_name"},
+    {"reason", "reason"},
+    {"evidence_ids", "evidence[].id"},
+    {"evidence_at", "evidence[].at"},
+    {"detail", "detail"},
 };
 
 static int callback_reports_engagement(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -210,7 +216,8 @@ static json_t *workload_rows(const json_t *schools)
     json_array_foreach(schools, i, school)
     {
         const json_t *tutors = json_object_get(school, "tutors");
-        json_array_foreach(tutors, j, tutor) json_array_append_new(rows, json_pack("{s:O, s:O}", "s", school, "t", tutor));
+        json_array_foreach(tutors, j, tutor)
+            json_array_append_new(rows, json_pack("{s:O, s:O}", "s", school, "t", tutor));
         if (json_array_size(tutors) == 0)
             json_array_append_new(rows, json_pack("{s:O}", "s", school));
     }

@@ -8,7 +8,7 @@ struct sha256 {
     unsigned int state[8];
     unsigned long long length; /* bytes hashed so far */
     unsigned char block[64];
-    size_t used;               /* bytes waiting in block */
+    size_t used; /* bytes waiting in block */
 };
 
 /* Starts a hash. Pure; each struct belongs to one thread. */

@@ -5,9 +5,9 @@
 #include <stddef.h>
 
 struct strbuf {
-    char *data;   /* NUL-terminated; NULL until the first append */
+    char *data; /* NUL-terminated; NULL until the first append */
     size_t len, cap;
-    int failed;   /* an allocation failed: the content is incomplete */
+    int failed; /* an allocation failed: the content is incomplete */
 };
 
 /* Appends n bytes / a C string. On allocation failure sets sb->failed and leaves the buffer as it was. */

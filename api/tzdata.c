@@ -7,7 +7,7 @@
 
 #include "pe.h"
 
-#define TZIF_HEADER 44          /* "TZif", version, 15 reserved bytes, six counts */
+#define TZIF_HEADER 44                /* "TZif", version, 15 reserved bytes, six counts */
 #define TZIF_MAX ((size_t)512 * 1024) /* the largest zone file is a few KB */
 
 int tzdata_footer(const char *data, size_t n, char *out, size_t size)

@@ -201,7 +201,7 @@ int validate_object(const json_t *obj, const struct field_spec *specs, int patch
     json_object_foreach((json_t *)obj, key, value)
     {
         const struct field_spec *spec = find_spec(specs, key);
-        const char *problem = !spec ? "is not a field of this resource"
+        const char *problem = !spec                        ? "is not a field of this resource"
                               : (spec->flags & F_READONLY) ? "is set by the service and cannot be written"
                                                            : check_value(spec, value, buf, sizeof(buf));
         if (problem)

@@ -28,8 +28,8 @@ struct field_spec {
     const char *name;
     enum field_type type;
     unsigned flags;
-    long min, max;                 /* lengths for strings, bounds for integers */
-    const char *const *values;     /* NULL-terminated, for enums */
+    long min, max;             /* lengths for strings, bounds for integers */
+    const char *const *values; /* NULL-terminated, for enums */
 };
 
 /* Validates `obj` against `specs` (terminated by a spec with name NULL): unknown and read-only fields,

@@ -112,8 +112,8 @@ bool pe_staff_eligible(const pe_ctx *ctx, const char *staff, pe_date d) {
 }
 
 bool pe_contact_by_tutor(const pe_ctx *ctx, const pe_contact *c) {
-  bool any_direction = c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING ||
-                       c->kind == PE_C_TEACHING_EVENT;
+  bool any_direction =
+      c->kind == PE_C_MEETING || c->kind == PE_C_GROUP_MEETING || c->kind == PE_C_TEACHING_EVENT;
   if (!c->staff[0] || (c->direction == PE_DIR_FROM_STUDENT && !any_direction)) return false;
   return pe_staff_eligible(ctx, c->staff, pe_local_date(&ctx->cal->tz, c->at));
 }

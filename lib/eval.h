@@ -9,16 +9,16 @@
 typedef struct {
   const pe_input *in;
   const pe_calendar *cal;
-  const pe_policy *policy;   /* the version being evaluated */
+  const pe_policy *policy; /* the version being evaluated */
   pe_findings *out;
-  pe_date as_of;             /* local date of in->as_of */
-  const pe_year *year;       /* academic year evaluated */
-  pe_date reg;               /* registered_on */
-  pe_date active_end;        /* last day before withdrawal/completion, or PE_DATE_MAX */
-  pe_spanset studying;       /* days studying (not away), registration..active_end */
-  pe_spanset teaching;       /* teaching terms of the year */
-  size_t statuses_known;     /* status-history entries dated on or before as_of (the rest were not
-                                true on as_of): student->statuses[0..statuses_known) */
+  pe_date as_of;         /* local date of in->as_of */
+  const pe_year *year;   /* academic year evaluated */
+  pe_date reg;           /* registered_on */
+  pe_date active_end;    /* last day before withdrawal/completion, or PE_DATE_MAX */
+  pe_spanset studying;   /* days studying (not away), registration..active_end */
+  pe_spanset teaching;   /* teaching terms of the year */
+  size_t statuses_known; /* status-history entries dated on or before as_of (the rest were not
+                            true on as_of): student->statuses[0..statuses_known) */
 } pe_ctx;
 
 typedef pe_err (*pe_rule_fn)(pe_ctx *ctx, const pe_rule *r, pe_finding *f);
@@ -99,8 +99,8 @@ typedef struct {
   pe_spanset spans; /* the part in which the student is judged */
 } pe_period;
 /* Judges "at least min matching contacts in each period" (see rules_periodic.c). */
-pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods,
-                        size_t n, int min, pe_pred pred, const char *what);
+pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods, size_t n,
+                        int min, pe_pred pred, const char *what);
 /* Fills periods[] with the year's teaching terms — or semesters when r has `period: semester`
  * (r may be NULL: terms) — each clipped to `presence`. */
 size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *presence,

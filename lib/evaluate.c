@@ -65,7 +65,8 @@ static void build_context(const pe_input *in, pe_findings *out, pe_ctx *ctx) {
   ctx->year = pe_calendar_year_for(in->cal, ctx->as_of);
   ctx->reg = st->registered_on;
   ctx->active_end = PE_DATE_MAX - 1;
-  while (ctx->statuses_known < st->n_statuses && st->statuses[ctx->statuses_known].from <= ctx->as_of)
+  while (ctx->statuses_known < st->n_statuses &&
+         st->statuses[ctx->statuses_known].from <= ctx->as_of)
     ctx->statuses_known++; /* the history is sorted: entries after as_of were not true on it */
   for (size_t i = 0; i < ctx->statuses_known; i++)
     if ((st->statuses[i].status == PE_ST_WITHDRAWN || st->statuses[i].status == PE_ST_COMPLETED) &&
@@ -145,8 +146,8 @@ pe_err pe_evaluate_student(const pe_input *in, pe_findings *out) {
   size_t known = versions_known(in, ctx.as_of);
   for (size_t v = 0; v < known; v++) {
     ctx.policy = in->versions[v];
-    size_t n = pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now,
-                                         rules);
+    size_t n =
+        pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now, rules);
     for (size_t i = 0; i < n; i++) {
       if (pe_rule_is_tutor_level(rules[i]->type) || pe_rule_is_school_level(rules[i]->type))
         continue;

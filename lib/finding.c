@@ -138,8 +138,8 @@ json_t *pe_compliance_to_json(const char *student, pe_date as_of, const pe_polic
     json_decref(pol);
     return NULL;
   }
-  return json_pack("{s:s?, s:o, s:o, s:o}", "student", student, "as_of", date_json(as_of),
-                   "policy", pol, "findings", findings);
+  return json_pack("{s:s?, s:o, s:o, s:o}", "student", student, "as_of", date_json(as_of), "policy",
+                   pol, "findings", findings);
 }
 
 long pe_findings_next_due(const pe_findings *f) {
@@ -154,7 +154,8 @@ long pe_findings_next_due(const pe_findings *f) {
       continue;
     }
     const pe_finding *b = &f->items[best];
-    if (x->due < b->due || (x->due == b->due && x->status == PE_BREACHED && b->status != PE_BREACHED))
+    if (x->due < b->due ||
+        (x->due == b->due && x->status == PE_BREACHED && b->status != PE_BREACHED))
       best = (long)i;
   }
   return best;

@@ -14,14 +14,14 @@ void pe_json_unknown_keys(const json_t *obj, const char *path, const char *const
                           json_t *errs);
 /* Reads obj[key] as a "YYYY-MM-DD" date. Missing: error when required, else leaves *out.
  * Returns true when *out holds a valid value read from JSON. */
-bool pe_json_date(const json_t *obj, const char *key, const char *path, bool required,
-                  pe_date *out, json_t *errs);
+bool pe_json_date(const json_t *obj, const char *key, const char *path, bool required, pe_date *out,
+                  json_t *errs);
 /* Reads obj[key] as a string of at most cap-1 bytes into buf; same conventions. */
-bool pe_json_string(const json_t *obj, const char *key, const char *path, bool required,
-                    char *buf, size_t cap, json_t *errs);
+bool pe_json_string(const json_t *obj, const char *key, const char *path, bool required, char *buf,
+                    size_t cap, json_t *errs);
 /* Reads obj[key] as an array (required). Returns it borrowed, or NULL after an error. */
-const json_t *pe_json_array(const json_t *obj, const char *key, const char *path,
-                            bool required, json_t *errs);
+const json_t *pe_json_array(const json_t *obj, const char *key, const char *path, bool required,
+                            json_t *errs);
 /* Index of s in names[0..n), or -1. */
 int pe_name_index(const char *s, const char *const *names, int n);
 

@@ -30,16 +30,16 @@ void pe_json_unknown_keys(const json_t *obj, const char *path, const char *const
 }
 
 /* Fetches obj[key]; reports a missing required field. */
-static const json_t *field_get(const json_t *obj, const char *key, const char *path,
-                               bool required, json_t *errs, char *field, size_t cap) {
+static const json_t *field_get(const json_t *obj, const char *key, const char *path, bool required,
+                               json_t *errs, char *field, size_t cap) {
   snprintf(field, cap, "%s.%s", path, key);
   const json_t *v = json_object_get(obj, key);
   if (!v && required) pe_errors_add(errs, field, "is required");
   return v;
 }
 
-bool pe_json_date(const json_t *obj, const char *key, const char *path, bool required,
-                  pe_date *out, json_t *errs) {
+bool pe_json_date(const json_t *obj, const char *key, const char *path, bool required, pe_date *out,
+                  json_t *errs) {
   char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (!v) return false;
@@ -50,8 +50,8 @@ bool pe_json_date(const json_t *obj, const char *key, const char *path, bool req
   return true;
 }
 
-bool pe_json_string(const json_t *obj, const char *key, const char *path, bool required,
-                    char *buf, size_t cap, json_t *errs) {
+bool pe_json_string(const json_t *obj, const char *key, const char *path, bool required, char *buf,
+                    size_t cap, json_t *errs) {
   char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (!v) return false;
@@ -63,8 +63,8 @@ bool pe_json_string(const json_t *obj, const char *key, const char *path, bool r
   return true;
 }
 
-const json_t *pe_json_array(const json_t *obj, const char *key, const char *path,
-                            bool required, json_t *errs) {
+const json_t *pe_json_array(const json_t *obj, const char *key, const char *path, bool required,
+                            json_t *errs) {
   char field[512];
   const json_t *v = field_get(obj, key, path, required, errs, field, sizeof field);
   if (v && !json_is_array(v)) {

@@ -5,8 +5,8 @@
 
 const char *const PE_CONTACT_KIND_NAMES[PE_C__N] = {
     "meeting", "group_meeting", "email", "message", "phone", "teaching_event", "checkin"};
-const char *const PE_STATUS_NAMES[PE_ST__N] = {"studying", "year_abroad", "placement",
-                                               "suspended", "withdrawn", "completed"};
+const char *const PE_STATUS_NAMES[PE_ST__N] = {"studying",  "year_abroad", "placement",
+                                               "suspended", "withdrawn",   "completed"};
 const char *const PE_COHORT_NAMES[PE_COHORT__N] = {"UG", "PGT", "DL", "FY"};
 
 static const char *const LEVEL_NAMES[8] = {"F", NULL, NULL, NULL, "4", "5", "6", "7"};

@@ -82,13 +82,13 @@ typedef struct {
 
 typedef struct {
   char label[PE_ID_LEN];
-  pe_date start, end;   /* inclusive */
+  pe_date start, end;         /* inclusive */
   size_t first_term, n_terms; /* slice of pe_calendar.terms, sorted by start */
 } pe_year;
 
 typedef struct pe_calendar {
   pe_tz tz;
-  pe_year *years;   /* sorted by start */
+  pe_year *years; /* sorted by start */
   size_t n_years;
   pe_term *terms;
   size_t n_terms;
@@ -132,27 +132,59 @@ size_t pe_calendar_term_months(const pe_calendar *cal, const pe_year *year, pe_s
 /* ---- facts ---- */
 
 typedef enum { PE_LEVEL_F = 0, PE_LEVEL_4 = 4, PE_LEVEL_5, PE_LEVEL_6, PE_LEVEL_7 } pe_level;
-typedef enum { PE_COHORT_UG, PE_COHORT_PGT, PE_COHORT_DL, PE_COHORT_FY, PE_COHORT__N } pe_cohort_kind;
 typedef enum {
-  PE_ST_STUDYING, PE_ST_YEAR_ABROAD, PE_ST_PLACEMENT, PE_ST_SUSPENDED, PE_ST_WITHDRAWN,
-  PE_ST_COMPLETED, PE_ST__N
+  PE_COHORT_UG,
+  PE_COHORT_PGT,
+  PE_COHORT_DL,
+  PE_COHORT_FY,
+  PE_COHORT__N
+} pe_cohort_kind;
+typedef enum {
+  PE_ST_STUDYING,
+  PE_ST_YEAR_ABROAD,
+  PE_ST_PLACEMENT,
+  PE_ST_SUSPENDED,
+  PE_ST_WITHDRAWN,
+  PE_ST_COMPLETED,
+  PE_ST__N
 } pe_student_status;
 #define PE_AWAY_MASK ((1u << PE_ST_YEAR_ABROAD) | (1u << PE_ST_PLACEMENT) | (1u << PE_ST_SUSPENDED))
 
 typedef enum { PE_ALLOC_PERSONAL, PE_ALLOC_COVER, PE_ALLOC_SECONDARY, PE_ALLOC__N } pe_alloc_kind;
 typedef enum {
-  PE_C_MEETING, PE_C_GROUP_MEETING, PE_C_EMAIL, PE_C_MESSAGE, PE_C_PHONE, PE_C_TEACHING_EVENT,
-  PE_C_CHECKIN, PE_C__N
+  PE_C_MEETING,
+  PE_C_GROUP_MEETING,
+  PE_C_EMAIL,
+  PE_C_MESSAGE,
+  PE_C_PHONE,
+  PE_C_TEACHING_EVENT,
+  PE_C_CHECKIN,
+  PE_C__N
 } pe_contact_kind;
 typedef enum { PE_DIR_TO_STUDENT, PE_DIR_FROM_STUDENT } pe_direction;
-typedef enum { PE_ATT_SCHEDULED, PE_ATT_ATTENDED, PE_ATT_MISSED, PE_ATT_CANCELLED, PE_ATT__N } pe_attendance;
+typedef enum {
+  PE_ATT_SCHEDULED,
+  PE_ATT_ATTENDED,
+  PE_ATT_MISSED,
+  PE_ATT_CANCELLED,
+  PE_ATT__N
+} pe_attendance;
 /* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz, Mental
  * Health First Aid (Essex SPT 7), and other essential training for the role (Essex PT 6, SPT 9). */
 typedef enum {
-  PE_TR_TRAINING, PE_TR_QUIZ, PE_TR_MENTAL_HEALTH_FIRST_AID, PE_TR_ESSENTIAL, PE_TR__N
+  PE_TR_TRAINING,
+  PE_TR_QUIZ,
+  PE_TR_MENTAL_HEALTH_FIRST_AID,
+  PE_TR_ESSENTIAL,
+  PE_TR__N
 } pe_training_kind;
 /* Who raised a concern: only a tutor's or senior tutor's referral escalates non-attendance. */
-typedef enum { PE_RAISED_BY_TUTOR, PE_RAISED_BY_SENIOR_TUTOR, PE_RAISED_BY_STUDENT, PE_RAISED_BY__N } pe_raised_by;
+typedef enum {
+  PE_RAISED_BY_TUTOR,
+  PE_RAISED_BY_SENIOR_TUTOR,
+  PE_RAISED_BY_STUDENT,
+  PE_RAISED_BY__N
+} pe_raised_by;
 
 typedef struct {
   pe_student_status status;
@@ -197,7 +229,7 @@ typedef struct {
   char staff[PE_ID_LEN]; /* "" for from_student contacts */
   pe_instant at;         /* occurred_at, or scheduled_at when not yet occurred */
   pe_attendance attendance;
-  int64_t reply_to;      /* 0 = none */
+  int64_t reply_to; /* 0 = none */
   bool wellbeing_check;
   bool senior_tutor;     /* staff is a senior tutor */
   pe_instant summary_at; /* when a summary shared with the student was first recorded (a shared
@@ -205,7 +237,7 @@ typedef struct {
 } pe_contact;
 
 typedef struct {
-  pe_date from, to; /* inclusive */
+  pe_date from, to;      /* inclusive */
   char cover[PE_ID_LEN]; /* cover tutor, "" if none arranged */
 } pe_absence;
 
@@ -226,11 +258,12 @@ typedef struct {
   size_t n_absences;
   const pe_training *training;
   size_t n_training;
-  int tutees;   /* current tutee count */
-  int capacity; /* 0 = not set */
-  unsigned roles;             /* PE_ROLE_* bits */
-  bool permanent;             /* permanent member of staff */
-  bool permanent_exception;   /* a non-permanent tutor whose exception is recorded with who agreed it */
+  int tutees;               /* current tutee count */
+  int capacity;             /* 0 = not set */
+  unsigned roles;           /* PE_ROLE_* bits */
+  bool permanent;           /* permanent member of staff */
+  bool permanent_exception; /* a non-permanent tutor whose exception is recorded with who agreed it
+                             */
   const pe_date *feedback_invited; /* days the tutor was invited to give feedback, sorted */
   size_t n_feedback_invited;
 } pe_tutor;
@@ -249,11 +282,21 @@ typedef struct {
 /* ---- policy (policy.c, policy_rules.c) ---- */
 
 typedef enum {
-  PE_R_ALLOCATION_WITHIN, PE_R_FIRST_MEETING_WITHIN, PE_R_MEETINGS_PER_YEAR,
-  PE_R_MEETING_EACH_TERM, PE_R_CONTACT_MONTHLY, PE_R_INDIVIDUAL_CHECKIN_PER_TERM,
-  PE_R_RESPONSE_WITHIN, PE_R_AWAY_CONTACT_PER_TERM, PE_R_GROUP_SESSIONS,
-  PE_R_UNDER18_SENIOR_MEETING, PE_R_MISSED_MEETINGS_ESCALATION, PE_R_COVER_DURING_ABSENCE,
-  PE_R_TUTOR_TRAINING_WITHIN, PE_R_TUTOR_QUIZ_WITHIN, PE_R_TUTOR_CASELOAD_MAX,
+  PE_R_ALLOCATION_WITHIN,
+  PE_R_FIRST_MEETING_WITHIN,
+  PE_R_MEETINGS_PER_YEAR,
+  PE_R_MEETING_EACH_TERM,
+  PE_R_CONTACT_MONTHLY,
+  PE_R_INDIVIDUAL_CHECKIN_PER_TERM,
+  PE_R_RESPONSE_WITHIN,
+  PE_R_AWAY_CONTACT_PER_TERM,
+  PE_R_GROUP_SESSIONS,
+  PE_R_UNDER18_SENIOR_MEETING,
+  PE_R_MISSED_MEETINGS_ESCALATION,
+  PE_R_COVER_DURING_ABSENCE,
+  PE_R_TUTOR_TRAINING_WITHIN,
+  PE_R_TUTOR_QUIZ_WITHIN,
+  PE_R_TUTOR_CASELOAD_MAX,
   /* second round */
   PE_R_WELCOME_WEEK_CONTACT,   /* student: Welcome Week invitation (new) / contact (returning) */
   PE_R_MEETING_SUMMARY_WITHIN, /* student: a shared summary of every attended meeting */
@@ -267,7 +310,12 @@ typedef enum {
 
 /* Rule parameters, stored by index in pe_rule.param. */
 typedef enum {
-  PE_P_DAYS, PE_P_WORKING_DAYS, PE_P_MIN, PE_P_MAX, PE_P_YEARS, PE_P_MISSED,
+  PE_P_DAYS,
+  PE_P_WORKING_DAYS,
+  PE_P_MIN,
+  PE_P_MAX,
+  PE_P_YEARS,
+  PE_P_MISSED,
   PE_P_FROM,       /* 0 registration, 1 year_start */
   PE_P_APPLIES_TO, /* 0 new, 1 all */
   PE_P_COUNT,      /* 0 attended, 1 offered */
@@ -275,7 +323,7 @@ typedef enum {
   PE_P_STATUSES,   /* bit mask of pe_student_status */
   PE_P_LEVEL,      /* pe_level */
   PE_P_DURING,     /* 0 term */
-  PE_P_BY,         /* whose contact counts: 0 personal_tutor (or cover during an absence), 1 any_staff */
+  PE_P_BY, /* whose contact counts: 0 personal_tutor (or cover during an absence), 1 any_staff */
   PE_P_PERIOD,     /* 0 term, 1 semester */
   PE_P_PRO_RATA,   /* 1: annual minimum pro-rated for part-year students, 0: not */
   PE_P_KIND,       /* pe_training_kind */
@@ -414,10 +462,14 @@ typedef struct {
   const pe_policy *const *versions; /* sorted by effective_from ascending */
   size_t n_versions;
   const pe_student *student;
-  const pe_allocation *allocations; size_t n_allocations;
-  const pe_contact *contacts; size_t n_contacts; /* sorted by `at` (pe_contacts_sort) */
-  const pe_tutor *tutors; size_t n_tutors;       /* the student's tutors and covers */
-  const pe_concern *concerns; size_t n_concerns;
+  const pe_allocation *allocations;
+  size_t n_allocations;
+  const pe_contact *contacts;
+  size_t n_contacts; /* sorted by `at` (pe_contacts_sort) */
+  const pe_tutor *tutors;
+  size_t n_tutors; /* the student's tutors and covers */
+  const pe_concern *concerns;
+  size_t n_concerns;
   pe_instant as_of;
 } pe_input;
 

@@ -6,9 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const POLICY_KEYS[] = {"name",  "effective_from", "warning_days", "rules",
-                                          "cohorts", "description",  "senior_tutor_hours",
-                                          "not_fulfilling_pct", "max_open_bookings", NULL};
+static const char *const POLICY_KEYS[] = {"name",
+                                          "effective_from",
+                                          "warning_days",
+                                          "rules",
+                                          "cohorts",
+                                          "description",
+                                          "senior_tutor_hours",
+                                          "not_fulfilling_pct",
+                                          "max_open_bookings",
+                                          NULL};
 static const char *const HOURS_KEYS[] = {"base", "up_to", "per", "max", NULL};
 static const char *const COHORT_KEYS[] = {"name", "match", "rules", NULL};
 static const char *const MATCH_KEYS[] = {"level", "cohort", "status", NULL};
@@ -29,8 +36,8 @@ void pe_policy_free(pe_policy *p) {
 }
 
 /* Parses arr[] of rules into a new array; reports duplicate ids. */
-static pe_err parse_rule_list(const json_t *arr, const char *path, bool in_cohort,
-                              pe_rule **out, size_t *n, json_t *errs) {
+static pe_err parse_rule_list(const json_t *arr, const char *path, bool in_cohort, pe_rule **out,
+                              size_t *n, json_t *errs) {
   char field[512];
   size_t count = json_array_size(arr);
   *n = 0;
@@ -44,8 +51,7 @@ static pe_err parse_rule_list(const json_t *arr, const char *path, bool in_cohor
     *n = i + 1;
     for (size_t k = 0; k < i; k++)
       if ((*out)[i].id[0] && strcmp((*out)[k].id, (*out)[i].id) == 0)
-        pe_errors_add(errs, field, "duplicate rule id \"%s\" (also at index %zu)", (*out)[i].id,
-                      k);
+        pe_errors_add(errs, field, "duplicate rule id \"%s\" (also at index %zu)", (*out)[i].id, k);
   }
   return PE_OK;
 }
@@ -82,13 +88,13 @@ static void parse_match(const json_t *m, const char *path, pe_cohort *c, json_t 
 }
 
 /* A disable-only cohort entry must name a base rule. */
-static void check_disables(const pe_policy *p, const pe_cohort *c, const char *path,
-                           json_t *errs) {
+static void check_disables(const pe_policy *p, const pe_cohort *c, const char *path, json_t *errs) {
   char field[512];
   for (size_t i = 0; i < c->n_rules; i++) {
     if (!c->rules[i].disable_only) continue;
     bool found = false;
-    for (size_t k = 0; k < p->n_rules && !found; k++) found = !strcmp(p->rules[k].id, c->rules[i].id);
+    for (size_t k = 0; k < p->n_rules && !found; k++)
+      found = !strcmp(p->rules[k].id, c->rules[i].id);
     snprintf(field, sizeof field, "%s.rules[%zu].id", path, i);
     if (!found) pe_errors_add(errs, field, "disables a rule id that the policy does not define");
   }
@@ -131,7 +137,8 @@ static void parse_header(const json_t *j, pe_policy *p, json_t *errs) {
     p->warning_days = (int)json_integer_value(w);
   const json_t *pct = json_object_get(j, "not_fulfilling_pct");
   p->not_fulfilling_pct = 25;
-  if (pct && (!json_is_integer(pct) || json_integer_value(pct) < 1 || json_integer_value(pct) > 100))
+  if (pct &&
+      (!json_is_integer(pct) || json_integer_value(pct) < 1 || json_integer_value(pct) > 100))
     pe_errors_add(errs, "$.not_fulfilling_pct", "must be an integer between 1 and 100");
   else if (pct)
     p->not_fulfilling_pct = (int)json_integer_value(pct);
@@ -163,10 +170,9 @@ static void parse_hours(const json_t *j, pe_policy *p, json_t *errs) {
     return;
   }
   pe_json_unknown_keys(h, "$.senior_tutor_hours", HOURS_KEYS, errs);
-  p->senior_tutor_hours = (pe_senior_hours){true, hours_field(h, "base", 0, 10000, errs),
-                                            hours_field(h, "up_to", 0, 1000000, errs),
-                                            hours_field(h, "per", 1, 1000000, errs),
-                                            hours_field(h, "max", 0, 10000, errs)};
+  p->senior_tutor_hours = (pe_senior_hours){
+      true, hours_field(h, "base", 0, 10000, errs), hours_field(h, "up_to", 0, 1000000, errs),
+      hours_field(h, "per", 1, 1000000, errs), hours_field(h, "max", 0, 10000, errs)};
   if (p->senior_tutor_hours.max < p->senior_tutor_hours.base)
     pe_errors_add(errs, "$.senior_tutor_hours.max", "must not be less than base");
 }
@@ -195,10 +201,8 @@ pe_err pe_policy_parse(const json_t *j, pe_policy **out, json_t **errors) {
   parse_header(j, p, errs);
   parse_hours(j, p, errs);
   const json_t *rules = pe_json_array(j, "rules", "$", true, errs);
-  if (parse_rule_list(rules, "$.rules", false, &p->rules, &p->n_rules, errs) != PE_OK)
-    goto cleanup;
-  if (parse_cohorts(pe_json_array(j, "cohorts", "$", false, errs), p, errs) != PE_OK)
-    goto cleanup;
+  if (parse_rule_list(rules, "$.rules", false, &p->rules, &p->n_rules, errs) != PE_OK) goto cleanup;
+  if (parse_cohorts(pe_json_array(j, "cohorts", "$", false, errs), p, errs) != PE_OK) goto cleanup;
   rc = json_array_size(errs) ? PE_INVALID : PE_OK;
 cleanup:
   if (rc == PE_OK) {

@@ -8,7 +8,6 @@
  * problem to errs. In a cohort, {"id", "enabled": false} without a type is a
  * disable-only entry. r->source is malloc'd (free it). PE_NOMEM on OOM, else PE_OK
  * (validity is judged by errs). */
-pe_err pe_rule_parse(const json_t *j, const char *path, bool in_cohort, pe_rule *r,
-                     json_t *errs);
+pe_err pe_rule_parse(const json_t *j, const char *path, bool in_cohort, pe_rule *r, json_t *errs);
 
 #endif

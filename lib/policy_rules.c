@@ -6,7 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { K_INT, K_ENUM, K_KINDS, K_STATUSES, K_LEVEL, K_LABEL, K_BOOL, K_ROLES, K_RAISED_BY } param_kind;
+typedef enum {
+  K_INT,
+  K_ENUM,
+  K_KINDS,
+  K_STATUSES,
+  K_LEVEL,
+  K_LABEL,
+  K_BOOL,
+  K_ROLES,
+  K_RAISED_BY
+} param_kind;
 
 typedef struct {
   const char *name;
@@ -23,7 +33,8 @@ static const char *const COUNT_V[] = {"attended", "offered", NULL};
 static const char *const DURING_V[] = {"term", NULL};
 static const char *const BY_V[] = {"personal_tutor", "any_staff", NULL};
 static const char *const PERIOD_V[] = {"term", "semester", NULL};
-static const char *const TRAINING_V[] = {"training", "quiz", "mental_health_first_aid", "essential", NULL};
+static const char *const TRAINING_V[] = {"training", "quiz", "mental_health_first_aid", "essential",
+                                         NULL};
 static const char *const AUDIENCE_V[] = {"all", "new", "returning", NULL};
 static const char *const ALLOC_FROM_V[] = {"registration", "first_teaching_week", NULL};
 static const char *const ROLE_NAMES[] = {"tutor", "senior_tutor"};
@@ -31,72 +42,95 @@ static const char *const RAISED_BY_NAMES[PE_RAISED_BY__N] = {"tutor", "senior_tu
 
 #define MEETING_KINDS ((1 << PE_C_MEETING) | (1 << PE_C_GROUP_MEETING))
 #define ALL_KINDS ((1 << PE_C__N) - 1)
-#define END {NULL, 0, K_INT, false, 0, 0, 0, NULL}
+#define END                                                                                        \
+  { NULL, 0, K_INT, false, 0, 0, 0, NULL }
 
-#define BY {"by", PE_P_BY, K_ENUM, false, 0, 0, 0, BY_V}
-#define PERIOD {"period", PE_P_PERIOD, K_ENUM, false, 0, 0, 0, PERIOD_V}
-#define PRO_RATA {"pro_rata", PE_P_PRO_RATA, K_BOOL, false, 0, 1, 1, NULL}
+#define BY                                                                                         \
+  { "by", PE_P_BY, K_ENUM, false, 0, 0, 0, BY_V }
+#define PERIOD                                                                                     \
+  { "period", PE_P_PERIOD, K_ENUM, false, 0, 0, 0, PERIOD_V }
+#define PRO_RATA                                                                                   \
+  { "pro_rata", PE_P_PRO_RATA, K_BOOL, false, 0, 1, 1, NULL }
 #define ALL_ROLES (PE_ROLE_TUTOR | PE_ROLE_SENIOR_TUTOR)
 
 static const param_spec P_ALLOCATION[] = {
     {"days", PE_P_DAYS, K_INT, true, 0, 365, 0, NULL},
-    {"from", PE_P_FIRST_WEEK, K_ENUM, false, 0, 0, 0, ALLOC_FROM_V}, END};
+    {"from", PE_P_FIRST_WEEK, K_ENUM, false, 0, 0, 0, ALLOC_FROM_V},
+    END};
 static const param_spec P_FIRST_MEETING[] = {
     {"days", PE_P_DAYS, K_INT, true, 1, 365, 0, NULL},
     {"from", PE_P_FROM, K_ENUM, false, 0, 0, 0, FROM_V},
-    {"applies_to", PE_P_APPLIES_TO, K_ENUM, false, 0, 0, 0, APPLIES_V}, BY, END};
+    {"applies_to", PE_P_APPLIES_TO, K_ENUM, false, 0, 0, 0, APPLIES_V},
+    BY,
+    END};
 static const param_spec P_MEETINGS_YEAR[] = {
     {"min", PE_P_MIN, K_INT, true, 1, 52, 0, NULL},
     {"count", PE_P_COUNT, K_ENUM, false, 0, 0, 0, COUNT_V},
-    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL}, BY, PRO_RATA, END};
+    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL},
+    BY,
+    PRO_RATA,
+    END};
 static const param_spec P_MEETING_TERM[] = {
     {"min", PE_P_MIN, K_INT, false, 1, 20, 1, NULL},
     {"count", PE_P_COUNT, K_ENUM, false, 0, 0, 0, COUNT_V},
-    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL}, BY, PERIOD, END};
-static const param_spec P_MONTHLY[] = {
-    {"during", PE_P_DURING, K_ENUM, false, 0, 0, 0, DURING_V},
-    {"min", PE_P_MIN, K_INT, false, 1, 31, 1, NULL},
-    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, ALL_KINDS, NULL}, BY, END};
-static const param_spec P_CHECKIN[] = {{"min", PE_P_MIN, K_INT, true, 1, 20, 0, NULL}, BY, PERIOD,
+    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL},
+    BY,
+    PERIOD,
+    END};
+static const param_spec P_MONTHLY[] = {{"during", PE_P_DURING, K_ENUM, false, 0, 0, 0, DURING_V},
+                                       {"min", PE_P_MIN, K_INT, false, 1, 31, 1, NULL},
+                                       {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, ALL_KINDS, NULL},
+                                       BY,
                                        END};
+static const param_spec P_CHECKIN[] = {
+    {"min", PE_P_MIN, K_INT, true, 1, 20, 0, NULL}, BY, PERIOD, END};
 static const param_spec P_RESPONSE[] = {
     {"working_days", PE_P_WORKING_DAYS, K_INT, true, 1, 30, 0, NULL}, END};
 static const param_spec P_AWAY[] = {
     {"statuses", PE_P_STATUSES, K_STATUSES, false, 0, 0, PE_AWAY_MASK, NULL},
-    {"min", PE_P_MIN, K_INT, false, 1, 20, 1, NULL}, BY, PERIOD, END};
-static const param_spec P_GROUP[] = {
-    {"level", PE_P_LEVEL, K_LEVEL, true, 0, 0, 0, NULL},
-    {"min", PE_P_MIN, K_INT, true, 1, 100, 0, NULL},
-    {"label", PE_P__N, K_LABEL, false, 0, 0, 0, NULL}, PRO_RATA, END};
+    {"min", PE_P_MIN, K_INT, false, 1, 20, 1, NULL},
+    BY,
+    PERIOD,
+    END};
+static const param_spec P_GROUP[] = {{"level", PE_P_LEVEL, K_LEVEL, true, 0, 0, 0, NULL},
+                                     {"min", PE_P_MIN, K_INT, true, 1, 100, 0, NULL},
+                                     {"label", PE_P__N, K_LABEL, false, 0, 0, 0, NULL},
+                                     PRO_RATA,
+                                     END};
 static const param_spec P_NONE[] = {END};
-static const param_spec P_MISSED[] = {
-    {"missed", PE_P_MISSED, K_INT, true, 1, 20, 0, NULL},
-    {"days", PE_P_DAYS, K_INT, false, 0, 365, 30, NULL},
-    {"raised_by", PE_P_RAISED_BY, K_RAISED_BY, false, 0, 0,
-     (1 << PE_RAISED_BY_TUTOR) | (1 << PE_RAISED_BY_SENIOR_TUTOR), NULL}, END};
+static const param_spec P_MISSED[] = {{"missed", PE_P_MISSED, K_INT, true, 1, 20, 0, NULL},
+                                      {"days", PE_P_DAYS, K_INT, false, 0, 365, 30, NULL},
+                                      {"raised_by", PE_P_RAISED_BY, K_RAISED_BY, false, 0, 0,
+                                       (1 << PE_RAISED_BY_TUTOR) | (1 << PE_RAISED_BY_SENIOR_TUTOR),
+                                       NULL},
+                                      END};
 static const param_spec P_COVER[] = {{"days", PE_P_DAYS, K_INT, true, 0, 365, 0, NULL}, END};
 static const param_spec P_TRAINING[] = {
     {"years", PE_P_YEARS, K_INT, false, 0, 10, 0, NULL},
     {"kind", PE_P_KIND, K_ENUM, false, 0, 0, PE_TR_TRAINING, TRAINING_V},
-    {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL}, END};
-static const param_spec P_QUIZ[] = {
-    {"years", PE_P_YEARS, K_INT, true, 1, 10, 0, NULL},
-    {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL}, END};
+    {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL},
+    END};
+static const param_spec P_QUIZ[] = {{"years", PE_P_YEARS, K_INT, true, 1, 10, 0, NULL},
+                                    {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL},
+                                    END};
 static const param_spec P_CASELOAD[] = {{"max", PE_P_MAX, K_INT, true, 1, 1000, 0, NULL}, END};
 static const param_spec P_WELCOME[] = {
     {"days", PE_P_DAYS, K_INT, false, 1, 60, 14, NULL},
-    {"audience", PE_P_AUDIENCE, K_ENUM, false, 0, 0, 0, AUDIENCE_V}, BY, END};
+    {"audience", PE_P_AUDIENCE, K_ENUM, false, 0, 0, 0, AUDIENCE_V},
+    BY,
+    END};
 static const param_spec P_SUMMARY[] = {
     {"working_days", PE_P_WORKING_DAYS, K_INT, true, 0, 60, 0, NULL},
-    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL}, END};
+    {"kinds", PE_P_KINDS, K_KINDS, false, 0, 0, MEETING_KINDS, NULL},
+    END};
 static const param_spec P_NAMED[] = {{"days", PE_P_DAYS, K_INT, false, 0, 365, 0, NULL}, END};
 static const param_spec P_TUTOR_FEEDBACK[] = {
     {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL}, END};
 static const param_spec P_PERMANENT[] = {
     {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, PE_ROLE_TUTOR, NULL}, END};
-static const param_spec P_SENIORS[] = {
-    {"min", PE_P_MIN, K_INT, false, 0, 100, 1, NULL},
-    {"max", PE_P_MAX, K_INT, false, 0, 100, 0, NULL}, END}; /* max 0 = no maximum */
+static const param_spec P_SENIORS[] = {{"min", PE_P_MIN, K_INT, false, 0, 100, 1, NULL},
+                                       {"max", PE_P_MAX, K_INT, false, 0, 100, 0, NULL},
+                                       END}; /* max 0 = no maximum */
 
 typedef struct {
   const char *name;
@@ -104,17 +138,28 @@ typedef struct {
 } type_spec;
 
 static const type_spec TYPES[PE_R__N] = {
-    {"allocation_within", P_ALLOCATION},      {"first_meeting_within", P_FIRST_MEETING},
-    {"meetings_per_year", P_MEETINGS_YEAR},   {"meeting_each_term", P_MEETING_TERM},
-    {"contact_monthly", P_MONTHLY},           {"individual_checkin_per_term", P_CHECKIN},
-    {"response_within", P_RESPONSE},          {"away_contact_per_term", P_AWAY},
-    {"group_sessions", P_GROUP},              {"under18_senior_meeting", P_NONE},
-    {"missed_meetings_escalation", P_MISSED}, {"cover_during_absence", P_COVER},
-    {"tutor_training_within", P_TRAINING},    {"tutor_quiz_within", P_QUIZ},
-    {"tutor_caseload_max", P_CASELOAD},       {"welcome_week_contact", P_WELCOME},
-    {"meeting_summary_within", P_SUMMARY},    {"feedback_invited", P_NONE},
-    {"personal_tutor_named", P_NAMED},        {"tutor_feedback_invited", P_TUTOR_FEEDBACK},
-    {"tutor_permanent", P_PERMANENT},         {"senior_tutors", P_SENIORS},
+    {"allocation_within", P_ALLOCATION},
+    {"first_meeting_within", P_FIRST_MEETING},
+    {"meetings_per_year", P_MEETINGS_YEAR},
+    {"meeting_each_term", P_MEETING_TERM},
+    {"contact_monthly", P_MONTHLY},
+    {"individual_checkin_per_term", P_CHECKIN},
+    {"response_within", P_RESPONSE},
+    {"away_contact_per_term", P_AWAY},
+    {"group_sessions", P_GROUP},
+    {"under18_senior_meeting", P_NONE},
+    {"missed_meetings_escalation", P_MISSED},
+    {"cover_during_absence", P_COVER},
+    {"tutor_training_within", P_TRAINING},
+    {"tutor_quiz_within", P_QUIZ},
+    {"tutor_caseload_max", P_CASELOAD},
+    {"welcome_week_contact", P_WELCOME},
+    {"meeting_summary_within", P_SUMMARY},
+    {"feedback_invited", P_NONE},
+    {"personal_tutor_named", P_NAMED},
+    {"tutor_feedback_invited", P_TUTOR_FEEDBACK},
+    {"tutor_permanent", P_PERMANENT},
+    {"senior_tutors", P_SENIORS},
 };
 
 static const char *const COMMON_KEYS[] = {"id", "type", "source", "enabled", NULL};
@@ -184,8 +229,12 @@ static void read_param(const param_spec *ps, const json_t *v, const char *field,
                        json_t *errs) {
   int lvl;
   switch (ps->kind) {
-  case K_INT: read_int(ps, v, field, r, errs); break;
-  case K_ENUM: read_enum(ps, v, field, r, errs); break;
+  case K_INT:
+    read_int(ps, v, field, r, errs);
+    break;
+  case K_ENUM:
+    read_enum(ps, v, field, r, errs);
+    break;
   case K_KINDS:
     read_mask(v, field, PE_CONTACT_KIND_NAMES, PE_C__N, ALL_KINDS, &r->param[ps->p], errs);
     break;
@@ -269,8 +318,7 @@ static void parse_type(const json_t *j, const char *path, pe_rule *r, json_t *er
   parse_params(j, path, r, errs);
 }
 
-pe_err pe_rule_parse(const json_t *j, const char *path, bool in_cohort, pe_rule *r,
-                     json_t *errs) {
+pe_err pe_rule_parse(const json_t *j, const char *path, bool in_cohort, pe_rule *r, json_t *errs) {
   char src[4096] = "";
   memset(r, 0, sizeof *r);
   r->type = PE_R__N;

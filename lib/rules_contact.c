@@ -40,10 +40,9 @@ pe_err pe_rule_contact_monthly(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
  * (not missed, not cancelled), and was made by the personal tutor (or cover) on that day unless
  * `by: any_staff`. */
 static bool counts_as_checkin(const pe_ctx *ctx, const pe_contact *c, const pe_rule *r) {
-  return c->wellbeing_check && c->direction == PE_DIR_TO_STUDENT &&
-         c->kind != PE_C_GROUP_MEETING && c->kind != PE_C_TEACHING_EVENT &&
-         c->attendance != PE_ATT_MISSED && c->attendance != PE_ATT_CANCELLED &&
-         pe_counts_by(ctx, c, r);
+  return c->wellbeing_check && c->direction == PE_DIR_TO_STUDENT && c->kind != PE_C_GROUP_MEETING &&
+         c->kind != PE_C_TEACHING_EVENT && c->attendance != PE_ATT_MISSED &&
+         c->attendance != PE_ATT_CANCELLED && pe_counts_by(ctx, c, r);
 }
 
 /* individual_checkin_per_term: in every teaching term (studying part; every semester with

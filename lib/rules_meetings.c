@@ -21,8 +21,7 @@ static int required_in_year(const pe_ctx *ctx, const pe_rule *r, const pe_spanse
                             int min) {
   pe_spanset owed = *present;
   pe_date last = ctx->teaching.s[ctx->teaching.n - 1].end;
-  if (r->param[PE_P_PRO_RATA] == 0 && present->s[present->n - 1].end == last)
-    owed = ctx->teaching;
+  if (r->param[PE_P_PRO_RATA] == 0 && present->s[present->n - 1].end == last) owed = ctx->teaching;
   pe_exempt_spans(ctx, r, &owed);
   int32_t total = pe_spans_days(&ctx->teaching), mine = pe_spans_days(&owed);
   int required = (int)(((int64_t)min * mine + total - 1) / total);
@@ -30,8 +29,7 @@ static int required_in_year(const pe_ctx *ctx, const pe_rule *r, const pe_spanse
 }
 
 /* Yearly count (see meetings_per_year) with kinds/count taken from r. */
-static pe_err judge_year(pe_ctx *ctx, const pe_rule *r, pe_finding *f, int min,
-                         const char *what) {
+static pe_err judge_year(pe_ctx *ctx, const pe_rule *r, pe_finding *f, int min, const char *what) {
   pe_spanset present, judged, window;
   pe_err err = PE_OK;
   char buf[11];
@@ -108,8 +106,7 @@ pe_err pe_rule_meeting_each_term(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_period periods[16];
   size_t n = pe_term_periods(ctx, r, &ctx->studying, periods, 16);
   return pe_judge_periods(ctx, r, f, periods, n, r->param[PE_P_MIN], counts_as_meeting,
-                          r->param[PE_P_COUNT] == 1 ? "meeting(s) offered"
-                                                    : "meeting(s) attended");
+                          r->param[PE_P_COUNT] == 1 ? "meeting(s) offered" : "meeting(s) attended");
 }
 
 /* A missed meeting or group meeting, whoever held it. */
@@ -166,8 +163,12 @@ pe_err pe_rule_missed_meetings_escalation(pe_ctx *ctx, const pe_rule *r, pe_find
   f->due = nth + r->param[PE_P_DAYS];
   f->status = pe_due_status(ctx, escalated(ctx, r, nth), f->due);
   snprintf(f->detail, sizeof f->detail, "%d missed meetings (the %d%s on %s): %s", got, need,
-           need == 1 ? "st" : need == 2 ? "nd" : need == 3 ? "rd" : "th",
+           need == 1   ? "st"
+           : need == 2 ? "nd"
+           : need == 3 ? "rd"
+                       : "th",
            pe_date_format(nth, buf),
-           f->status == PE_MET ? "referred to the senior tutor" : "no concern raised with the senior tutor");
+           f->status == PE_MET ? "referred to the senior tutor"
+                               : "no concern raised with the senior tutor");
   return err;
 }

@@ -51,8 +51,12 @@ size_t pe_term_periods(const pe_ctx *ctx, const pe_rule *r, const pe_spanset *pr
   return n;
 }
 
-static pe_date spans_first(const pe_spanset *s) { return s->s[0].start; }
-static pe_date spans_last(const pe_spanset *s) { return s->s[s->n - 1].end; }
+static pe_date spans_first(const pe_spanset *s) {
+  return s->s[0].start;
+}
+static pe_date spans_last(const pe_spanset *s) {
+  return s->s[s->n - 1].end;
+}
 
 typedef struct {
   const pe_period *breach, *open, *first;
@@ -94,8 +98,8 @@ static void describe_span(char *buf, size_t cap, const pe_spanset *s) {
   snprintf(buf, cap, "%s..%s", pe_date_format(spans_first(s), a), pe_date_format(spans_last(s), b));
 }
 
-pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods,
-                        size_t n, int min, pe_pred pred, const char *what) {
+pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period *periods, size_t n,
+                        int min, pe_pred pred, const char *what) {
   tally t = {0};
   char span[32];
   for (size_t i = 0; i < n; i++) pe_exempt_spans(ctx, r, &periods[i].spans);
@@ -116,7 +120,8 @@ pe_err pe_judge_periods(pe_ctx *ctx, const pe_rule *r, pe_finding *f, pe_period 
              span, t.breaches, t.breaches == 1 ? "" : "s");
     return err;
   }
-  const pe_period *due = t.open ? t.open : (spans_first(&t.first->spans) > ctx->as_of ? t.first : NULL);
+  const pe_period *due =
+      t.open ? t.open : (spans_first(&t.first->spans) > ctx->as_of ? t.first : NULL);
   if (due) {
     describe_span(span, sizeof span, &due->spans);
     f->due = spans_last(&due->spans);

@@ -26,8 +26,7 @@ static pe_err judge_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t
                             summary_tally *t) {
   const pe_contact *c = &ctx->in->contacts[m];
   pe_date due = pe_working_days_after(ctx->cal, c->at, r->param[PE_P_WORKING_DAYS]);
-  if (due < ctx->year->start || due > ctx->active_end || pe_exempt(ctx, r, due, NULL))
-    return PE_OK;
+  if (due < ctx->year->start || due > ctx->active_end || pe_exempt(ctx, r, due, NULL)) return PE_OK;
   pe_instant until = pe_local_day_end(&ctx->cal->tz, due);
   bool in_time = c->summary_at != 0 && c->summary_at <= until && c->summary_at <= ctx->in->as_of;
   t->meetings++;
@@ -72,9 +71,10 @@ static pe_err conclude_summaries(pe_ctx *ctx, const pe_rule *r, pe_finding *f,
  * (pe_contact.summary_at) by the end of the `working_days`-th working day after the meeting's
  * local date (pe_working_days_after: weekends and closure days never count; 0 = the same day).
  * A meeting is judged in the academic year its deadline falls in, so one held at the end of
- * August whose summary is due in September is judged with the new year. Breached when any deadline passed without one (evidence: the first such meeting);
- * pending/due_soon while the oldest unsummarised meeting is within its deadline; met otherwise
- * (evidence: the summarised meetings). A missed or cancelled meeting has nothing to summarise. */
+ * August whose summary is due in September is judged with the new year. Breached when any deadline
+ * passed without one (evidence: the first such meeting); pending/due_soon while the oldest
+ * unsummarised meeting is within its deadline; met otherwise (evidence: the summarised meetings). A
+ * missed or cancelled meeting has nothing to summarise. */
 pe_err pe_rule_meeting_summary_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   const pe_tz *tz = &ctx->cal->tz;
   pe_instant hi = pe_local_day_end(tz, ctx->year->end);

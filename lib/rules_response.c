@@ -32,11 +32,10 @@ typedef struct {
 } resp_tally;
 
 /* Judges one message (index m); updates the tally, adds reply ids as evidence. */
-static pe_err judge_message(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t m,
-                            resp_tally *t) {
+static pe_err judge_message(pe_ctx *ctx, const pe_rule *r, pe_finding *f, size_t m, resp_tally *t) {
   const pe_contact *msg = &ctx->in->contacts[m];
   pe_date due = pe_working_days_after(ctx->cal, msg->at, r->param[PE_P_WORKING_DAYS]);
-  if (due > ctx->active_end) return PE_OK; /* after withdrawal: not judged */
+  if (due > ctx->active_end) return PE_OK;        /* after withdrawal: not judged */
   if (pe_exempt(ctx, r, due, NULL)) return PE_OK; /* deadline inside an exemption: not judged */
   pe_instant until = pe_local_day_end(&ctx->cal->tz, due);
   long reply = find_reply(ctx, m, until < ctx->in->as_of ? until : ctx->in->as_of);
@@ -66,8 +65,9 @@ static pe_err conclude(pe_ctx *ctx, const pe_rule *r, pe_finding *f, const resp_
     return pe_evidence_by(ctx, f, c->id, c->staff);
   }
   f->status = PE_MET;
-  snprintf(f->detail, sizeof f->detail, t->messages ? "all %d messages answered within %d working days"
-                                                    : "no messages from the student (%d; %d working days)",
+  snprintf(f->detail, sizeof f->detail,
+           t->messages ? "all %d messages answered within %d working days"
+                       : "no messages from the student (%d; %d working days)",
            t->messages, n);
   return PE_OK;
 }

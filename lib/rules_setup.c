@@ -46,7 +46,8 @@ pe_err pe_rule_allocation_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   bool met = first != PE_NO_DATE && first <= f->due && first <= ctx->as_of;
   f->status = pe_due_status(ctx, met, f->due);
   if (met)
-    snprintf(f->detail, sizeof f->detail, "personal tutor allocated on %s", pe_date_format(first, a));
+    snprintf(f->detail, sizeof f->detail, "personal tutor allocated on %s",
+             pe_date_format(first, a));
   else
     snprintf(f->detail, sizeof f->detail, "no personal tutor allocated by %s (registered %s)",
              pe_date_format(f->due, a), pe_date_format(ctx->reg, b));
@@ -86,11 +87,12 @@ static pe_date first_meeting_start(pe_ctx *ctx, const pe_rule *r, pe_finding *f)
  * tutor in force that day (or the cover tutor; anyone with `by: any_staff`) within `days`
  * calendar days counting the first. Leicester: "Ensure they meet with their tutees within the
  * first two weeks of their first year." — 14 days from the start inclusive, so due =
- * start + days - 1; "their first year" is the first year of the course (pe_is_new_student). The start is registration, or with from=year_start
- * the first teaching day of the year or registration if later. Meetings from the academic
- * year's start (Welcome Week) count. applies_to=new judges only students in the first year
- * of the course (pe_is_new_student); all judges every student every year. Not applicable
- * when the student is away or has left at the start, or leaves before the due date. */
+ * start + days - 1; "their first year" is the first year of the course (pe_is_new_student). The
+ * start is registration, or with from=year_start the first teaching day of the year or registration
+ * if later. Meetings from the academic year's start (Welcome Week) count. applies_to=new judges
+ * only students in the first year of the course (pe_is_new_student); all judges every student every
+ * year. Not applicable when the student is away or has left at the start, or leaves before the due
+ * date. */
 pe_err pe_rule_first_meeting_within(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_err err = PE_OK;
   char a[11];
@@ -127,15 +129,15 @@ static bool senior_meeting(const pe_ctx *ctx, const pe_contact *c, const pe_rule
  * are responsible for monitoring and meeting with those students personally."): a student
  * under 18 at the start of the year's window (the later of year start and registration) must
  * meet a senior tutor personally (an attended individual meeting with a staff member flagged
- * senior tutor) before turning 18 and by the end of the year's teaching, whichever is earlier. Others: not_applicable. The 18th
- * birthday is pe_birthday: a student born on 29 February reaches 18 on 1 March in a common
- * year (whole years of age), so 28 February is still a day under 18. */
+ * senior tutor) before turning 18 and by the end of the year's teaching, whichever is earlier.
+ * Others: not_applicable. The 18th birthday is pe_birthday: a student born on 29 February reaches
+ * 18 on 1 March in a common year (whole years of age), so 28 February is still a day under 18. */
 pe_err pe_rule_under18_senior_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding *f) {
   pe_err err = PE_OK;
   const pe_student *st = ctx->in->student;
   pe_date start = ctx->year->start > ctx->reg ? ctx->year->start : ctx->reg;
-  pe_date eighteen = st->date_of_birth == PE_NO_DATE ? PE_NO_DATE
-                                                      : pe_birthday(st->date_of_birth, 18);
+  pe_date eighteen =
+      st->date_of_birth == PE_NO_DATE ? PE_NO_DATE : pe_birthday(st->date_of_birth, 18);
   if (eighteen == PE_NO_DATE || eighteen <= start || ctx->teaching.n == 0) {
     pe_not_applicable(f, "student is not under 18 (or date of birth unknown)");
     return PE_OK;
@@ -148,8 +150,9 @@ pe_err pe_rule_under18_senior_meeting(pe_ctx *ctx, const pe_rule *r, pe_finding 
   f->window_start = start;
   f->due = f->window_end = due;
   f->status = due > ctx->active_end ? PE_NOT_APPLICABLE : pe_due_status(ctx, got > 0, due);
-  snprintf(f->detail, sizeof f->detail, "%s", got ? "met personally by a senior tutor"
-                                                  : "under-18 student not yet met by a senior tutor");
+  snprintf(f->detail, sizeof f->detail, "%s",
+           got ? "met personally by a senior tutor"
+               : "under-18 student not yet met by a senior tutor");
   return err;
 }
 
@@ -197,8 +200,9 @@ pe_err pe_rule_cover_during_absence(pe_ctx *ctx, const pe_rule *r, pe_finding *f
   f->window_end = ctx->year->end;
   f->due = worst;
   f->status = worst == PE_NO_DATE ? PE_MET : pe_due_status(ctx, false, worst);
-  snprintf(f->detail, sizeof f->detail, worst == PE_NO_DATE ? "cover in place for every absence"
-                                                            : "tutor absent with no cover by %s",
+  snprintf(f->detail, sizeof f->detail,
+           worst == PE_NO_DATE ? "cover in place for every absence"
+                               : "tutor absent with no cover by %s",
            worst == PE_NO_DATE ? "" : pe_date_format(worst, a));
   return PE_OK;
 }

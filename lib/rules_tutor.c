@@ -135,9 +135,17 @@ void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, const pe_calendar *cal, 
     return;
   }
   switch (r->type) {
-  case PE_R_TUTOR_CASELOAD_MAX: judge_caseload(r, t, f); break;
-  case PE_R_TUTOR_FEEDBACK_INVITED: judge_tutor_feedback(t, cal, as_of, warning_days, f); break;
-  case PE_R_TUTOR_PERMANENT: judge_permanent(t, f); break;
-  default: judge_recency(r, t, as_of, warning_days, f); break;
+  case PE_R_TUTOR_CASELOAD_MAX:
+    judge_caseload(r, t, f);
+    break;
+  case PE_R_TUTOR_FEEDBACK_INVITED:
+    judge_tutor_feedback(t, cal, as_of, warning_days, f);
+    break;
+  case PE_R_TUTOR_PERMANENT:
+    judge_permanent(t, f);
+    break;
+  default:
+    judge_recency(r, t, as_of, warning_days, f);
+    break;
   }
 }

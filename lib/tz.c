@@ -73,8 +73,7 @@ static pe_err parse_posix(const char *s, pe_tz *out) {
       if (!(s = parse_hms(s, &west, 24))) return PE_INVALID;
       tz.dst_off = -west;
     }
-    if (!(s = parse_when(s, &tz.start)) || !(s = parse_when(s, &tz.end)) || *s)
-      return PE_INVALID;
+    if (!(s = parse_when(s, &tz.start)) || !(s = parse_when(s, &tz.end)) || *s) return PE_INVALID;
   }
   *out = tz;
   return PE_OK;

@@ -4,13 +4,13 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -239,8 +239,8 @@ static struct curl_slist *build_headers(const char *token, const char *content_t
     return list;
 }
 
-int harness_request(const char *method, const char *path, const char *token, const char *content_type,
-                    const char *body, const char *const *headers, struct tt_response *out)
+int harness_request(const char *method, const char *path, const char *token, const char *content_type, const char *body,
+                    const char *const *headers, struct tt_response *out)
 {
     memset(out, 0, sizeof(*out));
     struct sink sink = {calloc(1, 1), 0};

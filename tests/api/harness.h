@@ -16,8 +16,8 @@
 
 struct tt_response {
     long status;
-    char *body;           /* NUL-terminated, never NULL after a request */
-    json_t *json;         /* parsed body when it is JSON, else NULL */
+    char *body;   /* NUL-terminated, never NULL after a request */
+    json_t *json; /* parsed body when it is JSON, else NULL */
     char content_type[128];
     char etag[64];
     char allow[128];
@@ -35,8 +35,8 @@ void harness_stop(void);
 /* Sends a request. `token` (may be NULL) becomes "Authorization: Bearer <token>"; `content_type` and
  * `body` may be NULL; `headers` is a NULL-terminated list of extra "Name: value" lines (may be NULL).
  * Returns 0 (and fills *out; free with harness_response_free) or -1 on a transport failure. */
-int harness_request(const char *method, const char *path, const char *token, const char *content_type,
-                    const char *body, const char *const *headers, struct tt_response *out);
+int harness_request(const char *method, const char *path, const char *token, const char *content_type, const char *body,
+                    const char *const *headers, struct tt_response *out);
 /* JSON shorthand: content type application/json. */
 int harness_json(const char *method, const char *path, const char *token, const char *body, struct tt_response *out);
 void harness_response_free(struct tt_response *r);
@@ -45,7 +45,8 @@ void harness_response_free(struct tt_response *r);
  * (schools may be NULL). Returns a malloc'd string. */
 char *harness_token(const char *sub, const char *roles, const char *schools);
 
-/* A fresh identifier for this run, e.g. harness_unique("S") → "S0Z3K01F9A01" (prefix + 10 upper-case letters and digits). */
+/* A fresh identifier for this run, e.g. harness_unique("S") → "S0Z3K01F9A01" (prefix + 10 upper-case letters and
+ * digits). */
 const char *harness_unique(const char *prefix, char *buf, size_t size);
 
 /* Runs SQL against the test database and returns the first column of the first row as a malloc'd

@@ -8,9 +8,9 @@
 
 /* A raw response: the status, the head (status line and headers, NUL-terminated) and the body. */
 struct raw_response {
-    long status;  /* 0 when nothing parseable came back */
-    char *head;   /* malloc'd, never NULL */
-    char *body;   /* malloc'd, never NULL */
+    long status; /* 0 when nothing parseable came back */
+    char *head;  /* malloc'd, never NULL */
+    char *body;  /* malloc'd, never NULL */
 };
 
 /* Opens a TCP connection to the harness's tutord with a receive timeout of `timeout_s` seconds.

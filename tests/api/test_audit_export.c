@@ -50,7 +50,8 @@ START_TEST(test_export_contents)
     snprintf(path, sizeof(path), "/students/%s/export", w.student_a);
     tt_contact(w.student_a, w.tutor_a, "message", "from_student", NULL, NULL, NULL);
     tt_sql("UPDATE contacts SET subject = 'Hello', body = 'MESSAGE-BODY' WHERE student_number = $1"
-           " AND kind = 'message'", w.student_a, NULL);
+           " AND kind = 'message'",
+           w.student_a, NULL);
     struct tt_response r;
     ck_assert_int_eq(tt_call("GET", path, w.tok_admin, NULL, &r), 200);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.json, "student"), "student_number")),
@@ -69,7 +70,8 @@ START_TEST(test_export_contents)
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "notes")), 1); /* the student: shared only */
     tt_sql("INSERT INTO student_exemptions (student_number, starts_on, ends_on, reason, created_by)"
-           " VALUES ($1, '2026-10-01', '2026-10-14', 'MEDICAL-LEAVE', 'ADM1')", w.student_a, NULL);
+           " VALUES ($1, '2026-10-01', '2026-10-14', 'MEDICAL-LEAVE', 'ADM1')",
+           w.student_a, NULL);
     harness_response_free(&r);
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_a, NULL, &r), 200);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "exemptions")), 1);

@@ -40,8 +40,7 @@ static char *repeated_header(const char *first, const char *column, int times)
 
 /* POSTs `body` as text/csv to `path`, asserts a 422 listing `listed` errors and counting `count`, and
  * returns the response (the caller frees it). */
-static void expect_header_refusal(const char *path, const char *body, size_t listed, long count,
-                                  struct tt_response *r)
+static void expect_header_refusal(const char *path, const char *body, size_t listed, long count, struct tt_response *r)
 {
     ck_assert_int_eq(harness_request("POST", path, registry, "text/csv", body, NULL, r), 0);
     ck_assert_msg(r->status == 422, "%ld %.300s", r->status, r->body);
@@ -115,8 +114,8 @@ static const struct {
     {"@SUM(A1:A2)", "'@SUM(A1:A2)"},
     {"\tTabbed", "'\tTabbed"},
     {"\rReturned", "'\rReturned"},
-    {"-5", "-5"},                   /* a plain number stays a number */
-    {"Ann = Lee", "Ann = Lee"},     /* '=' inside is harmless */
+    {"-5", "-5"},               /* a plain number stays a number */
+    {"Ann = Lee", "Ann = Lee"}, /* '=' inside is harmless */
 };
 
 /* The workload report as CSV names every tutor with formula-like names neutralised, and is sent as an
@@ -141,7 +140,8 @@ START_TEST(test_report_csv_neutralises_formulas)
     struct raw_response r;
     ck_assert_int_eq(raw_exchange(request, &r), 0);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, r.body);
-    ck_assert_str_eq(raw_header(&r, "Content-Disposition", value, sizeof(value)), "attachment; filename=\"workload.csv\"");
+    ck_assert_str_eq(raw_header(&r, "Content-Disposition", value, sizeof(value)),
+                     "attachment; filename=\"workload.csv\"");
     struct csv_reader reader;
     struct csv_row row = {0};
     ck_assert_int_eq(csv_init(&reader, r.body, strlen(r.body)), 0);

@@ -268,14 +268,10 @@ END_TEST
 int main(void)
 {
     const TTest *const tests[] = {
-        test_ambiguous_length_is_refused,
-        test_refused_before_the_body,
-        test_expect_continue_judged_by_route,
-        test_chunked_body_over_limit,
-        test_keep_alive_still_works,
-        test_security_headers,
-        test_oversized_target_and_headers,
-        NULL,
+        test_ambiguous_length_is_refused,     test_refused_before_the_body,
+        test_expect_continue_judged_by_route, test_chunked_body_over_limit,
+        test_keep_alive_still_works,          test_security_headers,
+        test_oversized_target_and_headers,    NULL,
     };
     const struct harness_suite suite = {
         .name = "hostile_http", .tests = tests, .start = start, .stop = stop, .timeout = 120};

@@ -20,9 +20,8 @@ static char *sign_claims(const char *claims)
     jwt_t *jwt = NULL;
     ck_assert_int_eq(jwt_new(&jwt), 0);
     ck_assert_int_eq(jwt_add_grants_json(jwt, claims), 0);
-    ck_assert_int_eq(jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)HARNESS_JWT_SECRET,
-                                 (int)strlen(HARNESS_JWT_SECRET)),
-                     0);
+    ck_assert_int_eq(
+        jwt_set_alg(jwt, JWT_ALG_HS256, (const unsigned char *)HARNESS_JWT_SECRET, (int)strlen(HARNESS_JWT_SECRET)), 0);
     char *token = jwt_encode_str(jwt);
     jwt_free(jwt);
     ck_assert_ptr_nonnull(token);
@@ -174,7 +173,8 @@ START_TEST(test_duplicate_claims_refused)
     token = hand_signed(HS256, "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":1,\"exp\":4102444800}");
     ck_assert_int_eq(students_status(token), 401);
     free(token);
-    token = hand_signed("{\"alg\":\"none\",\"alg\":\"HS256\"}", "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":4102444800}");
+    token = hand_signed("{\"alg\":\"none\",\"alg\":\"HS256\"}",
+                        "{\"sub\":\"A1\",\"roles\":[\"admin\"],\"exp\":4102444800}");
     ck_assert_int_eq(students_status(token), 401);
     free(token);
 }
@@ -204,18 +204,18 @@ START_TEST(test_path_and_query_must_be_text)
     ck_assert_int_eq(admin_get(path), 400);
     snprintf(path, sizeof(path), "/students/%s%%00", w.student_a);
     ck_assert_int_eq(admin_get(path), 400);
-    ck_assert_int_eq(admin_get("/students/%C3%A9"), 404);            /* é: text, no such student */
-    ck_assert_int_eq(admin_get("/students/%C3"), 400);               /* a sequence cut short */
-    ck_assert_int_eq(admin_get("/students/%C0%AF"), 400);            /* overlong '/' */
-    ck_assert_int_eq(admin_get("/students/%ED%A0%80"), 400);         /* a UTF-16 surrogate */
+    ck_assert_int_eq(admin_get("/students/%C3%A9"), 404);    /* é: text, no such student */
+    ck_assert_int_eq(admin_get("/students/%C3"), 400);       /* a sequence cut short */
+    ck_assert_int_eq(admin_get("/students/%C0%AF"), 400);    /* overlong '/' */
+    ck_assert_int_eq(admin_get("/students/%ED%A0%80"), 400); /* a UTF-16 surrogate */
     snprintf(path, sizeof(path), "/students?school=%s", w.school_x);
     ck_assert_int_eq(admin_get(path), 200);
     snprintf(path, sizeof(path), "/students?school=%s%%FF", w.school_x);
     ck_assert_int_eq(admin_get(path), 400);
     snprintf(path, sizeof(path), "/students?school=%s%%00", w.school_x);
     ck_assert_int_eq(admin_get(path), 400);
-    ck_assert_int_eq(admin_get("/students?q=%E2%82%AC"), 200);      /* €: text, a search matching no one */
-    ck_assert_int_eq(admin_get("/students?%FF=1"), 400);             /* a parameter name too */
+    ck_assert_int_eq(admin_get("/students?q=%E2%82%AC"), 200); /* €: text, a search matching no one */
+    ck_assert_int_eq(admin_get("/students?%FF=1"), 400);       /* a parameter name too */
 }
 END_TEST
 
@@ -227,11 +227,8 @@ START_TEST(test_feed_cursor_huge_numbers)
         const char *position;
         long status;
     } CASES[] = {
-        {"999999999999999999:1", 200},
-        {"1:999999999999999999", 200},
-        {"9999999999999999999:1", 400},
-        {"1:9223372036854775808", 400},
-        {"99999999999999999999999:1", 400},
+        {"999999999999999999:1", 200},  {"1:999999999999999999", 200},      {"9999999999999999999:1", 400},
+        {"1:9223372036854775808", 400}, {"99999999999999999999999:1", 400},
     };
     for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
         json_t *cursor = http_cursor_encode(CASES[i].position);

@@ -25,8 +25,9 @@ static char *follow_feed(const char *after, const char *const *subjects, json_t 
         json_t *items = json_object_get(r.json, "items");
         size_t i;
         json_t *e;
-        json_array_foreach(items, i, e) for (const char *const *s = subjects; seen && *s; s++) if (
-            strcmp(json_string_value(json_object_get(e, "subject")), *s) == 0) json_array_append(seen, e);
+        json_array_foreach(items, i, e) for (const char *const *s = subjects; seen && *s;
+                                             s++) if (strcmp(json_string_value(json_object_get(e, "subject")), *s) == 0)
+            json_array_append(seen, e);
         const char *next = json_string_value(json_object_get(r.json, "next_cursor"));
         if (next) { /* an empty feed has no cursor yet: keep none */
             free(cursor);
@@ -64,7 +65,8 @@ static size_t check_payloads(const json_t *events, const char *prefix, const cha
  * the concern's kind or detail, the student's reason or the decision comment. */
 START_TEST(test_feed_carries_no_private_text)
 {
-    static const char *const CR_HIDDEN[] = {"reason", "comment", NULL}, *const CONCERN_HIDDEN[] = {"kind", "detail", NULL};
+    static const char *const CR_HIDDEN[] = {"reason", "comment", NULL}, *const CONCERN_HIDDEN[] = {"kind", "detail",
+                                                                                                   NULL};
     char *start = follow_feed(NULL, NULL, NULL), path[128], body[256], legacy[32];
     struct tt_response r;
     snprintf(path, sizeof(path), "/students/%s/change-requests", w.student_a);
@@ -174,7 +176,8 @@ START_TEST(test_student_export_hides_what_they_cannot_read)
     char *own = tt_post_id("/concerns", w.tok_student_b, "{\"kind\":\"tutoring_issue\",\"detail\":\"No replies\"}");
     snprintf(path, sizeof(path), "/students/%s/notes", w.student_b);
     char *secret =
-        tt_post_id(path, w.tok_tutor_b, "{\"text\":\"Disclosed an illness\",\"visibility\":\"confidential\",\"consent_recorded\":true}");
+        tt_post_id(path, w.tok_tutor_b,
+                   "{\"text\":\"Disclosed an illness\",\"visibility\":\"confidential\",\"consent_recorded\":true}");
     snprintf(path, sizeof(path), "/students/%s/export", w.student_b);
     struct tt_response r;
     ck_assert_int_eq(tt_call("GET", path, w.tok_student_b, NULL, &r), 200);

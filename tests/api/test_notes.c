@@ -27,8 +27,9 @@ static void start(void)
     world_start();
     shared_id = write_note(w.student_a, w.tok_tutor_a,
                            "{\"text\":\"Agreed a study plan\",\"visibility\":\"shared\",\"consent_recorded\":true}");
-    secret_id = write_note(w.student_a, w.tok_tutor_a,
-                           "{\"text\":\"Disclosed a family bereavement\",\"consent_recorded\":true,\"visibility\":\"confidential\"}");
+    secret_id = write_note(
+        w.student_a, w.tok_tutor_a,
+        "{\"text\":\"Disclosed a family bereavement\",\"consent_recorded\":true,\"visibility\":\"confidential\"}");
 }
 
 static void stop(void)
@@ -216,7 +217,8 @@ END_TEST
 
 START_TEST(test_corrections_are_new_revisions)
 {
-    char *id = write_note(w.student_a, w.tok_tutor_a, "{\"text\":\"Met on Tuesday\",\"consent_recorded\":true,\"visibility\":\"shared\"}");
+    char *id = write_note(w.student_a, w.tok_tutor_a,
+                          "{\"text\":\"Met on Tuesday\",\"consent_recorded\":true,\"visibility\":\"shared\"}");
     char path[96];
     struct tt_response r;
     snprintf(path, sizeof(path), "/notes/%s/revisions", id);

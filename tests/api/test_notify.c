@@ -25,8 +25,8 @@
 #include "db.h"
 #include "fixtures.h"
 #include "harness.h"
-#include "procs.h"
 #include "outbox.h"
+#include "procs.h"
 #include "smtp.h"
 #include "webhooks.h"
 
@@ -1396,13 +1396,12 @@ int main(void)
         test_webhook_urls_reach_no_internal_address,
         NULL,
     };
-    const struct harness_suite suite = {
-        .name = "notify",
-                                       .tests = tests,
-                                       .start = start,
-                                       .stop = stop,
-                                       .setup = sink_running,
-                                       .timeout = 180,
-                                       .in_process = 1};
+    const struct harness_suite suite = {.name = "notify",
+                                        .tests = tests,
+                                        .start = start,
+                                        .stop = stop,
+                                        .setup = sink_running,
+                                        .timeout = 180,
+                                        .in_process = 1};
     return harness_run(&suite);
 }

@@ -28,13 +28,16 @@ START_TEST(test_note_about_a_contact)
     char meeting[24], path[96], body[256];
     tt_contact(w.student_a, w.tutor_a, "meeting", "to_student", NULL, NULL, meeting);
     snprintf(path, sizeof(path), "/students/%s/notes", w.student_a);
-    snprintf(body, sizeof(body), "{\"text\":\"We agreed a plan\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":%s}", meeting);
+    snprintf(body, sizeof(body),
+             "{\"text\":\"We agreed a plan\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":%s}",
+             meeting);
     struct tt_response r;
     ck_assert_int_eq(tt_call("POST", path, w.tok_tutor_a, body, &r), 201);
     ck_assert_int_eq(int_of(r.json, "contact"), atoll(meeting));
     char *id = tt_id(&r);
     harness_response_free(&r);
-    char *plain = tt_post_id(path, w.tok_tutor_a, "{\"text\":\"No contact\",\"consent_recorded\":true,\"visibility\":\"shared\"}");
+    char *plain = tt_post_id(path, w.tok_tutor_a,
+                             "{\"text\":\"No contact\",\"consent_recorded\":true,\"visibility\":\"shared\"}");
     char one[64];
     snprintf(one, sizeof(one), "/notes/%s", id);
     ck_assert_int_eq(tt_call("GET", one, w.tok_student_a, NULL, &r), 200); /* the summary the student sees */
@@ -67,12 +70,15 @@ START_TEST(test_note_contact_must_be_the_students)
     long before = notes_of(w.student_a);
     const char *const bad[] = {theirs, "999999999", "0", "-4", "\"1\"", "1.5", "true"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        snprintf(body, sizeof(body), "{\"text\":\"Summary\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":%s}", bad[i]);
+        snprintf(body, sizeof(body),
+                 "{\"text\":\"Summary\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":%s}", bad[i]);
         tt_refused("POST", path, w.tok_tutor_a, body, 422, "contact");
     }
     ck_assert_int_eq(notes_of(w.student_a), before);
     /* null is no contact */
-    char *none = tt_post_id(path, w.tok_tutor_a, "{\"text\":\"Summary\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":null}");
+    char *none =
+        tt_post_id(path, w.tok_tutor_a,
+                   "{\"text\":\"Summary\",\"consent_recorded\":true,\"visibility\":\"shared\",\"contact\":null}");
     /* a revision keeps the note's contact: naming one is refused */
     snprintf(body, sizeof(body), "/notes/%s/revisions", none);
     char revision[128];

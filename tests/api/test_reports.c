@@ -32,10 +32,12 @@ static void sql4(const char *sql, const char *a, const char *b, const char *c, c
 static void the_year(void)
 {
     sql4("INSERT INTO academic_years (label, starts_on, ends_on) VALUES ('2011/12', '2011-09-12', '2012-06-29')"
-         " ON CONFLICT DO NOTHING", NULL, NULL, NULL, NULL);
+         " ON CONFLICT DO NOTHING",
+         NULL, NULL, NULL, NULL);
     sql4("INSERT INTO terms (year_label, name, starts_on, ends_on) VALUES"
          " ('2011/12', 'Autumn', '2011-09-26', '2011-12-09'), ('2011/12', 'Spring', '2012-01-09', '2012-03-23')"
-         " ON CONFLICT DO NOTHING", NULL, NULL, NULL, NULL);
+         " ON CONFLICT DO NOTHING",
+         NULL, NULL, NULL, NULL);
 }
 
 static void new_tutor(const char *school, const char *capacity, char *number, size_t size)
@@ -57,7 +59,8 @@ static void training(const char *tutor, const char *kind, const char *on, const 
 {
     const char *params[4] = {tutor, kind, on, score};
     free(harness_sql("INSERT INTO training_records (staff_number, kind, completed_on, score, created_by)"
-                     " VALUES ($1, $2, $3::date, $4::int, 'test')", 4, params));
+                     " VALUES ($1, $2, $3::date, $4::int, 'test')",
+                     4, params));
 }
 
 /* A contact; returns its id (malloc'd). */
@@ -74,7 +77,8 @@ static void policy(const char *school, const char *rules)
 {
     sql4("INSERT INTO school_policies (school, effective_from, name, policy, set_by)"
          " VALUES ($1, '2011-09-01', 'Test policy', json_build_object('name', 'Test policy',"
-         " 'effective_from', '2011-09-01', 'rules', $2::json)::jsonb, 'test')", school, rules, NULL, NULL);
+         " 'effective_from', '2011-09-01', 'rules', $2::json)::jsonb, 'test')",
+         school, rules, NULL, NULL);
 }
 
 /* A policy version of `school` taking effect `from`: `extra` (a JSON object of policy-level settings such
@@ -83,7 +87,8 @@ static void policy_version(const char *school, const char *from, const char *ext
 {
     sql4("INSERT INTO school_policies (school, effective_from, name, policy, set_by)"
          " VALUES ($1, $2::date, 'Test policy', $3::jsonb || jsonb_build_object('name', 'Test policy',"
-         " 'effective_from', $2, 'rules', $4::jsonb), 'test')", school, from, extra, rules);
+         " 'effective_from', $2, 'rules', $4::jsonb), 'test')",
+         school, from, extra, rules);
 }
 
 /* ---- request helpers ------------------------------------------------------------------------------- */
@@ -213,8 +218,8 @@ static void make_kpi_school(struct kpi_school *k)
         new_student(k->code, "2011-09-19", "studying", k->student[s], sizeof(k->student[s]));
     for (int s = 0; s < 10; s++)
         tt_allocate(k->student[s], k->tutor[tutor_of[s]], s == 9 ? "2011-10-10" : "2011-09-20");
-    sql4("INSERT INTO change_requests (student_number, requested_at) VALUES ($1, '2011-11-01 10:00+00')",
-         k->student[1], NULL, NULL, NULL);
+    sql4("INSERT INTO change_requests (student_number, requested_at) VALUES ($1, '2011-11-01 10:00+00')", k->student[1],
+         NULL, NULL, NULL);
     sql4("INSERT INTO change_requests (student_number, requested_at, status, decided_by, decided_at)"
          " VALUES ($1, '2010-11-01 10:00+00', 'declined', 'test', '2010-11-02 10:00+00')",
          k->student[4], NULL, NULL, NULL);
@@ -223,9 +228,9 @@ static void make_kpi_school(struct kpi_school *k)
     training(k->tutor[1], "training", "2009-06-28", NULL); /* a day too old */
     training(k->tutor[1], "quiz", "2010-05-01", "60");
     training(k->tutor[1], "quiz", "2011-10-01", "70"); /* the latest: 70 */
-    training(k->tutor[2], "quiz", "2012-07-15", "99");     /* after as_of: ignored */
+    training(k->tutor[2], "quiz", "2012-07-15", "99"); /* after as_of: ignored */
     training(k->tutor[3], "training", "2012-06-01", NULL);
-    training(k->tutor[3], "quiz", "2009-06-01", "90"); /* too old for the 3-year %, still the latest score */
+    training(k->tutor[3], "quiz", "2009-06-01", "90");     /* too old for the 3-year %, still the latest score */
     training(k->tutor[4], "training", "2012-01-01", NULL); /* no tutees: not counted */
 }
 
@@ -239,10 +244,10 @@ static void assert_kpi_values(const json_t *doc, const char *code)
     ck_assert(num(per, "median") == 2.5);
     ck_assert(num(per, "max") == 4);
     ck_assert(num(doc, "pct_not_allocated_within_week") == 18.2); /* 2 of 11 */
-    ck_assert(num(doc, "pct_tutors_trained_3y") == 50.0);          /* tutors 0 and 3 */
-    ck_assert(num(doc, "pct_tutors_quiz_3y") == 50.0);             /* tutors 0 and 1 */
-    ck_assert(num(doc, "median_quiz_score") == 80);                /* 80, 70, 90 */
-    ck_assert(num(doc, "pct_tutees_requesting_change") == 10.0);   /* 1 of 10 */
+    ck_assert(num(doc, "pct_tutors_trained_3y") == 50.0);         /* tutors 0 and 3 */
+    ck_assert(num(doc, "pct_tutors_quiz_3y") == 50.0);            /* tutors 0 and 1 */
+    ck_assert(num(doc, "median_quiz_score") == 80);               /* 80, 70, 90 */
+    ck_assert(num(doc, "pct_tutees_requesting_change") == 10.0);  /* 1 of 10 */
     ck_assert_int_eq((int)num(doc, "tutees"), 10);
     ck_assert_int_eq((int)num(doc, "registered"), 11);
     ck_assert_int_eq((int)num(doc, "not_allocated_within_week"), 2);
@@ -278,14 +283,21 @@ START_TEST(test_kpis_rule_based_count_and_threshold)
                    "\"applies_to\":\"all\",\"source\":\"t\"}]");
     const int met[] = {3, 4, 6, 7, 8};
     for (size_t i = 0; i < sizeof(met) / sizeof(met[0]); i++)
-        free(contact(k.student[met[i]], k.tutor[met[i] == 3 ? 1 : met[i] < 6 ? 2 : 3], "meeting:to_student",
-                     "2011-09-25 10:00+01"));
+        free(contact(k.student[met[i]],
+                     k.tutor[met[i] == 3  ? 1
+                             : met[i] < 6 ? 2
+                                          : 3],
+                     "meeting:to_student", "2011-09-25 10:00+01"));
     char *admin = harness_token("ADM1", "admin", NULL), path[160];
     const struct {
         const char *threshold;
         int want;
-    } cases[] = {{"", 4}, {"&breach_threshold=25", 4}, {"&breach_threshold=26", 3}, {"&breach_threshold=50", 3},
-                 {"&breach_threshold=51", 2}, {"&breach_threshold=100", 2}};
+    } cases[] = {{"", 4},
+                 {"&breach_threshold=25", 4},
+                 {"&breach_threshold=26", 3},
+                 {"&breach_threshold=50", 3},
+                 {"&breach_threshold=51", 2},
+                 {"&breach_threshold=100", 2}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12%s", k.code, cases[i].threshold);
         json_t *doc = get_json(path, admin, 200);
@@ -312,15 +324,21 @@ START_TEST(test_kpis_threshold_is_the_policy_in_force)
     policy_version(k.code, "2012-03-01", "{}", RULES); /* default 25 */
     const int met[] = {3, 4, 6, 7, 8};
     for (size_t i = 0; i < sizeof(met) / sizeof(met[0]); i++)
-        free(contact(k.student[met[i]], k.tutor[met[i] == 3 ? 1 : met[i] < 6 ? 2 : 3], "meeting:to_student",
-                     "2011-09-25 10:00+01"));
+        free(contact(k.student[met[i]],
+                     k.tutor[met[i] == 3  ? 1
+                             : met[i] < 6 ? 2
+                                          : 3],
+                     "meeting:to_student", "2011-09-25 10:00+01"));
     char *admin = harness_token("ADM1", "admin", NULL), path[192];
     const struct {
         const char *query;
         int want;
         double threshold;
-    } cases[] = {{"&as_of=2012-02-28", 2, 50}, {"&as_of=2012-02-29", 2, 50}, {"&as_of=2012-03-01", 3, 25},
-                 {"&as_of=2012-02-29&breach_threshold=25", 3, 25}, {"&as_of=2012-03-01&breach_threshold=100", 1, 100}};
+    } cases[] = {{"&as_of=2012-02-28", 2, 50},
+                 {"&as_of=2012-02-29", 2, 50},
+                 {"&as_of=2012-03-01", 3, 25},
+                 {"&as_of=2012-02-29&breach_threshold=25", 3, 25},
+                 {"&as_of=2012-03-01&breach_threshold=100", 1, 100}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12%s", k.code, cases[i].query);
         json_t *doc = get_json(path, admin, 200);
@@ -373,8 +391,8 @@ START_TEST(test_kpis_empty_school_is_null_not_nan)
     const json_t *per = json_object_get(doc, "tutees_per_tutor");
     assert_null(per, "median");
     assert_null(per, "max");
-    static const char *const nulls[] = {"pct_not_allocated_within_week", "pct_tutors_trained_3y",
-                                        "pct_tutors_quiz_3y", "median_quiz_score", "pct_tutees_requesting_change"};
+    static const char *const nulls[] = {"pct_not_allocated_within_week", "pct_tutors_trained_3y", "pct_tutors_quiz_3y",
+                                        "median_quiz_score", "pct_tutees_requesting_change"};
     for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
         assert_null(doc, nulls[i]);
     ck_assert_int_eq((int)num(doc, "tutors_not_fulfilling_role"), 0);
@@ -430,8 +448,9 @@ static const json_t *find_item(const json_t *items, const char *student, const c
 {
     size_t i;
     const json_t *it;
-    json_array_foreach(items, i, it) if (strcmp(json_string_value(json_object_get(it, "student")), student) == 0 &&
-                                         strcmp(json_string_value(json_object_get(it, "reason")), reason) == 0) return it;
+    json_array_foreach(items, i,
+                       it) if (strcmp(json_string_value(json_object_get(it, "student")), student) == 0 &&
+                               strcmp(json_string_value(json_object_get(it, "reason")), reason) == 0) return it;
     return NULL;
 }
 
@@ -471,10 +490,12 @@ START_TEST(test_engagement_reasons_and_evidence)
     free(contact(s[6], tutor, "meeting:to_student:missed", "2011-10-12 10:00+01"));
     free(contact(s[6], tutor, "meeting:to_student:missed", "2011-10-19 10:00+01"));
     sql4("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role, raised_at)"
-         " VALUES ($1, $2, 'non_engaged', 'two missed', $3, 'tutor', '2011-10-25 10:00+01')", s[6], code, tutor, NULL);
+         " VALUES ($1, $2, 'non_engaged', 'two missed', $3, 'tutor', '2011-10-25 10:00+01')",
+         s[6], code, tutor, NULL);
     /* the student's own complaint about their tutoring is not the escalation: s[1] stays listed */
     sql4("INSERT INTO concerns (student_number, school, kind, detail, raised_by, raised_by_role, raised_at)"
-         " VALUES ($1, $2, 'tutoring_issue', 'my tutor', $1, 'student', '2011-10-26 10:00+01')", s[1], code, NULL, NULL);
+         " VALUES ($1, $2, 'tutoring_issue', 'my tutor', $1, 'student', '2011-10-26 10:00+01')",
+         s[1], code, NULL, NULL);
     char *admin = harness_token("ADM1", "admin", NULL);
     snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15", code);
     json_t *doc = get_json(path, admin, 200);
@@ -584,11 +605,9 @@ START_TEST(test_workload_senior_hours_from_the_policy)
     new_student(bare, "2011-09-19", "studying", s, sizeof(s));
     policy_version(code, "2011-09-01", "{\"senior_tutor_hours\":{\"base\":200,\"up_to\":1000,\"per\":10,\"max\":300}}",
                    RULES);
-    policy_version(code, "2012-02-29", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":10}}",
-                   RULES);
+    policy_version(code, "2012-02-29", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":10}}", RULES);
     policy_version(code, "2012-03-01", "{}", RULES);
-    policy_version(code, "2012-03-02", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":2}}",
-                   RULES);
+    policy_version(code, "2012-03-02", "{\"senior_tutor_hours\":{\"base\":1,\"up_to\":4,\"per\":2,\"max\":2}}", RULES);
     char *admin = harness_token("ADM1", "admin", NULL);
     ck_assert_int_eq(hours_on(code, "2011-09-18", admin), 200); /* nobody registered yet */
     ck_assert_int_eq(hours_on(code, "2012-02-28", admin), 200);
@@ -628,7 +647,8 @@ START_TEST(test_access_per_role)
     new_tutor(mine, "30", tutor, sizeof(tutor));
     harness_unique("ST", senior, sizeof(senior));
     sql4("INSERT INTO staff (staff_number, name, email, school, roles) VALUES ($1, 'Senior', 's@uni.example', $2,"
-         " '{tutor,senior_tutor}')", senior, mine, NULL, NULL);
+         " '{tutor,senior_tutor}')",
+         senior, mine, NULL, NULL);
     new_student(mine, "2011-09-19", "studying", student, sizeof(student));
     tt_allocate(student, tutor, "2011-09-19");
     char *sen = harness_token(senior, "tutor,senior_tutor", mine);

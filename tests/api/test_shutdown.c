@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "procs.h"
 #include "fixtures.h"
 #include "harness.h"
+#include "procs.h"
 
 #define WAIT_SECONDS 60 /* a bound against hanging, not a timing under test */
 

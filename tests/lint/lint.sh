@@ -10,8 +10,8 @@ src=${2:?source directory}
 cd "$src"
 jobs=$(nproc)
 
-c_files() { # every C source and header of the tree, or of the folders given
-  find "${@:-api lib tests fuzz bench}" -type f \( -name '*.c' -o -name '*.h' \) -not -path '*/node_modules/*' | sort
+c_files() { # every C source and header of the tree
+  find api lib tests fuzz bench -type f \( -name '*.c' -o -name '*.h' \) -not -path '*/node_modules/*' | sort
 }
 
 case "$mode" in

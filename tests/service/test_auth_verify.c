@@ -64,10 +64,10 @@ START_TEST(test_cached_token_expires)
     char *h = bearer("T1", T0 + 600, 0);
     ck_assert_int_eq(verify(h, T0, &p), 0);
     ck_assert_str_eq(p.sub, "T1");
-    ck_assert_int_eq(verify(h, T0 + 100, &p), 0);           /* from the cache */
+    ck_assert_int_eq(verify(h, T0 + 100, &p), 0); /* from the cache */
     ck_assert_str_eq(p.sub, "T1");
-    ck_assert_int_eq(verify(h, T0 + 600 + 30, &p), 0);      /* within the leeway */
-    ck_assert_int_eq(verify(h, T0 + 600 + 31, &p), -1);     /* expired, though cached */
+    ck_assert_int_eq(verify(h, T0 + 600 + 30, &p), 0);  /* within the leeway */
+    ck_assert_int_eq(verify(h, T0 + 600 + 31, &p), -1); /* expired, though cached */
     ck_assert_str_eq(p.sub, "");
     free(h);
 }
@@ -77,10 +77,10 @@ START_TEST(test_cached_token_not_yet_valid)
 {
     struct principal p;
     char *h = bearer("T2", T0 + 3600, T0 + 600);
-    ck_assert_int_eq(verify(h, T0, &p), -1);                /* nbf in the future: refused, not cached */
+    ck_assert_int_eq(verify(h, T0, &p), -1); /* nbf in the future: refused, not cached */
     ck_assert_int_eq(verify(h, T0 + 600, &p), 0);
-    ck_assert_int_eq(verify(h, T0 + 580, &p), 0);           /* cached, within the leeway of nbf */
-    ck_assert_int_eq(verify(h, T0 + 100, &p), -1);          /* cached, but before nbf - leeway */
+    ck_assert_int_eq(verify(h, T0 + 580, &p), 0);  /* cached, within the leeway of nbf */
+    ck_assert_int_eq(verify(h, T0 + 100, &p), -1); /* cached, but before nbf - leeway */
     free(h);
 }
 END_TEST
@@ -92,7 +92,7 @@ START_TEST(test_tampered_token_is_not_the_cached_one)
     ck_assert_int_eq(verify(h, T0, &p), 0);
     char *tampered = strdup(h);
     size_t n = strlen(tampered);
-    tampered[n - 2] = tampered[n - 2] == 'A' ? 'B' : 'A';  /* one signature character */
+    tampered[n - 2] = tampered[n - 2] == 'A' ? 'B' : 'A'; /* one signature character */
     ck_assert_int_eq(verify(tampered, T0, &p), -1);
     ck_assert_int_eq(verify(h, T0, &p), 0);
     free(tampered);
@@ -129,8 +129,8 @@ START_TEST(test_claims_checked_alone)
         long now;
         int rc;
     } CASES[] = {
-        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 30, 0},   /* exp + leeway */
-        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 31, -1},  /* a second later */
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 30, 0},  /* exp + leeway */
+        {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000000}", T0 + 31, -1}, /* a second later */
         {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000600,\"nbf\":1800000030}", T0, 0},
         {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":1800000600,\"nbf\":1800000031}", T0, -1},
         {"{\"sub\":\"T9\",\"roles\":[\"tutor\"],\"exp\":9223372036854775807}", T0, 0},

@@ -9,9 +9,9 @@
 
 #include "config.h"
 
-static const char *const VARS[] = {"TUTORD_JWT_SECRET", "TUTORD_JWT_SECRET_FILE", "TUTORD_DATABASE_URL",
-                                   "TUTORD_DATABASE_URL_FILE", "TUTORD_DATABASE_READ_URL",
-                                   "TUTORD_DATABASE_READ_URL_FILE", "TUTORD_READ_MAX_WAIT_MS", NULL};
+static const char *const VARS[] = {
+    "TUTORD_JWT_SECRET",        "TUTORD_JWT_SECRET_FILE",        "TUTORD_DATABASE_URL",     "TUTORD_DATABASE_URL_FILE",
+    "TUTORD_DATABASE_READ_URL", "TUTORD_DATABASE_READ_URL_FILE", "TUTORD_READ_MAX_WAIT_MS", NULL};
 
 /* Clears every variable these tests set, so each starts from the defaults. */
 static void clear_env(void)

@@ -82,15 +82,22 @@ void world_init_policy(world *w, const char *policy_json) {
   w->cal = test_calendar();
   w->policy[0] = test_policy(policy_json);
   w->n_policies = 1;
-  w->student = (pe_student){.registered_on = D("2026-09-21"), .course_start = PE_NO_DATE,
+  w->student = (pe_student){.registered_on = D("2026-09-21"),
+                            .course_start = PE_NO_DATE,
                             .date_of_birth = D("2007-05-01"),
-                            .level = PE_LEVEL_4, .cohort = PE_COHORT_UG,
+                            .level = PE_LEVEL_4,
+                            .cohort = PE_COHORT_UG,
                             .statuses = w->statuses};
   w->allocs[0] = (pe_allocation){"T1", PE_ALLOC_PERSONAL, D("2026-09-22"), PE_NO_DATE};
   w->allocs[1] = (pe_allocation){"T4", PE_ALLOC_COVER, D("2027-01-11"), D("2027-01-31")};
   w->absences[0] = (pe_absence){D("2026-11-02"), D("2026-11-20"), "T2"};
-  w->tutors[0] = (pe_tutor){.staff = "T1", .started_on = D("2020-01-01"), .absences = w->absences,
-                            .n_absences = 1, .training = w->training, .tutees = 10, .capacity = 0};
+  w->tutors[0] = (pe_tutor){.staff = "T1",
+                            .started_on = D("2020-01-01"),
+                            .absences = w->absences,
+                            .n_absences = 1,
+                            .training = w->training,
+                            .tutees = 10,
+                            .capacity = 0};
   w->in.cal = w->cal;
   w->in.student = &w->student;
   w->in.allocations = w->allocs;
@@ -105,8 +112,7 @@ void world_init_policy(world *w, const char *policy_json) {
 void world_init(world *w, const char *rule_json) {
   char buf[4096];
   snprintf(buf, sizeof buf,
-           "{\"name\": \"test\", \"effective_from\": \"2026-01-01\", \"rules\": [%s]}",
-           rule_json);
+           "{\"name\": \"test\", \"effective_from\": \"2026-01-01\", \"rules\": [%s]}", rule_json);
   world_init_policy(w, buf);
 }
 

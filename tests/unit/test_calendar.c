@@ -20,8 +20,8 @@ END_TEST
 
 START_TEST(date_parse_rejects_bad_dates) {
   pe_date d;
-  const char *bad[] = {"2027-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-01-01",
-                       "2026-1-01", "2026-01-01x", "", "2026/01/01"};
+  const char *bad[] = {"2027-02-29", "2026-13-01",  "2026-00-10", "2026-04-31", "26-01-01",
+                       "2026-1-01",  "2026-01-01x", "",           "2026/01/01"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(pe_date_parse(bad[i], &d) == PE_INVALID, "accepted %s", bad[i]);
   ck_assert_int_eq(pe_date_parse("2028-02-29", &d), PE_OK);
@@ -85,8 +85,8 @@ START_TEST(tz_rules_and_errors) {
   ck_assert_int_eq(pe_tz_parse("AEST-10AEDT,M10.1.0,M4.1.0/3", &tz), PE_OK);
   ck_assert_int_eq(pe_tz_offset(&tz, T("2027-01-15T00:00:00Z")), 11 * 3600);
   ck_assert_int_eq(pe_tz_offset(&tz, T("2027-07-15T00:00:00Z")), 10 * 3600);
-  const char *bad[] = {"", "Mars/Olympus", "GMT", "GMT0BST,J60,J300", "GMT0BST,M13.1.0,M10.5.0",
-                       "GMT0BST,M3.5.0"};
+  const char *bad[] = {
+      "", "Mars/Olympus", "GMT", "GMT0BST,J60,J300", "GMT0BST,M13.1.0,M10.5.0", "GMT0BST,M3.5.0"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     ck_assert_msg(pe_tz_parse(bad[i], &tz) == PE_INVALID, "accepted %s", bad[i]);
 }

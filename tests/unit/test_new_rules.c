@@ -78,10 +78,10 @@ static const welcome_case WELCOME_CASES[] = {
      PE_BREACHED},
     {"new: an email on a Saturday in the window (calendar days)", "", NEW, NULL, PE_C_EMAIL,
      "2026-10-03T10:00:00+01:00", ATT, "T1", TO, "2026-10-20", PE_MET},
-    {"away from the window's first day, as of the day before: not yet known", "", RET,
-     "2026-09-28", PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-09-27", PE_PENDING},
-    {"away from the window's first day, as of later", "", RET, "2026-09-28", PE_C_EMAIL, NULL,
-     ATT, "T1", TO, "2026-10-20", PE_NOT_APPLICABLE},
+    {"away from the window's first day, as of the day before: not yet known", "", RET, "2026-09-28",
+     PE_C_EMAIL, NULL, ATT, "T1", TO, "2026-09-27", PE_PENDING},
+    {"away from the window's first day, as of later", "", RET, "2026-09-28", PE_C_EMAIL, NULL, ATT,
+     "T1", TO, "2026-10-20", PE_NOT_APPLICABLE},
     {"returning: an email took place", "", RET, NULL, PE_C_EMAIL, "2026-10-01T10:00:00+01:00", ATT,
      "T1", TO, "2026-10-20", PE_MET},
     {"returning: a missed meeting is no contact", "", RET, NULL, PE_C_MEETING,
@@ -502,10 +502,12 @@ END_TEST
  * missing tutor and the staff member behind each piece of evidence. */
 START_TEST(new_student_rules_json) {
   world w;
-  world_init(&w, WELCOME("") ","
-                 " {\"id\": \"m\", \"type\": \"meeting_summary_within\", \"working_days\": 2,"
-                 "  \"source\": \"Westminster 3.1\"},"
-                 " {\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}," NAMED(""));
+  world_init(
+      &w, WELCOME("") ","
+                      " {\"id\": \"m\", \"type\": \"meeting_summary_within\", \"working_days\": 2,"
+                      "  \"source\": \"Westminster 3.1\"},"
+                      " {\"id\": \"fb\", \"type\": \"feedback_invited\", \"source\": \"s\"}," NAMED(
+                          ""));
   pe_contact m = C(9, PE_C_MEETING, "2026-10-01T10:00:00+01:00");
   m.summary_at = T("2026-10-02T10:00:00+01:00");
   world_add(&w, m);

@@ -8,7 +8,8 @@
 
 #define MONTHLY "{\"id\": \"m\", \"type\": \"contact_monthly\", \"source\": \"s\"}"
 #define EACH_TERM "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"source\": \"s\"}"
-#define CHECKIN "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"}"
+#define CHECKIN                                                                                    \
+  "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"}"
 #define AWAY "{\"id\": \"a\", \"type\": \"away_contact_per_term\", \"source\": \"s\"}"
 
 static void add_email(world *w, int64_t id, const char *at) {
@@ -30,8 +31,8 @@ typedef struct {
 } month_case;
 
 static const month_case MONTH_CASES[] = {
-    {"December half in term: contact inside the term part", "2026-12-10T10:00:00Z",
-     "2026-12-20", PE_MET, NULL},
+    {"December half in term: contact inside the term part", "2026-12-10T10:00:00Z", "2026-12-20",
+     PE_MET, NULL},
     {"last day of term counts (boundary)", "2026-12-11T18:00:00Z", "2026-12-20", PE_MET, NULL},
     {"day after term end does not count", "2026-12-12T10:00:00Z", "2026-12-20", PE_BREACHED,
      "2026-12-11"},
@@ -48,7 +49,8 @@ START_TEST(monthly_table) {
   world_init(&w, MONTHLY);
   autumn_emails(&w, c->dec);
   const pe_finding *f = world_eval(&w, c->as_of, "m");
-  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status), f->detail);
+  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status),
+                f->detail);
   if (c->due) ck_assert_msg(f->due == D(c->due), "%s: due %s", c->why, DS(f->due, buf));
   if (c->status == PE_BREACHED) {
     ck_assert_int_eq(f->gap_start, D("2026-12-01"));
@@ -132,13 +134,15 @@ START_TEST(each_term_edges_and_attendance) {
   world_add(&w, missed);
   ck_assert_int_eq(world_eval(&w, "2027-03-27", "t")->status, PE_BREACHED); /* attended only */
   world_free(&w);
-  world_init(&w, "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"count\": \"offered\", \"source\": \"s\"}");
+  world_init(
+      &w,
+      "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"count\": \"offered\", \"source\": \"s\"}");
   world_add(&w, C(1, PE_C_MEETING, "2026-09-28T09:00:00+01:00"));
   pe_contact m2 = C(2, PE_C_MEETING, "2027-03-26T10:00:00Z");
   m2.attendance = PE_ATT_MISSED;
   world_add(&w, m2);
   ck_assert_int_eq(world_eval(&w, "2027-03-27", "t")->status, PE_MET); /* offered */
-  world_add(&w, C(3, PE_C_MEETING, "2026-12-12T10:00:00Z"));            /* vacation */
+  world_add(&w, C(3, PE_C_MEETING, "2026-12-12T10:00:00Z"));           /* vacation */
   ck_assert_int_eq(world_eval(&w, "2027-04-26", "t")->status, PE_PENDING);
   ck_assert_int_eq(world_eval(&w, "2027-06-12", "t")->status, PE_BREACHED);
   world_free(&w);

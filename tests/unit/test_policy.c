@@ -17,8 +17,8 @@ static json_t *errors_of(const char *text) {
 static bool has(const json_t *errs, const char *field) {
   size_t i;
   const json_t *e;
-  json_array_foreach(errs, i, e) if (!strcmp(json_string_value(json_object_get(e, "field")), field))
-      return true;
+  json_array_foreach(
+      errs, i, e) if (!strcmp(json_string_value(json_object_get(e, "field")), field)) return true;
   return false;
 }
 
@@ -37,12 +37,24 @@ START_TEST(all_errors_collected_with_paths) {
       " \"cohorts\": [{\"match\": {\"level\": [\"4\", \"12\"], \"mood\": [\"x\"]}, \"rules\": ["
       "  {\"id\": \"zz\", \"enabled\": false},"
       "  {\"id\": \"b\", \"type\": \"response_within\", \"source\": \"s\"}]}]}");
-  const char *fields[] = {
-      "$.effective_from", "$.colour", "$.warning_days", "$.rules[0].type", "$.rules[1].working_days",
-      "$.rules[1].hours", "$.rules[2].working_days", "$.rules[3].days", "$.rules[4]",
-      "$.rules[4].kinds[0]", "$.rules[4].source", "$.rules[5].level", "$.rules[6].from",
-      "$.rules[7]", "$.cohorts[0].match.level[1]", "$.cohorts[0].match.mood",
-      "$.cohorts[0].rules[0].id", "$.cohorts[0].rules[1].working_days"};
+  const char *fields[] = {"$.effective_from",
+                          "$.colour",
+                          "$.warning_days",
+                          "$.rules[0].type",
+                          "$.rules[1].working_days",
+                          "$.rules[1].hours",
+                          "$.rules[2].working_days",
+                          "$.rules[3].days",
+                          "$.rules[4]",
+                          "$.rules[4].kinds[0]",
+                          "$.rules[4].source",
+                          "$.rules[5].level",
+                          "$.rules[6].from",
+                          "$.rules[7]",
+                          "$.cohorts[0].match.level[1]",
+                          "$.cohorts[0].match.mood",
+                          "$.cohorts[0].rules[0].id",
+                          "$.cohorts[0].rules[1].working_days"};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     ck_assert_msg(has(errs, fields[i]), "no error for %s", fields[i]);
   ck_assert_uint_eq(json_array_size(errs), sizeof fields / sizeof fields[0]);
@@ -63,15 +75,15 @@ START_TEST(syntax_and_duplicate_keys) {
 }
 END_TEST
 
-#define COHORT_POLICY                                                                       \
-  "{\"name\": \"p\", \"effective_from\": \"2026-08-01\", \"rules\": ["                     \
-  "  {\"id\": \"meetings\", \"type\": \"meetings_per_year\", \"min\": 4, \"source\": \"s\"}," \
-  "  {\"id\": \"monthly\", \"type\": \"contact_monthly\", \"source\": \"s\"}],"             \
-  " \"cohorts\": ["                                                                         \
-  "  {\"match\": {\"level\": [\"4\"]}, \"rules\": ["                                        \
-  "    {\"id\": \"meetings\", \"type\": \"meetings_per_year\", \"min\": 6, \"source\": \"L4\"}," \
+#define COHORT_POLICY                                                                                            \
+  "{\"name\": \"p\", \"effective_from\": \"2026-08-01\", \"rules\": ["                                           \
+  "  {\"id\": \"meetings\", \"type\": \"meetings_per_year\", \"min\": 4, \"source\": \"s\"},"                    \
+  "  {\"id\": \"monthly\", \"type\": \"contact_monthly\", \"source\": \"s\"}],"                                  \
+  " \"cohorts\": ["                                                                                              \
+  "  {\"match\": {\"level\": [\"4\"]}, \"rules\": ["                                                             \
+  "    {\"id\": \"meetings\", \"type\": \"meetings_per_year\", \"min\": 6, \"source\": \"L4\"},"                 \
   "    {\"id\": \"wethrive\", \"type\": \"group_sessions\", \"level\": \"4\", \"min\": 6, \"source\": \"s\"}]}," \
-  "  {\"match\": {\"cohort\": [\"DL\"], \"status\": [\"studying\"]}, \"rules\": ["        \
+  "  {\"match\": {\"cohort\": [\"DL\"], \"status\": [\"studying\"]}, \"rules\": ["                               \
   "    {\"id\": \"monthly\", \"enabled\": false}]}]}"
 
 START_TEST(cohort_overrides) {
@@ -91,8 +103,8 @@ START_TEST(cohort_overrides) {
 }
 END_TEST
 
-#define RESP(wd, from)                                                                  \
-  "{\"name\": \"v\", \"effective_from\": \"" from "\", \"rules\": [{\"id\": \"r\","    \
+#define RESP(wd, from)                                                                             \
+  "{\"name\": \"v\", \"effective_from\": \"" from "\", \"rules\": [{\"id\": \"r\","                \
   " \"type\": \"response_within\", \"working_days\": " #wd ", \"source\": \"v" #wd "\"}]}"
 
 START_TEST(versions_use_the_version_in_force_at_due) {
@@ -123,10 +135,11 @@ END_TEST
 
 START_TEST(findings_json_and_next_due) {
   world w;
-  world_init_policy(&w, "{\"name\": \"CMS\", \"effective_from\": \"2026-08-01\", \"rules\": ["
-                        "{\"id\": \"response\", \"type\": \"response_within\", \"working_days\": 3,"
-                        " \"source\": \"CoP\"},"
-                        "{\"id\": \"monthly\", \"type\": \"contact_monthly\", \"source\": \"M\"}]}");
+  world_init_policy(&w,
+                    "{\"name\": \"CMS\", \"effective_from\": \"2026-08-01\", \"rules\": ["
+                    "{\"id\": \"response\", \"type\": \"response_within\", \"working_days\": 3,"
+                    " \"source\": \"CoP\"},"
+                    "{\"id\": \"monthly\", \"type\": \"contact_monthly\", \"source\": \"M\"}]}");
   pe_contact m = C(42, PE_C_MESSAGE, "2026-10-23T17:00:00+01:00");
   m.direction = PE_DIR_FROM_STUDENT;
   world_add(&w, m);
@@ -135,8 +148,9 @@ START_TEST(findings_json_and_next_due) {
   json_t *j = pe_compliance_to_json("S1", D("2026-11-01"), w.policy[0], &w.findings);
   json_t *f = json_array_get(json_object_get(j, "findings"), 0);
   ck_assert_str_eq(json_string_value(json_object_get(j, "as_of")), "2026-11-01");
-  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "policy"), "effective_from")),
-                   "2026-08-01");
+  ck_assert_str_eq(
+      json_string_value(json_object_get(json_object_get(j, "policy"), "effective_from")),
+      "2026-08-01");
   ck_assert_str_eq(json_string_value(json_object_get(f, "rule")), "response");
   ck_assert_str_eq(json_string_value(json_object_get(f, "type")), "response_within");
   ck_assert_str_eq(json_string_value(json_object_get(f, "status")), "breached");

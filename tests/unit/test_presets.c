@@ -1,6 +1,6 @@
-/* test_presets.c — each shipped preset loads, validates, lists the rules its clauses imply (in order,
- * with their parameters), quotes every clause, has a sidecar naming the clauses it leaves out, and on a
- * hand-built timeline gives the findings its policy text implies. */
+/* test_presets.c — each shipped preset loads, validates, lists the rules its clauses imply (in
+ * order, with their parameters), quotes every clause, has a sidecar naming the clauses it leaves
+ * out, and on a hand-built timeline gives the findings its policy text implies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,12 +67,13 @@ static const pe_rule *rule_of(const pe_policy *p, const char *id) {
   return NULL;
 }
 
-/* Evaluates every tutor-level rule of the world's policy for tutor 0 as of the instant, into *out. */
+/* Evaluates every tutor-level rule of the world's policy for tutor 0 as of the instant, into *out.
+ */
 static void tutor_findings(world *w, const char *at, pe_findings *out) {
   pe_findings_init(out);
-  ck_assert_int_eq(pe_evaluate_tutor(w->cal, (const pe_policy *const *)w->policy, 1, &w->tutors[0],
-                                     T(at), out),
-                   PE_OK);
+  ck_assert_int_eq(
+      pe_evaluate_tutor(w->cal, (const pe_policy *const *)w->policy, 1, &w->tutors[0], T(at), out),
+      PE_OK);
 }
 
 static const rule_row LEICESTER[] = {
@@ -108,11 +109,12 @@ START_TEST(leicester_rules) {
   ck_assert_int_eq(rule_of(p, "welcome_week")->param[PE_P_DAYS], 14);
   ck_assert_int_eq(rule_of(p, "welcome_week")->param[PE_P_AUDIENCE], 0); /* new and returning */
   ck_assert_int_eq(rule_of(p, "meetings")->param[PE_P_MIN], 4);
-  ck_assert_int_eq(rule_of(p, "meetings")->param[PE_P_COUNT], 1); /* offered */
+  ck_assert_int_eq(rule_of(p, "meetings")->param[PE_P_COUNT], 1);        /* offered */
   ck_assert_int_eq(rule_of(p, "term_attendance")->param[PE_P_COUNT], 0); /* attended */
-  ck_assert_int_eq(rule_of(p, "monthly_contact")->param[PE_P_KINDS], (1 << PE_C__N) - 1); /* every kind */
+  ck_assert_int_eq(rule_of(p, "monthly_contact")->param[PE_P_KINDS],
+                   (1 << PE_C__N) - 1);                                     /* every kind */
   ck_assert_int_eq(rule_of(p, "wellbeing_checkin")->param[PE_P_PERIOD], 1); /* semester */
-  ck_assert_int_eq(rule_of(p, "term_attendance")->param[PE_P_PERIOD], 0); /* term */
+  ck_assert_int_eq(rule_of(p, "term_attendance")->param[PE_P_PERIOD], 0);   /* term */
   ck_assert_int_eq(rule_of(p, "response")->param[PE_P_WORKING_DAYS], 3);
   ck_assert_int_eq(rule_of(p, "away_contact")->param[PE_P_STATUSES], PE_AWAY_MASK);
   ck_assert_int_eq(rule_of(p, "cover")->param[PE_P_DAYS], 5);
@@ -148,8 +150,8 @@ START_TEST(leicester_preset) {
   ck_assert_uint_eq(w.findings.n, 11); /* 4 tutor-level rules and 1 school-level are judged apart */
   expect(&w, "allocation", PE_MET);
   expect(&w, "first_meeting", PE_MET);
-  expect(&w, "meetings", PE_PENDING); /* 2 of 4 by 2027-06-11 */
-  expect(&w, "term_attendance", PE_MET); /* attended in the autumn term */
+  expect(&w, "meetings", PE_PENDING);         /* 2 of 4 by 2027-06-11 */
+  expect(&w, "term_attendance", PE_MET);      /* attended in the autumn term */
   expect(&w, "monthly_contact", PE_BREACHED); /* December's term part had no contact */
   ck_assert_int_eq(find_rule(&w.findings, "monthly_contact")->gap_start, D("2026-12-01"));
   expect(&w, "wellbeing_checkin", PE_MET);
@@ -166,8 +168,8 @@ START_TEST(leicester_preset) {
 }
 END_TEST
 
-/* Leicester's contact in term counts every contact kind: September's term part is met by a phone call
- * alone, and breached without it. */
+/* Leicester's contact in term counts every contact kind: September's term part is met by a phone
+ * call alone, and breached without it. */
 START_TEST(leicester_monthly_any_kind) {
   world w;
   world_preset(&w, "leicester");
@@ -189,8 +191,8 @@ START_TEST(leicester_monthly_any_kind) {
 }
 END_TEST
 
-/* Leicester's cover: an absence of 5 days needs none; of 6 days it needs cover by its sixth day (due
- * from + 5): due_soon on that day, breached the day after. */
+/* Leicester's cover: an absence of 5 days needs none; of 6 days it needs cover by its sixth day
+ * (due from + 5): due_soon on that day, breached the day after. */
 START_TEST(leicester_cover_boundary) {
   world w;
   world_preset(&w, "leicester");
@@ -222,7 +224,8 @@ START_TEST(leicester_tutor_rules) {
   ck_assert_uint_eq(tf.n, 4);
   expect(&(world){.findings = tf}, "training", PE_MET);
   expect(&(world){.findings = tf}, "quiz", PE_BREACHED); /* never taken */
-  expect(&(world){.findings = tf}, "permanent", PE_BREACHED); /* not permanent, no exception recorded */
+  expect(&(world){.findings = tf}, "permanent",
+         PE_BREACHED); /* not permanent, no exception recorded */
   expect(&(world){.findings = tf}, "tutor_feedback", PE_PENDING);
   pe_findings_free(&tf);
   w.tutors[0].permanent_exception = true; /* agreed with the Dean of Personal Tutoring */
@@ -270,13 +273,13 @@ START_TEST(essex_rules) {
   ck_assert_int_eq(ess->param[PE_P_KIND], PE_TR_ESSENTIAL);
   ck_assert_int_eq(ess->param[PE_P_ROLES], PE_ROLE_TUTOR | PE_ROLE_SENIOR_TUTOR);
   ck_assert_int_eq(rule_of(p, "senior_tutors")->param[PE_P_MIN], 1);
-  for (size_t i = 0; i < p->n_rules; i++)
-    ck_assert(p->rules[i].type != PE_R_FEEDBACK_INVITED);
+  for (size_t i = 0; i < p->n_rules; i++) ck_assert(p->rules[i].type != PE_R_FEEDBACK_INVITED);
   world_free(&w);
 }
 END_TEST
 
-/* Essex on a timeline: the start meeting, each term and under-18s, around the eighteenth birthday. */
+/* Essex on a timeline: the start meeting, each term and under-18s, around the eighteenth birthday.
+ */
 START_TEST(essex_preset) {
   world w;
   world_preset(&w, "essex");
@@ -392,8 +395,8 @@ START_TEST(westminster_preset) {
 }
 END_TEST
 
-/* Westminster's meeting summary within 5 working days: a Monday meeting's summary is due by the end of
- * the next Monday; shared then it is met, the morning after it is breached. */
+/* Westminster's meeting summary within 5 working days: a Monday meeting's summary is due by the end
+ * of the next Monday; shared then it is met, the morning after it is breached. */
 START_TEST(westminster_summary_boundary) {
   world w;
   world_preset(&w, "westminster");
@@ -426,7 +429,8 @@ static pe_status seniors_status(const char *preset, int seniors) {
   return st;
 }
 
-/* Every school needs a senior tutor; Leicester lets the role be split, Westminster expects one only. */
+/* Every school needs a senior tutor; Leicester lets the role be split, Westminster expects one
+ * only. */
 START_TEST(senior_tutors_per_preset) {
   ck_assert_int_eq(seniors_status("leicester", 0), PE_BREACHED);
   ck_assert_int_eq(seniors_status("leicester", 1), PE_MET);

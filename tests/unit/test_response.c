@@ -5,17 +5,18 @@
 
 #include "helpers.h"
 
-#define RULE "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"}"
+#define RULE                                                                                       \
+  "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"}"
 
 typedef struct {
   const char *why;
   const char *msg_at;
   const char *reply_at; /* NULL: no reply */
   const char *reply_staff;
-  bool reply_to;        /* reply names the message */
+  bool reply_to; /* reply names the message */
   const char *as_of;
   pe_status status;
-  const char *due;      /* NULL: no due date expected */
+  const char *due; /* NULL: no due date expected */
 } resp_case;
 
 static const resp_case CASES[] = {
@@ -37,24 +38,24 @@ static const resp_case CASES[] = {
      "2027-04-02T10:00:00Z", PE_BREACHED, "2027-04-01"},
     {"message on a Saturday", "2026-10-24T10:00:00+01:00", NULL, NULL, false,
      "2026-10-28T10:00:00Z", PE_DUE_SOON, "2026-10-28"},
-    {"October change: Sunday 23:30 GMT is still Sunday", "2026-10-25T23:30:00Z", NULL, NULL,
-     false, "2026-10-29T10:00:00Z", PE_BREACHED, "2026-10-28"},
+    {"October change: Sunday 23:30 GMT is still Sunday", "2026-10-25T23:30:00Z", NULL, NULL, false,
+     "2026-10-29T10:00:00Z", PE_BREACHED, "2026-10-28"},
     {"March change: 00:30 BST Tuesday is Tuesday", "2027-03-29T23:30:00Z", NULL, NULL, false,
      "2027-04-02T10:00:00Z", PE_DUE_SOON, "2027-04-02"},
-    {"cover tutor replies during the absence", "2026-11-03T10:00:00Z", "2026-11-04T10:00:00Z",
-     "T2", true, "2026-11-30", PE_MET, NULL},
+    {"cover tutor replies during the absence", "2026-11-03T10:00:00Z", "2026-11-04T10:00:00Z", "T2",
+     true, "2026-11-30", PE_MET, NULL},
     {"someone else replies during the absence", "2026-11-03T10:00:00Z", "2026-11-04T10:00:00Z",
      "T3", true, "2026-11-30", PE_BREACHED, "2026-11-06"},
     {"absence cover outside the absence does not count", "2026-10-12T10:00:00+01:00",
      "2026-10-13T10:00:00+01:00", "T2", true, "2026-11-30", PE_BREACHED, "2026-10-15"},
-    {"cover allocation tutor replies", "2027-01-12T10:00:00Z", "2027-01-13T10:00:00Z", "T4",
-     true, "2027-02-28", PE_MET, NULL},
+    {"cover allocation tutor replies", "2027-01-12T10:00:00Z", "2027-01-13T10:00:00Z", "T4", true,
+     "2027-02-28", PE_MET, NULL},
     {"reply without reply_to: first to_student contact after", "2026-10-12T10:00:00+01:00",
      "2026-10-14T10:00:00+01:00", "T1", false, "2026-11-30", PE_MET, NULL},
     {"leap day: Friday + 3 working days is 1 March", "2028-02-25T17:00:00Z", NULL, NULL, false,
      "2028-02-29T10:00:00Z", PE_DUE_SOON, "2028-03-01"},
-    {"leap day: reply on 29 February", "2028-02-25T17:00:00Z", "2028-02-29T10:00:00Z", "T1",
-     true, "2028-03-10", PE_MET, NULL},
+    {"leap day: reply on 29 February", "2028-02-25T17:00:00Z", "2028-02-29T10:00:00Z", "T1", true,
+     "2028-03-10", PE_MET, NULL},
 };
 
 START_TEST(response_table) {
@@ -74,8 +75,7 @@ START_TEST(response_table) {
   }
   const pe_finding *f = world_eval(&w, c->as_of, "r");
   ck_assert_msg(f->status == c->status, "%s: status %s", c->why, pe_status_name(f->status));
-  if (c->due)
-    ck_assert_msg(f->due == D(c->due), "%s: due %s", c->why, DS(f->due, buf));
+  if (c->due) ck_assert_msg(f->due == D(c->due), "%s: due %s", c->why, DS(f->due, buf));
   if (c->status == PE_MET) ck_assert_int_eq(world_evidence(&w, f, 0), 101);
   if (c->status == PE_BREACHED) ck_assert_int_eq(world_evidence(&w, f, 0), 100);
   world_free(&w);

@@ -9,7 +9,8 @@
 
 #define EACH_TERM "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"source\": \"s\"}"
 #define MONTHLY "{\"id\": \"m\", \"type\": \"contact_monthly\", \"source\": \"s\"}"
-#define CHECKIN "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"}"
+#define CHECKIN                                                                                    \
+  "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"}"
 #define FIRST "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"}"
 
 /* A meeting (attended, to the student) by `staff` at `at`. */
@@ -59,7 +60,9 @@ START_TEST(each_term_counts_only_the_tutor) {
   ck_assert_uint_eq(f->ev_n, 1);
   ck_assert_str_eq(w.findings.staff[f->ev_off], "T1");
   world_free(&w);
-  world_init(&w, "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"by\": \"any_staff\", \"source\": \"s\"}");
+  world_init(
+      &w,
+      "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"by\": \"any_staff\", \"source\": \"s\"}");
   world_add(&w, senior);
   ck_assert_int_eq(world_eval(&w, "2026-12-20", "t")->status, PE_MET);
   world_free(&w);
@@ -90,7 +93,8 @@ START_TEST(cover_tutor_counts_only_during_cover) {
   if (c->at[3] == '7') world_add(&w, meeting_by(9, "T1", "2026-10-05T10:00:00+01:00"));
   world_add(&w, meeting_by(1, c->staff, c->at));
   const pe_finding *f = world_eval(&w, c->at[3] == '7' ? "2027-03-30" : "2026-12-20", "t");
-  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status), f->detail);
+  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status),
+                f->detail);
   if (c->status == PE_MET) ck_assert_str_eq(w.findings.staff[f->ev_off + f->ev_n - 1], c->staff);
   world_free(&w);
 }
@@ -159,17 +163,17 @@ END_TEST
 
 /* ---- 2. as of means as of ---- */
 
-#define ASOF_POLICY(name, from, min)                                                            \
-  "{\"name\": \"" name "\", \"effective_from\": \"" from "\", \"rules\": ["                      \
-  "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"},"          \
-  "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"},"       \
-  "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": " min ", \"source\": \"s\"},"      \
-  "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"source\": \"s\"},"                         \
-  "{\"id\": \"m\", \"type\": \"contact_monthly\", \"source\": \"s\"},"                           \
-  "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"},"  \
-  "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"},"     \
-  "{\"id\": \"a\", \"type\": \"away_contact_per_term\", \"source\": \"s\"},"                     \
-  "{\"id\": \"e\", \"type\": \"missed_meetings_escalation\", \"missed\": 1, \"source\": \"s\"},"\
+#define ASOF_POLICY(name, from, min)                                                               \
+  "{\"name\": \"" name "\", \"effective_from\": \"" from "\", \"rules\": ["                        \
+  "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"},"             \
+  "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"},"          \
+  "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": " min ", \"source\": \"s\"},"         \
+  "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"source\": \"s\"},"                           \
+  "{\"id\": \"m\", \"type\": \"contact_monthly\", \"source\": \"s\"},"                             \
+  "{\"id\": \"c\", \"type\": \"individual_checkin_per_term\", \"min\": 1, \"source\": \"s\"},"     \
+  "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"},"        \
+  "{\"id\": \"a\", \"type\": \"away_contact_per_term\", \"source\": \"s\"},"                       \
+  "{\"id\": \"e\", \"type\": \"missed_meetings_escalation\", \"missed\": 1, \"source\": \"s\"},"   \
   "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 5, \"source\": \"s\"}]}"
 
 /* The compliance JSON of the world as of `as_of`, compact (caller frees). */
@@ -222,8 +226,8 @@ START_TEST(as_of_ignores_later_facts) {
 }
 END_TEST
 
-#define YEARLY_VERSION(name, from, min)                                                         \
-  "{\"name\": \"" name "\", \"effective_from\": \"" from "\", \"rules\": ["                      \
+#define YEARLY_VERSION(name, from, min)                                                            \
+  "{\"name\": \"" name "\", \"effective_from\": \"" from "\", \"rules\": ["                        \
   "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": " min ", \"source\": \"s\"}]}"
 
 START_TEST(only_versions_in_force_by_as_of) {
@@ -252,7 +256,7 @@ START_TEST(escalation_as_of_and_raised_by) {
   w.concerns[0] = (pe_concern){D("2026-10-20"), PE_NO_DATE, PE_RAISED_BY_TUTOR};
   w.in.n_concerns = 1;
   ck_assert_int_eq(world_eval(&w, "2026-10-19", "e")->status, PE_PENDING); /* not yet opened */
-  ck_assert_int_eq(world_eval(&w, "2026-10-20", "e")->status, PE_MET);    /* opened that day */
+  ck_assert_int_eq(world_eval(&w, "2026-10-20", "e")->status, PE_MET);     /* opened that day */
   w.concerns[0].raised_by = PE_RAISED_BY_STUDENT; /* a student's own complaint */
   ck_assert_int_eq(world_eval(&w, "2026-11-10", "e")->status, PE_BREACHED);
   w.concerns[0].raised_by = PE_RAISED_BY_SENIOR_TUTOR;
@@ -285,7 +289,7 @@ END_TEST
 
 /* ---- 3. windows exactly as written; new students ---- */
 
-#define ALLOC_WEEK1 \
+#define ALLOC_WEEK1                                                                                \
   "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"from\": \"first_teaching_week\", \"source\": \"s\"}"
 
 typedef struct {
@@ -297,11 +301,11 @@ typedef struct {
 static const week1_case WEEK1[] = {
     {"registered before Week 1, allocated on its last day", "2026-09-14", "2026-10-04",
      "2026-10-04", PE_MET},
-    {"registered before Week 1, allocated the day after", "2026-09-14", "2026-10-05",
-     "2026-10-04", PE_BREACHED},
+    {"registered before Week 1, allocated the day after", "2026-09-14", "2026-10-05", "2026-10-04",
+     PE_BREACHED},
     {"registered on the last day of Week 1", "2026-10-04", "2026-10-04", "2026-10-04", PE_MET},
-    {"registered the day after Week 1: seven days from registration", "2026-10-05",
-     "2026-10-11", "2026-10-11", PE_MET},
+    {"registered the day after Week 1: seven days from registration", "2026-10-05", "2026-10-11",
+     "2026-10-11", PE_MET},
     {"registered the day after Week 1, allocated on the 8th day", "2026-10-05", "2026-10-12",
      "2026-10-11", PE_BREACHED},
 };
@@ -327,8 +331,7 @@ typedef struct {
 
 /* Judged in 2027/28 (2027-09-01..2028-08-31); the previous year ended 2027-08-31. */
 static const new_case NEW[] = {
-    {"registered days before the year, course starts with it", "2027-08-27", "2027-09-27",
-     PE_MET},
+    {"registered days before the year, course starts with it", "2027-08-27", "2027-09-27", PE_MET},
     {"registered days before the year, course start unknown", "2027-08-27", NULL,
      PE_NOT_APPLICABLE},
     {"course started on the previous year's last day", "2027-09-01", "2027-08-31",
@@ -347,14 +350,16 @@ START_TEST(new_student_is_first_year_of_course) {
   w.allocs[0].starts_on = D("2026-09-01");
   world_add(&w, C(1, PE_C_MEETING, "2027-10-01T10:00:00+01:00"));
   const pe_finding *f = world_eval(&w, "2027-10-20", "f");
-  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status), f->detail);
+  ck_assert_msg(f->status == c->status, "%s: %s (%s)", c->why, pe_status_name(f->status),
+                f->detail);
   world_free(&w);
 }
 END_TEST
 
 START_TEST(allocation_judged_for_new_students) {
   world w;
-  world_init(&w, "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"}");
+  world_init(&w,
+             "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"}");
   w.student.registered_on = D("2027-08-27");
   w.student.course_start = D("2027-09-27");
   w.allocs[0].starts_on = D("2027-09-02"); /* the 7th day is 2027-09-02 */
@@ -396,17 +401,18 @@ END_TEST
 
 /* ---- 5. semesters ---- */
 
-#define SEMESTER_CALENDAR(s1, s2, s3)                                                          \
-  "{\"time_zone\": \"Europe/London\", \"years\": [{\"label\": \"2026/27\", \"start\": "         \
-  "\"2026-09-01\", \"end\": \"2027-08-31\", \"terms\": ["                                      \
-  "{\"name\": \"Autumn\", \"start\": \"2026-09-28\", \"end\": \"2026-12-11\"" s1 "},"           \
-  "{\"name\": \"Spring\", \"start\": \"2027-01-11\", \"end\": \"2027-03-26\"" s2 "},"           \
+#define SEMESTER_CALENDAR(s1, s2, s3)                                                              \
+  "{\"time_zone\": \"Europe/London\", \"years\": [{\"label\": \"2026/27\", \"start\": "            \
+  "\"2026-09-01\", \"end\": \"2027-08-31\", \"terms\": ["                                          \
+  "{\"name\": \"Autumn\", \"start\": \"2026-09-28\", \"end\": \"2026-12-11\"" s1 "},"              \
+  "{\"name\": \"Spring\", \"start\": \"2027-01-11\", \"end\": \"2027-03-26\"" s2 "},"              \
   "{\"name\": \"Summer\", \"start\": \"2027-04-26\", \"end\": \"2027-06-11\"" s3 "}]}]}"
 
 START_TEST(calendar_semesters_parse) {
   world w;
   world_init(&w, EACH_TERM);
-  use_calendar(&w, SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 2", ", \"semester\": 2"));
+  use_calendar(&w,
+               SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 2", ", \"semester\": 2"));
   ck_assert_int_eq(w.cal->terms[0].semester, 1);
   ck_assert_int_eq(w.cal->terms[2].semester, 2);
   use_calendar(&w, SEMESTER_CALENDAR("", "", ""));
@@ -415,10 +421,12 @@ START_TEST(calendar_semesters_parse) {
   char *e = calendar_errors(SEMESTER_CALENDAR(", \"semester\": 1", "", ", \"semester\": 2"));
   ck_assert_ptr_nonnull(strstr(e, "$.years[0].terms[1].semester"));
   free(e);
-  e = calendar_errors(SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 5", ", \"semester\": 2"));
+  e = calendar_errors(
+      SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 5", ", \"semester\": 2"));
   ck_assert_ptr_nonnull(strstr(e, "$.years[0].terms[1].semester"));
   free(e);
-  e = calendar_errors(SEMESTER_CALENDAR(", \"semester\": 2", ", \"semester\": 1", ", \"semester\": 2"));
+  e = calendar_errors(
+      SEMESTER_CALENDAR(", \"semester\": 2", ", \"semester\": 1", ", \"semester\": 2"));
   ck_assert_ptr_nonnull(strstr(e, "$.years[0].terms"));
   free(e);
 }
@@ -426,8 +434,11 @@ END_TEST
 
 START_TEST(period_semester_judges_the_union_of_terms) {
   world w;
-  world_init(&w, "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"period\": \"semester\", \"source\": \"s\"}");
-  use_calendar(&w, SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 2", ", \"semester\": 2"));
+  world_init(
+      &w,
+      "{\"id\": \"t\", \"type\": \"meeting_each_term\", \"period\": \"semester\", \"source\": \"s\"}");
+  use_calendar(&w,
+               SEMESTER_CALENDAR(", \"semester\": 1", ", \"semester\": 2", ", \"semester\": 2"));
   world_add(&w, C(1, PE_C_MEETING, "2026-10-05T10:00:00+01:00"));
   world_add(&w, C(2, PE_C_MEETING, "2027-06-11T10:00:00+01:00")); /* semester 2's last day */
   const pe_finding *f = world_eval(&w, "2027-03-30", "t");
@@ -478,10 +489,10 @@ START_TEST(pro_rata_true_and_false) {
 }
 END_TEST
 
-#define LEAP_CALENDAR                                                                          \
-  "{\"time_zone\": \"Europe/London\", \"years\": [{\"label\": \"2029/30\", \"start\": "         \
-  "\"2029-09-01\", \"end\": \"2030-08-31\", \"terms\": ["                                      \
-  "{\"name\": \"Autumn\", \"start\": \"2029-09-24\", \"end\": \"2029-12-07\"},"                 \
+#define LEAP_CALENDAR                                                                              \
+  "{\"time_zone\": \"Europe/London\", \"years\": [{\"label\": \"2029/30\", \"start\": "            \
+  "\"2029-09-01\", \"end\": \"2030-08-31\", \"terms\": ["                                          \
+  "{\"name\": \"Autumn\", \"start\": \"2029-09-24\", \"end\": \"2029-12-07\"},"                    \
   "{\"name\": \"Spring\", \"start\": \"2030-01-07\", \"end\": \"2030-03-22\"}]}]}"
 
 START_TEST(birthday_29_february_in_a_common_year) {
@@ -505,8 +516,9 @@ END_TEST
 
 START_TEST(cover_days_zero_means_any_absence) {
   world w;
-  world_init(&w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 0, \"source\": \"s\"}");
-  w.absences[0] = (pe_absence){D("2026-11-02"), D("2026-11-02"), ""}; /* one day, no cover */
+  world_init(
+      &w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 0, \"source\": \"s\"}");
+  w.absences[0] = (pe_absence){D("2026-11-02"), D("2026-11-02"), ""};   /* one day, no cover */
   ck_assert_int_eq(world_eval(&w, "2026-11-01", "cv")->status, PE_MET); /* not started yet */
   const pe_finding *f = world_eval(&w, "2026-11-02", "cv");
   ck_assert_int_eq(f->status, PE_DUE_SOON);
@@ -515,7 +527,8 @@ START_TEST(cover_days_zero_means_any_absence) {
   strcpy(w.absences[0].cover, "T2");
   ck_assert_int_eq(world_eval(&w, "2026-11-03", "cv")->status, PE_MET);
   world_free(&w);
-  world_init(&w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 1, \"source\": \"s\"}");
+  world_init(
+      &w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 1, \"source\": \"s\"}");
   w.absences[0] = (pe_absence){D("2026-11-02"), D("2026-11-02"), ""};
   ck_assert_int_eq(world_eval(&w, "2026-11-03", "cv")->status, PE_MET); /* not longer than 1 */
   world_free(&w);
@@ -629,7 +642,8 @@ END_TEST
 START_TEST(exemption_over_a_reply_deadline) {
   pe_exemption ex[1];
   world w;
-  world_init(&w, "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"}");
+  world_init(
+      &w, "{\"id\": \"r\", \"type\": \"response_within\", \"working_days\": 3, \"source\": \"s\"}");
   pe_contact msg = C(1, PE_C_EMAIL, "2026-10-05T09:00:00+01:00"); /* Monday: due Thursday 8th */
   msg.direction = PE_DIR_FROM_STUDENT;
   world_add(&w, msg);

@@ -6,7 +6,8 @@
 
 #include "helpers.h"
 
-#define MEETINGS "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": 4, \"count\": \"offered\", \"source\": \"s\"}"
+#define MEETINGS                                                                                   \
+  "{\"id\": \"y\", \"type\": \"meetings_per_year\", \"min\": 4, \"count\": \"offered\", \"source\": \"s\"}"
 
 static void meetings(world *w, int n, const char *const *at) {
   for (int i = 0; i < n; i++) world_add(w, C(i + 1, PE_C_MEETING, at[i]));
@@ -105,7 +106,8 @@ START_TEST(missed_meetings_escalation) {
   w.concerns[0] = (pe_concern){D("2026-10-25"), PE_NO_DATE, PE_RAISED_BY_TUTOR};
   w.in.n_concerns = 1;
   ck_assert_int_eq(world_eval(&w, "2026-11-19", "e")->status, PE_MET);
-  w.concerns[0] = (pe_concern){D("2026-09-01"), D("2026-10-01"), PE_RAISED_BY_TUTOR}; /* closed before */
+  w.concerns[0] =
+      (pe_concern){D("2026-09-01"), D("2026-10-01"), PE_RAISED_BY_TUTOR}; /* closed before */
   ck_assert_int_eq(world_eval(&w, "2026-11-19", "e")->status, PE_BREACHED);
   world_free(&w);
 }
@@ -121,8 +123,7 @@ static const alloc_case ALLOC[] = {
     {"allocated on the 7th day (boundary)", "2026-09-21", "2026-09-27", "2026-10-10", PE_MET},
     {"allocated on the 8th day", "2026-09-21", "2026-09-28", "2026-10-10", PE_BREACHED},
     {"not yet allocated, due in 3 days", "2026-09-21", NULL, "2026-09-25", PE_DUE_SOON},
-    {"future allocation does not count yet", "2026-09-21", "2026-09-27", "2026-09-26",
-     PE_DUE_SOON},
+    {"future allocation does not count yet", "2026-09-21", "2026-09-27", "2026-09-26", PE_DUE_SOON},
     {"late registration", "2026-11-02", "2026-11-06", "2026-12-01", PE_MET},
     {"leap day deadline met", "2028-02-23", "2028-02-29", "2028-03-10", PE_MET},
     {"leap day deadline missed", "2028-02-23", "2028-03-01", "2028-03-10", PE_BREACHED},
@@ -133,7 +134,8 @@ static const alloc_case ALLOC[] = {
 START_TEST(allocation_table) {
   const alloc_case *c = &ALLOC[_i];
   world w;
-  world_init(&w, "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"}");
+  world_init(&w,
+             "{\"id\": \"al\", \"type\": \"allocation_within\", \"days\": 7, \"source\": \"s\"}");
   w.student.registered_on = D(c->registered);
   w.in.n_allocations = 0;
   if (c->alloc_from) {
@@ -148,7 +150,8 @@ END_TEST
 
 START_TEST(first_meeting_within) {
   world w;
-  world_init(&w, "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"}");
+  world_init(
+      &w, "{\"id\": \"f\", \"type\": \"first_meeting_within\", \"days\": 14, \"source\": \"s\"}");
   /* "within the first two weeks": 14 days counting the day of registration */
   world_add(&w, C(1, PE_C_MEETING, "2026-10-04T16:00:00+01:00")); /* registration + 13 */
   const pe_finding *f = world_eval(&w, "2026-10-20", "f");
@@ -196,7 +199,8 @@ END_TEST
 
 START_TEST(cover_during_absence) {
   world w;
-  world_init(&w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 5, \"source\": \"s\"}");
+  world_init(
+      &w, "{\"id\": \"cv\", \"type\": \"cover_during_absence\", \"days\": 5, \"source\": \"s\"}");
   ck_assert_int_eq(world_eval(&w, "2026-12-01", "cv")->status, PE_MET); /* T2 named cover */
   w.absences[0].cover[0] = '\0';
   const pe_finding *f = world_eval(&w, "2026-12-01", "cv");
@@ -214,11 +218,17 @@ START_TEST(cover_during_absence) {
 END_TEST
 
 START_TEST(tutor_training_quiz_caseload) {
-  const char *tr = "{\"id\": \"tr\", \"type\": \"tutor_training_within\", \"years\": 3, \"source\": \"s\"}";
-  const char *qz = "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3, \"source\": \"s\"}";
-  const char *cl = "{\"id\": \"cl\", \"type\": \"tutor_caseload_max\", \"max\": 30, \"source\": \"s\"}";
+  const char *tr =
+      "{\"id\": \"tr\", \"type\": \"tutor_training_within\", \"years\": 3, \"source\": \"s\"}";
+  const char *qz =
+      "{\"id\": \"q\", \"type\": \"tutor_quiz_within\", \"years\": 3, \"source\": \"s\"}";
+  const char *cl =
+      "{\"id\": \"cl\", \"type\": \"tutor_caseload_max\", \"max\": 30, \"source\": \"s\"}";
   pe_training recs[2] = {{PE_TR_TRAINING, D("2023-10-01"), -1}, {PE_TR_QUIZ, D("2028-02-29"), 80}};
-  pe_tutor t = {.staff = "T1", .started_on = D("2020-01-01"), .training = recs, .n_training = 2,
+  pe_tutor t = {.staff = "T1",
+                .started_on = D("2020-01-01"),
+                .training = recs,
+                .n_training = 2,
                 .tutees = 30};
   ck_assert_int_eq(eval_tutor(tr, &t, "2026-06-01T12:00:00Z").status, PE_MET);
   ck_assert_int_eq(eval_tutor(tr, &t, "2026-09-30T12:00:00Z").status, PE_DUE_SOON);
