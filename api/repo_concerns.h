@@ -18,7 +18,7 @@ struct concern_filter {
 };
 
 /* One page of the concerns `who` sees (admin: all; senior tutors: their schools'; anyone: those they
- * raised), oldest first, appended to *out as {"items": [...], "next_cursor": ...}. */
+ * raised), oldest first, in *out (page_query). */
 enum app_status repo_concern_list(struct db_conn *conn, const struct principal *who, const struct concern_filter *f,
                                   struct page_rows *out);
 

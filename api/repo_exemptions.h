@@ -28,8 +28,8 @@ enum app_status repo_exemption_gate(struct db_conn *conn, const struct principal
 enum app_status repo_exemption_create(struct db_conn *conn, const char *number, const json_t *body,
                                       const struct principal *who, char **json, char **id, struct db_error *err);
 
-/* Appends {"items": [...], "next_cursor"} of the student's exemptions by id after `after` (NULL: from
- * the start), at most `limit`, to *out. */
+/* A page of the student's exemptions by id after `after` (NULL: from the start), at most `limit`, in
+ * *out (page_query). */
 enum app_status repo_exemption_list(struct db_conn *conn, const char *number, const char *after, int limit,
                                     struct page_rows *out);
 

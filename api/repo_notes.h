@@ -26,7 +26,7 @@ struct note_head {
 /* Called for every note whose confidential text a read returned (id, student). */
 typedef enum app_status (*note_read_fn)(void *ctx, const char *id, const char *student);
 
-/* A page of student `number`'s notes as {"items","next_cursor"} appended to *out, in creation order;
+/* A page of student `number`'s notes as in *out (page_query), in creation order;
  * `on_confidential` sees every confidential text shown. A malformed cursor is APP_INVALID. */
 enum app_status repo_note_list(struct db_conn *conn, const char *number, const struct note_view *view,
                                const char *after, int limit, note_read_fn on_confidential, void *ctx,

@@ -16,7 +16,7 @@ struct referral_filter {
     int limit;
 };
 
-/* One page of the student's referrals, oldest first, appended to *out as {"items", "next_cursor"};
+/* One page of the student's referrals, oldest first, in *out (page_query);
  * APP_NOT_FOUND when the student does not exist or `who` may not see them. */
 enum app_status repo_referral_list(struct db_conn *conn, const struct principal *who, const struct referral_filter *f,
                                    struct page_rows *out);

@@ -55,7 +55,7 @@ struct slot_filter {
     const char *after;              /* keyset cursor key, NULL for the first page */
     int limit;
 };
-/* A page of staff member `staff`'s slots, soonest first, appended to *out as {"items","next_cursor"}.
+/* A page of staff member `staff`'s slots, soonest first, in *out (page_query).
  * A malformed cursor is APP_INVALID. */
 enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f,
                                struct page_rows *out);
