@@ -1,4 +1,4 @@
-/* pastoral.c — query filters, refusals and list responses shared by the pastoral routes. */
+/* pastoral.c — query filters, refusals and record responses shared by the pastoral routes. */
 #include "pastoral.h"
 
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "validate.h"
 
 int pastoral_in(const char *const *values, const char *s)
@@ -22,7 +22,7 @@ void pastoral_query_enum(const struct _u_request *req, const char *name, const c
                          const char **out)
 {
     *out = http_query(req, name);
-    listing_check_enum(errors, name, *out, values);
+    http_list_check_enum(errors, name, *out, values);
 }
 
 void pastoral_query_date(const struct _u_request *req, const char *name, json_t *errors, const char **out)
@@ -69,16 +69,6 @@ int pastoral_staff_only(struct _u_response *resp, const struct principal *who, c
         return 0;
     pastoral_forbid(resp, detail);
     return -1;
-}
-
-int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body)
-{
-    if (st == APP_OK)
-        return http_json_text(resp, 200, strbuf_take(body));
-    strbuf_free(body);
-    if (st == APP_INVALID)
-        return http_problem_field(resp, 400, "cursor", "cursor is not one this service issued");
-    return http_problem_for(resp, st, NULL);
 }
 
 int pastoral_respond_json(struct _u_response *resp, long status, char *json, const char *version)

@@ -1,5 +1,5 @@
 /* pastoral.h — HTTP helpers the pastoral routes (contacts, notes, referrals, concerns) share: query
- * filters checked strictly, role refusals, validation problems and list responses. */
+ * filters checked strictly, role refusals, validation problems and written records. */
 #ifndef TUTORD_PASTORAL_H
 #define TUTORD_PASTORAL_H
 
@@ -35,10 +35,6 @@ struct principal;
 /* 0 when the caller is a tutor or a senior tutor (who may write staff records); otherwise answers 403
  * with `detail` and returns -1. */
 int pastoral_staff_only(struct _u_response *resp, const struct principal *who, const char *detail);
-
-/* Answers a list: 200 with the page text in *body when st is APP_OK, else the problem for st (a
- * malformed cursor, APP_INVALID, is a 400). Frees the buffer. Returns U_CALLBACK_COMPLETE. */
-int pastoral_respond_page(struct _u_response *resp, enum app_status st, struct strbuf *body);
 
 /* Answers a written record: `status` with `json` (taken) and, when `version` is non-NULL, its ETag. */
 int pastoral_respond_json(struct _u_response *resp, long status, char *json, const char *version);

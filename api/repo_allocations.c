@@ -7,7 +7,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 
 /* The database's today (YYYY-MM-DD), the day "in force now" is judged on. */
 static enum app_status today(struct db_conn *conn, char out[11])
@@ -248,12 +248,12 @@ static const char LIST_SQL[] =
                        " ORDER BY a.id LIMIT $12";
 
 enum app_status repo_allocation_list(struct db_conn *conn, const struct principal *who,
-                                     const struct allocation_filter *f, struct strbuf *items, char **next_key)
+                                     const struct allocation_filter *f, struct page_rows *out)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[12] = {scope.params[0], scope.params[1], scope.params[2], scope.params[3],
                               scope.params[4], f->school,       f->tutor,        f->student,
                               f->kind,         f->active_on,    f->after,        NULL};
-    return listing_query(conn, LIST_SQL, 12, params, f->limit, items, next_key);
+    return page_query(conn, LIST_SQL, 12, params, f->limit, NULL, NULL, out);
 }

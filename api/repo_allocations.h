@@ -10,6 +10,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* Why an allocation was refused, in the request's terms: the field ("student", "tutor", "kind",
@@ -91,8 +92,8 @@ struct allocation_filter {
 };
 
 /* A page of the allocations whose student `who` may see (ACCESS_VISIBLE), oldest id first:
- * appends a JSON array to *items; *next_key (malloc'd) when another page follows, else NULL. */
+ * in *out with the next key when another page follows (page_query). */
 enum app_status repo_allocation_list(struct db_conn *conn, const struct principal *who,
-                                     const struct allocation_filter *f, struct strbuf *items, char **next_key);
+                                     const struct allocation_filter *f, struct page_rows *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* repo_audit.c — a page of the audit trail. */
 #include "repo_audit.h"
 
-#include "listing.h"
+#include "page_query.h"
 
 static const char LIST_SQL[] =
     "SELECT json_build_object('id', a.id, 'at', a.at, 'actor', a.actor, 'actor_roles', to_json(a.actor_roles),"
@@ -16,8 +16,8 @@ static const char LIST_SQL[] =
     " ORDER BY a.id LIMIT $7";
 
 enum app_status repo_audit_list(struct db_conn *conn, const struct audit_filter *f, const char *after, int limit,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     const char *params[7] = {f->actor, f->entity, f->student, f->from, f->to, after, NULL};
-    return listing_query(conn, LIST_SQL, 7, params, limit, items, next_key);
+    return page_query(conn, LIST_SQL, 7, params, limit, NULL, NULL, out);
 }

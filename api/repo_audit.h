@@ -3,6 +3,7 @@
 #define TUTORD_REPO_AUDIT_H
 
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* GET /audit's filters (NULL: none): actor, entity, student, and from/to (a date or an RFC 3339
@@ -12,8 +13,8 @@ struct audit_filter {
 };
 
 /* A page of the audit rows matching `f`, by id after `after` (NULL: from the start): a JSON array
- * appended to *items, *next_key (malloc'd) when another page follows. */
+ * in *out with the next key when another page follows (page_query). */
 enum app_status repo_audit_list(struct db_conn *conn, const struct audit_filter *f, const char *after, int limit,
-                                struct strbuf *items, char **next_key);
+                                struct page_rows *out);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 
 /* The event and audit row of one change to request `id` (`json` is the request). The audit row keeps
  * the whole request; the event keeps ids, status and times only — not the student's free-text reason
@@ -66,7 +66,7 @@ static const char LIST_SQL[] =
     " ORDER BY c.id LIMIT $8";
 
 enum app_status repo_change_request_list(struct db_conn *conn, const struct principal *who,
-                                         const struct change_request_filter *f, struct strbuf *items, char **next_key)
+                                         const struct change_request_filter *f, struct page_rows *out)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
@@ -78,7 +78,7 @@ enum app_status repo_change_request_list(struct db_conn *conn, const struct prin
                              f->school,
                              f->after,
                              NULL};
-    return listing_query(conn, LIST_SQL, 8, params, f->limit, items, next_key);
+    return page_query(conn, LIST_SQL, 8, params, f->limit, NULL, NULL, out);
 }
 
 /* Locks request `id` if it is about a student of the senior tutor's schools: student and status. */

@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_allocations.h"
 #include "strbuf.h"
 
@@ -24,7 +25,7 @@ struct change_request_filter {
 /* A page of the requests `who` may see: admin all, a senior tutor those of students of their schools,
  * a student their own; by id. */
 enum app_status repo_change_request_list(struct db_conn *conn, const struct principal *who,
-                                         const struct change_request_filter *f, struct strbuf *items, char **next_key);
+                                         const struct change_request_filter *f, struct page_rows *out);
 
 /* A decision on one request. Strings borrowed; comment, new_tutor and starts_on may be NULL. */
 struct change_decision {

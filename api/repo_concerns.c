@@ -49,20 +49,17 @@ static void visible_params(const struct principal *who, struct access_scope *sco
 }
 
 enum app_status repo_concern_list(struct db_conn *conn, const struct principal *who, const struct concern_filter *f,
-                                  struct strbuf *out)
+                                  struct page_rows *out)
 {
     struct access_scope scope;
     const char *params[10] = {0};
-    char limit[16];
     visible_params(who, &scope, params);
-    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
     params[4] = f->status;
     params[5] = f->kind;
     params[6] = f->school;
     params[7] = f->student;
     params[8] = f->after;
-    params[9] = limit;
-    return repo_page(conn, LIST_SQL, 10, params, f->limit, NULL, NULL, out);
+    return page_query(conn, LIST_SQL, 10, params, f->limit, NULL, NULL, out);
 }
 
 /* A student raises only an issue with their own tutoring. */

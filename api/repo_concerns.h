@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_allocations.h"
 #include "strbuf.h"
 
@@ -17,9 +18,9 @@ struct concern_filter {
 };
 
 /* One page of the concerns `who` sees (admin: all; senior tutors: their schools'; anyone: those they
- * raised), oldest first, appended to *out as {"items": [...], "next_cursor": ...}. */
+ * raised), oldest first, in *out (page_query). */
 enum app_status repo_concern_list(struct db_conn *conn, const struct principal *who, const struct concern_filter *f,
-                                  struct strbuf *out);
+                                  struct page_rows *out);
 
 /* A concern to raise, for repo_concern_raise_work. Inputs borrowed (validated by the caller); on
  * APP_OK `json` is the concern (malloc'd; the caller frees it); on a refusal `why` names the field

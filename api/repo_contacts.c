@@ -8,7 +8,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
 #include "wire.h"
@@ -16,24 +16,22 @@
 #define TZ_SQL "(SELECT time_zone FROM calendar_settings)"
 
 static const char LIST_SQL[] =
-    "SELECT tutord_contact_full_json(c, $8::boolean)::text, c.sort_at::text || '|' || c.id FROM contacts c"
+    "SELECT tutord_contact_full_json(c, $7::boolean)::text, c.sort_at::text || '|' || c.id FROM contacts c"
     " WHERE c.student_number = $1"
     " AND ($2::date IS NULL OR c.sort_at >= ($2::date::timestamp AT TIME ZONE " TZ_SQL "))"
     " AND ($3::date IS NULL OR c.sort_at < (($3::date + 1)::timestamp AT TIME ZONE " TZ_SQL "))"
     " AND ($4::text IS NULL OR c.kind = $4) AND ($5::text IS NULL OR c.direction = $5)"
     " AND ($6::text IS NULL OR (c.sort_at, c.id) >"
     "      (split_part($6, '|', 1)::timestamptz, split_part($6, '|', 2)::bigint))"
-    " ORDER BY c.sort_at, c.id LIMIT $7";
+    " ORDER BY c.sort_at, c.id LIMIT $8";
 
 enum app_status repo_contact_list(struct db_conn *conn, const char *number, const struct contact_filter *f,
-                                  struct strbuf *out)
+                                  struct page_rows *out)
 {
-    char limit[16];
-    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
     if (f->after && !strchr(f->after, '|'))
         return APP_INVALID;
-    const char *params[8] = {number, f->from, f->to, f->kind, f->direction, f->after, limit, f->with_body ? "t" : "f"};
-    return repo_page(conn, LIST_SQL, 8, params, f->limit, NULL, NULL, out);
+    const char *params[8] = {number, f->from, f->to, f->kind, f->direction, f->after, f->with_body ? "t" : "f", NULL};
+    return page_query(conn, LIST_SQL, 8, params, f->limit, NULL, NULL, out);
 }
 
 static const char INSERT_SQL[] =
@@ -151,14 +149,12 @@ static const char THREADS_SQL[] =
     " ORDER BY th.last_at DESC, th.root DESC LIMIT $4";
 
 enum app_status repo_message_threads(struct db_conn *conn, const char *number, int with_body, const char *after,
-                                     int limit, struct strbuf *out)
+                                     int limit, struct page_rows *out)
 {
-    char lim[16];
-    snprintf(lim, sizeof(lim), "%d", limit + 1);
     if (after && !strchr(after, '|'))
         return APP_INVALID;
-    const char *params[4] = {number, with_body ? "t" : "f", after, lim};
-    return repo_page(conn, THREADS_SQL, 4, params, limit, NULL, NULL, out);
+    const char *params[4] = {number, with_body ? "t" : "f", after, NULL};
+    return page_query(conn, THREADS_SQL, 4, params, limit, NULL, NULL, out);
 }
 
 /* ---- units of work -------------------------------------------------------------------------------------- */
@@ -166,7 +162,7 @@ enum app_status repo_message_threads(struct db_conn *conn, const char *number, i
 enum app_status repo_contact_load(struct db_conn *conn, const char *id, int lock, const struct principal *who,
                                   struct contact_head *head, struct student_reach *reach)
 {
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return APP_NOT_FOUND;
     enum app_status st = repo_contact_head(conn, id, lock, repo_contact_content_reader(who), head);
     if (st == APP_OK)

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "strbuf.h"
 
@@ -36,9 +37,9 @@ struct contact_head {
 };
 
 /* A page of student `number`'s contacts, ordered by (occurred_at or else scheduled_at, id), as
- * {"items","next_cursor"} appended to *out. A malformed cursor is APP_INVALID. */
+ * in *out (page_query). A malformed cursor is APP_INVALID. */
 enum app_status repo_contact_list(struct db_conn *conn, const char *number, const struct contact_filter *f,
-                                  struct strbuf *out);
+                                  struct page_rows *out);
 
 /* Inserts a contact; returns its JSON and id (malloc'd). Database refusals fill *err. */
 enum app_status repo_contact_insert(struct db_conn *conn, const struct contact_new *c, const char *actor, char **json,
@@ -68,9 +69,9 @@ int repo_contact_content_reader(const struct principal *who);
  * {"thread": root id, "subject", "last_at", "messages": [...oldest first]} where a thread is a message
  * or email with no reply_to (or replying to something that is not a message) and every message that
  * replies to one in it. `with_body` as for contacts. Keyset cursor "last_at|root"; a malformed cursor is
- * APP_INVALID. Appends {"items","next_cursor"} to *out. */
+ * APP_INVALID. Fills *out (page_query). */
 enum app_status repo_message_threads(struct db_conn *conn, const char *number, int with_body, const char *after,
-                                     int limit, struct strbuf *out);
+                                     int limit, struct page_rows *out);
 
 /* ---- units of work (uow_run): what the contact routes do in one transaction ------------------------- */
 

@@ -7,7 +7,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
 
@@ -65,20 +65,18 @@ enum app_status repo_exemption_create(struct db_conn *conn, const char *number, 
 }
 
 enum app_status repo_exemption_list(struct db_conn *conn, const char *number, const char *after, int limit,
-                                    struct strbuf *out)
+                                    struct page_rows *out)
 {
-    char lim[16];
-    snprintf(lim, sizeof(lim), "%d", limit + 1);
-    const char *params[3] = {number, after, lim};
-    return repo_page(conn,
-                     "SELECT " EXEMPTION_JSON ", e.id::text FROM student_exemptions e WHERE e.student_number = $1"
-                     " AND ($2::bigint IS NULL OR e.id > $2::bigint) ORDER BY e.id LIMIT $3",
-                     3, params, limit, NULL, NULL, out);
+    const char *params[3] = {number, after, NULL};
+    return page_query(conn,
+                      "SELECT " EXEMPTION_JSON ", e.id::text FROM student_exemptions e WHERE e.student_number = $1"
+                      " AND ($2::bigint IS NULL OR e.id > $2::bigint) ORDER BY e.id LIMIT $3",
+                      3, params, limit, NULL, NULL, out);
 }
 
 enum app_status repo_exemption_lock(struct db_conn *conn, const char *id, char **student, char **json)
 {
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return APP_NOT_FOUND;
     return repo_row(conn,
                     "SELECT e.student_number, " EXEMPTION_JSON " FROM student_exemptions e WHERE e.id = $1::bigint"

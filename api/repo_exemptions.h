@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* The JSON object of exemption row `e` (alias e), defined once for the writes, the list, the lock and the
@@ -27,10 +28,10 @@ enum app_status repo_exemption_gate(struct db_conn *conn, const struct principal
 enum app_status repo_exemption_create(struct db_conn *conn, const char *number, const json_t *body,
                                       const struct principal *who, char **json, char **id, struct db_error *err);
 
-/* Appends {"items": [...], "next_cursor"} of the student's exemptions by id after `after` (NULL: from
- * the start), at most `limit`, to *out. */
+/* A page of the student's exemptions by id after `after` (NULL: from the start), at most `limit`, in
+ * *out (page_query). */
 enum app_status repo_exemption_list(struct db_conn *conn, const char *number, const char *after, int limit,
-                                    struct strbuf *out);
+                                    struct page_rows *out);
 
 /* Locks exemption `id` and returns its student (malloc'd) and JSON (malloc'd). APP_NOT_FOUND when absent
  * (or `id` is not a row id). */

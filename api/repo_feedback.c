@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_policies.h"
 #include "repo_reports.h"
 #include "repo_row.h"
@@ -87,10 +87,10 @@ static const char INVITATIONS_SQL[] =
     " ORDER BY i.id LIMIT $4";
 
 enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year, const char *after,
-                                          int limit, struct strbuf *items, char **next_key)
+                                          int limit, struct page_rows *out)
 {
     const char *params[4] = {school, year, after, NULL};
-    return listing_query(conn, INVITATIONS_SQL, 4, params, limit, items, next_key);
+    return page_query(conn, INVITATIONS_SQL, 4, params, limit, NULL, NULL, out);
 }
 
 /* Invitees keyed "role/person" (a person number has no '/'), so the key orders as (role, person). */
@@ -105,7 +105,7 @@ static const char INVITEES_PAGE_SQL[] =
     " ORDER BY x.role || '/' || x.person COLLATE \"C\" LIMIT $5";
 
 enum app_status repo_feedback_invitees(struct db_conn *conn, const char *school, const char *id, const char *role,
-                                       const char *after, int limit, struct strbuf *items, char **next_key)
+                                       const char *after, int limit, struct page_rows *out)
 {
     const char *key[2] = {id, school};
     PGresult *res = NULL;
@@ -115,7 +115,7 @@ enum app_status repo_feedback_invitees(struct db_conn *conn, const char *school,
         st = APP_NOT_FOUND;
     PQclear(res);
     const char *params[5] = {id, school, role, after, NULL};
-    return st == APP_OK ? listing_query(conn, INVITEES_PAGE_SQL, 5, params, limit, items, next_key) : st;
+    return st == APP_OK ? page_query(conn, INVITEES_PAGE_SQL, 5, params, limit, NULL, NULL, out) : st;
 }
 
 enum app_status repo_survey_get(struct db_conn *conn, const char *school, const char *year, int lock, char **json,

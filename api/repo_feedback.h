@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* True when `label` is an academic year of the calendar. APP_OK with *exists set, or the failure. */
@@ -33,15 +34,15 @@ enum app_status repo_feedback_invite(struct db_conn *conn, const struct principa
                                      struct db_error *err);
 
 /* A page of school `school`'s invitations, by id ascending, optionally of academic year `year` (NULL:
- * all): JSON array appended to *items, *next_key (malloc'd) when another page follows. */
+ * all): JSON array in *out with the next key when another page follows (page_query). */
 enum app_status repo_feedback_invitations(struct db_conn *conn, const char *school, const char *year, const char *after,
-                                          int limit, struct strbuf *items, char **next_key);
+                                          int limit, struct page_rows *out);
 
 /* A page of invitation `id`'s invitees (of school `school`; APP_NOT_FOUND when it is not one of its
  * invitations), optionally of `role` ("tutee"/"tutor", NULL: both), by role then person: each
  * {role, person, name}. */
 enum app_status repo_feedback_invitees(struct db_conn *conn, const char *school, const char *id, const char *role,
-                                       const char *after, int limit, struct strbuf *items, char **next_key);
+                                       const char *after, int limit, struct page_rows *out);
 
 /* School `school`'s survey results for academic year `year` ("2026/27") as *json and *version (both
  * malloc'd); with `lock`, within a transaction, the row is locked. APP_NOT_FOUND when none are

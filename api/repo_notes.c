@@ -46,19 +46,17 @@ static enum app_status each_row(void *ctx, const PGresult *res, int row)
 
 enum app_status repo_note_list(struct db_conn *conn, const char *number, const struct note_view *view,
                                const char *after, int limit, note_read_fn on_confidential, void *ctx,
-                               struct strbuf *out)
+                               struct page_rows *out)
 {
-    char lim[16];
-    snprintf(lim, sizeof(lim), "%d", limit + 1);
     const char *params[7] = {number,
                              flag(view->confidential_text),
                              flag(view->history),
                              flag(view->confidential_rows),
                              view->visibility,
                              after,
-                             lim};
+                             NULL};
     struct read_ctx rc = {on_confidential, ctx};
-    return repo_page(conn, LIST_SQL, 7, params, limit, each_row, &rc, out);
+    return page_query(conn, LIST_SQL, 7, params, limit, each_row, &rc, out);
 }
 
 enum app_status repo_note_get(struct db_conn *conn, const char *id, const struct note_view *view, char **json,
@@ -167,7 +165,7 @@ static enum app_status audit_read(void *ctx, const char *id, const char *student
 enum app_status repo_note_list_work(struct db_conn *conn, void *work)
 {
     struct note_read *r = work;
-    strbuf_free(&r->body); /* an earlier attempt's, rolled back */
+    page_rows_free(&r->rows); /* an earlier attempt's, rolled back */
     struct student_reach reach;
     enum app_status st = repo_reach_of(conn, r->student, r->who, &reach);
     if (st != APP_OK)
@@ -175,7 +173,7 @@ enum app_status repo_note_list_work(struct db_conn *conn, void *work)
     struct note_view view = view_of(r->who, &reach, r->history);
     view.visibility = r->visibility;
     struct read_audit audit = {conn, r->who, r->history};
-    return repo_note_list(conn, r->student, &view, r->after, r->limit, audit_read, &audit, &r->body);
+    return repo_note_list(conn, r->student, &view, r->after, r->limit, audit_read, &audit, &r->rows);
 }
 
 /* Reads the note `head` names for `who`, auditing confidential text; *json (malloc'd) on APP_OK. */

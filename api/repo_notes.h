@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "strbuf.h"
 
@@ -25,11 +26,11 @@ struct note_head {
 /* Called for every note whose confidential text a read returned (id, student). */
 typedef enum app_status (*note_read_fn)(void *ctx, const char *id, const char *student);
 
-/* A page of student `number`'s notes as {"items","next_cursor"} appended to *out, in creation order;
+/* A page of student `number`'s notes as in *out (page_query), in creation order;
  * `on_confidential` sees every confidential text shown. A malformed cursor is APP_INVALID. */
 enum app_status repo_note_list(struct db_conn *conn, const char *number, const struct note_view *view,
                                const char *after, int limit, note_read_fn on_confidential, void *ctx,
-                               struct strbuf *out);
+                               struct page_rows *out);
 
 /* Note `id` as *json (malloc'd) for `view`; APP_NOT_FOUND when absent or hidden from the view.
  * *confidential_read is set when confidential text was returned. */
@@ -65,7 +66,7 @@ struct note_read {
     int limit;                      /* list: page size */
     const char *id;                 /* one: the note */
     int history;                    /* every revision as "history" */
-    struct strbuf body;             /* list: the page (the caller frees it) */
+    struct page_rows rows;          /* list: the page (the caller frees it with page_rows_free) */
     char *json;                     /* one: the note (malloc'd on APP_OK; the caller frees it) */
     struct note_head head;          /* one: its identity and revision (the ETag) */
 };

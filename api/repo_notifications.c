@@ -1,7 +1,7 @@
 /* repo_notifications.c — notifications listed, counted, and preferences read and set. */
 #include "repo_notifications.h"
 
-#include "listing.h"
+#include "page_query.h"
 #include "repo_row.h"
 
 static const char LIST_SQL[] =
@@ -35,10 +35,10 @@ static const char PREFS_PUT_SQL[] =
     " ON CONFLICT (person, category) DO UPDATE SET enabled = EXCLUDED.enabled RETURNING 1";
 
 enum app_status repo_notification_list(struct db_conn *conn, const char *status, const char *person, const char *after,
-                                       int limit, struct strbuf *items, char **next_key)
+                                       int limit, struct page_rows *out)
 {
     const char *params[4] = {status, person, after, NULL};
-    return listing_query(conn, LIST_SQL, 4, params, limit, items, next_key);
+    return page_query(conn, LIST_SQL, 4, params, limit, NULL, NULL, out);
 }
 
 enum app_status repo_notification_stats(struct db_conn *conn, char **json)

@@ -4,12 +4,13 @@
 #define TUTORD_REPO_NOTIFICATIONS_H
 
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* A page of the notifications with `status` and for `person` (NULL: any), by id after `after` (NULL:
- * from the start): a JSON array appended to *items, *next_key (malloc'd) when another page follows. */
+ * from the start): a JSON array in *out with the next key when another page follows (page_query). */
 enum app_status repo_notification_list(struct db_conn *conn, const char *status, const char *person, const char *after,
-                                       int limit, struct strbuf *items, char **next_key);
+                                       int limit, struct page_rows *out);
 
 /* The outbox's figures (queued, sent, failed, the oldest queued one's age, the webhook subscriptions'
  * state) as JSON (malloc'd). */

@@ -1,5 +1,4 @@
-/* repo_pastoral.c — the caller's reach over a student, and JSON pages, for the pastoral
- * resources. */
+/* repo_pastoral.c — the caller's reach over a student, for the pastoral resources. */
 #include "repo_pastoral.h"
 
 #include <stdio.h>
@@ -7,7 +6,6 @@
 #include <string.h>
 
 #include "access.h"
-#include "listing.h"
 
 static const char REACH_SQL[] =
     "SELECT s.school,"
@@ -51,30 +49,4 @@ int repo_pastoral_reader(const struct principal *who)
 int repo_reach_staff(const struct student_reach *reach)
 {
     return reach->tutor || reach->senior;
-}
-
-enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
-                          repo_row_fn each, void *ctx, struct strbuf *out)
-{
-    PGresult *res = NULL;
-    struct strbuf items = {0};
-    char *next = NULL;
-    enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
-    if (st != APP_OK)
-        return st;
-    for (int i = 0; each && st == APP_OK && i < PQntuples(res) && i < page_limit; i++)
-        st = each(ctx, res, i);
-    if (st == APP_OK)
-        st = listing_rows(res, page_limit, &items, &next);
-    PQclear(res);
-    if (st != APP_OK) {
-        strbuf_free(&items);
-        free(next);
-        return st;
-    }
-    char *text = listing_envelope(&items, next);
-    if (text)
-        strbuf_puts(out, text);
-    free(text);
-    return text && !out->failed ? APP_OK : APP_NOMEM;
 }

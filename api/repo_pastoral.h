@@ -1,5 +1,5 @@
 /* repo_pastoral.h — what the pastoral resources (contacts, notes, referrals, concerns) share: the
- * caller's reach over one student, and pages of JSON the database rendered. */
+ * caller's reach over one student. */
 #ifndef TUTORD_REPO_PASTORAL_H
 #define TUTORD_REPO_PASTORAL_H
 
@@ -29,15 +29,5 @@ int repo_pastoral_reader(const struct principal *who);
 
 /* True when the caller may write staff records (contacts, notes, referrals) for the student. */
 int repo_reach_staff(const struct student_reach *reach);
-
-/* Called for each row shown on a page (with the result and row number); returns APP_OK or a failure
- * that aborts the page. */
-typedef enum app_status (*repo_row_fn)(void *ctx, const PGresult *res, int row);
-
-/* Runs `sql`, whose rows are (JSON text, cursor key, ...) and whose last parameter is the row limit
- * (the caller passes page_limit + 1), and appends {"items": [...], "next_cursor": ...} to *out.
- * `each` (may be NULL) sees every row shown. */
-enum app_status repo_page(struct db_conn *conn, const char *sql, int nparams, const char *const *params, int page_limit,
-                          repo_row_fn each, void *ctx, struct strbuf *out);
 
 #endif

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
 #include "wire.h"
@@ -29,14 +29,12 @@ static const char UPDATE_SQL[] =
     " WHERE r.id = $1::bigint RETURNING tutord_referral_json(r)::text, r.version::text";
 
 enum app_status repo_referral_list(struct db_conn *conn, const struct principal *who, const struct referral_filter *f,
-                                   struct strbuf *out)
+                                   struct page_rows *out)
 {
-    char limit[16];
-    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
-    const char *params[5] = {f->student, f->status, f->service, f->after, limit};
+    const char *params[5] = {f->student, f->status, f->service, f->after, NULL};
     struct student_reach reach;
     enum app_status st = repo_reach_of(conn, f->student, who, &reach);
-    return st == APP_OK ? repo_page(conn, LIST_SQL, 5, params, f->limit, NULL, NULL, out) : st;
+    return st == APP_OK ? page_query(conn, LIST_SQL, 5, params, f->limit, NULL, NULL, out) : st;
 }
 
 /* Forgets an earlier attempt's outputs (rolled back) before a fresh one. */
@@ -89,7 +87,7 @@ enum app_status repo_referral_update_work(struct db_conn *conn, void *work)
     reset(w);
     char *student = NULL;
     const char *lock[1] = {w->id};
-    enum app_status st = listing_is_row_id(w->id) ? APP_OK : APP_NOT_FOUND;
+    enum app_status st = page_is_row_id(w->id) ? APP_OK : APP_NOT_FOUND;
     if (st == APP_OK)
         st = repo_row(conn, LOCK_SQL, 1, lock, NULL, (char **const[]){&student, &w->locked_version}, 2);
     if (st == APP_OK)

@@ -6,6 +6,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* A student's referrals to read: filters (NULL: none), keyset position and page size. */
@@ -15,10 +16,10 @@ struct referral_filter {
     int limit;
 };
 
-/* One page of the student's referrals, oldest first, appended to *out as {"items", "next_cursor"};
+/* One page of the student's referrals, oldest first, in *out (page_query);
  * APP_NOT_FOUND when the student does not exist or `who` may not see them. */
 enum app_status repo_referral_list(struct db_conn *conn, const struct principal *who, const struct referral_filter *f,
-                                   struct strbuf *out);
+                                   struct page_rows *out);
 
 /* Where a referral write stopped: finding the student or referral and the caller's right on it (404,
  * 403), If-Match against its version, the body's own faults (checked by the caller, answered only

@@ -6,7 +6,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "pe.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
@@ -81,7 +81,7 @@ static enum app_status load_slot(struct db_conn *conn, const struct principal *w
 {
     char staff[24], *probe = NULL;
     *level = STAFF_HIDDEN;
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return APP_NOT_FOUND;
     enum app_status st = repo_slot_get(conn, id, 0, staff, &probe);
     free(probe);
@@ -180,7 +180,7 @@ enum app_status repo_booking_cancel_work(struct db_conn *conn, void *work)
     struct contact_head head;
     memset(&head, 0, sizeof(head));
     reset_write(w);
-    enum app_status st = listing_is_row_id(w->id) ? repo_contact_head(conn, w->id, 1, 1, &head) : APP_NOT_FOUND;
+    enum app_status st = page_is_row_id(w->id) ? repo_contact_head(conn, w->id, 1, 1, &head) : APP_NOT_FOUND;
     if (st == APP_OK && !head.slot[0])
         st = APP_NOT_FOUND;
     if (st == APP_OK) {

@@ -120,14 +120,13 @@ static const char LIST_SQL[] =
     "      (split_part($5, '|', 1)::timestamptz, split_part($5, '|', 2)::bigint))"
     " ORDER BY s.starts_at, s.id LIMIT $6";
 
-enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f, struct strbuf *out)
+enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f,
+                               struct page_rows *out)
 {
-    char limit[16];
-    snprintf(limit, sizeof(limit), "%d", f->limit + 1);
     if (f->after && !strchr(f->after, '|'))
         return APP_INVALID;
-    const char *params[6] = {staff, f->from, f->to, f->status, f->after, limit};
-    return repo_page(conn, LIST_SQL, 6, params, f->limit, NULL, NULL, out);
+    const char *params[6] = {staff, f->from, f->to, f->status, f->after, NULL};
+    return page_query(conn, LIST_SQL, 6, params, f->limit, NULL, NULL, out);
 }
 
 enum app_status repo_slot_get(struct db_conn *conn, const char *id, int with_bookings, char staff[24], char **json)

@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* What a caller may do with one staff member's availability. */
@@ -54,10 +55,10 @@ struct slot_filter {
     const char *after;              /* keyset cursor key, NULL for the first page */
     int limit;
 };
-/* A page of staff member `staff`'s slots, soonest first, appended to *out as {"items","next_cursor"}.
+/* A page of staff member `staff`'s slots, soonest first, in *out (page_query).
  * A malformed cursor is APP_INVALID. */
 enum app_status repo_slot_list(struct db_conn *conn, const char *staff, const struct slot_filter *f,
-                               struct strbuf *out);
+                               struct page_rows *out);
 
 /* One slot's JSON (malloc'd) with, when `with_bookings`, the bookings on it; its staff member into
  * staff[24]. APP_NOT_FOUND when absent. */

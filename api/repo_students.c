@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_row.h"
 #include "validate.h"
 
@@ -47,7 +47,7 @@ enum app_status repo_student_get(struct db_conn *conn, const char *number, const
 }
 
 enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
-                                  const struct access_scope *scope, struct strbuf *items, char **next_key)
+                                  const struct access_scope *scope, struct page_rows *out)
 {
     char limit[16];
     snprintf(limit, sizeof(limit), "%d", f->limit + 1);
@@ -66,10 +66,10 @@ enum app_status repo_student_list(struct db_conn *conn, const struct student_fil
                               f->after,
                               limit};
     PGresult *res = NULL;
-    *next_key = NULL;
+    page_rows_free(out); /* an earlier attempt's */
     enum app_status st = db_query_prepared(conn, "student_list", 14, params, &res, NULL);
     if (st == APP_OK)
-        st = listing_rows(res, f->limit, items, next_key);
+        st = page_rows_of(res, f->limit, out);
     PQclear(res);
     return st;
 }

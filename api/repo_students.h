@@ -8,6 +8,7 @@
 #include "access.h"
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_versioned.h"
 #include "strbuf.h"
 
@@ -51,10 +52,10 @@ struct student_filter {
 enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
                                  char **json, char **version);
 
-/* A page of visible students as a JSON array text appended to *items; *next_key (malloc'd) is the last
- * number when another page follows, else NULL. */
+/* A page of visible students in *out (zero-initialised, or an earlier attempt's page, freed first); its
+ * next key is the last number when another page follows (page_rows_of). */
 enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
-                                  const struct access_scope *scope, struct strbuf *items, char **next_key);
+                                  const struct access_scope *scope, struct page_rows *out);
 
 /* Locks the row and returns its writable fields as an object (new reference) and version; within a
  * transaction. APP_NOT_FOUND when absent (then *fields and *version are NULL). */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_tutors.h"
 
 static const char *text_of(const json_t *obj, const char *key)
@@ -129,7 +129,7 @@ enum app_status repo_training_create(struct db_conn *conn, const struct principa
 }
 
 enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const char *number, const char *after,
-                                   int limit, struct strbuf *items, char **next_key)
+                                   int limit, struct page_rows *out)
 {
     static const char ABSENCES[] = "SELECT tutord_absence_json(b)::text, b.id::text FROM tutor_absences b"
                                    " WHERE b.staff_number = $1 AND ($2::bigint IS NULL OR b.id > $2::bigint)"
@@ -138,7 +138,7 @@ enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const
                                    " WHERE r.staff_number = $1 AND ($2::bigint IS NULL OR r.id > $2::bigint)"
                                    " ORDER BY r.id LIMIT $3";
     const char *params[3] = {number, after, NULL};
-    return listing_query(conn, strcmp(what, "absences") == 0 ? ABSENCES : TRAINING, 3, params, limit, items, next_key);
+    return page_query(conn, strcmp(what, "absences") == 0 ? ABSENCES : TRAINING, 3, params, limit, NULL, NULL, out);
 }
 
 enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number)

@@ -7,7 +7,7 @@
 
 #include "access.h"
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
 
@@ -61,13 +61,13 @@ static const char LIST_SQL[] = "SELECT " STAFF_JSON(
                    " ORDER BY t.staff_number LIMIT $10";
 
 enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *who, const struct tutor_filter *f,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[10] = {scope.params[0], NULL,      scope.params[2], scope.params[3], scope.params[4],
                               f->school,       f->active, f->role,         f->after,        NULL};
-    return listing_query(conn, LIST_SQL, 10, params, f->limit, items, next_key);
+    return page_query(conn, LIST_SQL, 10, params, f->limit, NULL, NULL, out);
 }
 
 static const char *const WRITABLE[] = {"name",      "email",    "school", "roles",
@@ -136,13 +136,13 @@ static const char TUTEES_SQL[] =
                        " ORDER BY a.id LIMIT $8";
 
 enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
-                                  const char *after, int limit, struct strbuf *items, char **next_key)
+                                  const char *after, int limit, struct page_rows *out)
 {
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[8] = {scope.params[0], scope.params[1], scope.params[2], scope.params[3],
                              scope.params[4], number,          after,           NULL};
-    return listing_query(conn, TUTEES_SQL, 8, params, limit, items, next_key);
+    return page_query(conn, TUTEES_SQL, 8, params, limit, NULL, NULL, out);
 }
 
 enum app_status repo_tutor_senior_of(struct db_conn *conn, const struct principal *who, const char *number)

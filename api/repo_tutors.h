@@ -7,6 +7,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "repo_allocations.h"
 #include "repo_versioned.h"
 #include "strbuf.h"
@@ -46,10 +47,10 @@ struct tutor_filter {
     int limit;
 };
 
-/* A page of the staff `who` may read (students excluded), by staff number: JSON array appended to
- * *items, *next_key (malloc'd) when another page follows. */
+/* A page of the staff `who` may read (students excluded), by staff number: in *out with the next
+ * key when another page follows (page_query). */
 enum app_status repo_tutor_list(struct db_conn *conn, const struct principal *who, const struct tutor_filter *f,
-                                struct strbuf *items, char **next_key);
+                                struct page_rows *out);
 
 /* Within a transaction: locks the row and returns its writable fields (new reference) and version
  * (malloc'd). APP_NOT_FOUND when absent (both NULL then). */
@@ -70,7 +71,7 @@ extern const struct versioned_ops repo_tutor_versioned;
 /* A page of the tutor's current tutees (allocations of any kind in force today whose student `who`
  * may see), each {"allocation": ..., "student": ...}, by allocation id. */
 enum app_status repo_tutor_tutees(struct db_conn *conn, const struct principal *who, const char *number,
-                                  const char *after, int limit, struct strbuf *items, char **next_key);
+                                  const char *after, int limit, struct page_rows *out);
 
 /* APP_OK when `who` is an admin or a senior tutor of the staff member's school; APP_FORBIDDEN
  * otherwise; APP_NOT_FOUND when there is no such staff member. */
@@ -92,7 +93,7 @@ enum app_status repo_training_create(struct db_conn *conn, const struct principa
 
 /* A page of a tutor's absences (`what` = "absences") or training records ("training"), by id. */
 enum app_status repo_tutor_records(struct db_conn *conn, const char *what, const char *number, const char *after,
-                                   int limit, struct strbuf *items, char **next_key);
+                                   int limit, struct page_rows *out);
 
 /* APP_OK when the tutor's record is readable by `who` (students excluded), else APP_NOT_FOUND. */
 enum app_status repo_tutor_readable(struct db_conn *conn, const struct principal *who, const char *number);

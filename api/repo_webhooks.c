@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "audit.h"
-#include "listing.h"
+#include "page_query.h"
 #include "repo_row.h"
 
 #define SUB_JSON                                                                                                       \
@@ -68,16 +68,15 @@ enum app_status repo_webhook_exists(struct db_conn *conn, const char *id)
     return st;
 }
 
-enum app_status repo_webhook_list(struct db_conn *conn, const char *after, int limit, struct strbuf *items,
-                                  char **next_key)
+enum app_status repo_webhook_list(struct db_conn *conn, const char *after, int limit, struct page_rows *out)
 {
     const char *params[2] = {after, NULL};
-    return listing_query(conn, LIST_SQL, 2, params, limit, items, next_key);
+    return page_query(conn, LIST_SQL, 2, params, limit, NULL, NULL, out);
 }
 
 enum app_status repo_webhook_deliveries(struct db_conn *conn, const char *id, const char *after, int limit,
-                                        struct strbuf *items, char **next_key)
+                                        struct page_rows *out)
 {
     const char *params[3] = {id, after, NULL};
-    return listing_query(conn, DELIVERIES_SQL, 3, params, limit, items, next_key);
+    return page_query(conn, DELIVERIES_SQL, 3, params, limit, NULL, NULL, out);
 }

@@ -5,6 +5,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "page_query.h"
 #include "strbuf.h"
 
 /* One subscription write for repo_webhook_create_work (url, events, secret) or
@@ -30,12 +31,11 @@ enum app_status repo_webhook_replay_work(struct db_conn *conn, void *work);
 enum app_status repo_webhook_exists(struct db_conn *conn, const char *id);
 
 /* A page of the subscriptions (without secrets) by id after `after` (NULL: from the start): a JSON
- * array appended to *items, *next_key (malloc'd) when another page follows. */
-enum app_status repo_webhook_list(struct db_conn *conn, const char *after, int limit, struct strbuf *items,
-                                  char **next_key);
+ * array in *out with the next key when another page follows (page_query). */
+enum app_status repo_webhook_list(struct db_conn *conn, const char *after, int limit, struct page_rows *out);
 
 /* As repo_webhook_list, for the delivery attempts of subscription `id`, oldest first. */
 enum app_status repo_webhook_deliveries(struct db_conn *conn, const char *id, const char *after, int limit,
-                                        struct strbuf *items, char **next_key);
+                                        struct page_rows *out);
 
 #endif

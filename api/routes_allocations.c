@@ -9,7 +9,7 @@
 #include "db.h"
 #include "fields.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "refusal.h"
 #include "repo_allocations.h"
 #include "unit_of_work.h"
@@ -26,7 +26,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     f->kind = http_query(req, "kind");
     f->active_on = http_query(req, "active_on");
     json_t *errors = json_array();
-    listing_check_enum(errors, "kind", f->kind, ALLOCATION_KINDS);
+    http_list_check_enum(errors, "kind", f->kind, ALLOCATION_KINDS);
     if (f->school && !validate_is_code(f->school))
         validate_error(errors, "school", "must be a school code");
     if (f->tutor && !validate_is_id(f->tutor, 20))
@@ -35,16 +35,16 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
         validate_error(errors, "student", "must be a student number");
     if (f->active_on && !validate_is_date(f->active_on))
         validate_error(errors, "active_on", "must be a date YYYY-MM-DD");
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     struct allocation_filter *filter = ctx;
     filter->after = page->after;
     filter->limit = page->limit;
-    return repo_allocation_list(conn, who, filter, items, next_key);
+    return repo_allocation_list(conn, who, filter, out);
 }
 
 static int callback_allocations_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -52,9 +52,9 @@ static int callback_allocations_list(const struct _u_request *req, struct _u_res
     const struct app *app = user_data;
     struct allocation_filter filter;
     struct page page;
-    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, app, &page, run_list, &filter);
+    return http_list_serve(resp, app, &page, run_list, &filter);
 }
 
 /* ---- POST /allocations --------------------------------------------------------------------------- */
@@ -115,7 +115,7 @@ static int callback_allocations_delete(const struct _u_request *req, struct _u_r
     if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only a senior tutor or an admin may end an allocation", NULL);
     const char *id = http_path_param(req, "id"), *ends_on = http_query(req, "ends_on");
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such allocation");
     if (ends_on && !validate_is_date(ends_on))
         return http_problem_field(resp, 400, "ends_on", "must be a date YYYY-MM-DD");

@@ -7,7 +7,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "repo_audit.h"
 #include "validate.h"
 
@@ -31,15 +31,15 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
         if (i >= 3 && !is_bound(v))
             validate_error(errors, names[i], "must be a date YYYY-MM-DD or an RFC 3339 date-time with an offset");
     }
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
-/* listing_run for GET /audit (ctx: the filter). */
+/* http_list_run for GET /audit (ctx: the filter). */
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     (void)who;
-    return repo_audit_list(conn, ctx, page->after, page->limit, items, next_key);
+    return repo_audit_list(conn, ctx, page->after, page->limit, out);
 }
 
 static int callback_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -48,9 +48,9 @@ static int callback_audit_list(const struct _u_request *req, struct _u_response 
         return http_problem(resp, 403, NULL, "only an admin reads the audit trail", NULL);
     struct audit_filter filter = {0};
     struct page page;
-    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, user_data, &page, run_list, &filter);
+    return http_list_serve(resp, user_data, &page, run_list, &filter);
 }
 
 int routes_audit_register(struct _u_instance *instance, const struct app *app)

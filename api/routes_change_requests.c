@@ -9,7 +9,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "refusal.h"
 #include "repo_change_requests.h"
 #include "unit_of_work.h"
@@ -96,19 +96,19 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     f->status = http_query(req, "status");
     f->school = http_query(req, "school");
     json_t *errors = json_array();
-    listing_check_enum(errors, "status", f->status, STATUSES);
+    http_list_check_enum(errors, "status", f->status, STATUSES);
     if (f->school && !validate_is_code(f->school))
         validate_error(errors, "school", "must be a school code");
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     struct change_request_filter *filter = ctx;
     filter->after = page->after;
     filter->limit = page->limit;
-    return repo_change_request_list(conn, who, filter, items, next_key);
+    return repo_change_request_list(conn, who, filter, out);
 }
 
 static int callback_change_requests_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -118,9 +118,9 @@ static int callback_change_requests_list(const struct _u_request *req, struct _u
         return http_problem(resp, 403, NULL, "only senior tutors, admins and students read change requests", NULL);
     struct change_request_filter filter;
     struct page page;
-    if (read_filter(req, resp, &filter) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (read_filter(req, resp, &filter) != 0 || http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, app, &page, run_list, &filter);
+    return http_list_serve(resp, app, &page, run_list, &filter);
 }
 
 /* ---- POST /change-requests/{id}/decision ------------------------------------------------------------ */
@@ -132,7 +132,7 @@ static int callback_change_requests_decide(const struct _u_request *req, struct 
     const char *id = http_path_param(req, "id");
     if (!access_has_role(who, ROLE_SENIOR_TUTOR))
         return http_problem(resp, 403, NULL, "only a senior tutor decides change requests", NULL);
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such change request");
     json_t *body = valid_body(req, resp, DECISION_FIELDS);
     if (!body)

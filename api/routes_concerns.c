@@ -9,7 +9,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "refusal.h"
 #include "repo_concerns.h"
@@ -55,14 +55,14 @@ static const char *str_of(const json_t *body, const char *name)
 struct list_read {
     const struct principal *who;
     struct concern_filter filter;
-    struct strbuf body;
+    struct page_rows rows;
 };
 
 /* uow_work for GET /concerns. */
 static enum app_status read_page(struct db_conn *conn, void *ctx)
 {
     struct list_read *list = ctx;
-    return repo_concern_list(conn, list->who, &list->filter, &list->body);
+    return repo_concern_list(conn, list->who, &list->filter, &list->rows);
 }
 
 static int callback_concerns_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -80,13 +80,13 @@ static int callback_concerns_list(const struct _u_request *req, struct _u_respon
         validate_error(errors, "school", "must be a school code");
     if ((f->student = http_query(req, "student")) && !validate_is_id(f->student, 20))
         validate_error(errors, "student", "must be a student number");
-    if (listing_filter_done(resp, errors) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (http_list_filter_done(resp, errors) != 0 || http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     f->after = page.after;
     f->limit = page.limit;
     enum app_status st = uow_read(((const struct app *)user_data)->pool, read_page, &list);
     http_page_free(&page);
-    return pastoral_respond_page(resp, st, &list.body);
+    return http_list_respond(resp, st, &list.rows);
 }
 
 /* ---- POST /concerns ----------------------------------------------------------------------------------- */
@@ -171,7 +171,7 @@ static int callback_concern_close(const struct _u_request *req, struct _u_respon
     struct concern_close work = {.who = who, .id = http_path_param(req, "id"), .outcome = str_of(body, "outcome")};
     validate_object(body, CLOSURE_FIELDS, 0, errors);
     work.body_invalid = json_array_size(errors) > 0; /* answered once the concern is known to be there */
-    enum app_status st = listing_is_row_id(work.id)
+    enum app_status st = page_is_row_id(work.id)
                              ? uow_run(((const struct app *)user_data)->pool, repo_concern_close_work, &work, NULL)
                              : APP_NOT_FOUND;
     int rc = answer_closure(resp, st, &work, errors);

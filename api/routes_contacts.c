@@ -10,7 +10,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
@@ -130,7 +130,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     pastoral_query_date_range(req, errors, &f->from, &f->to);
     pastoral_query_enum(req, "kind", KINDS, errors, &f->kind);
     pastoral_query_enum(req, "direction", DIRECTIONS, errors, &f->direction);
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
 /* A page of a student's contacts to read. */
@@ -138,7 +138,7 @@ struct list_read {
     const struct principal *who;
     const char *student;
     const struct contact_filter *filter;
-    struct strbuf body;
+    struct page_rows rows;
 };
 
 /* uow_work for the list: the student must be there for the caller. */
@@ -147,7 +147,7 @@ static enum app_status read_page(struct db_conn *conn, void *ctx)
     struct list_read *list = ctx;
     struct student_reach reach;
     enum app_status st = repo_reach_of(conn, list->student, list->who, &reach);
-    return st == APP_OK ? repo_contact_list(conn, list->student, list->filter, &list->body) : st;
+    return st == APP_OK ? repo_contact_list(conn, list->student, list->filter, &list->rows) : st;
 }
 
 static int callback_contacts_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -167,10 +167,10 @@ static int callback_contacts_list(const struct _u_request *req, struct _u_respon
     enum app_status st = uow_read(app->pool, read_page, &list);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&list.body);
+        page_rows_free(&list.rows);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &list.body);
+    return http_list_respond(resp, st, &list.rows);
 }
 
 /* ---- POST /students/{student_number}/contacts ------------------------------------------------------ */

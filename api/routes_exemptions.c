@@ -12,7 +12,7 @@
 
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "repo_exemptions.h"
 #include "repo_pastoral.h"
@@ -118,7 +118,7 @@ struct list_read {
     const struct principal *who;
     const char *student;
     const struct page *page;
-    struct strbuf body;
+    struct page_rows rows;
 };
 
 /* uow_work for the list: the student must be there for the caller. */
@@ -127,7 +127,7 @@ static enum app_status read_page(struct db_conn *conn, void *ctx)
     struct list_read *list = ctx;
     struct student_reach reach;
     enum app_status st = repo_reach_of(conn, list->student, list->who, &reach);
-    return st == APP_OK ? repo_exemption_list(conn, list->student, list->page->after, list->page->limit, &list->body)
+    return st == APP_OK ? repo_exemption_list(conn, list->student, list->page->after, list->page->limit, &list->rows)
                         : st;
 }
 
@@ -137,16 +137,16 @@ static int callback_exemptions_list(const struct _u_request *req, struct _u_resp
     if (!repo_pastoral_reader(who))
         return pastoral_forbid(resp, "exemptions are not available to this role");
     struct page page;
-    if (listing_page_ids(req, resp, &page) != 0)
+    if (http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     struct list_read list = {.who = who, .student = http_path_param(req, "student_number"), .page = &page};
     enum app_status st = uow_read(((const struct app *)user_data)->pool, read_page, &list);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&list.body);
+        page_rows_free(&list.rows);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &list.body);
+    return http_list_respond(resp, st, &list.rows);
 }
 
 /* ---- DELETE /exemptions/{id} ----------------------------------------------------------------------- */

@@ -16,7 +16,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "repo_feedback.h"
 #include "repo_policies.h"
 #include "report_rules.h"
@@ -134,43 +134,39 @@ struct feedback_list {
 
 /* One page of the school's invitations, after checking the caller may act for the school. */
 static enum app_status run_invitations(struct db_conn *conn, const struct principal *who, void *ctx,
-                                       const struct page *page, struct strbuf *items, char **next_key)
+                                       const struct page *page, struct page_rows *out)
 {
     const struct feedback_list *l = ctx;
     enum app_status st = repo_school_authority(conn, who, l->school);
-    return st == APP_OK
-               ? repo_feedback_invitations(conn, l->school, l->filter, page->after, page->limit, items, next_key)
-               : st;
+    return st == APP_OK ? repo_feedback_invitations(conn, l->school, l->filter, page->after, page->limit, out) : st;
 }
 
 /* One page of an invitation's invitees (404 unless it is one of the school's), after the same check. */
 static enum app_status run_invitees(struct db_conn *conn, const struct principal *who, void *ctx,
-                                    const struct page *page, struct strbuf *items, char **next_key)
+                                    const struct page *page, struct page_rows *out)
 {
     const struct feedback_list *l = ctx;
     enum app_status st = repo_school_authority(conn, who, l->school);
-    if (st == APP_OK && !listing_is_row_id(l->id))
+    if (st == APP_OK && !page_is_row_id(l->id))
         st = APP_NOT_FOUND;
-    return st == APP_OK
-               ? repo_feedback_invitees(conn, l->school, l->id, l->filter, page->after, page->limit, items, next_key)
-               : st;
+    return st == APP_OK ? repo_feedback_invitees(conn, l->school, l->id, l->filter, page->after, page->limit, out) : st;
 }
 
 /* Serves one list page: 400 naming the filters in `errors` (stolen) when there are any, else the page
  * (cursor by id when `by_id`), refused with 403 before any query to callers who are neither admin nor
  * senior tutor. */
 static int serve_list(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                      struct feedback_list *l, json_t *errors, listing_run run, int by_id)
+                      struct feedback_list *l, json_t *errors, http_list_run run, int by_id)
 {
     struct page page;
-    if (listing_filter_done(resp, errors) != 0 ||
-        (by_id ? listing_page_ids(req, resp, &page) : http_page(req, resp, &page)) != 0)
+    if (http_list_filter_done(resp, errors) != 0 ||
+        (by_id ? http_list_page_ids(req, resp, &page) : http_page(req, resp, &page)) != 0)
         return U_CALLBACK_COMPLETE;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_SENIOR_TUTOR)) {
         http_page_free(&page);
         return feedback_failed(resp, APP_FORBIDDEN, NULL);
     }
-    return listing_serve(resp, app, &page, run, l);
+    return http_list_serve(resp, app, &page, run, l);
 }
 
 /* GET /schools/{code}/feedback-invitations[?year=] */
@@ -188,7 +184,7 @@ static int callback_invitees_list(const struct _u_request *req, struct _u_respon
 {
     struct feedback_list l = {http_path_param(req, "code"), http_path_param(req, "id"), http_query(req, "role")};
     json_t *errors = json_array();
-    listing_check_enum(errors, "role", l.filter, ROLES);
+    http_list_check_enum(errors, "role", l.filter, ROLES);
     return serve_list(req, resp, user_data, &l, errors, run_invitees, 0);
 }
 

@@ -7,6 +7,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
@@ -17,7 +18,7 @@ struct threads_read {
     const struct principal *who;
     const char *student;
     const struct page *page;
-    struct strbuf body;
+    struct page_rows rows;
 };
 
 /* uow_work: the student must be there for the caller; then the threads (bodies as they may read them). */
@@ -27,7 +28,7 @@ static enum app_status read_threads(struct db_conn *conn, void *ctx)
     struct student_reach reach;
     enum app_status st = repo_reach_of(conn, r->student, r->who, &reach);
     return st == APP_OK ? repo_message_threads(conn, r->student, repo_contact_content_reader(r->who), r->page->after,
-                                               r->page->limit, &r->body)
+                                               r->page->limit, &r->rows)
                         : st;
 }
 
@@ -44,10 +45,10 @@ static int callback_messages_list(const struct _u_request *req, struct _u_respon
     enum app_status st = uow_read(app->pool, read_threads, &r);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&r.body);
+        page_rows_free(&r.rows);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &r.body);
+    return http_list_respond(resp, st, &r.rows);
 }
 
 int routes_messages_register(struct _u_instance *instance, const struct app *app)

@@ -12,7 +12,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "repo_notes.h"
 #include "repo_pastoral.h"
@@ -97,17 +97,17 @@ static int callback_notes_list(const struct _u_request *req, struct _u_response 
     json_t *errors = json_array();
     pastoral_query_enum(req, "visibility", VISIBILITY, errors, &r.visibility);
     pastoral_query_bool(req, "history", errors, &r.history);
-    if (listing_filter_done(resp, errors) != 0 || http_page(req, resp, &page) != 0)
+    if (http_list_filter_done(resp, errors) != 0 || http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     r.after = page.after;
     r.limit = page.limit;
     enum app_status st = uow_run(((const struct app *)user_data)->pool, repo_note_list_work, &r, NULL);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&r.body);
+        page_rows_free(&r.rows);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &r.body);
+    return http_list_respond(resp, st, &r.rows);
 }
 
 /* ---- GET /notes/{id} --------------------------------------------------------------------------------- */
@@ -118,7 +118,7 @@ static int answer_note(struct _u_response *resp, void *user_data, const struct p
                        int history, long status)
 {
     struct note_read r = {.who = who, .id = id, .history = history};
-    enum app_status st = listing_is_row_id(id)
+    enum app_status st = page_is_row_id(id)
                              ? uow_run(((const struct app *)user_data)->pool, repo_note_read_work, &r, NULL)
                              : APP_NOT_FOUND;
     if (st != APP_OK) {
@@ -136,7 +136,7 @@ static int callback_note_get(const struct _u_request *req, struct _u_response *r
     int history = 0;
     json_t *errors = json_array();
     pastoral_query_bool(req, "history", errors, &history);
-    if (listing_filter_done(resp, errors) != 0)
+    if (http_list_filter_done(resp, errors) != 0)
         return U_CALLBACK_COMPLETE;
     return answer_note(resp, user_data, who, http_path_param(req, "id"), history, 200);
 }
@@ -215,7 +215,7 @@ static int callback_note_revise(const struct _u_request *req, struct _u_response
     if (!body)
         return U_CALLBACK_COMPLETE;
     const char *id = http_path_param(req, "id");
-    if (!listing_is_row_id(id)) {
+    if (!page_is_row_id(id)) {
         json_decref(body);
         return http_problem_for(resp, APP_NOT_FOUND, "no such note");
     }

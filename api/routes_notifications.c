@@ -13,7 +13,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "repo_notifications.h"
 #include "unit_of_work.h"
 #include "validate.h"
@@ -53,13 +53,13 @@ static int answer_row(const struct app *app, struct _u_response *resp, uow_work 
     return http_problem_for(resp, st, NULL);
 }
 
-/* listing_run for GET /notifications (ctx: the status and person filters). */
+/* http_list_run for GET /notifications (ctx: the status and person filters). */
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     (void)who;
     const char *const *filter = ctx;
-    return repo_notification_list(conn, filter[0], filter[1], page->after, page->limit, items, next_key);
+    return repo_notification_list(conn, filter[0], filter[1], page->after, page->limit, out);
 }
 
 /* GET /notifications: admin only. */
@@ -71,13 +71,13 @@ static int callback_list(const struct _u_request *req, struct _u_response *resp,
         return http_problem(resp, 403, NULL, "only an admin reads the outbox", NULL);
     const char *params[2] = {http_query(req, "status"), http_query(req, "person")};
     json_t *errors = json_array();
-    listing_check_enum(errors, "status", params[0], statuses);
+    http_list_check_enum(errors, "status", params[0], statuses);
     if (params[1] && (strlen(params[1]) < 1 || strlen(params[1]) > 20))
         validate_error(errors, "person", "must be 1 to 20 characters");
     struct page page;
-    if (listing_filter_done(resp, errors) != 0 || listing_page_ids(req, resp, &page) != 0)
+    if (http_list_filter_done(resp, errors) != 0 || http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, app, &page, run_list, params);
+    return http_list_serve(resp, app, &page, run_list, params);
 }
 
 /* GET /notifications/stats: admin only. */

@@ -8,7 +8,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "repo_pastoral.h"
 #include "repo_referrals.h"
@@ -61,14 +61,14 @@ static int forbid_unless_staff(struct _u_response *resp, const struct principal 
 struct list_read {
     const struct principal *who;
     struct referral_filter filter;
-    struct strbuf body;
+    struct page_rows rows;
 };
 
 /* uow_work for the list. */
 static enum app_status read_page(struct db_conn *conn, void *ctx)
 {
     struct list_read *list = ctx;
-    return repo_referral_list(conn, list->who, &list->filter, &list->body);
+    return repo_referral_list(conn, list->who, &list->filter, &list->rows);
 }
 
 static int callback_referrals_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -81,17 +81,17 @@ static int callback_referrals_list(const struct _u_request *req, struct _u_respo
     struct page page;
     pastoral_query_enum(req, "status", STATUSES, errors, &list.filter.status);
     pastoral_query_enum(req, "service", SERVICES, errors, &list.filter.service);
-    if (listing_filter_done(resp, errors) != 0 || http_page(req, resp, &page) != 0)
+    if (http_list_filter_done(resp, errors) != 0 || http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     list.filter.after = page.after;
     list.filter.limit = page.limit;
     enum app_status st = uow_read(((const struct app *)user_data)->pool, read_page, &list);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&list.body);
+        page_rows_free(&list.rows);
         return http_problem_for(resp, st, "no such student");
     }
-    return pastoral_respond_page(resp, st, &list.body);
+    return http_list_respond(resp, st, &list.rows);
 }
 
 /* ---- POST /students/{student_number}/referrals, PATCH /referrals/{id} ------------------------------------ */

@@ -12,7 +12,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "pastoral.h"
 #include "refusal.h"
 #include "repo_pastoral.h"
@@ -156,7 +156,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     memset(f, 0, sizeof(*f));
     pastoral_query_date_range(req, errors, &f->from, &f->to);
     pastoral_query_enum(req, "status", SLOT_STATUSES, errors, &f->status);
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
 /* A read of slots: a staff member's page (id: the staff number) or one slot (id: the slot). */
@@ -164,7 +164,7 @@ struct slot_read {
     const struct principal *who;
     const char *id;
     const struct slot_filter *filter;
-    struct strbuf body;
+    struct page_rows rows;
     char *json;
 };
 
@@ -176,7 +176,7 @@ static enum app_status read_page(struct db_conn *conn, void *ctx)
     enum app_status st = repo_staff_access(conn, r->who, r->id, &level);
     if (st == APP_OK && level == STAFF_HIDDEN)
         st = APP_NOT_FOUND;
-    return st == APP_OK ? repo_slot_list(conn, r->id, r->filter, &r->body) : st;
+    return st == APP_OK ? repo_slot_list(conn, r->id, r->filter, &r->rows) : st;
 }
 
 static int callback_slots_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -195,10 +195,10 @@ static int callback_slots_list(const struct _u_request *req, struct _u_response 
     enum app_status st = uow_read(app->pool, read_page, &r);
     http_page_free(&page);
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&r.body);
+        page_rows_free(&r.rows);
         return http_problem_for(resp, st, "no such tutor");
     }
-    return pastoral_respond_page(resp, st, &r.body);
+    return http_list_respond(resp, st, &r.rows);
 }
 
 /* uow_work for GET /slots/{id}: the slot, with its bookings for those who manage it. */
@@ -209,7 +209,7 @@ static enum app_status read_slot(struct db_conn *conn, void *ctx)
     char staff[24];
     free(r->json);
     r->json = NULL;
-    if (!listing_is_row_id(r->id))
+    if (!page_is_row_id(r->id))
         return APP_NOT_FOUND;
     enum app_status st = repo_slot_get(conn, r->id, 0, staff, &r->json);
     if (st == APP_OK)

@@ -11,6 +11,7 @@
 #include "db.h"
 #include "fields.h"
 #include "http.h"
+#include "http_list.h"
 #include "repo_students.h"
 #include "unit_of_work.h"
 #include "validate.h"
@@ -93,23 +94,18 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     return -1;
 }
 
-/* A page of students to read: the filter, the caller's scope, the items and the next key. */
+/* A page of students to read: the filter, the caller's scope and the page read. */
 struct list_read {
     const struct student_filter *filter;
     const struct access_scope *scope;
-    struct strbuf body;
-    char *next;
+    struct page_rows rows;
 };
 
-/* uow_work for GET /students: the page as {"items":[...] (the caller closes the object). */
+/* uow_work for GET /students: the page. */
 static enum app_status read_page(struct db_conn *conn, void *ctx)
 {
     struct list_read *list = ctx;
-    strbuf_free(&list->body);
-    free(list->next);
-    list->next = NULL;
-    strbuf_puts(&list->body, "{\"items\":");
-    return repo_student_list(conn, list->filter, list->scope, &list->body, &list->next);
+    return repo_student_list(conn, list->filter, list->scope, &list->rows);
 }
 
 static int callback_students_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -126,22 +122,7 @@ static int callback_students_list(const struct _u_request *req, struct _u_respon
     struct list_read list = {.filter = &filter, .scope = &scope};
     enum app_status st = uow_read(app->pool, read_page, &list);
     http_page_free(&page);
-    struct strbuf body = list.body;
-    char *next = list.next;
-    if (st != APP_OK) {
-        strbuf_free(&body);
-        free(next);
-        return http_problem_for(resp, st, NULL);
-    }
-    json_t *cursor = http_cursor_encode(next);
-    char *cursor_text = json_dumps(cursor, JSON_ENCODE_ANY);
-    strbuf_puts(&body, ",\"next_cursor\":");
-    strbuf_puts(&body, cursor_text ? cursor_text : "null");
-    strbuf_puts(&body, "}");
-    free(cursor_text);
-    json_decref(cursor);
-    free(next);
-    return http_json_text(resp, 200, strbuf_take(&body));
+    return http_list_respond(resp, st, &list.rows);
 }
 
 /* ---- PUT / PATCH /students/{student_number} -------------------------------------------------------- */

@@ -9,7 +9,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "refusal.h"
 #include "repo_tutors.h"
 #include "unit_of_work.h"
@@ -45,8 +45,7 @@ struct records_read {
     const struct principal *who;
     const char *what, *number;
     const struct page *page;
-    struct strbuf items;
-    char *next;
+    struct page_rows rows;
 };
 
 /* uow_work for the lists: the tutor must be readable by the caller. */
@@ -54,21 +53,19 @@ static enum app_status read_records(struct db_conn *conn, void *ctx)
 {
     struct records_read *r = ctx;
     enum app_status st = repo_tutor_readable(conn, r->who, r->number);
-    return st == APP_OK
-               ? repo_tutor_records(conn, r->what, r->number, r->page->after, r->page->limit, &r->items, &r->next)
-               : st;
+    return st == APP_OK ? repo_tutor_records(conn, r->what, r->number, r->page->after, r->page->limit, &r->rows) : st;
 }
 
 static int list_records(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *what)
 {
     const char *number = http_path_param(req, "staff_number");
     struct page page;
-    if (listing_page_ids(req, resp, &page) != 0)
+    if (http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     struct records_read r = {.who = http_principal(resp), .what = what, .number = number, .page = &page};
     enum app_status st = uow_read(app->pool, read_records, &r);
     http_page_free(&page);
-    return st == APP_OK ? listing_respond(resp, &r.items, r.next) : listing_fail(resp, st, &r.items, r.next);
+    return http_list_respond(resp, st, &r.rows);
 }
 
 /* One unit of work: read gate (404), senior-tutor gate (403), then the writer. */

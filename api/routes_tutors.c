@@ -11,7 +11,7 @@
 #include "db.h"
 #include "fields.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "repo_tutors.h"
 #include "unit_of_work.h"
 #include "validate.h"
@@ -58,22 +58,22 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     f->role = http_query(req, "role");
     const char *active = http_query(req, "active");
     json_t *errors = json_array();
-    listing_check_enum(errors, "role", f->role, STAFF_ROLES);
+    http_list_check_enum(errors, "role", f->role, STAFF_ROLES);
     if (f->school && !validate_is_code(f->school))
         validate_error(errors, "school", "must be a school code");
     if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
         validate_error(errors, "active", "must be true or false");
     f->active = active ? (strcmp(active, "true") == 0 ? "t" : "f") : NULL;
-    return listing_filter_done(resp, errors);
+    return http_list_filter_done(resp, errors);
 }
 
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     struct tutor_filter *filter = ctx;
     filter->after = page->after;
     filter->limit = page->limit;
-    return repo_tutor_list(conn, who, filter, items, next_key);
+    return repo_tutor_list(conn, who, filter, out);
 }
 
 static int callback_tutors_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -85,18 +85,17 @@ static int callback_tutors_list(const struct _u_request *req, struct _u_response
     struct page page;
     if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, app, &page, run_list, &filter);
+    return http_list_serve(resp, app, &page, run_list, &filter);
 }
 
 /* ---- GET /tutors/{staff_number}/tutees ------------------------------------------------------------- */
 
-/* A page of a tutor's tutees to read: the caller, the tutor, the page, the items and the next key. */
+/* A page of a tutor's tutees to read: the caller, the tutor, the page and the page read. */
 struct tutees_read {
     const struct principal *who;
     const char *number;
     const struct page *page;
-    struct strbuf items;
-    char *next;
+    struct page_rows rows;
 };
 
 /* uow_work for the tutees: the tutor must be there for the caller. */
@@ -106,9 +105,7 @@ static enum app_status read_tutees(struct db_conn *conn, void *ctx)
     char *json = NULL, *version = NULL;
     enum app_status st = repo_tutor_get(conn, r->who, r->number, 0, &json, &version);
     free(json), free(version);
-    return st == APP_OK
-               ? repo_tutor_tutees(conn, r->who, r->number, r->page->after, r->page->limit, &r->items, &r->next)
-               : st;
+    return st == APP_OK ? repo_tutor_tutees(conn, r->who, r->number, r->page->after, r->page->limit, &r->rows) : st;
 }
 
 static int callback_tutors_tutees(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -117,19 +114,16 @@ static int callback_tutors_tutees(const struct _u_request *req, struct _u_respon
     const struct principal *who = http_principal(resp);
     const char *number = http_path_param(req, "staff_number");
     struct page page;
-    if (listing_page_ids(req, resp, &page) != 0)
+    if (http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
     struct tutees_read r = {.who = who, .number = number, .page = &page};
     enum app_status st = uow_read(app->pool, read_tutees, &r);
     http_page_free(&page);
-    struct strbuf items = r.items;
-    char *next = r.next;
     if (st == APP_NOT_FOUND) {
-        strbuf_free(&items);
-        free(next);
+        page_rows_free(&r.rows);
         return http_problem_for(resp, st, "no such tutor");
     }
-    return st == APP_OK ? listing_respond(resp, &items, next) : listing_fail(resp, st, &items, next);
+    return http_list_respond(resp, st, &r.rows);
 }
 
 /* ---- PUT / PATCH /tutors/{staff_number} --------------------------------------------------------------- */

@@ -16,7 +16,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
-#include "listing.h"
+#include "http_list.h"
 #include "repo_webhooks.h"
 #include "unit_of_work.h"
 #include "validate.h"
@@ -109,20 +109,20 @@ static int callback_create(const struct _u_request *req, struct _u_response *res
     return http_problem_for(resp, st, NULL);
 }
 
-/* listing_run for GET /webhooks. */
+/* http_list_run for GET /webhooks. */
 static enum app_status run_list(struct db_conn *conn, const struct principal *who, void *ctx, const struct page *page,
-                                struct strbuf *items, char **next_key)
+                                struct page_rows *out)
 {
     (void)who, (void)ctx;
-    return repo_webhook_list(conn, page->after, page->limit, items, next_key);
+    return repo_webhook_list(conn, page->after, page->limit, out);
 }
 
-/* listing_run for GET /webhooks/{id}/deliveries (ctx: the id). */
+/* http_list_run for GET /webhooks/{id}/deliveries (ctx: the id). */
 static enum app_status run_deliveries(struct db_conn *conn, const struct principal *who, void *ctx,
-                                      const struct page *page, struct strbuf *items, char **next_key)
+                                      const struct page *page, struct page_rows *out)
 {
     (void)who;
-    return repo_webhook_deliveries(conn, ctx, page->after, page->limit, items, next_key);
+    return repo_webhook_deliveries(conn, ctx, page->after, page->limit, out);
 }
 
 /* uow_work: APP_NOT_FOUND unless subscription `ctx` exists. */
@@ -132,15 +132,15 @@ static enum app_status subscription_exists(struct db_conn *conn, void *ctx)
 }
 
 /* Serves one keyset page of `run` to an admin. */
-static int list_page(const struct _u_request *req, struct _u_response *resp, const struct app *app, listing_run run,
+static int list_page(const struct _u_request *req, struct _u_response *resp, const struct app *app, http_list_run run,
                      void *ctx)
 {
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only an admin reads webhook subscriptions", NULL);
     struct page page;
-    if (listing_page_ids(req, resp, &page) != 0)
+    if (http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    return listing_serve(resp, app, &page, run, ctx);
+    return http_list_serve(resp, app, &page, run, ctx);
 }
 
 /* GET /webhooks. */
@@ -153,7 +153,7 @@ static int callback_list(const struct _u_request *req, struct _u_response *resp,
 static int callback_deliveries(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const char *id = http_path_param(req, "id");
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return http_problem(resp, 404, NULL, "no such webhook subscription", NULL);
     if (access_has_role(http_principal(resp), ROLE_ADMIN)) {
         enum app_status st = uow_read(((const struct app *)user_data)->pool, subscription_exists, (void *)id);
@@ -170,7 +170,7 @@ static int callback_replay(const struct _u_request *req, struct _u_response *res
     if (!access_has_role(who, ROLE_ADMIN))
         return http_problem(resp, 403, NULL, "only an admin replays webhook deliveries", NULL);
     const char *id = http_path_param(req, "id");
-    if (!listing_is_row_id(id))
+    if (!page_is_row_id(id))
         return http_problem(resp, 404, NULL, "no such webhook subscription", NULL);
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
