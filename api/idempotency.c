@@ -35,7 +35,7 @@ static void fingerprint(const struct _u_request *req, struct idem *idem)
     sha256_hex(&h, idem->hash);
 }
 
-static int replay(struct _u_response *resp, const struct stored *s)
+static int replay(struct _u_response *resp, const struct idem_stored *s)
 {
     ulfius_set_binary_body_response(resp, (unsigned int)s->status, s->body, strlen(s->body));
     u_map_put(resp->map_header, "Content-Type", s->content_type);
@@ -51,7 +51,7 @@ static int replay(struct _u_response *resp, const struct stored *s)
 
 /* A replay through the route's replayer, from the stored id. */
 static int replay_reference(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                            http_replayer replayer, const struct stored *s)
+                            http_replayer replayer, const struct idem_stored *s)
 {
     int rc = replayer(req, resp, (void *)app, s->body);
     u_map_put(resp->map_header, "Idempotent-Replayed", "true");
@@ -60,7 +60,7 @@ static int replay_reference(const struct _u_request *req, struct _u_response *re
 
 /* Answers from an earlier use of the key: replay, 409 while it runs, 422 for a different request. */
 static int answer_earlier(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                          http_replayer replayer, const struct idem *idem, const struct stored *s)
+                          http_replayer replayer, const struct idem *idem, const struct idem_stored *s)
 {
     if (strcmp(s->route, idem->route) != 0 || strcmp(s->hash, idem->hash) != 0)
         return http_problem_field(resp, 422, "Idempotency-Key",
@@ -133,6 +133,6 @@ int idempotency_run(const struct _u_request *req, struct _u_response *resp, cons
         rc = handler(req, resp, (void *)app);
         complete(app, &idem, resp, replayer != NULL);
     }
-    stored_free(&r.earlier);
+    idem_stored_free(&r.earlier);
     return rc;
 }

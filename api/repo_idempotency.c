@@ -23,7 +23,7 @@ static const char PURGE_SQL[] =
     " WHERE created_at < now() - interval '24 hours' ORDER BY created_at LIMIT 100)";
 
 /* Frees an earlier use's strings. */
-void stored_free(struct stored *s)
+void idem_stored_free(struct idem_stored *s)
 {
     free(s->route);
     free(s->hash);
@@ -33,7 +33,7 @@ void stored_free(struct stored *s)
 }
 
 /* Reads the earlier use of the key; APP_NOT_FOUND when it vanished (released after a 5xx). */
-static enum app_status lookup(struct db_conn *conn, const struct idem *idem, struct stored *out)
+static enum app_status lookup(struct db_conn *conn, const struct idem *idem, struct idem_stored *out)
 {
     const char *params[2] = {idem->principal, idem->key};
     PGresult *res = NULL;
@@ -55,7 +55,8 @@ static enum app_status lookup(struct db_conn *conn, const struct idem *idem, str
 
 /* Reserves the key: APP_OK with *reserved = 1 when this request owns it, or *reserved = 0 and *earlier
  * filled when an earlier request holds it. Each statement runs on its own (autocommit). */
-static enum app_status reserve(struct db_conn *conn, const struct idem *idem, int *reserved, struct stored *earlier)
+static enum app_status reserve(struct db_conn *conn, const struct idem *idem, int *reserved,
+                               struct idem_stored *earlier)
 {
     const char *params[4] = {idem->principal, idem->key, idem->route, idem->hash};
     enum app_status st = db_query(conn, PURGE_SQL, 0, NULL, NULL, NULL);
@@ -78,7 +79,7 @@ static enum app_status reserve(struct db_conn *conn, const struct idem *idem, in
 enum app_status repo_idem_reserve_work(struct db_conn *conn, void *ctx)
 {
     struct idem_reserve *r = ctx;
-    stored_free(&r->earlier); /* an earlier attempt's */
+    idem_stored_free(&r->earlier); /* an earlier attempt's */
     r->reserved = 0;
     return reserve(conn, r->idem, &r->reserved, &r->earlier);
 }

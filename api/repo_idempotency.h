@@ -15,20 +15,20 @@ struct idem {
 };
 
 /* An earlier use of the key, as the database holds it. */
-struct stored {
+struct idem_stored {
     char *route, *hash, *content_type, *body;
     long status; /* 0 while that request is still in flight */
 };
 
 /* Frees an earlier use's strings and zeroes it. */
-void stored_free(struct stored *s);
+void idem_stored_free(struct idem_stored *s);
 
 /* uow_work context of repo_idem_reserve_work: in `idem`; out `reserved` (1: this request owns the key),
- * else `earlier` (the caller's to stored_free). */
+ * else `earlier` (the caller's to idem_stored_free). */
 struct idem_reserve {
     const struct idem *idem;
     int reserved;
-    struct stored earlier;
+    struct idem_stored earlier;
 };
 
 /* uow_work: purges a batch of expired keys, then reserves ctx->idem's key or reads its earlier use (a

@@ -391,6 +391,7 @@ static enum app_status simulation_facts_load(struct db_conn *conn, void *ctx)
     return evaluation_load(conn, &q, &f->when, f->code, &f->ev, &f->why);
 }
 
+/* The simulation of `draft` for school `code` (policy_presets.h): the facts read, then the engine run. */
 json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                         const struct principal *reader, const char *code, pe_policy *draft, const struct page *page)
 {
