@@ -81,14 +81,15 @@ static enum app_status tutor_school_of(struct db_conn *conn, const struct princi
 static enum app_status load_work(struct db_conn *conn, void *ctx)
 {
     struct load_ctx *l = ctx;
-    enum app_status st = APP_OK;
+    enum app_status st;
     l->stage = LOAD_TUTOR;
-    if (l->tutor && (st = tutor_school_of(conn, l->who, l->tutor, l->tutor_school, sizeof(l->tutor_school))) == APP_OK)
+    if (l->tutor) {
+        if ((st = tutor_school_of(conn, l->who, l->tutor, l->tutor_school, sizeof(l->tutor_school))) != APP_OK)
+            return st;
         l->school = l->tutor_school;
+    }
     l->stage = LOAD_AUTHORITY;
-    if (st == APP_OK && l->authority)
-        st = repo_school_authority(conn, l->who, l->authority);
-    if (st != APP_OK)
+    if (l->authority && (st = repo_school_authority(conn, l->who, l->authority)) != APP_OK)
         return st;
     l->stage = LOAD_FACTS;
     return evaluation_load(conn, l->q, l->when, l->school, &l->ev, &l->why);
