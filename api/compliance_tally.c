@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "http.h"
-
 static struct rule_tally *find(const struct tally *t, const char *rule)
 {
     for (size_t i = 0; i < t->n; i++)
@@ -120,7 +118,7 @@ void student_page_offer(struct student_page *p, const char *number, json_t *item
     p->last = number;
 }
 
-json_t *student_page_next(const struct student_page *p)
+const char *student_page_next_key(const struct student_page *p)
 {
-    return http_cursor_encode(p->more ? p->last : NULL);
+    return p->more ? p->last : NULL;
 }

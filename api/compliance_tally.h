@@ -56,7 +56,8 @@ void student_page_offer(struct student_page *p, const char *number, json_t *item
 /* True when an offer for `number` could still be listed (lets callers skip building items). */
 int student_page_wants(const struct student_page *p, const char *number);
 
-/* The cursor of the next page (new JSON string, or null). */
-json_t *student_page_next(const struct student_page *p);
+/* The key the next page starts after (the last student listed), or NULL when this page is the last. The
+ * HTTP layer encodes it as the page's next_cursor (http_cursor_encode). */
+const char *student_page_next_key(const struct student_page *p);
 
 #endif

@@ -11,3 +11,15 @@ enum app_status heavy_read_acquire(const struct app *app, struct _u_response *re
     u_map_put(resp->map_header, "Tutord-Served-By", source == DB_FROM_REPLICA ? "replica" : "primary");
     return st;
 }
+
+/* Acquire, work, release (heavy_read.h). */
+enum app_status heavy_read_run(const struct app *app, struct _u_response *resp, uow_work work, void *ctx)
+{
+    struct db_conn *conn = NULL;
+    struct db_pool *pool = NULL;
+    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
+    if (st == APP_OK)
+        st = work(conn, ctx);
+    db_release(pool, conn);
+    return st;
+}

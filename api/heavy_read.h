@@ -9,10 +9,16 @@
 
 #include "app.h"
 #include "db.h"
+#include "unit_of_work.h"
 
 /* Acquires the route's connection as above and sets Tutord-Served-By on `resp`. *pool is the pool to give
  * the connection back to (db_release(*pool, *conn)); it is set even on failure. */
 enum app_status heavy_read_acquire(const struct app *app, struct _u_response *resp, struct db_conn **conn,
                                    struct db_pool **pool);
+
+/* Runs work(conn, ctx) on the route's connection (acquired as above, Tutord-Served-By set) outside a
+ * transaction, as uow_read does, and gives the connection back. Returns the work's status, or the
+ * acquisition's failure (the work is then not called). */
+enum app_status heavy_read_run(const struct app *app, struct _u_response *resp, uow_work work, void *ctx);
 
 #endif

@@ -187,7 +187,9 @@ long http_status_of(enum app_status status)
     return 500;
 }
 
-int http_problem_for(struct _u_response *resp, enum app_status status, const char *detail)
+/* The one mapping of an app_status to its problem (http.h). */
+int http_problem_of(struct _u_response *resp, enum app_status status, const char *detail, const char *field,
+                    const char *field_message)
 {
     long code = http_status_of(status);
     if (code == 503) {
@@ -196,7 +198,16 @@ int http_problem_for(struct _u_response *resp, enum app_status status, const cha
     }
     if (code == 500)
         detail = NULL; /* the cause is logged, never returned */
-    return http_problem(resp, code, NULL, detail, NULL);
+    json_t *errors = field && *field && (status == APP_INVALID || status == APP_CONFLICT)
+                         ? json_pack("[{s:s, s:s?}]", "field", field, "message", field_message)
+                         : NULL;
+    return http_problem(resp, code, NULL, detail, errors);
+}
+
+/* http_problem_of without a field. */
+int http_problem_for(struct _u_response *resp, enum app_status status, const char *detail)
+{
+    return http_problem_of(resp, status, detail, NULL, NULL);
 }
 
 int http_json(struct _u_response *resp, long status, json_t *body)
@@ -244,12 +255,9 @@ int http_problem_db(struct _u_response *resp, enum app_status status, const stru
     const char *message = status == APP_CONFLICT                ? "conflicts with an existing record"
                           : strcmp(err->sqlstate, "23503") == 0 ? "refers to a record that does not exist"
                                                                 : "is not an accepted value";
-    if (!*field)
-        return http_problem(resp, http_status_of(status), NULL, message, NULL);
     char detail[160];
-    snprintf(detail, sizeof(detail), "%s %s", field, message);
-    return http_problem(resp, http_status_of(status), NULL, detail,
-                        json_pack("[{s:s, s:s}]", "field", field, "message", message));
+    snprintf(detail, sizeof(detail), "%s%s%s", field, *field ? " " : "", message);
+    return http_problem_of(resp, status, detail, field, message);
 }
 
 /* The Content-Security-Policy of an HTML page (GET /docs): its own script and the Redoc bundle's

@@ -112,8 +112,17 @@ int http_problem(struct _u_response *resp, long status, const char *title, const
  * `error_count` in the document says how many there were in all. Returns U_CALLBACK_COMPLETE. */
 int http_problem_counted(struct _u_response *resp, long status, const char *detail, json_t *errors, size_t count);
 
-/* A problem for an internal status (404, 409, 422, 412, 503 + Retry-After, 500 without detail).
- * `detail` may be NULL. Returns U_CALLBACK_COMPLETE. */
+/* THE answer to a store's or the engine's status (!= APP_OK): the one place an app_status becomes a problem.
+ * The code is http_status_of(status); a 503 carries Retry-After and, without `detail`, says the database
+ * is unavailable; a 500 never carries a detail (the cause is logged, never returned). When `field` is
+ * non-empty and the status is APP_INVALID or APP_CONFLICT, errors[] is [{field, message: field_message}].
+ * `detail`, `field` and `field_message` may be NULL. Returns U_CALLBACK_COMPLETE. http_problem_for,
+ * http_problem_db and refusal_respond are thin callers. */
+int http_problem_of(struct _u_response *resp, enum app_status status, const char *detail, const char *field,
+                    const char *field_message);
+
+/* http_problem_of without a field: the problem for an internal status (404, 403, 409, 422, 412, 503 +
+ * Retry-After, 500 without detail). `detail` may be NULL. Returns U_CALLBACK_COMPLETE. */
 int http_problem_for(struct _u_response *resp, enum app_status status, const char *detail);
 
 /* The problem for a single invalid field: 422 with errors [{field, message}]. */

@@ -13,6 +13,7 @@
 #include "db.h"
 #include "heavy_pool.h"
 #include "http.h"
+#include "outbox.h"
 #include "strbuf.h"
 
 static const double BOUNDS[METRICS_N_BOUNDS] = METRICS_BOUNDS;
@@ -223,39 +224,12 @@ static void render_pools(struct strbuf *sb, const struct app *app)
     put(sb, "tutord_heavy_rejected_total %llu\n", h.rejected);
 }
 
-/* Both read the queued rows through the partial index notifications_due_idx. */
-static const char OUTBOX_LAG_SQL[] = "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
-                                     " FROM notifications WHERE status = 'queued'";
-
-/* Reads the queued notifications' count and the oldest one's age (seconds) with a 500 ms statement
- * timeout, on a connection only when one is free now. 0, or -1 when the database did not answer. */
-static int read_outbox_lag(const struct app *app, long *queued, double *oldest_s)
-{
-    struct db_pool_stats db;
-    db_pool_stats(app->pool, &db);
-    struct db_conn *conn = NULL;
-    if (db.in_use >= db.size || db_acquire(app->pool, &conn) != APP_OK)
-        return -1;
-    PGresult *res = NULL;
-    int ok = db_begin(conn) == APP_OK &&
-             db_query(conn, "SET LOCAL statement_timeout = 500", 0, NULL, NULL, NULL) == APP_OK &&
-             db_query(conn, OUTBOX_LAG_SQL, 0, NULL, &res, NULL) == APP_OK && PQntuples(res) == 1;
-    if (ok) {
-        *queued = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-        *oldest_s = strtod(PQgetvalue(res, 0, 1), NULL);
-    }
-    PQclear(res);
-    db_rollback(conn);
-    db_release(app->pool, conn);
-    return ok ? 0 : -1;
-}
-
 /* The outbox's lag (left out when the database does not answer), the build and the start time. */
 static void render_process(struct strbuf *sb, const struct app *app)
 {
     long queued = 0;
     double oldest_s = 0;
-    if (read_outbox_lag(app, &queued, &oldest_s) == 0) {
+    if (outbox_lag(app->pool, &queued, &oldest_s) == 0) {
         family(sb, "tutord_outbox_queued", "gauge", "Notifications queued for delivery (not yet sent or failed).");
         put(sb, "tutord_outbox_queued %ld\n", queued);
         family(sb, "tutord_outbox_oldest_age_seconds", "gauge",

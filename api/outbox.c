@@ -127,3 +127,30 @@ enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const ch
     const char *params[7] = {sub, event, seq, status_s, error, base_s, disable_s};
     return db_query(conn, HOOK_DONE_SQL, 7, params, NULL, NULL);
 }
+
+/* Both read the queued rows through the partial index notifications_due_idx. */
+static const char OUTBOX_LAG_SQL[] = "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8"
+                                     " FROM notifications WHERE status = 'queued'";
+
+/* Reads the queued notifications' count and the oldest one's age (seconds) with a 500 ms statement
+ * timeout, on a connection only when one is free now. 0, or -1 when the database did not answer. */
+int outbox_lag(struct db_pool *pool, long *queued, double *oldest_s)
+{
+    struct db_pool_stats db;
+    db_pool_stats(pool, &db);
+    struct db_conn *conn = NULL;
+    if (db.in_use >= db.size || db_acquire(pool, &conn) != APP_OK)
+        return -1;
+    PGresult *res = NULL;
+    int ok = db_begin(conn) == APP_OK &&
+             db_query(conn, "SET LOCAL statement_timeout = 500", 0, NULL, NULL, NULL) == APP_OK &&
+             db_query(conn, OUTBOX_LAG_SQL, 0, NULL, &res, NULL) == APP_OK && PQntuples(res) == 1;
+    if (ok) {
+        *queued = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        *oldest_s = strtod(PQgetvalue(res, 0, 1), NULL);
+    }
+    PQclear(res);
+    db_rollback(conn);
+    db_release(pool, conn);
+    return ok ? 0 : -1;
+}

@@ -69,4 +69,9 @@ enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PG
 enum app_status outbox_hook_done(struct db_conn *conn, const char *sub, const char *event, const char *seq, long status,
                                  const char *error, int base_ms, int disable_after);
 
+/* For GET /metrics: the queued notifications' count and the oldest one's age in seconds, read with a
+ * 500 ms statement timeout on a connection of `pool` only when one is free now (the scrape never waits).
+ * Returns 0, or -1 when no connection was free or the database did not answer. Thread-safe. */
+int outbox_lag(struct db_pool *pool, long *queued, double *oldest_s);
+
 #endif

@@ -29,8 +29,9 @@ void policy_input_free(struct policy_input *in);
 
 /* Evaluates school `code`'s students (those `reader` may see) under its adopted versions and under `draft` (borrowed)
  * as if adopted, as of the request's `as_of`: the simulation document (new reference), or NULL after answering. Writes
- * nothing. The caller has checked the caller may see the school. */
-json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+ * nothing; the facts are read on a connection of app's pool (uow_read) before the engine runs. The caller has
+ * checked the caller may see the school. */
+json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                         const struct principal *reader, const char *code, pe_policy *draft, const struct page *page);
 
 /* `tutord seed-demo`, after sql/demo/seed_demo.sql: each demo school that has no policy yet adopts its

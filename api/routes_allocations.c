@@ -83,7 +83,7 @@ static int allocate(struct _u_response *resp, const struct app *app, const struc
 static int callback_allocations_post(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only a senior tutor or an admin may allocate", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only a senior tutor or an admin may allocate");
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     if (!body) {
         json_decref(errors);
@@ -113,7 +113,7 @@ static int callback_allocations_delete(const struct _u_request *req, struct _u_r
 {
     const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only a senior tutor or an admin may end an allocation", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only a senior tutor or an admin may end an allocation");
     const char *id = http_path_param(req, "id"), *ends_on = http_query(req, "ends_on");
     if (!page_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such allocation");

@@ -289,6 +289,20 @@ static void annual_html(const json_t *doc, struct strbuf *sb)
     html_out_end(sb);
 }
 
+/* The annual document read (uow_work context): in the reader, school and year; out the document. */
+struct annual_read {
+    const struct principal *reader;
+    const char *school, *year;
+    json_t *doc;
+};
+
+/* uow_work: annual_document. */
+static enum app_status read_annual(struct db_conn *conn, void *ctx)
+{
+    struct annual_read *r = ctx;
+    return annual_document(conn, r->reader, r->school, r->year, &r->doc);
+}
+
 /* GET /reports/annual: the document as JSON, its KPI rows as CSV, or the printable page. */
 static int callback_annual(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -297,12 +311,9 @@ static int callback_annual(const struct _u_request *req, struct _u_response *res
     if (read_school_year(req, resp, &school, &year) != 0)
         return U_CALLBACK_COMPLETE;
     struct principal reader = governance_reader(http_principal(resp));
-    struct db_conn *conn = NULL;
-    json_t *doc = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = annual_document(conn, &reader, school, year, &doc);
-    db_release(app->pool, conn);
+    struct annual_read r = {.reader = &reader, .school = school, .year = year};
+    enum app_status st = uow_read(app->pool, read_annual, &r);
+    json_t *doc = r.doc;
     if (st != APP_OK)
         return http_problem_for(resp, st,
                                 st == APP_FORBIDDEN

@@ -45,7 +45,7 @@ static enum app_status run_list(struct db_conn *conn, const struct principal *wh
 static int callback_audit_list(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin reads the audit trail", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin reads the audit trail");
     struct audit_filter filter = {0};
     struct page page;
     if (read_filter(req, resp, &filter) != 0 || http_list_page_ids(req, resp, &page) != 0)

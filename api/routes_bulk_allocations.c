@@ -28,7 +28,7 @@ static int forbid_unless_allocator(struct _u_response *resp)
 {
     if (access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_SENIOR_TUTOR))
         return 0;
-    http_problem(resp, 403, NULL, "only a senior tutor of the students' school or an admin may allocate", NULL);
+    http_problem_for(resp, APP_FORBIDDEN, "only a senior tutor of the students' school or an admin may allocate");
     return -1;
 }
 

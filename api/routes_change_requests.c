@@ -73,7 +73,7 @@ static int callback_change_requests_post(const struct _u_request *req, struct _u
     const struct principal *who = http_principal(resp);
     const char *student = http_path_param(req, "student_number");
     if (!access_has_role(who, ROLE_STUDENT))
-        return http_problem(resp, 403, NULL, "only the student may ask to change their tutor", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only the student may ask to change their tutor");
     if (strcmp(who->sub, student) != 0)
         return http_problem_for(resp, APP_NOT_FOUND, "no such student");
     json_t *body = valid_body(req, resp, REQUEST_FIELDS);
@@ -115,7 +115,7 @@ static int callback_change_requests_list(const struct _u_request *req, struct _u
 {
     const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_SENIOR_TUTOR | ROLE_STUDENT))
-        return http_problem(resp, 403, NULL, "only senior tutors, admins and students read change requests", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only senior tutors, admins and students read change requests");
     struct change_request_filter filter;
     struct page page;
     if (read_filter(req, resp, &filter) != 0 || http_list_page_ids(req, resp, &page) != 0)
@@ -131,7 +131,7 @@ static int callback_change_requests_decide(const struct _u_request *req, struct 
     const struct principal *who = http_principal(resp);
     const char *id = http_path_param(req, "id");
     if (!access_has_role(who, ROLE_SENIOR_TUTOR))
-        return http_problem(resp, 403, NULL, "only a senior tutor decides change requests", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only a senior tutor decides change requests");
     if (!page_is_row_id(id))
         return http_problem_for(resp, APP_NOT_FOUND, "no such change request");
     json_t *body = valid_body(req, resp, DECISION_FIELDS);

@@ -4,6 +4,7 @@
  * then runs the engine. Who may see which student is tutord_student_visible() (access.h). */
 #include "routes.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "http.h"
 #include "repo_policies.h"
 #include "repo_tutors.h"
+#include "unit_of_work.h"
 
 /* ---- shared ---------------------------------------------------------------------------------------- */
 
@@ -22,7 +24,7 @@ static int forbid_registry(struct _u_response *resp)
 {
     if (access_has_role(http_principal(resp), ROLE_STUDENT | ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN))
         return 0;
-    http_problem(resp, 403, NULL, "compliance is not available to this role", NULL);
+    http_problem_for(resp, APP_FORBIDDEN, "compliance is not available to this role");
     return -1;
 }
 
@@ -43,19 +45,74 @@ static int read_as_of(const struct _u_request *req, struct _u_response *resp, st
     return -1;
 }
 
-/* Loads the evaluation on conn; returns 0, or -1 after answering the failure. */
-static int load(struct db_conn *conn, struct _u_response *resp, const struct facts_query *q, const struct as_of *when,
-                const char *school, struct evaluation *ev)
+/* Where a compliance read stopped (load_ctx.stage), for the answer to its failure. */
+enum load_stage { LOAD_CONNECT, LOAD_TUTOR, LOAD_AUTHORITY, LOAD_FACTS };
+
+/* A compliance read (uow_work context). In: the caller, the facts query, the date; `school` whose policy
+ * applies (NULL: each student's own); `tutor`, a tutor to look up first (their school then applies);
+ * `authority`, a school the caller must be a senior tutor of (or admin). Out: the evaluation, the tutor's
+ * school, where it stopped, and why the facts could not be loaded (APP_CONFLICT). */
+struct load_ctx {
+    const struct principal *who;
+    const struct facts_query *q;
+    const struct as_of *when;
+    const char *school, *tutor, *authority;
+    char tutor_school[20];
+    struct evaluation ev;
+    enum load_stage stage;
+    const char *why;
+};
+
+/* The school of tutor `number` as `who` may see them, into school[size] (APP_NOT_FOUND: not visible). */
+static enum app_status tutor_school_of(struct db_conn *conn, const struct principal *who, const char *number,
+                                       char *school, size_t size)
 {
-    const char *why = NULL;
-    enum app_status st = evaluation_load(conn, q, when, school, ev, &why);
-    if (st == APP_OK)
-        return 0;
-    if (st == APP_CONFLICT)
-        http_problem(resp, 409, NULL, why, NULL);
-    else
-        http_problem_for(resp, st, NULL);
-    return -1;
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_tutor_get(conn, who, number, 0, &json, &version);
+    json_t *doc = st == APP_OK ? json_loads(json, 0, NULL) : NULL;
+    snprintf(school, size, "%s", doc ? json_string_value(json_object_get(doc, "school")) : "");
+    json_decref(doc);
+    free(json);
+    free(version);
+    return st;
+}
+
+/* uow_work: the gates asked for (tutor, authority), then the facts into the evaluation. */
+static enum app_status load_work(struct db_conn *conn, void *ctx)
+{
+    struct load_ctx *l = ctx;
+    enum app_status st;
+    l->stage = LOAD_TUTOR;
+    if (l->tutor) {
+        if ((st = tutor_school_of(conn, l->who, l->tutor, l->tutor_school, sizeof(l->tutor_school))) != APP_OK)
+            return st;
+        l->school = l->tutor_school;
+    }
+    l->stage = LOAD_AUTHORITY;
+    if (l->authority && (st = repo_school_authority(conn, l->who, l->authority)) != APP_OK)
+        return st;
+    l->stage = LOAD_FACTS;
+    return evaluation_load(conn, l->q, l->when, l->school, &l->ev, &l->why);
+}
+
+/* Answers the failure `st` of a compliance read by where it stopped. */
+static int load_refused(struct _u_response *resp, const struct load_ctx *l, enum app_status st)
+{
+    switch (l->stage) {
+    case LOAD_TUTOR:
+        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
+    case LOAD_AUTHORITY:
+        return http_problem_for(resp, st,
+                                st == APP_NOT_FOUND
+                                    ? "no such school"
+                                    : "only a senior tutor of the school or an admin may see its compliance");
+    case LOAD_FACTS:
+        if (st == APP_CONFLICT)
+            return http_problem_for(resp, APP_CONFLICT, l->why);
+        /* fall through */
+    default:
+        return http_problem_for(resp, st, NULL);
+    }
 }
 
 static json_t *date_json(pe_date d)
@@ -88,14 +145,11 @@ static int callback_compliance_student(const struct _u_request *req, struct _u_r
     struct access_scope scope;
     compliance_scope(http_principal(resp), &scope);
     struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = &number, .n_students = 1, .scope = &scope};
-    struct evaluation ev;
-    memset(&ev, 0, sizeof(ev));
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    int failed = st != APP_OK ? (http_problem_for(resp, st, NULL), -1) : load(conn, resp, &q, &when, NULL, &ev);
-    db_release(app->pool, conn);
-    if (failed)
-        return evaluation_free(&ev), U_CALLBACK_COMPLETE;
+    struct load_ctx l = {.who = http_principal(resp), .q = &q, .when = &when};
+    enum app_status st = uow_read(app->pool, load_work, &l);
+    struct evaluation ev = l.ev;
+    if (st != APP_OK)
+        return evaluation_free(&ev), load_refused(resp, &l, st);
     if (ev.facts.n_students == 0) {
         evaluation_free(&ev);
         return http_problem_for(resp, APP_NOT_FOUND, "no such student");
@@ -113,29 +167,9 @@ static int callback_compliance_student(const struct _u_request *req, struct _u_r
 
 /* ---- tutors: compliance and agenda -------------------------------------------------------------------- */
 
-/* The tutor `number` as `who` may see them (themself, their senior tutor, admin): their school into
- * school[size]. Returns 0, or -1 after answering (403 students and registry, 404 not visible). */
-static int tutor_visible(struct db_conn *conn, struct _u_response *resp, const char *number, char *school, size_t size)
-{
-    const struct principal *who = http_principal(resp);
-    if (!access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN)) {
-        http_problem(resp, 403, NULL, "only tutors, senior tutors and admins see tutors' compliance", NULL);
-        return -1;
-    }
-    char *json = NULL, *version = NULL;
-    enum app_status st = repo_tutor_get(conn, who, number, 0, &json, &version);
-    json_t *doc = st == APP_OK ? json_loads(json, 0, NULL) : NULL;
-    snprintf(school, size, "%s", doc ? json_string_value(json_object_get(doc, "school")) : "");
-    json_decref(doc);
-    free(json);
-    free(version);
-    if (st == APP_OK)
-        return 0;
-    http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-    return -1;
-}
-
-/* Checks access and loads the tutor's tutees (personal and cover allocations in force on as_of). */
+/* Checks access and loads the tutor's tutees (personal and cover allocations in force on as_of), their
+ * school into school[size]. Returns 0, or -1 after answering (400 as_of, 403 students and registry, 404
+ * not visible). */
 static int load_tutor(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                       struct evaluation *ev, char *school, size_t size)
 {
@@ -143,17 +177,23 @@ static int load_tutor(const struct _u_request *req, struct _u_response *resp, co
     memset(ev, 0, sizeof(*ev));
     if (read_as_of(req, resp, &when) != 0)
         return -1;
+    const struct principal *who = http_principal(resp);
+    if (!access_has_role(who, ROLE_TUTOR | ROLE_SENIOR_TUTOR | ROLE_ADMIN)) {
+        http_problem_for(resp, APP_FORBIDDEN, "only tutors, senior tutors and admins see tutors' compliance");
+        return -1;
+    }
     const char *number = http_path_param(req, "staff_number");
     struct access_scope scope;
-    compliance_scope(http_principal(resp), &scope);
+    compliance_scope(who, &scope);
     struct facts_query q = {.by = FACTS_BY_TUTOR, .key = number, .scope = &scope};
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    int rc = st != APP_OK ? (http_problem_for(resp, st, NULL), -1) : tutor_visible(conn, resp, number, school, size);
-    if (rc == 0)
-        rc = load(conn, resp, &q, &when, school, ev);
-    db_release(app->pool, conn);
-    return rc;
+    struct load_ctx l = {.who = who, .q = &q, .when = &when, .tutor = number};
+    enum app_status st = uow_read(app->pool, load_work, &l);
+    *ev = l.ev;
+    snprintf(school, size, "%s", l.tutor_school);
+    if (st == APP_OK)
+        return 0;
+    load_refused(resp, &l, st);
+    return -1;
 }
 
 /* Tutor-level findings and the per-rule tally over the tutees. */
@@ -359,7 +399,7 @@ static json_t *school_compliance(const struct evaluation *ev, const char *code, 
         body = json_pack("{s:s, s:o, s:o, s:O, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
                          "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "school_findings",
                          school_findings, "students", (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t),
-                         "items", sp.items, "next_cursor", student_page_next(&sp));
+                         "items", sp.items, "next_cursor", http_cursor_encode(student_page_next_key(&sp)));
     else
         json_decref(sp.items);
     json_decref(school_findings);
@@ -379,21 +419,10 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     struct access_scope scope;
     compliance_scope(http_principal(resp), &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
-    struct evaluation ev;
-    memset(&ev, 0, sizeof(ev));
-    struct db_conn *conn = NULL;
-    struct db_pool *pool = NULL;
-    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
-    if (st == APP_OK)
-        st = repo_school_authority(conn, http_principal(resp), code);
-    int rc = st != APP_OK
-                 ? (http_problem_for(resp, st,
-                                     st == APP_NOT_FOUND
-                                         ? "no such school"
-                                         : "only a senior tutor of the school or an admin may see its compliance"),
-                    -1)
-                 : load(conn, resp, &q, &when, code, &ev);
-    db_release(pool, conn);
+    struct load_ctx l = {.who = http_principal(resp), .q = &q, .when = &when, .school = code, .authority = code};
+    enum app_status st = heavy_read_run(app, resp, load_work, &l);
+    struct evaluation ev = l.ev;
+    int rc = st == APP_OK ? 0 : (load_refused(resp, &l, st), -1);
     json_t *body = rc == 0 ? school_compliance(&ev, code, &page) : NULL;
     evaluation_free(&ev);
     http_page_free(&page);

@@ -150,7 +150,7 @@ static int answer_closure(struct _u_response *resp, enum app_status st, struct c
         return pastoral_respond_json(resp, 200, json, NULL);
     }
     if (!work->locked && st == APP_CONFLICT)
-        return http_problem(resp, 409, NULL, "the concern is already closed", NULL);
+        return http_problem_for(resp, APP_CONFLICT, "the concern is already closed");
     if (!work->locked)
         return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such concern" : NULL);
     if (work->body_invalid && st == APP_INVALID) {

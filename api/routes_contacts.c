@@ -361,7 +361,7 @@ static int answer_write_refusal(const struct _u_request *req, struct _u_response
         return U_CALLBACK_COMPLETE;
     }
     if (st == APP_CONFLICT && conflict)
-        return http_problem(resp, 409, NULL, conflict, NULL);
+        return http_problem_for(resp, APP_CONFLICT, conflict);
     return http_problem_db(resp, st, &w->err, table);
 }
 

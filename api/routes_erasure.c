@@ -17,7 +17,7 @@ static int callback_erasure(const struct _u_request *req, struct _u_response *re
     const struct app *app = user_data;
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin carries out an erasure request", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin carries out an erasure request");
     struct erasure_work w = {.who = who, .student = http_path_param(req, "student_number")};
     enum app_status st = uow_run(app->pool, repo_erasure_work, &w, NULL); /* anonymise, audit, announce */
     if (st != APP_OK) {

@@ -74,8 +74,8 @@ static int callback_events_list(const struct _u_request *req, struct _u_response
 {
     const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin reads the feed",
-                            NULL);
+        return http_problem_for(resp, APP_FORBIDDEN,
+                                "only the student record system (registry) or an admin reads the feed");
     struct page page;
     struct position pos;
     if (http_page(req, resp, &page) != 0)

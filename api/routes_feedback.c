@@ -54,7 +54,7 @@ static const char *const PERCENTAGES[] = {"contact_pct", "positive_pct", NULL};
 static int feedback_failed(struct _u_response *resp, enum app_status st, const char *missing)
 {
     if (st == APP_FORBIDDEN)
-        return http_problem(resp, 403, NULL, "only an admin or a senior tutor of the school may", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin or a senior tutor of the school may");
     return http_problem_for(resp, st, st == APP_NOT_FOUND ? missing : NULL);
 }
 
@@ -235,7 +235,7 @@ static int callback_survey_put(const struct _u_request *req, struct _u_response 
     const struct app *app = user_data;
     char label[8] = "";
     if (path_year(http_path_param(req, "year"), label) != 0)
-        return http_problem(resp, 404, NULL, "no such academic year (write it like 2026-27)", NULL);
+        return http_problem_for(resp, APP_NOT_FOUND, "no such academic year (write it like 2026-27)");
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;
@@ -289,7 +289,7 @@ static int callback_survey_get(const struct _u_request *req, struct _u_response 
     const struct app *app = user_data;
     char label[8] = "";
     if (path_year(http_path_param(req, "year"), label) != 0)
-        return http_problem(resp, 404, NULL, "no such academic year (write it like 2026-27)", NULL);
+        return http_problem_for(resp, APP_NOT_FOUND, "no such academic year (write it like 2026-27)");
     struct survey_read r = {.who = http_principal(resp), .school = http_path_param(req, "code"), .label = label};
     enum app_status st = uow_read(app->pool, read_survey, &r);
     if (st != APP_OK) {

@@ -14,11 +14,10 @@
 #include <sys/random.h>
 
 #include "access.h"
-#include "db.h"
 #include "http.h"
 #include "ics.h"
 #include "pastoral.h"
-#include "repo_pastoral.h"
+#include "repo_feeds.h"
 #include "repo_slots.h"
 #include "sha256.h"
 #include "unit_of_work.h"
@@ -32,111 +31,49 @@ static void hash_secret(const char *secret, char hex[65])
     sha256_hex(&h, hex);
 }
 
-/* May a bearer-token caller read the feed of `owner` (kind "staff"/"student")? APP_OK, APP_NOT_FOUND
- * (hidden) or APP_FORBIDDEN. */
-static enum app_status bearer_may_read(struct db_conn *conn, const struct principal *who, const char *owner,
-                                       const char *kind)
+/* Answers the refusal of a feed read: 401 for a wrong or rotated secret, 403 when a bearer caller sees
+ * the owner but may not read the calendar, else the status's problem. */
+static int refuse_feed(struct _u_response *resp, const struct repo_feed *f, enum app_status st)
 {
-    if (strcmp(kind, "staff") == 0) {
-        enum staff_access level = STAFF_HIDDEN;
-        enum app_status st = repo_staff_access(conn, who, owner, &level);
-        if (st != APP_OK)
-            return st;
-        return level == STAFF_WRITE ? APP_OK : level == STAFF_READ ? APP_FORBIDDEN : APP_NOT_FOUND;
-    }
-    struct student_reach reach;
-    enum app_status st = repo_reach_of(conn, owner, who, &reach);
-    return st == APP_OK && !repo_pastoral_reader(who) ? APP_FORBIDDEN : st;
+    if (f->refusal == FEED_GATE_REFUSED && f->hash && st == APP_NOT_FOUND)
+        return http_problem(resp, 401, NULL, "the feed secret is not valid (it may have been rotated)", NULL);
+    if (f->refusal == FEED_GATE_REFUSED && st == APP_FORBIDDEN)
+        return pastoral_forbid(resp, "this calendar is not yours to read");
+    return http_problem_for(resp, st,
+                            f->refusal == FEED_GATE_REFUSED && st == APP_NOT_FOUND ? "no such calendar" : NULL);
 }
 
-/* Checks the feed secret (?token=) or else the bearer token on this public route: returns 0 when the
- * caller may read the feed, else -1 after answering 401 (neither, or a wrong or rotated secret), 403 or
- * 404 (bearer_may_read). */
-static int feed_allowed(const struct _u_request *req, struct _u_response *resp, const struct app *app,
-                        struct db_conn *conn, const char *owner, const char *kind)
+/* Answers the calendar of `owner` (kind "staff" or "student") as text/calendar, to the owner's feed
+ * secret (?token=) or a bearer token; 401 without either. */
+static int serve_feed(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *owner,
+                      const char *kind)
 {
     const char *secret = http_query(req, "token"), *header = http_header(req, "Authorization");
     struct principal who;
     const char *why = NULL;
-    enum app_status st;
+    char hex[65], name[96];
+    struct repo_feed f = {.owner = owner, .kind = kind};
     if (secret) {
-        char hex[65];
         hash_secret(secret, hex);
-        st = repo_feed_check(conn, owner, kind, hex);
-        if (st == APP_NOT_FOUND)
-            return http_problem(resp, 401, NULL, "the feed secret is not valid (it may have been rotated)", NULL), -1;
-    } else if (header && auth_verify(app->auth, header, time(NULL), &who, &why) == 0) {
-        st = bearer_may_read(conn, &who, owner, kind);
-        if (st == APP_FORBIDDEN)
-            return pastoral_forbid(resp, "this calendar is not yours to read"), -1;
-    } else
-        return http_problem(resp, 401, NULL, why ? why : "send the feed secret (?token=) or a bearer token", NULL), -1;
-    if (st != APP_OK)
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such calendar" : NULL), -1;
-    return 0;
-}
-
-/* The feed rows (repo_feed_events) as events; *events is malloc'd and borrows from res. */
-static enum app_status events_of(const PGresult *res, struct ics_event **events)
-{
-    int n = PQntuples(res);
-    *events = calloc((size_t)n + 1, sizeof(**events));
-    if (!*events)
-        return APP_NOMEM;
-    for (int i = 0; i < n; i++) {
-        struct ics_event *e = &(*events)[i];
-        e->uid = PQgetvalue(res, i, 0);
-        e->start = (time_t)strtoll(PQgetvalue(res, i, 1), NULL, 10);
-        e->end = (time_t)strtoll(PQgetvalue(res, i, 2), NULL, 10);
-        e->summary = PQgetvalue(res, i, 3);
-        e->location = PQgetvalue(res, i, 4);
-        e->url = PQgetvalue(res, i, 5);
-        e->cancelled = strcmp(PQgetvalue(res, i, 6), "true") == 0;
-        e->sequence = (int)strtol(PQgetvalue(res, i, 7), NULL, 10);
-        e->stamp = (time_t)strtoll(PQgetvalue(res, i, 8), NULL, 10);
-        e->description = PQgetvalue(res, i, 9);
-    }
-    return APP_OK;
-}
-
-/* Answers the calendar of `owner` (kind "staff" or "student") as text/calendar. */
-static int serve_feed(const struct _u_request *req, struct _u_response *resp, const struct app *app, const char *owner,
-                      const char *kind)
-{
-    struct db_conn *conn = NULL;
-    PGresult *res = NULL;
-    struct ics_event *events = NULL;
-    char tz[65], name[96], *text = NULL;
-    int rc = U_CALLBACK_COMPLETE;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, NULL);
-        goto cleanup;
-    }
-    if (feed_allowed(req, resp, app, conn, owner, kind) != 0)
-        goto cleanup;
-    st = repo_time_zone(conn, tz);
-    if (st == APP_OK)
-        st = repo_feed_events(conn, owner, kind, &res);
-    if (st == APP_OK)
-        st = events_of(res, &events);
+        f.hash = hex;
+    } else if (header && auth_verify(app->auth, header, time(NULL), &who, &why) == 0)
+        f.who = &who;
+    else
+        return http_problem(resp, 401, NULL, why ? why : "send the feed secret (?token=) or a bearer token", NULL);
+    enum app_status st = uow_read(app->pool, repo_feed_read_work, &f);
     snprintf(name, sizeof(name), "Personal tutoring (%s)", owner);
-    if (st == APP_OK && !(text = ics_calendar(tz, name, events, (size_t)PQntuples(res))))
+    char *text = st == APP_OK ? ics_calendar(f.tz, name, f.events, f.n) : NULL;
+    repo_feed_clear(&f);
+    if (st == APP_OK && !text)
         st = APP_NOMEM;
-    if (st != APP_OK) {
-        rc = http_problem_for(resp, st, NULL);
-        goto cleanup;
-    }
+    if (st != APP_OK)
+        return refuse_feed(resp, &f, st);
     ulfius_set_binary_body_response(resp, 200, text, strlen(text));
     u_map_put(resp->map_header, "Content-Type", "text/calendar; charset=utf-8");
     u_map_put(resp->map_header, "Cache-Control", "private, max-age=300");
     http_ctx(resp)->status = 200;
-cleanup:
-    db_release(app->pool, conn);
-    PQclear(res);
-    free(events);
     free(text);
-    return rc;
+    return U_CALLBACK_COMPLETE;
 }
 
 static int callback_tutor_calendar(const struct _u_request *req, struct _u_response *resp, void *user_data)

@@ -335,7 +335,8 @@ static int run_import(const struct _u_request *req, struct _u_response *resp, co
                       const struct import_route *route)
 {
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may import", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN,
+                                "only the student record system (registry) or an admin may import");
     int partial = 0;
     if (read_partial(req, resp, &partial) != 0)
         return U_CALLBACK_COMPLETE;

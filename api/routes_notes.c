@@ -165,7 +165,7 @@ static int write_note(const struct _u_request *req, struct _u_response *resp, co
     } else if (w->stage == NOTE_BODY)
         pastoral_body_checked(resp, errors, what);
     else if (st == APP_CONFLICT)
-        rc = http_problem(resp, 409, NULL, "the note was revised meanwhile; read it and try again", NULL);
+        rc = http_problem_for(resp, APP_CONFLICT, "the note was revised meanwhile; read it and try again");
     else
         rc = http_problem_db(resp, st, &w->err, "notes");
     free(w->json);

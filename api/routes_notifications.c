@@ -68,7 +68,7 @@ static int callback_list(const struct _u_request *req, struct _u_response *resp,
     const struct app *app = user_data;
     static const char *const statuses[] = {"queued", "sent", "failed", NULL};
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin reads the outbox", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin reads the outbox");
     const char *params[2] = {http_query(req, "status"), http_query(req, "person")};
     json_t *errors = json_array();
     http_list_check_enum(errors, "status", params[0], statuses);
@@ -85,7 +85,7 @@ static int callback_stats(const struct _u_request *req, struct _u_response *resp
 {
     (void)req;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin reads the outbox's figures", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin reads the outbox's figures");
     struct row_read r = {0};
     return answer_row(user_data, resp, read_stats, &r, 0);
 }
@@ -96,7 +96,7 @@ static int callback_prefs_get(const struct _u_request *req, struct _u_response *
     (void)req;
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_STUDENT | ROLE_TUTOR))
-        return http_problem(resp, 403, NULL, "only students and tutors have notification preferences", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only students and tutors have notification preferences");
     struct row_read r = {.person = who->sub};
     return answer_row(user_data, resp, read_prefs, &r, 0);
 }
@@ -107,7 +107,7 @@ static int callback_prefs_put(const struct _u_request *req, struct _u_response *
     const struct app *app = user_data;
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_STUDENT | ROLE_TUTOR))
-        return http_problem(resp, 403, NULL, "only students and tutors have notification preferences", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only students and tutors have notification preferences");
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;

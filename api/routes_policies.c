@@ -213,20 +213,6 @@ static int authorised_for_school(const struct app *app, struct _u_response *resp
     return -1;
 }
 
-/* Acquires a connection and checks the caller acts for the school; returns it, or NULL after answering. */
-static struct db_conn *acquire_for_school(const struct app *app, struct _u_response *resp, const char *code)
-{
-    struct db_conn *conn = NULL;
-    enum app_status st = db_acquire(app->pool, &conn);
-    if (st == APP_OK)
-        st = repo_school_authority(conn, http_principal(resp), code);
-    if (st == APP_OK)
-        return conn;
-    db_release(app->pool, conn);
-    refuse_school(resp, st);
-    return NULL;
-}
-
 /* PUT /schools/{code}/policy adopts a version at once, recorded as approved by its caller: for an admin or
  * the Dean only. A senior tutor proposes a version as a draft (POST /schools/{code}/policy-drafts) that binds
  * once the Dean approves it (Leicester CoP 18: the approach is "approved by the School Education Committee"
@@ -381,37 +367,53 @@ static json_t *simulation_json(const struct evaluation *ev, const char *code, co
                              pe_date_format(ev->as_of_date, from), "current_policy", cur_json, "draft_policy",
                              draft_json, "students", (json_int_t)ev->facts.n_students, "changed_students",
                              (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft), "items",
-                             sim->page.items, "next_cursor", student_page_next(&sim->page));
+                             sim->page.items, "next_cursor", http_cursor_encode(student_page_next_key(&sim->page)));
     return body;
 }
 
-json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, struct db_conn *conn,
+/* The facts a simulation runs on (uow_work context): in the reader, the school and the date; out the
+ * evaluation and why it could not be loaded (APP_CONFLICT). */
+struct simulation_facts {
+    const struct principal *reader;
+    const char *code;
+    struct as_of when;
+    struct evaluation ev;
+    const char *why;
+};
+
+/* uow_work: the school's students (those the reader may see), their facts and the school's policies. */
+static enum app_status simulation_facts_load(struct db_conn *conn, void *ctx)
+{
+    struct simulation_facts *f = ctx;
+    struct access_scope scope;
+    access_scope_of(f->reader, &scope);
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = f->code, .scope = &scope};
+    return evaluation_load(conn, &q, &f->when, f->code, &f->ev, &f->why);
+}
+
+/* The simulation of `draft` for school `code` (policy_presets.h): the facts read, then the engine run. */
+json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                         const struct principal *reader, const char *code, pe_policy *draft, const struct page *page)
 {
-    const char *why = NULL;
-    struct as_of when;
-    if (evaluation_parse_as_of(http_query(req, "as_of"), &when) != 0)
+    struct simulation_facts f = {.reader = reader, .code = code};
+    if (evaluation_parse_as_of(http_query(req, "as_of"), &f.when) != 0)
         return http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant"), NULL;
-    struct access_scope scope;
-    access_scope_of(reader, &scope);
-    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
-    struct evaluation ev;
+    enum app_status st = uow_read(app->pool, simulation_facts_load, &f);
     struct simulation sim = {0};
     struct school_versions dv = {0};
     json_t *body = NULL;
-    enum app_status st = evaluation_load(conn, &q, &when, code, &ev, &why);
     student_page_init(&sim.page, page->after, page->limit);
-    if (st == APP_OK && evaluation_with_draft(evaluation_school(&ev, code), code, draft, &dv) == 0 &&
-        simulate(&ev, &dv, &sim) == 0)
-        body = simulation_json(&ev, code, draft, &sim);
+    if (st == APP_OK && evaluation_with_draft(evaluation_school(&f.ev, code), code, draft, &dv) == 0 &&
+        simulate(&f.ev, &dv, &sim) == 0)
+        body = simulation_json(&f.ev, code, draft, &sim);
     else
         json_decref(sim.page.items);
     if (!body)
-        http_problem_for(resp, st == APP_OK ? APP_NOMEM : st, why);
+        http_problem_for(resp, st == APP_OK ? APP_NOMEM : st, f.why);
     free(dv.versions);
     tally_free(&sim.current);
     tally_free(&sim.draft);
-    evaluation_free(&ev);
+    evaluation_free(&f.ev);
     return body;
 }
 
@@ -421,14 +423,13 @@ static int callback_policy_simulate(const struct _u_request *req, struct _u_resp
     struct page page;
     if (http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = acquire_for_school(app, resp, http_path_param(req, "code"));
-    json_t *body = conn ? http_body_object(req, resp, 0) : NULL, *result = NULL;
+    const char *code = http_path_param(req, "code");
+    json_t *body = authorised_for_school(app, resp, code) == 0 ? http_body_object(req, resp, 0) : NULL, *result = NULL;
     struct policy_input in;
     if (body && policy_input_read(resp, body, &in) == 0) {
-        result = policy_simulate(req, resp, conn, http_principal(resp), http_path_param(req, "code"), in.parsed, &page);
+        result = policy_simulate(req, resp, app, http_principal(resp), code, in.parsed, &page);
         policy_input_free(&in);
     }
-    db_release(app->pool, conn);
     json_decref(body);
     http_page_free(&page);
     return result ? http_json(resp, 200, result) : U_CALLBACK_COMPLETE;

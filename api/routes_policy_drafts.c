@@ -345,6 +345,24 @@ static enum app_status draft_policy(struct db_conn *conn, const char *id, char s
     return st;
 }
 
+/* The draft a simulation runs (uow_work context): in the id and the caller; out its school and policy. */
+struct draft_gate {
+    const char *id;
+    const struct principal *who;
+    char school[20];
+    pe_policy *draft;
+};
+
+/* uow_work: the draft's policy, then whether the caller may read drafts of its school. */
+static enum app_status draft_gate_read(struct db_conn *conn, void *ctx)
+{
+    struct draft_gate *g = ctx;
+    pe_policy_free(g->draft); /* an earlier attempt's */
+    g->draft = NULL;
+    enum app_status st = draft_policy(conn, g->id, g->school, &g->draft);
+    return st == APP_OK ? may_read(conn, g->who, g->school) : st;
+}
+
 /* POST /policy-drafts/{id}/simulation: the draft evaluated as if adopted; writes nothing. */
 static int callback_draft_simulate(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -353,22 +371,15 @@ static int callback_draft_simulate(const struct _u_request *req, struct _u_respo
     struct page page;
     if (http_page(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    pe_policy *draft = NULL;
-    char school[20];
+    struct draft_gate g = {.id = id, .who = http_principal(resp)};
     json_t *result = NULL;
-    enum app_status st = is_id(id) ? db_acquire(app->pool, &conn) : APP_NOT_FOUND;
-    if (st == APP_OK)
-        st = draft_policy(conn, id, school, &draft);
-    if (st == APP_OK)
-        st = may_read(conn, http_principal(resp), school);
+    enum app_status st = is_id(id) ? uow_read(app->pool, draft_gate_read, &g) : APP_NOT_FOUND;
     struct principal reader = governance_reader(http_principal(resp));
     if (st == APP_OK) /* the Dean sees every school's students, as an admin does */
-        result = policy_simulate(req, resp, conn, &reader, school, draft, &page);
+        result = policy_simulate(req, resp, app, &reader, g.school, g.draft, &page);
     else
         refuse(resp, st, NULL);
-    db_release(app->pool, conn);
-    pe_policy_free(draft);
+    pe_policy_free(g.draft);
     http_page_free(&page);
     return result ? http_json(resp, 200, result) : U_CALLBACK_COMPLETE;
 }

@@ -111,19 +111,32 @@ static json_t *kpi_document(const json_t *rows, int one_school)
                      json_object_get(total, "as_of"), "schools", schools, "total", total);
 }
 
+/* A report's read (uow_work context, on the heavy-read connection): in the caller and the parameters; out
+ * the settled as_of, the rows or document, and (workload) the schools' policies. The handler frees doc and
+ * extra whatever the status. */
+struct report_read {
+    const struct principal *who;
+    const struct report_params *p;
+    char as_of[11];
+    json_t *doc, *extra;
+};
+
+/* uow_work: the KPI rows. */
+static enum app_status read_kpis(struct db_conn *conn, void *ctx)
+{
+    struct report_read *r = ctx;
+    return report_kpi_rows(conn, r->who, r->p->school, r->p->year, r->p->as_of, r->p->threshold, &r->doc);
+}
+
 static int callback_reports_kpis(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     struct report_params p;
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    struct db_pool *pool = NULL;
-    json_t *rows = NULL;
-    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
-    if (st == APP_OK)
-        st = report_kpi_rows(conn, http_principal(resp), p.school, p.year, p.as_of, p.threshold, &rows);
-    db_release(pool, conn);
+    struct report_read r = {.who = http_principal(resp), .p = &p};
+    enum app_status st = heavy_read_run(app, resp, read_kpis, &r);
+    json_t *rows = r.doc;
     int rc = st != APP_OK ? report_failed(resp, st)
                           : respond(req, resp, kpi_document(rows, p.school != NULL), rows, REPORT_KPI_COLUMNS,
                                     REPORT_KPI_N_COLUMNS);
@@ -159,6 +172,20 @@ static const struct csv_column ENGAGEMENT_COLUMNS[] = {
     {"detail", "detail"},
 };
 
+/* uow_work: the students needing attention, then (after the report's snapshot ends: the engine's facts
+ * are read in a snapshot of their own) the rule findings added to each. */
+static enum app_status read_engagement(struct db_conn *conn, void *ctx)
+{
+    struct report_read *r = ctx;
+    enum app_status st = report_begin(conn, r->who, r->p, r->as_of);
+    if (st == APP_OK)
+        st = repo_report_engagement(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
+    db_rollback(conn);
+    if (st == APP_OK)
+        st = report_rules_engagement(conn, r->who, r->p->school, r->as_of, json_object_get(r->doc, "items"));
+    return st;
+}
+
 static int callback_reports_engagement(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -166,20 +193,9 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
     struct report_params p;
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    struct db_pool *pool = NULL;
-    json_t *doc = NULL;
-    char as_of[11];
-    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
-    if (st == APP_OK)
-        st = report_begin(conn, who, &p, as_of);
-    if (st == APP_OK)
-        st = repo_report_engagement(conn, who, p.school, as_of, p.grace_days, &doc);
-    if (conn)
-        db_rollback(conn); /* the engine's facts are read in a snapshot of their own */
-    if (st == APP_OK)
-        st = report_rules_engagement(conn, who, p.school, as_of, json_object_get(doc, "items"));
-    db_release(pool, conn);
+    struct report_read r = {.who = who, .p = &p};
+    enum app_status st = heavy_read_run(app, resp, read_engagement, &r);
+    json_t *doc = r.doc;
     if (st != APP_OK) {
         json_decref(doc);
         return report_failed(resp, st);
@@ -224,6 +240,18 @@ static json_t *workload_rows(const json_t *schools)
     return rows;
 }
 
+/* uow_work: the schools' workload and their policies in force, in the report's snapshot. */
+static enum app_status read_workload(struct db_conn *conn, void *ctx)
+{
+    struct report_read *r = ctx;
+    enum app_status st = report_begin(conn, r->who, r->p, r->as_of);
+    if (st == APP_OK)
+        st = repo_report_workload(conn, r->who, r->p->school, r->as_of, &r->doc);
+    if (st == APP_OK)
+        st = repo_report_policies(conn, r->who, r->p->school, r->as_of, &r->extra);
+    return st;
+}
+
 static int callback_reports_workload(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
@@ -231,18 +259,9 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
     struct report_params p;
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
-    struct db_conn *conn = NULL;
-    struct db_pool *pool = NULL;
-    json_t *schools = NULL, *policies = NULL;
-    char as_of[11];
-    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
-    if (st == APP_OK)
-        st = report_begin(conn, who, &p, as_of);
-    if (st == APP_OK)
-        st = repo_report_workload(conn, who, p.school, as_of, &schools);
-    if (st == APP_OK)
-        st = repo_report_policies(conn, who, p.school, as_of, &policies);
-    db_release(pool, conn);
+    struct report_read r = {.who = who, .p = &p};
+    enum app_status st = heavy_read_run(app, resp, read_workload, &r);
+    json_t *schools = r.doc, *policies = r.extra;
     if (st == APP_OK)
         report_rules_senior_hours(policies, schools);
     json_decref(policies);
@@ -252,7 +271,7 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
     }
     json_t *rows = workload_rows(schools);
     json_t *doc = p.school ? json_incref(json_array_get(schools, 0))
-                           : json_pack("{s:s, s:O}", "as_of", as_of, "schools", schools);
+                           : json_pack("{s:s, s:O}", "as_of", r.as_of, "schools", schools);
     int rc = respond(req, resp, doc, rows, WORKLOAD_COLUMNS, sizeof(WORKLOAD_COLUMNS) / sizeof(WORKLOAD_COLUMNS[0]));
     json_decref(rows);
     json_decref(schools);

@@ -75,7 +75,7 @@ static int callback_schools_put(const struct _u_request *req, struct _u_response
 {
     const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin may change schools", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin may change schools");
     const char *code = http_path_param(req, "code");
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     if (!body) {

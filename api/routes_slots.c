@@ -272,16 +272,16 @@ static int refuse_booking(struct _u_response *resp, enum booking_refusal why, in
     case BOOK_NOT_TUTOR:
         return pastoral_forbid(resp, "a student books only their personal or cover tutor's slots");
     case BOOK_FULL:
-        return http_problem(resp, 409, NULL, "the slot is full", NULL);
+        return http_problem_for(resp, APP_CONFLICT, "the slot is full");
     case BOOK_TAKEN:
-        return http_problem(resp, 409, NULL, "the student has already booked this slot", NULL);
+        return http_problem_for(resp, APP_CONFLICT, "the student has already booked this slot");
     case BOOK_CLOSED:
-        return http_problem(resp, 409, NULL, "bookings for this slot have closed", NULL);
+        return http_problem_for(resp, APP_CONFLICT, "bookings for this slot have closed");
     case BOOK_CANCELLED:
-        return http_problem(resp, 409, NULL, "the slot is cancelled", NULL);
+        return http_problem_for(resp, APP_CONFLICT, "the slot is cancelled");
     default:
         snprintf(detail, sizeof(detail), "the student already holds %d open bookings (the school's limit)", limit);
-        return http_problem(resp, 409, NULL, detail, NULL);
+        return http_problem_for(resp, APP_CONFLICT, detail);
     }
 }
 
@@ -333,9 +333,8 @@ static int callback_booking_cancel(const struct _u_request *req, struct _u_respo
     if (st == APP_OK)
         rc = http_json_text(resp, 200, w.json), w.json = NULL;
     else if (w.stage == SLOT_WRITE && st == APP_CONFLICT)
-        rc = http_problem(resp, 409, NULL,
-                          w.refusal == BOOK_CLOSED ? "the booking deadline has passed" : "the booking is not open",
-                          NULL);
+        rc = http_problem_for(resp, APP_CONFLICT,
+                              w.refusal == BOOK_CLOSED ? "the booking deadline has passed" : "the booking is not open");
     else if (w.stage == SLOT_STUDENT && st == APP_FORBIDDEN)
         rc = pastoral_forbid(resp, "only the student or the slot's tutor cancels a booking");
     else

@@ -199,7 +199,7 @@ static int forbid_unless_writer(struct _u_response *resp)
 {
     if (access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
         return 0;
-    http_problem(resp, 403, NULL, "only the student record system (registry) or an admin may change students", NULL);
+    http_problem_for(resp, APP_FORBIDDEN, "only the student record system (registry) or an admin may change students");
     return -1;
 }
 

@@ -85,7 +85,7 @@ static int post_record(const struct _u_request *req, struct _u_response *resp, c
                        const struct field_spec *specs, tutor_record_writer writer)
 {
     if (!access_has_role(http_principal(resp), ROLE_SENIOR_TUTOR | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only a senior tutor or an admin may record this", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only a senior tutor or an admin may record this");
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     int rc = U_CALLBACK_COMPLETE;
     if (body && validate_object(body, specs, 0, errors) > 0) {

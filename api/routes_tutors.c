@@ -80,7 +80,7 @@ static int callback_tutors_list(const struct _u_request *req, struct _u_response
 {
     const struct app *app = user_data;
     if (!access_has_role(http_principal(resp), ROLE_ADMIN | ROLE_REGISTRY | ROLE_SENIOR_TUTOR | ROLE_TUTOR))
-        return http_problem(resp, 403, NULL, "students may not list staff", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "students may not list staff");
     struct tutor_filter filter;
     struct page page;
     if (read_filter(req, resp, &filter) != 0 || http_page(req, resp, &page) != 0)
@@ -219,7 +219,7 @@ static const struct versioned_words TUTOR_WORDS = {"no such tutor", "the tutor i
 static int put_or_patch(const struct _u_request *req, struct _u_response *resp, const struct app *app, int is_patch)
 {
     if (!access_has_role(http_principal(resp), ROLE_REGISTRY | ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only the registry or an admin may change staff records", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only the registry or an admin may change staff records");
     json_t *body = http_body_object(req, resp, is_patch);
     if (!body)
         return U_CALLBACK_COMPLETE;

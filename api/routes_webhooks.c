@@ -81,7 +81,7 @@ static int callback_create(const struct _u_request *req, struct _u_response *res
 {
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin subscribes systems to webhooks", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin subscribes systems to webhooks");
     json_t *body = http_body_object(req, resp, 0), *errors = json_array();
     if (!body) {
         json_decref(errors);
@@ -136,7 +136,7 @@ static int list_page(const struct _u_request *req, struct _u_response *resp, con
                      void *ctx)
 {
     if (!access_has_role(http_principal(resp), ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin reads webhook subscriptions", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin reads webhook subscriptions");
     struct page page;
     if (http_list_page_ids(req, resp, &page) != 0)
         return U_CALLBACK_COMPLETE;
@@ -154,7 +154,7 @@ static int callback_deliveries(const struct _u_request *req, struct _u_response 
 {
     const char *id = http_path_param(req, "id");
     if (!page_is_row_id(id))
-        return http_problem(resp, 404, NULL, "no such webhook subscription", NULL);
+        return http_problem_for(resp, APP_NOT_FOUND, "no such webhook subscription");
     if (access_has_role(http_principal(resp), ROLE_ADMIN)) {
         enum app_status st = uow_read(((const struct app *)user_data)->pool, subscription_exists, (void *)id);
         if (st != APP_OK)
@@ -168,10 +168,10 @@ static int callback_replay(const struct _u_request *req, struct _u_response *res
 {
     const struct principal *who = http_principal(resp);
     if (!access_has_role(who, ROLE_ADMIN))
-        return http_problem(resp, 403, NULL, "only an admin replays webhook deliveries", NULL);
+        return http_problem_for(resp, APP_FORBIDDEN, "only an admin replays webhook deliveries");
     const char *id = http_path_param(req, "id");
     if (!page_is_row_id(id))
-        return http_problem(resp, 404, NULL, "no such webhook subscription", NULL);
+        return http_problem_for(resp, APP_NOT_FOUND, "no such webhook subscription");
     json_t *body = http_body_object(req, resp, 0);
     if (!body)
         return U_CALLBACK_COMPLETE;

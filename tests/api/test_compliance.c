@@ -178,6 +178,32 @@ START_TEST(test_school_compliance)
 }
 END_TEST
 
+/* GET `path` as `token` answers `status` with a detail that contains `detail`. */
+static void expect_detail(const char *path, const char *token, long status, const char *detail)
+{
+    struct tt_response r;
+    ck_assert_int_eq(harness_json("GET", path, token, NULL, &r), 0);
+    ck_assert_int_eq(r.status, status);
+    const char *said = json_string_value(json_object_get(r.json, "detail"));
+    ck_assert_msg(said && strstr(said, detail), "GET %s: detail %s, wanted %s", path, said ? said : "(none)", detail);
+    harness_response_free(&r);
+}
+
+/* Each refusal says which step refused: the student, the tutor, the school, the school's authority. */
+START_TEST(test_refusals_name_what_refused)
+{
+    char path[160];
+    expect_detail("/students/NOSUCH0/compliance", cw.tok_admin, 404, "no such student");
+    expect_detail("/tutors/NOSUCH0/compliance", cw.tok_admin, 404, "no such tutor");
+    expect_detail("/tutors/NOSUCH0/agenda", cw.tok_admin, 404, "no such tutor");
+    expect_detail("/schools/NOSUCHX/compliance", cw.tok_admin, 404, "no such school");
+    snprintf(path, sizeof(path), "/schools/%s/compliance", cw.school_p);
+    expect_detail(path, cw.tok_senior_q, 403, "only a senior tutor of the school or an admin");
+    snprintf(path, sizeof(path), "/tutors/%s/compliance", cw.tutor_a);
+    expect_detail(path, cw.tok_student_a, 403, "only tutors, senior tutors and admins");
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
@@ -187,6 +213,7 @@ int main(void)
         test_tutor_compliance,
         test_agenda_soonest_first,
         test_school_compliance,
+        test_refusals_name_what_refused,
         NULL,
     };
     const struct harness_suite suite = {

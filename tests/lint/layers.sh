@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# tests/lint/layers.sh — the layers of api/ (CTest: lint_layers): a file speaks HTTP or SQL, never both.
+#   layers.sh SOURCE_DIR
+# HTTP side: routes_*.c and the HTTP files (http.c, router.c, server.c, auth.c, cors.c, ...): no libpq call
+#   (PQ...), no db_query, and no SQL text (SELECT/INSERT INTO/UPDATE .. SET/DELETE FROM/WITH .. AS in a
+#   string literal); they reach the database through the store (repo_*.c) and the unit of work.
+# Store side: repo_*.c, db.c, unit_of_work.c, outbox.c and every other file that calls libpq: no
+#   #include <ulfius.h> or "http.h", directly or through an api/ header that includes them.
+# Known exceptions are listed below, each with its reason; a finding anywhere else fails the test.
+set -euo pipefail
+src=${1:?usage: layers.sh SOURCE_DIR}
+cd "$src/api"
+
+# file -> why it may break the rule (keep this list empty when you can)
+declare -A EXCEPT=() # none
+
+http_files=$(ls routes_*.c; ls http.c router.c server.c auth.c cors.c csv_out.c html_out.c refusal.c \
+  versioned_answer.c heavy_read.c pastoral.c 2>/dev/null)
+store_files=$( (ls repo_*.c db.c unit_of_work.c outbox.c; grep -lE '\bPQ[a-zA-Z]+[[:space:]]*\(' ./*.c |
+  sed 's|^\./||') | sort -u)
+
+# The api/ headers that bring in ulfius.h or http.h, to a fixed point.
+reach="http.h"
+while :; do
+  pattern=$(printf '%s\n' $reach | sed 's/\./\\./g' | paste -sd'|')
+  next=$( (printf '%s\n' $reach; grep -lE "#include (<ulfius\.h>|\"($pattern)\")" ./*.h | sed 's|^\./||') |
+    sort -u)
+  [ "$next" = "$(printf '%s\n' $reach | sort -u)" ] && break
+  reach=$next
+done
+http_headers=$(printf '%s\n' $reach | sed 's/\./\\./g' | paste -sd'|')
+
+failures=0
+fail() { # file, finding
+  if [ -n "${EXCEPT[$1]:-}" ]; then
+    echo "lint_layers: known exception $1 ($2): ${EXCEPT[$1]}"
+  else
+    echo "lint_layers: $1: $2" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+for f in $http_files; do
+  if grep -nE '\bPQ[a-zA-Z]+[[:space:]]*\(|\bdb_query[[:space:]]*\(' "$f" >&2; then
+    fail "$f" "an HTTP file calls the database directly"
+  fi
+  if grep -nE '"[^"]*\b(SELECT|INSERT INTO|UPDATE [a-z_]+ SET|DELETE FROM|WITH [a-z_]+ AS)\b' "$f" >&2; then
+    fail "$f" "an HTTP file holds SQL text"
+  fi
+done
+for f in $store_files; do
+  if grep -nE "#include (<ulfius\.h>|\"($http_headers)\")" "$f" >&2; then
+    fail "$f" "a store file includes the HTTP layer"
+  fi
+done
+[ "$failures" -eq 0 ] || { echo "lint_layers: $failures finding(s)" >&2; exit 1; }
+echo "lint_layers: $(echo "$http_files" | wc -w) HTTP files hold no SQL; $(echo "$store_files" | wc -w) store files include no HTTP"
