@@ -6,7 +6,8 @@
 # Runs the old single-student statement (OLD_SQL_FILE, default bench/results/student_get_before.sql: the
 # six-parameter statement as it was before the plan fix) and tutord's current ones, routed as
 # repo_student_get routes them (sees-all → student_get_all, everyone else → student_get), for CASES
-# (default 200) students with a personal tutor in force, each read by five scopes: an admin, the personal
+# (default 200) students with a personal tutor in force (every third given three more statuses, inserted
+# newest first, in a transaction rolled back at the end), each read by five scopes: an admin, the personal
 # tutor, the student themself, a senior tutor of the student's school, and a tutor who is not theirs (no
 # row). Every statement runs as a named prepared statement more than five times, so both the custom and
 # the generic plans answer. Prints the number of rows compared and the diff (empty when identical);
@@ -45,11 +46,20 @@ CREATE TEMP TABLE scoped AS
   UNION ALL SELECT n, student, 'student', 'f', student, '{}', NULL, NULL FROM cases
   UNION ALL SELECT n, student, 'senior', 'f', NULL, '{' || school || '}', senior, senior FROM cases
   UNION ALL SELECT n, student, 'stranger', 'f', NULL, '{}', NULL, 'T-NOBODY' FROM cases;
+BEGIN;
+-- every third student gets three more statuses, written newest first (rolled back at the end)
+INSERT INTO student_status_history (student_number, from_date, status)
+SELECT c.student, st.registered_on + d.k * 100, d.status
+  FROM cases c JOIN students st ON st.student_number = c.student,
+       (VALUES (3, 'completed'), (2, 'suspended'), (1, 'placement')) d (k, status)
+ WHERE c.n % 3 = 0 ORDER BY c.n, d.k DESC
+    ON CONFLICT DO NOTHING;
 SELECT format('SELECT %L', 'case ' || student || ' ' || scope),
        CASE WHEN '$1' = 'new' AND all_ = 't' THEN format('EXECUTE new_all(%L)', student)
             ELSE format('EXECUTE %s_get(%L, %L, %L, %L, %L, %L)', '$1', student, all_, self, schools, senior_, tutor_)
        END
   FROM scoped ORDER BY n, scope \\gexec
+ROLLBACK;
 SQL
 }
 
