@@ -7,10 +7,12 @@
 # six-parameter statement as it was before the plan fix) and tutord's current ones, routed as
 # repo_student_get routes them (sees-all → student_get_all, everyone else → student_get), for CASES
 # (default 200) students with a personal tutor in force (every third given three more statuses, inserted
-# newest first, in a transaction rolled back at the end), each read by five scopes: an admin, the personal
-# tutor, the student themself, a senior tutor of the student's school, and a tutor who is not theirs (no
-# row). Every statement runs as a named prepared statement more than five times, so both the custom and
-# the generic plans answer. Prints the number of rows compared and the diff (empty when identical);
+# newest first, in a transaction rolled back at the end), each read by six scopes: an admin, the personal
+# tutor, the student themself, a senior tutor of the student's school (by the token's schools claim, and
+# by their staff record), and a tutor who is not theirs (no row). The old statement runs with the old
+# tutord_senior_schools, the new with the new (student_get_function.sh; the new one stays installed).
+# Every statement runs as a named prepared statement more than five times, so both the custom and the
+# generic plans answer. Prints the number of rows compared and the diff (empty when identical);
 # exits 1 on any difference. Needs a loaded database (bench/gen/gen) and bench_statement_sql, built in
 # build-bench/ (or STATEMENT_SQL=path).
 set -euo pipefail
@@ -45,6 +47,7 @@ CREATE TEMP TABLE scoped AS
   UNION ALL SELECT n, student, 'tutor', 'f', NULL, '{}', NULL, tutor FROM cases
   UNION ALL SELECT n, student, 'student', 'f', student, '{}', NULL, NULL FROM cases
   UNION ALL SELECT n, student, 'senior', 'f', NULL, '{' || school || '}', senior, senior FROM cases
+  UNION ALL SELECT n, student, 'senior_by_staff_record', 'f', NULL, '{}', senior, senior FROM cases
   UNION ALL SELECT n, student, 'stranger', 'f', NULL, '{}', NULL, 'T-NOBODY' FROM cases;
 BEGIN;
 -- every third student gets three more statuses, written newest first (rolled back at the end)
@@ -64,6 +67,7 @@ SQL
 }
 
 for which in old new; do
+  "$bench/student_get_function.sh" "$which" | psql -X -q -v ON_ERROR_STOP=1 "$url"
   cases_script "$which" >"$work/$which.sql"
   psql -X -q -f "$work/$which.sql" "$url" >"$work/$which.out"
 done

@@ -31,15 +31,9 @@ work=$(mktemp -d)
 
 sql() { psql -X -At "${conn[@]}" -c "$1" tutord; }
 
-# Installs tutord_senior_schools as it was before (sql/002) or after (sql/019).
+# Installs tutord_senior_schools as it was before (old: sql/002) or after (new: sql/019).
 use_function() {
-  if [ "$1" = old ]; then
-    sed -n '/^CREATE FUNCTION tutord_senior_schools/,/^\$\$;/p' "$root/sql/002_allocations_events.sql" |
-      sed 's/^CREATE FUNCTION/CREATE OR REPLACE FUNCTION/' >"$work/function.sql"
-  else
-    cp "$root/sql/019_student_get_plan.sql" "$work/function.sql"
-  fi
-  psql -X -q -v ON_ERROR_STOP=1 "${conn[@]}" -f "$work/function.sql" tutord
+  "$bench/student_get_function.sh" "$1" | psql -X -q -v ON_ERROR_STOP=1 "${conn[@]}" tutord
 }
 trap 'use_function new; rm -rf "$work"' EXIT
 
