@@ -17,8 +17,8 @@
  * it out. */
 #define STUDENT_ONE_JSON                                                                                               \
     "left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("                   \
-    "json_build_object('status', h.status, 'from', h.from_date)) FROM (SELECT h.status, h.from_date"                  \
-    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date) h)::text, '[]')" \
+    "json_build_object('status', h.status, 'from', h.from_date)) FROM (SELECT h.status, h.from_date"                   \
+    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date) h)::text, '[]')"   \
     " || '}'"
 
 /* The single-student read, planned once per connection. A custom plan (PostgreSQL's first five, and any

@@ -270,8 +270,8 @@ START_TEST(test_same_representation_for_every_role)
         for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
             struct tt_response r;
             ck_assert_int_eq(harness_json("GET", path, readers[i], NULL, &r), 0);
-            ck_assert_msg(r.status == 200 && strcmp(r.body, first.body) == 0, "reader %zu, round %d: %ld %s", i,
-                          round, r.status, r.body);
+            ck_assert_msg(r.status == 200 && strcmp(r.body, first.body) == 0, "reader %zu, round %d: %ld %s", i, round,
+                          r.status, r.body);
             ck_assert_str_eq(r.etag, first.etag);
             harness_response_free(&r);
         }
