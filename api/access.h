@@ -24,12 +24,16 @@ void access_scope_of(const struct principal *p, struct access_scope *out);
  * Written inline rather than as a SQL function so the planner can inline it: the OR short-circuits for
  * admin and registry, and the senior tutor's schools are computed once per query (an InitPlan). */
 #define ACCESS_VISIBLE(a, b, c, d, e)                                                                                  \
-    "($" #a "::boolean"                                                                                                \
-    " OR ($" #b "::text IS NOT NULL AND s.student_number = $" #b "::text)"                                             \
-    " OR ARRAY[s.school, s.partner_school] && (SELECT tutord_senior_schools($" #c "::text[], $" #d "::text))"          \
-    " OR ($" #e "::text IS NOT NULL AND EXISTS (SELECT 1 FROM allocations a"                                           \
-    " WHERE a.student_number = s.student_number AND a.staff_number = $" #e "::text"                                    \
-    " AND a.period @> current_date)))"
+    ACCESS_VISIBLE_OF("$" #a "::boolean", "$" #b "::text", "$" #c "::text[]", "$" #d "::text", "$" #e "::text")
+
+/* ACCESS_VISIBLE over five SQL expressions (boolean, text, text[], text, text) instead of parameter
+ * numbers, e.g. the columns of a one-row subquery holding the scope, which a custom plan cannot fold
+ * into constants (see repo_students.c's student_get). */
+#define ACCESS_VISIBLE_OF(all, self, schools, senior, tutor)                                                           \
+    "(" all " OR (" self " IS NOT NULL AND s.student_number = " self ")"                                               \
+    " OR ARRAY[s.school, s.partner_school] && (SELECT tutord_senior_schools(" schools ", " senior "))"                 \
+    " OR (" tutor " IS NOT NULL AND EXISTS (SELECT 1 FROM allocations a"                                               \
+    " WHERE a.student_number = s.student_number AND a.staff_number = " tutor " AND a.period @> current_date)))"
 
 /* True when the principal has any of the role bits. */
 int access_has_role(const struct principal *p, unsigned roles);

@@ -252,6 +252,40 @@ START_TEST(test_who_may_read)
 }
 END_TEST
 
+/* Every role that may read a student gets the same representation, byte for byte, with the same ETag:
+ * sees-all callers and the others are served by different statements (repo_students.c); a senior tutor
+ * without a schools claim is scoped by their staff record (tutord_staff_schools, sql/019). Repeated past
+ * PostgreSQL's five custom plans per pooled connection, so the generic plans answer too. */
+START_TEST(test_same_representation_for_every_role)
+{
+    char staff_senior[32];
+    harness_unique("T", staff_senior, sizeof(staff_senior));
+    tt_staff(staff_senior, school, "{senior_tutor}");
+    char *self = harness_token(student, "student", NULL), *own_tutor = harness_token(tutor, "tutor", NULL),
+         *senior = harness_token("SEN1", "senior_tutor", school),
+         *by_record = harness_token(staff_senior, "senior_tutor", NULL); /* schools from the staff record */
+    expect_read(by_record, other_student, 404);
+    const char *readers[] = {admin, registry, self, own_tutor, senior, by_record};
+    char path[96];
+    snprintf(path, sizeof(path), "/students/%s", student);
+    struct tt_response first;
+    ck_assert_int_eq(harness_json("GET", path, admin, NULL, &first), 0);
+    ck_assert_int_eq(first.status, 200);
+    ck_assert_ptr_nonnull(json_object_get(first.json, "status_history"));
+    for (int round = 0; round < 12; round++)
+        for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+            struct tt_response r;
+            ck_assert_int_eq(harness_json("GET", path, readers[i], NULL, &r), 0);
+            ck_assert_msg(r.status == 200 && strcmp(r.body, first.body) == 0, "reader %zu, round %d: %ld %s", i, round,
+                          r.status, r.body);
+            ck_assert_str_eq(r.etag, first.etag);
+            harness_response_free(&r);
+        }
+    harness_response_free(&first);
+    free(self), free(own_tutor), free(senior), free(by_record);
+}
+END_TEST
+
 START_TEST(test_who_may_write)
 {
     char *self = harness_token(student, "student", NULL), *own_tutor = harness_token(tutor, "tutor", NULL),
@@ -287,6 +321,7 @@ int main(void)
         test_unknown_route_and_method,
         test_pagination,
         test_who_may_read,
+        test_same_representation_for_every_role,
         test_who_may_write,
         NULL,
     };
