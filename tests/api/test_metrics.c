@@ -71,6 +71,18 @@ static double scraped(const char *series)
     return v;
 }
 
+/* The value of `series` once it reaches `want` (a request is counted when its response has been sent, so
+ * a scrape right after the reply may come first), or its last value after 10 s. */
+static double scraped_once_at_least(const char *series, double want)
+{
+    double v = scraped(series);
+    for (int i = 0; i < 200 && v < want; i++) {
+        usleep(50 * 1000);
+        v = scraped(series);
+    }
+    return v;
+}
+
 #define STUDENT_OK "tutord_http_requests_total{route=\"/students/{student_number}\",method=\"GET\",status=\"200\"}"
 #define STUDENT_COUNT "tutord_http_request_duration_seconds_count{route=\"/students/{student_number}\",method=\"GET\"}"
 #define UNMATCHED "tutord_http_requests_total{route=\"(unmatched)\",method=\"(any)\",status=\"404\"}"
@@ -81,6 +93,8 @@ START_TEST(test_requests_counted_by_route_pattern)
     for (int i = 0; i < 3; i++)
         tt_expect_status("GET", student_path, admin, NULL, 200);
     tt_expect_status("GET", "/no/such/path/S1234567", admin, NULL, 404);
+    scraped_once_at_least(STUDENT_OK, (before < 0 ? 0 : before) + 3);
+    scraped_once_at_least(UNMATCHED, (unmatched_before < 0 ? 0 : unmatched_before) + 1);
     struct tt_response r;
     scrape(NULL, 200, &r);
     ck_assert_str_eq(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
