@@ -152,13 +152,13 @@ static int validate_calendar(const json_t *doc, json_t *errors)
     for (const char *const *k = SERVICE_SET; *k; k++)
         if (json_object_get(doc, *k))
             validate_error(errors, *k, "is set by the service and cannot be written");
+    const json_t *zone = json_object_get(doc, "time_zone");
+    if (!zone) /* the engine reads a calendar without one as Europe/London; the row needs it said */
+        validate_error(errors, "time_zone", "is required");
     check_with_engine(doc, errors);
     if (json_array_size(errors) > 0)
         return (int)json_array_size(errors);
-    const json_t *zone = json_object_get(doc, "time_zone");
-    if (!zone)
-        validate_error(errors, "time_zone", "is required");
-    else if (json_string_length(zone) > 64)
+    if (json_string_length(zone) > 64)
         validate_error(errors, "time_zone", "must be at most 64 characters");
     check_years(doc, errors);
     check_closures(doc, errors);
