@@ -1,14 +1,16 @@
-/* fields.c — see fields.h. Ranges mirror the CHECK constraints of sql/001 and sql/002. */
+/* fields.c — see fields.h. Ranges mirror the CHECK constraints of sql/001 and sql/002; the enumerations
+ * are lib/vocab.h's lists. */
 #include "fields.h"
 
 #include <stddef.h>
 
-const char *const STUDENT_LEVELS[] = {"F", "4", "5", "6", "7", NULL};
-const char *const STUDENT_COHORTS[] = {"UG", "PGT", "DL", "FY", NULL};
-const char *const STUDENT_STATUSES[] = {"studying",  "year_abroad", "placement", "suspended",
-                                        "withdrawn", "completed",   NULL};
+#include "vocab.h"
+
+const char *const STUDENT_LEVELS[] = PE_VOCAB_NAMES(PE_VOCAB_LEVEL);
+const char *const STUDENT_COHORTS[] = PE_VOCAB_NAMES(PE_VOCAB_COHORT);
+const char *const STUDENT_STATUSES[] = PE_VOCAB_NAMES(PE_VOCAB_STUDENT_STATUS);
 const char *const STAFF_ROLES[] = {"tutor", "senior_tutor", "support", "registry", "admin", NULL};
-const char *const ALLOCATION_KINDS[] = {"personal", "cover", "secondary", NULL};
+const char *const ALLOCATION_KINDS[] = PE_VOCAB_NAMES(PE_VOCAB_ALLOC_KIND);
 
 const struct field_spec STUDENT_FIELDS[] = {
     {"student_number", FT_ID, 0, 1, 20, NULL},

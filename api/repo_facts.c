@@ -1,6 +1,7 @@
 /* repo_facts.c — the policy engine's facts for a set of students: eleven queries at most, whatever the
- * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names in
- * pe.h order), rows come sorted by key in the "C" collation so they merge with strcmp order. */
+ * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names of
+ * lib/vocab.h's lists, in the engine's order), rows come sorted by key in the "C" collation so they merge with strcmp
+ * order. */
 #include "repo_facts.h"
 
 #include <stddef.h>
@@ -9,13 +10,15 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "vocab.h"
 
 #define STUDENT_SQL                                                                                                    \
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
-    " array_position(ARRAY['UG','PGT','DL','FY'], s.cohort) - 1, s.registered_on::text,"                               \
-    " COALESCE(s.date_of_birth::text, ''), array_position(ARRAY['studying','year_abroad','placement',"                 \
-    "'suspended','withdrawn','completed'], s.status) - 1, COALESCE(s.course_start::text, '')"                          \
-    " FROM students s WHERE "
+    " array_position(" PE_SQL_ARRAY(                                                                                   \
+        PE_VOCAB_COHORT) ", s.cohort) - 1, s.registered_on::text,"                                                     \
+                         " COALESCE(s.date_of_birth::text, ''), array_position(" PE_SQL_ARRAY(                         \
+                             PE_VOCAB_STUDENT_STATUS) ", s.status) - 1, COALESCE(s.course_start::text, '')"            \
+                                                      " FROM students s WHERE "
 #define STUDENT_TAIL                                                                                                   \
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
@@ -27,40 +30,40 @@ static const char *const SELECT_SQL[] = {
     [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1" STUDENT_TAIL,
 };
 
-static const char STATUS_SQL[] =
-    "SELECT student_number, from_date::text, array_position(ARRAY['studying','year_abroad','placement',"
-    "'suspended','withdrawn','completed'], status) - 1 FROM student_status_history"
-    " WHERE student_number = ANY ($1::text[]) ORDER BY student_number COLLATE \"C\", from_date";
+static const char STATUS_SQL[] = "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(
+    PE_VOCAB_STUDENT_STATUS) ", status) - 1 FROM student_status_history"
+                             " WHERE student_number = ANY ($1::text[]) ORDER BY student_number COLLATE \"C\", from_date";
 
-static const char ALLOCATION_SQL[] =
-    "SELECT student_number, staff_number, array_position(ARRAY['personal','cover','secondary'], kind) - 1,"
-    " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE student_number = ANY ($1::text[])"
-    " ORDER BY student_number COLLATE \"C\", starts_on, id";
+static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array_position(" PE_SQL_ARRAY(
+    PE_VOCAB_ALLOC_KIND) ", kind) - 1,"
+                         " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE student_number = ANY ($1::text[])"
+                         " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
 /* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
  * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
  * lookup and no scan of other students' notes. */
-static const char CONTACT_SQL[] =
-    "SELECT c.student_number, c.id, array_position(ARRAY['meeting','group_meeting','email','message','phone',"
-    "'teaching_event','checkin'], c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM "
-    "c.sort_at))::bigint,"
-    " array_position(ARRAY['scheduled','attended','missed','cancelled'], c.attendance) - 1, COALESCE(c.reply_to, 0),"
-    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false),"
-    " COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"
-    " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
-    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
-    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
-    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
-    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
-    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(
+    PE_VOCAB_CONTACT_KIND) ", c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM "
+                           "c.sort_at))::bigint,"
+                           " array_position(" PE_SQL_ARRAY(
+                               PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"
+                                                    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false),"
+                                                    " COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"
+                                                    " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
+                                                    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
+                                                    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
+                                                    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
+                                                    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
+                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
     "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"
     " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, ''),"
-    " array_position(ARRAY['tutor','senior_tutor','student'], c.raised_by_role) - 1"
-    " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
-    " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
+    " array_position(" PE_SQL_ARRAY(
+        PE_VOCAB_RAISED_BY) ", c.raised_by_role) - 1"
+                            " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
+                            " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
 
 /* roles as PE_ROLE_* bits; permanent_exception: a non-permanent tutor's exception recorded with who
  * agreed it (sql/011). */
@@ -79,11 +82,11 @@ static const char ABSENCE_SQL[] =
     "SELECT staff_number, starts_on::text, ends_on::text, COALESCE(cover_staff_number, '') FROM tutor_absences"
     " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", starts_on, id";
 
-static const char TRAINING_SQL[] =
-    "SELECT staff_number, array_position(ARRAY['training','quiz','mental_health_first_aid','essential'], kind) - 1,"
-    " completed_on::text,"
-    " COALESCE(score, -1) FROM training_records"
-    " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", completed_on, id";
+static const char TRAINING_SQL[] = "SELECT staff_number, array_position(" PE_SQL_ARRAY(
+    PE_VOCAB_TRAINING_KIND) ", kind) - 1,"
+                            " completed_on::text,"
+                            " COALESCE(score, -1) FROM training_records"
+                            " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", completed_on, id";
 
 /* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
 static const char EXEMPTION_SQL[] =

@@ -10,6 +10,7 @@
 #include "page_query.h"
 #include "repo_pastoral.h"
 #include "repo_row.h"
+#include "vocab.h"
 
 /* The SQL condition "the caller may read staff row t" over the five scope parameters' numbers. */
 #define STAFF_VISIBLE(a, b, c, d, e)                                                                                   \
@@ -162,9 +163,10 @@ static const char STUDENT_TUTORS_SQL[] =
     "SELECT json_build_object('student', $1::text, 'items', COALESCE(json_agg(json_build_object("
     "   'kind', a.kind, 'staff_number', t.staff_number, 'name', t.name, 'email', t.email,"
     "   'office_hours', tutord_office_hours_json(t.staff_number))"
-    " ORDER BY array_position(ARRAY['personal', 'cover', 'secondary'], a.kind), t.staff_number), '[]'::json))::text"
-    " FROM allocations a JOIN staff t ON t.staff_number = a.staff_number"
-    " WHERE a.student_number = $1 AND a.period @> current_date";
+    " ORDER BY array_position(" PE_SQL_ARRAY(
+        PE_VOCAB_ALLOC_KIND) ", a.kind), t.staff_number), '[]'::json))::text"
+                             " FROM allocations a JOIN staff t ON t.staff_number = a.staff_number"
+                             " WHERE a.student_number = $1 AND a.period @> current_date";
 
 enum app_status repo_student_tutors(struct db_conn *conn, const struct principal *who, const char *number, char **json)
 {

@@ -14,10 +14,6 @@
 #define MEETING_RULES                                                                                                  \
     ((1u << PE_R_FIRST_MEETING_WITHIN) | (1u << PE_R_MEETINGS_PER_YEAR) | (1u << PE_R_MEETING_EACH_TERM))
 
-static const char *const CONTACT_KINDS[PE_C__N] = {"meeting", "group_meeting",  "email",  "message",
-                                                   "phone",   "teaching_event", "checkin"};
-static const char *const ATTENDANCES[PE_ATT__N] = {"scheduled", "attended", "missed", "cancelled"};
-
 int report_is_year_label(const char *s)
 {
     if (!s || strlen(s) != 7 || s[4] != '/')
@@ -292,9 +288,10 @@ static json_t *evidence_of(const struct evaluation *ev, const struct facts_stude
         for (size_t c = s->first_contact; c < s->first_contact + s->n_contacts; c++) {
             const pe_contact *x = &ev->facts.contacts[c];
             if (x->id == id)
-                json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "kind",
-                                                     CONTACT_KINDS[x->kind], "at", report_format_instant(x->at, at),
-                                                     "attendance", ATTENDANCES[x->attendance]));
+                json_array_append_new(out,
+                                      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "kind",
+                                                PE_CONTACT_KIND_NAMES[x->kind], "at", report_format_instant(x->at, at),
+                                                "attendance", PE_ATTENDANCE_NAMES[x->attendance]));
         }
     }
     return out;

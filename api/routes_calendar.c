@@ -1,6 +1,7 @@
 /* routes_calendar.c — GET /calendar (any authenticated caller), PUT /calendar (admin: replaces the
  * years, terms and closures and sets the time zone, in one transaction). A term may name its semester
- * (1..4); the engine's calendar parser is what decides whether a document is a calendar. */
+ * (1..4); the engine's calendar parser is what decides whether a document is a calendar, the service adds
+ * only what the database needs. */
 #include "routes.h"
 
 #include <stdio.h>
@@ -15,34 +16,6 @@
 #include "tzdata.h"
 #include "unit_of_work.h"
 #include "validate.h"
-
-static const struct field_spec CALENDAR_FIELDS[] = {
-    {"time_zone", FT_STRING, F_REQUIRED, 1, 64, NULL},
-    {"version", FT_INT, F_READONLY, 0, 0, NULL},
-    {"updated_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
-
-static const struct field_spec YEAR_FIELDS[] = {
-    {"label", FT_STRING, F_REQUIRED, 7, 7, NULL},
-    {"start", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"end", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
-
-static const struct field_spec TERM_FIELDS[] = {
-    {"name", FT_STRING, F_REQUIRED, 1, 60, NULL},
-    {"start", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"end", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"teaching", FT_BOOL, 0, 0, 0, NULL}, /* default true; false for e.g. Welcome Week */
-    {NULL, 0, 0, 0, 0, NULL},
-};
-
-static const struct field_spec CLOSURE_FIELDS[] = {
-    {"date", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"reason", FT_STRING, F_REQUIRED, 1, 200, NULL},
-    {NULL, 0, 0, 0, 0, NULL},
-};
 
 /* The calendar read (malloc'd). */
 struct calendar_read {
@@ -73,7 +46,10 @@ static int callback_calendar_get(const struct _u_request *req, struct _u_respons
     return http_json_text(resp, 200, json);
 }
 
-/* ---- validation ------------------------------------------------------------------------------------ */
+/* ---- validation: the engine's reading, then what the database needs ------------------------------- */
+
+/* Fields of GET /calendar the service sets: refused in a PUT with their own message. */
+static const char *const SERVICE_SET[] = {"version", "updated_at", NULL};
 
 static void field_error(json_t *errors, const char *prefix, size_t i, const char *field, const char *message)
 {
@@ -82,96 +58,26 @@ static void field_error(json_t *errors, const char *prefix, size_t i, const char
     validate_error(errors, name, message);
 }
 
-/* Validates every item of `array` (named `prefix`, an array of objects, member `key` of `obj`) against
- * `specs`, naming each error "prefix[i].field". Returns the array when it is one, else NULL. */
-static const json_t *validate_items(const json_t *obj, const char *key, const char *prefix,
-                                    const struct field_spec *specs, const char *const *extra, json_t *errors)
-{
-    const json_t *array = json_object_get(obj, key), *item;
-    if (!json_is_array(array)) {
-        validate_error(errors, prefix, array ? "must be an array" : "is required");
-        return NULL;
-    }
-    size_t i, j;
-    json_array_foreach(array, i, item)
-    {
-        json_t *own = json_is_object(item) ? json_deep_copy(item) : NULL, *found = json_array(), *e;
-        for (const char *const *x = extra; own && x && *x; x++)
-            json_object_del(own, *x); /* nested arrays, validated by the caller */
-        if (!own)
-            field_error(errors, prefix, i, "", "must be an object");
-        else
-            validate_object(own, specs, 0, found);
-        json_array_foreach(found, j, e) field_error(errors, prefix, i, json_string_value(json_object_get(e, "field")),
-                                                    json_string_value(json_object_get(e, "message")));
-        json_decref(found);
-        json_decref(own);
-    }
-    return array;
-}
-
 static const char *text_of(const json_t *item, const char *key)
 {
     const char *s = json_string_value(json_object_get(item, key));
     return s ? s : "";
 }
 
-/* Every term lies inside its year, and no two terms of a year share a name. */
-static void check_terms(const json_t *year, size_t y, json_t *errors)
-{
-    char prefix[40];
-    snprintf(prefix, sizeof(prefix), "years[%zu].terms", y);
-    static const char *const engine_keys[] = {"semester", NULL}; /* checked by pe_calendar_parse */
-    const json_t *terms = json_object_get(year, "terms"), *t, *u;
-    if (!terms)
-        return;
-    terms = validate_items(year, "terms", prefix, TERM_FIELDS, engine_keys, errors);
-    size_t i, j;
-    json_array_foreach(terms, i, t)
-    {
-        for (j = 0; j < i && (u = json_array_get(terms, j)); j++)
-            if (strcmp(text_of(t, "name"), text_of(u, "name")) == 0)
-                field_error(errors, prefix, i, "name", "repeats another term's name");
-    }
-}
-
-static void check_years(const json_t *doc, json_t *errors)
-{
-    static const char *const nested[] = {"terms", NULL};
-    const json_t *years = validate_items(doc, "years", "years", YEAR_FIELDS, nested, errors), *y, *z;
-    size_t i, j;
-    json_array_foreach(years, i, y)
-    {
-        const char *label = text_of(y, "label");
-        if (json_is_string(json_object_get(y, "label")) && !(strlen(label) == 7 && strspn(label, "0123456789") == 4 &&
-                                                             label[4] == '/' && strspn(label + 5, "0123456789") == 2))
-            field_error(errors, "years", i, "label", "must be written like 2026/27");
-        for (j = 0; j < i && (z = json_array_get(years, j)); j++)
-            if (strcmp(label, text_of(z, "label")) == 0)
-                field_error(errors, "years", i, "label", "repeats another year's label");
-        check_terms(y, i, errors);
-    }
-}
-
-static void check_closures(const json_t *doc, json_t *errors)
-{
-    static const char *const none[] = {NULL};
-    const json_t *closures = validate_items(doc, "closures", "closures", CLOSURE_FIELDS, none, errors), *c, *d;
-    size_t i, j;
-    json_array_foreach(closures, i, c) for (j = 0; j < i && (d = json_array_get(closures, j));
-                                            j++) if (strcmp(text_of(c, "date"), text_of(d, "date")) == 0)
-        field_error(errors, "closures", i, "date", "repeats another closure's date");
-}
-
-/* The policy engine's reading of the document: the one check of dates in order, terms inside their year,
- * years not overlapping, the time zone rule and the terms' semesters. Its errors ("$.years[0].end") are
- * added under the API's field names ("years[0].end"). */
+/* The policy engine's reading of the document, the one judge of its shape: required fields and their
+ * types, real dates in order, terms inside their year, years not overlapping, semesters, unknown fields
+ * and the time zone (a POSIX rule, or an IANA zone whose rule the system's tzdata gives: one the engine
+ * cannot evaluate is refused here). Its errors ("$.years[0].end") are added under the API's field names
+ * ("years[0].end"). */
 static void check_with_engine(const json_t *doc, json_t *errors)
 {
     pe_calendar *cal = NULL;
     json_t *found = NULL, *e, *copy = json_deep_copy(doc), *year;
     size_t i;
-    json_array_foreach(json_object_get(copy, "years"), i, year) if (!json_object_get(year, "terms"))
+    for (const char *const *k = SERVICE_SET; copy && *k; k++)
+        json_object_del(copy, *k); /* refused by validate_calendar */
+    json_array_foreach(json_object_get(copy, "years"), i,
+                       year) if (json_is_object(year) && !json_object_get(year, "terms"))
         json_object_set_new(year, "terms", json_array()); /* optional in a request: none */
     tzdata_resolve(copy); /* an IANA zone the engine does not know itself: its rule from tzdata */
     if (!copy || pe_calendar_parse(copy, &cal, &found) == PE_NOMEM)
@@ -187,19 +93,75 @@ static void check_with_engine(const json_t *doc, json_t *errors)
     pe_calendar_free(cal);
 }
 
-/* Validates the whole document: the service's own field rules (shapes, year labels, unique names and
- * dates), then, when those pass, the engine's reading of it. Returns the number of errors. */
+/* No two terms of year y share a name (terms' key is the year and the name). */
+static void check_term_names(const json_t *year, size_t y, json_t *errors)
+{
+    char prefix[40];
+    snprintf(prefix, sizeof(prefix), "years[%zu].terms", y);
+    const json_t *terms = json_object_get(year, "terms"), *t, *u;
+    size_t i, j;
+    json_array_foreach(terms, i, t)
+    {
+        for (j = 0; j < i && (u = json_array_get(terms, j)); j++)
+            if (strcmp(text_of(t, "name"), text_of(u, "name")) == 0)
+                field_error(errors, prefix, i, "name", "repeats another term's name");
+    }
+}
+
+/* academic_years.label is written like 2026/27 and is the key; then each year's term names. */
+static void check_years(const json_t *doc, json_t *errors)
+{
+    const json_t *years = json_object_get(doc, "years"), *y, *z;
+    size_t i, j;
+    json_array_foreach(years, i, y)
+    {
+        const char *label = text_of(y, "label");
+        if (!(strlen(label) == 7 && strspn(label, "0123456789") == 4 && label[4] == '/' &&
+              strspn(label + 5, "0123456789") == 2))
+            field_error(errors, "years", i, "label", "must be written like 2026/27");
+        for (j = 0; j < i && (z = json_array_get(years, j)); j++)
+            if (strcmp(label, text_of(z, "label")) == 0)
+                field_error(errors, "years", i, "label", "repeats another year's label");
+        check_term_names(y, i, errors);
+    }
+}
+
+/* closures.day is the key and closures.reason 1 to 200 bytes (the engine reads only the dates). */
+static void check_closures(const json_t *doc, json_t *errors)
+{
+    const json_t *closures = json_object_get(doc, "closures"), *c, *d;
+    size_t i, j;
+    json_array_foreach(closures, i, c)
+    {
+        const json_t *reason = json_object_get(c, "reason");
+        if (!reason)
+            field_error(errors, "closures", i, "reason", "is required");
+        else if (!json_is_string(reason) || json_string_length(reason) < 1 || json_string_length(reason) > 200)
+            field_error(errors, "closures", i, "reason", "must be a string of 1 to 200 characters");
+        for (j = 0; j < i && (d = json_array_get(closures, j)); j++)
+            if (strcmp(text_of(c, "date"), text_of(d, "date")) == 0)
+                field_error(errors, "closures", i, "date", "repeats another closure's date");
+    }
+}
+
+/* Validates the whole document: the fields the service sets, the engine's reading and, when the engine
+ * accepts it, what the database needs besides (calendar_settings.time_zone is required, at most 64 bytes;
+ * the keys and lengths of years, terms and closures). Returns the number of errors. */
 static int validate_calendar(const json_t *doc, json_t *errors)
 {
-    json_t *top = json_deep_copy(doc);
-    json_object_del(top, "years");
-    json_object_del(top, "closures");
-    validate_object(top, CALENDAR_FIELDS, 0, errors);
-    json_decref(top);
+    for (const char *const *k = SERVICE_SET; *k; k++)
+        if (json_object_get(doc, *k))
+            validate_error(errors, *k, "is set by the service and cannot be written");
+    const json_t *zone = json_object_get(doc, "time_zone");
+    if (!zone) /* the engine reads a calendar without one as Europe/London; the row needs it said */
+        validate_error(errors, "time_zone", "is required");
+    check_with_engine(doc, errors);
+    if (json_array_size(errors) > 0)
+        return (int)json_array_size(errors);
+    if (json_string_length(zone) > 64)
+        validate_error(errors, "time_zone", "must be at most 64 characters");
     check_years(doc, errors);
     check_closures(doc, errors);
-    if (json_array_size(errors) == 0)
-        check_with_engine(doc, errors);
     return (int)json_array_size(errors);
 }
 

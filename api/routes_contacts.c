@@ -12,16 +12,14 @@
 #include "http.h"
 #include "http_list.h"
 #include "pastoral.h"
+#include "pe.h"
 #include "repo_contacts.h"
 #include "repo_pastoral.h"
 #include "unit_of_work.h"
 #include "validate.h"
 
-static const char *const KINDS[] = {"meeting", "group_meeting",  "email",   "message",
-                                    "phone",   "teaching_event", "checkin", NULL};
 static const char *const DIRECTIONS[] = {"to_student", "from_student", NULL};
 static const char *const CHANNELS[] = {"in_person", "online", NULL};
-static const char *const ATTENDANCE[] = {"scheduled", "attended", "missed", "cancelled", NULL};
 static const char *const ANSWERS[] = {"confirmed", "disputed", NULL};
 static const char *const MEETINGS[] = {"meeting", "group_meeting", NULL};
 static const char *const WRITTEN[] = {"message", "email", NULL};
@@ -37,13 +35,13 @@ static const char *const WRITTEN[] = {"message", "email", NULL};
     }
 
 static const struct field_spec CONTACT_FIELDS[] = {
-    {"kind", FT_ENUM, F_REQUIRED, 0, 0, KINDS},
+    {"kind", FT_ENUM, F_REQUIRED, 0, 0, PE_CONTACT_KIND_NAMES},
     {"direction", FT_ENUM, F_REQUIRED, 0, 0, DIRECTIONS},
     {"staff", FT_ID, 0, 1, 20, NULL},
     {"channel", FT_ENUM, F_NULLABLE, 0, 0, CHANNELS},
     {"scheduled_at", FT_INSTANT, F_NULLABLE, 0, 0, NULL},
     {"occurred_at", FT_INSTANT, F_NULLABLE, 0, 0, NULL},
-    {"attendance", FT_ENUM, 0, 0, 0, ATTENDANCE},
+    {"attendance", FT_ENUM, 0, 0, 0, PE_ATTENDANCE_NAMES},
     {"reply_to", FT_INT, F_NULLABLE, 1, LONG_MAX, NULL},
     {"wellbeing_check", FT_BOOL, 0, 0, 0, NULL},
     {"session_id", FT_STRING, F_NULLABLE, 36, 36, NULL},
@@ -59,7 +57,7 @@ static const struct field_spec PATCH_FIELDS[] = {
     {"channel", FT_ENUM, F_NULLABLE, 0, 0, CHANNELS},
     {"scheduled_at", FT_INSTANT, F_NULLABLE, 0, 0, NULL},
     {"occurred_at", FT_INSTANT, F_NULLABLE, 0, 0, NULL},
-    {"attendance", FT_ENUM, 0, 0, 0, ATTENDANCE},
+    {"attendance", FT_ENUM, 0, 0, 0, PE_ATTENDANCE_NAMES},
     {"wellbeing_check", FT_BOOL, 0, 0, 0, NULL},
     {"kind", FT_ENUM, F_READONLY, 0, 0, NULL},
     {"direction", FT_ENUM, F_READONLY, 0, 0, NULL},
@@ -128,7 +126,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     json_t *errors = json_array();
     memset(f, 0, sizeof(*f));
     pastoral_query_date_range(req, errors, &f->from, &f->to);
-    pastoral_query_enum(req, "kind", KINDS, errors, &f->kind);
+    pastoral_query_enum(req, "kind", PE_CONTACT_KIND_NAMES, errors, &f->kind);
     pastoral_query_enum(req, "direction", DIRECTIONS, errors, &f->direction);
     return http_list_filter_done(resp, errors);
 }

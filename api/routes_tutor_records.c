@@ -10,6 +10,7 @@
 #include "db.h"
 #include "http.h"
 #include "http_list.h"
+#include "pe.h"
 #include "refusal.h"
 #include "repo_tutors.h"
 #include "unit_of_work.h"
@@ -31,13 +32,16 @@ static const struct field_spec ABSENCE_FIELDS[] = {
 /* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz (the only
  * kind with a score), Mental Health First Aid (Essex SPT 7: "Undertake Mental Health First Aid
  * training") and other essential training for the role (Essex PT 6, SPT 9). */
-static const char *const TRAINING_KINDS[] = {"training", "quiz", "mental_health_first_aid", "essential", NULL};
 
 static const struct field_spec TRAINING_FIELDS[] = {
-    {"kind", FT_ENUM, F_REQUIRED, 0, 0, TRAINING_KINDS}, {"completed_on", FT_DATE, F_REQUIRED, 0, 0, NULL},
-    {"score", FT_INT, F_NULLABLE, 0, 100, NULL},         {"id", FT_INT, F_READONLY, 0, 0, NULL},
-    {"tutor", FT_ID, F_READONLY, 1, 20, NULL},           {"created_by", FT_STRING, F_READONLY, 0, 0, NULL},
-    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},  {NULL, 0, 0, 0, 0, NULL},
+    {"kind", FT_ENUM, F_REQUIRED, 0, 0, PE_TRAINING_KIND_NAMES},
+    {"completed_on", FT_DATE, F_REQUIRED, 0, 0, NULL},
+    {"score", FT_INT, F_NULLABLE, 0, 100, NULL},
+    {"id", FT_INT, F_READONLY, 0, 0, NULL},
+    {"tutor", FT_ID, F_READONLY, 1, 20, NULL},
+    {"created_by", FT_STRING, F_READONLY, 0, 0, NULL},
+    {"created_at", FT_INSTANT, F_READONLY, 0, 0, NULL},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 /* A page of a tutor's records to read. */

@@ -5,9 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const STATUS_NAMES[] = {"met", "pending", "due_soon", "breached",
-                                           "not_applicable"};
-
 void pe_findings_init(pe_findings *f) {
   memset(f, 0, sizeof *f);
 }
@@ -26,7 +23,7 @@ void pe_findings_free(pe_findings *f) {
 }
 
 const char *pe_status_name(pe_status s) {
-  return (unsigned)s <= PE_NOT_APPLICABLE ? STATUS_NAMES[s] : "unknown";
+  return (unsigned)s < PE_STATUS__N ? PE_FINDING_STATUS_NAMES[s] : "unknown";
 }
 
 pe_finding *pe_findings_push(pe_findings *out, const pe_rule *r) {

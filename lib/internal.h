@@ -26,9 +26,8 @@ const json_t *pe_json_array(const json_t *obj, const char *key, const char *path
 int pe_name_index(const char *s, const char *const *names, int n);
 
 /* ---- names.c ---- */
-extern const char *const PE_CONTACT_KIND_NAMES[PE_C__N];
-extern const char *const PE_STATUS_NAMES[PE_ST__N];
-extern const char *const PE_COHORT_NAMES[PE_COHORT__N];
+extern const char *const PE_RULE_TYPE_NAMES[PE_R__N + 1];
+extern const char *const PE_FINDING_STATUS_NAMES[PE_STATUS__N + 1];
 /* Level from "F", "4".."7"; -1 if invalid. */
 int pe_level_parse(const char *s);
 /* "F" or "4".."7". */

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vocab.h"
+
 typedef int32_t pe_date;
 typedef int64_t pe_instant;
 
@@ -132,59 +134,34 @@ size_t pe_calendar_term_months(const pe_calendar *cal, const pe_year *year, pe_s
 /* ---- facts ---- */
 
 typedef enum { PE_LEVEL_F = 0, PE_LEVEL_4 = 4, PE_LEVEL_5, PE_LEVEL_6, PE_LEVEL_7 } pe_level;
+typedef enum { PE_VOCAB_COHORT(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_COHORT__N } pe_cohort_kind;
 typedef enum {
-  PE_COHORT_UG,
-  PE_COHORT_PGT,
-  PE_COHORT_DL,
-  PE_COHORT_FY,
-  PE_COHORT__N
-} pe_cohort_kind;
-typedef enum {
-  PE_ST_STUDYING,
-  PE_ST_YEAR_ABROAD,
-  PE_ST_PLACEMENT,
-  PE_ST_SUSPENDED,
-  PE_ST_WITHDRAWN,
-  PE_ST_COMPLETED,
-  PE_ST__N
+  PE_VOCAB_STUDENT_STATUS(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_ST__N
 } pe_student_status;
 #define PE_AWAY_MASK ((1u << PE_ST_YEAR_ABROAD) | (1u << PE_ST_PLACEMENT) | (1u << PE_ST_SUSPENDED))
 
-typedef enum { PE_ALLOC_PERSONAL, PE_ALLOC_COVER, PE_ALLOC_SECONDARY, PE_ALLOC__N } pe_alloc_kind;
-typedef enum {
-  PE_C_MEETING,
-  PE_C_GROUP_MEETING,
-  PE_C_EMAIL,
-  PE_C_MESSAGE,
-  PE_C_PHONE,
-  PE_C_TEACHING_EVENT,
-  PE_C_CHECKIN,
-  PE_C__N
-} pe_contact_kind;
+typedef enum { PE_VOCAB_ALLOC_KIND(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_ALLOC__N } pe_alloc_kind;
+typedef enum { PE_VOCAB_CONTACT_KIND(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_C__N } pe_contact_kind;
 typedef enum { PE_DIR_TO_STUDENT, PE_DIR_FROM_STUDENT } pe_direction;
-typedef enum {
-  PE_ATT_SCHEDULED,
-  PE_ATT_ATTENDED,
-  PE_ATT_MISSED,
-  PE_ATT_CANCELLED,
-  PE_ATT__N
-} pe_attendance;
+typedef enum { PE_VOCAB_ATTENDANCE(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_ATT__N } pe_attendance;
 /* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz, Mental
  * Health First Aid (Essex SPT 7), and other essential training for the role (Essex PT 6, SPT 9). */
 typedef enum {
-  PE_TR_TRAINING,
-  PE_TR_QUIZ,
-  PE_TR_MENTAL_HEALTH_FIRST_AID,
-  PE_TR_ESSENTIAL,
-  PE_TR__N
+  PE_VOCAB_TRAINING_KIND(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_TR__N
 } pe_training_kind;
 /* Who raised a concern: only a tutor's or senior tutor's referral escalates non-attendance. */
 typedef enum {
-  PE_RAISED_BY_TUTOR,
-  PE_RAISED_BY_SENIOR_TUTOR,
-  PE_RAISED_BY_STUDENT,
-  PE_RAISED_BY__N
+  PE_VOCAB_RAISED_BY(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_RAISED_BY__N
 } pe_raised_by;
+
+/* ---- names (names.c): each enumerator's JSON spelling, from vocab.h; NULL after the last ---- */
+extern const char *const PE_CONTACT_KIND_NAMES[PE_C__N + 1];
+extern const char *const PE_ATTENDANCE_NAMES[PE_ATT__N + 1];
+extern const char *const PE_STATUS_NAMES[PE_ST__N + 1];
+extern const char *const PE_COHORT_NAMES[PE_COHORT__N + 1];
+extern const char *const PE_ALLOC_KIND_NAMES[PE_ALLOC__N + 1];
+extern const char *const PE_RAISED_BY_NAMES[PE_RAISED_BY__N + 1];
+extern const char *const PE_TRAINING_KIND_NAMES[PE_TR__N + 1];
 
 typedef struct {
   pe_student_status status;
@@ -281,32 +258,8 @@ typedef struct {
 
 /* ---- policy (policy.c, policy_rules.c) ---- */
 
-typedef enum {
-  PE_R_ALLOCATION_WITHIN,
-  PE_R_FIRST_MEETING_WITHIN,
-  PE_R_MEETINGS_PER_YEAR,
-  PE_R_MEETING_EACH_TERM,
-  PE_R_CONTACT_MONTHLY,
-  PE_R_INDIVIDUAL_CHECKIN_PER_TERM,
-  PE_R_RESPONSE_WITHIN,
-  PE_R_AWAY_CONTACT_PER_TERM,
-  PE_R_GROUP_SESSIONS,
-  PE_R_UNDER18_SENIOR_MEETING,
-  PE_R_MISSED_MEETINGS_ESCALATION,
-  PE_R_COVER_DURING_ABSENCE,
-  PE_R_TUTOR_TRAINING_WITHIN,
-  PE_R_TUTOR_QUIZ_WITHIN,
-  PE_R_TUTOR_CASELOAD_MAX,
-  /* second round */
-  PE_R_WELCOME_WEEK_CONTACT,   /* student: Welcome Week invitation (new) / contact (returning) */
-  PE_R_MEETING_SUMMARY_WITHIN, /* student: a shared summary of every attended meeting */
-  PE_R_FEEDBACK_INVITED,       /* student: invited to comment at least once in the year */
-  PE_R_PERSONAL_TUTOR_NAMED,   /* student: a named personal tutor while studying */
-  PE_R_TUTOR_FEEDBACK_INVITED, /* tutor: invited to comment at least once in the year */
-  PE_R_TUTOR_PERMANENT,        /* tutor: permanent staff, or a recorded exception */
-  PE_R_SENIOR_TUTORS,          /* school: between min and max senior tutors */
-  PE_R__N
-} pe_rule_type;
+/* Rule types: vocab.h PE_VOCAB_RULE_TYPE (lib/RULES.md says what each checks). */
+typedef enum { PE_VOCAB_RULE_TYPE(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_R__N } pe_rule_type;
 
 /* Rule parameters, stored by index in pe_rule.param. */
 typedef enum {
@@ -408,7 +361,7 @@ int pe_senior_hours_for(const pe_senior_hours *h, int tutees);
 
 /* ---- findings (finding.c) ---- */
 
-typedef enum { PE_MET, PE_PENDING, PE_DUE_SOON, PE_BREACHED, PE_NOT_APPLICABLE } pe_status;
+typedef enum { PE_VOCAB_FINDING_STATUS(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_STATUS__N } pe_status;
 
 typedef struct {
   const char *rule_id; /* borrowed from the policy */

@@ -33,12 +33,9 @@ static const char *const COUNT_V[] = {"attended", "offered", NULL};
 static const char *const DURING_V[] = {"term", NULL};
 static const char *const BY_V[] = {"personal_tutor", "any_staff", NULL};
 static const char *const PERIOD_V[] = {"term", "semester", NULL};
-static const char *const TRAINING_V[] = {"training", "quiz", "mental_health_first_aid", "essential",
-                                         NULL};
 static const char *const AUDIENCE_V[] = {"all", "new", "returning", NULL};
 static const char *const ALLOC_FROM_V[] = {"registration", "first_teaching_week", NULL};
 static const char *const ROLE_NAMES[] = {"tutor", "senior_tutor"};
-static const char *const RAISED_BY_NAMES[PE_RAISED_BY__N] = {"tutor", "senior_tutor", "student"};
 
 #define MEETING_KINDS ((1 << PE_C_MEETING) | (1 << PE_C_GROUP_MEETING))
 #define ALL_KINDS ((1 << PE_C__N) - 1)
@@ -107,7 +104,7 @@ static const param_spec P_MISSED[] = {{"missed", PE_P_MISSED, K_INT, true, 1, 20
 static const param_spec P_COVER[] = {{"days", PE_P_DAYS, K_INT, true, 0, 365, 0, NULL}, END};
 static const param_spec P_TRAINING[] = {
     {"years", PE_P_YEARS, K_INT, false, 0, 10, 0, NULL},
-    {"kind", PE_P_KIND, K_ENUM, false, 0, 0, PE_TR_TRAINING, TRAINING_V},
+    {"kind", PE_P_KIND, K_ENUM, false, 0, 0, PE_TR_TRAINING, PE_TRAINING_KIND_NAMES},
     {"roles", PE_P_ROLES, K_ROLES, false, 0, 0, ALL_ROLES, NULL},
     END};
 static const param_spec P_QUIZ[] = {{"years", PE_P_YEARS, K_INT, true, 1, 10, 0, NULL},
@@ -132,40 +129,36 @@ static const param_spec P_SENIORS[] = {{"min", PE_P_MIN, K_INT, false, 0, 100, 1
                                        {"max", PE_P_MAX, K_INT, false, 0, 100, 0, NULL},
                                        END}; /* max 0 = no maximum */
 
-typedef struct {
-  const char *name;
-  const param_spec *params;
-} type_spec;
-
-static const type_spec TYPES[PE_R__N] = {
-    {"allocation_within", P_ALLOCATION},
-    {"first_meeting_within", P_FIRST_MEETING},
-    {"meetings_per_year", P_MEETINGS_YEAR},
-    {"meeting_each_term", P_MEETING_TERM},
-    {"contact_monthly", P_MONTHLY},
-    {"individual_checkin_per_term", P_CHECKIN},
-    {"response_within", P_RESPONSE},
-    {"away_contact_per_term", P_AWAY},
-    {"group_sessions", P_GROUP},
-    {"under18_senior_meeting", P_NONE},
-    {"missed_meetings_escalation", P_MISSED},
-    {"cover_during_absence", P_COVER},
-    {"tutor_training_within", P_TRAINING},
-    {"tutor_quiz_within", P_QUIZ},
-    {"tutor_caseload_max", P_CASELOAD},
-    {"welcome_week_contact", P_WELCOME},
-    {"meeting_summary_within", P_SUMMARY},
-    {"feedback_invited", P_NONE},
-    {"personal_tutor_named", P_NAMED},
-    {"tutor_feedback_invited", P_TUTOR_FEEDBACK},
-    {"tutor_permanent", P_PERMANENT},
-    {"senior_tutors", P_SENIORS},
+/* The parameters of each rule type (its name: PE_RULE_TYPE_NAMES). */
+static const param_spec *const TYPE_PARAMS[PE_R__N] = {
+    [PE_R_ALLOCATION_WITHIN] = P_ALLOCATION,
+    [PE_R_FIRST_MEETING_WITHIN] = P_FIRST_MEETING,
+    [PE_R_MEETINGS_PER_YEAR] = P_MEETINGS_YEAR,
+    [PE_R_MEETING_EACH_TERM] = P_MEETING_TERM,
+    [PE_R_CONTACT_MONTHLY] = P_MONTHLY,
+    [PE_R_INDIVIDUAL_CHECKIN_PER_TERM] = P_CHECKIN,
+    [PE_R_RESPONSE_WITHIN] = P_RESPONSE,
+    [PE_R_AWAY_CONTACT_PER_TERM] = P_AWAY,
+    [PE_R_GROUP_SESSIONS] = P_GROUP,
+    [PE_R_UNDER18_SENIOR_MEETING] = P_NONE,
+    [PE_R_MISSED_MEETINGS_ESCALATION] = P_MISSED,
+    [PE_R_COVER_DURING_ABSENCE] = P_COVER,
+    [PE_R_TUTOR_TRAINING_WITHIN] = P_TRAINING,
+    [PE_R_TUTOR_QUIZ_WITHIN] = P_QUIZ,
+    [PE_R_TUTOR_CASELOAD_MAX] = P_CASELOAD,
+    [PE_R_WELCOME_WEEK_CONTACT] = P_WELCOME,
+    [PE_R_MEETING_SUMMARY_WITHIN] = P_SUMMARY,
+    [PE_R_FEEDBACK_INVITED] = P_NONE,
+    [PE_R_PERSONAL_TUTOR_NAMED] = P_NAMED,
+    [PE_R_TUTOR_FEEDBACK_INVITED] = P_TUTOR_FEEDBACK,
+    [PE_R_TUTOR_PERMANENT] = P_PERMANENT,
+    [PE_R_SENIOR_TUTORS] = P_SENIORS,
 };
 
 static const char *const COMMON_KEYS[] = {"id", "type", "source", "enabled", NULL};
 
 const char *pe_rule_type_name(pe_rule_type t) {
-  return (unsigned)t < PE_R__N ? TYPES[t].name : NULL;
+  return (unsigned)t < PE_R__N ? PE_RULE_TYPE_NAMES[t] : NULL;
 }
 
 bool pe_rule_is_tutor_level(pe_rule_type t) {
@@ -251,7 +244,7 @@ static void read_param(const param_spec *ps, const json_t *v, const char *field,
     read_mask(v, field, ROLE_NAMES, 2, ALL_ROLES, &r->param[ps->p], errs);
     break;
   case K_RAISED_BY:
-    read_mask(v, field, RAISED_BY_NAMES, PE_RAISED_BY__N, (1u << PE_RAISED_BY__N) - 1,
+    read_mask(v, field, PE_RAISED_BY_NAMES, PE_RAISED_BY__N, (1u << PE_RAISED_BY__N) - 1,
               &r->param[ps->p], errs);
     break;
   case K_LEVEL:
@@ -271,7 +264,7 @@ static void read_param(const param_spec *ps, const json_t *v, const char *field,
 
 /* Parameters of r's type: defaults, then the JSON values; unknown keys reported. */
 static void parse_params(const json_t *j, const char *path, pe_rule *r, json_t *errs) {
-  const param_spec *ps = TYPES[r->type].params;
+  const param_spec *ps = TYPE_PARAMS[r->type];
   char field[512];
   for (; ps->name; ps++) {
     snprintf(field, sizeof field, "%s.%s", path, ps->name);
@@ -280,15 +273,16 @@ static void parse_params(const json_t *j, const char *path, pe_rule *r, json_t *
     if (v)
       read_param(ps, v, field, r, errs);
     else if (ps->required)
-      pe_errors_add(errs, field, "is required for type %s", TYPES[r->type].name);
+      pe_errors_add(errs, field, "is required for type %s", PE_RULE_TYPE_NAMES[r->type]);
   }
   const char *key;
   json_t *v;
   json_object_foreach((json_t *)j, key, v) {
     bool known = pe_name_index(key, COMMON_KEYS, 4) >= 0;
-    for (ps = TYPES[r->type].params; ps->name && !known; ps++) known = !strcmp(ps->name, key);
+    for (ps = TYPE_PARAMS[r->type]; ps->name && !known; ps++) known = !strcmp(ps->name, key);
     snprintf(field, sizeof field, "%s.%s", path, key);
-    if (!known) pe_errors_add(errs, field, "unknown parameter for type %s", TYPES[r->type].name);
+    if (!known)
+      pe_errors_add(errs, field, "unknown parameter for type %s", PE_RULE_TYPE_NAMES[r->type]);
   }
 }
 
@@ -307,7 +301,7 @@ static void parse_type(const json_t *j, const char *path, pe_rule *r, json_t *er
   snprintf(field, sizeof field, "%s.type", path);
   int k = -1;
   for (int i = 0; i < PE_R__N && t; i++)
-    if (json_is_string(t) && strcmp(json_string_value(t), TYPES[i].name) == 0) k = i;
+    if (json_is_string(t) && strcmp(json_string_value(t), PE_RULE_TYPE_NAMES[i]) == 0) k = i;
   if (!t && r->enabled == false && r->disable_only) return;
   if (k < 0) {
     pe_errors_add(errs, field, t ? "unknown rule type" : "is required");

@@ -230,13 +230,49 @@ START_TEST(test_bad_input)
 }
 END_TEST
 
+/* GOOD with its time zone replaced by `zone`, into body. */
+static void with_zone(const char *zone, char *body, size_t size)
+{
+    const char *at = strstr(GOOD, "Europe/London");
+    snprintf(body, size, "%.*s%s%s", (int)(at - GOOD), GOOD, zone, at + strlen("Europe/London"));
+}
+
+/* A zone the engine cannot evaluate is refused by the engine's own reading, on the field, with the
+ * calendar unchanged: tzdata's right/ zones count leap seconds and their files carry no POSIX rule
+ * (RFC 8536 §3.3), so there is nothing to evaluate deadlines with. The same zone from the posix/ tree
+ * (no leap seconds, a rule) is taken. */
+START_TEST(test_zone_the_engine_cannot_evaluate)
+{
+    char body[sizeof(GOOD) + 32];
+    refused("\"Europe/London\"", "\"right/Europe/London\"", "time_zone");
+    with_zone("right/Europe/London", body, sizeof(body));
+    struct tt_response r;
+    ck_assert_int_eq(tt_call("PUT", "/calendar", w.tok_admin, body, &r), 422);
+    const json_t *first = json_array_get(json_object_get(r.json, "errors"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(first, "field")), "time_zone");
+    ck_assert_str_eq(json_string_value(json_object_get(first, "message")),
+                     "must be a POSIX TZ rule or a known zone name");
+    harness_response_free(&r);
+    with_zone("posix/Europe/London", body, sizeof(body));
+    ck_assert_int_eq(tt_status("PUT", "/calendar", w.tok_admin, body), 200);
+    char *zone = harness_sql("SELECT time_zone FROM calendar_settings", 0, NULL);
+    ck_assert_str_eq(zone, "posix/Europe/London");
+    free(zone);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
-        test_everyone_reads,        test_non_teaching_term_round_trip,
-        test_only_admin_writes,     test_bad_input,
-        test_semesters_round_trip,  test_semester_refused,
-        test_semesters_all_or_none, NULL,
+        test_everyone_reads,
+        test_non_teaching_term_round_trip,
+        test_only_admin_writes,
+        test_bad_input,
+        test_semesters_round_trip,
+        test_semester_refused,
+        test_semesters_all_or_none,
+        test_zone_the_engine_cannot_evaluate,
+        NULL,
     };
     return harness_run_suite("calendar", tests, setup, teardown);
 }
