@@ -217,13 +217,11 @@ static int replace_calendar(const struct _u_request *req, struct _u_response *re
         http_set_etag(resp, w.version);
         rc = http_json_text(resp, 200, w.json);
         w.json = NULL;
-    } else if (w.stage == CALENDAR_LOCK)
-        rc = http_problem_for(resp, st, NULL);
-    else if (w.stage == CALENDAR_IF_MATCH)
+    } else if (w.stage == CALENDAR_IF_MATCH)
         http_check_if_match(req, resp, w.locked_version);
     else if (w.stage == CALENDAR_ZONE && st == APP_INVALID)
         rc = http_problem_field(resp, 422, "time_zone", "is not a known time zone (e.g. Europe/London)");
-    else if (w.stage == CALENDAR_ZONE)
+    else if (w.stage == CALENDAR_LOCK || w.stage == CALENDAR_ZONE)
         rc = http_problem_for(resp, st, NULL);
     else
         rc = http_problem_db(resp, st, &w.err, "calendar");
