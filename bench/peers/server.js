@@ -4,7 +4,7 @@
 //   - HS256 bearer token verified by fast-jwt (the verifier @fastify/jwt uses), algorithm pinned,
 //     `exp` required, `nbf`/`iat` checked with tutord's default 30 s leeway, no verified-token cache;
 //     401 problem+json otherwise;
-//   - the caller's access scope from the token's roles/schools, as tutord's api/access.c builds it;
+//   - the caller's access scope from the token's roles/schools, as tutord's api/store/access.c builds it;
 //   - the same SQL, read from PEER_SQL_FILE (bench/run writes it from tutord's own prepared statement
 //     `student_get`), as a named prepared statement on each pooled connection, as role tutord_app;
 //   - the JSON rendered by the database sent as is, with an ETag of the version; 404 problem+json.
@@ -44,7 +44,7 @@ function problem(reply, status, title, detail) {
     .send(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
-// The five access-scope parameters of api/access.c: sees_all, self_student, schools, senior, tutor.
+// The five access-scope parameters of api/store/access.c: sees_all, self_student, schools, senior, tutor.
 function scopeOf(claims) {
   const roles = Array.isArray(claims.roles) ? claims.roles : [];
   const has = (...r) => r.some((x) => roles.includes(x));

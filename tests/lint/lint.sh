@@ -26,8 +26,10 @@ case "$mode" in
     echo "lint_tidy: no findings in $(find api lib -name '*.c' | wc -l) files"
     ;;
   cppcheck)
+    layers=() # every layer folder of api/ (api/README.md) on the include path
+    for d in api/*/; do layers+=(-I "${d%/}"); done
     cppcheck --enable=warning,performance,portability --std=c11 --inline-suppr --quiet --error-exitcode=1 \
-      -j "$jobs" --include=/usr/include/jansson.h -I api -I lib api lib
+      -j "$jobs" --include=/usr/include/jansson.h "${layers[@]}" -I lib api lib
     echo "lint_cppcheck: no findings"
     ;;
   *) echo "lint.sh: unknown mode $mode" >&2; exit 2 ;;

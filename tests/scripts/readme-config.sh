@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # tests/scripts/readme-config.sh SOURCE_DIR — the README's configuration table names every variable tutord
-# reads (the settings tables of api/config.c) and no variable tutord does not read.
+# reads (the settings tables of api/app/config.c) and no variable tutord does not read.
 set -euo pipefail
 src=${1:?source directory}
-read_by_tutord=$(grep -o '{"TUTORD_[A-Z0-9_]*"' "$src/api/config.c" | tr -d '{"' | sort -u)
+read_by_tutord=$(grep -o '{"TUTORD_[A-Z0-9_]*"' "$src/api/app/config.c" | tr -d '{"' | sort -u)
 table=$(sed -n '/^## Configuration/,/^## /p' "$src/README.md")
 missing=0
 for v in $read_by_tutord; do

@@ -1,4 +1,4 @@
-/* test_claims_map.c — the claims mapping alone (api/claims_map.c): which claim is the subject, the domain
+/* test_claims_map.c — the claims mapping alone (api/http/claims_map.c): which claim is the subject, the domain
  * rule and the case, roles from a nested path or a namespaced name through TUTORD_JWT_ROLE_MAP (unmapped
  * values ignored, our own names only without a map), schools as an array or one code, and the
  * configuration refusing what it cannot mean. No signature is involved. */

@@ -1,4 +1,4 @@
-/* test_jwks_parse.c — JWKS documents into keys (api/jwks.c), with keys made by OpenSSL at run time: each
+/* test_jwks_parse.c — JWKS documents into keys (api/http/jwks.c), with keys made by OpenSSL at run time: each
  * supported kind with its pinned alg (RSA without alg → RS256, EC by curve), entries that are not usable
  * signature keys skipped, broken documents refused with a reason, the PEM verifying the key's own
  * signature, and the merge/compare the refresher uses. */

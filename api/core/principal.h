@@ -1,0 +1,25 @@
+/* principal.h — who is calling: the roles and schools a verified token grants (auth.h verifies the token;
+ * every layer reads the result). */
+#ifndef TUTORD_PRINCIPAL_H
+#define TUTORD_PRINCIPAL_H
+
+enum role {
+    ROLE_STUDENT = 1u << 0,
+    ROLE_TUTOR = 1u << 1,
+    ROLE_SENIOR_TUTOR = 1u << 2,
+    ROLE_REGISTRY = 1u << 3,
+    ROLE_ADMIN = 1u << 4,
+    ROLE_DEAN = 1u << 5, /* the Dean of Personal Tutoring: approves schools' policies and annual reports */
+};
+
+#define AUTH_MAX_SCHOOLS 16
+
+/* Who is calling: taken from a verified token only. */
+struct principal {
+    char sub[64];   /* staff number or student number */
+    unsigned roles; /* enum role bits */
+    int n_schools;  /* from the optional `schools` claim (or the mapped one) */
+    char schools[AUTH_MAX_SCHOOLS][17];
+};
+
+#endif
