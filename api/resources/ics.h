@@ -6,13 +6,7 @@
 #include <stddef.h>
 #include <time.h>
 
-struct ics_event {
-    const char *uid;                                    /* stable across feeds and changes */
-    time_t start, end, stamp;                           /* stamp: when the event last changed (DTSTAMP, UTC) */
-    const char *summary, *location, *url, *description; /* url and description may be "" (left out) */
-    int cancelled;                                      /* STATUS:CANCELLED, else CONFIRMED */
-    int sequence;                                       /* SEQUENCE, bumped on every change */
-};
+#include "ics_event.h"
 
 /* Builds the calendar `name` (X-WR-CALNAME) of `n` events in time zone `tz` (an IANA name; UTC when
  * libical does not know it). Returns the iCalendar text (malloc'd, caller frees) or NULL when out of

@@ -4,8 +4,8 @@
 #ifndef TUTORD_REPO_EXPORT_H
 #define TUTORD_REPO_EXPORT_H
 
-#include "auth.h"
 #include "db.h"
+#include "principal.h"
 
 /* The unit of work's context: the caller, the student, whether the caller is the student themself (only
  * what the student may read elsewhere); out: the document (malloc'd, the caller's to free). */

@@ -6,9 +6,9 @@
 
 #include <stddef.h>
 
-#include "auth.h"
 #include "db.h"
-#include "ics.h"
+#include "ics_event.h"
+#include "principal.h"
 
 /* How the feed reader failed when repo_feed_read_work returns other than APP_OK. */
 enum repo_feed_refusal {
