@@ -81,18 +81,19 @@ static void put_body(struct strbuf *b, const char *text, const char *portal, con
 
 /* Appends the meeting of claimed row `i` as a text/calendar part (iTIP, deliver_invite.h) and the closing
  * boundary; marks the buffer failed when the invitation cannot be built. */
-static void put_invite(const struct deliverer *d, struct strbuf *b, const PGresult *res, int i, const char *tz)
+static void put_invite(const struct deliverer *d, struct strbuf *b, const struct outbox_rows *res, int i,
+                       const char *tz)
 {
-    int cancel = strcmp(PQgetvalue(res, i, OUTBOX_CALENDAR), "cancel") == 0;
+    int cancel = strcmp(outbox_value(res, i, OUTBOX_CALENDAR), "cancel") == 0;
     struct invite in = {.cancel = cancel,
-                        .booking = PQgetvalue(res, i, OUTBOX_BOOKING),
-                        .start = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_STARTS), NULL, 10),
-                        .end = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_ENDS), NULL, 10),
-                        .stamp = (time_t)strtoll(PQgetvalue(res, i, OUTBOX_CHANGED), NULL, 10),
+                        .booking = outbox_value(res, i, OUTBOX_BOOKING),
+                        .start = (time_t)strtoll(outbox_value(res, i, OUTBOX_STARTS), NULL, 10),
+                        .end = (time_t)strtoll(outbox_value(res, i, OUTBOX_ENDS), NULL, 10),
+                        .stamp = (time_t)strtoll(outbox_value(res, i, OUTBOX_CHANGED), NULL, 10),
                         .summary = "Personal tutoring meeting",
-                        .location = PQgetvalue(res, i, OUTBOX_LOCATION),
+                        .location = outbox_value(res, i, OUTBOX_LOCATION),
                         .organizer = d->from,
-                        .attendee = PQgetvalue(res, i, OUTBOX_EMAIL),
+                        .attendee = outbox_value(res, i, OUTBOX_EMAIL),
                         .tz = tz};
     char *ics = deliver_invite(&in);
     if (!ics) {
@@ -100,29 +101,29 @@ static void put_invite(const struct deliverer *d, struct strbuf *b, const PGresu
         return;
     }
     strbuf_puts(b, "\r\n--tutord-");
-    strbuf_puts(b, PQgetvalue(res, i, OUTBOX_MESSAGE_ID));
+    strbuf_puts(b, outbox_value(res, i, OUTBOX_MESSAGE_ID));
     strbuf_puts(b, cancel ? "\r\nContent-Type: text/calendar; charset=utf-8; method=CANCEL"
                           : "\r\nContent-Type: text/calendar; charset=utf-8; method=REQUEST");
     strbuf_puts(b, "\r\nContent-Transfer-Encoding: 8bit\r\nContent-Disposition: attachment; filename=\"meeting.ics\""
                    "\r\n\r\n");
     strbuf_puts(b, ics);
     strbuf_puts(b, "\r\n--tutord-");
-    strbuf_puts(b, PQgetvalue(res, i, OUTBOX_MESSAGE_ID));
+    strbuf_puts(b, outbox_value(res, i, OUTBOX_MESSAGE_ID));
     strbuf_puts(b, "--\r\n");
     free(ics);
 }
 
 /* The whole message of claimed row `i` (malloc'd text, NULL when out of memory): plain text, or for a
  * meeting a multipart/mixed of the text and the invitation (time zone `tz`). */
-static char *compose(const struct deliverer *d, const PGresult *res, int i, const char *tz)
+static char *compose(const struct deliverer *d, const struct outbox_rows *res, int i, const char *tz)
 {
     char date[64], head[1280], type[160];
     time_t now = time(NULL);
     struct tm tm;
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", gmtime_r(&now, &tm));
     const char *portal = d->app->config->portal_url ? d->app->config->portal_url : "";
-    const char *mid = PQgetvalue(res, i, OUTBOX_MESSAGE_ID);
-    int meeting = PQgetvalue(res, i, OUTBOX_CALENDAR)[0] != '\0';
+    const char *mid = outbox_value(res, i, OUTBOX_MESSAGE_ID);
+    int meeting = outbox_value(res, i, OUTBOX_CALENDAR)[0] != '\0';
     if (meeting)
         snprintf(type, sizeof(type),
                  "multipart/mixed; boundary=\"tutord-%s\"\r\n\r\n--tutord-%s\r\n"
@@ -132,11 +133,11 @@ static char *compose(const struct deliverer *d, const PGresult *res, int i, cons
              "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@%s>\r\n"
              "MIME-Version: 1.0\r\nContent-Type: %s\r\n"
              "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n",
-             d->from, PQgetvalue(res, i, OUTBOX_EMAIL), PQgetvalue(res, i, OUTBOX_SUBJECT), date, mid,
+             d->from, outbox_value(res, i, OUTBOX_EMAIL), outbox_value(res, i, OUTBOX_SUBJECT), date, mid,
              domain_of(d->from), meeting ? type : "text/plain; charset=utf-8");
     struct strbuf b = {0};
     strbuf_puts(&b, head);
-    put_body(&b, PQgetvalue(res, i, OUTBOX_BODY), portal, PQgetvalue(res, i, OUTBOX_LINK));
+    put_body(&b, outbox_value(res, i, OUTBOX_BODY), portal, outbox_value(res, i, OUTBOX_LINK));
     if (meeting)
         put_invite(d, &b, res, i, tz);
     if (b.failed) {
@@ -148,14 +149,14 @@ static char *compose(const struct deliverer *d, const PGresult *res, int i, cons
 
 /* The SMTP server is unreachable: puts claimed rows `from`.. back untried (outbox_release), due again
  * after the first retry's delay, so an outage costs one connection attempt per pass and loses nothing. */
-static void outbox_release_rest(const struct deliverer *d, struct db_conn *conn, const PGresult *res, int from,
-                                const char *why)
+static void outbox_release_rest(const struct deliverer *d, struct db_conn *conn, const struct outbox_rows *res,
+                                int from, const char *why)
 {
     struct strbuf ids = {0};
     strbuf_puts(&ids, "{");
-    for (int i = from; i < PQntuples(res); i++) {
+    for (int i = from; i < outbox_row_count(res); i++) {
         strbuf_puts(&ids, i > from ? "," : "");
-        strbuf_puts(&ids, PQgetvalue(res, i, OUTBOX_ID));
+        strbuf_puts(&ids, outbox_value(res, i, OUTBOX_ID));
     }
     strbuf_puts(&ids, "}");
     char *list = strbuf_take(&ids);
@@ -166,12 +167,12 @@ static void outbox_release_rest(const struct deliverer *d, struct db_conn *conn,
 
 /* Sends claimed row `i`: appends its id to `sent` when the server took it, else records the failure,
  * except when the server could not be reached (left to the caller). Returns smtp_send's verdict. */
-static int send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const PGresult *res, int i,
-                    const char *tz, struct strbuf *sent)
+static int send_one(struct deliverer *d, struct db_conn *conn, struct smtp_session *s, const struct outbox_rows *res,
+                    int i, const char *tz, struct strbuf *sent)
 {
-    const char *id = PQgetvalue(res, i, OUTBOX_ID);
+    const char *id = outbox_value(res, i, OUTBOX_ID);
     char *message = compose(d, res, i, tz), why[300] = "out of memory";
-    struct smtp_mail mail = {d->from, PQgetvalue(res, i, OUTBOX_EMAIL), message};
+    struct smtp_mail mail = {d->from, outbox_value(res, i, OUTBOX_EMAIL), message};
     int rc = message ? smtp_send(s, &mail, why, sizeof(why)) : 1;
     free(message);
     if (rc == 0) {
@@ -205,10 +206,10 @@ static int stop_asked(struct deliverer *d)
 static int deliver_emails(struct deliverer *d, struct db_conn *conn)
 {
     const struct config *cfg = d->app->config;
-    PGresult *res = NULL;
+    struct outbox_rows *res = NULL;
     if (outbox_claim(conn, EMAIL_BATCH, d->lease_ms, &res) != APP_OK)
         return 0;
-    int n = PQntuples(res);
+    int n = outbox_row_count(res);
     int starttls = !(cfg->smtp_starttls && strcmp(cfg->smtp_starttls, "off") == 0);
     struct smtp_session *s = n ? smtp_open(cfg->smtp_url, starttls, d->credentials) : NULL;
     struct strbuf sent = {0};
@@ -226,7 +227,7 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
     }
     strbuf_puts(&sent, "}");
     smtp_close(s);
-    PQclear(res);
+    outbox_rows_free(res);
     char *ids = strbuf_take(&sent);
     if (!ids || (strcmp(ids, "{}") != 0 && outbox_sent(conn, ids) != APP_OK))
         log_msg(LOG_ERROR, "deliver: could not record a batch of sent notifications");
@@ -235,19 +236,20 @@ static int deliver_emails(struct deliverer *d, struct db_conn *conn)
 }
 
 /* Delivers the next event of the subscription in row 0 of `res` (inside the caller's transaction). */
-static void post_one(struct deliverer *d, struct db_conn *conn, const PGresult *res)
+static void post_one(struct deliverer *d, struct db_conn *conn, const struct outbox_rows *res)
 {
     char msg_id[40];
-    snprintf(msg_id, sizeof(msg_id), "evt_%s", PQgetvalue(res, 0, HOOK_EVENT));
+    snprintf(msg_id, sizeof(msg_id), "evt_%s", outbox_value(res, 0, HOOK_EVENT));
     struct webhook_result r;
     const char *allow = d->app->config->webhook_allow_private;
-    int rc = webhook_post(PQgetvalue(res, 0, HOOK_URL), PQgetvalue(res, 0, HOOK_SECRET), msg_id, (long long)time(NULL),
-                          PQgetvalue(res, 0, HOOK_BODY), allow && strcmp(allow, "on") == 0, &r);
+    int rc =
+        webhook_post(outbox_value(res, 0, HOOK_URL), outbox_value(res, 0, HOOK_SECRET), msg_id, (long long)time(NULL),
+                     outbox_value(res, 0, HOOK_BODY), allow && strcmp(allow, "on") == 0, &r);
     if (rc != 0)
-        log_msg(LOG_WARN, "deliver: webhook %s, event %s: %s", PQgetvalue(res, 0, HOOK_SUB),
-                PQgetvalue(res, 0, HOOK_EVENT), r.error);
-    enum app_status st = outbox_hook_done(conn, PQgetvalue(res, 0, HOOK_SUB), PQgetvalue(res, 0, HOOK_EVENT),
-                                          PQgetvalue(res, 0, HOOK_SEQ), r.status, rc == 0 ? NULL : r.error,
+        log_msg(LOG_WARN, "deliver: webhook %s, event %s: %s", outbox_value(res, 0, HOOK_SUB),
+                outbox_value(res, 0, HOOK_EVENT), r.error);
+    enum app_status st = outbox_hook_done(conn, outbox_value(res, 0, HOOK_SUB), outbox_value(res, 0, HOOK_EVENT),
+                                          outbox_value(res, 0, HOOK_SEQ), r.status, rc == 0 ? NULL : r.error,
                                           d->retry_base_ms, d->disable_after);
     if (st == APP_OK)
         st = db_commit(conn);
@@ -262,20 +264,20 @@ static int deliver_hooks(struct deliverer *d, struct db_conn *conn)
     char after[24] = "0";
     int posted = 0;
     for (;;) {
-        PGresult *res = NULL;
-        if (db_begin(conn) != APP_OK || outbox_hook_next(conn, after, &res) != APP_OK || PQntuples(res) == 0) {
-            PQclear(res);
+        struct outbox_rows *res = NULL;
+        if (db_begin(conn) != APP_OK || outbox_hook_next(conn, after, &res) != APP_OK || outbox_row_count(res) == 0) {
+            outbox_rows_free(res);
             db_rollback(conn);
             return posted;
         }
-        snprintf(after, sizeof(after), "%s", PQgetvalue(res, 0, HOOK_SUB));
-        if (PQgetisnull(res, 0, HOOK_EVENT)) {
+        snprintf(after, sizeof(after), "%s", outbox_value(res, 0, HOOK_SUB));
+        if (outbox_is_null(res, 0, HOOK_EVENT)) {
             db_rollback(conn);
         } else {
             post_one(d, conn, res);
             posted++;
         }
-        PQclear(res);
+        outbox_rows_free(res);
     }
 }
 

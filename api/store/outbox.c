@@ -17,13 +17,56 @@ static const char CLAIM_SQL[] =
     "           coalesce(extract(epoch FROM (e.payload ->> 'ends_at')::timestamptz)::bigint::text, '0'),"
     "           coalesce(e.payload ->> 'location', ''), coalesce(extract(epoch FROM e.occurred_at)::bigint::text, '0')";
 
-enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out)
+struct outbox_rows {
+    PGresult *res;
+};
+
+int outbox_row_count(const struct outbox_rows *rows)
+{
+    return rows ? PQntuples(rows->res) : 0;
+}
+
+const char *outbox_value(const struct outbox_rows *rows, int row, int column)
+{
+    return PQgetvalue(rows->res, row, column);
+}
+
+int outbox_is_null(const struct outbox_rows *rows, int row, int column)
+{
+    return PQgetisnull(rows->res, row, column);
+}
+
+void outbox_rows_free(struct outbox_rows *rows)
+{
+    if (rows)
+        PQclear(rows->res);
+    free(rows);
+}
+
+/* Runs `sql` and wraps its result as outbox rows (*out NULL on failure). */
+static enum app_status rows_query(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
+                                  struct outbox_rows **out)
+{
+    *out = NULL;
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, sql, nparams, params, &res, NULL);
+    if (st != APP_OK)
+        return st;
+    if (!(*out = malloc(sizeof(**out)))) {
+        PQclear(res);
+        return APP_NOMEM;
+    }
+    (*out)->res = res;
+    return APP_OK;
+}
+
+enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, struct outbox_rows **out)
 {
     char batch_s[16], lease_s[16];
     snprintf(batch_s, sizeof(batch_s), "%d", batch);
     snprintf(lease_s, sizeof(lease_s), "%d", lease_ms);
     const char *params[2] = {batch_s, lease_s};
-    return db_query(conn, CLAIM_SQL, 2, params, out, NULL);
+    return rows_query(conn, CLAIM_SQL, 2, params, out);
 }
 
 enum app_status outbox_sent(struct db_conn *conn, const char *ids)
@@ -95,10 +138,10 @@ static const char HOOK_NEXT_SQL[] =
     "    WHERE (c.seq, e.id) > (s.cursor_seq, s.cursor_id) AND e.kind = ANY (s.events)"
     "    ORDER BY c.seq, e.id LIMIT 1) n ON true";
 
-enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PGresult **out)
+enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, struct outbox_rows **out)
 {
     const char *params[1] = {after_sub};
-    return db_query(conn, HOOK_NEXT_SQL, 1, params, out, NULL);
+    return rows_query(conn, HOOK_NEXT_SQL, 1, params, out);
 }
 
 static const char HOOK_DONE_SQL[] =

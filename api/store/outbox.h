@@ -15,6 +15,19 @@
 
 #include "db.h"
 
+/* Rows the outbox hands out (claimed emails, a webhook message), read through the functions below so
+ * that callers outside the store never touch libpq. */
+struct outbox_rows;
+
+/* How many rows; 0 for NULL. */
+int outbox_row_count(const struct outbox_rows *rows);
+/* The text of `column` in `row` ("" for SQL NULL); valid until outbox_rows_free. */
+const char *outbox_value(const struct outbox_rows *rows, int row, int column);
+/* True when `column` in `row` is SQL NULL. */
+int outbox_is_null(const struct outbox_rows *rows, int row, int column);
+/* Frees the rows; NULL-safe. */
+void outbox_rows_free(struct outbox_rows *rows);
+
 /* Columns of a claimed email row, in order. For a meeting (OUTBOX_CALENDAR "request" or "cancel", else
  * ""): the booking's id, start and end (Unix seconds), place, and when the change happened. */
 enum outbox_column {
@@ -33,8 +46,8 @@ enum outbox_column {
 };
 
 /* Claims up to `batch` due emails for `lease_ms` (autocommit). Returns APP_OK with *out (caller
- * PQclear()s) holding the rows, columns as enum outbox_column. */
-enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, PGresult **out);
+ * outbox_rows_free()s) holding the rows, columns as enum outbox_column. */
+enum app_status outbox_claim(struct db_conn *conn, int batch, int lease_ms, struct outbox_rows **out);
 
 /* Records that the emails `ids` (a PostgreSQL array literal of ids, "{7,8,9}") were sent: one statement
  * (one commit) for a whole batch. */
@@ -61,7 +74,7 @@ enum outbox_hook_column { HOOK_SUB, HOOK_URL, HOOK_SECRET, HOOK_EVENT, HOOK_SEQ,
  * `after_sub` (SKIP LOCKED) and finds the first event after its cursor that it wants. Returns APP_OK with
  * *out one row (columns as enum outbox_hook_column; HOOK_EVENT is NULL when the subscription is up to
  * date) or no row when no subscription is due. The body carries ids and types only (see outbox.c). */
-enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, PGresult **out);
+enum app_status outbox_hook_next(struct db_conn *conn, const char *after_sub, struct outbox_rows **out);
 
 /* Inside the caller's transaction: records one delivery attempt of event `event` (seq `seq`) to
  * subscription `sub` and moves the subscription on: past the event on success; otherwise one more
