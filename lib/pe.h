@@ -142,7 +142,7 @@ typedef enum {
 
 typedef enum { PE_VOCAB_ALLOC_KIND(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_ALLOC__N } pe_alloc_kind;
 typedef enum { PE_VOCAB_CONTACT_KIND(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_C__N } pe_contact_kind;
-typedef enum { PE_DIR_TO_STUDENT, PE_DIR_FROM_STUDENT } pe_direction;
+typedef enum { PE_VOCAB_DIRECTION(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_DIR__N } pe_direction;
 typedef enum { PE_VOCAB_ATTENDANCE(PE_VOCAB_ENUMERATOR, PE_VOCAB_NONE) PE_ATT__N } pe_attendance;
 /* Training record kinds: the school's personal-tutor training, the Personal Tutoring Quiz, Mental
  * Health First Aid (Essex SPT 7), and other essential training for the role (Essex PT 6, SPT 9). */
@@ -156,6 +156,7 @@ typedef enum {
 
 /* ---- names (names.c): each enumerator's JSON spelling, from vocab.h; NULL after the last ---- */
 extern const char *const PE_CONTACT_KIND_NAMES[PE_C__N + 1];
+extern const char *const PE_DIRECTION_NAMES[PE_DIR__N + 1];
 extern const char *const PE_ATTENDANCE_NAMES[PE_ATT__N + 1];
 extern const char *const PE_STATUS_NAMES[PE_ST__N + 1];
 extern const char *const PE_COHORT_NAMES[PE_COHORT__N + 1];

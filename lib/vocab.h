@@ -21,6 +21,11 @@
   X(PE_C_TEACHING_EVENT, "teaching_event") S() \
   X(PE_C_CHECKIN, "checkin")
 
+/* Which way a contact went: from the tutor (or the service) to the student, or from the student. */
+#define PE_VOCAB_DIRECTION(X, S) \
+  X(PE_DIR_TO_STUDENT, "to_student") S() \
+  X(PE_DIR_FROM_STUDENT, "from_student")
+
 /* A contact's attendance. */
 #define PE_VOCAB_ATTENDANCE(X, S) \
   X(PE_ATT_SCHEDULED, "scheduled") S() \
@@ -107,6 +112,7 @@
 /* Every list with its name, for code that walks all of them (the tests): X(NAME, LIST). */
 #define PE_VOCAB_ALL(X) \
   X(contact_kind, PE_VOCAB_CONTACT_KIND) \
+  X(direction, PE_VOCAB_DIRECTION) \
   X(attendance, PE_VOCAB_ATTENDANCE) \
   X(student_status, PE_VOCAB_STUDENT_STATUS) \
   X(cohort, PE_VOCAB_COHORT) \

@@ -18,7 +18,6 @@
 #include "unit_of_work.h"
 #include "validate.h"
 
-static const char *const DIRECTIONS[] = {"to_student", "from_student", NULL};
 static const char *const CHANNELS[] = {"in_person", "online", NULL};
 static const char *const ANSWERS[] = {"confirmed", "disputed", NULL};
 static const char *const MEETINGS[] = {"meeting", "group_meeting", NULL};
@@ -36,7 +35,7 @@ static const char *const WRITTEN[] = {"message", "email", NULL};
 
 static const struct field_spec CONTACT_FIELDS[] = {
     {"kind", FT_ENUM, F_REQUIRED, 0, 0, PE_CONTACT_KIND_NAMES},
-    {"direction", FT_ENUM, F_REQUIRED, 0, 0, DIRECTIONS},
+    {"direction", FT_ENUM, F_REQUIRED, 0, 0, PE_DIRECTION_NAMES},
     {"staff", FT_ID, 0, 1, 20, NULL},
     {"channel", FT_ENUM, F_NULLABLE, 0, 0, CHANNELS},
     {"scheduled_at", FT_INSTANT, F_NULLABLE, 0, 0, NULL},
@@ -127,7 +126,7 @@ static int read_filter(const struct _u_request *req, struct _u_response *resp, s
     memset(f, 0, sizeof(*f));
     pastoral_query_date_range(req, errors, &f->from, &f->to);
     pastoral_query_enum(req, "kind", PE_CONTACT_KIND_NAMES, errors, &f->kind);
-    pastoral_query_enum(req, "direction", DIRECTIONS, errors, &f->direction);
+    pastoral_query_enum(req, "direction", PE_DIRECTION_NAMES, errors, &f->direction);
     return http_list_filter_done(resp, errors);
 }
 

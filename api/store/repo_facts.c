@@ -311,7 +311,8 @@ static void parse_contact(const PGresult *res, int r, void *elem)
     pe_contact *c = elem;
     c->id = int_at(res, r, 1);
     c->kind = (pe_contact_kind)int_at(res, r, 2);
-    c->direction = strcmp(text_at(res, r, 3), "from_student") == 0 ? PE_DIR_FROM_STUDENT : PE_DIR_TO_STUDENT;
+    c->direction = strcmp(text_at(res, r, 3), PE_DIRECTION_NAMES[PE_DIR_FROM_STUDENT]) == 0 ? PE_DIR_FROM_STUDENT
+                                                                                            : PE_DIR_TO_STUDENT;
     copy_id(c->staff, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
     c->at = int_at(res, r, 5);
     c->attendance = (pe_attendance)int_at(res, r, 6);

@@ -52,6 +52,7 @@ START_TEST(test_check_constraints_match_vocab)
 {
     static const char *const LEVELS[] = PE_VOCAB_NAMES(PE_VOCAB_LEVEL);
     column_allows("contacts", "kind", PE_CONTACT_KIND_NAMES);
+    column_allows("contacts", "direction", PE_DIRECTION_NAMES);
     column_allows("contacts", "attendance", PE_ATTENDANCE_NAMES);
     column_allows("students", "status", PE_STATUS_NAMES);
     column_allows("student_status_history", "status", PE_STATUS_NAMES);

@@ -13,6 +13,7 @@ const schemas = YAML.parse(readFileSync(specPath, 'utf8')).components.schemas;
 // Where the contract spells each list: a schema name, or a schema and one of its properties.
 const carriers = {
   contact_kind: [['ContactKind']],
+  direction: [['ContactDirection']],
   attendance: [['Attendance']],
   student_status: [['StudentStatus']],
   cohort: [['Cohort']],
