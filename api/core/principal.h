@@ -12,6 +12,18 @@ enum role {
     ROLE_DEAN = 1u << 5, /* the Dean of Personal Tutoring: approves schools' policies and annual reports */
 };
 
+/* Every role with its token and audit spelling, in the order a principal's "primary" role is chosen
+ * (admin first); ROLE_COUNT entries (principal.c). The one list of role names. */
+struct role_name {
+    const char *name;
+    unsigned bit;
+};
+#define ROLE_COUNT 6
+extern const struct role_name ROLE_NAMES[ROLE_COUNT];
+
+/* The spelling of one role bit ("student", "senior_tutor", ...), or NULL for anything else. */
+const char *role_name(unsigned bit);
+
 #define AUTH_MAX_SCHOOLS 16
 
 /* Who is calling: taken from a verified token only. */

@@ -28,14 +28,6 @@ struct auth_verifier {
     long leeway;
 };
 
-static const struct {
-    const char *name;
-    unsigned bit;
-} ROLE_NAMES[] = {
-    {"admin", ROLE_ADMIN}, {"senior_tutor", ROLE_SENIOR_TUTOR}, {"registry", ROLE_REGISTRY},
-    {"tutor", ROLE_TUTOR}, {"student", ROLE_STUDENT},           {"dean", ROLE_DEAN},
-};
-
 unsigned auth_role_of_name(const char *name)
 {
     for (size_t i = 0; i < sizeof(ROLE_NAMES) / sizeof(ROLE_NAMES[0]); i++)

@@ -8,16 +8,11 @@
 /* The principal's roles as a PostgreSQL array literal, e.g. {tutor,senior_tutor}. */
 static void roles_literal(const struct principal *who, char *buf, size_t size)
 {
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } roles[] = {{ROLE_STUDENT, "student"},   {ROLE_TUTOR, "tutor"}, {ROLE_SENIOR_TUTOR, "senior_tutor"},
-                 {ROLE_REGISTRY, "registry"}, {ROLE_ADMIN, "admin"}, {ROLE_DEAN, "dean"}};
     size_t used = (size_t)snprintf(buf, size, "{");
     int first = 1;
-    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
-        if (who->roles & roles[i].bit) {
-            used += (size_t)snprintf(buf + used, size - used, "%s%s", first ? "" : ",", roles[i].name);
+    for (unsigned bit = ROLE_STUDENT; bit <= ROLE_DEAN; bit <<= 1) /* in the bits' order */
+        if ((who->roles & bit) && role_name(bit)) {
+            used += (size_t)snprintf(buf + used, size - used, "%s%s", first ? "" : ",", role_name(bit));
             first = 0;
         }
     snprintf(buf + used, size - used, "}");
