@@ -77,10 +77,3 @@ int pastoral_respond_json(struct _u_response *resp, long status, char *json, con
         http_set_etag(resp, version);
     return http_json_text(resp, status, json);
 }
-
-enum app_status pastoral_begin(const struct app *app, struct db_conn **conn)
-{
-    *conn = NULL;
-    enum app_status st = db_acquire(app->pool, conn);
-    return st == APP_OK ? db_begin(*conn) : st;
-}

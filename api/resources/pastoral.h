@@ -41,10 +41,6 @@ int pastoral_respond_json(struct _u_response *resp, long status, char *json, con
 
 struct db_conn;
 
-/* Takes a pooled connection and begins a transaction; *conn is set whenever one was taken (release it
- * with db_release, which rolls back what was not committed). */
-enum app_status pastoral_begin(const struct app *app, struct db_conn **conn);
-
 /* True when `s` is one of `values` (NULL-terminated). Pure. */
 int pastoral_in(const char *const *values, const char *s);
 
