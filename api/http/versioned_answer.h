@@ -19,4 +19,10 @@ struct versioned_words {
 int versioned_answer(const struct _u_request *req, struct _u_response *resp, enum app_status st,
                      struct versioned_write *w, json_t *errors, const struct versioned_words *words);
 
+/* Answers a read of one versioned row: 200 with `json` (taken) and `version` as its ETag when `st` is APP_OK,
+ * else the problem of `st` (`not_found` the 404's detail). Frees `json` and `version` either way. Returns
+ * U_CALLBACK_COMPLETE. */
+int versioned_read_answer(struct _u_response *resp, enum app_status st, char *json, char *version,
+                          const char *not_found);
+
 #endif

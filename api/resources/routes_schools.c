@@ -10,6 +10,7 @@
 #include "repo_schools.h"
 #include "unit_of_work.h"
 #include "validate.h"
+#include "versioned_answer.h"
 
 static const struct field_spec SCHOOL_FIELDS[] = {
     {"code", FT_CODE, 0, 1, 16, NULL},
@@ -39,13 +40,7 @@ static int callback_schools_get(const struct _u_request *req, struct _u_response
     const struct app *app = user_data;
     struct school_read r = {.code = http_path_param(req, "code")};
     enum app_status st = uow_read(app->pool, read_school, &r);
-    if (st != APP_OK) {
-        free(r.json), free(r.version);
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such school" : NULL);
-    }
-    http_set_etag(resp, r.version);
-    free(r.version);
-    return http_json_text(resp, 200, r.json);
+    return versioned_read_answer(resp, st, r.json, r.version, "no such school");
 }
 
 /* Creates or renames the school in one unit of work and answers: the school (201 new, 200 otherwise)

@@ -42,13 +42,7 @@ static int callback_students_get(const struct _u_request *req, struct _u_respons
     access_scope_of(http_principal(resp), &scope);
     struct student_read r = {.number = http_path_param(req, "student_number"), .scope = &scope};
     enum app_status st = uow_read(app->pool, read_student, &r);
-    if (st != APP_OK) {
-        free(r.json), free(r.version);
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such student" : NULL);
-    }
-    http_set_etag(resp, r.version);
-    free(r.version);
-    return http_json_text(resp, 200, r.json);
+    return versioned_read_answer(resp, st, r.json, r.version, "no such student");
 }
 
 /* ---- GET /students ------------------------------------------------------------------------------- */

@@ -40,13 +40,7 @@ static int callback_tutors_get(const struct _u_request *req, struct _u_response 
     const struct app *app = user_data;
     struct tutor_read r = {.who = http_principal(resp), .number = http_path_param(req, "staff_number")};
     enum app_status st = uow_read(app->pool, read_tutor, &r);
-    if (st != APP_OK) {
-        free(r.json), free(r.version);
-        return http_problem_for(resp, st, st == APP_NOT_FOUND ? "no such tutor" : NULL);
-    }
-    http_set_etag(resp, r.version);
-    free(r.version);
-    return http_json_text(resp, 200, r.json);
+    return versioned_read_answer(resp, st, r.json, r.version, "no such tutor");
 }
 
 /* ---- GET /tutors ------------------------------------------------------------------------------------ */
