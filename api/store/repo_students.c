@@ -8,32 +8,54 @@
 #include "audit.h"
 #include "page_query.h"
 #include "repo_row.h"
+#include "strbuf.h"
 #include "validate.h"
 
-/* A student's single-record representation: tutord_student_json with status_history [{status, from}]
- * appended, as text. The history is one correlated subquery over the (student_number, from_date)
- * primary key, written inline (a SQL function with an aggregate is not inlined and would be planned on
- * every call); it aggregates the rows in the order of a sorted subquery, which the primary key's index
- * scan delivers (an ORDER BY inside json_agg would sort again, a tuplesort per read); the lists leave
- * it out. */
-#define STUDENT_ONE_JSON                                                                                               \
-    "left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("                   \
-    "json_build_object('status', h.status, 'from', h.from_date)) FROM (SELECT h.status, h.from_date"                   \
-    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date) h)::text, '[]')"   \
-    " || '}'"
+/* A student's single-record representation is tutord_student_json (sql/001) with status_history
+ * [{status, from}] appended. The hot read does not build it in SQL: json_build_object looks up the output
+ * function of each of its 15 arguments on every call, and the text it returns is copied and re-concatenated,
+ * which cost the database more than the row lookup itself. The statements return the columns instead —
+ * strings as stored, dates, timestamps and the history's dates as PostgreSQL's own JSON text (to_json: the
+ * same encoding json_build_object uses, whatever the session's DateStyle) — and student_one_json writes
+ * the object with the same keys, order and separators (`"key" : value`, `, `) byte for byte
+ * (tests/api/test_students.c compares it with the SQL function's text). The history is one correlated
+ * subquery over the (student_number, from_date) primary key, aggregated in the order of a sorted subquery,
+ * which the index scan delivers: "status \"date\"" items joined by commas (statuses are vocabulary
+ * words, without spaces or commas). */
+#define STUDENT_ONE_COLUMNS                                                                                            \
+    "s.student_number, s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"         \
+    " to_json(s.registered_on)::text, to_json(s.course_start)::text, to_json(s.date_of_birth)::text, s.version::text," \
+    " to_json(s.created_at)::text, to_json(s.updated_at)::text,"                                                       \
+    " (SELECT string_agg(h.status || ' ' || to_json(h.from_date)::text, ',') FROM (SELECT h.status, h.from_date"       \
+    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date) h)"
 
-/* The single-student read, planned once per connection. A custom plan (PostgreSQL's first five, and any
- * that looks cheaper than the generic one) folds the caller's scope into constants and re-plans the
- * statement, re-inlining tutord_student_json, on every call: that planning cost several times the
- * execution. So sees-all callers (admin, registry) get student_get_all, with no access condition and
- * nothing to fold; everyone else gets student_get, whose scope parameters sit in a one-row subquery `p`
- * behind OFFSET 0 (an optimisation fence): a custom plan can fold nothing, costs what the generic one
- * costs plus planning, and PostgreSQL keeps the generic plan from the sixth call on. student_get stays
- * right for every scope (the benchmark and the peer run it with an admin's). */
+/* The keys of tutord_student_json in its order, and whether each column is a string to quote (else it is
+ * JSON text already: a number or to_json's output). Column i of STUDENT_ONE_COLUMNS is key i. */
+static const struct {
+    const char *key;
+    int quote;
+} STUDENT_KEYS[] = {
+    {"student_number", 1}, {"name", 1},          {"email", 1},   {"school", 1},     {"partner_school", 1},
+    {"programme", 1},      {"level", 1},         {"cohort", 1},  {"status", 1},     {"registered_on", 0},
+    {"course_start", 0},   {"date_of_birth", 0}, {"version", 0}, {"created_at", 0}, {"updated_at", 0},
+};
+#define STUDENT_N_KEYS (sizeof(STUDENT_KEYS) / sizeof(STUDENT_KEYS[0]))
+
+/* The single-student reads, planned once per connection, each shaped so that its generic plan is kept
+ * and nothing is re-planned per call: sees-all callers (admin, registry) get student_get_all, with no
+ * access condition; a tutor who is nothing else gets student_get_tutor (their current tutee or nothing);
+ * everyone else gets student_get, whose scope parameters sit in a one-row subquery `p` behind OFFSET 0
+ * (an optimisation fence): a custom plan can fold nothing, costs what the generic one costs plus
+ * planning, and PostgreSQL keeps the generic plan from the sixth call on. student_get stays right for
+ * every scope (the benchmark and the peer run it with an admin's). The version is the last column. */
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
-    {"student_get_all", "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s WHERE s.student_number = $1"},
+    {"student_get_all", "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"},
+    {"student_get_tutor",
+     "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"
+     " AND EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number AND a.staff_number = $2"
+     " AND a.period @> current_date)"},
     {"student_get",
-     "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s,"
+     "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s,"
      " (SELECT $2::boolean AS sees_all, $3::text AS self_student, $4::text[] AS schools, $5::text AS senior,"
      " $6::text AS tutor OFFSET 0) p WHERE s.student_number = $1 AND " ACCESS_VISIBLE_OF(
          "p.sees_all", "p.self_student", "p.schools", "p.senior", "p.tutor")},
@@ -53,15 +75,129 @@ const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {NULL, NULL},
 };
 
+/* Appends `text` as a JSON string, escaped as PostgreSQL's escape_json does (the short escapes, other
+ * control characters as \u00xx in lower case, everything else as is). */
+static void put_json_string(struct strbuf *sb, const char *text)
+{
+    strbuf_puts(sb, "\"");
+    for (const char *p = text; *p; p++) {
+        const char *esc = NULL;
+        char hex[8];
+        switch (*p) {
+        case '\b':
+            esc = "\\b";
+            break;
+        case '\f':
+            esc = "\\f";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        default:
+            if ((unsigned char)*p < ' ')
+                snprintf(hex, sizeof(hex), "\\u%04x", (unsigned)(unsigned char)*p), esc = hex;
+        }
+        if (esc)
+            strbuf_puts(sb, esc);
+        else
+            strbuf_append(sb, p, 1);
+    }
+    strbuf_puts(sb, "\"");
+}
+
+/* Appends the status history column ("status \"date\"" items joined by commas, or NULL) as json_agg
+ * renders [{"status" : ..., "from" : ...}, ...]; "[]" when there is none. */
+static void put_status_history(struct strbuf *sb, const char *items, int is_null)
+{
+    strbuf_puts(sb, "[");
+    for (const char *p = is_null ? "" : items; *p;) {
+        size_t item = strcspn(p, ","), word = strcspn(p, " ");
+        if (word >= item) /* not "status date": not written by STUDENT_ONE_COLUMNS */
+            break;
+        strbuf_puts(sb, p == items ? "{\"status\" : \"" : ", {\"status\" : \"");
+        strbuf_append(sb, p, word);
+        strbuf_puts(sb, "\", \"from\" : ");
+        strbuf_append(sb, p + word + 1, item - word - 1);
+        strbuf_puts(sb, "}");
+        p += item + (p[item] == ',');
+    }
+    strbuf_puts(sb, "]");
+}
+
+/* The representation of the student in row 0 of `res` (STUDENT_ONE_COLUMNS), malloc'd; NULL on OOM. */
+static char *student_one_json(const PGresult *res)
+{
+    struct strbuf sb = {0};
+    for (size_t i = 0; i < STUDENT_N_KEYS; i++) {
+        strbuf_puts(&sb, i ? ", \"" : "{\"");
+        strbuf_puts(&sb, STUDENT_KEYS[i].key);
+        strbuf_puts(&sb, "\" : ");
+        const char *v = PQgetvalue(res, 0, (int)i);
+        if (PQgetisnull(res, 0, (int)i))
+            strbuf_puts(&sb, "null");
+        else if (STUDENT_KEYS[i].quote)
+            put_json_string(&sb, v);
+        else
+            strbuf_puts(&sb, v);
+    }
+    strbuf_puts(&sb, ",\"status_history\":");
+    put_status_history(&sb, PQgetvalue(res, 0, (int)STUDENT_N_KEYS), PQgetisnull(res, 0, (int)STUDENT_N_KEYS));
+    strbuf_puts(&sb, "}");
+    return strbuf_take(&sb);
+}
+
+/* The prepared read fitting the scope, with its parameters: see REPO_STUDENT_STATEMENTS. */
+static const char *student_get_statement(const char *number, const struct access_scope *scope, const char *params[6],
+                                         int *n)
+{
+    const char *const *sc = scope->params;
+    params[0] = number;
+    if (strcmp(sc[0], "t") == 0)
+        return *n = 1, "student_get_all";
+    if (!sc[1] && !sc[3] && sc[4])
+        return params[1] = sc[4], *n = 2, "student_get_tutor";
+    for (int i = 0; i < 5; i++)
+        params[i + 1] = sc[i];
+    return *n = 6, "student_get";
+}
+
+/* The student of `res` (the outcome st of its query; STUDENT_ONE_COLUMNS then the version) as *json and
+ * *version (malloc'd); APP_NOT_FOUND when no row; clears `res`. Both NULL unless APP_OK. */
+static enum app_status take_student(enum app_status st, PGresult *res, char **json, char **version)
+{
+    *json = *version = NULL;
+    if (st == APP_OK && PQntuples(res) == 0)
+        st = APP_NOT_FOUND;
+    if (st == APP_OK &&
+        (!(*json = student_one_json(res)) || !(*version = strdup(PQgetvalue(res, 0, (int)STUDENT_N_KEYS + 1)))))
+        st = APP_NOMEM;
+    PQclear(res);
+    if (st != APP_OK)
+        free(*json), free(*version), *json = *version = NULL;
+    return st;
+}
+
 enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
                                  char **json, char **version)
 {
-    char **const out[] = {json, version};
-    if (strcmp(scope->params[0], "t") == 0)
-        return repo_row_prepared(conn, "student_get_all", 1, &number, out, 2);
-    const char *params[6] = {number,           scope->params[0], scope->params[1],
-                             scope->params[2], scope->params[3], scope->params[4]};
-    return repo_row_prepared(conn, "student_get", 6, params, out, 2);
+    const char *params[6];
+    int n = 0;
+    const char *name = student_get_statement(number, scope, params, &n);
+    PGresult *res = NULL;
+    enum app_status st = db_query_prepared(conn, name, n, params, &res, NULL);
+    return take_student(st, res, json, version);
 }
 
 enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,
@@ -101,7 +237,7 @@ static const char *const WRITABLE[] = {"name",          "email",        "school"
 #define N_WRITABLE (sizeof(WRITABLE) / sizeof(WRITABLE[0]))
 
 /* One student as (JSON, version), whoever asks: for a write's own reads. */
-#define SELECT_SQL "SELECT " STUDENT_ONE_JSON ", s.version::text FROM students s WHERE s.student_number = $1"
+#define SELECT_SQL "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"
 
 enum app_status repo_student_lock(struct db_conn *conn, const char *number, json_t **fields, char **version)
 {
@@ -139,7 +275,8 @@ enum app_status repo_student_upsert(struct db_conn *conn, const char *number, co
     if (st != APP_OK)
         return st;
     /* the row as it is now: the history trigger has run by the end of the upsert */
-    return repo_row(conn, SELECT_SQL, 1, (const char *const[]){number}, NULL, (char **const[]){json, version}, 2);
+    st = db_query(conn, SELECT_SQL, 1, (const char *const[]){number}, &res, err);
+    return take_student(st, res, json, version);
 }
 
 void student_cross_check(const json_t *row, json_t *errors)

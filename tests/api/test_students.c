@@ -286,6 +286,56 @@ START_TEST(test_same_representation_for_every_role)
 }
 END_TEST
 
+/* The single-student read writes its JSON in C from the row (repo_students.c); the lists use the SQL
+ * function tutord_student_json. The two must be the same text, byte for byte, whatever the row holds:
+ * characters PostgreSQL escapes (quotes, backslashes, the short escapes and other control characters),
+ * non-ASCII text, absent (null) fields, a timestamp in summer time with a fraction, and a status history
+ * of several entries — for each statement (sees-all, tutor, the general one). */
+static const char SQL_REPRESENTATION[] =
+    "SELECT left(tutord_student_json(s)::text, -1) || ',\"status_history\":' || COALESCE((SELECT json_agg("
+    "json_build_object('status', h.status, 'from', h.from_date)) FROM (SELECT h.status, h.from_date"
+    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date) h)::text, '[]')"
+    " || '}' FROM students s WHERE s.student_number = $1";
+
+START_TEST(test_representation_is_the_sql_functions)
+{
+    char odd[32], path[96];
+    harness_unique("S", odd, sizeof(odd));
+    make_student(odd, school);
+    tt_allocate(odd, tutor, NULL);
+    const char *p[1] = {odd};
+    free(harness_sql("UPDATE students SET name = E'Zo\u00eb \"Q\" back\\\\slash\\n\\t\\r\\b\\f\\x01\\x1f / \u540d',"
+                     " email = 'o''brien@uni.example', programme = '', date_of_birth = NULL, partner_school = NULL,"
+                     " course_start = '2026-09-28', created_at = '2026-07-01 12:00:00.5+00'"
+                     " WHERE student_number = $1",
+                     1, p));
+    free(harness_sql("INSERT INTO student_status_history (student_number, from_date, status) VALUES"
+                     " ($1, '2026-11-02', 'placement'), ($1, '2027-01-04', 'studying')",
+                     1, p));
+    char *want = harness_sql(SQL_REPRESENTATION, 1, p);
+    ck_assert_ptr_nonnull(strstr(want, "\\u0001"));
+    char *own_tutor = harness_token(tutor, "tutor", NULL), *senior = harness_token("SEN1", "senior_tutor", school);
+    const char *readers[] = {admin, own_tutor, senior};
+    snprintf(path, sizeof(path), "/students/%s", odd);
+    for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+        struct tt_response r;
+        ck_assert_int_eq(harness_json("GET", path, readers[i], NULL, &r), 0);
+        ck_assert_msg(r.status == 200 && strcmp(r.body, want) == 0, "reader %zu: %ld\n%s\nwanted\n%s", i, r.status,
+                      r.body, want);
+        harness_response_free(&r);
+    }
+    p[0] = student; /* a plain row, with no history row of its own beyond the first */
+    free(want);
+    want = harness_sql(SQL_REPRESENTATION, 1, p);
+    snprintf(path, sizeof(path), "/students/%s", student);
+    struct tt_response r;
+    ck_assert_int_eq(harness_json("GET", path, own_tutor, NULL, &r), 0);
+    ck_assert_msg(r.status == 200 && strcmp(r.body, want) == 0, "%s\nwanted\n%s", r.body, want);
+    harness_response_free(&r);
+    free(want), free(own_tutor), free(senior);
+}
+END_TEST
+
 START_TEST(test_who_may_write)
 {
     char *self = harness_token(student, "student", NULL), *own_tutor = harness_token(tutor, "tutor", NULL),
@@ -322,6 +372,7 @@ int main(void)
         test_pagination,
         test_who_may_read,
         test_same_representation_for_every_role,
+        test_representation_is_the_sql_functions,
         test_who_may_write,
         NULL,
     };
