@@ -64,12 +64,12 @@ static enum app_status load_calendar(struct db_conn *conn, const char *key, stru
         tzdata_resolve(doc); /* an IANA zone's rule from the system's tzdata */
         pe_calendar *cal = NULL;
         pe_err pe = pe_calendar_parse(doc, &cal, &errors);
+        if (pe == PE_OK && !(ev->cal_ref = eval_cache_put_calendar(key, cal)))
+            pe = PE_NOMEM; /* the cache freed cal */
         if (pe == PE_NOMEM)
             st = APP_NOMEM;
         else if (pe != PE_OK)
             st = APP_CONFLICT, *why = "the calendar cannot be evaluated (is its time zone one the engine knows?)";
-        else if (!(ev->cal_ref = eval_cache_put_calendar(key, cal)))
-            st = APP_NOMEM;
     }
     json_decref(errors);
     json_decref(doc);
@@ -112,24 +112,33 @@ static int collect_version(struct evaluation *ev, const char *school, pe_policy 
     return 0;
 }
 
-/* The distinct schools of the loaded students and `extra`, as a PostgreSQL array literal. */
+/* True when one of the first `upto` students of the set is of school `code`. */
+static int school_listed(const struct facts_set *set, size_t upto, const char *code)
+{
+    for (size_t j = 0; j < upto; j++)
+        if (strcmp(set->students[j].school, code) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends `code` to an array literal being built ("{" so far, or "{...": a comma first). */
+static void add_school(struct strbuf *sb, const char *code)
+{
+    strbuf_puts(sb, sb->len > 1 ? ",\"" : "\"");
+    strbuf_puts(sb, code); /* school codes are [A-Z0-9_-]: nothing to escape */
+    strbuf_puts(sb, "\"");
+}
+
+/* The distinct schools of the loaded students and `extra` (may be NULL), as a PostgreSQL array literal. */
 static char *schools_literal(const struct facts_set *set, const char *extra)
 {
     struct strbuf sb = {0};
     strbuf_puts(&sb, "{");
-    for (size_t i = 0; i <= set->n_students; i++) {
-        const char *code = i < set->n_students ? set->students[i].school : extra;
-        if (!code)
-            continue;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(set->students[j].school, code) == 0;
-        if (seen)
-            continue;
-        strbuf_puts(&sb, sb.len > 1 ? ",\"" : "\"");
-        strbuf_puts(&sb, code); /* school codes are [A-Z0-9_-]: nothing to escape */
-        strbuf_puts(&sb, "\"");
-    }
+    for (size_t i = 0; i < set->n_students; i++)
+        if (!school_listed(set, i, set->students[i].school))
+            add_school(&sb, set->students[i].school);
+    if (extra && !school_listed(set, set->n_students, extra))
+        add_school(&sb, extra);
     strbuf_puts(&sb, "}");
     return strbuf_take(&sb);
 }
