@@ -38,14 +38,14 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Starts binary $1 on a free port, waits (up to 30 s) for /healthz; prints the port.
+# Starts binary $1 on a free port and waits (up to 30 s) for /healthz; sets `port` (not in a subshell, so
+# that the server's pid stays in `pids` for the cleanup).
 serve() {
-  local port
   port=$(free_port)
   TUTORD_PORT=$port setsid "$1" serve >"$work/server-$port.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 300); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && { echo "$port"; return 0; }
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
     sleep 0.1
   done
   echo "compare_facts: $1 did not start (see $work/server-$port.log)" >&2
@@ -53,8 +53,10 @@ serve() {
   exit 1
 }
 
-old_port=$(serve "$old")
-new_port=$(serve "$new")
+serve "$old"
+old_port=$port
+serve "$new"
+new_port=$port
 admin=$("$new" token --sub bench-admin --roles admin)
 
 # The request list: one "token-name path" a line.
