@@ -63,20 +63,6 @@ struct load_ctx {
     const char *why;
 };
 
-/* The school of tutor `number` as `who` may see them, into school[size] (APP_NOT_FOUND: not visible). */
-static enum app_status tutor_school_of(struct db_conn *conn, const struct principal *who, const char *number,
-                                       char *school, size_t size)
-{
-    char *json = NULL, *version = NULL;
-    enum app_status st = repo_tutor_get(conn, who, number, 0, &json, &version);
-    json_t *doc = st == APP_OK ? json_loads(json, 0, NULL) : NULL;
-    snprintf(school, size, "%s", doc ? json_string_value(json_object_get(doc, "school")) : "");
-    json_decref(doc);
-    free(json);
-    free(version);
-    return st;
-}
-
 /* uow_work: the gates asked for (tutor, authority), then the facts into the evaluation. */
 static enum app_status load_work(struct db_conn *conn, void *ctx)
 {
@@ -84,7 +70,7 @@ static enum app_status load_work(struct db_conn *conn, void *ctx)
     enum app_status st;
     l->stage = LOAD_TUTOR;
     if (l->tutor) {
-        if ((st = tutor_school_of(conn, l->who, l->tutor, l->tutor_school, sizeof(l->tutor_school))) != APP_OK)
+        if ((st = repo_tutor_school(conn, l->who, l->tutor, l->tutor_school, sizeof(l->tutor_school))) != APP_OK)
             return st;
         l->school = l->tutor_school;
     }

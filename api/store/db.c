@@ -105,6 +105,7 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
     if (conn->pg)
         PQfinish(conn->pg);
     conn->prepared = 0;
+    conn->n_named = 0;
     conn->in_tx = 0;
     conn->broken = 0;
     conn->pg = PQconnectdbParams(keys, values, 1);
@@ -341,6 +342,7 @@ static int revive(struct db_conn *conn)
         return -1;
     conn->broken = 0;
     conn->prepared = 0;
+    conn->n_named = 0;
     return 0;
 }
 
@@ -384,6 +386,163 @@ enum app_status db_query_prepared(struct db_conn *conn, const char *name, int np
     if (out)
         *out = NULL;
     return run(conn, run_prepared, name, nparams, params, out, err);
+}
+
+/* ---- pipelines (db.h) ----------------------------------------------------------------------------------- */
+
+/* 1 when statement `name` is prepared on the connection. */
+static int is_named(const struct db_conn *conn, const char *name)
+{
+    for (int i = 0; i < conn->n_named; i++)
+        if (strcmp(conn->named[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* 1 when step i must prepare its statement first: named, not on the session yet, not already being
+ * prepared by an earlier step of the same pipeline, and room left to remember it. */
+static int needs_prepare(const struct db_conn *conn, const struct db_step *steps, size_t i)
+{
+    if (!steps[i].name || is_named(conn, steps[i].name))
+        return 0;
+    for (size_t j = 0; j < i; j++)
+        if (steps[j].name && strcmp(steps[j].name, steps[i].name) == 0)
+            return 0;
+    return conn->n_named < DB_MAX_NAMED;
+}
+
+/* Queues every step (and the Parse of each new named one, noted in prep[i]) and the sync. 0, or -1. */
+static int send_steps(struct db_conn *conn, const struct db_step *steps, size_t n, int *prep)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct db_step *s = &steps[i];
+        prep[i] = needs_prepare(conn, steps, i);
+        int named = s->name && (prep[i] || is_named(conn, s->name));
+        for (size_t j = 0; s->name && !named && j < i; j++)
+            named = prep[j] && strcmp(steps[j].name, s->name) == 0;
+        if (prep[i] && !PQsendPrepare(conn->pg, s->name, s->sql, s->nparams, NULL))
+            return -1;
+        int ok = named ? PQsendQueryPrepared(conn->pg, s->name, s->nparams, s->params, NULL, NULL, 0)
+                       : PQsendQueryParams(conn->pg, s->sql, s->nparams, NULL, s->params, NULL, NULL, 0);
+        if (!ok)
+            return -1;
+    }
+    return PQpipelineSync(conn->pg) ? 0 : -1;
+}
+
+/* The next command's result in the pipeline (and the end of that command read past); NULL when the
+ * connection has failed. */
+static PGresult *next_result(struct db_conn *conn)
+{
+    PGresult *res = PQgetResult(conn->pg);
+    if (!res) {
+        conn->broken = 1;
+        return NULL;
+    }
+    if (PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+        PQclear(PQgetResult(conn->pg)); /* the NULL that ends each command */
+    return res;
+}
+
+/* Checks one command's result: keeps it in *out when it succeeded; returns its status (APP_OK for a
+ * command skipped after an earlier failure, which that failure already reports). */
+static enum app_status take_result(struct db_conn *conn, PGresult *res, PGresult **out, struct db_error *err)
+{
+    *out = NULL;
+    if (res && PQresultStatus(res) == PGRES_PIPELINE_ABORTED) {
+        PQclear(res);
+        return APP_OK;
+    }
+    enum app_status st = check_result(conn, &res, err);
+    *out = res;
+    return st;
+}
+
+/* Reads the results of the steps (prep[i]: a Parse came first) and the sync; the first failure. */
+static enum app_status collect_steps(struct db_conn *conn, const struct db_step *steps, size_t n, const int *prep,
+                                     PGresult **results, struct db_error *err)
+{
+    enum app_status first = APP_OK;
+    for (size_t i = 0; i < n && !conn->broken; i++) {
+        PGresult *parsed = NULL;
+        enum app_status st = APP_OK;
+        if (prep[i]) {
+            st = take_result(conn, next_result(conn), &parsed, err);
+            if (parsed && conn->n_named < DB_MAX_NAMED)
+                conn->named[conn->n_named++] = steps[i].name;
+            PQclear(parsed);
+        }
+        if (!conn->broken) {
+            enum app_status run_st = take_result(conn, next_result(conn), &results[i], err);
+            st = st == APP_OK ? run_st : st;
+        }
+        if (first == APP_OK)
+            first = conn->broken ? APP_UNAVAILABLE : st;
+    }
+    if (!conn->broken)
+        PQclear(next_result(conn)); /* the sync */
+    return first;
+}
+
+/* One attempt: pipeline mode on, everything sent, everything read, pipeline mode off. */
+static enum app_status pipeline_once(struct db_conn *conn, const struct db_step *steps, size_t n, PGresult **results,
+                                     struct db_error *err)
+{
+    int *prep = calloc(n, sizeof(*prep));
+    if (!prep)
+        return APP_NOMEM;
+    if (!PQenterPipelineMode(conn->pg)) {
+        free(prep);
+        conn->broken = 1;
+        return APP_UNAVAILABLE;
+    }
+    enum app_status st = APP_UNAVAILABLE;
+    if (send_steps(conn, steps, n, prep) == 0) {
+        st = collect_steps(conn, steps, n, prep, results, err);
+    } else {
+        log_text(LOG_WARN, "libpq", PQerrorMessage(conn->pg));
+        conn->broken = 1;
+    }
+    free(prep);
+    if (!conn->broken && !PQexitPipelineMode(conn->pg))
+        conn->broken = 1;
+    return conn->broken ? APP_UNAVAILABLE : st;
+}
+
+/* Frees and forgets the results of a pipeline. */
+static void clear_results(PGresult **results, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        PQclear(results[i]);
+        results[i] = NULL;
+    }
+}
+
+enum app_status db_pipeline(struct db_conn *conn, const struct db_step *steps, size_t n, PGresult **results,
+                            struct db_error *err)
+{
+    memset(results, 0, n * sizeof(*results));
+    if (n == 0)
+        return APP_OK;
+    int was_in_tx = conn->in_tx;
+    if (watch_begin(thread_watch, conn->pg) != 0)
+        return APP_UNAVAILABLE; /* stopped: the work's client has gone */
+    enum app_status st = pipeline_once(conn, steps, n, results, err);
+    if (st == APP_UNAVAILABLE && conn->broken && !was_in_tx && !watch_end(thread_watch) && revive(conn) == 0) {
+        clear_results(results, n);
+        st = prepare_all(conn, conn->statements) == 0 && watch_begin(thread_watch, conn->pg) == 0
+                 ? pipeline_once(conn, steps, n, results, err)
+                 : APP_DB;
+    }
+    if (watch_end(thread_watch)) {
+        clear_results(results, n); /* cancelled on purpose: not a database error */
+        st = APP_UNAVAILABLE;
+    }
+    PGTransactionStatusType ts = conn->pg ? PQtransactionStatus(conn->pg) : PQTRANS_UNKNOWN;
+    conn->in_tx = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR;
+    if (st != APP_OK)
+        clear_results(results, n);
+    return st;
 }
 
 enum app_status db_begin(struct db_conn *conn)

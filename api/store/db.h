@@ -21,6 +21,9 @@ struct db_error {
     char column[64];
 };
 
+/* Statements db_pipeline prepared by name on one connection (at most this many; more run unnamed). */
+#define DB_MAX_NAMED 48
+
 struct db_conn {
     PGconn *pg;
     int broken;                            /* set when the connection failed; the pool resets it on release */
@@ -30,6 +33,8 @@ struct db_conn {
     /* The last statement's refusal (sqlstate "" after a success); in an aborted transaction the cause's,
      * which 25P02 never replaces. The unit of work reads it to retry 40001/40P01 before they are mapped. */
     struct db_error last_error;
+    const char *named[DB_MAX_NAMED]; /* db_pipeline's statements prepared on this session (static names) */
+    int n_named;
 };
 
 /* A named statement prepared on every connection of the pool (CONVENTIONS: hot queries). */
@@ -87,6 +92,25 @@ enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, con
 /* As db_query, for a statement the pool prepared on every connection (see db_pool_new). */
 enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
                                   PGresult **out, struct db_error *err);
+
+/* One statement of a pipeline. With `name` (a static string naming `sql` for the life of the process)
+ * the statement is prepared on the connection the first time it is sent and executed by name after
+ * that (no parsing or planning per request); without, `sql` runs unnamed (planned with its values). */
+struct db_step {
+    const char *name;
+    const char *sql;
+    int nparams;
+    const char *const *params; /* text; NULL entries are SQL NULL */
+};
+
+/* Sends the n steps together in libpq pipeline mode (one round trip whatever n) and collects their
+ * results into results[0..n) (the caller PQclear()s each; NULL for a step that failed or did not run
+ * after an earlier failure). Returns APP_OK, or the first failure mapped and logged as db_query does
+ * (*err filled when non-NULL). A pipeline may open or end a transaction (BEGIN, ROLLBACK as steps):
+ * conn->in_tx follows the server's transaction status afterwards. A connection found dead before a
+ * transaction was open is revived and the pipeline sent once more, as db_query does. */
+enum app_status db_pipeline(struct db_conn *conn, const struct db_step *steps, size_t n, PGresult **results,
+                            struct db_error *err);
 
 /* Maps a SQLSTATE to an app_status (23505 → CONFLICT, 23503 → INVALID, 23514/23502/22xxx → INVALID,
  * 40001/40P01/57P01/08xxx → UNAVAILABLE, anything else → DB). Pure. */

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "eval_cache.h"
 #include "log.h"
 #include "repo_calendar.h"
-#include "repo_policies.h"
 #include "strbuf.h"
 #include "tzdata.h"
 
@@ -29,12 +29,33 @@ int evaluation_parse_as_of(const char *text, struct as_of *out)
     return pe_instant_parse(text, &out->instant) == PE_OK ? 0 : -1;
 }
 
-/* The calendar document, stripped of its bookkeeping fields, as a pe_calendar. */
-static enum app_status load_calendar(struct db_conn *conn, struct evaluation *ev, const char **why)
+/* "<id>@<microseconds of a timestamp>": the key of a cached policy version (its row). */
+#define ROW_KEY(version, at) version "::text || '@' || floor(extract(epoch FROM " at ") * 1000000)::bigint::text"
+
+static const char BEGIN_SQL[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+/* the named statements (small sets) run their generic plans: planned once per connection, not per call
+ * (left to itself, PostgreSQL plans them afresh on every call: their custom plans look cheaper) */
+static const char GENERIC_SQL[] = "SET LOCAL plan_cache_mode = force_generic_plan";
+/* the contacts of a few thousand students sort in memory, not on disk (4 MB default) */
+static const char WORK_MEM_SQL[] = "SET LOCAL work_mem = '64MB'";
+/* every change to the calendar's tables bumps the stamp (sql/020) */
+static const char CALENDAR_KEY_SQL[] = "SELECT stamp::text FROM calendar_stamp";
+/* the versions in force of the schools in $1 (school_policies rows are append-only: a row's key names
+ * its document for good) */
+static const char POLICY_KEYS_SQL[] =
+    "SELECT school, " ROW_KEY("id", "set_at") " FROM school_policy_versions WHERE school = ANY ($1::text[])"
+                                              " ORDER BY school COLLATE \"C\", effective_from";
+static const char POLICY_TEXT_SQL[] =
+    "SELECT " ROW_KEY("id", "set_at") ", school, policy::text FROM school_policies WHERE id = ANY ($1::bigint[])";
+
+/* The calendar document of the snapshot, stripped of its bookkeeping fields, parsed and kept in the
+ * cache under `key`; ev->cal_ref holds it. */
+static enum app_status load_calendar(struct db_conn *conn, const char *key, struct evaluation *ev, const char **why)
 {
     char *text = NULL, *version = NULL;
     enum app_status st = repo_calendar_get(conn, &text, &version);
     ev->queries++;
+    ev->round_trips++;
     json_t *doc = st == APP_OK ? json_loads(text, 0, NULL) : NULL, *errors = NULL;
     if (st == APP_OK && !doc)
         st = APP_NOMEM;
@@ -42,13 +63,14 @@ static enum app_status load_calendar(struct db_conn *conn, struct evaluation *ev
         json_object_del(doc, "version");
         json_object_del(doc, "updated_at");
         tzdata_resolve(doc); /* an IANA zone's rule from the system's tzdata */
-        pe_err pe = pe_calendar_parse(doc, &ev->cal, &errors);
+        pe_calendar *cal = NULL;
+        pe_err pe = pe_calendar_parse(doc, &cal, &errors);
+        if (pe == PE_OK && !(ev->cal_ref = eval_cache_put_calendar(key, cal)))
+            pe = PE_NOMEM; /* the cache freed cal */
         if (pe == PE_NOMEM)
             st = APP_NOMEM;
         else if (pe != PE_OK)
             st = APP_CONFLICT, *why = "the calendar cannot be evaluated (is its time zone one the engine knows?)";
-        else if (ev->cal->n_years == 0)
-            st = APP_CONFLICT, *why = "the calendar has no academic years: PUT /calendar first";
     }
     json_decref(errors);
     json_decref(doc);
@@ -57,25 +79,27 @@ static enum app_status load_calendar(struct db_conn *conn, struct evaluation *ev
     return st;
 }
 
-/* Appends a parsed version to the school's entry (rows come grouped by school). */
-static int collect_version(void *arg, const char *school, const char *text)
+/* The snapshot's calendar into ev->cal: the cached one when its key is the snapshot's, else loaded. */
+static enum app_status take_calendar(struct db_conn *conn, const char *key, struct evaluation *ev, const char **why)
 {
-    struct evaluation *ev = arg;
-    pe_policy *p = NULL;
-    json_t *errors = NULL;
-    pe_err pe = pe_policy_parse_string(text, strlen(text), &p, &errors);
-    json_decref(errors);
-    if (pe == PE_NOMEM)
-        return -1;
-    if (pe != PE_OK) { /* stored before a stricter engine: skipped, never fatal */
-        log_msg(LOG_WARN, "a stored policy version of school %s no longer validates; skipped", school);
-        return 0;
-    }
+    ev->cal_ref = key[0] ? eval_cache_calendar(key) : NULL;
+    enum app_status st = ev->cal_ref ? APP_OK : load_calendar(conn, key, ev, why);
+    if (st != APP_OK)
+        return st;
+    ev->cal = eval_shared_value(ev->cal_ref);
+    if (ev->cal->n_years == 0)
+        st = APP_CONFLICT, *why = "the calendar has no academic years: PUT /calendar first";
+    return st;
+}
+
+/* Appends a version (borrowed from the cache) to the school's entry (rows come grouped by school). */
+static int collect_version(struct evaluation *ev, const char *school, pe_policy *p)
+{
     struct school_versions *sv = ev->n_schools ? &ev->schools[ev->n_schools - 1] : NULL;
     if (!sv || strcmp(sv->school, school) != 0) {
         struct school_versions *grown = realloc(ev->schools, (ev->n_schools + 1) * sizeof(*grown));
         if (!grown)
-            return pe_policy_free(p), -1;
+            return -1;
         ev->schools = grown;
         sv = &ev->schools[ev->n_schools++];
         memset(sv, 0, sizeof(*sv));
@@ -83,30 +107,39 @@ static int collect_version(void *arg, const char *school, const char *text)
     }
     pe_policy **versions = realloc(sv->versions, (sv->n + 1) * sizeof(*versions));
     if (!versions)
-        return pe_policy_free(p), -1;
+        return -1;
     sv->versions = versions;
     sv->versions[sv->n++] = p;
     return 0;
 }
 
-/* The distinct schools of the loaded students and `extra`, as a PostgreSQL array literal. */
+/* True when one of the first `upto` students of the set is of school `code`. */
+static int school_listed(const struct facts_set *set, size_t upto, const char *code)
+{
+    for (size_t j = 0; j < upto; j++)
+        if (strcmp(set->students[j].school, code) == 0)
+            return 1;
+    return 0;
+}
+
+/* Appends `code` to an array literal being built ("{" so far, or "{...": a comma first). */
+static void add_school(struct strbuf *sb, const char *code)
+{
+    strbuf_puts(sb, sb->len > 1 ? ",\"" : "\"");
+    strbuf_puts(sb, code); /* school codes are [A-Z0-9_-]: nothing to escape */
+    strbuf_puts(sb, "\"");
+}
+
+/* The distinct schools of the loaded students and `extra` (may be NULL), as a PostgreSQL array literal. */
 static char *schools_literal(const struct facts_set *set, const char *extra)
 {
     struct strbuf sb = {0};
     strbuf_puts(&sb, "{");
-    for (size_t i = 0; i <= set->n_students; i++) {
-        const char *code = i < set->n_students ? set->students[i].school : extra;
-        if (!code)
-            continue;
-        int seen = 0;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(set->students[j].school, code) == 0;
-        if (seen)
-            continue;
-        strbuf_puts(&sb, sb.len > 1 ? ",\"" : "\"");
-        strbuf_puts(&sb, code); /* school codes are [A-Z0-9_-]: nothing to escape */
-        strbuf_puts(&sb, "\"");
-    }
+    for (size_t i = 0; i < set->n_students; i++)
+        if (!school_listed(set, i, set->students[i].school))
+            add_school(&sb, set->students[i].school);
+    if (extra && !school_listed(set, set->n_students, extra))
+        add_school(&sb, extra);
     strbuf_puts(&sb, "}");
     return strbuf_take(&sb);
 }
@@ -116,31 +149,133 @@ static int cmp_school(const void *a, const void *b)
     return strcmp(((const struct school_versions *)a)->school, ((const struct school_versions *)b)->school);
 }
 
-/* The snapshot's loads, in order: calendar, facts, policies. */
-static enum app_status load_all(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
-                                const char *school, struct evaluation *ev, const char **why)
+/* One load (the facts_tail arg): the snapshot opened in the facts' first round trip, the calendar taken
+ * from its results, and the policy versions' keys read in its last. */
+struct eval_load {
+    struct db_conn *conn;
+    struct evaluation *ev;
+    const struct as_of *when;
+    const char *school, **why;
+    int large;
+    char on[11];   /* the as_of date, for the facts */
+    char *schools; /* the array literal of the set's schools (NULL on OOM) */
+    const char *params[1];
+};
+
+/* facts_tail.head: the read-only snapshot (generic plans for a small set, more work_mem for a large
+ * one) and its calendar's stamp. */
+static size_t snapshot_steps(void *arg, struct db_step *steps)
 {
-    enum app_status st = load_calendar(conn, ev, why);
+    const struct eval_load *l = arg;
+    size_t n = 0;
+    steps[n++] = (struct db_step){NULL, BEGIN_SQL, 0, NULL};
+    /* a small set runs named statements, generic plans; a large one unnamed statements, which the
+     * setting would force to generic plans too: they are planned for their keys */
+    steps[n++] = (struct db_step){NULL, l->large ? WORK_MEM_SQL : GENERIC_SQL, 0, NULL};
+    steps[n++] = (struct db_step){"eval_calendar_key", CALENDAR_KEY_SQL, 0, NULL};
+    return n;
+}
+
+/* facts_tail.opened: the calendar of the snapshot's stamp (cached, or loaded), the as_of instant and
+ * its local date for the facts. */
+static enum app_status snapshot_opened(void *arg, PGresult *const *results, const char **on)
+{
+    struct eval_load *l = arg;
+    struct evaluation *ev = l->ev;
+    const PGresult *stamp = results[2];
+    char key[EVAL_CACHE_KEY_LEN];
+    snprintf(key, sizeof(key), "%s", PQntuples(stamp) == 1 ? PQgetvalue(stamp, 0, 0) : "");
+    enum app_status st = take_calendar(l->conn, key, ev, l->why);
     if (st != APP_OK)
         return st;
-    ev->as_of = when->is_date ? pe_local_day_end(&ev->cal->tz, when->date) : when->instant;
+    ev->as_of = l->when->is_date ? pe_local_day_end(&ev->cal->tz, l->when->date) : l->when->instant;
     ev->as_of_date = pe_local_date(&ev->cal->tz, ev->as_of);
-    char on[11];
-    struct facts_query fq = *q;
-    fq.on = pe_date_format(ev->as_of_date, on);
-    st = repo_facts_load(conn, &fq, &ev->facts);
-    ev->queries += ev->facts.queries;
-    char *schools = st == APP_OK ? schools_literal(&ev->facts, school) : NULL;
-    if (st == APP_OK && !schools)
-        st = APP_NOMEM;
-    if (st == APP_OK) {
-        st = repo_policy_versions(conn, schools, collect_version, ev);
-        ev->queries++;
+    *on = pe_date_format(ev->as_of_date, l->on);
+    return APP_OK;
+}
+
+/* facts_tail.build: the keys of the policy versions of the set's schools and `school`, and the end of
+ * the snapshot. */
+static size_t policy_steps(void *arg, const struct facts_set *set, struct db_step *steps)
+{
+    struct eval_load *l = arg;
+    l->schools = schools_literal(set, l->school);
+    l->params[0] = l->schools ? l->schools : "{}";
+    steps[0] = (struct db_step){"eval_policy_keys", POLICY_KEYS_SQL, 1, l->params};
+    steps[1] = (struct db_step){NULL, "ROLLBACK", 0, NULL};
+    return 2;
+}
+
+/* Parses the stored versions of the rows `ids` (array literal) into the cache, and fills the holes of
+ * ev->policy_refs whose keys (column 1 of `keys`) they are. Runs after the snapshot (rows never change). */
+static enum app_status fetch_policies(struct db_conn *conn, const char *ids, const PGresult *keys,
+                                      struct evaluation *ev)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, POLICY_TEXT_SQL, 1, &ids, &res, NULL);
+    ev->queries++;
+    ev->round_trips++;
+    for (int r = 0; st == APP_OK && r < PQntuples(res); r++) {
+        const char *text = PQgetvalue(res, r, 2);
+        pe_policy *p = NULL;
+        json_t *errors = NULL;
+        pe_err pe = pe_policy_parse_string(text, strlen(text), &p, &errors);
+        json_decref(errors);
+        if (pe == PE_NOMEM)
+            return APP_NOMEM;
+        if (pe != PE_OK) /* stored before a stricter engine: skipped, never fatal */
+            log_msg(LOG_WARN, "a stored policy version of school %s no longer validates; skipped",
+                    PQgetvalue(res, r, 1));
+        struct eval_shared *e = eval_cache_put_policy(PQgetvalue(res, r, 0), p);
+        for (size_t k = 0; e && k < ev->n_policy_refs; k++) {
+            if (!ev->policy_refs[k] && strcmp(PQgetvalue(keys, (int)k, 1), PQgetvalue(res, r, 0)) == 0) {
+                ev->policy_refs[k] = e; /* the reference passes to the evaluation */
+                e = NULL;
+            }
+        }
+        eval_shared_release(e); /* not listed (cannot happen): kept by the cache alone */
     }
-    free(schools);
-    if (st == APP_OK && ev->n_schools > 1)
-        qsort(ev->schools, ev->n_schools, sizeof(*ev->schools), cmp_school);
+    PQclear(res);
     return st;
+}
+
+/* The policy versions listed in `keys` (rows: school, key, by school then effective_from) into
+ * ev->schools, each from the cache, those it lacks read and parsed first. */
+static enum app_status take_policies(struct db_conn *conn, const PGresult *keys, struct evaluation *ev)
+{
+    size_t n = (size_t)PQntuples(keys);
+    if (!(ev->policy_refs = calloc(n ? n : 1, sizeof(*ev->policy_refs))))
+        return APP_NOMEM;
+    ev->n_policy_refs = n;
+    struct strbuf missing = {0};
+    for (size_t k = 0; k < n; k++) {
+        const char *key = PQgetvalue(keys, (int)k, 1);
+        if ((ev->policy_refs[k] = eval_cache_policy(key)))
+            continue;
+        strbuf_puts(&missing, missing.len ? "," : "{");
+        strbuf_append(&missing, key, strcspn(key, "@")); /* the row id */
+    }
+    enum app_status st = APP_OK;
+    if (missing.len) {
+        strbuf_puts(&missing, "}");
+        char *ids = strbuf_take(&missing);
+        st = ids ? fetch_policies(conn, ids, keys, ev) : APP_NOMEM;
+        free(ids);
+    }
+    for (size_t k = 0; st == APP_OK && k < n; k++) {
+        if (!ev->policy_refs[k])
+            st = APP_UNAVAILABLE; /* a row of the snapshot gone: cannot happen to append-only rows */
+        else if (eval_shared_value(ev->policy_refs[k]) &&
+                 collect_version(ev, PQgetvalue(keys, (int)k, 0), eval_shared_value(ev->policy_refs[k])) != 0)
+            st = APP_NOMEM;
+    }
+    return st;
+}
+
+/* A set large enough to sort its contacts with more memory (a school, a report's batch). */
+static int large_set(const struct facts_query *q)
+{
+    return q->by == FACTS_BY_SCHOOL || (q->by == FACTS_BY_STUDENTS && q->n_students > FACTS_NAMED_MAX);
 }
 
 enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
@@ -148,15 +283,23 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
 {
     memset(out, 0, sizeof(*out));
     *why = NULL;
-    enum app_status st = db_begin(conn);
+    struct eval_load l = {.conn = conn, .ev = out, .when = when, .school = school, .why = why, .large = large_set(q)};
+    struct facts_tail tail = {.head = snapshot_steps, .opened = snapshot_opened, .build = policy_steps, .arg = &l};
+    enum app_status st = repo_facts_load_with(conn, q, &out->facts, &tail);
+    out->queries += out->facts.queries + (int)(tail.n_head + tail.n);
+    out->round_trips += out->facts.round_trips;
+    if (st == APP_OK && !l.schools)
+        st = APP_NOMEM;
     if (st == APP_OK)
-        st = db_query(conn, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL, NULL, NULL);
-    if (st == APP_OK) /* the contacts of a few thousand students sort in memory, not on disk (4 MB default) */
-        st = db_query(conn, "SET LOCAL work_mem = '64MB'", 0, NULL, NULL, NULL);
-    if (st == APP_OK)
-        st = load_all(conn, q, when, school, out, why);
-    db_rollback(conn);
-    log_msg(LOG_DEBUG, "evaluation: %zu students loaded in %d queries", out->facts.n_students, out->queries);
+        st = take_policies(conn, tail.results[0], out);
+    for (size_t k = 0; k < tail.n; k++)
+        PQclear(tail.results[k]);
+    free(l.schools);
+    if (st == APP_OK && out->n_schools > 1)
+        qsort(out->schools, out->n_schools, sizeof(*out->schools), cmp_school);
+    db_rollback(conn); /* when the facts' last round trip did not end the snapshot */
+    log_msg(LOG_DEBUG, "evaluation: %zu students loaded in %d queries, %d round trips", out->facts.n_students,
+            out->queries, out->round_trips);
     return st;
 }
 
@@ -164,14 +307,14 @@ void evaluation_free(struct evaluation *ev)
 {
     if (!ev)
         return;
-    pe_calendar_free(ev->cal);
+    eval_shared_release(ev->cal_ref); /* ev->cal is the cache's */
     repo_facts_free(&ev->facts);
-    for (size_t i = 0; i < ev->n_schools; i++) {
-        for (size_t v = 0; v < ev->schools[i].n; v++)
-            pe_policy_free(ev->schools[i].versions[v]);
-        free(ev->schools[i].versions);
-    }
+    for (size_t i = 0; i < ev->n_schools; i++)
+        free(ev->schools[i].versions); /* the versions are the cache's */
     free(ev->schools);
+    for (size_t k = 0; k < ev->n_policy_refs; k++)
+        eval_shared_release(ev->policy_refs[k]);
+    free(ev->policy_refs);
     memset(ev, 0, sizeof(*ev));
 }
 

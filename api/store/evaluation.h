@@ -1,7 +1,11 @@
 /* evaluation.h — glue between the database and the policy engine: the calendar document becomes a
  * pe_calendar, each school's policy versions become pe_policy versions, repo_facts loads the students,
- * and the engine runs per student or per tutor. Everything is loaded per request in one read-only
- * snapshot and freed with it: nothing is cached across requests (the service is stateless). */
+ * and the engine runs per student or per tutor. Everything is read per request in one read-only
+ * snapshot, in two round trips (libpq pipelines): the snapshot opened with the calendar's stamp and the
+ * students selected, then their facts with the policy versions' keys and the snapshot's end (one more
+ * first when the selection needs the as_of date: a tutor's tutees, a school's own facts). The parsed
+ * calendar and policy versions are shared across requests (eval_cache.h), checked against the
+ * snapshot's versions by every request; the facts and every verdict are the request's own. */
 #ifndef TUTORD_EVALUATION_H
 #define TUTORD_EVALUATION_H
 
@@ -29,14 +33,20 @@ struct school_versions {
     size_t n;
 };
 
+struct eval_shared;
+
 struct evaluation {
-    pe_calendar *cal;
+    pe_calendar *cal;   /* the cache's (cal_ref): never modified */
     pe_instant as_of;   /* the instant judged */
     pe_date as_of_date; /* its local date */
     struct facts_set facts;
     struct school_versions *schools; /* sorted by code; schools without a policy are absent */
     size_t n_schools;
-    int queries; /* statements run to load it (fixed per request kind) */
+    int queries;                      /* statements run to load it (fixed per request kind) */
+    int round_trips;                  /* round trips to the server they took */
+    struct eval_shared *cal_ref;      /* the cached calendar held */
+    struct eval_shared **policy_refs; /* the cached policy versions held (schools[].versions point into them) */
+    size_t n_policy_refs;
 };
 
 /* Loads, in one REPEATABLE READ READ ONLY transaction on `conn`: the calendar, the facts `q` selects

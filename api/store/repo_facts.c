@@ -41,20 +41,30 @@ static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array
 
 /* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
  * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
- * lookup and no scan of other students' notes. */
-static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(
-    PE_VOCAB_CONTACT_KIND) ", c.kind) - 1, c.direction, c.staff_number, floor(extract(epoch FROM "
-                           "c.sort_at))::bigint,"
-                           " array_position(" PE_SQL_ARRAY(
-                               PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"
-                                                    " c.wellbeing_check, COALESCE('senior_tutor' = ANY (st.roles), false),"
-                                                    " COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"
-                                                    " FROM contacts c LEFT JOIN staff st ON st.staff_number = c.staff_number"
-                                                    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
-                                                    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
-                                                    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
-                                                    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
-                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+ * lookup and no scan of other students' notes. senior_tutor: whether the contact's staff member holds
+ * the role, `senior` from the staff `join`ed. */
+#define CONTACT_SQL(senior, join)                                                                                                                                        \
+    "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(                                                                                                       \
+        PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"                                                                                                                          \
+                               " c.direction, c.staff_number, floor(extract(epoch FROM c.sort_at))::bigint,"                                                             \
+                               " array_position(" PE_SQL_ARRAY(                                                                                                          \
+                                   PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"                                                                  \
+                                                        " c.wellbeing_check, " senior                                                                                    \
+                                                        ", COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"                                                  \
+                                                        " FROM contacts c" join                                                                                          \
+                                                        " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"                                    \
+                                                        "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'" \
+                                                        "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"                                                  \
+                                                        " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"               \
+                                                        " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id"
+
+/* A few students: one lookup by staff number per contact costs less than hashing every staff member. */
+static const char CONTACT_FEW_SQL[] = CONTACT_SQL(
+    "COALESCE((SELECT 'senior_tutor' = ANY (st.roles) FROM staff st WHERE st.staff_number = c.staff_number), false)",
+    "");
+/* A large set (more than FACTS_NAMED_MAX students): one hash of the staff beats a lookup per contact. */
+static const char CONTACT_MANY_SQL[] = CONTACT_SQL("COALESCE('senior_tutor' = ANY (st.roles), false)",
+                                                   " LEFT JOIN staff st ON st.staff_number = c.staff_number");
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
@@ -67,26 +77,32 @@ static const char CONCERN_SQL[] =
 
 /* roles as PE_ROLE_* bits; permanent_exception: a non-permanent tutor's exception recorded with who
  * agreed it (sql/011). */
+/* The staff numbers of the tutors of the set: everyone allocated to a student in $1, and $2 (the tutor
+ * of FACTS_BY_TUTOR, else NULL). The tutor tables select by it (as an array: index scans on their
+ * staff_number indexes), so that they go in the same round trip as the students' tables (rows of staff
+ * outside the set are skipped when they are filed). */
+#define TUTOR_KEYS                                                                                                     \
+    "(SELECT a.staff_number FROM allocations a WHERE a.student_number = ANY ($1::text[]) UNION SELECT $2)"
+
 static const char TUTOR_SQL[] =
-    "WITH t AS (SELECT a.staff_number FROM allocations a WHERE a.student_number = ANY ($1::text[])"
-    "           UNION SELECT $2)" /* not "IN (...) OR =", which scans staff */
-    " SELECT st.staff_number, COALESCE(min(a.starts_on)::text, ''),"
-    "        count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity,"
-    "        ('tutor' = ANY (st.roles))::int | 2 * ('senior_tutor' = ANY (st.roles))::int, st.permanent,"
-    "        st.permanent_exception_agreed_by IS NOT NULL"
-    "   FROM staff st JOIN t ON t.staff_number = st.staff_number"
-    "   LEFT JOIN allocations a ON a.staff_number = st.staff_number"
-    "  GROUP BY st.staff_number ORDER BY st.staff_number COLLATE \"C\"";
+    "SELECT st.staff_number, COALESCE(min(a.starts_on)::text, ''),"
+    "       count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity,"
+    "       ('tutor' = ANY (st.roles))::int | 2 * ('senior_tutor' = ANY (st.roles))::int, st.permanent,"
+    "       st.permanent_exception_agreed_by IS NOT NULL"
+    "  FROM staff st LEFT JOIN allocations a ON a.staff_number = st.staff_number"
+    " WHERE st.staff_number = ANY (ARRAY" TUTOR_KEYS ")" /* by staff_pkey, not a scan of staff */
+    " GROUP BY st.staff_number ORDER BY st.staff_number COLLATE \"C\"";
 
 static const char ABSENCE_SQL[] =
     "SELECT staff_number, starts_on::text, ends_on::text, COALESCE(cover_staff_number, '') FROM tutor_absences"
-    " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", starts_on, id";
+    " WHERE staff_number = ANY (ARRAY" TUTOR_KEYS ") ORDER BY staff_number COLLATE \"C\", starts_on, id";
 
 static const char TRAINING_SQL[] = "SELECT staff_number, array_position(" PE_SQL_ARRAY(
     PE_VOCAB_TRAINING_KIND) ", kind) - 1,"
                             " completed_on::text,"
                             " COALESCE(score, -1) FROM training_records"
-                            " WHERE staff_number = ANY ($1::text[]) ORDER BY staff_number COLLATE \"C\", completed_on, id";
+                            " WHERE staff_number = ANY (ARRAY" TUTOR_KEYS
+                            ") ORDER BY staff_number COLLATE \"C\", completed_on, id";
 
 /* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
 static const char EXEMPTION_SQL[] =
@@ -94,13 +110,13 @@ static const char EXEMPTION_SQL[] =
     " FROM student_exemptions WHERE student_number = ANY ($1::text[])"
     " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
-/* The local days (calendar time zone) on which the people named in $1 were invited, as `role`, to give
- * feedback (sql/011 feedback_invitees). */
-#define INVITED_SQL(role)                                                                                              \
+/* The local days (calendar time zone) on which the people `who` selects were invited, as `role`, to
+ * give feedback (sql/011 feedback_invitees). */
+#define INVITED_SQL(role, who)                                                                                         \
     "SELECT fi.person, (inv.invited_at AT TIME ZONE z.tz)::date::text"                                                 \
     " FROM feedback_invitees fi JOIN feedback_invitations inv ON inv.id = fi.invitation_id,"                           \
     " (SELECT time_zone AS tz FROM calendar_settings) z"                                                               \
-    " WHERE fi.role = '" role "' AND fi.person = ANY ($1::text[]) ORDER BY fi.person COLLATE \"C\", 2"
+    " WHERE fi.role = '" role "' AND fi.person " who " ORDER BY fi.person COLLATE \"C\", 2"
 
 /* The school's own facts (FACTS_BY_SCHOOL): active staff of the school holding senior_tutor, and the
  * students of the school with a personal tutor on the day `on`. */
@@ -137,12 +153,33 @@ static void copy_id(char dst[PE_ID_LEN], const char *src)
     snprintf(dst, PE_ID_LEN, "%s", src);
 }
 
-/* Runs one statement, counting it. */
-static enum app_status run(struct db_conn *conn, struct facts_set *set, const char *sql, int n,
-                           const char *const *params, PGresult **res)
+/* The statements of one round trip (db_pipeline) and their results. */
+#define FACTS_MAX_STEPS (16 + FACTS_TAIL_MAX)
+struct trip {
+    struct db_step steps[FACTS_MAX_STEPS];
+    PGresult *results[FACTS_MAX_STEPS];
+    size_t n;
+};
+
+/* Adds a statement to the trip: prepared by `name` when `named`, else unnamed (planned for its values). */
+static void add_step(struct trip *t, int named, const char *name, const char *sql, int n, const char *const *params)
 {
-    set->queries++;
-    return db_query(conn, sql, n, params, res, NULL);
+    t->steps[t->n++] = (struct db_step){named ? name : NULL, sql, n, params};
+}
+
+/* Sends the trip in one round trip; the first `own` statements are the set's (counted in queries). */
+static enum app_status send_trip(struct db_conn *conn, struct facts_set *set, struct trip *t, size_t own)
+{
+    set->queries += (int)own;
+    set->round_trips += t->n > 0;
+    return db_pipeline(conn, t->steps, t->n, t->results, NULL);
+}
+
+/* Frees the results still held by the trip. */
+static void clear_trip(struct trip *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        PQclear(t->results[i]);
 }
 
 /* A zeroed array of n elements of `size` (a non-NULL pointer even for n == 0), or NULL on OOM. */
@@ -179,11 +216,6 @@ static const char *set_student_key(const void *arg, size_t i)
     return ((const struct facts_set *)arg)->students[i].number;
 }
 
-static const char *set_tutor_key(const void *arg, size_t i)
-{
-    return ((const struct facts_set *)arg)->tutors[i].staff;
-}
-
 /* Advances *cursor over the sorted students to `number`; its index, or -1 when absent. */
 static long student_index(const struct facts_set *set, const char *number, size_t *cursor)
 {
@@ -210,32 +242,18 @@ static void extend_range(size_t *first, size_t *n, size_t row)
 
 /* ---- the loaders, one query each ---- */
 
-static enum app_status load_students(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+/* Files the selected students (rows of SELECT_SQL). */
+static enum app_status take_students(struct facts_set *set, const PGresult *res)
 {
-    char *keys = NULL;
-    const struct access_scope *sc = q->scope;
-    if (q->by == FACTS_BY_STUDENTS && !(keys = array_literal(q->n_students, query_student_key, q)))
+    int n = PQntuples(res);
+    if (!(set->students = rows_alloc(n, sizeof(*set->students))))
         return APP_NOMEM;
-    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
-                             sc ? "t" : "f",
-                             sc ? sc->params[0] : NULL,
-                             sc ? sc->params[1] : NULL,
-                             sc ? sc->params[2] : NULL,
-                             sc ? sc->params[3] : NULL,
-                             sc ? sc->params[4] : NULL,
-                             q->on};
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, SELECT_SQL[q->by], q->by == FACTS_BY_TUTOR ? 8 : 7, params, &res);
-    free(keys);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->students = rows_alloc(n, sizeof(*set->students))))
-        st = APP_NOMEM;
-    for (int r = 0; st == APP_OK && r < n; r++, set->n_students++) {
+    for (int r = 0; r < n; r++, set->n_students++) {
         struct facts_student *s = &set->students[r];
         copy_id(s->number, text_at(res, r, 0));
         snprintf(s->school, sizeof(s->school), "%s", text_at(res, r, 1));
         if (!(s->name = strdup(text_at(res, r, 2))))
-            st = APP_NOMEM;
+            return set->n_students++, APP_NOMEM;
         s->student.level = (pe_level)int_at(res, r, 3);
         s->student.cohort = (pe_cohort_kind)int_at(res, r, 4);
         s->student.registered_on = date_at(res, r, 5);
@@ -244,8 +262,7 @@ static enum app_status load_students(struct db_conn *conn, const struct facts_qu
         s->current.from = s->student.registered_on;
         s->student.course_start = date_at(res, r, 8);
     }
-    PQclear(res);
-    return st;
+    return APP_OK;
 }
 
 /* A student with no history row (a row older than the history table): the current status, held since
@@ -269,7 +286,9 @@ typedef void (*parse_fn)(const PGresult *res, int r, void *elem);
 typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 
 struct table {
+    const char *name;    /* its prepared statement's name */
     const char *sql;     /* $1: the owners' keys; rows sorted by owner (column 0, "C" collation) */
+    const char *many;    /* the statement for a large set (unnamed, planned for its keys), if not `sql` */
     int by_tutor;        /* owners are the set's tutors, else its students */
     int kinds;           /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
     size_t size;         /* element size */
@@ -411,41 +430,38 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
+#define TABLE2(sql, many, by_tutor, kinds, type, field, parse, attach)                                                 \
     {                                                                                                                  \
-        sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field),  \
-            parse_##parse, attach_##attach                                                                             \
+        "facts_" #attach, sql, many, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                 \
+            offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
     }
-#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
+#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, NULL, by_tutor, kinds, type, field, name, name)
 
 static const struct table STUDENT_TABLES[] = {
     TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
     TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
-    TABLE(CONTACT_SQL, 0, 1, pe_contact, contacts, contact),
+    TABLE2(CONTACT_FEW_SQL, CONTACT_MANY_SQL, 0, 1, pe_contact, contacts, contact, contact),
     TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
     TABLE(EXEMPTION_SQL, 0, 0, pe_exemption, exemptions, exemption),
-    TABLE2(INVITED_SQL("tutee"), 0, 0, pe_date, invited, invited, invited),
+    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), NULL, 0, 0, pe_date, invited, invited, invited),
 };
 
 static const struct table TUTOR_TABLES[] = {
     TABLE(ABSENCE_SQL, 1, 0, pe_absence, absences, absence),
     TABLE(TRAINING_SQL, 1, 0, pe_training, training, training),
-    TABLE2(INVITED_SQL("tutor"), 1, 0, pe_date, tutor_invited, invited, tutor_invited),
+    TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" TUTOR_KEYS ")"), NULL, 1, 0, pe_date, tutor_invited, invited,
+           tutor_invited),
 };
 
-/* Loads one table for the owners whose keys are `keys` (and, for contacts, of the `kinds` given). */
-static enum app_status load_table(struct db_conn *conn, struct facts_set *set, const struct table *t, const char *keys,
-                                  const char *kinds)
+/* Files the rows of table t under their owners (rows of owners outside the set are skipped). */
+static enum app_status take_table(struct facts_set *set, const struct table *t, const PGresult *res)
 {
-    PGresult *res = NULL;
-    const char *params[2] = {keys, kinds};
-    enum app_status st = run(conn, set, t->sql, t->kinds ? 2 : 1, params, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
+    int n = PQntuples(res);
     void **array = (void **)((char *)set + t->array);
     size_t *count = (size_t *)((char *)set + t->count), cursor = 0;
-    if (st == APP_OK && !(*array = rows_alloc(n, t->size)))
-        st = APP_NOMEM;
-    for (int r = 0; st == APP_OK && r < n; r++) {
+    if (!(*array = rows_alloc(n, t->size)))
+        return APP_NOMEM;
+    for (int r = 0; r < n; r++) {
         const char *key = text_at(res, r, 0);
         long owner = t->by_tutor ? tutor_index(set, key, &cursor) : student_index(set, key, &cursor);
         if (owner < 0)
@@ -453,20 +469,16 @@ static enum app_status load_table(struct db_conn *conn, struct facts_set *set, c
         t->parse(res, r, (char *)*array + *count * t->size);
         t->attach(set, (size_t)owner, (*count)++);
     }
-    PQclear(res);
-    return st;
+    return APP_OK;
 }
 
-static enum app_status load_tutors(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
-                                   const char *keys)
+/* Files the tutors (rows of TUTOR_SQL). */
+static enum app_status take_tutors(struct facts_set *set, const PGresult *res)
 {
-    const char *params[3] = {keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, TUTOR_SQL, 3, params, &res);
-    int n = st == APP_OK ? PQntuples(res) : 0;
-    if (st == APP_OK && !(set->tutors = rows_alloc(n, sizeof(*set->tutors))))
-        st = APP_NOMEM;
-    for (int r = 0; st == APP_OK && r < n; r++, set->n_tutors++) {
+    int n = PQntuples(res);
+    if (!(set->tutors = rows_alloc(n, sizeof(*set->tutors))))
+        return APP_NOMEM;
+    for (int r = 0; r < n; r++, set->n_tutors++) {
         pe_tutor *t = &set->tutors[r];
         copy_id(t->staff, text_at(res, r, 0));
         t->started_on = date_at(res, r, 1);
@@ -476,54 +488,154 @@ static enum app_status load_tutors(struct db_conn *conn, const struct facts_quer
         t->permanent = bool_at(res, r, 5);
         t->permanent_exception = bool_at(res, r, 6);
     }
-    PQclear(res);
+    return APP_OK;
+}
+
+/* The school's own facts (a row of SCHOOL_SQL). */
+static void take_school(struct facts_set *set, const PGresult *res)
+{
+    set->school.senior_tutors = (int)int_at(res, 0, 0);
+    set->school.tutees = (int)int_at(res, 0, 1);
+}
+
+static const char *const SELECT_NAMES[] = {
+    [FACTS_BY_STUDENTS] = "facts_by_students",
+    [FACTS_BY_TUTOR] = "facts_by_tutor",
+    [FACTS_BY_SCHOOL] = "facts_by_school",
+};
+
+/* The caller's head statements in a round trip of their own, their results to tail->opened (q->on). */
+static enum app_status open_alone(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
+                                  struct facts_tail *tail)
+{
+    struct trip t = {.n = 0};
+    t.n = tail->n_head = tail->head(tail->arg, t.steps);
+    enum app_status st = send_trip(conn, set, &t, 0);
+    if (st == APP_OK)
+        st = tail->opened(tail->arg, t.results, &q->on);
+    clear_trip(&t);
     return st;
 }
 
-/* The per-student tables, then the tutors of those students and their records. */
-static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+/* The first round trip: the caller's head when the selection does not need the day (else before it,
+ * alone), the school's own facts (FACTS_BY_SCHOOL) and the students selected. */
+static enum app_status load_selection(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
+                                      struct facts_tail *tail)
 {
-    char *keys = array_literal(set->n_students, set_student_key, set), *staff = NULL;
-    enum app_status st = keys ? APP_OK : APP_NOMEM;
-    for (size_t i = 0; st == APP_OK && i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++)
-        st = load_table(conn, set, &STUDENT_TABLES[i], keys, q->contact_kinds);
+    int head = tail && tail->head, together = head && q->by == FACTS_BY_STUDENTS;
+    enum app_status st = head && !together ? open_alone(conn, q, set, tail) : APP_OK;
+    char *keys = NULL;
+    if (st == APP_OK && q->by == FACTS_BY_STUDENTS && !(keys = array_literal(q->n_students, query_student_key, q)))
+        st = APP_NOMEM;
+    if (st != APP_OK)
+        return st;
+    const struct access_scope *sc = q->scope;
+    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
+                             sc ? "t" : "f",
+                             sc ? sc->params[0] : NULL,
+                             sc ? sc->params[1] : NULL,
+                             sc ? sc->params[2] : NULL,
+                             sc ? sc->params[3] : NULL,
+                             sc ? sc->params[4] : NULL,
+                             q->on};
+    const char *school_params[2] = {q->key, q->on};
+    struct trip t = {.n = 0};
+    if (together)
+        t.n = tail->n_head = tail->head(tail->arg, t.steps);
+    size_t first = t.n;
+    if (q->by == FACTS_BY_SCHOOL)
+        add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
+    add_step(&t, q->by != FACTS_BY_STUDENTS || q->n_students <= FACTS_NAMED_MAX, SELECT_NAMES[q->by], SELECT_SQL[q->by],
+             q->by == FACTS_BY_TUTOR ? 8 : 7, params);
+    st = send_trip(conn, set, &t, t.n - first);
+    if (st == APP_OK && together)
+        st = tail->opened(tail->arg, t.results, &q->on);
+    if (st == APP_OK && q->by == FACTS_BY_SCHOOL)
+        take_school(set, t.results[first]);
+    if (st == APP_OK)
+        st = take_students(set, t.results[t.n - 1]);
+    clear_trip(&t);
+    free(keys);
+    return st;
+}
+
+/* Queues the statements of the set's tables: the students', the tutors', the tutors' records. */
+static void add_tables(struct trip *t, int named, const char *const *student_params, const char *const *tutor_params)
+{
+    for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
+        const struct table *tb = &STUDENT_TABLES[i];
+        add_step(t, named, tb->name, !named && tb->many ? tb->many : tb->sql, tb->kinds ? 2 : 1, student_params);
+    }
+    add_step(t, named, "facts_tutors", TUTOR_SQL, 3, tutor_params);
+    for (size_t i = 0; i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
+        add_step(t, named, TUTOR_TABLES[i].name, TUTOR_TABLES[i].sql, 2, tutor_params);
+}
+
+/* Files the results of add_tables' statements, in their order. */
+static enum app_status take_tables(struct facts_set *set, PGresult *const *results)
+{
+    enum app_status st = APP_OK;
+    size_t r = 0, n_student = sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]);
+    for (size_t i = 0; st == APP_OK && i < n_student; i++)
+        st = take_table(set, &STUDENT_TABLES[i], results[r++]);
     if (st == APP_OK)
         fill_missing_statuses(set);
     if (st == APP_OK)
-        st = load_tutors(conn, q, set, keys);
-    if (st == APP_OK && set->n_tutors > 0 && !(staff = array_literal(set->n_tutors, set_tutor_key, set)))
-        st = APP_NOMEM;
-    for (size_t i = 0; st == APP_OK && staff && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
-        st = load_table(conn, set, &TUTOR_TABLES[i], staff, NULL);
-    free(keys);
-    free(staff);
+        st = take_tutors(set, results[r++]);
+    for (size_t i = 0; st == APP_OK && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
+        st = take_table(set, &TUTOR_TABLES[i], results[r++]);
     return st;
 }
 
-static enum app_status load_school(struct db_conn *conn, const struct facts_query *q, struct facts_set *set)
+/* The second round trip: every table of the set (none when nobody was selected, but for a tutor's own
+ * facts), then the caller's tail. */
+static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
+                                 struct facts_tail *tail)
 {
-    const char *params[2] = {q->key, q->on};
-    PGresult *res = NULL;
-    enum app_status st = run(conn, set, SCHOOL_SQL, 2, params, &res);
-    if (st == APP_OK) {
-        set->school.senior_tutors = (int)int_at(res, 0, 0);
-        set->school.tutees = (int)int_at(res, 0, 1);
+    char *keys = array_literal(set->n_students, set_student_key, set);
+    if (!keys)
+        return APP_NOMEM;
+    const char *student_params[2] = {keys, q->contact_kinds};
+    const char *tutor_params[3] = {keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
+    struct trip t = {.n = 0};
+    int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
+    if (tables)
+        add_tables(&t, set->n_students <= FACTS_NAMED_MAX, student_params, tutor_params);
+    size_t own = t.n;
+    if (tail) {
+        tail->n = tail->build(tail->arg, set, t.steps + own);
+        t.n += tail->n;
     }
-    PQclear(res);
+    enum app_status st = send_trip(conn, set, &t, own);
+    if (st == APP_OK && tables)
+        st = take_tables(set, t.results);
+    for (size_t k = 0; tail && k < tail->n; k++) {
+        tail->results[k] = t.results[own + k];
+        t.results[own + k] = NULL;
+    }
+    clear_trip(&t);
+    free(keys);
     return st;
 }
 
 /* ---- the API ---- */
 
-enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
+enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
+                                     struct facts_tail *tail)
 {
     memset(out, 0, sizeof(*out));
-    enum app_status st = q->by == FACTS_BY_SCHOOL ? load_school(conn, q, out) : APP_OK;
-    if (st == APP_OK)
-        st = load_students(conn, q, out);
-    if (st != APP_OK || (out->n_students == 0 && q->by != FACTS_BY_TUTOR))
-        return st;
-    return load_rest(conn, q, out);
+    if (tail) {
+        memset(tail->results, 0, sizeof(tail->results));
+        tail->n = tail->n_head = 0;
+    }
+    struct facts_query fq = *q; /* fq.on may come from the head (tail->opened) */
+    enum app_status st = load_selection(conn, &fq, out, tail);
+    return st == APP_OK ? load_rest(conn, &fq, out, tail) : st;
+}
+
+enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
+{
+    return repo_facts_load_with(conn, q, out, NULL);
 }
 
 void repo_facts_free(struct facts_set *set)

@@ -15,8 +15,11 @@
  *   they were invited to give feedback as a tutor). Feedback days are local dates in the calendar's
  *   time zone.
  *
- * Queries run on the caller's connection; run them inside one read-only transaction for a consistent
- * snapshot (evaluation.c does). Not thread-safe on one connection (libpq). */
+ * Queries run on the caller's connection, sent together in libpq pipelines: the selection, then every
+ * table at once (two round trips). A small set (FACTS_NAMED_MAX students at most) uses statements
+ * prepared once per connection; a large one unnamed statements planned for its keys. Run them inside
+ * one read-only transaction for a consistent snapshot (evaluation.c does, through facts_tail). Not
+ * thread-safe on one connection (libpq). */
 #ifndef TUTORD_REPO_FACTS_H
 #define TUTORD_REPO_FACTS_H
 
@@ -78,12 +81,44 @@ struct facts_set {
     size_t n_tutor_invited;
     pe_school school; /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
     int queries;      /* statements run by repo_facts_load (fixed: it does not grow with the set) */
+    int round_trips;  /* round trips to the server they took (libpq pipelines: two) */
 };
 
 /* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).
  * FACTS_BY_TUTOR also loads the tutor's own facts when they have no tutees. Returns APP_OK, APP_NOMEM
  * or the database failure. An empty selection is APP_OK with n_students == 0. */
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out);
+
+/* Sets of more students than this are loaded with unnamed statements, each planned for its keys (a
+ * school, a report's batch); smaller ones with statements prepared once per connection. */
+#define FACTS_NAMED_MAX 64
+
+/* Statements a caller adds to a load (evaluation.c: its snapshot and calendar first, the policy
+ * versions of the set's schools and the end of its transaction last). */
+#define FACTS_HEAD_MAX 4
+#define FACTS_TAIL_MAX 4
+struct facts_tail {
+    /* Writes at most FACTS_HEAD_MAX steps sent before the load's own (NULL: none): with the selection
+     * when it does not need the day (FACTS_BY_STUDENTS), else in a round trip of their own. */
+    size_t (*head)(void *arg, struct db_step *steps);
+    /* Takes the head's results (borrowed) once they are in, before the day is needed: APP_OK with *on set
+     * (the day to count on, instead of q->on; the string must live until the load returns), or the
+     * failure that ends the load. May run statements of its own on the connection. */
+    enum app_status (*opened)(void *arg, PGresult *const *results, const char **on);
+    /* Writes at most FACTS_TAIL_MAX steps sent after the set's own in its last round trip, once the
+     * students are known (their text and parameters must live until the load returns); returns how many. */
+    size_t (*build)(void *arg, const struct facts_set *set, struct db_step *steps);
+    void *arg;
+    PGresult *results[FACTS_TAIL_MAX]; /* out: the tail's results (NULL after a failure; caller PQclear()s) */
+    size_t n;                          /* out: tail steps built */
+    size_t n_head;                     /* out: head steps sent */
+};
+
+/* As repo_facts_load, in two round trips (libpq pipelines; three when a head goes before a selection
+ * that needs the day): the selection, then every table of the set, with `tail`'s statements (may be
+ * NULL). */
+enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
+                                     struct facts_tail *tail);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
 void repo_facts_free(struct facts_set *set);

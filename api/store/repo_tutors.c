@@ -52,6 +52,26 @@ enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who
                     7, params, NULL, (char **const[]){json, version}, 2);
 }
 
+/* The school of a visible tutor: repo_tutor_get's visibility without building the row's JSON. */
+static const char SCHOOL_SQL[] =
+    "SELECT t.school FROM staff t WHERE t.staff_number = $1 AND " STAFF_VISIBLE(2, 3, 4, 5, 6);
+
+enum app_status repo_tutor_school(struct db_conn *conn, const struct principal *who, const char *number, char *school,
+                                  size_t size)
+{
+    struct access_scope scope;
+    access_scope_of(who, &scope);
+    const char *params[6] = {number, scope.params[0], NULL, scope.params[2], scope.params[3], scope.params[4]};
+    const struct db_step step = {"tutor_school", SCHOOL_SQL, 6, params};
+    PGresult *res = NULL;
+    enum app_status st = db_pipeline(conn, &step, 1, &res, NULL);
+    if (st == APP_OK && PQntuples(res) != 1)
+        st = APP_NOT_FOUND;
+    snprintf(school, size, "%s", st == APP_OK ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    return st;
+}
+
 static const char LIST_SQL[] = "SELECT " STAFF_JSON(
     "true") ", t.staff_number FROM staff t" /* students may not list staff */
             " WHERE " STAFF_VISIBLE(

@@ -40,6 +40,11 @@
 enum app_status repo_tutor_get(struct db_conn *conn, const struct principal *who, const char *number, int students_too,
                                char **json, char **version);
 
+/* The school of tutor `number` into school[size], when `who` may see the tutor (as repo_tutor_get);
+ * APP_NOT_FOUND otherwise. One statement prepared once per connection. */
+enum app_status repo_tutor_school(struct db_conn *conn, const struct principal *who, const char *number, char *school,
+                                  size_t size);
+
 struct tutor_filter {
     const char *school, *role; /* NULL: no filter */
     const char *active;        /* "t", "f" or NULL */
