@@ -5,11 +5,14 @@
 //     `exp` required, `nbf`/`iat` checked with tutord's default 30 s leeway, no verified-token cache;
 //     401 problem+json otherwise;
 //   - the caller's access scope from the token's roles/schools, as tutord's api/store/access.c builds it;
-//   - the same SQL, read from PEER_SQL_FILE (bench/run writes it from tutord's own prepared statement
-//     `student_get`), as a named prepared statement on each pooled connection, as role tutord_app;
+//   - the same SQL for the same role, as tutord's api/store/repo_students.c chooses it: sees-all callers
+//     (admin, registry) run `student_get_all` (PEER_SQL_ALL_FILE: the student number only), everyone else
+//     `student_get` (PEER_SQL_FILE: the number and the five scope parameters); bench/run writes both files
+//     from tutord's own prepared statements; each a named prepared statement on every pooled connection,
+//     as role tutord_app;
 //   - the JSON rendered by the database sent as is, with an ETag of the version; 404 problem+json.
 // Environment: PEER_PORT, PEER_DATABASE_URL (libpq URL with host= socket dir), PEER_POOL_SIZE,
-// PEER_JWT_SECRET, PEER_SQL_FILE. Listens on 127.0.0.1 only; no request logging (Fastify's default).
+// PEER_JWT_SECRET, PEER_SQL_FILE, PEER_SQL_ALL_FILE. Listens on 127.0.0.1 only; no request logging (Fastify's default).
 const fs = require('node:fs');
 const Fastify = require('fastify');
 const { Pool } = require('pg');
@@ -31,6 +34,7 @@ const pool = new Pool({
   options: '-c role=tutord_app',
 });
 const sql = fs.readFileSync(env('PEER_SQL_FILE'), 'utf8').trim();
+const sqlAll = fs.readFileSync(env('PEER_SQL_ALL_FILE'), 'utf8').trim();
 const verify = createVerifier({
   key: env('PEER_JWT_SECRET'),
   algorithms: ['HS256'],
@@ -71,12 +75,19 @@ app.addHook('onRequest', async (req, reply) => {
   if (typeof req.claims.sub !== 'string') return problem(reply, 401, 'Unauthorized', 'the token has no sub');
 });
 
+// The statement tutord runs for this caller: student_get_all when the scope sees all, else student_get.
+function statementFor(n, claims) {
+  const scope = scopeOf(claims);
+  if (scope[0] === 't') return { name: 'student_get_all', text: sqlAll, values: [n], rowMode: 'array' };
+  return { name: 'student_get', text: sql, values: [n, ...scope], rowMode: 'array' };
+}
+
 app.get('/students/:n', async (req, reply) => {
-  const res = await pool.query({ name: 'student_get', text: sql, values: [req.params.n, ...scopeOf(req.claims)] });
+  const res = await pool.query(statementFor(req.params.n, req.claims));
   if (res.rows.length === 0) return problem(reply, 404, 'Not Found', 'no such student');
-  const row = res.rows[0];
-  reply.header('ETag', `"${row.version}"`).type('application/json');
-  return reply.send(row.tutord_student_json);
+  const [json, version] = res.rows[0]; // the statement's two columns: the JSON text and the version
+  reply.header('ETag', `"${version}"`).type('application/json');
+  return reply.send(json);
 });
 
 app.listen({ host: '127.0.0.1', port: Number(env('PEER_PORT')) }).catch((e) => {
