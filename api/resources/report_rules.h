@@ -41,6 +41,15 @@ void report_rules_senior_hours(const json_t *policies, json_t *schools);
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items);
 
+/* Reports judge students in batches of contiguous student numbers (in "C" order), each batch's facts
+ * loaded, judged and freed before the next: this many students per batch unless configured
+ * (TUTORD_REPORT_BATCH_STUDENTS). A whole institution at once (40,000 students, 1.5 million contacts)
+ * took 1.5 GB of memory. */
+#define REPORT_BATCH_STUDENTS 10000
+
+/* Sets the students per batch (0: REPORT_BATCH_STUDENTS); call before serving (not synchronised). */
+void report_rules_set_batch(size_t students);
+
 /* The KPI list's CSV columns (one row per school and year), and how many there are. */
 extern const struct csv_column REPORT_KPI_COLUMNS[];
 extern const size_t REPORT_KPI_N_COLUMNS;

@@ -280,6 +280,7 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
 
 int routes_reports_register(struct _u_instance *instance, const struct app *app)
 {
+    report_rules_set_batch(app->config ? (size_t)app->config->report_batch_students : 0);
     return http_route(instance, app, "GET", "/reports/kpis", HTTP_HEAVY, callback_reports_kpis) |
            http_route(instance, app, "GET", "/reports/engagement", HTTP_HEAVY, callback_reports_engagement) |
            http_route(instance, app, "GET", "/reports/workload", HTTP_HEAVY, callback_reports_workload);
