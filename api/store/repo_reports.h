@@ -29,7 +29,8 @@ enum app_status repo_report_access(struct db_conn *conn, const struct principal 
 enum app_status repo_report_meeting_kinds(struct db_conn *conn, char **literal);
 
 /* Opens the read transaction a report's aggregate statements run in, with JIT compilation off for it
- * (compiling these many-join plans took seconds, far longer than running them). End it with
+ * (compiling these many-join plans took seconds, far longer than running them) and 64 MB of work_mem
+ * (their sorts and hashes stay in memory). End it with
  * db_rollback before evaluation_load, which opens its own. */
 enum app_status repo_report_snapshot(struct db_conn *conn);
 
