@@ -349,11 +349,12 @@ static int has_open_concern(const struct evaluation *ev, const struct facts_stud
     return 0;
 }
 
-/* Appends the escalation row of tutee `t` ({student, student_name, school, tutor, tutor_name}) to items
- * when its missed_meetings_escalation finding is breached and no concern is open. */
-static pe_err escalation_row(const struct evaluation *ev, const json_t *t, pe_findings *f, json_t *items)
+/* Appends the escalation row of tutee `t` ({student, student_name, school, tutor, tutor_name, reason,
+ * evidence, detail}) to items when its missed_meetings_escalation finding is breached and no concern is
+ * open. */
+static pe_err escalation_row(const struct evaluation *ev, const struct report_tutee *t, pe_findings *f, json_t *items)
 {
-    long i = repo_facts_find(&ev->facts, json_string_value(json_object_get(t, "student")));
+    long i = repo_facts_find(&ev->facts, t->student);
     if (i < 0 || has_open_concern(ev, &ev->facts.students[i]))
         return PE_OK;
     pe_findings_clear(f);
@@ -361,11 +362,11 @@ static pe_err escalation_row(const struct evaluation *ev, const json_t *t, pe_fi
     for (size_t k = 0; err == PE_OK && k < f->n; k++) {
         if (f->items[k].type != PE_R_MISSED_MEETINGS_ESCALATION || f->items[k].status != PE_BREACHED)
             continue;
-        json_t *row = json_deep_copy(t);
-        json_object_set_new(row, "reason", json_string("missed_meetings_escalation"));
-        json_object_set_new(row, "evidence", evidence_of(ev, &ev->facts.students[i], f, k));
-        json_object_set_new(row, "detail", json_string(f->items[k].detail));
-        if (json_array_append_new(items, row) != 0)
+        json_t *row = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:o, s:s}", "student", t->student, "student_name",
+                                t->student_name, "school", t->school, "tutor", t->tutor, "tutor_name", t->tutor_name,
+                                "reason", "missed_meetings_escalation", "evidence",
+                                evidence_of(ev, &ev->facts.students[i], f, k), "detail", f->items[k].detail);
+        if (!row || json_array_append_new(items, row) != 0)
             err = PE_NOMEM;
     }
     return err;
@@ -402,22 +403,10 @@ static enum app_status sort_items(json_t *items)
  * escalation pass loads no other kind. */
 static const char ESCALATION_KINDS[] = "{meeting,group_meeting}";
 
-/* The student of an engagement row. */
-static const char *student_of(const json_t *row)
-{
-    return json_string_value(json_object_get(row, "student"));
-}
-
-/* Orders (const json_t *) engagement rows by student number, in strcmp ("C") order. */
-static int cmp_by_student(const void *a, const void *b)
-{
-    return strcmp(student_of(*(const json_t *const *)a), student_of(*(const json_t *const *)b));
-}
-
-/* The missed-meeting escalations of the n tutee rows `rows` (contiguous in student-number order),
- * appended to items. */
-static enum app_status escalate_batch(struct db_conn *conn, const json_t *const *rows, size_t n, const char *school,
-                                      const char *as_of, json_t *items, int *judged)
+/* The missed-meeting escalations of the n tutees `rows` (contiguous in student-number order), appended to
+ * items. */
+static enum app_status escalate_batch(struct db_conn *conn, const struct report_tutee *rows, size_t n,
+                                      const char *school, const char *as_of, json_t *items, int *judged)
 {
     struct evaluation ev;
     pe_findings f;
@@ -425,11 +414,11 @@ static enum app_status escalate_batch(struct db_conn *conn, const json_t *const 
     if (!numbers)
         return APP_NOMEM;
     for (size_t i = 0; i < n; i++)
-        numbers[i] = student_of(rows[i]);
+        numbers[i] = rows[i].student;
     pe_findings_init(&f);
     enum app_status st = load_facts(conn, numbers, n, as_of, school, ESCALATION_KINDS, &ev, judged);
     for (size_t i = 0; st == APP_OK && *judged && i < n; i++)
-        if (escalation_row(&ev, rows[i], &f, items) == PE_NOMEM)
+        if (escalation_row(&ev, &rows[i], &f, items) == PE_NOMEM)
             st = APP_NOMEM;
     pe_findings_free(&f);
     free(numbers);
@@ -440,26 +429,15 @@ static enum app_status escalate_batch(struct db_conn *conn, const json_t *const 
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items)
 {
-    json_t *tutees = NULL;
+    struct report_tutees tutees;
     int judged = 1;
-    enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees);
-    size_t n = json_array_size(tutees);
-    const json_t **rows = st == APP_OK ? malloc((n ? n : 1) * sizeof(*rows)) : NULL;
-    if (st == APP_OK && !rows)
-        st = APP_NOMEM;
-    for (size_t i = 0; rows && i < n; i++)
-        rows[i] = json_array_get(tutees, i);
-    if (rows)
-        qsort(rows, n, sizeof(*rows), cmp_by_student);
-    for (size_t start = 0; st == APP_OK && judged && start < n; start += batch_students) {
-        size_t size = n - start < batch_students ? n - start : batch_students;
-        st = escalate_batch(conn, rows + start, size, school, as_of, items, &judged);
+    enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
+    for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
+        size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
+        st = escalate_batch(conn, tutees.rows + start, size, school, as_of, items, &judged);
     }
-    if (st == APP_OK)
-        st = sort_items(items);
-    free(rows);
-    json_decref(tutees);
-    return st;
+    repo_report_tutees_free(&tutees);
+    return st == APP_OK ? sort_items(items) : st;
 }
 
 /* ---- the KPI list (GET /reports/kpis, the annual report) ---------------------------------------------- */

@@ -305,8 +305,8 @@ static const char ENGAGEMENT_SQL[] =
                       "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
 
 static const char TUTEES_SQL[] =
-    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES
-    " SELECT COALESCE(json_agg(row_to_json(tee) ORDER BY tee.student), '[]')::text FROM tee";
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES " SELECT student, student_name, school, tutor, tutor_name FROM tee"
+    " ORDER BY student COLLATE \"C\"";
 
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                        const char *as_of, int grace_days, json_t **out)
@@ -320,14 +320,52 @@ enum app_status repo_report_engagement(struct db_conn *conn, const struct princi
     return json_query(conn, ENGAGEMENT_SQL, 6, params, out);
 }
 
+/* Copies the five text columns of each row of `res` into t (one block of text; NULL for a null). */
+static enum app_status copy_tutees(const PGresult *res, struct report_tutees *t)
+{
+    size_t n = (size_t)PQntuples(res), size = 1, at = 0;
+    for (size_t r = 0; r < n; r++)
+        for (int c = 0; c < 5; c++)
+            size += (size_t)PQgetlength(res, (int)r, c) + 1;
+    if (!(t->rows = calloc(n ? n : 1, sizeof(*t->rows))) || !(t->text = malloc(size)))
+        return APP_NOMEM;
+    for (size_t r = 0; r < n; r++) {
+        const char **fields[5] = {&t->rows[r].student, &t->rows[r].student_name, &t->rows[r].school, &t->rows[r].tutor,
+                                  &t->rows[r].tutor_name};
+        for (int c = 0; c < 5; c++) {
+            size_t len = (size_t)PQgetlength(res, (int)r, c) + 1;
+            memcpy(t->text + at, PQgetvalue(res, (int)r, c), len);
+            *fields[c] = PQgetisnull(res, (int)r, c) ? NULL : t->text + at;
+            at += len;
+        }
+    }
+    t->n = n;
+    return APP_OK;
+}
+
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, json_t **out)
+                                   const char *as_of, struct report_tutees *out)
 {
     struct access_scope scope;
     const char *params[5];
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
     school_params(who, school, &scope, params);
     params[4] = as_of;
-    return json_query(conn, TUTEES_SQL, 5, params, out);
+    enum app_status st = db_query(conn, TUTEES_SQL, 5, params, &res, NULL);
+    if (st == APP_OK)
+        st = copy_tutees(res, out);
+    PQclear(res);
+    return st;
+}
+
+void repo_report_tutees_free(struct report_tutees *t)
+{
+    if (!t)
+        return;
+    free(t->rows);
+    free(t->text);
+    memset(t, 0, sizeof(*t));
 }
 
 /* ---- workload ------------------------------------------------------------------------------------ */

@@ -63,10 +63,27 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                        const char *as_of, int grace_days, json_t **out);
 
-/* The students of the engagement report's schools with a personal tutor on as_of, with that tutor:
- * a JSON array [{student, student_name, school, tutor, tutor_name}], for the engine's rows. */
+/* One student of the engagement report's schools with a personal tutor on as_of, with that tutor. The
+ * strings live in the list's one block of text (NULL for an SQL null). */
+struct report_tutee {
+    const char *student, *student_name, *school, *tutor, *tutor_name;
+};
+
+/* The students the engine's engagement rows are judged for, in student-number order ("C" collation:
+ * strcmp's), held compactly (a JSON array of 150,000 of them took about 100 MB). */
+struct report_tutees {
+    struct report_tutee *rows;
+    size_t n;
+    char *text; /* every string of rows */
+};
+
+/* Loads the students of the engagement report's schools with a personal tutor on as_of into *out (free
+ * with repo_report_tutees_free, also after a failure). */
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, json_t **out);
+                                   const char *as_of, struct report_tutees *out);
+
+/* Frees the list; NULL-safe. */
+void repo_report_tutees_free(struct report_tutees *t);
 
 /* The workload of each school: a JSON array [{school, as_of, tutees, allocated,
  * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}];
