@@ -51,7 +51,7 @@ measure() {
   db=$(sql "SELECT round((sum(total_plan_time + total_exec_time) / $((runs + 1)))::numeric) FROM pg_stat_statements
             WHERE query NOT LIKE '%pg_stat_statements%'")
   printf '| %s | %s | %s | %s | %s | %s MB | %s |\n' "$students" "$path" "$which" \
-    "$(python3 -c "import json; r = json.load(open('$work/h.json'))['results'][0]; print('%.3f ± %.3f s' % (r['mean'], r['stddev']))")" \
+    "$(python3 -c "import json; r = json.load(open('$work/h.json'))['results'][0]; print('%.3f ± %.3f s' % (r['mean'], r['stddev'] or 0))")" \
     "$(( (cpu1 - cpu0) * 1000 / $(getconf CLK_TCK) / (runs + 1) )) ms" \
     "$(( $(awk '/VmHWM/ {print $2}' "/proc/$pid/status") / 1024 ))" "$db ms"
   kill "$pid"; wait "$pid" 2>/dev/null || true
