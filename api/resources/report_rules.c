@@ -141,7 +141,10 @@ static void judge_loaded(struct kpi_judge *j, const struct evaluation *ev, size_
         const struct school_versions *sv = evaluation_school(ev, json_string_value(json_object_get(t, "school")));
         pe_findings_clear(&j->findings);
         j->nomem |= sv && evaluation_tutor(ev, staff, sv, &j->findings) == PE_NOMEM;
-        j->state[i] = !sv ? TUTOR_NO_POLICY : any_breached(&j->findings, ~0u) ? TUTOR_BREACHES : TUTOR_FULFILS;
+        enum tutor_state state = !sv                               ? TUTOR_NO_POLICY
+                                 : any_breached(&j->findings, ~0u) ? TUTOR_BREACHES
+                                                                   : TUTOR_FULFILS;
+        j->state[i] = (signed char)state;
     }
 }
 
