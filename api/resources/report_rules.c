@@ -352,12 +352,14 @@ static int has_open_concern(const struct evaluation *ev, const struct facts_stud
     return 0;
 }
 
-/* Appends the escalation row of tutee `t` ({student, student_name, school, tutor, tutor_name, reason,
- * evidence, detail}) to items when its missed_meetings_escalation finding is breached and no concern is
- * open. */
-static pe_err escalation_row(const struct evaluation *ev, const struct report_tutee *t, pe_findings *f, json_t *items)
+/* Appends the escalation row of tutee r of `t` (repo_report_tutees: {student, student_name, school, tutor,
+ * tutor_name, reason, evidence, detail}) to items when its missed_meetings_escalation finding is breached
+ * and no concern is open. */
+static pe_err escalation_row(const struct evaluation *ev, const struct report_table *t, size_t r, pe_findings *f,
+                             json_t *items)
 {
-    long i = repo_facts_find(&ev->facts, t->student);
+    const char *const *cell = t->cells + r * t->cols;
+    long i = repo_facts_find(&ev->facts, cell[REPORT_TUTEE_STUDENT]);
     if (i < 0 || has_open_concern(ev, &ev->facts.students[i]))
         return PE_OK;
     pe_findings_clear(f);
@@ -365,8 +367,9 @@ static pe_err escalation_row(const struct evaluation *ev, const struct report_tu
     for (size_t k = 0; err == PE_OK && k < f->n; k++) {
         if (f->items[k].type != PE_R_MISSED_MEETINGS_ESCALATION || f->items[k].status != PE_BREACHED)
             continue;
-        json_t *row = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:o, s:s}", "student", t->student, "student_name",
-                                t->student_name, "school", t->school, "tutor", t->tutor, "tutor_name", t->tutor_name,
+        json_t *row = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:o, s:s}", "student", cell[REPORT_TUTEE_STUDENT],
+                                "student_name", cell[REPORT_TUTEE_STUDENT_NAME], "school", cell[REPORT_TUTEE_SCHOOL],
+                                "tutor", cell[REPORT_TUTEE_TUTOR], "tutor_name", cell[REPORT_TUTEE_TUTOR_NAME],
                                 "reason", "missed_meetings_escalation", "evidence",
                                 evidence_of(ev, &ev->facts.students[i], f, k), "detail", f->items[k].detail);
         if (!row || json_array_append_new(items, row) != 0)
@@ -375,13 +378,16 @@ static pe_err escalation_row(const struct evaluation *ev, const struct report_tu
     return err;
 }
 
+/* The sort keys of the engagement items, in order (repo_report_engagement's REPORT_ITEM_* columns). */
+static const char *const ITEM_KEYS[] = {"school", "tutor", "student", "reason"};
+
 static int cmp_items(const void *a, const void *b)
 {
-    static const char *const keys[] = {"school", "tutor", "student", "reason"};
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     int d = 0;
-    for (size_t k = 0; d == 0 && k < sizeof(keys) / sizeof(keys[0]); k++)
-        d = strcmp(json_string_value(json_object_get(x, keys[k])), json_string_value(json_object_get(y, keys[k])));
+    for (size_t k = 0; d == 0 && k < sizeof(ITEM_KEYS) / sizeof(ITEM_KEYS[0]); k++)
+        d = strcmp(json_string_value(json_object_get(x, ITEM_KEYS[k])),
+                   json_string_value(json_object_get(y, ITEM_KEYS[k])));
     return d;
 }
 
@@ -406,9 +412,9 @@ static enum app_status sort_items(json_t *items)
  * escalation pass loads no other kind. */
 static const char ESCALATION_KINDS[] = "{meeting,group_meeting}";
 
-/* The missed-meeting escalations of the n tutees `rows` (contiguous in student-number order), appended to
- * items. */
-static enum app_status escalate_batch(struct db_conn *conn, const struct report_tutee *rows, size_t n,
+/* The missed-meeting escalations of the n tutees of `t` from row `start` (contiguous in student-number
+ * order), appended to items. */
+static enum app_status escalate_batch(struct db_conn *conn, const struct report_table *t, size_t start, size_t n,
                                       const char *school, const char *as_of, json_t *items, int *judged)
 {
     struct evaluation ev;
@@ -417,11 +423,11 @@ static enum app_status escalate_batch(struct db_conn *conn, const struct report_
     if (!numbers)
         return APP_NOMEM;
     for (size_t i = 0; i < n; i++)
-        numbers[i] = rows[i].student;
+        numbers[i] = t->cells[(start + i) * t->cols + REPORT_TUTEE_STUDENT];
     pe_findings_init(&f);
     enum app_status st = load_facts(conn, numbers, n, as_of, school, ESCALATION_KINDS, &ev, judged);
     for (size_t i = 0; st == APP_OK && *judged && i < n; i++)
-        if (escalation_row(&ev, &rows[i], &f, items) == PE_NOMEM)
+        if (escalation_row(&ev, t, start + i, &f, items) == PE_NOMEM)
             st = APP_NOMEM;
     pe_findings_free(&f);
     free(numbers);
@@ -432,15 +438,43 @@ static enum app_status escalate_batch(struct db_conn *conn, const struct report_
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items)
 {
-    struct report_tutees tutees;
+    struct report_table tutees;
     int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
     for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
         size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
-        st = escalate_batch(conn, tutees.rows + start, size, school, as_of, items, &judged);
+        st = escalate_batch(conn, &tutees, start, size, school, as_of, items, &judged);
     }
-    repo_report_tutees_free(&tutees);
+    repo_report_table_free(&tutees);
     return st == APP_OK ? sort_items(items) : st;
+}
+
+/* strcmp order of SQL item r of `sql` against the rule item `item`, by school, tutor, student, reason. */
+static int cmp_row_item(const struct report_table *sql, size_t r, const json_t *item)
+{
+    int d = 0;
+    for (size_t k = 0; d == 0 && k < sizeof(ITEM_KEYS) / sizeof(ITEM_KEYS[0]); k++)
+        d = strcmp(sql->cells[r * sql->cols + k], json_string_value(json_object_get(item, ITEM_KEYS[k])));
+    return d;
+}
+
+int report_engagement_each(const struct report_table *sql, const json_t *rules, int (*emit)(json_t *item, void *ctx),
+                           void *ctx)
+{
+    size_t r = 0, k = 0, n_rules = json_array_size(rules);
+    int rc = 0;
+    while (rc == 0 && (r < sql->n || k < n_rules)) {
+        json_t *rule = json_array_get(rules, k);
+        if (r < sql->n && (k == n_rules || cmp_row_item(sql, r, rule) < 0)) {
+            json_t *item = json_loads(sql->cells[r++ * sql->cols + REPORT_ITEM_JSON], 0, NULL);
+            rc = item ? emit(item, ctx) : -1;
+            json_decref(item);
+        } else {
+            rc = emit(rule, ctx);
+            k++;
+        }
+    }
+    return rc;
 }
 
 /* ---- the KPI list (GET /reports/kpis, the annual report) ---------------------------------------------- */

@@ -262,10 +262,13 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
  *                                  in the window and at least $6 days before as_of, after which the
  *                                  student sent nothing (from_student) and attended no meeting up to as_of
  *                                  (evidence: every such unanswered contact). */
+#define REPORT_TERM                                                                                                    \
+    "term AS (SELECT name, starts_on, ends_on FROM terms WHERE teaching AND starts_on <= $5::date"                     \
+    " ORDER BY starts_on DESC LIMIT 1)"
+
+/* The items, one row each with its sort key: school, tutor, student, reason, the item as JSON. */
 static const char ENGAGEMENT_SQL[] =
-    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ","
-    " term AS (SELECT name, starts_on, ends_on FROM terms WHERE teaching AND starts_on <= $5::date"
-    "          ORDER BY starts_on DESC LIMIT 1),"
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ", " REPORT_TERM ","
     " win AS (SELECT starts_on AS ws, LEAST(ends_on, $5::date) AS we, z.tz,"
     "         starts_on::timestamp AT TIME ZONE z.tz AS t0,"
     "         (LEAST(ends_on, $5::date) + 1)::timestamp AT TIME ZONE z.tz AS t1,"
@@ -299,17 +302,65 @@ static const char ENGAGEMENT_SQL[] =
                       "    AND o.direction = 'to_student' AND o.kind IN ('email', 'message', 'phone', 'checkin')"
                       "    AND o.attendance <> 'cancelled' AND (r.last IS NULL OR r.last <= o.sort_at)"
                       "  GROUP BY tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name)"
-                      " SELECT json_build_object('as_of', $5::date,"
-                      "   'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
-                      "   'items', COALESCE((SELECT json_agg(row_to_json(x) ORDER BY x.school, x.tutor, x.student, x.reason)"
-                      "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
+                      " SELECT x.school, x.tutor, x.student, x.reason, row_to_json(x)::text"
+                      " FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x"
+                      " ORDER BY x.school COLLATE \"C\", x.tutor COLLATE \"C\", x.student COLLATE \"C\", x.reason COLLATE \"C\"";
+
+/* The report's head: as_of, the term, and an empty item list for the caller to fill. */
+static const char ENGAGEMENT_HEAD_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_TERM " SELECT json_build_object('as_of', $5::date," /* sc types $1..$4 */
+    " 'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
+    " 'items', '[]'::json)::text";
 
 static const char TUTEES_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES " SELECT student, student_name, school, tutor, tutor_name FROM tee"
     " ORDER BY student COLLATE \"C\"";
 
+/* Copies the text columns of each row of `res` into t (one block of text; NULL for a null). */
+static enum app_status copy_table(const PGresult *res, struct report_table *t)
+{
+    size_t n = (size_t)PQntuples(res), cols = (size_t)PQnfields(res), size = 1, at = 0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < cols; c++)
+            size += (size_t)PQgetlength(res, (int)r, (int)c) + 1;
+    if (!(t->cells = calloc(n * cols + 1, sizeof(*t->cells))) || !(t->text = malloc(size)))
+        return APP_NOMEM;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < cols; c++) {
+            size_t len = (size_t)PQgetlength(res, (int)r, (int)c) + 1;
+            memcpy(t->text + at, PQgetvalue(res, (int)r, (int)c), len);
+            t->cells[r * cols + c] = PQgetisnull(res, (int)r, (int)c) ? NULL : t->text + at;
+            at += len;
+        }
+    t->n = n;
+    t->cols = cols;
+    return APP_OK;
+}
+
+/* Runs `sql` and copies its rows into *out (zeroed first). */
+static enum app_status table_query(struct db_conn *conn, const char *sql, int n, const char *const *params,
+                                   struct report_table *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
+    enum app_status st = db_query(conn, sql, n, params, &res, NULL);
+    if (st == APP_OK)
+        st = copy_table(res, out);
+    PQclear(res);
+    return st;
+}
+
+void repo_report_table_free(struct report_table *t)
+{
+    if (!t)
+        return;
+    free(t->cells);
+    free(t->text);
+    memset(t, 0, sizeof(*t));
+}
+
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **out)
+                                       const char *as_of, int grace_days, json_t **head, struct report_table *items)
 {
     struct access_scope scope;
     char grace[16];
@@ -317,55 +368,19 @@ enum app_status repo_report_engagement(struct db_conn *conn, const struct princi
     school_params(who, school, &scope, params);
     snprintf(grace, sizeof(grace), "%d", grace_days);
     params[4] = as_of, params[5] = grace;
-    return json_query(conn, ENGAGEMENT_SQL, 6, params, out);
-}
-
-/* Copies the five text columns of each row of `res` into t (one block of text; NULL for a null). */
-static enum app_status copy_tutees(const PGresult *res, struct report_tutees *t)
-{
-    size_t n = (size_t)PQntuples(res), size = 1, at = 0;
-    for (size_t r = 0; r < n; r++)
-        for (int c = 0; c < 5; c++)
-            size += (size_t)PQgetlength(res, (int)r, c) + 1;
-    if (!(t->rows = calloc(n ? n : 1, sizeof(*t->rows))) || !(t->text = malloc(size)))
-        return APP_NOMEM;
-    for (size_t r = 0; r < n; r++) {
-        const char **fields[5] = {&t->rows[r].student, &t->rows[r].student_name, &t->rows[r].school, &t->rows[r].tutor,
-                                  &t->rows[r].tutor_name};
-        for (int c = 0; c < 5; c++) {
-            size_t len = (size_t)PQgetlength(res, (int)r, c) + 1;
-            memcpy(t->text + at, PQgetvalue(res, (int)r, c), len);
-            *fields[c] = PQgetisnull(res, (int)r, c) ? NULL : t->text + at;
-            at += len;
-        }
-    }
-    t->n = n;
-    return APP_OK;
+    memset(items, 0, sizeof(*items));
+    enum app_status st = json_query(conn, ENGAGEMENT_HEAD_SQL, 5, params, head);
+    return st == APP_OK ? table_query(conn, ENGAGEMENT_SQL, 6, params, items) : st;
 }
 
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, struct report_tutees *out)
+                                   const char *as_of, struct report_table *out)
 {
     struct access_scope scope;
     const char *params[5];
-    PGresult *res = NULL;
-    memset(out, 0, sizeof(*out));
     school_params(who, school, &scope, params);
     params[4] = as_of;
-    enum app_status st = db_query(conn, TUTEES_SQL, 5, params, &res, NULL);
-    if (st == APP_OK)
-        st = copy_tutees(res, out);
-    PQclear(res);
-    return st;
-}
-
-void repo_report_tutees_free(struct report_tutees *t)
-{
-    if (!t)
-        return;
-    free(t->rows);
-    free(t->text);
-    memset(t, 0, sizeof(*t));
+    return table_query(conn, TUTEES_SQL, 5, params, out);
 }
 
 /* ---- workload ------------------------------------------------------------------------------------ */

@@ -58,32 +58,37 @@ enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *w
 enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct principal *who, const char *school,
                                        const struct report_year *year, json_t **out);
 
-/* The engagement report {as_of, term, items: [...]} built in SQL (no attended meeting this term,
- * unanswered outreach older than grace_days); rule-based rows are added by the caller. */
+/* Rows of text held compactly in one block (a JSON array of 150,000 objects took about 100 MB): cell
+ * (r, c) is cells[r * cols + c], NULL for an SQL null. */
+struct report_table {
+    const char **cells;
+    size_t n, cols;
+    char *text;
+};
+
+/* Frees the table; NULL-safe. */
+void repo_report_table_free(struct report_table *t);
+
+/* The engagement report's head {as_of, term, items: []} into *head, and the items built in SQL (no
+ * attended meeting this term, unanswered outreach older than grace_days) into *items (free with
+ * repo_report_table_free, also after a failure): columns REPORT_ITEM_*, sorted by school, tutor, student
+ * and reason in the "C" collation (strcmp's). Rule-based rows are added by the caller. */
+enum { REPORT_ITEM_SCHOOL, REPORT_ITEM_TUTOR, REPORT_ITEM_STUDENT, REPORT_ITEM_REASON, REPORT_ITEM_JSON };
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **out);
+                                       const char *as_of, int grace_days, json_t **head, struct report_table *items);
 
-/* One student of the engagement report's schools with a personal tutor on as_of, with that tutor. The
- * strings live in the list's one block of text (NULL for an SQL null). */
-struct report_tutee {
-    const char *student, *student_name, *school, *tutor, *tutor_name;
+/* The students of the engagement report's schools with a personal tutor on as_of, with that tutor, in
+ * student-number order ("C" collation), into *out (free with repo_report_table_free): columns
+ * REPORT_TUTEE_*. */
+enum {
+    REPORT_TUTEE_STUDENT,
+    REPORT_TUTEE_STUDENT_NAME,
+    REPORT_TUTEE_SCHOOL,
+    REPORT_TUTEE_TUTOR,
+    REPORT_TUTEE_TUTOR_NAME
 };
-
-/* The students the engine's engagement rows are judged for, in student-number order ("C" collation:
- * strcmp's), held compactly (a JSON array of 150,000 of them took about 100 MB). */
-struct report_tutees {
-    struct report_tutee *rows;
-    size_t n;
-    char *text; /* every string of rows */
-};
-
-/* Loads the students of the engagement report's schools with a personal tutor on as_of into *out (free
- * with repo_report_tutees_free, also after a failure). */
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, struct report_tutees *out);
-
-/* Frees the list; NULL-safe. */
-void repo_report_tutees_free(struct report_tutees *t);
+                                   const char *as_of, struct report_table *out);
 
 /* The workload of each school: a JSON array [{school, as_of, tutees, allocated,
  * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}];
