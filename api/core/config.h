@@ -48,6 +48,8 @@ struct config {
                           */
     int audit_retention_years; /* TUTORD_AUDIT_RETENTION_YEARS: audit rows kept this many years, default 7 */
     int retention_batch;       /* TUTORD_RETENTION_BATCH: students (or audit rows) per transaction, default 500 */
+    int report_batch_students; /* TUTORD_REPORT_BATCH_STUDENTS: students whose facts a report loads at once (memory
+                                  vs statements); 0 = the default (report_rules.h) */
     /* Notifications (api/app/deliver.c). Integers left 0 take the deliverer's defaults. */
     char *smtp_url;                  /* TUTORD_SMTP_URL: smtp:// or smtps://host:port; unset = record, send nothing */
     char *smtp_starttls;             /* TUTORD_SMTP_STARTTLS: "off" allows plain smtp:// (loopback relay only) */

@@ -33,36 +33,43 @@ char *report_format_instant(long long t, char buf[21])
     return buf;
 }
 
-/* Loads the facts of the students whose numbers are the `key` members of `rows`, judged at the end of
- * as_of, with only the contacts of `contact_kinds` (NULL: all). *judged is 0 when the calendar cannot be
- * evaluated (nothing is judged then, not an error). */
-static enum app_status load_facts(struct db_conn *conn, const json_t *rows, const char *key, const char *as_of,
+/* Students per batch of facts (report_rules_set_batch). */
+static size_t batch_students = REPORT_BATCH_STUDENTS;
+
+void report_rules_set_batch(size_t students)
+{
+    batch_students = students > 0 ? students : REPORT_BATCH_STUDENTS;
+}
+
+/* strcmp order of two (const char *) elements: the "C" collation the facts are sorted in. */
+static int cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Loads the facts of the n students `numbers` (sorted, distinct: a contiguous range of student numbers),
+ * judged at the end of as_of, with only the contacts of `contact_kinds` (NULL: all). *judged is 0 when the
+ * calendar cannot be evaluated (nothing is judged then, not an error). */
+static enum app_status load_facts(struct db_conn *conn, const char *const *numbers, size_t n, const char *as_of,
                                   const char *school, const char *contact_kinds, struct evaluation *ev, int *judged)
 {
-    size_t n = 0, i, j;
-    const json_t *row, *v;
-    json_array_foreach(rows, i, row) n +=
-        json_is_array(json_object_get(row, key)) ? json_array_size(json_object_get(row, key)) : 1;
-    const char **numbers = calloc(n ? n : 1, sizeof(*numbers));
-    if (!numbers)
-        return APP_NOMEM;
-    n = 0;
-    json_array_foreach(rows, i, row)
-    {
-        const json_t *value = json_object_get(row, key);
-        if (json_is_string(value))
-            numbers[n++] = json_string_value(value);
-        json_array_foreach(json_is_array(value) ? value : NULL, j, v) numbers[n++] = json_string_value(v);
-    }
     struct facts_query q = {
         .by = FACTS_BY_STUDENTS, .students = numbers, .n_students = n, .contact_kinds = contact_kinds};
     struct as_of when;
     const char *why = NULL;
     evaluation_parse_as_of(as_of, &when);
     enum app_status st = evaluation_load(conn, &q, &when, school, ev, &why);
-    free(numbers);
     *judged = st == APP_OK;
     return st == APP_CONFLICT ? APP_OK : st;
+}
+
+/* Frees a batch's evaluation and the memory its loading grew (libpq's buffers, the thread's malloc arena),
+ * so that only one batch is held at a time. */
+static void end_batch(struct db_conn *conn, struct evaluation *ev)
+{
+    evaluation_free(ev);
+    db_discard_after_use(conn); /* libpq keeps the buffers a batch of facts grew */
+    malloc_trim(0);             /* and each HTTP thread's malloc arena would keep the rest */
 }
 
 /* 1 when f holds a breached finding of one of the rule types in `mask`, else 0. */
@@ -74,58 +81,106 @@ static int any_breached(const pe_findings *f, unsigned mask)
     return 0;
 }
 
-/* Per-student memo of "has a breached meeting rule": -1 not yet judged. */
-struct judge {
-    const struct evaluation *ev;
-    signed char *meeting_breach;
+/* A counted tutor's state while the batches are judged. */
+enum tutor_state {
+    TUTOR_UNSEEN = -1,   /* in no batch's facts yet */
+    TUTOR_FULFILS = 0,   /* no tutor-level rule of their school's policy is breached */
+    TUTOR_BREACHES = 1,  /* a tutor-level rule is breached */
+    TUTOR_NO_POLICY = 2, /* their school has no policy versions: cannot be judged */
+};
+
+/* The KPI judgement over every counted tutee, in batches of contiguous student numbers: `keys` every
+ * counted tutee (sorted, distinct, borrowed from `tutors`), breach[k] whether keys[k] has a breached
+ * meeting rule (-1: not in the facts), state[t] the tutor-level judgement of tutors[t]. */
+struct kpi_judge {
+    const json_t *tutors;
+    const char **keys;
+    size_t n_keys;
+    signed char *breach, *state;
     pe_findings findings;
     int nomem;
 };
 
-static int tutee_breached(struct judge *j, const char *number)
+/* Fills j->keys with the distinct tutees of every counted tutor, sorted; 0, or -1 on OOM. */
+static int collect_tutees(struct kpi_judge *j)
 {
-    long i = repo_facts_find(&j->ev->facts, number);
-    if (i < 0)
-        return 0;
-    if (j->meeting_breach[i] < 0) {
-        pe_findings_clear(&j->findings);
-        j->nomem |= evaluation_student(j->ev, (size_t)i, NULL, &j->findings) == PE_NOMEM;
-        j->meeting_breach[i] = (signed char)any_breached(&j->findings, MEETING_RULES);
-    }
-    return j->meeting_breach[i];
+    size_t n = 0, i, k;
+    const json_t *t, *v;
+    json_array_foreach(j->tutors, i, t) n += json_array_size(json_object_get(t, "tutees"));
+    if (!(j->keys = malloc((n ? n : 1) * sizeof(*j->keys))))
+        return -1;
+    json_array_foreach(j->tutors, i, t) json_array_foreach(json_object_get(t, "tutees"), k, v) j->keys[j->n_keys++] =
+        json_string_value(v);
+    qsort(j->keys, j->n_keys, sizeof(*j->keys), cmp_strings);
+    for (i = 0, n = 0; i < j->n_keys; i++)
+        if (n == 0 || strcmp(j->keys[n - 1], j->keys[i]) != 0)
+            j->keys[n++] = j->keys[i];
+    j->n_keys = n;
+    return 0;
 }
 
-/* 1 when the counted tutor `t` ({school, tutor, tutees}) does not fulfil the role under `sv`, at
- * `threshold` percent of tutees with a breached meeting rule. */
-static int tutor_failing(struct judge *j, const json_t *t, const struct school_versions *sv, double threshold)
+/* Judges the tutees keys[start..start+n) of one batch's facts `ev` (their meeting rules), and each counted
+ * tutor not judged yet whose facts the batch holds (the tutor rules of their school's policy). */
+static void judge_loaded(struct kpi_judge *j, const struct evaluation *ev, size_t start, size_t n)
 {
-    pe_findings_clear(&j->findings);
-    j->nomem |= evaluation_tutor(j->ev, json_string_value(json_object_get(t, "tutor")), sv, &j->findings) == PE_NOMEM;
-    if (any_breached(&j->findings, ~0u))
+    size_t i;
+    const json_t *t;
+    for (size_t k = start; k < start + n; k++) {
+        long at = repo_facts_find(&ev->facts, j->keys[k]);
+        if (at < 0)
+            continue;
+        pe_findings_clear(&j->findings);
+        j->nomem |= evaluation_student(ev, (size_t)at, NULL, &j->findings) == PE_NOMEM;
+        j->breach[k] = (signed char)any_breached(&j->findings, MEETING_RULES);
+    }
+    json_array_foreach(j->tutors, i, t)
+    {
+        const char *staff = json_string_value(json_object_get(t, "tutor"));
+        if (j->state[i] != TUTOR_UNSEEN || !repo_facts_tutor(&ev->facts, staff))
+            continue;
+        const struct school_versions *sv = evaluation_school(ev, json_string_value(json_object_get(t, "school")));
+        pe_findings_clear(&j->findings);
+        j->nomem |= sv && evaluation_tutor(ev, staff, sv, &j->findings) == PE_NOMEM;
+        enum tutor_state state = !sv                               ? TUTOR_NO_POLICY
+                                 : any_breached(&j->findings, ~0u) ? TUTOR_BREACHES
+                                                                   : TUTOR_FULFILS;
+        j->state[i] = (signed char)state;
+    }
+}
+
+/* 1 when counted tutor t (index i of j->tutors) does not fulfil the role at `threshold` percent of their
+ * tutees with a breached meeting rule. */
+static int tutor_failing(const struct kpi_judge *j, size_t i, const json_t *t, double threshold)
+{
+    if (j->state[i] == TUTOR_BREACHES)
         return 1;
     const json_t *tutees = json_object_get(t, "tutees"), *v;
-    size_t i, bad = 0, n = json_array_size(tutees);
-    json_array_foreach(tutees, i, v) bad += (size_t)tutee_breached(j, json_string_value(v));
+    size_t k, bad = 0, n = json_array_size(tutees);
+    json_array_foreach(tutees, k, v)
+    {
+        const char *number = json_string_value(v);
+        const char **at = bsearch(&number, j->keys, j->n_keys, sizeof(*j->keys), cmp_strings);
+        bad += at && j->breach[at - j->keys] == 1;
+    }
     return n > 0 && 100.0 * (double)bad / (double)n >= threshold;
 }
 
 /* Counts the failing tutors per school into `counts` ({school: n}), each school at its threshold in
  * `thresholds` ({school: percent}); a school with counted tutors but no policy goes into `unjudged`. */
-static void tally(struct judge *j, const json_t *tutors, const json_t *thresholds, json_t *counts, json_t *unjudged)
+static void tally(const struct kpi_judge *j, const json_t *thresholds, json_t *counts, json_t *unjudged)
 {
     size_t i;
     const json_t *t;
-    json_array_foreach(tutors, i, t)
+    json_array_foreach(j->tutors, i, t)
     {
         const char *school = json_string_value(json_object_get(t, "school"));
-        const struct school_versions *sv = evaluation_school(j->ev, school);
         const json_t *threshold = json_object_get(thresholds, school);
-        if (!sv || !json_is_number(threshold)) {
+        if (j->state[i] == TUTOR_NO_POLICY || !json_is_number(threshold)) {
             json_object_set_new(unjudged, school, json_true());
             continue;
         }
         json_int_t n = json_integer_value(json_object_get(counts, school));
-        json_object_set_new(counts, school, json_integer(n + tutor_failing(j, t, sv, json_number_value(threshold))));
+        json_object_set_new(counts, school, json_integer(n + tutor_failing(j, i, t, json_number_value(threshold))));
     }
 }
 
@@ -156,49 +211,35 @@ static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged
     }
 }
 
-/* Reports judge students in batches of about this many (a batch may exceed it by one row's students):
- * facts for a whole institution at once (40,000 students, 1.5 million contacts) took 1.5 GB of memory;
- * a batch's facts are freed before the next is loaded. */
-#define REPORT_BATCH_STUDENTS 10000
-
-/* The rows[start..] whose `key` members (a student number, or an array of them) add up to one batch,
- * as a new array of borrowed rows; *next is where the next batch starts. */
-static json_t *next_batch(const json_t *rows, const char *key, size_t start, size_t *next)
-{
-    json_t *batch = json_array();
-    size_t i = start, students = 0;
-    for (; batch && i < json_array_size(rows) && (i == start || students < REPORT_BATCH_STUDENTS); i++) {
-        json_t *row = json_array_get(rows, i), *members = json_object_get(row, key);
-        students += json_is_array(members) ? json_array_size(members) : 1;
-        json_array_append(batch, row);
-    }
-    *next = i;
-    return batch;
-}
-
-/* Loads one batch's facts, judges its tutors into counts/unjudged, frees the facts. */
-static enum app_status judge_batch(struct db_conn *conn, const json_t *batch, const struct report_year *year,
-                                   const char *school, const char *kinds, const json_t *thresholds, json_t *counts,
-                                   json_t *unjudged, int *judged)
+/* Loads the facts of keys[start..start+n) (only the contacts of `kinds`) and judges them into j; with n 0,
+ * only whether the calendar can be judged (*judged). */
+static enum app_status judge_batch(struct db_conn *conn, struct kpi_judge *j, size_t start, size_t n,
+                                   const struct report_year *year, const char *school, const char *kinds, int *judged)
 {
     struct evaluation ev;
-    struct judge j = {&ev, NULL, {0}, 0};
-    memset(&ev, 0, sizeof(ev));
-    pe_findings_init(&j.findings);
-    enum app_status st = load_facts(conn, batch, "tutees", year->as_of, school, kinds, &ev, judged);
-    if (st == APP_OK && *judged && !(j.meeting_breach = malloc(ev.facts.n_students + 1)))
-        st = APP_NOMEM;
-    if (st == APP_OK && *judged) {
-        memset(j.meeting_breach, -1, ev.facts.n_students + 1);
-        tally(&j, batch, thresholds, counts, unjudged);
-    }
-    if (st == APP_OK && j.nomem)
-        st = APP_NOMEM;
-    pe_findings_free(&j.findings);
-    free(j.meeting_breach);
-    evaluation_free(&ev);
-    db_discard_after_use(conn); /* libpq keeps the buffers a batch of facts grew */
-    malloc_trim(0);             /* and each HTTP thread's malloc arena would keep the rest */
+    enum app_status st = load_facts(conn, j->keys + start, n, year->as_of, school, kinds, &ev, judged);
+    if (st == APP_OK && *judged)
+        judge_loaded(j, &ev, start, n);
+    end_batch(conn, &ev);
+    return st == APP_OK && j->nomem ? APP_NOMEM : st;
+}
+
+/* Judges every counted tutee and tutor of j (j->tutors set) batch by batch; *judged as judge_batch's. */
+static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, const struct report_year *year,
+                                 const char *school, const char *kinds, int *judged)
+{
+    size_t n_tutors = json_array_size(j->tutors);
+    if (collect_tutees(j) != 0 || !(j->breach = malloc(j->n_keys + 1)) || !(j->state = malloc(n_tutors + 1)))
+        return APP_NOMEM;
+    memset(j->breach, -1, j->n_keys + 1);
+    memset(j->state, TUTOR_UNSEEN, n_tutors + 1);
+    enum app_status st = APP_OK;
+    size_t start = 0;
+    do { /* at least one load, even of nobody: whether the calendar can be judged */
+        size_t n = j->n_keys - start < batch_students ? j->n_keys - start : batch_students;
+        st = judge_batch(conn, j, start, n, year, school, kinds, judged);
+        start += n;
+    } while (st == APP_OK && *judged && start < j->n_keys);
     return st;
 }
 
@@ -241,20 +282,24 @@ enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *
     json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object(), *thresholds = NULL;
     char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
     int judged = 1;
+    struct kpi_judge j = {0};
+    pe_findings_init(&j.findings);
     enum app_status st = counts && unjudged && (thresholds = thresholds_of(policies, override))
                              ? repo_report_kpi_tutors(conn, who, school, year, &tutors)
                              : APP_NOMEM;
     if (st == APP_OK)
         st = repo_report_meeting_kinds(conn, &kinds);
-    for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutors); start = next) {
-        json_t *batch = next_batch(tutors, "tutees", start, &next);
-        st = batch ? judge_batch(conn, batch, year, school, kinds, thresholds, counts, unjudged, &judged) : APP_NOMEM;
-        json_decref(batch);
-    }
-    if (st == APP_OK && json_array_size(tutors) == 0) /* nothing to load: judged when the calendar is usable */
-        st = judge_batch(conn, tutors, year, school, kinds, thresholds, counts, unjudged, &judged);
+    j.tutors = tutors;
+    if (st == APP_OK)
+        st = judge_all(conn, &j, year, school, kinds, &judged);
+    if (st == APP_OK && judged)
+        tally(&j, thresholds, counts, unjudged);
     if (st == APP_OK)
         fill_rows(rows, counts, unjudged, judged, thresholds, override);
+    pe_findings_free(&j.findings);
+    free(j.keys);
+    free(j.breach);
+    free(j.state);
     free(kinds);
     json_decref(tutors);
     json_decref(counts);
@@ -307,11 +352,14 @@ static int has_open_concern(const struct evaluation *ev, const struct facts_stud
     return 0;
 }
 
-/* Appends the escalation row of tutee `t` ({student, student_name, school, tutor, tutor_name}) to items
- * when its missed_meetings_escalation finding is breached and no concern is open. */
-static pe_err escalation_row(const struct evaluation *ev, const json_t *t, pe_findings *f, json_t *items)
+/* Appends the escalation row of tutee r of `t` (repo_report_tutees: {student, student_name, school, tutor,
+ * tutor_name, reason, evidence, detail}) to items when its missed_meetings_escalation finding is breached
+ * and no concern is open. */
+static pe_err escalation_row(const struct evaluation *ev, const struct report_table *t, size_t r, pe_findings *f,
+                             json_t *items)
 {
-    long i = repo_facts_find(&ev->facts, json_string_value(json_object_get(t, "student")));
+    const char *const *cell = t->cells + r * t->cols;
+    long i = repo_facts_find(&ev->facts, cell[REPORT_TUTEE_STUDENT]);
     if (i < 0 || has_open_concern(ev, &ev->facts.students[i]))
         return PE_OK;
     pe_findings_clear(f);
@@ -319,23 +367,27 @@ static pe_err escalation_row(const struct evaluation *ev, const json_t *t, pe_fi
     for (size_t k = 0; err == PE_OK && k < f->n; k++) {
         if (f->items[k].type != PE_R_MISSED_MEETINGS_ESCALATION || f->items[k].status != PE_BREACHED)
             continue;
-        json_t *row = json_deep_copy(t);
-        json_object_set_new(row, "reason", json_string("missed_meetings_escalation"));
-        json_object_set_new(row, "evidence", evidence_of(ev, &ev->facts.students[i], f, k));
-        json_object_set_new(row, "detail", json_string(f->items[k].detail));
-        if (json_array_append_new(items, row) != 0)
+        json_t *row = json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:o, s:s}", "student", cell[REPORT_TUTEE_STUDENT],
+                                "student_name", cell[REPORT_TUTEE_STUDENT_NAME], "school", cell[REPORT_TUTEE_SCHOOL],
+                                "tutor", cell[REPORT_TUTEE_TUTOR], "tutor_name", cell[REPORT_TUTEE_TUTOR_NAME],
+                                "reason", "missed_meetings_escalation", "evidence",
+                                evidence_of(ev, &ev->facts.students[i], f, k), "detail", f->items[k].detail);
+        if (!row || json_array_append_new(items, row) != 0)
             err = PE_NOMEM;
     }
     return err;
 }
 
+/* The sort keys of the engagement items, in order (repo_report_engagement's REPORT_ITEM_* columns). */
+static const char *const ITEM_KEYS[] = {"school", "tutor", "student", "reason"};
+
 static int cmp_items(const void *a, const void *b)
 {
-    static const char *const keys[] = {"school", "tutor", "student", "reason"};
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
     int d = 0;
-    for (size_t k = 0; d == 0 && k < sizeof(keys) / sizeof(keys[0]); k++)
-        d = strcmp(json_string_value(json_object_get(x, keys[k])), json_string_value(json_object_get(y, keys[k])));
+    for (size_t k = 0; d == 0 && k < sizeof(ITEM_KEYS) / sizeof(ITEM_KEYS[0]); k++)
+        d = strcmp(json_string_value(json_object_get(x, ITEM_KEYS[k])),
+                   json_string_value(json_object_get(y, ITEM_KEYS[k])));
     return d;
 }
 
@@ -356,41 +408,73 @@ static enum app_status sort_items(json_t *items)
     return APP_OK;
 }
 
-/* The missed-meeting escalations of one batch of tutees, appended to items. */
-static enum app_status escalate_batch(struct db_conn *conn, const json_t *batch, const char *school, const char *as_of,
-                                      json_t *items, int *judged)
+/* The contacts the missed_meetings_escalation rule counts (meetings and group meetings missed): the
+ * escalation pass loads no other kind. */
+static const char ESCALATION_KINDS[] = "{meeting,group_meeting}";
+
+/* The missed-meeting escalations of the n tutees of `t` from row `start` (contiguous in student-number
+ * order), appended to items. */
+static enum app_status escalate_batch(struct db_conn *conn, const struct report_table *t, size_t start, size_t n,
+                                      const char *school, const char *as_of, json_t *items, int *judged)
 {
     struct evaluation ev;
     pe_findings f;
-    memset(&ev, 0, sizeof(ev));
+    const char **numbers = malloc((n ? n : 1) * sizeof(*numbers));
+    if (!numbers)
+        return APP_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        numbers[i] = t->cells[(start + i) * t->cols + REPORT_TUTEE_STUDENT];
     pe_findings_init(&f);
-    enum app_status st = load_facts(conn, batch, "student", as_of, school, NULL, &ev, judged);
-    size_t i;
-    const json_t *t;
-    json_array_foreach(st == APP_OK && *judged ? batch : NULL, i, t) if (escalation_row(&ev, t, &f, items) == PE_NOMEM)
-        st = APP_NOMEM;
+    enum app_status st = load_facts(conn, numbers, n, as_of, school, ESCALATION_KINDS, &ev, judged);
+    for (size_t i = 0; st == APP_OK && *judged && i < n; i++)
+        if (escalation_row(&ev, t, start + i, &f, items) == PE_NOMEM)
+            st = APP_NOMEM;
     pe_findings_free(&f);
-    evaluation_free(&ev);
-    db_discard_after_use(conn); /* as in judge_batch */
-    malloc_trim(0);
+    free(numbers);
+    end_batch(conn, &ev);
     return st;
 }
 
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items)
 {
-    json_t *tutees = NULL;
+    struct report_table tutees;
     int judged = 1;
-    enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees);
-    for (size_t start = 0, next = 0; st == APP_OK && judged && start < json_array_size(tutees); start = next) {
-        json_t *batch = next_batch(tutees, "student", start, &next);
-        st = batch ? escalate_batch(conn, batch, school, as_of, items, &judged) : APP_NOMEM;
-        json_decref(batch);
+    enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
+    for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
+        size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
+        st = escalate_batch(conn, &tutees, start, size, school, as_of, items, &judged);
     }
-    if (st == APP_OK)
-        st = sort_items(items);
-    json_decref(tutees);
-    return st;
+    repo_report_table_free(&tutees);
+    return st == APP_OK ? sort_items(items) : st;
+}
+
+/* strcmp order of SQL item r of `sql` against the rule item `item`, by school, tutor, student, reason. */
+static int cmp_row_item(const struct report_table *sql, size_t r, const json_t *item)
+{
+    int d = 0;
+    for (size_t k = 0; d == 0 && k < sizeof(ITEM_KEYS) / sizeof(ITEM_KEYS[0]); k++)
+        d = strcmp(sql->cells[r * sql->cols + k], json_string_value(json_object_get(item, ITEM_KEYS[k])));
+    return d;
+}
+
+int report_engagement_each(const struct report_table *sql, const json_t *rules, int (*emit)(json_t *item, void *ctx),
+                           void *ctx)
+{
+    size_t r = 0, k = 0, n_rules = json_array_size(rules);
+    int rc = 0;
+    while (rc == 0 && (r < sql->n || k < n_rules)) {
+        json_t *rule = json_array_get(rules, k);
+        if (r < sql->n && (k == n_rules || cmp_row_item(sql, r, rule) < 0)) {
+            json_t *item = json_loads(sql->cells[r++ * sql->cols + REPORT_ITEM_JSON], 0, NULL);
+            rc = item ? emit(item, ctx) : -1;
+            json_decref(item);
+        } else {
+            rc = emit(rule, ctx);
+            k++;
+        }
+    }
+    return rc;
 }
 
 /* ---- the KPI list (GET /reports/kpis, the annual report) ---------------------------------------------- */

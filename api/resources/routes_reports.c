@@ -17,6 +17,7 @@
 #include "http.h"
 #include "repo_reports.h"
 #include "report_rules.h"
+#include "strbuf.h"
 #include "validate.h"
 
 /* The query parameters of a report, checked. */
@@ -119,6 +120,7 @@ struct report_read {
     const struct report_params *p;
     char as_of[11];
     json_t *doc, *extra;
+    struct report_table items; /* engagement: the SQL items (the handler frees them too) */
 };
 
 /* uow_work: the KPI rows. */
@@ -172,18 +174,72 @@ static const struct csv_column ENGAGEMENT_COLUMNS[] = {
     {"detail", "detail"},
 };
 
-/* uow_work: the students needing attention, then (after the report's snapshot ends: the engine's facts
- * are read in a snapshot of their own) the rule findings added to each. */
+/* uow_work: the students needing attention (the head in doc, the SQL items in items), then (after the
+ * report's snapshot ends: the engine's facts are read in a snapshot of their own) the rule findings (extra:
+ * sorted rows). */
 static enum app_status read_engagement(struct db_conn *conn, void *ctx)
 {
     struct report_read *r = ctx;
     enum app_status st = report_begin(conn, r->who, r->p, r->as_of);
     if (st == APP_OK)
-        st = repo_report_engagement(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
+        st = repo_report_engagement(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc, &r->items);
     db_rollback(conn);
+    if (st == APP_OK && !(r->extra = json_array()))
+        st = APP_NOMEM;
     if (st == APP_OK)
-        st = report_rules_engagement(conn, r->who, r->p->school, r->as_of, json_object_get(r->doc, "items"));
+        st = report_rules_engagement(conn, r->who, r->p->school, r->as_of, r->extra);
     return st;
+}
+
+/* report_engagement_each's emit for JSON: the item's compact text, after a comma from the second on. */
+static int emit_json(json_t *item, void *ctx)
+{
+    struct strbuf *sb = ctx;
+    char *text = json_dumps(item, CSV_OUT_JSON_FLAGS);
+    if (!text)
+        return -1;
+    if (sb->len > 0 && sb->data[sb->len - 1] != '[')
+        strbuf_puts(sb, ",");
+    strbuf_puts(sb, text);
+    free(text);
+    return sb->failed ? -1 : 0;
+}
+
+/* report_engagement_each's emit for CSV: the item appended to the rows. */
+static int emit_row(json_t *item, void *ctx)
+{
+    return json_array_append(ctx, item);
+}
+
+/* The engagement document as JSON text: the head {as_of, term, items: []} with the items written into its
+ * list one at a time (never the whole list as JSON values: 58,000 items took 165 MB). NULL on OOM. */
+static char *engagement_text(const json_t *head, const struct report_table *sql, const json_t *rules)
+{
+    char *text = json_dumps(head, CSV_OUT_JSON_FLAGS);
+    size_t len = text ? strlen(text) : 0;
+    struct strbuf sb = {0};
+    if (len >= 2 && strcmp(text + len - 2, "]}") == 0) { /* the head ends with its empty "items":[] */
+        strbuf_append(&sb, text, len - 2);
+        if (report_engagement_each(sql, rules, emit_json, &sb) != 0)
+            sb.failed = 1;
+        strbuf_puts(&sb, "]}");
+    }
+    free(text);
+    return len >= 2 ? strbuf_take(&sb) : NULL;
+}
+
+/* Sends the engagement report as JSON, or as CSV rows when the client asked for them. */
+static int respond_engagement(const struct _u_request *req, struct _u_response *resp, const struct report_read *r)
+{
+    if (!csv_out_wanted(http_header(req, "Accept")))
+        return http_json_text(resp, 200, engagement_text(r->doc, &r->items, r->extra));
+    json_t *rows = json_array();
+    char *csv =
+        rows && report_engagement_each(&r->items, r->extra, emit_row, rows) == 0
+            ? csv_out_table(ENGAGEMENT_COLUMNS, sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]), rows)
+            : NULL;
+    json_decref(rows);
+    return csv_out_send(resp, 200, csv);
 }
 
 static int callback_reports_engagement(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -195,13 +251,11 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
         return U_CALLBACK_COMPLETE;
     struct report_read r = {.who = who, .p = &p};
     enum app_status st = heavy_read_run(app, resp, read_engagement, &r);
-    json_t *doc = r.doc;
-    if (st != APP_OK) {
-        json_decref(doc);
-        return report_failed(resp, st);
-    }
-    return respond(req, resp, doc, json_object_get(doc, "items"), ENGAGEMENT_COLUMNS,
-                   sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]));
+    int rc = st != APP_OK ? report_failed(resp, st) : respond_engagement(req, resp, &r);
+    json_decref(r.doc);
+    json_decref(r.extra);
+    repo_report_table_free(&r.items);
+    return rc;
 }
 
 /* ---- GET /reports/workload -------------------------------------------------------------------------- */
@@ -280,6 +334,7 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
 
 int routes_reports_register(struct _u_instance *instance, const struct app *app)
 {
+    report_rules_set_batch(app->config ? (size_t)app->config->report_batch_students : 0);
     return http_route(instance, app, "GET", "/reports/kpis", HTTP_HEAVY, callback_reports_kpis) |
            http_route(instance, app, "GET", "/reports/engagement", HTTP_HEAVY, callback_reports_engagement) |
            http_route(instance, app, "GET", "/reports/workload", HTTP_HEAVY, callback_reports_workload);

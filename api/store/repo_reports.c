@@ -32,19 +32,23 @@
     "sc AS (SELECT code FROM schools WHERE ($1::text IS NULL OR code = $1)"                                            \
     " AND ($2::boolean OR code = ANY (tutord_senior_schools($3::text[], $4))))"
 
-/* $5 start, $6 end, $7 as_of: the span of the year up to as_of, and the institution's time zone. */
+/* $5 start, $6 end, $7 as_of: the span of the year up to as_of, as an expression of the parameters (not a
+ * CTE's column: the planner then knows it and estimates the allocations it selects). */
+#define SPAN_EXPR                                                                                                      \
+    "(CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                                           \
+    " ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END)"
+
+/* The year's start and end, as_of, the span, and the institution's time zone. */
 #define REPORT_SPAN                                                                                                    \
-    "yr AS (SELECT $5::date AS ys, $6::date AS ye, $7::date AS r,"                                                     \
-    " CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                                           \
-    "      ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END AS span,"                                     \
+    "yr AS (SELECT $5::date AS ys, $6::date AS ye, $7::date AS r, " SPAN_EXPR " AS span,"                              \
     " (SELECT time_zone FROM calendar_settings) AS tz)"
 
 /* Personal tutees per counted tutor during the span. */
 #define REPORT_LOAD                                                                                                    \
     "load AS (SELECT t.school, t.staff_number, count(DISTINCT a.student_number) AS tutees"                             \
-    " FROM yr, staff t JOIN sc ON sc.code = t.school"                                                                  \
+    " FROM staff t JOIN sc ON sc.code = t.school"                                                                      \
     " JOIN allocations a ON a.staff_number = t.staff_number AND a.kind = 'personal'"                                   \
-    " WHERE a.period && yr.span GROUP BY t.school, t.staff_number)"
+    " WHERE a.period && " SPAN_EXPR " GROUP BY t.school, t.staff_number)"
 
 static const char KPI_SQL[] =
     "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD ","
@@ -75,8 +79,8 @@ static const char KPI_SQL[] =
     "   count(*) FILTER (WHERE s.student_number IN (SELECT c.student_number FROM change_requests c, yr"
     "     WHERE (c.requested_at AT TIME ZONE yr.tz)::date <@ yr.span)) AS requested"
     "  FROM students s JOIN sc ON sc.code = s.school"
-    "  WHERE s.student_number IN (SELECT a.student_number FROM allocations a, yr"
-    "     WHERE a.kind = 'personal' AND a.period && yr.span)"
+    "  WHERE s.student_number IN (SELECT a.student_number FROM allocations a"
+    "     WHERE a.kind = 'personal' AND a.period && " SPAN_EXPR ")"
     "  GROUP BY GROUPING SETS ((s.school), ())),"
     " sv AS (SELECT COALESCE(r.school, '') AS k, round(avg(r.contact_pct), 2) AS contact,"
     "   round(avg(r.positive_pct), 2) AS positive"
@@ -96,12 +100,14 @@ static const char KPI_SQL[] =
     "   ORDER BY keys.k = '', keys.k), '[]')::text"
     " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k) LEFT JOIN sv USING (k)";
 
+/* Each counted tutor with their personal tutees on as_of ($7), grouped in one pass over the allocations. */
 static const char KPI_TUTORS_SQL[] =
-    "WITH " REPORT_SCHOOLS ", " REPORT_SPAN ", " REPORT_LOAD
+    "WITH " REPORT_SCHOOLS ", " REPORT_LOAD ","
+    " cur AS (SELECT a.staff_number, array_agg(a.student_number ORDER BY a.student_number) AS tutees"
+    "   FROM allocations a WHERE a.kind = 'personal' AND a.period @> $7::date GROUP BY a.staff_number)"
     " SELECT COALESCE(json_agg(json_build_object('school', l.school, 'tutor', l.staff_number,"
-    "   'tutees', ARRAY(SELECT a.student_number FROM allocations a WHERE a.staff_number = l.staff_number"
-    "                    AND a.kind = 'personal' AND a.period @> yr.r ORDER BY a.student_number))"
-    "   ORDER BY l.school, l.staff_number), '[]')::text FROM load l, yr";
+    "   'tutees', COALESCE(cur.tutees, '{}'::text[])) ORDER BY l.school, l.staff_number), '[]')::text"
+    " FROM load l LEFT JOIN cur ON cur.staff_number = l.staff_number";
 
 /* Runs one report statement whose single value is JSON text, and parses it into *out. */
 static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params, json_t **out)
@@ -193,7 +199,10 @@ enum app_status repo_report_meeting_kinds(struct db_conn *conn, char **literal)
 enum app_status repo_report_snapshot(struct db_conn *conn)
 {
     enum app_status st = db_begin(conn);
-    return st == APP_OK ? db_query(conn, "SET LOCAL jit = off", 0, NULL, NULL, NULL) : st;
+    if (st == APP_OK)
+        st = db_query(conn, "SET LOCAL jit = off", 0, NULL, NULL, NULL);
+    /* the per-tutor and per-student groupings sort tens of thousands of rows: in memory, not on disk */
+    return st == APP_OK ? db_query(conn, "SET LOCAL work_mem = '64MB'", 0, NULL, NULL, NULL) : st;
 }
 
 enum app_status repo_report_today(struct db_conn *conn, char out[11])
@@ -253,16 +262,25 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
  *                                  in the window and at least $6 days before as_of, after which the
  *                                  student sent nothing (from_student) and attended no meeting up to as_of
  *                                  (evidence: every such unanswered contact). */
+#define REPORT_TERM                                                                                                    \
+    "term AS (SELECT name, starts_on, ends_on FROM terms WHERE teaching AND starts_on <= $5::date"                     \
+    " ORDER BY starts_on DESC LIMIT 1)"
+
+/* The items, one row each with its sort key: school, tutor, student, reason, the item as JSON. */
 static const char ENGAGEMENT_SQL[] =
-    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ","
-    " term AS (SELECT name, starts_on, ends_on FROM terms WHERE teaching AND starts_on <= $5::date"
-    "          ORDER BY starts_on DESC LIMIT 1),"
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES ", " REPORT_TERM ","
     " win AS (SELECT starts_on AS ws, LEAST(ends_on, $5::date) AS we, z.tz,"
     "         starts_on::timestamp AT TIME ZONE z.tz AS t0,"
     "         (LEAST(ends_on, $5::date) + 1)::timestamp AT TIME ZONE z.tz AS t1,"
     "         ($5::date + 1)::timestamp AT TIME ZONE z.tz AS t_end,"
     "         ($5::date - $6::int + 1)::timestamp AT TIME ZONE z.tz AS t_grace"
     "         FROM term, (SELECT time_zone AS tz FROM calendar_settings) z),"
+    /* per student, over the contacts from the window's start up to as_of: the last answer (sent by the
+     * student, or a meeting attended), and whether a meeting was attended in the window */
+    " ans AS (SELECT c.student_number, max(c.sort_at) AS last,"
+    "   bool_or(c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended' AND c.sort_at < win.t1) AS met"
+    "   FROM win, contacts c WHERE c.sort_at >= win.t0 AND c.sort_at < win.t_end AND (c.direction = 'from_student'"
+    "     OR (c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended')) GROUP BY c.student_number),"
     " no_meeting AS (SELECT tee.*, 'no_attended_meeting_this_term' AS reason,"
     "   (SELECT COALESCE(json_agg(json_build_object('id', c.id, 'kind', c.kind, 'at', " REPORT_AT(
         "c") ","
@@ -270,9 +288,7 @@ static const char ENGAGEMENT_SQL[] =
              "     WHERE c.student_number = tee.student AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
              "       AND c.kind IN ('meeting', 'group_meeting')) AS evidence,"
              "   'no attended meeting between ' || win.ws || ' and ' || win.we AS detail"
-             "  FROM tee, win WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.student_number = tee.student"
-             "    AND c.sort_at >= win.t0 AND c.sort_at < win.t1"
-             "    AND c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended')),"
+             "  FROM tee, win WHERE NOT EXISTS (SELECT 1 FROM ans WHERE ans.student_number = tee.student AND ans.met)),"
              " outreach AS (SELECT tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name,"
              "   'unanswered_outreach' AS reason,"
              "   json_agg(json_build_object('id', o.id, 'kind', o.kind, 'at', " REPORT_AT(
@@ -281,25 +297,70 @@ static const char ENGAGEMENT_SQL[] =
                       "   count(*) || ' contact(s) from the tutor since ' || min((o.sort_at AT TIME ZONE win.tz)::date)"
                       "     || ' with no response' AS detail"
                       "  FROM win, tee JOIN contacts o ON o.student_number = tee.student"
+                      "  LEFT JOIN ans r ON r.student_number = o.student_number"
                       "  WHERE o.sort_at >= win.t0 AND o.sort_at < win.t_grace AND o.occurred_at IS NOT NULL"
                       "    AND o.direction = 'to_student' AND o.kind IN ('email', 'message', 'phone', 'checkin')"
-                      "    AND o.attendance <> 'cancelled'"
-                      "    AND NOT EXISTS (SELECT 1 FROM contacts r WHERE r.student_number = o.student_number"
-                      "      AND r.sort_at > o.sort_at AND r.sort_at < win.t_end"
-                      "      AND (r.direction = 'from_student' OR (r.kind IN ('meeting', 'group_meeting')"
-                      "           AND r.attendance = 'attended')))"
+                      "    AND o.attendance <> 'cancelled' AND (r.last IS NULL OR r.last <= o.sort_at)"
                       "  GROUP BY tee.student, tee.student_name, tee.school, tee.tutor, tee.tutor_name)"
-                      " SELECT json_build_object('as_of', $5::date,"
-                      "   'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
-                      "   'items', COALESCE((SELECT json_agg(row_to_json(x) ORDER BY x.school, x.tutor, x.student, x.reason)"
-                      "     FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x), '[]'))::text";
+                      " SELECT x.school, x.tutor, x.student, x.reason, row_to_json(x)::text"
+                      " FROM (SELECT * FROM no_meeting UNION ALL SELECT * FROM outreach) x"
+                      " ORDER BY x.school COLLATE \"C\", x.tutor COLLATE \"C\", x.student COLLATE \"C\", x.reason COLLATE \"C\"";
+
+/* The report's head: as_of, the term, and an empty item list for the caller to fill. */
+static const char ENGAGEMENT_HEAD_SQL[] =
+    "WITH " REPORT_SCHOOLS ", " REPORT_TERM " SELECT json_build_object('as_of', $5::date," /* sc types $1..$4 */
+    " 'term', (SELECT json_build_object('name', name, 'start', starts_on, 'end', ends_on) FROM term),"
+    " 'items', '[]'::json)::text";
 
 static const char TUTEES_SQL[] =
-    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES
-    " SELECT COALESCE(json_agg(row_to_json(tee) ORDER BY tee.student), '[]')::text FROM tee";
+    "WITH " REPORT_SCHOOLS ", " REPORT_TUTEES " SELECT student, student_name, school, tutor, tutor_name FROM tee"
+    " ORDER BY student COLLATE \"C\"";
+
+/* Copies the text columns of each row of `res` into t (one block of text; NULL for a null). */
+static enum app_status copy_table(const PGresult *res, struct report_table *t)
+{
+    size_t n = (size_t)PQntuples(res), cols = (size_t)PQnfields(res), size = 1, at = 0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < cols; c++)
+            size += (size_t)PQgetlength(res, (int)r, (int)c) + 1;
+    if (!(t->cells = calloc(n * cols + 1, sizeof(*t->cells))) || !(t->text = malloc(size)))
+        return APP_NOMEM;
+    for (size_t r = 0; r < n; r++)
+        for (size_t c = 0; c < cols; c++) {
+            size_t len = (size_t)PQgetlength(res, (int)r, (int)c) + 1;
+            memcpy(t->text + at, PQgetvalue(res, (int)r, (int)c), len);
+            t->cells[r * cols + c] = PQgetisnull(res, (int)r, (int)c) ? NULL : t->text + at;
+            at += len;
+        }
+    t->n = n;
+    t->cols = cols;
+    return APP_OK;
+}
+
+/* Runs `sql` and copies its rows into *out (zeroed first). */
+static enum app_status table_query(struct db_conn *conn, const char *sql, int n, const char *const *params,
+                                   struct report_table *out)
+{
+    PGresult *res = NULL;
+    memset(out, 0, sizeof(*out));
+    enum app_status st = db_query(conn, sql, n, params, &res, NULL);
+    if (st == APP_OK)
+        st = copy_table(res, out);
+    PQclear(res);
+    return st;
+}
+
+void repo_report_table_free(struct report_table *t)
+{
+    if (!t)
+        return;
+    free(t->cells);
+    free(t->text);
+    memset(t, 0, sizeof(*t));
+}
 
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **out)
+                                       const char *as_of, int grace_days, json_t **head, struct report_table *items)
 {
     struct access_scope scope;
     char grace[16];
@@ -307,17 +368,19 @@ enum app_status repo_report_engagement(struct db_conn *conn, const struct princi
     school_params(who, school, &scope, params);
     snprintf(grace, sizeof(grace), "%d", grace_days);
     params[4] = as_of, params[5] = grace;
-    return json_query(conn, ENGAGEMENT_SQL, 6, params, out);
+    memset(items, 0, sizeof(*items));
+    enum app_status st = json_query(conn, ENGAGEMENT_HEAD_SQL, 5, params, head);
+    return st == APP_OK ? table_query(conn, ENGAGEMENT_SQL, 6, params, items) : st;
 }
 
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, json_t **out)
+                                   const char *as_of, struct report_table *out)
 {
     struct access_scope scope;
     const char *params[5];
     school_params(who, school, &scope, params);
     params[4] = as_of;
-    return json_query(conn, TUTEES_SQL, 5, params, out);
+    return table_query(conn, TUTEES_SQL, 5, params, out);
 }
 
 /* ---- workload ------------------------------------------------------------------------------------ */
@@ -333,23 +396,25 @@ static const char WORKLOAD_SQL[] =
     "   FROM students s JOIN sc ON sc.code = s.school"
     "   WHERE s.status IN ('studying', 'year_abroad', 'placement', 'suspended') AND s.registered_on <= $5::date"
     "   GROUP BY s.school),"
-    " tut AS MATERIALIZED (SELECT t.school, t.staff_number, t.name, t.capacity, t.active,"
+    " al AS (SELECT a.staff_number,"
     "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'personal') AS tutees,"
     "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'cover') AS cover,"
     "   count(DISTINCT a.student_number) FILTER (WHERE a.kind = 'secondary') AS secondary"
-    "   FROM staff t JOIN sc ON sc.code = t.school"
-    "   LEFT JOIN allocations a ON a.staff_number = t.staff_number AND a.period @> $5::date"
-    "   WHERE 'tutor' = ANY (t.roles) OR a.id IS NOT NULL"
-    "   GROUP BY t.school, t.staff_number, t.name, t.capacity, t.active)"
-    " SELECT COALESCE(json_agg(json_build_object('school', sc.code, 'as_of', $5::date,"
-    "   'tutees', COALESCE(pop.tutees, 0), 'allocated', COALESCE(pop.allocated, 0),"
-    "   'tutors', COALESCE((SELECT json_agg(json_build_object('tutor', tut.staff_number, 'name', tut.name,"
+    "   FROM allocations a WHERE a.period @> $5::date GROUP BY a.staff_number),"
+    " tut AS (SELECT t.school, t.staff_number, t.name, t.capacity, t.active,"
+    "   COALESCE(al.tutees, 0) AS tutees, COALESCE(al.cover, 0) AS cover, COALESCE(al.secondary, 0) AS secondary"
+    "   FROM staff t JOIN sc ON sc.code = t.school LEFT JOIN al ON al.staff_number = t.staff_number"
+    "   WHERE 'tutor' = ANY (t.roles) OR al.staff_number IS NOT NULL),"
+    " tj AS (SELECT tut.school, json_agg(json_build_object('tutor', tut.staff_number, 'name', tut.name,"
     "       'capacity', tut.capacity, 'tutees', tut.tutees, 'cover_tutees', tut.cover,"
     "       'secondary_tutees', tut.secondary,"
     "       'pct_of_capacity', round(100.0 * tut.tutees / NULLIF(tut.capacity, 0), 1),"
-    "       'over_capacity', tut.tutees > tut.capacity, 'active', tut.active) ORDER BY tut.staff_number)"
-    "     FROM tut WHERE tut.school = sc.code), '[]')) ORDER BY sc.code), '[]')::text"
-    " FROM sc LEFT JOIN pop ON pop.school = sc.code";
+    "       'over_capacity', tut.tutees > tut.capacity, 'active', tut.active) ORDER BY tut.staff_number) AS tutors"
+    "   FROM tut GROUP BY tut.school)"
+    " SELECT COALESCE(json_agg(json_build_object('school', sc.code, 'as_of', $5::date,"
+    "   'tutees', COALESCE(pop.tutees, 0), 'allocated', COALESCE(pop.allocated, 0),"
+    "   'tutors', COALESCE(tj.tutors, '[]')) ORDER BY sc.code), '[]')::text"
+    " FROM sc LEFT JOIN pop ON pop.school = sc.code LEFT JOIN tj ON tj.school = sc.code";
 
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out)

@@ -29,7 +29,8 @@ enum app_status repo_report_access(struct db_conn *conn, const struct principal 
 enum app_status repo_report_meeting_kinds(struct db_conn *conn, char **literal);
 
 /* Opens the read transaction a report's aggregate statements run in, with JIT compilation off for it
- * (compiling these many-join plans took seconds, far longer than running them). End it with
+ * (compiling these many-join plans took seconds, far longer than running them) and 64 MB of work_mem
+ * (their sorts and hashes stay in memory). End it with
  * db_rollback before evaluation_load, which opens its own. */
 enum app_status repo_report_snapshot(struct db_conn *conn);
 
@@ -57,15 +58,37 @@ enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *w
 enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct principal *who, const char *school,
                                        const struct report_year *year, json_t **out);
 
-/* The engagement report {as_of, term, items: [...]} built in SQL (no attended meeting this term,
- * unanswered outreach older than grace_days); rule-based rows are added by the caller. */
-enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **out);
+/* Rows of text held compactly in one block (a JSON array of 150,000 objects took about 100 MB): cell
+ * (r, c) is cells[r * cols + c], NULL for an SQL null. */
+struct report_table {
+    const char **cells;
+    size_t n, cols;
+    char *text;
+};
 
-/* The students of the engagement report's schools with a personal tutor on as_of, with that tutor:
- * a JSON array [{student, student_name, school, tutor, tutor_name}], for the engine's rows. */
+/* Frees the table; NULL-safe. */
+void repo_report_table_free(struct report_table *t);
+
+/* The engagement report's head {as_of, term, items: []} into *head, and the items built in SQL (no
+ * attended meeting this term, unanswered outreach older than grace_days) into *items (free with
+ * repo_report_table_free, also after a failure): columns REPORT_ITEM_*, sorted by school, tutor, student
+ * and reason in the "C" collation (strcmp's). Rule-based rows are added by the caller. */
+enum { REPORT_ITEM_SCHOOL, REPORT_ITEM_TUTOR, REPORT_ITEM_STUDENT, REPORT_ITEM_REASON, REPORT_ITEM_JSON };
+enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const char *as_of, int grace_days, json_t **head, struct report_table *items);
+
+/* The students of the engagement report's schools with a personal tutor on as_of, with that tutor, in
+ * student-number order ("C" collation), into *out (free with repo_report_table_free): columns
+ * REPORT_TUTEE_*. */
+enum {
+    REPORT_TUTEE_STUDENT,
+    REPORT_TUTEE_STUDENT_NAME,
+    REPORT_TUTEE_SCHOOL,
+    REPORT_TUTEE_TUTOR,
+    REPORT_TUTEE_TUTOR_NAME
+};
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
-                                   const char *as_of, json_t **out);
+                                   const char *as_of, struct report_table *out);
 
 /* The workload of each school: a JSON array [{school, as_of, tutees, allocated,
  * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}];
