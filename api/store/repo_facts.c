@@ -41,30 +41,24 @@ static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array
 
 /* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
  * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
- * lookup and no scan of other students' notes. senior_tutor: whether the contact's staff member holds
- * the role, `senior` from the staff `join`ed. */
-#define CONTACT_SQL(senior, join)                                                                                                                                        \
-    "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(                                                                                                       \
-        PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"                                                                                                                          \
-                               " c.direction, c.staff_number, floor(extract(epoch FROM c.sort_at))::bigint,"                                                             \
-                               " array_position(" PE_SQL_ARRAY(                                                                                                          \
-                                   PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"                                                                  \
-                                                        " c.wellbeing_check, " senior                                                                                    \
-                                                        ", COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"                                                  \
-                                                        " FROM contacts c" join                                                                                          \
-                                                        " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"                                    \
-                                                        "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'" \
-                                                        "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"                                                  \
-                                                        " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"               \
-                                                        " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id"
-
-/* A few students: one lookup by staff number per contact costs less than hashing every staff member. */
-static const char CONTACT_FEW_SQL[] = CONTACT_SQL(
-    "COALESCE((SELECT 'senior_tutor' = ANY (st.roles) FROM staff st WHERE st.staff_number = c.staff_number), false)",
-    "");
-/* A large set (more than FACTS_NAMED_MAX students): one hash of the staff beats a lookup per contact. */
-static const char CONTACT_MANY_SQL[] = CONTACT_SQL("COALESCE('senior_tutor' = ANY (st.roles), false)",
-                                                   " LEFT JOIN staff st ON st.staff_number = c.staff_number");
+ * lookup and no scan of other students' notes. senior_tutor: whether the contact's staff member holds the
+ * role — a hash of the senior tutors (a few dozen, read from their partial index, sql/022), joined to the
+ * contacts: a lookup per contact cost more than the rest of the statement for a tutor's tutees, and a hash
+ * of every staff member more still for one student. */
+static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(
+    PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"
+                           " c.direction, c.staff_number, floor(extract(epoch FROM c.sort_at))::bigint,"
+                           " array_position(" PE_SQL_ARRAY(
+                               PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"
+                                                    " c.wellbeing_check, sen.staff_number IS NOT NULL, COALESCE(floor(extract(epoch FROM ns.first_at))::bigint, 0)"
+                                                    " FROM contacts c"
+                                                    " LEFT JOIN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles)) sen"
+                                                    "   ON sen.staff_number = c.staff_number"
+                                                    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
+                                                    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
+                                                    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
+                                                    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
+                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
@@ -288,7 +282,6 @@ typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 struct table {
     const char *name;    /* its prepared statement's name */
     const char *sql;     /* $1: the owners' keys; rows sorted by owner (column 0, "C" collation) */
-    const char *many;    /* the statement for a large set (unnamed, planned for its keys), if not `sql` */
     int by_tutor;        /* owners are the set's tutors, else its students */
     int kinds;           /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
     size_t size;         /* element size */
@@ -430,27 +423,26 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE2(sql, many, by_tutor, kinds, type, field, parse, attach)                                                 \
+#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
     {                                                                                                                  \
-        "facts_" #attach, sql, many, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                 \
+        "facts_" #attach, sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                       \
             offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
     }
-#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, NULL, by_tutor, kinds, type, field, name, name)
+#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
 
 static const struct table STUDENT_TABLES[] = {
     TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
     TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
-    TABLE2(CONTACT_FEW_SQL, CONTACT_MANY_SQL, 0, 1, pe_contact, contacts, contact, contact),
+    TABLE(CONTACT_SQL, 0, 1, pe_contact, contacts, contact),
     TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
     TABLE(EXEMPTION_SQL, 0, 0, pe_exemption, exemptions, exemption),
-    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), NULL, 0, 0, pe_date, invited, invited, invited),
+    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), 0, 0, pe_date, invited, invited, invited),
 };
 
 static const struct table TUTOR_TABLES[] = {
     TABLE(ABSENCE_SQL, 1, 0, pe_absence, absences, absence),
     TABLE(TRAINING_SQL, 1, 0, pe_training, training, training),
-    TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" TUTOR_KEYS ")"), NULL, 1, 0, pe_date, tutor_invited, invited,
-           tutor_invited),
+    TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" TUTOR_KEYS ")"), 1, 0, pe_date, tutor_invited, invited, tutor_invited),
 };
 
 /* Files the rows of table t under their owners (rows of owners outside the set are skipped). */
@@ -564,7 +556,7 @@ static void add_tables(struct trip *t, int named, const char *const *student_par
 {
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
-        add_step(t, named, tb->name, !named && tb->many ? tb->many : tb->sql, tb->kinds ? 2 : 1, student_params);
+        add_step(t, named, tb->name, tb->sql, tb->kinds ? 2 : 1, student_params);
     }
     add_step(t, named, "facts_tutors", TUTOR_SQL, 3, tutor_params);
     for (size_t i = 0; i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
