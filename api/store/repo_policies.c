@@ -11,21 +11,6 @@
 #include "repo_reports.h"
 #include "wire.h"
 
-static const char VERSIONS_SQL[] =
-    "SELECT school, policy::text FROM school_policy_versions WHERE school = ANY ($1::text[])"
-    " ORDER BY school COLLATE \"C\", effective_from";
-
-enum app_status repo_policy_versions(struct db_conn *conn, const char *schools, policy_version_fn fn, void *arg)
-{
-    PGresult *res = NULL;
-    enum app_status st = db_query(conn, VERSIONS_SQL, 1, &schools, &res, NULL);
-    for (int r = 0; st == APP_OK && r < PQntuples(res); r++)
-        if (fn(arg, PQgetvalue(res, r, 0), PQgetvalue(res, r, 1)) != 0)
-            st = APP_NOMEM;
-    PQclear(res);
-    return st;
-}
-
 /* The version in force today, else the earliest; its document with every version in use. */
 static const char GET_SQL[] =
     "WITH v AS (SELECT * FROM school_policy_versions WHERE school = $1),"

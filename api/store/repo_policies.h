@@ -1,5 +1,6 @@
-/* repo_policies.h — schools' tutoring policies in SQL (sql/007): versions for the engine, the document
- * GET /schools/{code}/policy shows, appending a version, and who may act for a school. */
+/* repo_policies.h — schools' tutoring policies in SQL (sql/007): the document GET /schools/{code}/policy
+ * shows, appending a version, and who may act for a school. (The versions the engine judges by are read
+ * with each evaluation, api/store/evaluation.c, and cached by row.) */
 #ifndef TUTORD_REPO_POLICIES_H
 #define TUTORD_REPO_POLICIES_H
 
@@ -7,14 +8,6 @@
 
 #include "db.h"
 #include "principal.h"
-
-/* Called once per policy version, by school then effective_from ascending: `text` is the policy JSON.
- * Returns 0 to go on, non-zero to stop with APP_NOMEM. */
-typedef int (*policy_version_fn)(void *arg, const char *school, const char *text);
-
-/* The versions in force (one per effective_from, the last set) of every school in `schools` (a
- * PostgreSQL text array literal), in one query. */
-enum app_status repo_policy_versions(struct db_conn *conn, const char *schools, policy_version_fn fn, void *arg);
 
 /* The school's policy document: the version in force today (else the earliest) with its id, name,
  * effective_from, preset, set_by, set_at and policy, plus "versions" (every version in use, by

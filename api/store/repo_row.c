@@ -33,15 +33,6 @@ enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, con
     return take_row(st, res, out, ncols);
 }
 
-enum app_status repo_row_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
-                                  char **const *out, int ncols)
-{
-    PGresult *res = NULL;
-    clear_out(out, ncols);
-    enum app_status st = db_query_prepared(conn, name, nparams, params, &res, NULL);
-    return take_row(st, res, out, ncols);
-}
-
 enum app_status repo_row_fields(struct db_conn *conn, const char *sql, const char *key, const char *const *names,
                                 size_t n, json_t **fields, char **version)
 {

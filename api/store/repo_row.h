@@ -14,10 +14,6 @@
 enum app_status repo_row(struct db_conn *conn, const char *sql, int nparams, const char *const *params,
                          struct db_error *err, char **const *out, int ncols);
 
-/* As repo_row, for the statement `name` the pool prepared on every connection. */
-enum app_status repo_row_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
-                                  char **const *out, int ncols);
-
 /* Runs `sql` with the one parameter `key`, whose first row is (JSON object text, version), e.g. a
  * SELECT ... FOR UPDATE: *fields becomes a new object holding only the `n` members `names` of that
  * object (caller decrefs), *version the version (malloc'd, caller frees). APP_NOT_FOUND when no row
