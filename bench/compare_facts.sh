@@ -18,45 +18,9 @@ new=$(realpath "${2:?usage: bench/compare_facts.sh OLD_TUTORD NEW_TUTORD DATABAS
 url=${3:?usage: bench/compare_facts.sh OLD_TUTORD NEW_TUTORD DATABASE_URL}
 students=${STUDENTS:-320}
 tutors=${TUTORS:-110}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-export TUTORD_DATABASE_URL=$url
-export TUTORD_JWT_SECRET=bench-secret-0123456789abcdef0123456789abcdef
-for limit in READS WRITES HEAVY; do
-  export "TUTORD_RATE_${limit}_PER_SUB=0" "TUTORD_RATE_${limit}_PER_ADDRESS=0"
-done
-
-# A free TCP port on the loopback.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# Starts binary $1 on a free port and waits (up to 30 s) for /healthz; sets `port` (not in a subshell, so
-# that the server's pid stays in `pids` for the cleanup).
-serve() {
-  port=$(free_port)
-  TUTORD_PORT=$port setsid "$1" serve >"$work/server-$port.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 300); do
-    curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  echo "compare_facts: $1 did not start (see $work/server-$port.log)" >&2
-  cat "$work/server-$port.log" >&2
-  exit 1
-}
-
-serve "$old"
-old_port=$port
-serve "$new"
-new_port=$port
+# shellcheck source=bench/lib/side_by_side.sh
+. "$(dirname "$0")/lib/side_by_side.sh"
+side_by_side compare_facts 1 "$old" "$new" "$url"
 admin=$("$new" token --sub bench-admin --roles admin)
 
 # The request list: one "token-name path" a line.

@@ -21,45 +21,9 @@ set -euo pipefail
 old=$(realpath "${1:?usage: bench/compare_reports.sh OLD_TUTORD NEW_TUTORD DATABASE_URL}")
 new=$(realpath "${2:?usage: bench/compare_reports.sh OLD_TUTORD NEW_TUTORD DATABASE_URL}")
 url=${3:?usage: bench/compare_reports.sh OLD_TUTORD NEW_TUTORD DATABASE_URL}
-work=$(mktemp -d)
-pids=()
-export TUTORD_DATABASE_URL=$url TUTORD_JWT_SECRET=compare-reports-0123456789abcdef0123456789abcdef
-for q in READS WRITES HEAVY; do export "TUTORD_RATE_${q}_PER_SUB=0" "TUTORD_RATE_${q}_PER_ADDRESS=0"; done
-
-# Stops the servers this script started (by their pids) and removes the work folder.
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Prints a loopback port nobody listens on.
-free_port() {
-  for p in $(shuf -i 20000-29999 -n 50); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-  return 1
-}
-
-# start NAME BINARY: serves BINARY on a free port, records its pid, waits for /healthz (60 s at most);
-# sets port_NAME.
-start() {
-  local name=$1 bin=$2 port
-  port=$(free_port)
-  TUTORD_PORT=$port "$bin" serve >"$work/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 600); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/healthz" && { printf -v "port_$name" %s "$port"; return; }
-    kill -0 "${pids[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "compare_reports: $name ($bin) did not start:" >&2
-  cat "$work/$name.log" >&2
-  exit 2
-}
-
-start old "$old"
-start new "$new"
+# shellcheck source=bench/lib/side_by_side.sh
+. "$(dirname "$0")/lib/side_by_side.sh"
+side_by_side compare_reports 2 "$old" "$new" "$url"
 token=$("$new" token --sub COMPARE-REPORTS --roles admin --ttl 3600)
 
 sql() { psql -X -At -c "$1" "$url"; }
@@ -96,7 +60,7 @@ requests() {
 
 # fetch NAME FORMAT PATH OUT: the status, Content-Type and body of one exchange, into OUT.
 fetch() {
-  local port_var=port_$1 accept=application/json
+  local port_var=$1_port accept=application/json
   [ "$2" = csv ] && accept=text/csv
   curl -s -o "$4.body" -w '%{http_code} %{content_type}\n' -H "Authorization: Bearer $token" \
     -H "Accept: $accept" "http://127.0.0.1:${!port_var}$3" >"$4"
