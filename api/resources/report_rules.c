@@ -48,13 +48,19 @@ static int cmp_strings(const void *a, const void *b)
 }
 
 /* Loads the facts of the n students `numbers` (sorted, distinct: a contiguous range of student numbers),
- * judged at the end of as_of, with only the contacts of `contact_kinds` (NULL: all). *judged is 0 when the
- * calendar cannot be evaluated (nothing is judged then, not an error). */
+ * judged at the end of as_of, with only the contacts of `contact_kinds` (NULL: all), and the tutors' facts
+ * borrowed from `tutors` (repo_facts_load_tutors: as_of is a date, the day their caseloads are counted on in
+ * every batch's evaluation). *judged is 0 when the calendar cannot be evaluated (nothing is
+ * judged then, not an error). */
 static enum app_status load_facts(struct db_conn *conn, const char *const *numbers, size_t n, const char *as_of,
-                                  const char *school, const char *contact_kinds, struct evaluation *ev, int *judged)
+                                  const char *school, const char *contact_kinds, const struct facts_set *tutors,
+                                  struct evaluation *ev, int *judged)
 {
-    struct facts_query q = {
-        .by = FACTS_BY_STUDENTS, .students = numbers, .n_students = n, .contact_kinds = contact_kinds};
+    struct facts_query q = {.by = FACTS_BY_STUDENTS,
+                            .students = numbers,
+                            .n_students = n,
+                            .contact_kinds = contact_kinds,
+                            .tutors_from = tutors};
     struct as_of when;
     const char *why = NULL;
     evaluation_parse_as_of(as_of, &when);
@@ -97,6 +103,7 @@ struct kpi_judge {
     const char **keys;
     size_t n_keys;
     signed char *breach, *state;
+    struct facts_set tutor_facts; /* every counted tutee's tutors, lent to each batch */
     pe_findings findings;
     int nomem;
 };
@@ -217,7 +224,7 @@ static enum app_status judge_batch(struct db_conn *conn, struct kpi_judge *j, si
                                    const struct report_year *year, const char *school, const char *kinds, int *judged)
 {
     struct evaluation ev;
-    enum app_status st = load_facts(conn, j->keys + start, n, year->as_of, school, kinds, &ev, judged);
+    enum app_status st = load_facts(conn, j->keys + start, n, year->as_of, school, kinds, &j->tutor_facts, &ev, judged);
     if (st == APP_OK && *judged)
         judge_loaded(j, &ev, start, n);
     end_batch(conn, &ev);
@@ -233,7 +240,9 @@ static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, cons
         return APP_NOMEM;
     memset(j->breach, -1, j->n_keys + 1);
     memset(j->state, TUTOR_UNSEEN, n_tutors + 1);
-    enum app_status st = APP_OK;
+    enum app_status st = repo_facts_load_tutors(conn, j->keys, j->n_keys, year->as_of, &j->tutor_facts);
+    if (st != APP_OK)
+        return st;
     size_t start = 0;
     do { /* at least one load, even of nobody: whether the calendar can be judged */
         size_t n = j->n_keys - start < batch_students ? j->n_keys - start : batch_students;
@@ -297,6 +306,7 @@ enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *
     if (st == APP_OK)
         fill_rows(rows, counts, unjudged, judged, thresholds, override);
     pe_findings_free(&j.findings);
+    repo_facts_free(&j.tutor_facts);
     free(j.keys);
     free(j.breach);
     free(j.state);
@@ -414,37 +424,50 @@ static const char ESCALATION_KINDS[] = "{meeting,group_meeting}";
 
 /* The missed-meeting escalations of the n tutees of `t` from row `start` (contiguous in student-number
  * order), appended to items. */
-static enum app_status escalate_batch(struct db_conn *conn, const struct report_table *t, size_t start, size_t n,
-                                      const char *school, const char *as_of, json_t *items, int *judged)
+/* The missed-meeting escalations of the n tutees numbers[start..start+n) (rows of `t`, contiguous in
+ * student-number order), their tutors' facts borrowed from `tutors`, appended to items. */
+static enum app_status escalate_batch(struct db_conn *conn, const struct report_table *t, const char *const *numbers,
+                                      size_t start, size_t n, const struct facts_set *tutors, const char *school,
+                                      const char *as_of, json_t *items, int *judged)
 {
     struct evaluation ev;
     pe_findings f;
-    const char **numbers = malloc((n ? n : 1) * sizeof(*numbers));
-    if (!numbers)
-        return APP_NOMEM;
-    for (size_t i = 0; i < n; i++)
-        numbers[i] = t->cells[(start + i) * t->cols + REPORT_TUTEE_STUDENT];
     pe_findings_init(&f);
-    enum app_status st = load_facts(conn, numbers, n, as_of, school, ESCALATION_KINDS, &ev, judged);
+    enum app_status st = load_facts(conn, numbers + start, n, as_of, school, ESCALATION_KINDS, tutors, &ev, judged);
     for (size_t i = 0; st == APP_OK && *judged && i < n; i++)
         if (escalation_row(&ev, t, start + i, &f, items) == PE_NOMEM)
             st = APP_NOMEM;
     pe_findings_free(&f);
-    free(numbers);
     end_batch(conn, &ev);
     return st;
+}
+
+/* The student numbers of the rows of `t` (borrowed), in its order; NULL on OOM. */
+static const char **tutee_numbers(const struct report_table *t)
+{
+    const char **numbers = malloc((t->n ? t->n : 1) * sizeof(*numbers));
+    for (size_t i = 0; numbers && i < t->n; i++)
+        numbers[i] = t->cells[i * t->cols + REPORT_TUTEE_STUDENT];
+    return numbers;
 }
 
 enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                         const char *as_of, json_t *items)
 {
     struct report_table tutees;
+    struct facts_set tutors = {0};
+    const char **numbers = NULL;
     int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
+    if (st == APP_OK)
+        st = (numbers = tutee_numbers(&tutees)) ? repo_facts_load_tutors(conn, numbers, tutees.n, as_of, &tutors)
+                                                : APP_NOMEM;
     for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
         size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
-        st = escalate_batch(conn, &tutees, start, size, school, as_of, items, &judged);
+        st = escalate_batch(conn, &tutees, numbers, start, size, &tutors, school, as_of, items, &judged);
     }
+    repo_facts_free(&tutors);
+    free(numbers);
     repo_report_table_free(&tutees);
     return st == APP_OK ? sort_items(items) : st;
 }

@@ -12,6 +12,14 @@
 #include "strbuf.h"
 #include "vocab.h"
 
+/* Rows of the set's students: `col` one of the keys ($1), and within their range (min and max in the
+ * database's own collation, so the condition only narrows, whatever that collation). The range lets a report's
+ * batch of contiguous keys be read from an index range rather than a scan of the whole table filtered by the
+ * keys, which grew with the institution instead of the batch. */
+#define IN_SET(col)                                                                                                    \
+    col " = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"                            \
+        " AND (SELECT max(k) FROM unnest($1::text[]) k)"
+
 #define STUDENT_SQL                                                                                                    \
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
     " array_position(" PE_SQL_ARRAY(                                                                                   \
@@ -23,7 +31,7 @@
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
 static const char *const SELECT_SQL[] = {
-    [FACTS_BY_STUDENTS] = STUDENT_SQL "s.student_number = ANY ($1::text[])" STUDENT_TAIL,
+    [FACTS_BY_STUDENTS] = STUDENT_SQL IN_SET("s.student_number") STUDENT_TAIL,
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
                                    " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
                                    " AND a.period @> $8::date)" STUDENT_TAIL,
@@ -32,12 +40,12 @@ static const char *const SELECT_SQL[] = {
 
 static const char STATUS_SQL[] = "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(
     PE_VOCAB_STUDENT_STATUS) ", status) - 1 FROM student_status_history"
-                             " WHERE student_number = ANY ($1::text[]) ORDER BY student_number COLLATE \"C\", from_date";
+                             " WHERE " IN_SET("student_number") " ORDER BY student_number COLLATE \"C\", from_date";
 
 static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array_position(" PE_SQL_ARRAY(
     PE_VOCAB_ALLOC_KIND) ", kind) - 1,"
-                         " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE student_number = ANY ($1::text[])"
-                         " ORDER BY student_number COLLATE \"C\", starts_on, id";
+                         " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE " IN_SET(
+                             "student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
 /* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
  * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
@@ -55,10 +63,12 @@ static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position
                                                     " LEFT JOIN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles)) sen"
                                                     "   ON sen.staff_number = c.staff_number"
                                                     " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
-                                                    "            WHERE n.student_number = ANY ($1::text[]) AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
-                                                    "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
-                                                    " WHERE c.student_number = ANY ($1::text[]) AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
-                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+                                                    "            WHERE " IN_SET(
+                                                        "n.student_number") " AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
+                                                                            "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
+                                                                            " WHERE " IN_SET(
+                                                                                "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
+                                                                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
@@ -67,7 +77,8 @@ static const char CONCERN_SQL[] =
     " array_position(" PE_SQL_ARRAY(
         PE_VOCAB_RAISED_BY) ", c.raised_by_role) - 1"
                             " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
-                            " WHERE c.student_number = ANY ($1::text[]) ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
+                            " WHERE " IN_SET(
+                                "c.student_number") " ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
 
 /* roles as PE_ROLE_* bits; permanent_exception: a non-permanent tutor's exception recorded with who
  * agreed it (sql/011). */
@@ -75,12 +86,15 @@ static const char CONCERN_SQL[] =
  * of FACTS_BY_TUTOR, else NULL). The tutor tables select by it (as an array: index scans on their
  * staff_number indexes), so that they go in the same round trip as the students' tables (rows of staff
  * outside the set are skipped when they are filed). */
-#define TUTOR_KEYS                                                                                                     \
-    "(SELECT a.staff_number FROM allocations a WHERE a.student_number = ANY ($1::text[]) UNION SELECT $2)"
+#define TUTOR_KEYS "(SELECT a.staff_number FROM allocations a WHERE " IN_SET("a.student_number") " UNION SELECT $2)"
 
+/* The tutors, with their earliest allocation and their personal tutees on $3. count(*) FILTER counts the
+ * joined allocations only (kind is NULL on the row of a tutor without any): the statement reads no column
+ * of allocations beyond those allocations_staff_number_idx holds (sql/023), so each tutor's allocations
+ * come from one index-only lookup. */
 static const char TUTOR_SQL[] =
     "SELECT st.staff_number, COALESCE(min(a.starts_on)::text, ''),"
-    "       count(a.id) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity,"
+    "       count(*) FILTER (WHERE a.kind = 'personal' AND a.period @> $3::date), st.capacity,"
     "       ('tutor' = ANY (st.roles))::int | 2 * ('senior_tutor' = ANY (st.roles))::int, st.permanent,"
     "       st.permanent_exception_agreed_by IS NOT NULL"
     "  FROM staff st LEFT JOIN allocations a ON a.staff_number = st.staff_number"
@@ -101,8 +115,7 @@ static const char TRAINING_SQL[] = "SELECT staff_number, array_position(" PE_SQL
 /* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
 static const char EXEMPTION_SQL[] =
     "SELECT student_number, id, starts_on::text, ends_on::text, reason, array_to_string(rules, ' ')"
-    " FROM student_exemptions WHERE student_number = ANY ($1::text[])"
-    " ORDER BY student_number COLLATE \"C\", starts_on, id";
+    " FROM student_exemptions WHERE " IN_SET("student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
 /* The local days (calendar time zone) on which the people `who` selects were invited, as `role`, to
  * give feedback (sql/011 feedback_invitees). */
@@ -551,32 +564,52 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     return st;
 }
 
-/* Queues the statements of the set's tables: the students', the tutors', the tutors' records. */
+/* Queues the statements of the tutors of the set: the tutors, their records. */
+static void add_tutor_tables(struct trip *t, int named, const char *const *tutor_params)
+{
+    add_step(t, named, "facts_tutors", TUTOR_SQL, 3, tutor_params);
+    for (size_t i = 0; i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
+        add_step(t, named, TUTOR_TABLES[i].name, TUTOR_TABLES[i].sql, 2, tutor_params);
+}
+
+/* Files the results of add_tutor_tables' statements, in their order. */
+static enum app_status take_tutor_tables(struct facts_set *set, PGresult *const *results)
+{
+    enum app_status st = take_tutors(set, results[0]);
+    for (size_t i = 0; st == APP_OK && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
+        st = take_table(set, &TUTOR_TABLES[i], results[1 + i]);
+    return st;
+}
+
+/* Queues the statements of the set's tables: the students', then (tutor_params non-NULL) the tutors'. */
 static void add_tables(struct trip *t, int named, const char *const *student_params, const char *const *tutor_params)
 {
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
         add_step(t, named, tb->name, tb->sql, tb->kinds ? 2 : 1, student_params);
     }
-    add_step(t, named, "facts_tutors", TUTOR_SQL, 3, tutor_params);
-    for (size_t i = 0; i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
-        add_step(t, named, TUTOR_TABLES[i].name, TUTOR_TABLES[i].sql, 2, tutor_params);
+    if (tutor_params)
+        add_tutor_tables(t, named, tutor_params);
 }
 
-/* Files the results of add_tables' statements, in their order. */
-static enum app_status take_tables(struct facts_set *set, PGresult *const *results)
+/* Files the results of add_tables' statements, in their order; the tutors' part from `lender` when it is
+ * not NULL (borrowed, nothing of it was queued). */
+static enum app_status take_tables(struct facts_set *set, PGresult *const *results, const struct facts_set *lender)
 {
     enum app_status st = APP_OK;
-    size_t r = 0, n_student = sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]);
+    size_t n_student = sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]);
     for (size_t i = 0; st == APP_OK && i < n_student; i++)
-        st = take_table(set, &STUDENT_TABLES[i], results[r++]);
+        st = take_table(set, &STUDENT_TABLES[i], results[i]);
     if (st == APP_OK)
         fill_missing_statuses(set);
-    if (st == APP_OK)
-        st = take_tutors(set, results[r++]);
-    for (size_t i = 0; st == APP_OK && i < sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]); i++)
-        st = take_table(set, &TUTOR_TABLES[i], results[r++]);
-    return st;
+    if (st != APP_OK || !lender)
+        return st == APP_OK ? take_tutor_tables(set, results + n_student) : st;
+    set->tutors = lender->tutors, set->n_tutors = lender->n_tutors;
+    set->absences = lender->absences, set->n_absences = lender->n_absences;
+    set->training = lender->training, set->n_training = lender->n_training;
+    set->tutor_invited = lender->tutor_invited, set->n_tutor_invited = lender->n_tutor_invited;
+    set->tutors_borrowed = 1;
+    return APP_OK;
 }
 
 /* The second round trip: every table of the set (none when nobody was selected, but for a tutor's own
@@ -592,7 +625,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
     if (tables)
-        add_tables(&t, set->n_students <= FACTS_NAMED_MAX, student_params, tutor_params);
+        add_tables(&t, set->n_students <= FACTS_NAMED_MAX, student_params, q->tutors_from ? NULL : tutor_params);
     size_t own = t.n;
     if (tail) {
         tail->n = tail->build(tail->arg, set, t.steps + own);
@@ -600,7 +633,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     }
     enum app_status st = send_trip(conn, set, &t, own);
     if (st == APP_OK && tables)
-        st = take_tables(set, t.results);
+        st = take_tables(set, t.results, q->tutors_from);
     for (size_t k = 0; tail && k < tail->n; k++) {
         tail->results[k] = t.results[own + k];
         t.results[own + k] = NULL;
@@ -630,6 +663,29 @@ enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *
     return repo_facts_load_with(conn, q, out, NULL);
 }
 
+enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *const *students, size_t n, const char *on,
+                                       struct facts_set *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = students, .n_students = n};
+    char *keys = array_literal(n, query_student_key, &q);
+    if (!keys)
+        return APP_NOMEM;
+    const char *params[3] = {keys, NULL, on};
+    struct trip t = {.n = 0};
+    add_step(&t, 0, NULL, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL);
+    add_tutor_tables(&t, 0, params);
+    add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
+    enum app_status st = send_trip(conn, out, &t, t.n - 2);
+    if (st == APP_OK)
+        st = take_tutor_tables(out, t.results + 1);
+    else
+        db_rollback(conn);
+    clear_trip(&t);
+    free(keys);
+    return st;
+}
+
 void repo_facts_free(struct facts_set *set)
 {
     if (!set)
@@ -641,12 +697,14 @@ void repo_facts_free(struct facts_set *set)
     free(set->allocations);
     free(set->contacts);
     free(set->concerns);
-    free(set->tutors);
-    free(set->absences);
-    free(set->training);
+    if (!set->tutors_borrowed) {
+        free(set->tutors);
+        free(set->absences);
+        free(set->training);
+        free(set->tutor_invited);
+    }
     free(set->exemptions);
     free(set->invited);
-    free(set->tutor_invited);
     memset(set, 0, sizeof(*set));
 }
 

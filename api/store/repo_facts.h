@@ -1,5 +1,6 @@
 /* repo_facts.h — everything the policy engine needs about a set of students, loaded in a fixed number of
- * queries whatever the number of students (one per table, keyed by `student_number = ANY($1)`), and
+ * queries whatever the number of students (one per table, keyed by `student_number = ANY($1)` within the
+ * range of those keys, so that a report's batch of contiguous numbers reads an index range), and
  * turned into pe_input facts.
  *
  * A set is selected by student numbers, by a tutor's current tutees, or by a whole school, and filtered
@@ -39,10 +40,12 @@ struct facts_query {
     enum facts_selector by;
     const char *const *students; /* FACTS_BY_STUDENTS: natural keys */
     size_t n_students;
-    const char *key;                  /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
-    const char *on;                   /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
-    const struct access_scope *scope; /* only students visible to it; NULL: no filter */
-    const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
+    const char *key;                     /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
+    const char *on;                      /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
+    const struct access_scope *scope;    /* only students visible to it; NULL: no filter */
+    const char *contact_kinds;           /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
+    const struct facts_set *tutors_from; /* the tutors' facts, borrowed from a set repo_facts_load_tutors loaded
+                                            (a report's, once for all its batches); NULL: loaded with the set */
 };
 
 struct facts_student {
@@ -79,9 +82,10 @@ struct facts_set {
     size_t n_invited;
     pe_date *tutor_invited; /* per tutor: the same */
     size_t n_tutor_invited;
-    pe_school school; /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
-    int queries;      /* statements run by repo_facts_load (fixed: it does not grow with the set) */
-    int round_trips;  /* round trips to the server they took (libpq pipelines: two) */
+    pe_school school;    /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
+    int queries;         /* statements run by repo_facts_load (fixed: it does not grow with the set) */
+    int round_trips;     /* round trips to the server they took (libpq pipelines: two) */
+    int tutors_borrowed; /* tutors, absences, training and tutor_invited belong to q->tutors_from's set */
 };
 
 /* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).
@@ -119,6 +123,14 @@ struct facts_tail {
  * NULL). */
 enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
                                      struct facts_tail *tail);
+
+/* Loads into *out (zeroed first; free with repo_facts_free) only the tutors' part of a set: the facts of
+ * every tutor with an allocation to one of the n students `students` (absences, training, caseload on the
+ * day `on`, roles, feedback days), in one read-only snapshot of its own and one round trip. A report loads
+ * them once and lends them to each batch (facts_query.tutors_from): every batch of 10,000 students has
+ * nearly every tutor, so loading them per batch grew with the square of the institution. */
+enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *const *students, size_t n, const char *on,
+                                       struct facts_set *out);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
 void repo_facts_free(struct facts_set *set);
