@@ -2,6 +2,7 @@
  * a linear lookup by id is the simple and fast choice. */
 #include "compliance_tally.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +27,12 @@ static struct rule_tally *find_or_add(struct tally *t, const pe_finding *f)
         t->items = items;
         t->cap = cap;
     }
-    r = &t->items[t->n++];
+    r = &t->items[t->n];
     memset(r, 0, sizeof(*r));
-    r->rule = f->rule_id;
+    if (!(r->rule = strdup(f->rule_id)))
+        return NULL;
     r->type = f->type;
+    t->n++;
     return r;
 }
 
@@ -49,6 +52,8 @@ void tally_free(struct tally *t)
 {
     if (!t)
         return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->items[i].rule);
     free(t->items);
     memset(t, 0, sizeof(*t));
 }
@@ -115,7 +120,7 @@ void student_page_offer(struct student_page *p, const char *number, json_t *item
         return;
     }
     json_array_append_new(p->items, item);
-    p->last = number;
+    snprintf(p->last, sizeof(p->last), "%s", number);
 }
 
 const char *student_page_next_key(const struct student_page *p)

@@ -11,7 +11,7 @@
 #define TALLY_STATUSES 5 /* met, pending, due_soon, breached, not_applicable (pe_status order) */
 
 struct rule_tally {
-    const char *rule; /* borrowed from the policy: keep it alive while the tally is used */
+    char *rule; /* the rule's id, copied: the tally outlives the pages of students whose policies it counts */
     pe_rule_type type;
     long counts[TALLY_STATUSES];
 };
@@ -42,8 +42,8 @@ struct student_page {
     json_t *items;     /* the page (owned) */
     const char *after; /* keyset: numbers greater than this (NULL: from the start) */
     int limit;
-    int more;         /* another item follows the page */
-    const char *last; /* the last number on the page (borrowed from the offers) */
+    int more;             /* another item follows the page */
+    char last[PE_ID_LEN]; /* the last number on the page (copied: the offers may come from pages freed since) */
 };
 
 /* Starts an empty page; items is NULL on OOM. */

@@ -41,6 +41,11 @@ void report_rules_set_batch(size_t students)
     batch_students = students > 0 ? students : REPORT_BATCH_STUDENTS;
 }
 
+size_t report_rules_batch(void)
+{
+    return batch_students;
+}
+
 /* strcmp order of two (const char *) elements: the "C" collation the facts are sorted in. */
 static int cmp_strings(const void *a, const void *b)
 {

@@ -1,7 +1,8 @@
 /* routes_compliance.c — the policy engine evaluated on demand (SPEC §3): GET /students/{n}/compliance,
  * GET /tutors/{staff}/compliance, GET /tutors/{staff}/agenda, GET /schools/{code}/compliance.
  * Each request loads its facts in a fixed number of queries (evaluation.h), releases the connection,
- * then runs the engine. Who may see which student is tutord_student_visible() (access.h). */
+ * then runs the engine; a school's students are loaded and judged a page at a time instead, so that only
+ * one page's facts are held. Who may see which student is tutord_student_visible() (access.h). */
 #include "routes.h"
 
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "http.h"
 #include "repo_policies.h"
 #include "repo_tutors.h"
+#include "report_rules.h"
 #include "unit_of_work.h"
 
 /* ---- shared ---------------------------------------------------------------------------------------- */
@@ -61,7 +63,10 @@ struct load_ctx {
     struct evaluation ev;
     enum load_stage stage;
     const char *why;
+    struct school_judge *judge; /* the school judged page by page instead of `ev` (GET /schools/{c}/compliance) */
 };
+
+static int judge_school_page(const struct evaluation *ev, int first, void *arg);
 
 /* uow_work: the gates asked for (tutor, authority), then the facts into the evaluation. */
 static enum app_status load_work(struct db_conn *conn, void *ctx)
@@ -78,6 +83,9 @@ static enum app_status load_work(struct db_conn *conn, void *ctx)
     if (l->authority && (st = repo_school_authority(conn, l->who, l->authority)) != APP_OK)
         return st;
     l->stage = LOAD_FACTS;
+    if (l->judge)
+        return evaluation_school_pages(conn, l->q, l->when, l->school, report_rules_batch(), judge_school_page,
+                                       l->judge, &l->why);
     return evaluation_load(conn, l->q, l->when, l->school, &l->ev, &l->why);
 }
 
@@ -361,37 +369,62 @@ static json_t *attention_item(const struct facts_student *s, const pe_findings *
                      (json_int_t)breached, "due_soon", (json_int_t)due_soon, "findings", list);
 }
 
-/* Evaluates the school's own rules (school_findings), then every student (the tally needs them all) and
- * pages the ones needing attention. */
-static json_t *school_compliance(const struct evaluation *ev, const char *code, const struct page *page)
+/* A school's compliance, built page by page of its students (evaluation_school_pages): the school's own
+ * rules and the policy from the first page, every student into the tally (it needs them all), and the
+ * page of students needing attention that the caller asked for. */
+struct school_judge {
+    const char *code;
+    pe_findings findings;
+    struct tally tally;
+    struct student_page page;
+    json_t *school_findings, *policy, *as_of;
+    size_t students;
+};
+
+/* evaluation_school_pages' each: judges one page of the school's students into j. */
+static int judge_school_page(const struct evaluation *ev, int first, void *arg)
 {
-    pe_findings f;
-    pe_findings_init(&f);
-    struct tally t = {0};
-    struct student_page sp;
-    student_page_init(&sp, page->after, page->limit);
-    int ok = sp.items != NULL && evaluation_school_findings(ev, evaluation_school(ev, code), &f) == PE_OK;
-    json_t *school_findings = ok ? pe_findings_to_json(&f) : NULL;
-    ok = ok && school_findings;
-    for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
-        const struct facts_student *s = &ev->facts.students[i];
-        pe_findings_clear(&f);
-        ok = evaluation_student(ev, i, NULL, &f) == PE_OK && tally_add(&t, &f) == 0;
-        if (ok && student_page_wants(&sp, s->number))
-            student_page_offer(&sp, s->number, attention_item(s, &f));
+    struct school_judge *j = arg;
+    if (first) {
+        const struct school_versions *sv = evaluation_school(ev, j->code);
+        if (evaluation_school_findings(ev, sv, &j->findings) != PE_OK ||
+            !(j->school_findings = pe_findings_to_json(&j->findings)))
+            return -1;
+        j->policy = policy_json(evaluation_policy(ev, sv));
+        j->as_of = date_json(ev->as_of_date);
     }
-    json_t *body = NULL;
-    if (ok)
-        body = json_pack("{s:s, s:o, s:o, s:O, s:I, s:o, s:o, s:o}", "school", code, "as_of", date_json(ev->as_of_date),
-                         "policy", policy_json(evaluation_policy(ev, evaluation_school(ev, code))), "school_findings",
-                         school_findings, "students", (json_int_t)ev->facts.n_students, "rules", tally_to_json(&t),
-                         "items", sp.items, "next_cursor", http_cursor_encode(student_page_next_key(&sp)));
-    else
-        json_decref(sp.items);
-    json_decref(school_findings);
-    tally_free(&t);
-    pe_findings_free(&f);
+    for (size_t i = 0; i < ev->facts.n_students; i++) {
+        const struct facts_student *s = &ev->facts.students[i];
+        pe_findings_clear(&j->findings);
+        if (evaluation_student(ev, i, NULL, &j->findings) != PE_OK || tally_add(&j->tally, &j->findings) != 0)
+            return -1;
+        if (student_page_wants(&j->page, s->number))
+            student_page_offer(&j->page, s->number, attention_item(s, &j->findings));
+    }
+    j->students += ev->facts.n_students;
+    return 0;
+}
+
+/* The answer from a judged school (its parts are taken: call once); NULL on OOM. */
+static json_t *school_compliance(struct school_judge *j)
+{
+    json_t *body = json_pack("{s:s, s:o, s:o, s:o, s:I, s:o, s:o, s:o}", "school", j->code, "as_of", j->as_of, "policy",
+                             j->policy, "school_findings", j->school_findings, "students", (json_int_t)j->students,
+                             "rules", tally_to_json(&j->tally), "items", j->page.items, "next_cursor",
+                             http_cursor_encode(student_page_next_key(&j->page)));
+    j->as_of = j->policy = j->school_findings = j->page.items = NULL;
     return body;
+}
+
+/* Frees what the judge still holds. */
+static void school_judge_free(struct school_judge *j)
+{
+    json_decref(j->as_of);
+    json_decref(j->policy);
+    json_decref(j->school_findings);
+    json_decref(j->page.items);
+    tally_free(&j->tally);
+    pe_findings_free(&j->findings);
 }
 
 static int callback_compliance_school(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -405,12 +438,15 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     struct access_scope scope;
     compliance_scope(http_principal(resp), &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .scope = &scope};
-    struct load_ctx l = {.who = http_principal(resp), .q = &q, .when = &when, .school = code, .authority = code};
-    enum app_status st = heavy_read_run(app, resp, load_work, &l);
-    struct evaluation ev = l.ev;
+    struct school_judge judge = {.code = code};
+    pe_findings_init(&judge.findings);
+    student_page_init(&judge.page, page.after, page.limit);
+    struct load_ctx l = {
+        .who = http_principal(resp), .q = &q, .when = &when, .school = code, .authority = code, .judge = &judge};
+    enum app_status st = judge.page.items ? heavy_read_run(app, resp, load_work, &l) : APP_NOMEM;
     int rc = st == APP_OK ? 0 : (load_refused(resp, &l, st), -1);
-    json_t *body = rc == 0 ? school_compliance(&ev, code, &page) : NULL;
-    evaluation_free(&ev);
+    json_t *body = rc == 0 ? school_compliance(&judge) : NULL;
+    school_judge_free(&judge);
     http_page_free(&page);
     if (rc != 0)
         return U_CALLBACK_COMPLETE;

@@ -303,6 +303,31 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
     return st;
 }
 
+enum app_status evaluation_school_pages(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
+                                        const char *school, size_t page,
+                                        int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
+                                        const char **why)
+{
+    struct facts_query pq = *q;
+    char after[PE_ID_LEN];
+    size_t got = 0;
+    enum app_status st;
+    pq.after = NULL;
+    pq.limit = page;
+    do {
+        struct evaluation ev;
+        st = evaluation_load(conn, &pq, when, school, &ev, why);
+        got = ev.facts.n_students;
+        if (st == APP_OK && each(&ev, pq.after == NULL, arg) != 0)
+            st = APP_NOMEM;
+        if (got > 0)
+            pq.after = strcpy(after, ev.facts.students[got - 1].number);
+        evaluation_free(&ev);
+        db_discard_after_use(conn); /* libpq keeps the buffers a page of facts grew */
+    } while (st == APP_OK && page > 0 && got == page);
+    return st;
+}
+
 void evaluation_free(struct evaluation *ev)
 {
     if (!ev)

@@ -35,7 +35,8 @@ static const char *const SELECT_SQL[] = {
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
                                    " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
                                    " AND a.period @> $8::date)" STUDENT_TAIL,
-    [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1" STUDENT_TAIL,
+    [FACTS_BY_SCHOOL] = STUDENT_SQL
+    "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)" STUDENT_TAIL " LIMIT $9::bigint",
 };
 
 static const char STATUS_SQL[] = "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(
@@ -535,27 +536,32 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     if (st != APP_OK)
         return st;
     const struct access_scope *sc = q->scope;
-    const char *params[8] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
+    char limit[24];
+    snprintf(limit, sizeof(limit), "%zu", q->limit);
+    const char *params[9] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
                              sc ? "t" : "f",
                              sc ? sc->params[0] : NULL,
                              sc ? sc->params[1] : NULL,
                              sc ? sc->params[2] : NULL,
                              sc ? sc->params[3] : NULL,
                              sc ? sc->params[4] : NULL,
-                             q->on};
+                             q->by == FACTS_BY_SCHOOL ? q->after : q->on,
+                             q->limit > 0 ? limit : NULL};
+    static const int n_params[] = {[FACTS_BY_STUDENTS] = 7, [FACTS_BY_TUTOR] = 8, [FACTS_BY_SCHOOL] = 9};
+    int school_facts = q->by == FACTS_BY_SCHOOL && !q->after;
     const char *school_params[2] = {q->key, q->on};
     struct trip t = {.n = 0};
     if (together)
         t.n = tail->n_head = tail->head(tail->arg, t.steps);
     size_t first = t.n;
-    if (q->by == FACTS_BY_SCHOOL)
+    if (school_facts)
         add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
     add_step(&t, q->by != FACTS_BY_STUDENTS || q->n_students <= FACTS_NAMED_MAX, SELECT_NAMES[q->by], SELECT_SQL[q->by],
-             q->by == FACTS_BY_TUTOR ? 8 : 7, params);
+             n_params[q->by], params);
     st = send_trip(conn, set, &t, t.n - first);
     if (st == APP_OK && together)
         st = tail->opened(tail->arg, t.results, &q->on);
-    if (st == APP_OK && q->by == FACTS_BY_SCHOOL)
+    if (st == APP_OK && school_facts)
         take_school(set, t.results[first]);
     if (st == APP_OK)
         st = take_students(set, t.results[t.n - 1]);

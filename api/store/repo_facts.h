@@ -33,17 +33,20 @@
 enum facts_selector {
     FACTS_BY_STUDENTS, /* the students named in `students` */
     FACTS_BY_TUTOR,    /* students with a personal or cover allocation to tutor `key` in force on `on` */
-    FACTS_BY_SCHOOL,   /* students whose school is `key` */
+    FACTS_BY_SCHOOL,   /* students whose school is `key`: after `after`, at most `limit` of them (a page) */
 };
 
 struct facts_query {
     enum facts_selector by;
     const char *const *students; /* FACTS_BY_STUDENTS: natural keys */
     size_t n_students;
-    const char *key;                     /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
-    const char *on;                      /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
-    const struct access_scope *scope;    /* only students visible to it; NULL: no filter */
-    const char *contact_kinds;           /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
+    const char *key;                  /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
+    const char *on;                   /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
+    const struct access_scope *scope; /* only students visible to it; NULL: no filter */
+    const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
+    const char *after; /* FACTS_BY_SCHOOL: only students numbered after it ("C" order); NULL: from the first. The
+                          school's own facts (facts_set.school) are loaded with the first page only */
+    size_t limit;      /* FACTS_BY_SCHOOL: at most this many students, the first in number order; 0: all */
     const struct facts_set *tutors_from; /* the tutors' facts, borrowed from a set repo_facts_load_tutors loaded
                                             (a report's, once for all its batches); NULL: loaded with the set */
 };
@@ -82,7 +85,7 @@ struct facts_set {
     size_t n_invited;
     pe_date *tutor_invited; /* per tutor: the same */
     size_t n_tutor_invited;
-    pe_school school;    /* FACTS_BY_SCHOOL: the school's own facts on `on` (whatever the scope) */
+    pe_school school;    /* FACTS_BY_SCHOOL's first page: the school's own facts on `on` (whatever the scope) */
     int queries;         /* statements run by repo_facts_load (fixed: it does not grow with the set) */
     int round_trips;     /* round trips to the server they took (libpq pipelines: two) */
     int tutors_borrowed; /* tutors, absences, training and tutor_invited belong to q->tutors_from's set */
