@@ -156,9 +156,13 @@ static int bool_at(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col)[0] == 't';
 }
 
+/* Copies src into dst, cut to PE_ID_LEN - 1 bytes as snprintf would (it ran once per fact row and cost a
+ * tenth of a report's time in tutord). */
 static void copy_id(char dst[PE_ID_LEN], const char *src)
 {
-    snprintf(dst, PE_ID_LEN, "%s", src);
+    size_t n = strnlen(src, PE_ID_LEN - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }
 
 /* The statements of one round trip (db_pipeline) and their results. */
