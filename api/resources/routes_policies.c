@@ -22,6 +22,7 @@
 #include "http.h"
 #include "policy_presets.h"
 #include "repo_policies.h"
+#include "report_rules.h"
 #include "unit_of_work.h"
 #include "validate.h"
 
@@ -322,25 +323,34 @@ static json_t *changed_rules(const pe_findings *a, const pe_findings *b)
     return NULL;
 }
 
+/* A simulation built page by page of the school's students (evaluation_school_pages): the current policy
+ * and the date from the first page, every student under both into the tallies, and the page of students
+ * whose findings change. */
 struct simulation {
-    struct tally current, draft;
+    const char *code;
+    pe_policy *draft;
+    struct tally current, draft_tally;
     struct student_page page;
     long changed;
+    size_t students;
+    json_t *current_policy;
+    pe_date as_of;
 };
 
-/* Evaluates every student under both, counts, and pages the students whose findings change. */
+/* Evaluates every student of ev under both (draft: the school's versions with the draft), counts, and
+ * pages the students whose findings change. */
 static int simulate(const struct evaluation *ev, const struct school_versions *draft, struct simulation *sim)
 {
     pe_findings a, b;
     pe_findings_init(&a);
     pe_findings_init(&b);
-    int ok = sim->page.items != NULL;
+    int ok = 1;
     for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
         const struct facts_student *s = &ev->facts.students[i];
         pe_findings_clear(&a);
         pe_findings_clear(&b);
         ok = evaluation_student(ev, i, NULL, &a) == PE_OK && evaluation_student(ev, i, draft, &b) == PE_OK &&
-             tally_add(&sim->current, &a) == 0 && tally_add(&sim->draft, &b) == 0;
+             tally_add(&sim->current, &a) == 0 && tally_add(&sim->draft_tally, &b) == 0;
         json_t *changes = ok ? changed_rules(&a, &b) : NULL;
         sim->changed += changes != NULL;
         if (changes)
@@ -352,68 +362,82 @@ static int simulate(const struct evaluation *ev, const struct school_versions *d
     return ok ? 0 : -1;
 }
 
-static json_t *simulation_json(const struct evaluation *ev, const char *code, const pe_policy *draft,
-                               struct simulation *sim)
+/* {name, effective_from} of a policy, or null. */
+static json_t *policy_ref_json(const pe_policy *p)
 {
-    const struct school_versions *sv = evaluation_school(ev, code);
-    const pe_policy *cur = evaluation_policy(ev, sv);
     char from[11];
-    json_t *draft_json =
-        json_pack("{s:s?, s:s}", "name", draft->name, "effective_from", pe_date_format(draft->effective_from, from));
-    json_t *cur_json =
-        cur ? json_pack("{s:s?, s:s}", "name", cur->name, "effective_from", pe_date_format(cur->effective_from, from))
-            : json_null();
-    json_t *body = json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}", "school", code, "as_of",
-                             pe_date_format(ev->as_of_date, from), "current_policy", cur_json, "draft_policy",
-                             draft_json, "students", (json_int_t)ev->facts.n_students, "changed_students",
-                             (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft), "items",
-                             sim->page.items, "next_cursor", http_cursor_encode(student_page_next_key(&sim->page)));
+    return p ? json_pack("{s:s?, s:s}", "name", p->name, "effective_from", pe_date_format(p->effective_from, from))
+             : json_null();
+}
+
+/* evaluation_school_pages' each: one page of the school's students simulated into sim. */
+static int simulate_page(const struct evaluation *ev, int first, void *arg)
+{
+    struct simulation *sim = arg;
+    const struct school_versions *sv = evaluation_school(ev, sim->code);
+    if (first) {
+        sim->current_policy = policy_ref_json(evaluation_policy(ev, sv));
+        sim->as_of = ev->as_of_date;
+    }
+    struct school_versions dv = {0};
+    int rc = evaluation_with_draft(sv, sim->code, sim->draft, &dv) == 0 ? simulate(ev, &dv, sim) : -1;
+    free(dv.versions);
+    sim->students += ev->facts.n_students;
+    return rc;
+}
+
+/* The answer from a finished simulation (its current policy and page are taken: call once). */
+static json_t *simulation_json(struct simulation *sim)
+{
+    char as_of[11];
+    json_t *body =
+        json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:o, s:o, s:o}", "school", sim->code, "as_of",
+                  pe_date_format(sim->as_of, as_of), "current_policy", sim->current_policy, "draft_policy",
+                  policy_ref_json(sim->draft), "students", (json_int_t)sim->students, "changed_students",
+                  (json_int_t)sim->changed, "rules", tally_compare_json(&sim->current, &sim->draft_tally), "items",
+                  sim->page.items, "next_cursor", http_cursor_encode(student_page_next_key(&sim->page)));
+    sim->current_policy = sim->page.items = NULL;
     return body;
 }
 
-/* The facts a simulation runs on (uow_work context): in the reader, the school and the date; out the
- * evaluation and why it could not be loaded (APP_CONFLICT). */
-struct simulation_facts {
+/* A simulation's read (uow_work context): in the reader and the date, out why the facts could not be
+ * loaded (APP_CONFLICT). */
+struct simulation_run {
     const struct principal *reader;
-    const char *code;
     struct as_of when;
-    struct evaluation ev;
+    struct simulation *sim;
     const char *why;
 };
 
-/* uow_work: the school's students (those the reader may see), their facts and the school's policies. */
-static enum app_status simulation_facts_load(struct db_conn *conn, void *ctx)
+/* uow_work: the school's students (those the reader may see) a page at a time, each page simulated. */
+static enum app_status simulation_work(struct db_conn *conn, void *ctx)
 {
-    struct simulation_facts *f = ctx;
+    struct simulation_run *r = ctx;
     struct access_scope scope;
-    access_scope_of(f->reader, &scope);
-    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = f->code, .scope = &scope};
-    return evaluation_load(conn, &q, &f->when, f->code, &f->ev, &f->why);
+    access_scope_of(r->reader, &scope);
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = r->sim->code, .scope = &scope};
+    return evaluation_school_pages(conn, &q, &r->when, r->sim->code, report_rules_batch(), simulate_page, r->sim,
+                                   &r->why);
 }
 
-/* The simulation of `draft` for school `code` (policy_presets.h): the facts read, then the engine run. */
+/* The simulation of `draft` for school `code` (policy_presets.h): the school's students read and judged
+ * a page at a time. */
 json_t *policy_simulate(const struct _u_request *req, struct _u_response *resp, const struct app *app,
                         const struct principal *reader, const char *code, pe_policy *draft, const struct page *page)
 {
-    struct simulation_facts f = {.reader = reader, .code = code};
-    if (evaluation_parse_as_of(http_query(req, "as_of"), &f.when) != 0)
+    struct simulation sim = {.code = code, .draft = draft};
+    struct simulation_run run = {.reader = reader, .sim = &sim};
+    if (evaluation_parse_as_of(http_query(req, "as_of"), &run.when) != 0)
         return http_problem_field(resp, 400, "as_of", "must be a date (YYYY-MM-DD) or an RFC 3339 instant"), NULL;
-    enum app_status st = uow_read(app->pool, simulation_facts_load, &f);
-    struct simulation sim = {0};
-    struct school_versions dv = {0};
-    json_t *body = NULL;
     student_page_init(&sim.page, page->after, page->limit);
-    if (st == APP_OK && evaluation_with_draft(evaluation_school(&f.ev, code), code, draft, &dv) == 0 &&
-        simulate(&f.ev, &dv, &sim) == 0)
-        body = simulation_json(&f.ev, code, draft, &sim);
-    else
-        json_decref(sim.page.items);
+    enum app_status st = sim.page.items ? uow_read(app->pool, simulation_work, &run) : APP_NOMEM;
+    json_t *body = st == APP_OK ? simulation_json(&sim) : NULL;
     if (!body)
-        http_problem_for(resp, st == APP_OK ? APP_NOMEM : st, f.why);
-    free(dv.versions);
+        http_problem_for(resp, st == APP_OK ? APP_NOMEM : st, run.why);
+    json_decref(sim.current_policy);
+    json_decref(sim.page.items);
     tally_free(&sim.current);
-    tally_free(&sim.draft);
-    evaluation_free(&f.ev);
+    tally_free(&sim.draft_tally);
     return body;
 }
 
