@@ -86,9 +86,10 @@ pe_err pe_tz_parse(const char *spec, pe_tz *out) {
   return parse_posix(spec, out);
 }
 
-/* Local date in `year` of a "Mm.w.d" rule: the w-th d-day of the month, where week 5 (a fifth
- * one past the month's end) means the last. The month has at least 28 days and the candidate
- * is at most 34 days past the 1st, so one step back a week always lands inside the month. */
+/* Local date in `year` of a "Mm.w.d" rule: the w-th d-day of the month; week 5 means the last,
+ * so a candidate past the month's end (a month without a fifth one) steps back a week. The
+ * candidate is at most 34 days after the 1st and a month has at least 28 days, so one step back
+ * always lands inside the month. */
 static pe_date when_date(const pe_tz_when *w, int year) {
   pe_date first = pe_date_from_ymd(year, w->month, 1);
   pe_date next =
@@ -118,11 +119,12 @@ typedef struct {
 static _Thread_local tz_year tz_cache[TZ_CACHE_N];
 static _Thread_local unsigned tz_cache_next;
 
-/* True when a and b describe the same DST rule (the fields pe_tz_offset reads). */
+/* True when a and b are the same "Mm.w.d/time" transition rule. */
 static bool same_when(const pe_tz_when *a, const pe_tz_when *b) {
   return a->month == b->month && a->week == b->week && a->wday == b->wday && a->secs == b->secs;
 }
 
+/* True when a and b give every instant the same offset (same offsets and transition rules). */
 static bool same_rule(const pe_tz *a, const pe_tz *b) {
   return a->has_dst == b->has_dst && a->std_off == b->std_off && a->dst_off == b->dst_off &&
          same_when(&a->start, &b->start) && same_when(&a->end, &b->end);
