@@ -57,16 +57,11 @@ size_t pe_calendar_teaching_spans(const pe_calendar *cal, const pe_year *year, p
   return n;
 }
 
-/* First day of the month after the one containing d. */
-static pe_date next_month_start(pe_date d) {
+/* The month containing d as an index y*12+m-1, and the first day of the month after it. */
+static int32_t month_of(pe_date d, pe_date *next) {
   int y, m;
   pe_date_to_ymd(d, &y, &m, NULL);
-  return m == 12 ? pe_date_from_ymd(y + 1, 1, 1) : pe_date_from_ymd(y, m + 1, 1);
-}
-
-static int32_t month_index(pe_date d) {
-  int y, m;
-  pe_date_to_ymd(d, &y, &m, NULL);
+  *next = m == 12 ? pe_date_from_ymd(y + 1, 1, 1) : pe_date_from_ymd(y, m + 1, 1);
   return y * 12 + m - 1;
 }
 
@@ -77,9 +72,9 @@ size_t pe_calendar_term_months(const pe_calendar *cal, const pe_year *year, pe_s
   for (size_t i = 0; i < nt; i++) {
     pe_date d = terms[i].start;
     while (d <= terms[i].end && n < max) {
-      pe_date next = next_month_start(d);
+      pe_date next;
+      months[n] = month_of(d, &next);
       pe_date end = next - 1 < terms[i].end ? next - 1 : terms[i].end;
-      months[n] = month_index(d);
       out[n++] = (pe_span){d, end};
       d = next;
     }

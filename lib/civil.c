@@ -1,7 +1,6 @@
 /* civil.c — proleptic Gregorian dates as days since 1970-01-01, and RFC 3339 instants. */
 #include "pe.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static int64_t floor_div(int64_t a, int64_t b) {
@@ -66,11 +65,25 @@ pe_err pe_date_parse(const char *s, pe_date *out) {
   return parse_ymd(s, out);
 }
 
+/* Writes v as exactly n decimal digits (zero-padded; v < 10^n) at p. */
+static void put_digits(char *p, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; i--) {
+    p[i] = (char)('0' + v % 10u);
+    v /= 10u;
+  }
+}
+
+/* The digits of "%04u-%02u-%02u" written directly: every finding's window, due date and detail
+ * formats dates, and the formatter's own overhead dominated this function. */
 char *pe_date_format(pe_date d, char buf[11]) {
   int y, m, day;
   pe_date_to_ymd(d, &y, &m, &day);
-  unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)day % 100u;
-  snprintf(buf, 11, "%04u-%02u-%02u", uy, um, ud);
+  put_digits(buf, (unsigned)y % 10000u, 4);
+  buf[4] = '-';
+  put_digits(buf + 5, (unsigned)m % 100u, 2);
+  buf[7] = '-';
+  put_digits(buf + 8, (unsigned)day % 100u, 2);
+  buf[10] = '\0';
   return buf;
 }
 

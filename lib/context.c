@@ -13,7 +13,7 @@ pe_status pe_due_status(const pe_ctx *ctx, bool met, pe_date due) {
 
 void pe_not_applicable(pe_finding *f, const char *detail) {
   f->status = PE_NOT_APPLICABLE;
-  snprintf(f->detail, sizeof f->detail, "%s", detail);
+  pe_copy_text(f->detail, sizeof f->detail, detail);
 }
 
 size_t pe_first_at(const pe_input *in, pe_instant t) {

@@ -45,6 +45,12 @@ pe_finding *pe_findings_push(pe_findings *out, const pe_rule *r) {
   return f;
 }
 
+void pe_copy_text(char *dst, size_t cap, const char *src) {
+  size_t n = strnlen(src, cap - 1);
+  memcpy(dst, src, n);
+  dst[n] = '\0';
+}
+
 void pe_findings_pop(pe_findings *out) {
   if (out->n == 0) return;
   out->n_ids = out->items[out->n - 1].ev_off;
@@ -64,7 +70,7 @@ pe_err pe_evidence_by(pe_ctx *ctx, pe_finding *f, int64_t id, const char *staff)
     out->cap_ids = cap;
   }
   out->ids[out->n_ids] = id;
-  snprintf(out->staff[out->n_ids], PE_ID_LEN, "%s", staff ? staff : "");
+  pe_copy_text(out->staff[out->n_ids], PE_ID_LEN, staff ? staff : "");
   out->n_ids++;
   f->ev_n++;
   return PE_OK;

@@ -1,10 +1,10 @@
 /*
  * pe.h — tutord policy engine: the public API.
  *
- * Pure C, no I/O, no globals; jansson is used only to read policy and calendar JSON
- * and to write findings. Every function is thread-safe as long as callers do not share
- * a mutable object (pe_findings) between threads; calendars and policies are read-only
- * after parsing and may be shared freely.
+ * Pure C, no I/O, no globals but a small per-thread cache of time-zone transitions (tz.c); jansson
+ * is used only to read policy and calendar JSON and to write findings. Every function is
+ * thread-safe as long as callers do not share a mutable object (pe_findings) between threads;
+ * calendars and policies are read-only after parsing and may be shared freely.
  *
  * Dates are pe_date: days since 1970-01-01 (proleptic Gregorian). Instants are
  * pe_instant: Unix seconds (UTC). PE_NO_DATE marks an absent date.

@@ -247,10 +247,12 @@ static bool cohort_matches(const pe_cohort *c, pe_level level, pe_cohort_kind co
          (!c->statuses || (c->statuses & (1u << status)));
 }
 
-/* Puts r into out[0..*n): replaces the entry with the same id, else appends. */
+/* Puts r into out[0..*n): replaces the entry with the same id, else appends. Every student's
+ * evaluation overlays every rule on those before it, so ids are told apart by their first byte
+ * before strcmp is called. */
 static void overlay(const pe_rule **out, size_t *n, const pe_rule *r) {
   for (size_t i = 0; i < *n; i++)
-    if (strcmp(out[i]->id, r->id) == 0) {
+    if (out[i]->id[0] == r->id[0] && strcmp(out[i]->id, r->id) == 0) {
       out[i] = r;
       return;
     }

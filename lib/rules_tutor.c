@@ -129,7 +129,7 @@ static unsigned rule_roles(const pe_rule *r) {
  * the rule's roles, else by the rule's type. */
 void pe_rule_tutor(const pe_rule *r, const pe_tutor *t, const pe_calendar *cal, pe_date as_of,
                    int warning_days, pe_finding *f) {
-  snprintf(f->tutor, sizeof f->tutor, "%s", t->staff);
+  pe_copy_text(f->tutor, sizeof f->tutor, t->staff);
   if (!(tutor_roles(t) & rule_roles(r))) {
     pe_not_applicable(f, "the tutor holds none of the roles this rule applies to");
     return;

@@ -86,13 +86,16 @@ pe_err pe_tz_parse(const char *spec, pe_tz *out) {
   return parse_posix(spec, out);
 }
 
-/* Local date in `year` of a "Mm.w.d" rule. */
+/* Local date in `year` of a "Mm.w.d" rule: the w-th d-day of the month; week 5 means the last,
+ * so a candidate past the month's end (a month without a fifth one) steps back a week. The
+ * candidate is at most 34 days after the 1st and a month has at least 28 days, so one step back
+ * always lands inside the month. */
 static pe_date when_date(const pe_tz_when *w, int year) {
   pe_date first = pe_date_from_ymd(year, w->month, 1);
+  pe_date next =
+      w->month == 12 ? pe_date_from_ymd(year + 1, 1, 1) : pe_date_from_ymd(year, w->month + 1, 1);
   pe_date d = first + (w->wday - pe_weekday(first) + 7) % 7 + (w->week - 1) * 7;
-  int m;
-  while (pe_date_to_ymd(d, NULL, &m, NULL), m != w->month) d -= 7;
-  return d;
+  return d >= next ? d - 7 : d;
 }
 
 /* UTC instant of a transition whose wall time is measured against offset `off`. */
@@ -100,13 +103,54 @@ static pe_instant when_instant(const pe_tz_when *w, int year, int32_t off) {
   return (pe_instant)when_date(w, year) * 86400 + w->secs - off;
 }
 
-int32_t pe_tz_offset(const pe_tz *tz, pe_instant t) {
-  if (!tz->has_dst) return tz->std_off;
+/* A zone's two transitions in one UTC calendar year [lo, hi): the offset of any instant in
+ * that year follows from comparing it with `on` and `off`, as computed for that year. */
+typedef struct {
+  pe_tz rule;
+  pe_instant lo, hi, on, off;
+} tz_year;
+
+/* The last few years looked up, per thread. pe_tz values are shared read-only across threads, so
+ * the cache cannot live in them; reports ask for the offset of every contact instant and every
+ * day bound, and recomputing the year's transitions each time (five civil-date conversions) was
+ * the engine's largest cost under a profile. Two entries cover a sequence of instants that
+ * crosses New Year back and forth (an academic year's contacts and term bounds). */
+#define TZ_CACHE_N 2
+static _Thread_local tz_year tz_cache[TZ_CACHE_N];
+static _Thread_local unsigned tz_cache_next;
+
+/* True when a and b are the same "Mm.w.d/time" transition rule. */
+static bool same_when(const pe_tz_when *a, const pe_tz_when *b) {
+  return a->month == b->month && a->week == b->week && a->wday == b->wday && a->secs == b->secs;
+}
+
+/* True when a and b give every instant the same offset (same offsets and transition rules). */
+static bool same_rule(const pe_tz *a, const pe_tz *b) {
+  return a->has_dst == b->has_dst && a->std_off == b->std_off && a->dst_off == b->dst_off &&
+         same_when(&a->start, &b->start) && same_when(&a->end, &b->end);
+}
+
+/* The cached year of tz holding t, computing and caching it on a miss. */
+static const tz_year *year_of(const pe_tz *tz, pe_instant t) {
+  for (int i = 0; i < TZ_CACHE_N; i++) {
+    const tz_year *c = &tz_cache[i];
+    if (t >= c->lo && t < c->hi && same_rule(&c->rule, tz)) return c;
+  }
   int year;
   pe_date_to_ymd((pe_date)((t - (t % 86400 + 86400) % 86400) / 86400), &year, NULL, NULL);
-  pe_instant on = when_instant(&tz->start, year, tz->std_off);
-  pe_instant off = when_instant(&tz->end, year, tz->dst_off);
-  bool dst = on < off ? (t >= on && t < off) : !(t >= off && t < on);
+  tz_year *c = &tz_cache[tz_cache_next++ % TZ_CACHE_N];
+  c->rule = *tz;
+  c->lo = (pe_instant)pe_date_from_ymd(year, 1, 1) * 86400;
+  c->hi = (pe_instant)pe_date_from_ymd(year + 1, 1, 1) * 86400;
+  c->on = when_instant(&tz->start, year, tz->std_off);
+  c->off = when_instant(&tz->end, year, tz->dst_off);
+  return c;
+}
+
+int32_t pe_tz_offset(const pe_tz *tz, pe_instant t) {
+  if (!tz->has_dst) return tz->std_off;
+  const tz_year *y = year_of(tz, t);
+  bool dst = y->on < y->off ? (t >= y->on && t < y->off) : !(t >= y->off && t < y->on);
   return dst ? tz->dst_off : tz->std_off;
 }
 
