@@ -27,14 +27,31 @@ void log_set_level(enum log_level level)
     min_level = level;
 }
 
-static void stamp(char *buf, size_t size)
+/* The time now as "2026-12-02T07:47:13.453Z" in buf (25 bytes at least). The date and time to the
+ * second are formatted once per second and thread (gmtime_r and strftime on every line were a tenth of
+ * the access line's cost); the milliseconds are written each time. */
+static void stamp(char *buf)
 {
+    static _Thread_local time_t second = -1;
+    static _Thread_local char prefix[24];
+    static _Thread_local size_t prefix_len;
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, size - n, ".%03ldZ", ts.tv_nsec / 1000000);
+    if (ts.tv_sec != second) {
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        prefix_len = strftime(prefix, sizeof(prefix), "%Y-%m-%dT%H:%M:%S", &tm);
+        second = ts.tv_sec;
+    }
+    long ms = ts.tv_nsec / 1000000;
+    memcpy(buf, prefix, prefix_len);
+    char *p = buf + prefix_len;
+    *p++ = '.';
+    *p++ = (char)('0' + ms / 100);
+    *p++ = (char)('0' + ms / 10 % 10);
+    *p++ = (char)('0' + ms % 10);
+    *p++ = 'Z';
+    *p = '\0';
 }
 
 /* ---- the access-line buffer ---------------------------------------------------------------------- */
@@ -169,7 +186,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    stamp(when, sizeof(when));
+    stamp(when);
     emit(json_pack("{s:s, s:s, s:s}", "time", when, "level", LEVEL_NAMES[level], "msg", msg));
 }
 
@@ -202,7 +219,7 @@ void log_text(enum log_level level, const char *source, const char *text)
         return;
     char when[40], msg[1024];
     redact_urls(msg, sizeof(msg), text);
-    stamp(when, sizeof(when));
+    stamp(when);
     emit(json_pack("{s:s, s:s, s:s, s:s}", "time", when, "level", LEVEL_NAMES[level], "source", source, "msg", msg));
 }
 
@@ -226,7 +243,7 @@ void log_request(const char *request_id, const char *method, const char *path, l
     if (min_level < LOG_INFO)
         return;
     char when[40], m[16], p[128], r[24], line[384];
-    stamp(when, sizeof(when));
+    stamp(when);
     safe_token(m, sizeof(m), method);
     safe_token(p, sizeof(p), path);
     safe_token(r, sizeof(r), subject_role);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -142,6 +143,38 @@ START_TEST(test_each_level_suppresses_lower)
 }
 END_TEST
 
+/* The "time" of an access line: UTC to the millisecond, "YYYY-MM-DDTHH:MM:SS.mmmZ", within the seconds
+ * around the call, and the same second formatted alike by a fresh line (the per-second reuse). */
+START_TEST(test_access_line_time)
+{
+    char before[32], after[32], stamp[32];
+    for (int round = 0; round < 2; round++) {
+        time_t t0 = time(NULL);
+        capture_start(LOG_INFO);
+        log_request("00000000000000b1", "GET", "/healthz", 200, 0.1, NULL);
+        char *text = capture_end();
+        time_t t1 = time(NULL);
+        json_t *doc = json_loads(text, 0, NULL);
+        ck_assert_ptr_nonnull(doc);
+        const char *when = json_string_value(json_object_get(doc, "time"));
+        ck_assert_ptr_nonnull(when);
+        ck_assert_uint_eq(strlen(when), 24);
+        int y, mo, d, h, mi, sec, ms;
+        char z = 0;
+        ck_assert_int_eq(sscanf(when, "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &y, &mo, &d, &h, &mi, &sec, &ms, &z), 8);
+        ck_assert_int_eq(z, 'Z');
+        struct tm tm;
+        strftime(before, sizeof(before), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t0, &tm));
+        strftime(after, sizeof(after), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t1, &tm));
+        snprintf(stamp, sizeof(stamp), "%.19s", when);
+        ck_assert_msg(strcmp(before, stamp) <= 0 && strcmp(stamp, after) <= 0, "%s not within %s..%s", when, before,
+                      after);
+        json_decref(doc);
+        free(text);
+    }
+}
+END_TEST
+
 /* The number of lines of `text`, after asserting it ends with a whole line (or is empty). */
 static int whole_lines(const char *text)
 {
@@ -222,6 +255,7 @@ int main(void)
     tcase_add_test(tc, test_multi_line_and_urls);
     tcase_add_test(tc, test_level_honoured);
     tcase_add_test(tc, test_each_level_suppresses_lower);
+    tcase_add_test(tc, test_access_line_time);
     tcase_add_test(tc, test_access_lines_keep_their_place);
     tcase_add_test(tc, test_full_buffer_is_written);
     tcase_add_test(tc, test_access_line_written_at_exit);
