@@ -4,6 +4,7 @@
 
 #include "claims_map.h"
 #include "jwks_source.h"
+#include "token_cache.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -16,7 +17,8 @@
 
 /* One of two kinds: a single key pinned to `alg` (TUTORD_JWT_SECRET or TUTORD_JWT_PUBLIC_KEY_FILE), or the
  * identity provider's key set (`jwks`, when TUTORD_JWT_JWKS_FILE or _URL is set), each key pinned to its own
- * algorithm. Either way the claims go through `map`. */
+ * algorithm. Either way the claims go through `map`, and what a token's verification established is
+ * remembered in `cache` (token_cache.h) for the next request carrying the same token. */
 struct auth_verifier {
     jwt_alg_t alg;
     unsigned char *key;
@@ -26,7 +28,12 @@ struct auth_verifier {
     char *issuer;
     char *audience;
     long leeway;
+    struct token_cache *cache; /* the tokens this verifier has verified, shared by the HTTP threads */
 };
+
+/* How many verified tokens a verifier remembers: every caller active within a token's lifetime on a
+ * large portal, for a few MB at most (a set-associative table, filled as tokens arrive). */
+#define TOKEN_CACHE_ENTRIES 4096
 
 unsigned auth_role_of_name(const char *name)
 {
@@ -105,6 +112,11 @@ struct auth_verifier *auth_verifier_new(const struct config *cfg, char *why, siz
         free(v);
         return NULL;
     }
+    if (!(v->cache = token_cache_new(TOKEN_CACHE_ENTRIES))) {
+        snprintf(why, size, "out of memory");
+        auth_verifier_free(v);
+        return NULL;
+    }
     if (cfg->jwt_jwks_file || cfg->jwt_jwks_url) {
         if (start_jwks(v, cfg, why, size) == 0)
             return v;
@@ -131,18 +143,12 @@ void auth_verifier_free(struct auth_verifier *v)
         return;
     jwks_source_free(v->jwks);
     claims_map_free(&v->map);
+    token_cache_free(v->cache);
     free(v->key);
     free(v->issuer);
     free(v->audience);
     free(v);
 }
-
-/* The time claims of a verified token: any int64 value the JSON held; has_nbf/has_iat say whether the
- * optional ones were present (no value is reserved as "absent", so nbf = INT64_MIN is an ordinary past). */
-struct token_times {
-    int64_t exp, nbf, iat;
-    int has_nbf, has_iat;
-};
 
 static int read_times(json_t *claims, struct token_times *t, const char **why)
 {
@@ -175,59 +181,11 @@ static int check_times(const struct auth_verifier *v, const struct token_times *
     return 0;
 }
 
-/* ---- verified-token cache -------------------------------------------------------------------------
- * A portal sends the same token with every call; verifying it (base64, HMAC or RSA, two JSON parses)
- * was 24% of the instructions of GET /students/{n}. Each HTTP thread keeps the last tokens it verified
- * — exact token text, the verifier, the identity and the time claims — in a small direct-mapped table.
- * A hit is a token whose signature, algorithm, issuer and audience were already checked; the time
- * claims are checked again against `now` on every use, so an expired token is refused as before.
- * Nothing here is needed by another process (the service stays stateless), and nothing is allocated. */
-#define TOKEN_CACHE_SLOTS 32
-#define TOKEN_CACHE_MAX_TOKEN 1536
-
-struct cached_token {
-    const struct auth_verifier *verifier;
-    unsigned long generation; /* of the verifier's key set when verified: a changed set misses */
-    struct token_times times;
-    struct principal principal;
-    char token[TOKEN_CACHE_MAX_TOKEN];
-};
-
-static _Thread_local struct cached_token token_cache[TOKEN_CACHE_SLOTS];
-
-static size_t token_slot(const char *token)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    return (size_t)(h % TOKEN_CACHE_SLOTS);
-}
-
-/* The generation of the verifier's keys: the JWKS source's, 0 for a single configured key. */
+/* The generation of the verifier's keys: the JWKS source's, 0 for a single configured key (which cannot
+ * change while the verifier lives: a new secret is a new verifier, with a cache of its own). */
 static unsigned long key_generation(const struct auth_verifier *v)
 {
     return v->jwks ? jwks_source_generation(v->jwks) : 0;
-}
-
-/* The cached verification of `token` under keys of generation `gen`, or NULL. */
-static const struct cached_token *cache_lookup(const struct auth_verifier *v, const char *token, unsigned long gen)
-{
-    const struct cached_token *c = &token_cache[token_slot(token)];
-    return c->verifier == v && c->generation == gen && strcmp(c->token, token) == 0 ? c : NULL;
-}
-
-/* Remembers a token verified under keys of generation `gen` (tokens too long for a slot are not kept). */
-static void cache_store(const struct auth_verifier *v, const char *token, unsigned long gen,
-                        const struct token_times *t, const struct principal *p)
-{
-    if (strlen(token) >= TOKEN_CACHE_MAX_TOKEN)
-        return;
-    struct cached_token *c = &token_cache[token_slot(token)];
-    c->verifier = v;
-    c->generation = gen;
-    c->times = *t;
-    c->principal = *p;
-    snprintf(c->token, sizeof(c->token), "%s", token);
 }
 
 static int audience_contains(json_t *aud, const char *want)
@@ -448,22 +406,23 @@ int auth_verify(const struct auth_verifier *v, const char *authorization, time_t
     size_t n = strlen(token);
     if (n == 0 || n > 8192 || strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") != n)
         return *why = "the bearer token is malformed", -1;
-    unsigned long gen = key_generation(v);
-    const struct cached_token *hit = cache_lookup(v, token, gen);
-    if (hit) {
-        if (check_times(v, &hit->times, now, why) != 0)
+    unsigned long gen = key_generation(v); /* read before verifying: keys changed meanwhile make it stale */
+    struct verified_token known;
+    if (token_cache_get(v->cache, token, n, gen, &known)) {
+        if (check_times(v, &known.times, now, why) != 0)
             return -1;
-        *out = hit->principal;
+        *out = known.principal;
         return 0;
     }
     json_t *claims = decode_claims(v, token, why);
     if (!claims)
         return -1;
-    struct token_times times;
-    int rc = check_claims(v, claims, now, out, &times, why);
+    int rc = check_claims(v, claims, now, out, &known.times, why);
     json_decref(claims);
-    if (rc == 0)
-        cache_store(v, token, gen, &times, out);
+    if (rc == 0) {
+        known.principal = *out;
+        token_cache_put(v->cache, token, n, gen, &known);
+    }
     return rc;
 }
 

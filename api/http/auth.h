@@ -32,8 +32,9 @@ int auth_check_claims(const struct auth_verifier *verifier, const char *json, si
                       struct principal *out, const char **why);
 
 /* Verifies an `Authorization` header value ("Bearer <jwt>") at time `now`. Returns 0 and fills *out,
- * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe: each thread
- * remembers the tokens it verified (exact text) and re-checks only their time claims against `now`. */
+ * or -1 with *why pointing at a static, caller-safe reason. Pure CPU work, thread-safe: the verifier
+ * remembers the tokens it verified (exact text, under the key set of the time; api/http/token_cache.h)
+ * and for those re-checks only the time claims against `now`. */
 int auth_verify(const struct auth_verifier *verifier, const char *authorization, time_t now, struct principal *out,
                 const char **why);
 

@@ -41,6 +41,15 @@ static uint64_t next_request_id(void)
     return state * 2685821657736338717ULL;
 }
 
+/* Writes `id` as 16 lowercase hex digits and a NUL (what "%016llx" writes, without printf's cost). */
+static void format_request_id(char out[17], uint64_t id)
+{
+    static const char HEX[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, id >>= 4)
+        out[i] = HEX[id & 0xf];
+    out[16] = '\0';
+}
+
 struct request_ctx *http_ctx_attach(struct _u_response *resp, const char *route, const char *method)
 {
     if (resp->shared_data)
@@ -48,7 +57,7 @@ struct request_ctx *http_ctx_attach(struct _u_response *resp, const char *route,
     struct request_ctx *ctx = calloc(1, sizeof(*ctx));
     if (!ctx)
         return NULL;
-    snprintf(ctx->request_id, sizeof(ctx->request_id), "%016llx", (unsigned long long)next_request_id());
+    format_request_id(ctx->request_id, next_request_id());
     clock_gettime(CLOCK_MONOTONIC, &ctx->started);
     ctx->route = route;
     ctx->method = method;

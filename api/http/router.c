@@ -33,6 +33,8 @@
 struct route_entry {
     char *method;
     char *path;
+    size_t lead_len;   /* the length of the path's first segment ("students" of /students/@n) */
+    int lead_variable; /* the first segment is a variable: any first segment may match */
     unsigned flags;
     http_handler handler;
     http_replayer replayer;   /* NULL: an idempotent replay sends the stored response */
@@ -63,14 +65,24 @@ static int path_matches(const char *pattern, const char *path)
     return *pattern == '\0' && *path == '\0';
 }
 
+/* True when the route's first segment may be the path's, whose first segment is `lead` (n bytes): a
+ * comparison of lengths and bytes that settles most of the table before path_matches walks a pattern
+ * (the walk of all ~100 routes was 2.5% of tutord's CPU on GET /students/{n}). */
+static int lead_may_match(const struct route_entry *e, const char *lead, size_t n)
+{
+    return e->lead_variable || (e->lead_len == n && memcmp(e->path + 1, lead, n) == 0);
+}
+
 /* The route for METHOD + path, or NULL; `allow` (size bytes) collects the methods the path has. */
 static struct route_entry *find_route(const struct route_table *table, const char *method, const char *path,
                                       char *allow, size_t size)
 {
     *allow = '\0';
+    const char *lead = *path == '/' ? path + 1 : path;
+    size_t lead_len = strcspn(lead, "/");
     for (size_t i = 0; i < table->n; i++) {
         struct route_entry *e = table->entries[i];
-        if (!path_matches(e->path, path))
+        if (!lead_may_match(e, lead, lead_len) || !path_matches(e->path, path))
             continue;
         if (strcmp(e->method, method) == 0)
             return e;
@@ -382,6 +394,9 @@ static struct route_entry *remember(struct route_table *table, const char *metho
         free(e);
         return NULL;
     }
+    const char *lead = *path == '/' ? path + 1 : path;
+    e->lead_len = strcspn(lead, "/");
+    e->lead_variable = *lead == ':' || *lead == '@' || *path != '/';
     e->flags = flags;
     e->handler = handler;
     table->entries[table->n++] = e;

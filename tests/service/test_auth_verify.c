@@ -1,6 +1,6 @@
 /* test_auth_verify.c — auth_verify with a controlled clock: a cached (already verified) token is still
- * refused once it expires or before nbf; a tampered token is never taken for its cached original; a
- * token evicted from its slot verifies again from scratch. */
+ * refused once it expires or before nbf; a tampered token is never taken for its cached original; many
+ * tokens each keep their own identity; a verifier with a new secret knows none of the old one's tokens. */
 #include <check.h>
 #include <jwt.h>
 #include <stdio.h>
@@ -102,7 +102,7 @@ END_TEST
 
 START_TEST(test_many_tokens_all_verify)
 {
-    /* more tokens than cache slots: evicted ones are verified again, never confused with another */
+    /* many tokens at once: each answers with its own identity, never another's */
     struct principal p;
     char *headers[100], sub[16];
     for (int i = 0; i < 100; i++) {
@@ -117,6 +117,29 @@ START_TEST(test_many_tokens_all_verify)
         }
     for (int i = 0; i < 100; i++)
         free(headers[i]);
+}
+END_TEST
+
+/* A new secret is a new verifier, with nothing of the old one's cache: a token verified (and cached) under
+ * the old secret is refused under the new one, though the new verifier may reuse the old one's memory. */
+START_TEST(test_new_secret_forgets_verified_tokens)
+{
+    struct principal p;
+    char *h = bearer("T4", T0 + 600, 0);
+    ck_assert_int_eq(verify(h, T0, &p), 0);
+    ck_assert_int_eq(verify(h, T0, &p), 0); /* now from the cache */
+    auth_verifier_free(verifier);
+    struct config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.jwt_alg = "HS256";
+    cfg.jwt_secret = "another-secret-0123456789abcdef0123456789";
+    cfg.jwt_leeway_seconds = 30;
+    char why[128];
+    verifier = auth_verifier_new(&cfg, why, sizeof(why));
+    ck_assert_ptr_nonnull(verifier);
+    ck_assert_int_eq(verify(h, T0, &p), -1);
+    ck_assert_str_eq(p.sub, "");
+    free(h);
 }
 END_TEST
 
@@ -161,10 +184,11 @@ int main(void)
     tcase_add_test(tc, test_cached_token_not_yet_valid);
     tcase_add_test(tc, test_tampered_token_is_not_the_cached_one);
     tcase_add_test(tc, test_many_tokens_all_verify);
+    tcase_add_test(tc, test_new_secret_forgets_verified_tokens);
     tcase_add_test(tc, test_claims_checked_alone);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK); /* one thread, one cache: the tests share it on purpose */
+    srunner_set_fork_status(sr, CK_NOFORK); /* each test's verifier (the fixture's) has a cache of its own */
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
