@@ -1,6 +1,7 @@
 /* evaluation.c — load the calendar, the facts and the policies of one request, then run the engine. */
 #include "evaluation.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,6 +325,7 @@ enum app_status evaluation_school_pages(struct db_conn *conn, const struct facts
             pq.after = strcpy(after, ev.facts.students[got - 1].number);
         evaluation_free(&ev);
         db_discard_after_use(conn); /* libpq keeps the buffers a page of facts grew */
+        malloc_trim(0);             /* and the thread's malloc arena the rest: each serving thread would hold a page */
     } while (st == APP_OK && page > 0 && got == page);
     return st;
 }
