@@ -134,9 +134,5 @@ void pe_rule_school(const pe_rule *r, const pe_school *s, pe_date as_of, pe_find
 pe_finding *pe_findings_push(pe_findings *out, const pe_rule *r);
 /* Removes the last finding and its evidence. */
 void pe_findings_pop(pe_findings *out);
-/* Copies src into dst[cap] truncated and NUL-terminated, the bytes snprintf(dst, cap, "%s", src)
- * writes: evidence staff ids and details are copied per contact and per finding, where going
- * through the formatter was a tenth of the engine's time. */
-void pe_copy_text(char *dst, size_t cap, const char *src);
 
 #endif

@@ -37,6 +37,10 @@ void pe_date_to_ymd(pe_date d, int *y, int *m, int *day);
 pe_err pe_date_parse(const char *s, pe_date *out);
 /* Writes "YYYY-MM-DD" (11 bytes incl. NUL) into buf. Returns buf. */
 char *pe_date_format(pe_date d, char buf[11]);
+/* Copies src into dst[cap] truncated and NUL-terminated, the bytes snprintf(dst, cap, "%s", src)
+ * writes: ids and details are copied per contact and per finding (and per fact row by the service),
+ * where going through the formatter was a tenth of the time. cap > 0. */
+void pe_copy_text(char *dst, size_t cap, const char *src);
 /* Day of week, 0 = Sunday .. 6 = Saturday. */
 int pe_weekday(pe_date d);
 /* The same month/day n years later; 29 Feb becomes 28 Feb in a common year. */

@@ -2,7 +2,6 @@
 #include "report_rules.h"
 
 #include <ctype.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,15 +71,6 @@ static enum app_status load_facts(struct db_conn *conn, const char *const *numbe
     enum app_status st = evaluation_load(conn, &q, &when, school, ev, &why);
     *judged = st == APP_OK;
     return st == APP_CONFLICT ? APP_OK : st;
-}
-
-/* Frees a batch's evaluation and the memory its loading grew (libpq's buffers, the thread's malloc arena),
- * so that only one batch is held at a time. */
-static void end_batch(struct db_conn *conn, struct evaluation *ev)
-{
-    evaluation_free(ev);
-    db_discard_after_use(conn); /* libpq keeps the buffers a batch of facts grew */
-    malloc_trim(0);             /* and each HTTP thread's malloc arena would keep the rest */
 }
 
 /* 1 when f holds a breached finding of one of the rule types in `mask`, else 0. */
@@ -232,7 +222,7 @@ static enum app_status judge_batch(struct db_conn *conn, struct kpi_judge *j, si
     enum app_status st = load_facts(conn, j->keys + start, n, year->as_of, school, kinds, &j->tutor_facts, &ev, judged);
     if (st == APP_OK && *judged)
         judge_loaded(j, &ev, start, n);
-    end_batch(conn, &ev);
+    evaluation_free_batch(conn, &ev);
     return st == APP_OK && j->nomem ? APP_NOMEM : st;
 }
 
@@ -245,7 +235,8 @@ static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, cons
         return APP_NOMEM;
     memset(j->breach, -1, j->n_keys + 1);
     memset(j->state, TUTOR_UNSEEN, n_tutors + 1);
-    enum app_status st = repo_facts_load_tutors(conn, j->keys, j->n_keys, year->as_of, &j->tutor_facts);
+    const char *first = j->n_keys ? j->keys[0] : NULL, *last = j->n_keys ? j->keys[j->n_keys - 1] : NULL;
+    enum app_status st = repo_facts_load_tutors(conn, first, last, year->as_of, &j->tutor_facts);
     if (st != APP_OK)
         return st;
     size_t start = 0;
@@ -443,7 +434,7 @@ static enum app_status escalate_batch(struct db_conn *conn, const struct report_
         if (escalation_row(&ev, t, start + i, &f, items) == PE_NOMEM)
             st = APP_NOMEM;
     pe_findings_free(&f);
-    end_batch(conn, &ev);
+    evaluation_free_batch(conn, &ev);
     return st;
 }
 
@@ -464,9 +455,11 @@ enum app_status report_rules_engagement(struct db_conn *conn, const struct princ
     const char **numbers = NULL;
     int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
+    size_t n = tutees.n;
     if (st == APP_OK)
-        st = (numbers = tutee_numbers(&tutees)) ? repo_facts_load_tutors(conn, numbers, tutees.n, as_of, &tutors)
-                                                : APP_NOMEM;
+        st = (numbers = tutee_numbers(&tutees))
+                 ? repo_facts_load_tutors(conn, n ? numbers[0] : NULL, n ? numbers[n - 1] : NULL, as_of, &tutors)
+                 : APP_NOMEM;
     for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
         size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
         st = escalate_batch(conn, &tutees, numbers, start, size, &tutors, school, as_of, items, &judged);

@@ -57,6 +57,10 @@ void db_pool_free(struct db_pool *pool);
  * Returns APP_OK with *out set, or APP_UNAVAILABLE (pool exhausted or database unreachable). */
 enum app_status db_acquire(struct db_pool *pool, struct db_conn **out);
 
+/* Opens the read-only snapshot a set of facts is read in (evaluation.c, repo_facts.c): every statement
+ * after it, up to its ROLLBACK, sees the same committed state. */
+#define DB_SNAPSHOT_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+
 /* Asks the pool to close this connection when it is released (a new one opens on demand): after a
  * statement that returned a very large result, so libpq's grown buffers do not stay resident. */
 void db_discard_after_use(struct db_conn *conn);

@@ -33,7 +33,6 @@ int evaluation_parse_as_of(const char *text, struct as_of *out)
 /* "<id>@<microseconds of a timestamp>": the key of a cached policy version (its row). */
 #define ROW_KEY(version, at) version "::text || '@' || floor(extract(epoch FROM " at ") * 1000000)::bigint::text"
 
-static const char BEGIN_SQL[] = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 /* the named statements (small sets) run their generic plans: planned once per connection, not per call
  * (left to itself, PostgreSQL plans them afresh on every call: their custom plans look cheaper) */
 static const char GENERIC_SQL[] = "SET LOCAL plan_cache_mode = force_generic_plan";
@@ -169,7 +168,7 @@ static size_t snapshot_steps(void *arg, struct db_step *steps)
 {
     const struct eval_load *l = arg;
     size_t n = 0;
-    steps[n++] = (struct db_step){NULL, BEGIN_SQL, 0, NULL};
+    steps[n++] = (struct db_step){NULL, DB_SNAPSHOT_BEGIN, 0, NULL};
     /* a small set runs named statements, generic plans; a large one unnamed statements, which the
      * setting would force to generic plans too: they are planned for their keys */
     steps[n++] = (struct db_step){NULL, l->large ? WORK_MEM_SQL : GENERIC_SQL, 0, NULL};
@@ -323,11 +322,16 @@ enum app_status evaluation_school_pages(struct db_conn *conn, const struct facts
             st = APP_NOMEM;
         if (got > 0)
             pq.after = strcpy(after, ev.facts.students[got - 1].number);
-        evaluation_free(&ev);
-        db_discard_after_use(conn); /* libpq keeps the buffers a page of facts grew */
-        malloc_trim(0);             /* and the thread's malloc arena the rest: each serving thread would hold a page */
+        evaluation_free_batch(conn, &ev);
     } while (st == APP_OK && page > 0 && got == page);
     return st;
+}
+
+void evaluation_free_batch(struct db_conn *conn, struct evaluation *ev)
+{
+    evaluation_free(ev);
+    db_discard_after_use(conn); /* libpq keeps the buffers a batch of facts grew */
+    malloc_trim(0);             /* and each serving thread's malloc arena would keep the rest */
 }
 
 void evaluation_free(struct evaluation *ev)

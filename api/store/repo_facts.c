@@ -166,15 +166,6 @@ static int bool_at(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col)[0] == 't';
 }
 
-/* Copies src into dst, cut to PE_ID_LEN - 1 bytes as snprintf would (it ran once per fact row and cost a
- * tenth of a report's time in tutord). */
-static void copy_id(char dst[PE_ID_LEN], const char *src)
-{
-    size_t n = strnlen(src, PE_ID_LEN - 1);
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* The statements of one round trip (db_pipeline) and their results. */
 #define FACTS_MAX_STEPS (16 + FACTS_TAIL_MAX)
 struct trip {
@@ -272,8 +263,8 @@ static enum app_status take_students(struct facts_set *set, const PGresult *res)
         return APP_NOMEM;
     for (int r = 0; r < n; r++, set->n_students++) {
         struct facts_student *s = &set->students[r];
-        copy_id(s->number, text_at(res, r, 0));
-        snprintf(s->school, sizeof(s->school), "%s", text_at(res, r, 1));
+        pe_copy_text(s->number, PE_ID_LEN, text_at(res, r, 0));
+        pe_copy_text(s->school, sizeof(s->school), text_at(res, r, 1));
         if (!(s->name = strdup(text_at(res, r, 2))))
             return set->n_students++, APP_NOMEM;
         s->student.level = (pe_level)int_at(res, r, 3);
@@ -335,7 +326,7 @@ static void attach_status(struct facts_set *set, size_t owner, size_t elem)
 static void parse_allocation(const PGresult *res, int r, void *elem)
 {
     pe_allocation *a = elem;
-    copy_id(a->tutor, text_at(res, r, 1));
+    pe_copy_text(a->tutor, PE_ID_LEN, text_at(res, r, 1));
     a->kind = (pe_alloc_kind)int_at(res, r, 2);
     a->starts_on = date_at(res, r, 3);
     a->ends_on = date_at(res, r, 4);
@@ -353,7 +344,7 @@ static void parse_contact(const PGresult *res, int r, void *elem)
     c->kind = (pe_contact_kind)int_at(res, r, 2);
     c->direction = strcmp(text_at(res, r, 3), PE_DIRECTION_NAMES[PE_DIR_FROM_STUDENT]) == 0 ? PE_DIR_FROM_STUDENT
                                                                                             : PE_DIR_TO_STUDENT;
-    copy_id(c->staff, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
+    pe_copy_text(c->staff, PE_ID_LEN, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
     c->at = int_at(res, r, 5);
     c->attendance = (pe_attendance)int_at(res, r, 6);
     c->reply_to = int_at(res, r, 7);
@@ -386,7 +377,7 @@ static void parse_exemption(const PGresult *res, int r, void *elem)
     x->id = int_at(res, r, 1);
     x->from = date_at(res, r, 2);
     x->to = date_at(res, r, 3);
-    snprintf(x->reason, sizeof(x->reason), "%s", text_at(res, r, 4));
+    pe_copy_text(x->reason, sizeof(x->reason), text_at(res, r, 4));
     for (const char *p = text_at(res, r, 5); *p && x->n_rules < PE_EXEMPT_MAX_RULES;) {
         size_t n = strcspn(p, " ");
         snprintf(x->rules[x->n_rules++], PE_ID_LEN, "%.*s", (int)n, p);
@@ -426,7 +417,7 @@ static void parse_absence(const PGresult *res, int r, void *elem)
     pe_absence *a = elem;
     a->from = date_at(res, r, 1);
     a->to = date_at(res, r, 2);
-    copy_id(a->cover, text_at(res, r, 3));
+    pe_copy_text(a->cover, PE_ID_LEN, text_at(res, r, 3));
 }
 
 static void attach_absence(struct facts_set *set, size_t owner, size_t elem)
@@ -506,7 +497,7 @@ static enum app_status take_tutors(struct facts_set *set, const PGresult *res)
         return APP_NOMEM;
     for (int r = 0; r < n; r++, set->n_tutors++) {
         pe_tutor *t = &set->tutors[r];
-        copy_id(t->staff, text_at(res, r, 0));
+        pe_copy_text(t->staff, PE_ID_LEN, text_at(res, r, 0));
         t->started_on = date_at(res, r, 1);
         t->tutees = (int)int_at(res, r, 2);
         t->capacity = (int)int_at(res, r, 3);
@@ -690,18 +681,18 @@ enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *
     return repo_facts_load_with(conn, q, out, NULL);
 }
 
-enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *const *students, size_t n, const char *on,
+enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last, const char *on,
                                        struct facts_set *out)
 {
     memset(out, 0, sizeof(*out));
-    const char *ends[2] = {n ? students[0] : "", n ? students[n - 1] : ""};
+    const char *ends[2] = {first ? first : "", last ? last : ""};
     struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = ends, .n_students = 2};
     char *range = array_literal(2, query_student_key, &q);
     if (!range)
         return APP_NOMEM;
     const char *params[3] = {range, NULL, on};
     struct trip t = {.n = 0};
-    add_step(&t, 0, NULL, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", 0, NULL);
+    add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
     add_tutor_tables(&t, 0, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES);
     add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
     enum app_status st = send_trip(conn, out, &t, t.n - 2);

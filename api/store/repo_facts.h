@@ -128,11 +128,12 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
                                      struct facts_tail *tail);
 
 /* Loads into *out (zeroed first; free with repo_facts_free) only the tutors' part of a set: the facts of
- * every tutor with an allocation to one of the n students `students` (absences, training, caseload on the
- * day `on`, roles, feedback days), in one read-only snapshot of its own and one round trip. A report loads
- * them once and lends them to each batch (facts_query.tutors_from): every batch of 10,000 students has
- * nearly every tutor, so loading them per batch grew with the square of the institution. */
-enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *const *students, size_t n, const char *on,
+ * every tutor with an allocation to a student numbered from `first` to `last` ("C" order; NULL: nobody),
+ * a superset of the tutors of any students in that range (absences, training, caseload on the day `on`,
+ * roles, feedback days), in one read-only snapshot of its own and one round trip. A report loads them once
+ * and lends them to each batch (facts_query.tutors_from): every batch of students has nearly every tutor,
+ * so loading them per batch grew with the square of the institution. */
+enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last, const char *on,
                                        struct facts_set *out);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
