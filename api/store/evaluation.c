@@ -33,13 +33,16 @@ int evaluation_parse_as_of(const char *text, struct as_of *out)
 /* "<id>@<microseconds of a timestamp>": the key of a cached policy version (its row). */
 #define ROW_KEY(version, at) version "::text || '@' || floor(extract(epoch FROM " at ") * 1000000)::bigint::text"
 
+/* The calendar's stamp (every change to the calendar's tables bumps it, sql/020; NULL when its one row is
+ * gone), with a setting for the rest of the snapshot in the same statement: set_config(..., true) is
+ * SET LOCAL, one statement fewer per evaluation. */
+#define STAMP_SETTING_SQL(name, value)                                                                                 \
+    "SELECT (SELECT stamp::text FROM calendar_stamp), set_config('" name "', '" value "', true)"
 /* the named statements (small sets) run their generic plans: planned once per connection, not per call
  * (left to itself, PostgreSQL plans them afresh on every call: their custom plans look cheaper) */
-static const char GENERIC_SQL[] = "SET LOCAL plan_cache_mode = force_generic_plan";
+static const char STAMP_GENERIC_SQL[] = STAMP_SETTING_SQL("plan_cache_mode", "force_generic_plan");
 /* the contacts of a few thousand students sort in memory, not on disk (4 MB default) */
-static const char WORK_MEM_SQL[] = "SET LOCAL work_mem = '64MB'";
-/* every change to the calendar's tables bumps the stamp (sql/020) */
-static const char CALENDAR_KEY_SQL[] = "SELECT stamp::text FROM calendar_stamp";
+static const char STAMP_WORK_MEM_SQL[] = STAMP_SETTING_SQL("work_mem", "64MB");
 /* the versions in force of the schools in $1 (school_policies rows are append-only: a row's key names
  * its document for good) */
 static const char POLICY_KEYS_SQL[] =
@@ -171,8 +174,8 @@ static size_t snapshot_steps(void *arg, struct db_step *steps)
     steps[n++] = (struct db_step){NULL, DB_SNAPSHOT_BEGIN, 0, NULL};
     /* a small set runs named statements, generic plans; a large one unnamed statements, which the
      * setting would force to generic plans too: they are planned for their keys */
-    steps[n++] = (struct db_step){NULL, l->large ? WORK_MEM_SQL : GENERIC_SQL, 0, NULL};
-    steps[n++] = (struct db_step){"eval_calendar_key", CALENDAR_KEY_SQL, 0, NULL};
+    steps[n++] = l->large ? (struct db_step){"eval_stamp_work_mem", STAMP_WORK_MEM_SQL, 0, NULL}
+                          : (struct db_step){"eval_stamp_generic", STAMP_GENERIC_SQL, 0, NULL};
     return n;
 }
 
@@ -182,7 +185,7 @@ static enum app_status snapshot_opened(void *arg, PGresult *const *results, cons
 {
     struct eval_load *l = arg;
     struct evaluation *ev = l->ev;
-    const PGresult *stamp = results[2];
+    const PGresult *stamp = results[1];
     char key[EVAL_CACHE_KEY_LEN];
     snprintf(key, sizeof(key), "%s", PQntuples(stamp) == 1 ? PQgetvalue(stamp, 0, 0) : "");
     enum app_status st = take_calendar(l->conn, key, ev, l->why);
