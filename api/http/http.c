@@ -117,10 +117,13 @@ static void send_body(struct _u_response *resp, long status, const char *content
         note_status(resp, 500);
         return;
     }
-    ulfius_set_binary_body_response(resp, (unsigned int)status, text, strlen(text));
+    /* the text becomes the body as it is (ulfius_set_binary_body_response would copy it: a report's
+     * megabytes twice at its peak); the response frees it */
+    ulfius_set_empty_body_response(resp, (unsigned int)status);
+    resp->binary_body = text;
+    resp->binary_body_length = strlen(text);
     u_map_put(resp->map_header, "Content-Type", content_type);
     note_status(resp, status);
-    free(text);
 }
 
 /* The problem document for `status` (new reference, NULL when out of memory); steals `errors`. */

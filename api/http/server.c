@@ -168,8 +168,10 @@ static enum MHD_Result queue(struct MHD_Connection *connection, struct exchange 
     http_security_headers(resp);
     if (atomic_load(&draining))
         u_map_put(resp->map_header, "Connection", "close"); /* no next request on this connection */
+    /* MHD sends the body from the response, not from a copy: the exchange (and its response) is freed only
+     * in on_completed, after MHD is done with the connection's request */
     struct MHD_Response *r =
-        MHD_create_response_from_buffer(resp->binary_body_length, resp->binary_body, MHD_RESPMEM_MUST_COPY);
+        MHD_create_response_from_buffer(resp->binary_body_length, resp->binary_body, MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
     const char **keys = u_map_enum_keys(resp->map_header);
