@@ -228,11 +228,24 @@ static char *engagement_text(const json_t *head, const struct report_table *sql,
     return len >= 2 ? strbuf_take(&sb) : NULL;
 }
 
-/* Sends the engagement report as JSON, or as CSV rows when the client asked for them. */
-static int respond_engagement(const struct _u_request *req, struct _u_response *resp, const struct report_read *r)
+/* Frees what a report's read returned (again: a no-op). */
+static void report_read_release(struct report_read *r)
 {
-    if (!csv_out_wanted(http_header(req, "Accept")))
-        return http_json_text(resp, 200, engagement_text(r->doc, &r->items, r->extra));
+    json_decref(r->doc);
+    json_decref(r->extra);
+    r->doc = r->extra = NULL;
+    repo_report_table_free(&r->items);
+}
+
+/* Sends the engagement report as JSON, or as CSV rows when the client asked for them. The JSON's items and
+ * findings are freed as soon as its text is written, before the text becomes the body. */
+static int respond_engagement(const struct _u_request *req, struct _u_response *resp, struct report_read *r)
+{
+    if (!csv_out_wanted(http_header(req, "Accept"))) {
+        char *text = engagement_text(r->doc, &r->items, r->extra);
+        report_read_release(r);
+        return http_json_text(resp, 200, text);
+    }
     json_t *rows = json_array();
     char *csv =
         rows && report_engagement_each(&r->items, r->extra, emit_row, rows) == 0
@@ -252,9 +265,7 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
     struct report_read r = {.who = who, .p = &p};
     enum app_status st = heavy_read_run(app, resp, read_engagement, &r);
     int rc = st != APP_OK ? report_failed(resp, st) : respond_engagement(req, resp, &r);
-    json_decref(r.doc);
-    json_decref(r.extra);
-    repo_report_table_free(&r.items);
+    report_read_release(&r);
     return rc;
 }
 
