@@ -184,6 +184,12 @@ static int cmd_serve(const struct config *cfg)
      * next one instead of staying resident in another thread's arena (institution KPIs at 40,000 students:
      * peak RSS 278 → 198 MB over six runs; no measurable cost on GET /students/{n}). */
     mallopt(M_ARENA_MAX, 2);
+    /* Blocks of 1 MiB and more mapped on their own, and unmapped when freed. glibc's default threshold
+     * rises to the largest block freed (up to 32 MiB), after which a report's big buffers (its body, its
+     * batches' results) stay in the arenas: engagement at 160,000 students, four runs in one process, peak
+     * RSS 77 → 143 MB; with the fixed threshold 77 → 82 MB, RSS after each run 23 MB, and KPIs and school
+     * compliance at 40,000 students no slower (alternating runs). */
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
     signal(SIGPIPE, SIG_IGN);
     return with_app(cfg, serve_and_deliver, 1);
 }
