@@ -25,6 +25,11 @@ void access_scope_of(const struct principal *p, struct access_scope *out)
     out->params[4] = access_has_role(p, ROLE_TUTOR | ROLE_SENIOR_TUTOR) ? p->sub : NULL;
 }
 
+int access_scope_sees_all(const struct access_scope *scope)
+{
+    return strcmp(scope->params[0], "t") == 0;
+}
+
 enum app_status access_senior_gate(struct db_conn *conn, const struct principal *who, const char *sql, int nparams,
                                    const char *const *params)
 {

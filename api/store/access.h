@@ -16,6 +16,10 @@ struct access_scope {
 /* Fills *out from the principal. The scope points into *p and *out: keep both alive while using it. */
 void access_scope_of(const struct principal *p, struct access_scope *out);
 
+/* 1 when the scope sees every row (its sees_all parameter is "t"), else 0: the reads that have a statement
+ * without the access condition for such callers choose it by this. */
+int access_scope_sees_all(const struct access_scope *scope);
+
 /* The SQL condition "the caller may see students row `s`" (SPEC §2), given the numbers of the five scope
  * parameters — the one definition every query uses:
  *   sees_all (admin, registry); the student themself; a senior tutor of the student's school or partner

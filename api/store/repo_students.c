@@ -165,7 +165,7 @@ static const char *student_get_statement(const char *number, const struct access
 {
     const char *const *sc = scope->params;
     params[0] = number;
-    if (strcmp(sc[0], "t") == 0)
+    if (access_scope_sees_all(scope))
         return *n = 1, "student_get_all";
     if (!sc[1] && !sc[3] && sc[4])
         return params[1] = sc[4], *n = 2, "student_get_tutor";

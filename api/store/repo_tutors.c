@@ -66,7 +66,7 @@ enum app_status repo_tutor_school(struct db_conn *conn, const struct principal *
     struct access_scope scope;
     access_scope_of(who, &scope);
     const char *params[6] = {number, scope.params[0], NULL, scope.params[2], scope.params[3], scope.params[4]};
-    const struct db_step step = strcmp(scope.params[0], "t") == 0
+    const struct db_step step = access_scope_sees_all(&scope)
                                     ? (struct db_step){"tutor_school_all", SCHOOL_ALL_SQL, 1, params}
                                     : (struct db_step){"tutor_school", SCHOOL_SQL, 6, params};
     PGresult *res = NULL;
