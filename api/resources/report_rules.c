@@ -73,6 +73,14 @@ static enum app_status load_facts(struct db_conn *conn, const char *const *numbe
     return st == APP_CONFLICT ? APP_OK : st;
 }
 
+/* The tutors' facts of the n sorted student numbers `keys`, loaded once for all of a report's batches:
+ * repo_facts_load_tutors over the range from the first to the last (n == 0: nobody). */
+static enum app_status load_tutors_of(struct db_conn *conn, const char *const *keys, size_t n, const char *on,
+                                      struct facts_set *out)
+{
+    return repo_facts_load_tutors(conn, n ? keys[0] : NULL, n ? keys[n - 1] : NULL, on, out);
+}
+
 /* 1 when f holds a breached finding of one of the rule types in `mask`, else 0. */
 static int any_breached(const pe_findings *f, unsigned mask)
 {
@@ -235,8 +243,7 @@ static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, cons
         return APP_NOMEM;
     memset(j->breach, -1, j->n_keys + 1);
     memset(j->state, TUTOR_UNSEEN, n_tutors + 1);
-    const char *first = j->n_keys ? j->keys[0] : NULL, *last = j->n_keys ? j->keys[j->n_keys - 1] : NULL;
-    enum app_status st = repo_facts_load_tutors(conn, first, last, year->as_of, &j->tutor_facts);
+    enum app_status st = load_tutors_of(conn, j->keys, j->n_keys, year->as_of, &j->tutor_facts);
     if (st != APP_OK)
         return st;
     size_t start = 0;
@@ -455,11 +462,8 @@ enum app_status report_rules_engagement(struct db_conn *conn, const struct princ
     const char **numbers = NULL;
     int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
-    size_t n = tutees.n;
     if (st == APP_OK)
-        st = (numbers = tutee_numbers(&tutees))
-                 ? repo_facts_load_tutors(conn, n ? numbers[0] : NULL, n ? numbers[n - 1] : NULL, as_of, &tutors)
-                 : APP_NOMEM;
+        st = (numbers = tutee_numbers(&tutees)) ? load_tutors_of(conn, numbers, tutees.n, as_of, &tutors) : APP_NOMEM;
     for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
         size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
         st = escalate_batch(conn, &tutees, numbers, start, size, &tutors, school, as_of, items, &judged);
