@@ -18,17 +18,14 @@
  * strings as stored, dates, timestamps and the history's dates as PostgreSQL's own JSON text (to_json: the
  * same encoding json_build_object uses, whatever the session's DateStyle) — and student_one_json writes
  * the object with the same keys, order and separators (`"key" : value`, `, `) byte for byte
- * (tests/api/test_students.c compares it with the SQL function's text). The history is one correlated
- * ARRAY subquery over the (student_number, from_date) primary key, in the order the index scan delivers,
- * joined into "status \"date\"" items separated by commas (statuses are vocabulary words, without spaces
- * or commas), NULL when there are none — string_agg's answer, without an aggregate: the statement ran
- * 7-10 % more often per second (pgbench -M prepared, side by side). */
+ * (tests/api/test_students.c compares it with the SQL function's text). The history is the student row's
+ * copy of it (sql/024): "status \"date\"" items in date order separated by commas (statuses are vocabulary
+ * words, without spaces or commas), NULL when there are none. Read from student_status_history instead, it
+ * cost a second index lookup per read. */
 #define STUDENT_ONE_COLUMNS                                                                                            \
     "s.student_number, s.name, s.email, s.school, s.partner_school, s.programme, s.level, s.cohort, s.status,"         \
     " to_json(s.registered_on)::text, to_json(s.course_start)::text, to_json(s.date_of_birth)::text, s.version::text," \
-    " to_json(s.created_at)::text, to_json(s.updated_at)::text,"                                                       \
-    " NULLIF(array_to_string(ARRAY(SELECT h.status || ' ' || to_json(h.from_date)::text"                               \
-    " FROM student_status_history h WHERE h.student_number = s.student_number ORDER BY h.from_date), ','), '')"
+    " to_json(s.created_at)::text, to_json(s.updated_at)::text, s.status_history"
 
 /* The keys of tutord_student_json in its order, and whether each column is a string to quote (else it is
  * JSON text already: a number or to_json's output). Column i of STUDENT_ONE_COLUMNS is key i. */

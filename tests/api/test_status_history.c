@@ -27,18 +27,24 @@ static long put_student(const char *number, const char *status, const char *stat
     return tt_status("PUT", path, cw.tok_registry, body);
 }
 
-/* Asserts the student's history reads `expected` (tt_status_history's compact form). */
+static long count_sql(const char *sql, const char *number)
+{
+    const char *p[1] = {number};
+    return harness_sql_long(sql, 1, p);
+}
+
+/* Asserts the student's history reads `expected` (tt_status_history's compact form), and that the copy the
+ * read answers from (students.status_history, sql/024) is the history table's, entry for entry. */
 static void expect_history(const char *number, const char *expected)
 {
     char *h = tt_status_history(number, cw.tok_admin);
     ck_assert_str_eq(h, expected);
     free(h);
-}
-
-static long count_sql(const char *sql, const char *number)
-{
-    const char *p[1] = {number};
-    return harness_sql_long(sql, 1, p);
+    ck_assert_int_eq(count_sql("SELECT count(*) FROM students WHERE student_number = $1"
+                               " AND status_history IS NOT DISTINCT FROM tutord_status_history_text(student_number)"
+                               " AND status_history IS NOT NULL",
+                               number),
+                     1);
 }
 
 static char *today(void)
