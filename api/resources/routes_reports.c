@@ -8,6 +8,7 @@
  * institution total); engagement and workload cover every school the caller may read. */
 #include "routes.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,7 +289,8 @@ static const struct csv_column WORKLOAD_COLUMNS[] = {
     {"active", "t.active"},
 };
 
-/* One CSV row per tutor {s: school, t: tutor}, and one with no tutor for a school that has none. */
+/* One CSV row per tutor {s: school, t: tutor}, and one with no tutor for a school that has none (the
+ * tutors' text parsed here: only the CSV answer needs them as values). */
 static json_t *workload_rows(const json_t *schools)
 {
     json_t *rows = json_array();
@@ -296,13 +298,93 @@ static json_t *workload_rows(const json_t *schools)
     const json_t *school, *tutor;
     json_array_foreach(schools, i, school)
     {
-        const json_t *tutors = json_object_get(school, "tutors");
+        json_t *tutors = json_loads(json_string_value(json_object_get(school, "tutors")), 0, NULL);
         json_array_foreach(tutors, j, tutor)
             json_array_append_new(rows, json_pack("{s:O, s:O}", "s", school, "t", tutor));
         if (json_array_size(tutors) == 0)
             json_array_append_new(rows, json_pack("{s:O}", "s", school));
+        json_decref(tutors);
     }
     return rows;
+}
+
+/* Appends v as respond() writes it (compact; any value). */
+static void put_json(struct strbuf *sb, const json_t *v)
+{
+    char *text = json_dumps(v, JSON_ENCODE_ANY | CSV_OUT_JSON_FLAGS);
+    if (!text)
+        sb->failed = 1;
+    else
+        strbuf_puts(sb, text);
+    free(text);
+}
+
+/* Upper-cases the hex digits of the \u escapes in JSON text: PostgreSQL's to_json writes a control
+ * character as \u001b, jansson as \u001B (a backslash outside a string is not JSON). */
+static void upper_unicode_escapes(char *text)
+{
+    for (char *c = text; *c; c++) {
+        if (*c != '\\' || !c[1])
+            continue;
+        if (c[1] == 'u')
+            for (int k = 2; k < 6 && c[k]; k++)
+                c[k] = (char)toupper((unsigned char)c[k]);
+        c++; /* the escaped character: an escaped backslash starts nothing */
+    }
+}
+
+/* Appends a school's object, its members in their order, "tutors" (JSON text already) as jansson would
+ * write it. */
+static void put_workload_school(struct strbuf *sb, json_t *school)
+{
+    const char *key;
+    json_t *value;
+    const char *sep = "{";
+    json_object_foreach(school, key, value)
+    {
+        json_t *name = json_string(key);
+        strbuf_puts(sb, sep);
+        put_json(sb, name);
+        strbuf_puts(sb, ":");
+        if (strcmp(key, "tutors") == 0 && json_is_string(value)) {
+            size_t at = sb->len;
+            strbuf_puts(sb, json_string_value(value));
+            if (!sb->failed)
+                upper_unicode_escapes(sb->data + at);
+        } else
+            put_json(sb, value);
+        json_decref(name);
+        sep = ",";
+    }
+    strbuf_puts(sb, *sep == '{' ? "{}" : "}");
+}
+
+/* The workload's JSON text: the school's object, or {as_of, schools} for all (NULL when one school was
+ * asked for and none came back, as respond() would send). */
+static char *workload_text(const json_t *schools, const char *as_of, int one_school)
+{
+    struct strbuf sb = {0};
+    if (one_school) {
+        if (json_array_size(schools) == 0)
+            return NULL;
+        put_workload_school(&sb, json_array_get(schools, 0));
+        return strbuf_take(&sb);
+    }
+    json_t *day = json_string(as_of);
+    strbuf_puts(&sb, "{\"as_of\":");
+    put_json(&sb, day);
+    strbuf_puts(&sb, ",\"schools\":[");
+    size_t i;
+    json_t *school;
+    json_array_foreach(schools, i, school)
+    {
+        if (i > 0)
+            strbuf_puts(&sb, ",");
+        put_workload_school(&sb, school);
+    }
+    strbuf_puts(&sb, "]}");
+    json_decref(day);
+    return strbuf_take(&sb);
 }
 
 /* uow_work: the schools' workload and their policies in force, in the report's snapshot. */
@@ -334,11 +416,15 @@ static int callback_reports_workload(const struct _u_request *req, struct _u_res
         json_decref(schools);
         return report_failed(resp, st);
     }
-    json_t *rows = workload_rows(schools);
-    json_t *doc = p.school ? json_incref(json_array_get(schools, 0))
-                           : json_pack("{s:s, s:O}", "as_of", r.as_of, "schools", schools);
-    int rc = respond(req, resp, doc, rows, WORKLOAD_COLUMNS, sizeof(WORKLOAD_COLUMNS) / sizeof(WORKLOAD_COLUMNS[0]));
-    json_decref(rows);
+    int rc;
+    if (csv_out_wanted(http_header(req, "Accept"))) {
+        json_t *rows = workload_rows(schools);
+        rc = csv_out_send(
+            resp, 200, csv_out_table(WORKLOAD_COLUMNS, sizeof(WORKLOAD_COLUMNS) / sizeof(WORKLOAD_COLUMNS[0]), rows));
+        json_decref(rows);
+    } else {
+        rc = http_json_text(resp, 200, workload_text(schools, r.as_of, p.school != NULL));
+    }
     json_decref(schools);
     return rc;
 }

@@ -90,9 +90,10 @@ enum {
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,
                                    const char *as_of, struct report_table *out);
 
-/* The workload of each school: a JSON array [{school, as_of, tutees, allocated,
- * tutors: [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees, pct_of_capacity, ...}]}];
- * senior_tutor_hours come from the school's policy (report_rules_senior_hours). */
+/* The workload of each school: a JSON array [{school, as_of, tutees, allocated, tutors}], where tutors is
+ * a string: the compact JSON text of [{tutor, name, capacity, tutees, cover_tutees, secondary_tutees,
+ * pct_of_capacity, ...}], to be sent as it is; senior_tutor_hours come from the school's policy
+ * (report_rules_senior_hours). */
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out);
 

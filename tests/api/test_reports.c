@@ -578,6 +578,48 @@ START_TEST(test_workload_figures)
 }
 END_TEST
 
+/* The workload's JSON is written from the tutors' text the database composes (repo_reports.c): it must be
+ * the compact text jansson writes for the same document, byte for byte — a name with quotes, a backslash,
+ * a slash, control characters (0x1f: PostgreSQL writes \u001f, jansson \u001F) and non-ASCII letters, a share of
+ * capacity with a fraction (2 of 3: 66.7) and a whole one (100.0) — for one school and for the institution. */
+START_TEST(test_workload_text_is_compact_json)
+{
+    char code[24], t[2][24], s[3][24], path[128];
+    tt_new_school(code, sizeof(code), "W", NULL);
+    new_tutor(code, "3", t[0], sizeof(t[0]));
+    new_tutor(code, "1", t[1], sizeof(t[1]));
+    const char *p[1] = {t[0]};
+    free(harness_sql("UPDATE staff SET name = E'Zo\u00eb \"Q\" back\\\\slash / \\n\\t\\x01\\x1f \u540d'"
+                     " WHERE staff_number = $1",
+                     1, p));
+    for (int i = 0; i < 3; i++) {
+        new_student(code, "2011-09-19", "studying", s[i], sizeof(s[i]));
+        tt_allocate(s[i], t[i < 2 ? 0 : 1], "2011-09-20");
+    }
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/workload?school=%s", code);
+    const char *paths[] = {path, "/reports/workload"};
+    for (size_t k = 0; k < 2; k++) {
+        struct tt_response r;
+        ck_assert_int_eq(harness_request("GET", paths[k], admin, NULL, NULL, NULL, &r), 0);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_ptr_nonnull(r.json);
+        char *again = json_dumps(r.json, JSON_COMPACT | JSON_REAL_PRECISION(15));
+        ck_assert_str_eq(r.body, again);
+        free(again);
+        if (k == 0) {
+            const json_t *tutors = json_object_get(r.json, "tutors");
+            ck_assert_str_eq(json_string_value(json_object_get(json_array_get(tutors, 0), "name")),
+                             "Zo\u00eb \"Q\" back\\slash / \n\t\x01\x1f \u540d");
+            ck_assert_ptr_nonnull(strstr(r.body, "\"pct_of_capacity\":66.7,"));
+            ck_assert_ptr_nonnull(strstr(r.body, "\"pct_of_capacity\":100.0,"));
+        }
+        harness_response_free(&r);
+    }
+    free(admin);
+}
+END_TEST
+
 /* The senior tutor hours of school `code` in the workload report as of `as_of` (null: -1). */
 static int hours_on(const char *code, const char *as_of, const char *token)
 {
@@ -721,6 +763,7 @@ int main(void)
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
         test_workload_figures,
+        test_workload_text_is_compact_json,
         test_workload_senior_hours_from_the_policy,
         test_access_per_role,
         test_bad_parameters_are_400_naming_them,
