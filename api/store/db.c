@@ -97,6 +97,19 @@ static void log_notice(void *cls, const char *message)
     log_text(LOG_WARN, "libpq", message);
 }
 
+/* The session settings the statements' text answers depend on, whatever the server, database, role or
+ * URL set: dates as ISO text (the facts, the reports and the CSVs read date::text as YYYY-MM-DD). A SET of
+ * its own rather than the connection's options, which would replace any options the URL gives. */
+static int pin_settings(PGconn *pg)
+{
+    PGresult *res = PQexec(pg, "SET DateStyle = ISO");
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        log_text(LOG_WARN, "libpq", PQerrorMessage(pg));
+    PQclear(res);
+    return ok ? 0 : -1;
+}
+
 /* Opens (or re-opens) the connection; network I/O, so never called with the pool lock held. */
 static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
 {
@@ -117,7 +130,7 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
         return APP_UNAVAILABLE;
     }
     PQsetNoticeProcessor(conn->pg, log_notice, NULL);
-    if (prepare_all(conn, conn->statements) != 0) {
+    if (pin_settings(conn->pg) != 0 || prepare_all(conn, conn->statements) != 0) {
         PQfinish(conn->pg);
         conn->pg = NULL;
         return APP_DB;

@@ -126,6 +126,38 @@ START_TEST(test_student_facts)
 }
 END_TEST
 
+/* Dates come back as ISO text whatever DateStyle the connection asked for (db.c pins it): a pool whose
+ * URL asks for 'SQL, DMY' ("17/10/2026") loads the same dates. */
+START_TEST(test_facts_whatever_the_date_style)
+{
+    char url[1200];
+    const char *base = harness_database_url();
+    snprintf(url, sizeof(url), "%s%soptions=-c%%20DateStyle%%3DSQL%%2CDMY", base, strchr(base, '?') ? "&" : "?");
+    struct db_pool *other = db_pool_new(url, "none", 1, 5000, NULL);
+    ck_assert_ptr_nonnull(other);
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(other, &conn), APP_OK);
+    PGresult *res = NULL;
+    ck_assert_int_eq(
+        db_query(conn, "SELECT current_setting('DateStyle'), '2026-10-17'::date::text", 0, NULL, &res, NULL), APP_OK);
+    ck_assert_str_eq(PQgetvalue(res, 0, 0), "ISO, DMY"); /* the URL's order, ISO text */
+    ck_assert_str_eq(PQgetvalue(res, 0, 1), "2026-10-17");
+    PQclear(res);
+    const char *keys[1] = {students[0]};
+    struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = "2026-11-01"};
+    struct facts_set set;
+    ck_assert_int_eq(repo_facts_load(conn, &q, &set), APP_OK);
+    db_release(other, conn);
+    ck_assert_int_eq(set.n_students, 1);
+    const pe_student *st = &set.students[0].student;
+    ck_assert_int_eq(st->course_start, day("2025-09-22"));
+    ck_assert_int_eq(st->exemptions[0].from, day("2026-10-01"));
+    ck_assert_int_eq(st->feedback_invited[0], day("2026-10-06"));
+    repo_facts_free(&set);
+    db_pool_free(other);
+}
+END_TEST
+
 START_TEST(test_tutor_facts)
 {
     struct facts_set set;
@@ -183,7 +215,8 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_student_facts, test_tutor_facts, test_school_facts_and_fixed_query_count, NULL};
+    const TTest *const tests[] = {test_student_facts, test_facts_whatever_the_date_style, test_tutor_facts,
+                                  test_school_facts_and_fixed_query_count, NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
     return harness_run(&suite);
