@@ -1,7 +1,8 @@
-/* repo_facts.c — the policy engine's facts for a set of students: eleven queries at most, whatever the
+/* repo_facts.c — the policy engine's facts for a set of students: twelve queries at most, whatever the
  * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names of
  * lib/vocab.h's lists, in the engine's order), rows come sorted by key in the "C" collation so they merge with strcmp
- * order. */
+ * order — but for the contacts, which come in their index's order (the database's collation) and are filed by
+ * binary search. */
 #include "repo_facts.h"
 
 #include <stddef.h>
@@ -48,13 +49,15 @@ static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array
                          " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE " IN_SET(
                              "student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id";
 
-/* summary_at: the first `shared` note on the contact (the summary provided to the student), from one
- * grouped pass over the set's notes (notes_student_idx), hash-joined to the contacts: no per-contact
- * lookup and no scan of other students' notes. senior_tutor: whether the contact's staff member holds the
- * role — `IN` an uncorrelated subquery, which PostgreSQL runs once into a hash (the senior tutors: a few
- * dozen, read from their partial index, sql/022) probed per contact. It replaced a join to the same rows,
- * which planned as an index lookup per contact (memoized for a batch): the hashed subplan made the
- * statement 15 % cheaper for one student (pgbench, generic plan) and a 4,000-student school's 9 %.
+/* Contacts in the order of contacts_student_facts_idx (student_number in the database's collation, sort_at,
+ * id), which the index-only scan delivers, so that nothing sorts them: a 4,000-student school's 150,000
+ * contacts sorted in "C" spilled to disk and took 45 % of the statement (EXPLAIN ANALYZE, TIMING OFF,
+ * alternating: 340-480 ms with the sort, 177-250 without). summary_at comes apart (NOTE_SUMMARY_SQL): joined
+ * here, the hash join's output order is not one the planner can use. senior_tutor: whether the contact's
+ * staff member holds the role — `IN` an uncorrelated subquery, which PostgreSQL runs once into a hash (the
+ * senior tutors: a few dozen, read from their partial index, sql/022) probed per contact. It replaced a join
+ * to the same rows, which planned as an index lookup per contact (memoized for a batch): the hashed subplan
+ * made the statement 15 % cheaper for one student (pgbench, generic plan) and a 4,000-student school's 9 %.
  * Instants as whole epoch seconds: date_part is double precision, extract numeric (three numeric operations
  * per instant, 10 % of the statement); a double is exact to 2.4e-7 s at today's epoch, finer than the
  * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen). */
@@ -63,16 +66,19 @@ static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position
                            " c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint,"
                            " array_position(" PE_SQL_ARRAY(
                                PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"
-                                                    " c.wellbeing_check, c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles)),"
-                                                    " COALESCE(floor(date_part('epoch', ns.first_at))::bigint, 0)"
+                                                    " c.wellbeing_check, c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))"
                                                     " FROM contacts c"
-                                                    " LEFT JOIN (SELECT n.contact_id, min(n.created_at) AS first_at FROM notes n"
-                                                    "            WHERE " IN_SET(
-                                                        "n.student_number") " AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
-                                                                            "            GROUP BY n.contact_id) ns ON ns.contact_id = c.id"
-                                                                            " WHERE " IN_SET(
-                                                                                "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
-                                                                                                    " ORDER BY c.student_number COLLATE \"C\", c.sort_at, c.id";
+                                                    " WHERE " IN_SET(
+                                                        "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
+                                                                            " ORDER BY c.student_number, c.sort_at, c.id";
+
+/* summary_at of the set's contacts: the first `shared` note on each (the summary provided to the student),
+ * from one grouped pass over the set's notes (notes_student_idx). A note's student is its contact's
+ * (notes_contact_fkey), so each row is filed within its student's contacts. In no order. */
+static const char NOTE_SUMMARY_SQL[] =
+    "SELECT n.student_number, n.contact_id, floor(date_part('epoch', min(n.created_at)))::bigint FROM notes n"
+    " WHERE " IN_SET("n.student_number") " AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
+                                         " GROUP BY n.student_number, n.contact_id";
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
 static const char CONCERN_SQL[] =
@@ -240,6 +246,26 @@ static long student_index(const struct facts_set *set, const char *number, size_
     return *cursor < set->n_students && strcmp(set->students[*cursor].number, number) == 0 ? (long)*cursor : -1;
 }
 
+/* The index of student `number` by binary search over the sorted students (for rows in any order), or -1;
+ * *last: the previous row's answer, tried first (rows of one student come together). */
+static long student_find(const struct facts_set *set, const char *number, long *last)
+{
+    if (*last >= 0 && strcmp(set->students[*last].number, number) == 0)
+        return *last;
+    size_t lo = 0, hi = set->n_students;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->students[mid].number, number);
+        if (c == 0)
+            return *last = (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
 /* As student_index, over the sorted tutors. */
 static long tutor_index(const struct facts_set *set, const char *staff, size_t *cursor)
 {
@@ -303,7 +329,8 @@ typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 
 struct table {
     const char *name;    /* its prepared statement's name */
-    const char *sql;     /* $1: the owners' keys; rows sorted by owner (column 0, "C" collation) */
+    const char *sql;     /* $1: the owners' keys; rows grouped by owner (column 0), sorted in "C" unless db_order */
+    int db_order;        /* the owners' groups come in the database's collation: found by binary search */
     int by_tutor;        /* owners are the set's tutors, else its students */
     int kinds;           /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
     size_t size;         /* element size */
@@ -353,7 +380,7 @@ static void parse_contact(const PGresult *res, int r, void *elem)
     c->reply_to = int_at(res, r, 7);
     c->wellbeing_check = bool_at(res, r, 8);
     c->senior_tutor = bool_at(res, r, 9);
-    c->summary_at = int_at(res, r, 10);
+    c->summary_at = 0; /* none, until a note summary says otherwise (take_summaries) */
 }
 
 static void attach_contact(struct facts_set *set, size_t owner, size_t elem)
@@ -445,17 +472,19 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
+#define TABLE3(sql, db_order, by_tutor, kinds, type, field, parse, attach)                                             \
     {                                                                                                                  \
-        "facts_" #attach, sql, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),                       \
+        "facts_" #attach, sql, db_order, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),             \
             offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
     }
+#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
+    TABLE3(sql, 0, by_tutor, kinds, type, field, parse, attach)
 #define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
 
 static const struct table STUDENT_TABLES[] = {
     TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
     TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
-    TABLE(CONTACT_SQL, 0, 1, pe_contact, contacts, contact),
+    TABLE3(CONTACT_SQL, 1, 0, 1, pe_contact, contacts, contact, contact),
     TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
     TABLE(EXEMPTION_SQL, 0, 0, pe_exemption, exemptions, exemption),
     TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), 0, 0, pe_date, invited, invited, invited),
@@ -479,11 +508,14 @@ static enum app_status take_table(struct facts_set *set, const struct table *t, 
     int n = PQntuples(res);
     void **array = (void **)((char *)set + t->array);
     size_t *count = (size_t *)((char *)set + t->count), cursor = 0;
+    long last = -1;
     if (!(*array = rows_alloc(n, t->size)))
         return APP_NOMEM;
     for (int r = 0; r < n; r++) {
         const char *key = text_at(res, r, 0);
-        long owner = t->by_tutor ? tutor_index(set, key, &cursor) : student_index(set, key, &cursor);
+        long owner = t->db_order   ? student_find(set, key, &last)
+                     : t->by_tutor ? tutor_index(set, key, &cursor)
+                                   : student_index(set, key, &cursor);
         if (owner < 0)
             continue;
         t->parse(res, r, (char *)*array + *count * t->size);
@@ -509,6 +541,24 @@ static enum app_status take_tutors(struct facts_set *set, const PGresult *res)
         t->permanent_exception = bool_at(res, r, 6);
     }
     return APP_OK;
+}
+
+/* Sets summary_at of the contacts the rows of NOTE_SUMMARY_SQL name, each looked for among its student's. */
+static void take_summaries(struct facts_set *set, const PGresult *res)
+{
+    long last = -1;
+    for (int r = 0; r < PQntuples(res); r++) {
+        long owner = student_find(set, text_at(res, r, 0), &last);
+        if (owner < 0)
+            continue;
+        const struct facts_student *s = &set->students[owner];
+        long long id = int_at(res, r, 1);
+        for (size_t c = s->first_contact; c < s->first_contact + s->n_contacts; c++)
+            if (set->contacts[c].id == id) {
+                set->contacts[c].summary_at = int_at(res, r, 2);
+                break;
+            }
+    }
 }
 
 /* The school's own facts (a row of SCHOOL_SQL). */
@@ -602,13 +652,15 @@ static enum app_status take_tutor_tables(struct facts_set *set, PGresult *const 
     return st;
 }
 
-/* Queues the statements of the set's tables: the students', then (tutor_params non-NULL) the tutors'. */
+/* Queues the statements of the set's tables: the students', their contacts' note summaries, then
+ * (tutor_params non-NULL) the tutors'. */
 static void add_tables(struct trip *t, int named, const char *const *student_params, const char *const *tutor_params)
 {
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
         add_step(t, named, tb->name, tb->sql, tb->kinds ? 2 : 1, student_params);
     }
+    add_step(t, named, "facts_note_summaries", NOTE_SUMMARY_SQL, 1, student_params);
     if (tutor_params)
         add_tutor_tables(t, named, tutor_params, TUTOR_SQL, TUTOR_TABLES);
 }
@@ -621,10 +673,12 @@ static enum app_status take_tables(struct facts_set *set, PGresult *const *resul
     size_t n_student = sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]);
     for (size_t i = 0; st == APP_OK && i < n_student; i++)
         st = take_table(set, &STUDENT_TABLES[i], results[i]);
-    if (st == APP_OK)
+    if (st == APP_OK) {
         fill_missing_statuses(set);
+        take_summaries(set, results[n_student]);
+    }
     if (st != APP_OK || !lender)
-        return st == APP_OK ? take_tutor_tables(set, results + n_student, TUTOR_TABLES) : st;
+        return st == APP_OK ? take_tutor_tables(set, results + n_student + 1, TUTOR_TABLES) : st;
     set->tutors = lender->tutors, set->n_tutors = lender->n_tutors;
     set->absences = lender->absences, set->n_absences = lender->n_absences;
     set->training = lender->training, set->n_training = lender->n_training;

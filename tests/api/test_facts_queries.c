@@ -16,6 +16,7 @@ static struct db_pool *pool;
 static char school[24], tutor[24], senior[24], temp[24];
 static char students[5][24];
 static char meeting[24];
+static char others[5][24]; /* a contact of each of students 1-4 */
 
 /* Runs `sql` with the parameters and discards the result. */
 static void run(const char *sql, int n, const char *const *p)
@@ -40,6 +41,12 @@ static void make_rows(void)
         tt_student_full(students[i], school, NULL, NULL, "2026-09-21");
         tt_allocate(students[i], i == 4 ? temp : tutor, "2026-09-21");
     }
+    for (int i = 1; i < 5; i++)
+        tt_contact(students[i], i == 4 ? temp : tutor, "meeting", "to_student", "2026-10-20T10:00:00Z", NULL,
+                   others[i]);
+    run("INSERT INTO notes (student_number, author, visibility, created_at, contact_id) VALUES"
+        " ($1, $2, 'shared', '2026-10-21T09:00:00Z', $3::bigint)",
+        3, (const char *const[]){students[3], tutor, others[3]});
     const char *s = students[0];
     run("UPDATE students SET course_start = '2025-09-22' WHERE student_number = $1", 1, (const char *const[]){s});
     run("INSERT INTO student_exemptions (student_number, starts_on, ends_on, reason, rules, created_by)"
@@ -183,12 +190,33 @@ START_TEST(test_tutor_facts)
 }
 END_TEST
 
+/* Contacts come in the database's order and are filed by binary search: each student gets their own, and a
+ * note's summary reaches the contact it is on (student 3's), no other. */
+START_TEST(test_contacts_filed_under_their_students)
+{
+    struct facts_set set;
+    load(5, &set);
+    pe_instant summary;
+    ck_assert_int_eq(pe_instant_parse("2026-10-21T09:00:00Z", &summary), PE_OK);
+    for (int i = 1; i < 5; i++) {
+        const struct facts_student *st = &set.students[i];
+        ck_assert_str_eq(st->number, students[i]);
+        ck_assert_int_eq(st->n_contacts, 1);
+        const pe_contact *c = &set.contacts[st->first_contact];
+        ck_assert_int_eq(c->id, atoll(others[i]));
+        ck_assert_int_eq(c->summary_at, i == 3 ? summary : 0);
+    }
+    ck_assert_int_eq(set.students[0].n_contacts, 1);
+    repo_facts_free(&set);
+}
+END_TEST
+
 START_TEST(test_school_facts_and_fixed_query_count)
 {
     struct facts_set one, five;
     int q1 = load(1, &one), q5 = load(5, &five);
     ck_assert_int_eq(q1, q5); /* whatever the size of the set */
-    ck_assert_int_eq(q1, 11);
+    ck_assert_int_eq(q1, 12); /* the selection, six student tables, note summaries, four tutor tables */
     repo_facts_free(&one);
     repo_facts_free(&five);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = school, .on = "2026-11-01"};
@@ -215,8 +243,9 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_student_facts, test_facts_whatever_the_date_style, test_tutor_facts,
-                                  test_school_facts_and_fixed_query_count, NULL};
+    const TTest *const tests[] = {
+        test_student_facts, test_facts_whatever_the_date_style,      test_contacts_filed_under_their_students,
+        test_tutor_facts,   test_school_facts_and_fixed_query_count, NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
     return harness_run(&suite);
