@@ -57,6 +57,9 @@ SELECT c.student, st.registered_on + d.k * 100, d.status
        (VALUES (3, 'completed'), (2, 'suspended'), (1, 'placement')) d (k, status)
  WHERE c.n % 3 = 0 ORDER BY c.n, d.k DESC
     ON CONFLICT DO NOTHING;
+-- written to the history table directly, so its copy on the student's row is rewritten too (sql/024)
+UPDATE students s SET status_history = tutord_status_history_text(s.student_number)
+ WHERE s.student_number IN (SELECT student FROM cases WHERE n % 3 = 0);
 SELECT format('SELECT %L', 'case ' || student || ' ' || scope),
        CASE WHEN '$1' = 'new' AND all_ = 't' THEN format('EXECUTE new_all(%L)', student)
             ELSE format('EXECUTE %s_get(%L, %L, %L, %L, %L, %L)', '$1', student, all_, self, schools, senior_, tutor_)
