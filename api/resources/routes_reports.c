@@ -192,17 +192,24 @@ static enum app_status read_engagement(struct db_conn *conn, void *ctx)
     return st;
 }
 
+/* Appends v as the reports write JSON (compact; any value). */
+static void put_json(struct strbuf *sb, const json_t *v)
+{
+    char *text = json_dumps(v, JSON_ENCODE_ANY | CSV_OUT_JSON_FLAGS);
+    if (!text)
+        sb->failed = 1;
+    else
+        strbuf_puts(sb, text);
+    free(text);
+}
+
 /* report_engagement_each's emit for JSON: the item's compact text, after a comma from the second on. */
 static int emit_json(json_t *item, void *ctx)
 {
     struct strbuf *sb = ctx;
-    char *text = json_dumps(item, CSV_OUT_JSON_FLAGS);
-    if (!text)
-        return -1;
     if (sb->len > 0 && sb->data[sb->len - 1] != '[')
         strbuf_puts(sb, ",");
-    strbuf_puts(sb, text);
-    free(text);
+    put_json(sb, item);
     return sb->failed ? -1 : 0;
 }
 
@@ -306,17 +313,6 @@ static json_t *workload_rows(const json_t *schools)
         json_decref(tutors);
     }
     return rows;
-}
-
-/* Appends v as respond() writes it (compact; any value). */
-static void put_json(struct strbuf *sb, const json_t *v)
-{
-    char *text = json_dumps(v, JSON_ENCODE_ANY | CSV_OUT_JSON_FLAGS);
-    if (!text)
-        sb->failed = 1;
-    else
-        strbuf_puts(sb, text);
-    free(text);
 }
 
 /* Upper-cases the hex digits of the \u escapes in JSON text: PostgreSQL's to_json writes a control

@@ -41,7 +41,8 @@ int evaluation_parse_as_of(const char *text, struct as_of *out)
 /* the named statements (small sets) run their generic plans: planned once per connection, not per call
  * (left to itself, PostgreSQL plans them afresh on every call: their custom plans look cheaper) */
 static const char STAMP_GENERIC_SQL[] = STAMP_SETTING_SQL("plan_cache_mode", "force_generic_plan");
-/* the contacts of a few thousand students sort in memory, not on disk (4 MB default) */
+/* a large set's sorts ("C" order: students, statuses, allocations) and groupings (note summaries) in memory,
+ * not on disk (4 MB default); the contacts, the largest, are not sorted (repo_facts.c) */
 static const char STAMP_WORK_MEM_SQL[] = STAMP_SETTING_SQL("work_mem", "64MB");
 /* the versions in force of the schools in $1 (school_policies rows are append-only: a row's key names
  * its document for good) */
