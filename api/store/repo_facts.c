@@ -13,13 +13,22 @@
 #include "strbuf.h"
 #include "vocab.h"
 
-/* Rows of the set's students: `col` one of the keys ($1), and within their range (min and max in the
- * database's own collation, so the condition only narrows, whatever that collation). The range lets a report's
- * batch of contiguous keys be read from an index range rather than a scan of the whole table filtered by the
- * keys, which grew with the institution instead of the batch. */
-#define IN_SET(col)                                                                                                    \
-    col " = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"                            \
-        " AND (SELECT max(k) FROM unnest($1::text[]) k)"
+/* Rows of the set's students: `col` one of the keys ($1). Every statement comes in two forms: a small set's
+ * (FACTS_NAMED_MAX keys at most, a named statement with its generic plan) selects by IN_KEYS alone, a large
+ * set's (unnamed, planned for its keys) by IN_KEY_RANGE. */
+#define IN_KEYS(col) col " = ANY ($1::text[])"
+/* IN_KEYS, and within the keys' range (min and max in the database's own collation, so the condition only
+ * narrows, whatever that collation). The range lets a report's batch of contiguous keys be read from an index
+ * range rather than a scan of the whole table filtered by the keys, which grew with the institution instead of
+ * the batch. A small set does without: its two aggregates over the keys are two more nodes for the executor to
+ * build at every execution, and each of its statements had two, some four (TUTOR_KEYS). A student's compliance
+ * (eleven statements with them) cost the database 630-650 µs of CPU without them against 900-920 with them,
+ * and served 2,130-2,210 requests/s against 1,660-1,700 (`stmts.sh`-style wrk at 32 connections, alternating,
+ * pg_stat_statements on). */
+#define IN_KEY_RANGE(col)                                                                                              \
+    IN_KEYS(col)                                                                                                       \
+    " AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"                                                   \
+    " AND (SELECT max(k) FROM unnest($1::text[]) k)"
 
 #define STUDENT_SQL                                                                                                    \
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
@@ -31,8 +40,11 @@
 #define STUDENT_TAIL                                                                                                   \
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
+/* A large set of students (FACTS_BY_STUDENTS beyond FACTS_NAMED_MAX keys). */
+static const char SELECT_BATCH_SQL[] = STUDENT_SQL IN_KEY_RANGE("s.student_number") STUDENT_TAIL;
+/* The named statements. */
 static const char *const SELECT_SQL[] = {
-    [FACTS_BY_STUDENTS] = STUDENT_SQL IN_SET("s.student_number") STUDENT_TAIL,
+    [FACTS_BY_STUDENTS] = STUDENT_SQL IN_KEYS("s.student_number") STUDENT_TAIL,
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
                                    " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
                                    " AND a.period @> $8::date)" STUDENT_TAIL,
@@ -40,14 +52,18 @@ static const char *const SELECT_SQL[] = {
     "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)" STUDENT_TAIL " LIMIT $9::bigint",
 };
 
-static const char STATUS_SQL[] = "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(
-    PE_VOCAB_STUDENT_STATUS) ", status) - 1 FROM student_status_history"
-                             " WHERE " IN_SET("student_number") " ORDER BY student_number COLLATE \"C\", from_date";
+/* Each statement of a table as a macro of its selection (IN_KEYS or IN_KEY_RANGE). */
+#define STATUS_SQL(in)                                                                                                 \
+    "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(                                            \
+        PE_VOCAB_STUDENT_STATUS) ", status) - 1"                                                                       \
+                                 " FROM student_status_history WHERE " in(                                             \
+                                     "student_number") " ORDER BY student_number COLLATE \"C\", from_date"
 
-static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array_position(" PE_SQL_ARRAY(
-    PE_VOCAB_ALLOC_KIND) ", kind) - 1,"
-                         " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE " IN_SET(
-                             "student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id";
+#define ALLOCATION_SQL(in)                                                                                             \
+    "SELECT student_number, staff_number, array_position(" PE_SQL_ARRAY(                                               \
+        PE_VOCAB_ALLOC_KIND) ", kind) - 1,"                                                                            \
+                             " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE " in(               \
+                                 "student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id"
 
 /* Contacts in the order of contacts_student_facts_idx (student_number in the database's collation, sort_at,
  * id), which the index-only scan delivers, so that nothing sorts them. A 4,000-student school's 150,000
@@ -63,34 +79,35 @@ static const char ALLOCATION_SQL[] = "SELECT student_number, staff_number, array
  * Instants as whole epoch seconds: date_part is double precision, extract numeric (three numeric operations
  * per instant, 10 % of the statement); a double is exact to 2.4e-7 s at today's epoch, finer than the
  * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen). */
-static const char CONTACT_SQL[] = "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(
-    PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"
-                           " c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint,"
-                           " array_position(" PE_SQL_ARRAY(
-                               PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"
-                                                    " c.wellbeing_check, c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))"
-                                                    " FROM contacts c"
-                                                    " WHERE " IN_SET(
-                                                        "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"
-                                                                            " ORDER BY c.student_number, c.sort_at, c.id";
+#define CONTACT_SQL(in)                                                                                                                                   \
+    "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(                                                                                        \
+        PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"                                                                                                           \
+                               " c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint,"                                              \
+                               " array_position(" PE_SQL_ARRAY(                                                                                           \
+                                   PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"                                                   \
+                                                        " c.wellbeing_check,"                                                                             \
+                                                        " c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))" \
+                                                        " FROM contacts c WHERE " in(                                                                     \
+                                                            "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"                  \
+                                                                                " ORDER BY c.student_number, c.sort_at, c.id"
 
 /* summary_at of the set's contacts: the first `shared` note on each (the summary provided to the student),
  * from one grouped pass over the set's notes (notes_student_idx). A note's student is its contact's
  * (notes_contact_fkey), so each row is filed within its student's contacts. In no order. */
-static const char NOTE_SUMMARY_SQL[] =
-    "SELECT n.student_number, n.contact_id, floor(date_part('epoch', min(n.created_at)))::bigint FROM notes n"
-    " WHERE " IN_SET("n.student_number") " AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"
-                                         " GROUP BY n.student_number, n.contact_id";
+#define NOTE_SUMMARY_SQL(in)                                                                                           \
+    "SELECT n.student_number, n.contact_id, floor(date_part('epoch', min(n.created_at)))::bigint FROM notes n"         \
+    " WHERE " in("n.student_number") " AND n.contact_id IS NOT NULL AND n.visibility = 'shared'"                       \
+                                     " GROUP BY n.student_number, n.contact_id"
 
 /* raised_by in pe_raised_by order (tutor, senior_tutor, student). */
-static const char CONCERN_SQL[] =
-    "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"
-    " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, ''),"
-    " array_position(" PE_SQL_ARRAY(
-        PE_VOCAB_RAISED_BY) ", c.raised_by_role) - 1"
-                            " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"
-                            " WHERE " IN_SET(
-                                "c.student_number") " ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id";
+#define CONCERN_SQL(in)                                                                                                \
+    "SELECT c.student_number, (c.raised_at AT TIME ZONE z.tz)::date::text,"                                            \
+    " COALESCE((c.closed_at AT TIME ZONE z.tz)::date::text, ''),"                                                      \
+    " array_position(" PE_SQL_ARRAY(                                                                                   \
+        PE_VOCAB_RAISED_BY) ", c.raised_by_role) - 1"                                                                  \
+                            " FROM concerns c, (SELECT time_zone AS tz FROM calendar_settings) z"                      \
+                            " WHERE " in(                                                                              \
+                                "c.student_number") " ORDER BY c.student_number COLLATE \"C\", c.raised_at, c.id"
 
 /* roles as PE_ROLE_* bits; permanent_exception: a non-permanent tutor's exception recorded with who
  * agreed it (sql/011). */
@@ -98,7 +115,7 @@ static const char CONCERN_SQL[] =
  * of FACTS_BY_TUTOR, else NULL). The tutor tables select by it (as an array: index scans on their
  * staff_number indexes), so that they go in the same round trip as the students' tables (rows of staff
  * outside the set are skipped when they are filed). */
-#define TUTOR_KEYS "(SELECT a.staff_number FROM allocations a WHERE " IN_SET("a.student_number") " UNION SELECT $2)"
+#define TUTOR_KEYS(in) "(SELECT a.staff_number FROM allocations a WHERE " in("a.student_number") " UNION SELECT $2)"
 
 /* As TUTOR_KEYS for repo_facts_load_tutors: everyone allocated to a student numbered from $1[1] to $1[2]
  * ("C" order), a superset of the tutors of any keys in that range (a tutor beyond the set's is never looked
@@ -131,13 +148,14 @@ static const char CONCERN_SQL[] =
                                 " COALESCE(score, -1) FROM training_records WHERE staff_number = ANY (ARRAY" keys ")"  \
                                 " ORDER BY staff_number COLLATE \"C\", completed_on, id"
 
-static const char TUTOR_SQL[] = TUTOR_SQL_OF(TUTOR_KEYS);
+static const char TUTOR_SQL[] = TUTOR_SQL_OF(TUTOR_KEYS(IN_KEYS));
+static const char TUTOR_BATCH_SQL[] = TUTOR_SQL_OF(TUTOR_KEYS(IN_KEY_RANGE));
 static const char TUTOR_RANGE_SQL[] = TUTOR_SQL_OF(TUTOR_RANGE_KEYS);
 
 /* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
-static const char EXEMPTION_SQL[] =
-    "SELECT student_number, id, starts_on::text, ends_on::text, reason, array_to_string(rules, ' ')"
-    " FROM student_exemptions WHERE " IN_SET("student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id";
+#define EXEMPTION_SQL(in)                                                                                              \
+    "SELECT student_number, id, starts_on::text, ends_on::text, reason, array_to_string(rules, ' ')"                   \
+    " FROM student_exemptions WHERE " in("student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id"
 
 /* The local days (calendar time zone) on which the people `who` selects were invited, as `role`, to
  * give feedback (sql/011 feedback_invitees). */
@@ -322,13 +340,15 @@ typedef void (*parse_fn)(const PGresult *res, int r, void *elem);
 typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 
 struct table {
-    const char *name;    /* its prepared statement's name */
-    const char *sql;     /* $1: the owners' keys; rows grouped by owner (column 0), sorted in "C" unless db_order */
-    int db_order;        /* the owners' groups come in the database's collation: found by binary search */
-    int by_tutor;        /* owners are the set's tutors, else its students */
-    int kinds;           /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
-    size_t size;         /* element size */
-    size_t array, count; /* offsets in struct facts_set of the element array and its count */
+    const char *name;      /* its prepared statement's name */
+    const char *sql;       /* a small set's (named); $1: the owners' keys; rows grouped by owner (column 0),
+                              sorted in "C" unless db_order */
+    const char *batch_sql; /* the same for a large set (unnamed) */
+    int db_order;          /* the owners' groups come in the database's collation: found by binary search */
+    int by_tutor;          /* owners are the set's tutors, else its students */
+    int kinds;             /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
+    size_t size;           /* element size */
+    size_t array, count;   /* offsets in struct facts_set of the element array and its count */
     parse_fn parse;
     attach_fn attach;
 };
@@ -466,34 +486,39 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE3(sql, db_order, by_tutor, kinds, type, field, parse, attach)                                             \
+#define TABLE3(sql, batch_sql, db_order, by_tutor, kinds, type, field, parse, attach)                                  \
     {                                                                                                                  \
-        "facts_" #attach, sql, db_order, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),             \
+        "facts_" #attach, sql, batch_sql, db_order, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),  \
             offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
     }
-#define TABLE2(sql, by_tutor, kinds, type, field, parse, attach)                                                       \
-    TABLE3(sql, 0, by_tutor, kinds, type, field, parse, attach)
-#define TABLE(sql, by_tutor, kinds, type, field, name) TABLE2(sql, by_tutor, kinds, type, field, name, name)
+#define TABLE2(sql, batch_sql, by_tutor, kinds, type, field, parse, attach)                                            \
+    TABLE3(sql, batch_sql, 0, by_tutor, kinds, type, field, parse, attach)
+#define TABLE(sql, batch_sql, by_tutor, kinds, type, field, name)                                                      \
+    TABLE2(sql, batch_sql, by_tutor, kinds, type, field, name, name)
+/* The two forms of a student table's statement `m` (a macro of its selection). */
+#define STUDENT_TABLE(m, kinds, type, field, name) TABLE(m(IN_KEYS), m(IN_KEY_RANGE), 0, kinds, type, field, name)
 
 static const struct table STUDENT_TABLES[] = {
-    TABLE(STATUS_SQL, 0, 0, pe_status_entry, statuses, status),
-    TABLE(ALLOCATION_SQL, 0, 0, pe_allocation, allocations, allocation),
-    TABLE3(CONTACT_SQL, 1, 0, 1, pe_contact, contacts, contact, contact),
-    TABLE(CONCERN_SQL, 0, 0, pe_concern, concerns, concern),
-    TABLE(EXEMPTION_SQL, 0, 0, pe_exemption, exemptions, exemption),
-    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), 0, 0, pe_date, invited, invited, invited),
+    STUDENT_TABLE(STATUS_SQL, 0, pe_status_entry, statuses, status),
+    STUDENT_TABLE(ALLOCATION_SQL, 0, pe_allocation, allocations, allocation),
+    TABLE3(CONTACT_SQL(IN_KEYS), CONTACT_SQL(IN_KEY_RANGE), 1, 0, 1, pe_contact, contacts, contact, contact),
+    STUDENT_TABLE(CONCERN_SQL, 0, pe_concern, concerns, concern),
+    STUDENT_TABLE(EXEMPTION_SQL, 0, pe_exemption, exemptions, exemption),
+    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), INVITED_SQL("tutee", "= ANY ($1::text[])"), 0, 0, pe_date,
+           invited, invited, invited),
 };
 
-/* The tutors' records of the tutors `keys` selects (TUTOR_KEYS or TUTOR_RANGE_KEYS). */
-#define TUTOR_TABLES_OF(keys)                                                                                          \
+/* The tutors' records of the tutors `keys` selects (a small set's, and a large one's `batch_keys`). */
+#define TUTOR_TABLES_OF(keys, batch_keys)                                                                              \
     {                                                                                                                  \
-        TABLE(ABSENCE_SQL_OF(keys), 1, 0, pe_absence, absences, absence),                                              \
-            TABLE(TRAINING_SQL_OF(keys), 1, 0, pe_training, training, training),                                       \
-            TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" keys ")"), 1, 0, pe_date, tutor_invited, invited,               \
-                   tutor_invited),                                                                                     \
+        TABLE(ABSENCE_SQL_OF(keys), ABSENCE_SQL_OF(batch_keys), 1, 0, pe_absence, absences, absence),                  \
+            TABLE(TRAINING_SQL_OF(keys), TRAINING_SQL_OF(batch_keys), 1, 0, pe_training, training, training),          \
+            TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" keys ")"), INVITED_SQL("tutor", "= ANY (ARRAY" batch_keys ")"), \
+                   1, 0, pe_date, tutor_invited, invited, tutor_invited),                                              \
     }
-static const struct table TUTOR_TABLES[] = TUTOR_TABLES_OF(TUTOR_KEYS);
-static const struct table TUTOR_RANGE_TABLES[] = TUTOR_TABLES_OF(TUTOR_RANGE_KEYS);
+static const struct table TUTOR_TABLES[] = TUTOR_TABLES_OF(TUTOR_KEYS(IN_KEYS), TUTOR_KEYS(IN_KEY_RANGE));
+/* repo_facts_load_tutors' (unnamed statements: their batch_sql) */
+static const struct table TUTOR_RANGE_TABLES[] = TUTOR_TABLES_OF(TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS);
 #define N_TUTOR_TABLES (sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]))
 
 /* Files the rows of table t under their owners (rows of owners outside the set are skipped). */
@@ -614,8 +639,8 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     size_t first = t.n;
     if (school_facts)
         add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
-    add_step(&t, q->by != FACTS_BY_STUDENTS || q->n_students <= FACTS_NAMED_MAX, SELECT_NAMES[q->by], SELECT_SQL[q->by],
-             n_params[q->by], params);
+    int named = q->by != FACTS_BY_STUDENTS || q->n_students <= FACTS_NAMED_MAX;
+    add_step(&t, named, SELECT_NAMES[q->by], named ? SELECT_SQL[q->by] : SELECT_BATCH_SQL, n_params[q->by], params);
     st = send_trip(conn, set, &t, t.n - first);
     if (st == APP_OK && together)
         st = tail->opened(tail->arg, t.results, &q->on);
@@ -628,13 +653,19 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     return st;
 }
 
+/* The statement of table t for a small set (named) or a large one. */
+static const char *table_sql(const struct table *t, int named)
+{
+    return named ? t->sql : t->batch_sql;
+}
+
 /* Queues the statements of the tutors of the set: the tutors (tutor_sql), their records (tables). */
 static void add_tutor_tables(struct trip *t, int named, const char *const *tutor_params, const char *tutor_sql,
                              const struct table *tables)
 {
     add_step(t, named, "facts_tutors", tutor_sql, 3, tutor_params);
     for (size_t i = 0; i < N_TUTOR_TABLES; i++)
-        add_step(t, named, tables[i].name, tables[i].sql, 2, tutor_params);
+        add_step(t, named, tables[i].name, table_sql(&tables[i], named), 2, tutor_params);
 }
 
 /* Files the results of add_tutor_tables' statements, in their order. */
@@ -652,11 +683,12 @@ static void add_tables(struct trip *t, int named, const char *const *student_par
 {
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
-        add_step(t, named, tb->name, tb->sql, tb->kinds ? 2 : 1, student_params);
+        add_step(t, named, tb->name, table_sql(tb, named), tb->kinds ? 2 : 1, student_params);
     }
-    add_step(t, named, "facts_note_summaries", NOTE_SUMMARY_SQL, 1, student_params);
+    add_step(t, named, "facts_note_summaries", named ? NOTE_SUMMARY_SQL(IN_KEYS) : NOTE_SUMMARY_SQL(IN_KEY_RANGE), 1,
+             student_params);
     if (tutor_params)
-        add_tutor_tables(t, named, tutor_params, TUTOR_SQL, TUTOR_TABLES);
+        add_tutor_tables(t, named, tutor_params, named ? TUTOR_SQL : TUTOR_BATCH_SQL, TUTOR_TABLES);
 }
 
 /* Files the results of add_tables' statements, in their order; the tutors' part from `lender` when it is
