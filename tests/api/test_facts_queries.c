@@ -241,11 +241,50 @@ START_TEST(test_school_facts_and_fixed_query_count)
 }
 END_TEST
 
+/* The school's students with a personal tutor on the day, at the edges of their allocations: one ended on
+ * 31 October (its last day counts) with the next starting on 5 November, one starting on 1 November, one with
+ * a cover tutor alone, one with none. */
+START_TEST(test_school_tutees_at_the_edges_of_allocations)
+{
+    char code[24], staff[24], who[4][24];
+    tt_new_school(code, sizeof(code), "FE", NULL);
+    harness_unique("FE", staff, sizeof(staff));
+    tt_staff(staff, code, "{tutor}");
+    for (int i = 0; i < 4; i++) {
+        harness_unique("FE", who[i], sizeof(who[i]));
+        tt_student_full(who[i], code, NULL, NULL, "2026-09-01");
+    }
+    run("INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by) VALUES"
+        " ($1, $4, 'personal', '2026-09-01', '2026-10-31', 'test'), ($1, $4, 'personal', '2026-11-05', NULL, 'test'),"
+        " ($2, $4, 'personal', '2026-11-01', NULL, 'test'), ($3, $4, 'cover', '2026-09-01', NULL, 'test')",
+        4, (const char *const[]){who[0], who[1], who[2], staff});
+    static const struct {
+        const char *on;
+        int tutees;
+    } days[] = {{"2026-08-31", 0}, {"2026-10-31", 1}, {"2026-11-01", 1}, {"2026-11-04", 1}, {"2026-11-05", 2}};
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    for (size_t d = 0; d < sizeof(days) / sizeof(days[0]); d++) {
+        struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .on = days[d].on};
+        struct facts_set set;
+        ck_assert_int_eq(repo_facts_load(conn, &q, &set), APP_OK);
+        ck_assert_msg(set.school.tutees == days[d].tutees, "on %s: %d tutees, expected %d", days[d].on,
+                      set.school.tutees, days[d].tutees);
+        repo_facts_free(&set);
+    }
+    db_release(pool, conn);
+}
+END_TEST
+
 int main(void)
 {
-    const TTest *const tests[] = {
-        test_student_facts, test_facts_whatever_the_date_style,      test_contacts_filed_under_their_students,
-        test_tutor_facts,   test_school_facts_and_fixed_query_count, NULL};
+    const TTest *const tests[] = {test_student_facts,
+                                  test_facts_whatever_the_date_style,
+                                  test_contacts_filed_under_their_students,
+                                  test_tutor_facts,
+                                  test_school_facts_and_fixed_query_count,
+                                  test_school_tutees_at_the_edges_of_allocations,
+                                  NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
     return harness_run(&suite);
