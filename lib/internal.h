@@ -22,8 +22,6 @@ bool pe_json_string(const json_t *obj, const char *key, const char *path, bool r
 /* Reads obj[key] as an array (required). Returns it borrowed, or NULL after an error. */
 const json_t *pe_json_array(const json_t *obj, const char *key, const char *path, bool required,
                             json_t *errs);
-/* Index of s in names[0..n), or -1. */
-int pe_name_index(const char *s, const char *const *names, int n);
 
 /* ---- names.c ---- */
 extern const char *const PE_RULE_TYPE_NAMES[PE_R__N + 1];

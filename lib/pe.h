@@ -167,6 +167,8 @@ extern const char *const PE_COHORT_NAMES[PE_COHORT__N + 1];
 extern const char *const PE_ALLOC_KIND_NAMES[PE_ALLOC__N + 1];
 extern const char *const PE_RAISED_BY_NAMES[PE_RAISED_BY__N + 1];
 extern const char *const PE_TRAINING_KIND_NAMES[PE_TR__N + 1];
+/* Index of s in names[0..n) (one of the lists above, n its count), or -1 (s unknown or NULL). */
+int pe_name_index(const char *s, const char *const *names, int n);
 
 typedef struct {
   pe_student_status status;

@@ -76,20 +76,18 @@ static const char *const SELECT_SQL[] = {
  * senior tutors: a few dozen, read from their partial index, sql/022) probed per contact. It replaced a join
  * to the same rows, which planned as an index lookup per contact (memoized for a batch): the hashed subplan
  * made the statement 15 % cheaper for one student (pgbench, generic plan) and a 4,000-student school's 9 %.
+ * kind and attendance come as their names, looked up in C (pe_name_index): array_position over the
+ * vocabulary's names, a call of the equality function per name per row, made the statement 20-28 % dearer
+ * (pgbench -M prepared, a tutor's 21 tutees, 870 rows: 1,215-1,231 -> 1,463-1,568 tps, alternating).
  * Instants as whole epoch seconds: date_part is double precision, extract numeric (three numeric operations
  * per instant, 10 % of the statement); a double is exact to 2.4e-7 s at today's epoch, finer than the
  * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen). */
-#define CONTACT_SQL(in)                                                                                                                                   \
-    "SELECT c.student_number, c.id, array_position(" PE_SQL_ARRAY(                                                                                        \
-        PE_VOCAB_CONTACT_KIND) ", c.kind) - 1,"                                                                                                           \
-                               " c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint,"                                              \
-                               " array_position(" PE_SQL_ARRAY(                                                                                           \
-                                   PE_VOCAB_ATTENDANCE) ", c.attendance) - 1, COALESCE(c.reply_to, 0),"                                                   \
-                                                        " c.wellbeing_check,"                                                                             \
-                                                        " c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))" \
-                                                        " FROM contacts c WHERE " in(                                                                     \
-                                                            "c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"                  \
-                                                                                " ORDER BY c.student_number, c.sort_at, c.id"
+#define CONTACT_SQL(in)                                                                                                 \
+    "SELECT c.student_number, c.id, c.kind, c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint," \
+    " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check,"                                                        \
+    " c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))"                   \
+    " FROM contacts c WHERE " in("c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"           \
+                                                     " ORDER BY c.student_number, c.sort_at, c.id"
 
 /* summary_at of the set's contacts: the first `shared` note on each (the summary provided to the student),
  * from one grouped pass over the set's notes (notes_student_idx). A note's student is its contact's
@@ -385,12 +383,12 @@ static void parse_contact(const PGresult *res, int r, void *elem)
 {
     pe_contact *c = elem;
     c->id = int_at(res, r, 1);
-    c->kind = (pe_contact_kind)int_at(res, r, 2);
+    c->kind = (pe_contact_kind)pe_name_index(text_at(res, r, 2), PE_CONTACT_KIND_NAMES, PE_C__N);
     c->direction = strcmp(text_at(res, r, 3), PE_DIRECTION_NAMES[PE_DIR_FROM_STUDENT]) == 0 ? PE_DIR_FROM_STUDENT
                                                                                             : PE_DIR_TO_STUDENT;
     pe_copy_text(c->staff, PE_ID_LEN, c->direction == PE_DIR_FROM_STUDENT ? "" : text_at(res, r, 4));
     c->at = int_at(res, r, 5);
-    c->attendance = (pe_attendance)int_at(res, r, 6);
+    c->attendance = (pe_attendance)pe_name_index(text_at(res, r, 6), PE_ATTENDANCE_NAMES, PE_ATT__N);
     c->reply_to = int_at(res, r, 7);
     c->wellbeing_check = bool_at(res, r, 8);
     c->senior_tutor = bool_at(res, r, 9);
