@@ -91,30 +91,37 @@ static void value_text(struct strbuf *out, const json_t *v, const char *path)
         scalar_text(out, v);
 }
 
+void csv_out_header(struct strbuf *sb, const struct csv_column *cols, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        if (c)
+            strbuf_puts(sb, ",");
+        csv_out_field(sb, cols[c].header);
+    }
+    strbuf_puts(sb, "\r\n");
+}
+
+void csv_out_row(struct strbuf *sb, const struct csv_column *cols, size_t n, const json_t *row)
+{
+    for (size_t c = 0; c < n; c++) {
+        struct strbuf cell = {0};
+        value_text(&cell, row, cols[c].path);
+        if (c)
+            strbuf_puts(sb, ",");
+        csv_out_field(sb, cell.data ? cell.data : "");
+        sb->failed |= cell.failed;
+        strbuf_free(&cell);
+    }
+    strbuf_puts(sb, "\r\n");
+}
+
 char *csv_out_table(const struct csv_column *cols, size_t n, const json_t *rows)
 {
     struct strbuf sb = {0};
-    for (size_t c = 0; c < n; c++) {
-        if (c)
-            strbuf_puts(&sb, ",");
-        csv_out_field(&sb, cols[c].header);
-    }
-    strbuf_puts(&sb, "\r\n");
+    csv_out_header(&sb, cols, n);
     size_t i;
     const json_t *row;
-    json_array_foreach(rows, i, row)
-    {
-        for (size_t c = 0; c < n; c++) {
-            struct strbuf cell = {0};
-            value_text(&cell, row, cols[c].path);
-            if (c)
-                strbuf_puts(&sb, ",");
-            csv_out_field(&sb, cell.data ? cell.data : "");
-            sb.failed |= cell.failed;
-            strbuf_free(&cell);
-        }
-        strbuf_puts(&sb, "\r\n");
-    }
+    json_array_foreach(rows, i, row) csv_out_row(&sb, cols, n, row);
     return strbuf_take(&sb);
 }
 

@@ -26,6 +26,13 @@ struct csv_column {
  * advises: a single quote before it, the field quoted. */
 void csv_out_field(struct strbuf *sb, const char *text);
 
+/* Appends the header row of cols[0..n) to sb. */
+void csv_out_header(struct strbuf *sb, const struct csv_column *cols, size_t n);
+
+/* Appends one row (an object) of cols[0..n) to sb: for a table written a row at a time, never held whole
+ * as JSON values. */
+void csv_out_row(struct strbuf *sb, const struct csv_column *cols, size_t n, const json_t *row);
+
 /* The table: a header row from cols[0..n), then one row per element of `rows` (an array of objects).
  * Returns malloc'd text (caller frees), or NULL when out of memory. */
 char *csv_out_table(const struct csv_column *cols, size_t n, const json_t *rows);

