@@ -21,8 +21,11 @@ static const char *const LEVEL_NAMES[LEVEL_COUNT] = {PE_VOCAB_LEVEL(PE_VOCAB_AT,
 
 /* Index of s in names[0..n), or -1. */
 int pe_name_index(const char *s, const char *const *names, int n) {
+  /* the first letters compared before calling strcmp: the facts map each contact's kind and
+   * attendance here, and a call per name per contact was 4.5 % of tutord's CPU in a tutor's agenda
+   */
   for (int i = 0; s && i < n; i++)
-    if (names[i] && strcmp(s, names[i]) == 0) return i;
+    if (names[i] && names[i][0] == s[0] && strcmp(s, names[i]) == 0) return i;
   return -1;
 }
 

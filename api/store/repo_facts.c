@@ -177,9 +177,17 @@ static const char *text_at(const PGresult *res, int row, int col)
     return PQgetvalue(res, row, col);
 }
 
+/* A column's integer: PostgreSQL writes an integer's text as an optional '-' and decimal digits, which
+ * this reads without strtoll's locale, space and base handling (strtoll was 6 % of tutord's CPU in a tutor's
+ * agenda: three integers on each of hundreds of contacts). "" (a NULL) reads 0, as strtoll read it. */
 static long long int_at(const PGresult *res, int row, int col)
 {
-    return strtoll(PQgetvalue(res, row, col), NULL, 10);
+    const char *p = PQgetvalue(res, row, col);
+    int negative = *p == '-';
+    unsigned long long v = 0;
+    for (p += negative; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (unsigned long long)(*p - '0');
+    return (long long)(negative ? 0 - v : v); /* unsigned: no overflow whatever the digits */
 }
 
 static pe_date date_at(const PGresult *res, int row, int col)
