@@ -13,9 +13,11 @@
 #include "strbuf.h"
 #include "vocab.h"
 
-/* Rows of the set's students: `col` one of the keys ($1). Every statement comes in two forms: a small set's
- * (FACTS_NAMED_MAX keys at most, a named statement with its generic plan) selects by IN_KEYS alone, a large
- * set's (unnamed, planned for its keys) by IN_KEY_RANGE. */
+/* Rows of the set's students: `col` one of the keys ($1). Every statement comes in a form for each kind of
+ * set (enum keys_form): a small set's (FACTS_NAMED_MAX keys at most, a named statement with its generic plan)
+ * selects by IN_KEYS alone; a large set's (unnamed, planned for its keys) by IN_KEY_RANGE when its keys are a
+ * contiguous range of the students' (a report's batch), else (a school's or a tutor's students, spread over
+ * the numbers) by IN_KEY_RANGE_PROBED. */
 #define IN_KEYS(col) col " = ANY ($1::text[])"
 /* IN_KEYS, and within the keys' range (min and max in the database's own collation, so the condition only
  * narrows, whatever that collation). The range lets a report's batch of contiguous keys be read from an index
@@ -25,10 +27,22 @@
  * (eleven statements with them) cost the database 630-650 µs of CPU without them against 900-920 with them,
  * and served 2,130-2,210 requests/s against 1,660-1,700 (`stmts.sh`-style wrk at 32 connections, alternating,
  * pg_stat_statements on). */
-#define IN_KEY_RANGE(col)                                                                                              \
+#define IN_KEY_RANGE_PROBED(col)                                                                                       \
     IN_KEYS(col)                                                                                                       \
     " AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"                                                   \
     " AND (SELECT max(k) FROM unnest($1::text[]) k)"
+/* As IN_KEY_RANGE_PROBED, with the keys compared in "C" (equality is the same in any deterministic
+ * collation): not a condition the key's index can take, so the index reads the range and the keys filter
+ * it (a hash of them). Where a key has one row or a few, PostgreSQL planned IN_KEY_RANGE_PROBED's keys as
+ * one index descent each and, finding that dear, scanned the whole table instead: a KPI report's batch of
+ * 3,900 contiguous students took 17 ms from students (every row read) against 8 ms from the range of
+ * students_pkey (EXPLAIN ANALYZE, 40k bench/gen). The contacts, some forty a student, keep the descents:
+ * 85 ms for that batch, 98 ms through the range and the hash. Keys spread over the numbers (a school's) have
+ * a range as wide as the table: they keep the descents too (the school compliance route was 10 ms slower
+ * without them). */
+#define IN_KEY_RANGE(col)                                                                                              \
+    col " COLLATE \"C\" = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"              \
+        " AND (SELECT max(k) FROM unnest($1::text[]) k)"
 
 #define STUDENT_SQL                                                                                                    \
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
@@ -42,6 +56,9 @@
 
 /* A large set of students (FACTS_BY_STUDENTS beyond FACTS_NAMED_MAX keys). */
 static const char SELECT_BATCH_SQL[] = STUDENT_SQL IN_KEY_RANGE("s.student_number") STUDENT_TAIL;
+/* Which of a statement's forms a set of keys selects by (above). */
+enum keys_form { KEYS_FEW, KEYS_CONTIGUOUS, KEYS_SPREAD, KEYS_FORMS };
+
 /* The named statements. */
 static const char *const SELECT_SQL[] = {
     [FACTS_BY_STUDENTS] = STUDENT_SQL IN_KEYS("s.student_number") STUDENT_TAIL,
@@ -146,8 +163,9 @@ static const char *const SELECT_SQL[] = {
                                 " COALESCE(score, -1) FROM training_records WHERE staff_number = ANY (ARRAY" keys ")"  \
                                 " ORDER BY staff_number COLLATE \"C\", completed_on, id"
 
-static const char TUTOR_SQL[] = TUTOR_SQL_OF(TUTOR_KEYS(IN_KEYS));
-static const char TUTOR_BATCH_SQL[] = TUTOR_SQL_OF(TUTOR_KEYS(IN_KEY_RANGE));
+static const char *const TUTOR_SQLS[KEYS_FORMS] = {TUTOR_SQL_OF(TUTOR_KEYS(IN_KEYS)),
+                                                   TUTOR_SQL_OF(TUTOR_KEYS(IN_KEY_RANGE)),
+                                                   TUTOR_SQL_OF(TUTOR_KEYS(IN_KEY_RANGE_PROBED))};
 static const char TUTOR_RANGE_SQL[] = TUTOR_SQL_OF(TUTOR_RANGE_KEYS);
 
 /* Exemption periods; rules as one space-separated text (rule ids have no spaces). */
@@ -346,15 +364,14 @@ typedef void (*parse_fn)(const PGresult *res, int r, void *elem);
 typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 
 struct table {
-    const char *name;      /* its prepared statement's name */
-    const char *sql;       /* a small set's (named); $1: the owners' keys; rows grouped by owner (column 0),
-                              sorted in "C" unless db_order */
-    const char *batch_sql; /* the same for a large set (unnamed) */
-    int db_order;          /* the owners' groups come in the database's collation: found by binary search */
-    int by_tutor;          /* owners are the set's tutors, else its students */
-    int kinds;             /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
-    size_t size;           /* element size */
-    size_t array, count;   /* offsets in struct facts_set of the element array and its count */
+    const char *name;            /* its prepared statement's name */
+    const char *sql[KEYS_FORMS]; /* by the form of the keys ($1: the owners'); rows grouped by owner (column
+                                    0), sorted in "C" unless db_order */
+    int db_order;                /* the owners' groups come in the database's collation: found by binary search */
+    int by_tutor;                /* owners are the set's tutors, else its students */
+    int kinds;                   /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
+    size_t size;                 /* element size */
+    size_t array, count;         /* offsets in struct facts_set of the element array and its count */
     parse_fn parse;
     attach_fn attach;
 };
@@ -492,39 +509,47 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
         t->training = &set->training[elem];
 }
 
-#define TABLE3(sql, batch_sql, db_order, by_tutor, kinds, type, field, parse, attach)                                  \
+/* A table with its statement in each keys_form (few, contiguous, spread). */
+#define TABLE3(few, contiguous, spread, db_order, by_tutor, kinds, type, field, parse, attach)                         \
     {                                                                                                                  \
-        "facts_" #attach, sql, batch_sql, db_order, by_tutor, kinds, sizeof(type), offsetof(struct facts_set, field),  \
-            offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach                                      \
+        "facts_" #attach, {few, contiguous, spread}, db_order, by_tutor, kinds, sizeof(type),                          \
+            offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach   \
     }
-#define TABLE2(sql, batch_sql, by_tutor, kinds, type, field, parse, attach)                                            \
-    TABLE3(sql, batch_sql, 0, by_tutor, kinds, type, field, parse, attach)
-#define TABLE(sql, batch_sql, by_tutor, kinds, type, field, name)                                                      \
-    TABLE2(sql, batch_sql, by_tutor, kinds, type, field, name, name)
-/* The two forms of a student table's statement `m` (a macro of its selection). */
-#define STUDENT_TABLE(m, kinds, type, field, name) TABLE(m(IN_KEYS), m(IN_KEY_RANGE), 0, kinds, type, field, name)
+#define TABLE2(few, contiguous, spread, by_tutor, kinds, type, field, parse, attach)                                   \
+    TABLE3(few, contiguous, spread, 0, by_tutor, kinds, type, field, parse, attach)
+#define TABLE(few, contiguous, spread, by_tutor, kinds, type, field, name)                                             \
+    TABLE2(few, contiguous, spread, by_tutor, kinds, type, field, name, name)
+/* A student table with statement `m` (a macro of its selection) in each form. */
+#define STUDENT_TABLE(m, type, field, name)                                                                            \
+    TABLE(m(IN_KEYS), m(IN_KEY_RANGE), m(IN_KEY_RANGE_PROBED), 0, 0, type, field, name)
+/* the invitations are few: by the keys alone in every form */
+#define INVITED_TUTEE_SQL INVITED_SQL("tutee", "= ANY ($1::text[])")
 
 static const struct table STUDENT_TABLES[] = {
-    STUDENT_TABLE(STATUS_SQL, 0, pe_status_entry, statuses, status),
-    STUDENT_TABLE(ALLOCATION_SQL, 0, pe_allocation, allocations, allocation),
-    TABLE3(CONTACT_SQL(IN_KEYS), CONTACT_SQL(IN_KEY_RANGE), 1, 0, 1, pe_contact, contacts, contact, contact),
-    STUDENT_TABLE(CONCERN_SQL, 0, pe_concern, concerns, concern),
-    STUDENT_TABLE(EXEMPTION_SQL, 0, pe_exemption, exemptions, exemption),
-    TABLE2(INVITED_SQL("tutee", "= ANY ($1::text[])"), INVITED_SQL("tutee", "= ANY ($1::text[])"), 0, 0, pe_date,
-           invited, invited, invited),
+    STUDENT_TABLE(STATUS_SQL, pe_status_entry, statuses, status),
+    STUDENT_TABLE(ALLOCATION_SQL, pe_allocation, allocations, allocation),
+    TABLE3(CONTACT_SQL(IN_KEYS), CONTACT_SQL(IN_KEY_RANGE_PROBED), CONTACT_SQL(IN_KEY_RANGE_PROBED), 1, 0, 1,
+           pe_contact, contacts, contact, contact),
+    STUDENT_TABLE(CONCERN_SQL, pe_concern, concerns, concern),
+    STUDENT_TABLE(EXEMPTION_SQL, pe_exemption, exemptions, exemption),
+    TABLE2(INVITED_TUTEE_SQL, INVITED_TUTEE_SQL, INVITED_TUTEE_SQL, 0, 0, pe_date, invited, invited, invited),
 };
 
-/* The tutors' records of the tutors `keys` selects (a small set's, and a large one's `batch_keys`). */
-#define TUTOR_TABLES_OF(keys, batch_keys)                                                                              \
+/* The tutors' records of the tutors the keys select, in each form. */
+#define TUTOR_TABLES_OF(few, contiguous, spread)                                                                       \
     {                                                                                                                  \
-        TABLE(ABSENCE_SQL_OF(keys), ABSENCE_SQL_OF(batch_keys), 1, 0, pe_absence, absences, absence),                  \
-            TABLE(TRAINING_SQL_OF(keys), TRAINING_SQL_OF(batch_keys), 1, 0, pe_training, training, training),          \
-            TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" keys ")"), INVITED_SQL("tutor", "= ANY (ARRAY" batch_keys ")"), \
-                   1, 0, pe_date, tutor_invited, invited, tutor_invited),                                              \
+        TABLE(ABSENCE_SQL_OF(few), ABSENCE_SQL_OF(contiguous), ABSENCE_SQL_OF(spread), 1, 0, pe_absence, absences,     \
+              absence),                                                                                                \
+            TABLE(TRAINING_SQL_OF(few), TRAINING_SQL_OF(contiguous), TRAINING_SQL_OF(spread), 1, 0, pe_training,       \
+                  training, training),                                                                                 \
+            TABLE2(INVITED_SQL("tutor", "= ANY (ARRAY" few ")"), INVITED_SQL("tutor", "= ANY (ARRAY" contiguous ")"),  \
+                   INVITED_SQL("tutor", "= ANY (ARRAY" spread ")"), 1, 0, pe_date, tutor_invited, invited,             \
+                   tutor_invited),                                                                                     \
     }
-static const struct table TUTOR_TABLES[] = TUTOR_TABLES_OF(TUTOR_KEYS(IN_KEYS), TUTOR_KEYS(IN_KEY_RANGE));
-/* repo_facts_load_tutors' (unnamed statements: their batch_sql) */
-static const struct table TUTOR_RANGE_TABLES[] = TUTOR_TABLES_OF(TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS);
+static const struct table TUTOR_TABLES[] =
+    TUTOR_TABLES_OF(TUTOR_KEYS(IN_KEYS), TUTOR_KEYS(IN_KEY_RANGE), TUTOR_KEYS(IN_KEY_RANGE_PROBED));
+/* repo_facts_load_tutors' (a range of students: the same statements in every form) */
+static const struct table TUTOR_RANGE_TABLES[] = TUTOR_TABLES_OF(TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS);
 #define N_TUTOR_TABLES (sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]))
 
 /* Files the rows of table t under their owners (rows of owners outside the set are skipped). */
@@ -549,7 +574,7 @@ static enum app_status take_table(struct facts_set *set, const struct table *t, 
     return APP_OK;
 }
 
-/* Files the tutors (rows of TUTOR_SQL). */
+/* Files the tutors (rows of TUTOR_SQL_OF). */
 static enum app_status take_tutors(struct facts_set *set, const PGresult *res)
 {
     int n = PQntuples(res);
@@ -599,6 +624,13 @@ static const char *const SELECT_NAMES[] = {
     [FACTS_BY_SCHOOL] = "facts_by_school",
 };
 
+/* The form of the statements for the n keys of a set selected by `by` (report batches are the only large
+ * FACTS_BY_STUDENTS sets: contiguous ranges of the students). */
+static enum keys_form keys_form_of(enum facts_selector by, size_t n)
+{
+    return n <= FACTS_NAMED_MAX ? KEYS_FEW : by == FACTS_BY_STUDENTS ? KEYS_CONTIGUOUS : KEYS_SPREAD;
+}
+
 /* The caller's head statements in a round trip of their own, their results to tail->opened (q->on). */
 static enum app_status open_alone(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
                                   struct facts_tail *tail)
@@ -645,7 +677,7 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     size_t first = t.n;
     if (school_facts)
         add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
-    int named = q->by != FACTS_BY_STUDENTS || q->n_students <= FACTS_NAMED_MAX;
+    int named = q->by != FACTS_BY_STUDENTS || keys_form_of(q->by, q->n_students) == KEYS_FEW;
     add_step(&t, named, SELECT_NAMES[q->by], named ? SELECT_SQL[q->by] : SELECT_BATCH_SQL, n_params[q->by], params);
     st = send_trip(conn, set, &t, t.n - first);
     if (st == APP_OK && together)
@@ -659,19 +691,15 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     return st;
 }
 
-/* The statement of table t for a small set (named) or a large one. */
-static const char *table_sql(const struct table *t, int named)
+/* Queues the statements of the tutors of the set: the tutors (tutor_sql), their records (tables), in
+ * `form` (KEYS_FEW: named). */
+static void add_tutor_tables(struct trip *t, enum keys_form form, const char *const *tutor_params,
+                             const char *tutor_sql, const struct table *tables)
 {
-    return named ? t->sql : t->batch_sql;
-}
-
-/* Queues the statements of the tutors of the set: the tutors (tutor_sql), their records (tables). */
-static void add_tutor_tables(struct trip *t, int named, const char *const *tutor_params, const char *tutor_sql,
-                             const struct table *tables)
-{
+    int named = form == KEYS_FEW;
     add_step(t, named, "facts_tutors", tutor_sql, 3, tutor_params);
     for (size_t i = 0; i < N_TUTOR_TABLES; i++)
-        add_step(t, named, tables[i].name, table_sql(&tables[i], named), 2, tutor_params);
+        add_step(t, named, tables[i].name, tables[i].sql[form], 2, tutor_params);
 }
 
 /* Files the results of add_tutor_tables' statements, in their order. */
@@ -685,16 +713,19 @@ static enum app_status take_tutor_tables(struct facts_set *set, PGresult *const 
 
 /* Queues the statements of the set's tables: the students', their contacts' note summaries, then
  * (tutor_params non-NULL) the tutors'. */
-static void add_tables(struct trip *t, int named, const char *const *student_params, const char *const *tutor_params)
+static void add_tables(struct trip *t, enum keys_form form, const char *const *student_params,
+                       const char *const *tutor_params)
 {
+    static const char *const note_summary_sqls[KEYS_FORMS] = {NOTE_SUMMARY_SQL(IN_KEYS), NOTE_SUMMARY_SQL(IN_KEY_RANGE),
+                                                              NOTE_SUMMARY_SQL(IN_KEY_RANGE_PROBED)};
+    int named = form == KEYS_FEW;
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
-        add_step(t, named, tb->name, table_sql(tb, named), tb->kinds ? 2 : 1, student_params);
+        add_step(t, named, tb->name, tb->sql[form], tb->kinds ? 2 : 1, student_params);
     }
-    add_step(t, named, "facts_note_summaries", named ? NOTE_SUMMARY_SQL(IN_KEYS) : NOTE_SUMMARY_SQL(IN_KEY_RANGE), 1,
-             student_params);
+    add_step(t, named, "facts_note_summaries", note_summary_sqls[form], 1, student_params);
     if (tutor_params)
-        add_tutor_tables(t, named, tutor_params, named ? TUTOR_SQL : TUTOR_BATCH_SQL, TUTOR_TABLES);
+        add_tutor_tables(t, form, tutor_params, TUTOR_SQLS[form], TUTOR_TABLES);
 }
 
 /* Files the results of add_tables' statements, in their order; the tutors' part from `lender` when it is
@@ -732,7 +763,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
     if (tables)
-        add_tables(&t, set->n_students <= FACTS_NAMED_MAX, student_params, q->tutors_from ? NULL : tutor_params);
+        add_tables(&t, keys_form_of(q->by, set->n_students), student_params, q->tutors_from ? NULL : tutor_params);
     size_t own = t.n;
     if (tail) {
         tail->n = tail->build(tail->arg, set, t.steps + own);
@@ -782,7 +813,7 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
     const char *params[3] = {range, NULL, on};
     struct trip t = {.n = 0};
     add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
-    add_tutor_tables(&t, 0, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES);
+    add_tutor_tables(&t, KEYS_CONTIGUOUS, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES);
     add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
     enum app_status st = send_trip(conn, out, &t, t.n - 2);
     if (st == APP_OK)

@@ -276,6 +276,60 @@ START_TEST(test_school_tutees_at_the_edges_of_allocations)
 }
 END_TEST
 
+/* A set beyond FACTS_NAMED_MAX students is read by other statements (unnamed, the keys within their range):
+ * a report's batch of students (FACTS_BY_STUDENTS), a school and a tutor (their students spread over the
+ * numbers) each load every student's allocation, contact and status, and the tutor with all their tutees. */
+START_TEST(test_large_sets_in_every_form)
+{
+    enum { N = FACTS_NAMED_MAX + 6 };
+    char code[24], staff[24], numbers[N][24], contacts[N][24];
+    const char *keys[N];
+    tt_new_school(code, sizeof(code), "FL", NULL);
+    harness_unique("FL", staff, sizeof(staff));
+    tt_staff(staff, code, "{tutor}");
+    for (int i = 0; i < N; i++) {
+        harness_unique("FL", numbers[i], sizeof(numbers[i]));
+        tt_student_full(numbers[i], code, NULL, NULL, "2026-09-21");
+        tt_allocate(numbers[i], staff, "2026-09-21");
+        tt_contact(numbers[i], staff, i % 2 ? "meeting" : "email", "to_student", "2026-10-20T10:00:00Z", NULL,
+                   contacts[i]);
+        keys[i] = numbers[i];
+    }
+    struct facts_query queries[] = {
+        {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = N, .on = "2026-11-01"},
+        {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01"},
+        {.by = FACTS_BY_TUTOR, .key = staff, .on = "2026-11-01"},
+    };
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
+        struct facts_set set;
+        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        ck_assert_uint_eq(set.n_students, N);
+        for (size_t i = 0; i < N; i++) {
+            const struct facts_student *st = &set.students[i];
+            long at = -1;
+            for (int j = 0; j < N && at < 0; j++)
+                at = strcmp(numbers[j], st->number) == 0 ? j : -1;
+            ck_assert_int_ge(at, 0);
+            ck_assert_uint_eq(st->n_allocations, 1);
+            ck_assert_str_eq(set.allocations[st->first_allocation].tutor, staff);
+            ck_assert_uint_eq(st->n_contacts, 1);
+            const pe_contact *c = &set.contacts[st->first_contact];
+            ck_assert_int_eq(c->id, atoll(contacts[at]));
+            ck_assert_int_eq(c->kind, at % 2 ? PE_C_MEETING : PE_C_EMAIL);
+            ck_assert_int_eq(c->attendance, PE_ATT_ATTENDED);
+            ck_assert_uint_eq(st->student.n_statuses, 1);
+        }
+        const pe_tutor *t = repo_facts_tutor(&set, staff);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_int_eq(t->tutees, N);
+        repo_facts_free(&set);
+    }
+    db_release(pool, conn);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_student_facts,
@@ -284,6 +338,7 @@ int main(void)
                                   test_tutor_facts,
                                   test_school_facts_and_fixed_query_count,
                                   test_school_tutees_at_the_edges_of_allocations,
+                                  test_large_sets_in_every_form,
                                   NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
