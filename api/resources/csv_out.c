@@ -121,7 +121,10 @@ char *csv_out_table(const struct csv_column *cols, size_t n, const json_t *rows)
     csv_out_header(&sb, cols, n);
     size_t i;
     const json_t *row;
-    json_array_foreach(rows, i, row) csv_out_row(&sb, cols, n, row);
+    json_array_foreach(rows, i, row)
+    {
+        csv_out_row(&sb, cols, n, row);
+    }
     return strbuf_take(&sb);
 }
 

@@ -69,7 +69,7 @@ static const char *const SELECT_SQL[] = {
     "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)" STUDENT_TAIL " LIMIT $9::bigint",
 };
 
-/* Each statement of a table as a macro of its selection (IN_KEYS or IN_KEY_RANGE). */
+/* Each statement of a table as a macro of its selection (IN_KEYS, IN_KEY_RANGE or IN_KEY_RANGE_PROBED). */
 #define STATUS_SQL(in)                                                                                                 \
     "SELECT student_number, from_date::text, array_position(" PE_SQL_ARRAY(                                            \
         PE_VOCAB_STUDENT_STATUS) ", status) - 1"                                                                       \

@@ -1,7 +1,7 @@
 /* repo_facts.h — everything the policy engine needs about a set of students, loaded in a fixed number of
- * queries whatever the number of students (one per table, keyed by `student_number = ANY($1)` within the
- * range of those keys, so that a report's batch of contiguous numbers reads an index range), and
- * turned into pe_input facts.
+ * queries whatever the number of students (one per table, keyed by `student_number = ANY($1)`; for a large
+ * set within the range of those keys, so that a report's batch of contiguous numbers reads an index range),
+ * and turned into pe_input facts.
  *
  * A set is selected by student numbers, by a tutor's current tutees, or by a whole school, and filtered
  * by the caller's visibility (access.h) when a scope is given. Loaded per set:
@@ -97,7 +97,9 @@ struct facts_set {
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out);
 
 /* Sets of more students than this are loaded with unnamed statements, each planned for its keys (a
- * school, a report's batch); smaller ones with statements prepared once per connection. */
+ * school, a report's batch); smaller ones with statements prepared once per connection. A large
+ * FACTS_BY_STUDENTS set is read as a contiguous range of student numbers (a report's batch): its keys
+ * filter the range rather than each being looked up. */
 #define FACTS_NAMED_MAX 64
 
 /* Statements a caller adds to a load (evaluation.c: its snapshot and calendar first, the policy
