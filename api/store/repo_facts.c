@@ -1,6 +1,7 @@
 /* repo_facts.c — the policy engine's facts for a set of students: twelve queries at most, whatever the
  * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names of
- * lib/vocab.h's lists, in the engine's order), rows come sorted by key in the "C" collation so they merge with strcmp
+ * lib/vocab.h's lists, in the engine's order) — but for the contacts' kind and attendance, sent as names and
+ * mapped in C (pe_name_index) — and rows come sorted by key in the "C" collation so they merge with strcmp
  * order — but for the contacts, which come in their index's order (the database's collation) and are filed by
  * binary search. */
 #include "repo_facts.h"
