@@ -99,12 +99,16 @@ static const char *const SELECT_SQL[] = {
  * (pgbench -M prepared, a tutor's 21 tutees, 870 rows: 1,215-1,231 -> 1,463-1,568 tps, alternating).
  * Instants as whole epoch seconds: date_part is double precision, extract numeric (three numeric operations
  * per instant, 10 % of the statement); a double is exact to 2.4e-7 s at today's epoch, finer than the
- * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen). */
+ * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen).
+ * Only the contacts before $3 (contacts_until: three days after the day `on`) come: the policy engine reads no
+ * contact after as_of (every scan of lib/ stops there), and as_of is within the day `on` of the calendar's
+ * time zone. The index's second column bounds each student's range, so later contacts are not read at all. */
 #define CONTACT_SQL(in)                                                                                                 \
     "SELECT c.student_number, c.id, c.kind, c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint," \
     " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check,"                                                        \
     " c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))"                   \
-    " FROM contacts c WHERE " in("c.student_number") " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"           \
+    " FROM contacts c WHERE " in("c.student_number") " AND c.sort_at < $3::timestamptz"                                 \
+                                                     " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"           \
                                                      " ORDER BY c.student_number, c.sort_at, c.id"
 
 /* summary_at of the set's contacts: the first `shared` note on each (the summary provided to the student),
@@ -370,7 +374,8 @@ struct table {
                                     0), sorted in "C" unless db_order */
     int db_order;                /* the owners' groups come in the database's collation: found by binary search */
     int by_tutor;                /* owners are the set's tutors, else its students */
-    int kinds;                   /* $2 is the contact-kinds filter (facts_query.contact_kinds) */
+    int contact_filters;         /* $2 is the contact-kinds filter (facts_query.contact_kinds), $3 the
+                                    instant the contacts are before (contacts_until) */
     size_t size;                 /* element size */
     size_t array, count;         /* offsets in struct facts_set of the element array and its count */
     parse_fn parse;
@@ -511,15 +516,15 @@ static void attach_training(struct facts_set *set, size_t owner, size_t elem)
 }
 
 /* A table with its statement in each keys_form (few, contiguous, spread). */
-#define TABLE3(few, contiguous, spread, db_order, by_tutor, kinds, type, field, parse, attach)                         \
+#define TABLE3(few, contiguous, spread, db_order, by_tutor, filters, type, field, parse, attach)                       \
     {                                                                                                                  \
-        "facts_" #attach, {few, contiguous, spread}, db_order, by_tutor, kinds, sizeof(type),                          \
+        "facts_" #attach, {few, contiguous, spread}, db_order, by_tutor, filters, sizeof(type),                        \
             offsetof(struct facts_set, field), offsetof(struct facts_set, n_##field), parse_##parse, attach_##attach   \
     }
-#define TABLE2(few, contiguous, spread, by_tutor, kinds, type, field, parse, attach)                                   \
-    TABLE3(few, contiguous, spread, 0, by_tutor, kinds, type, field, parse, attach)
-#define TABLE(few, contiguous, spread, by_tutor, kinds, type, field, name)                                             \
-    TABLE2(few, contiguous, spread, by_tutor, kinds, type, field, name, name)
+#define TABLE2(few, contiguous, spread, by_tutor, filters, type, field, parse, attach)                                 \
+    TABLE3(few, contiguous, spread, 0, by_tutor, filters, type, field, parse, attach)
+#define TABLE(few, contiguous, spread, by_tutor, filters, type, field, name)                                           \
+    TABLE2(few, contiguous, spread, by_tutor, filters, type, field, name, name)
 /* A student table with statement `m` (a macro of its selection) in each form. */
 #define STUDENT_TABLE(m, type, field, name)                                                                            \
     TABLE(m(IN_KEYS), m(IN_KEY_RANGE), m(IN_KEY_RANGE_PROBED), 0, 0, type, field, name)
@@ -722,7 +727,7 @@ static void add_tables(struct trip *t, enum keys_form form, const char *const *s
     int named = form == KEYS_FEW;
     for (size_t i = 0; i < sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]); i++) {
         const struct table *tb = &STUDENT_TABLES[i];
-        add_step(t, named, tb->name, tb->sql[form], tb->kinds ? 2 : 1, student_params);
+        add_step(t, named, tb->name, tb->sql[form], tb->contact_filters ? 3 : 1, student_params);
     }
     add_step(t, named, "facts_note_summaries", note_summary_sqls[form], 1, student_params);
     if (tutor_params)
@@ -751,6 +756,16 @@ static enum app_status take_tables(struct facts_set *set, PGresult *const *resul
     return APP_OK;
 }
 
+/* The bound of the contacts to load for evaluations as of the day `on` ("YYYY-MM-DD"; NULL or unreadable:
+ * every contact, "infinity"), written into buf: the start of the third day after it, as a date the database
+ * reads at midnight in its session's time zone. Whatever that zone and the calendar's (UTC offsets from -12 to
+ * +14 hours), that instant is after the end of the day `on` in the calendar's zone, the latest as_of. */
+static const char *contacts_until(const char *on, char buf[11])
+{
+    pe_date day;
+    return on && pe_date_parse(on, &day) == PE_OK ? pe_date_format(day + 3, buf) : "infinity";
+}
+
 /* The second round trip: every table of the set (none when nobody was selected, but for a tutor's own
  * facts), then the caller's tail. */
 static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
@@ -759,7 +774,8 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     char *keys = array_literal(set->n_students, set_student_key, set);
     if (!keys)
         return APP_NOMEM;
-    const char *student_params[2] = {keys, q->contact_kinds};
+    char until[11];
+    const char *student_params[3] = {keys, q->contact_kinds, contacts_until(q->on, until)};
     const char *tutor_params[3] = {keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;

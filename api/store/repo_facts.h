@@ -7,8 +7,9 @@
  * by the caller's visibility (access.h) when a scope is given. Loaded per set:
  *   students (school, name, level, cohort, date of birth, registration, course start), their status
  *   history (student_status_history, sql/007 and sql/012; a student without history rows is taken as
- *   holding the current status since registration), allocations of every kind, contacts (sorted as the
- *   engine needs; each with summary_at, the first `shared` note on it), all concerns (open and closed,
+ *   holding the current status since registration), allocations of every kind, contacts up to the day `on`
+ *   (before the third day after it; sorted as the engine needs; each with summary_at, the first `shared`
+ *   note on it), all concerns (open and closed,
  *   the engine judges when they were open; who raised them), exemption periods, the days each was
  *   invited to give feedback (as a tutee), and the facts of every tutor with an allocation to one of
  *   them (absences with cover, training records, current personal tutee count, capacity, "started the
@@ -40,8 +41,9 @@ struct facts_query {
     enum facts_selector by;
     const char *const *students; /* FACTS_BY_STUDENTS: natural keys */
     size_t n_students;
-    const char *key;                  /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
-    const char *on;                   /* "YYYY-MM-DD": the day tutees and caseloads are counted on */
+    const char *key; /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
+    const char *on;  /* "YYYY-MM-DD": the day tutees and caseloads are counted on, and the as_of day (the contacts
+                        after it are not loaded); NULL: every contact */
     const struct access_scope *scope; /* only students visible to it; NULL: no filter */
     const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
     const char *after; /* FACTS_BY_SCHOOL: only students numbered after it ("C" order); NULL: from the first. The

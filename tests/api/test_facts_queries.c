@@ -211,6 +211,46 @@ START_TEST(test_contacts_filed_under_their_students)
 }
 END_TEST
 
+/* The contacts come up to the day `on` (the as_of day: the engine reads none after it), not those days after it;
+ * without `on`, every one. A student with a contact late on 1 November, one on the 6th and one in December, read
+ * as one student, as a school and with no day. */
+START_TEST(test_contacts_after_the_day_not_loaded)
+{
+    char code[24], staff[24], who[24], ids[3][24];
+    tt_new_school(code, sizeof(code), "FC", NULL);
+    harness_unique("FC", staff, sizeof(staff));
+    harness_unique("FC", who, sizeof(who));
+    tt_staff(staff, code, "{tutor}");
+    tt_student_full(who, code, NULL, NULL, "2026-09-21");
+    tt_allocate(who, staff, "2026-09-21");
+    static const char *const at[] = {"2026-11-01T23:30:00Z", "2026-11-06T09:00:00Z", "2026-12-02T10:00:00Z"};
+    for (int i = 0; i < 3; i++)
+        tt_contact(who, staff, "meeting", "to_student", at[i], NULL, ids[i]);
+    const char *keys[1] = {who};
+    struct facts_query queries[] = {
+        {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = "2026-11-01"},
+        {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01"},
+        {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = "2026-11-06"},
+        {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = NULL},
+    };
+    static const size_t expected[] = {1, 1, 2, 3};
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
+        struct facts_set set;
+        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        ck_assert_uint_eq(set.n_students, 1);
+        const struct facts_student *st = &set.students[0];
+        ck_assert_msg(st->n_contacts == expected[k], "query %zu: %zu contacts, expected %zu", k, st->n_contacts,
+                      expected[k]);
+        for (size_t c = 0; c < st->n_contacts; c++) /* the earliest, in order */
+            ck_assert_int_eq(set.contacts[st->first_contact + c].id, atoll(ids[c]));
+        repo_facts_free(&set);
+    }
+    db_release(pool, conn);
+}
+END_TEST
+
 START_TEST(test_school_facts_and_fixed_query_count)
 {
     struct facts_set one, five;
@@ -335,6 +375,7 @@ int main(void)
     const TTest *const tests[] = {test_student_facts,
                                   test_facts_whatever_the_date_style,
                                   test_contacts_filed_under_their_students,
+                                  test_contacts_after_the_day_not_loaded,
                                   test_tutor_facts,
                                   test_school_facts_and_fixed_query_count,
                                   test_school_tutees_at_the_edges_of_allocations,
