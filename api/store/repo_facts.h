@@ -19,7 +19,8 @@
  *
  * Queries run on the caller's connection, sent together in libpq pipelines: the selection, then every
  * table at once (two round trips). A small set (FACTS_NAMED_MAX students at most) uses statements
- * prepared once per connection; a large one unnamed statements planned for its keys. Run them inside
+ * prepared once per connection; a large one unnamed statements planned for its keys, and its tutors'
+ * tables go in a third round trip, keyed by the staff numbers of the allocations the second loaded. Run them inside
  * one read-only transaction for a consistent snapshot (evaluation.c does, through facts_tail). Not
  * thread-safe on one connection (libpq). */
 #ifndef TUTORD_REPO_FACTS_H
@@ -89,7 +90,7 @@ struct facts_set {
     size_t n_tutor_invited;
     pe_school school;    /* FACTS_BY_SCHOOL's first page: the school's own facts on `on` (whatever the scope) */
     int queries;         /* statements run by repo_facts_load (fixed: it does not grow with the set) */
-    int round_trips;     /* round trips to the server they took (libpq pipelines: two) */
+    int round_trips;     /* round trips to the server they took (libpq pipelines: two, three for a large set) */
     int tutors_borrowed; /* tutors, absences, training and tutor_invited belong to q->tutors_from's set */
 };
 
@@ -125,9 +126,9 @@ struct facts_tail {
     size_t n_head;                     /* out: head steps sent */
 };
 
-/* As repo_facts_load, in two round trips (libpq pipelines; three when a head goes before a selection
- * that needs the day): the selection, then every table of the set, with `tail`'s statements (may be
- * NULL). */
+/* As repo_facts_load, in two round trips (libpq pipelines; one more when a head goes before a selection
+ * that needs the day, one more for a large set's tutors): the selection, then every table of the set, with
+ * `tail`'s statements (may be NULL) in the last. */
 enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
                                      struct facts_tail *tail);
 
