@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "evaluation.h"
+#include "text_set.h"
 
 /* The student rules that say whether a tutee is being met. */
 #define MEETING_RULES                                                                                                  \
@@ -43,12 +44,6 @@ void report_rules_set_batch(size_t students)
 size_t report_rules_batch(void)
 {
     return batch_students;
-}
-
-/* strcmp order of two (const char *) elements: the "C" collation the facts are sorted in. */
-static int cmp_strings(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* Loads the facts of the n students `numbers` (sorted, distinct: a contiguous range of student numbers),
@@ -121,11 +116,7 @@ static int collect_tutees(struct kpi_judge *j)
         return -1;
     json_array_foreach(j->tutors, i, t) json_array_foreach(json_object_get(t, "tutees"), k, v) j->keys[j->n_keys++] =
         json_string_value(v);
-    qsort(j->keys, j->n_keys, sizeof(*j->keys), cmp_strings);
-    for (i = 0, n = 0; i < j->n_keys; i++)
-        if (n == 0 || strcmp(j->keys[n - 1], j->keys[i]) != 0)
-            j->keys[n++] = j->keys[i];
-    j->n_keys = n;
+    j->n_keys = text_set_sort_distinct(j->keys, j->n_keys);
     return 0;
 }
 
@@ -169,7 +160,7 @@ static int tutor_failing(const struct kpi_judge *j, size_t i, const json_t *t, d
     json_array_foreach(tutees, k, v)
     {
         const char *number = json_string_value(v);
-        const char **at = bsearch(&number, j->keys, j->n_keys, sizeof(*j->keys), cmp_strings);
+        const char **at = bsearch(&number, j->keys, j->n_keys, sizeof(*j->keys), text_set_cmp);
         bad += at && j->breach[at - j->keys] == 1;
     }
     return n > 0 && 100.0 * (double)bad / (double)n >= threshold;

@@ -3,10 +3,10 @@
  * and the engine runs per student or per tutor. Everything is read per request in one read-only
  * snapshot, in two round trips (libpq pipelines): the snapshot opened with the calendar's stamp and the
  * students selected, then their facts with the policy versions' keys and the snapshot's end (one more
- * first when the selection needs the as_of date: a tutor's tutees, a school's own facts; one more last for the
- * tutors of a large set, with the policy keys and the end). The parsed
- * calendar and policy versions are shared across requests (eval_cache.h), checked against the
- * snapshot's versions by every request; the facts and every verdict are the request's own. */
+ * first when the selection needs the as_of date: a tutor's tutees, a school's own facts; one more last
+ * for the tutors of a large set, with the policy keys and the end). The parsed calendar and policy
+ * versions are shared across requests (eval_cache.h), checked against the snapshot's versions by every
+ * request; the facts and every verdict are the request's own. */
 #ifndef TUTORD_EVALUATION_H
 #define TUTORD_EVALUATION_H
 

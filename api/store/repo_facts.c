@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "text_set.h"
 #include "vocab.h"
 
 /* Rows of the set's students: `col` one of the keys ($1). Every statement comes in a form for each kind of
@@ -135,7 +136,7 @@ static const char *const SELECT_SQL[] = {
  * (the tutor of FACTS_BY_TUTOR, else NULL). The tutor tables select by it (as an array: index scans on their
  * staff_number indexes), so that they go in the same round trip as the students' tables (rows of staff
  * outside the set are skipped when they are filed). */
-#define TUTOR_KEYS(in) "(SELECT a.staff_number FROM allocations a WHERE " in("a.student_number") " UNION SELECT $2)"
+#define TUTOR_KEYS "(SELECT a.staff_number FROM allocations a WHERE " IN_KEYS("a.student_number") " UNION SELECT $2)"
 
 /* As TUTOR_KEYS for a large set (not KEYS_FEW): its tutors listed in $1 (the staff numbers of the allocations it
  * loaded: allocated_tutors), and $2. Each tutor statement derived them again from the allocations of the set's
@@ -175,7 +176,7 @@ static const char *const SELECT_SQL[] = {
                                 " COALESCE(score, -1) FROM training_records WHERE staff_number = ANY (ARRAY" keys ")"  \
                                 " ORDER BY staff_number COLLATE \"C\", completed_on, id"
 
-static const char *const TUTOR_SQLS[KEYS_FORMS] = {TUTOR_SQL_OF(TUTOR_KEYS(IN_KEYS)), TUTOR_SQL_OF(TUTOR_LISTED_KEYS),
+static const char *const TUTOR_SQLS[KEYS_FORMS] = {TUTOR_SQL_OF(TUTOR_KEYS), TUTOR_SQL_OF(TUTOR_LISTED_KEYS),
                                                    TUTOR_SQL_OF(TUTOR_LISTED_KEYS)};
 static const char TUTOR_RANGE_SQL[] = TUTOR_SQL_OF(TUTOR_RANGE_KEYS);
 
@@ -558,7 +559,7 @@ static const struct table STUDENT_TABLES[] = {
                    INVITED_SQL("tutor", "= ANY (ARRAY" spread ")"), 1, 0, pe_date, tutor_invited, invited,             \
                    tutor_invited),                                                                                     \
     }
-static const struct table TUTOR_TABLES[] = TUTOR_TABLES_OF(TUTOR_KEYS(IN_KEYS), TUTOR_LISTED_KEYS, TUTOR_LISTED_KEYS);
+static const struct table TUTOR_TABLES[] = TUTOR_TABLES_OF(TUTOR_KEYS, TUTOR_LISTED_KEYS, TUTOR_LISTED_KEYS);
 /* repo_facts_load_tutors' (a range of students: the same statements in every form) */
 static const struct table TUTOR_RANGE_TABLES[] = TUTOR_TABLES_OF(TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS, TUTOR_RANGE_KEYS);
 #define N_TUTOR_TABLES (sizeof(TUTOR_TABLES) / sizeof(TUTOR_TABLES[0]))
@@ -765,12 +766,6 @@ static void borrow_tutors(struct facts_set *set, const struct facts_set *lender)
     set->tutors_borrowed = 1;
 }
 
-/* qsort's order of C strings (strcmp: "C"). */
-static int cmp_text(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* array_literal's key i of an array of C strings. */
 static const char *listed_key(const void *arg, size_t i)
 {
@@ -786,12 +781,7 @@ static char *allocated_tutors(const struct facts_set *set)
         return NULL;
     for (size_t i = 0; i < set->n_allocations; i++)
         staff[i] = set->allocations[i].tutor;
-    qsort(staff, set->n_allocations, sizeof(*staff), cmp_text);
-    size_t n = 0;
-    for (size_t i = 0; i < set->n_allocations; i++)
-        if (n == 0 || strcmp(staff[n - 1], staff[i]) != 0)
-            staff[n++] = staff[i];
-    char *out = array_literal(n, listed_key, staff);
+    char *out = array_literal(text_set_sort_distinct(staff, set->n_allocations), listed_key, staff);
     free(staff);
     return out;
 }
@@ -860,8 +850,8 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
     enum keys_form form = keys_form_of(q->by, set->n_students);
-    int tutors_later = tables && !q->tutors_from && form != KEYS_FEW;
-    int tutors_now = tables && !q->tutors_from && form == KEYS_FEW;
+    int own_tutors = tables && !q->tutors_from;
+    int tutors_now = own_tutors && form == KEYS_FEW, tutors_later = own_tutors && !tutors_now;
     if (tables)
         add_tables(&t, form, student_params, tutors_now ? tutor_params : NULL);
     size_t own = t.n;

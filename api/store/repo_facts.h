@@ -9,8 +9,8 @@
  *   history (student_status_history, sql/007 and sql/012; a student without history rows is taken as
  *   holding the current status since registration), allocations of every kind, contacts up to the day `on`
  *   (before the third day after it; sorted as the engine needs; each with summary_at, the first `shared`
- *   note on it), all concerns (open and closed,
- *   the engine judges when they were open; who raised them), exemption periods, the days each was
+ *   note on it), all concerns (open and closed, the engine judges when they were open; who raised
+ *   them), exemption periods, the days each was
  *   invited to give feedback (as a tutee), and the facts of every tutor with an allocation to one of
  *   them (absences with cover, training records, current personal tutee count, capacity, "started the
  *   role" = their earliest allocation, roles, permanence and a recorded permanence exception, the days
@@ -20,9 +20,9 @@
  * Queries run on the caller's connection, sent together in libpq pipelines: the selection, then every
  * table at once (two round trips). A small set (FACTS_NAMED_MAX students at most) uses statements
  * prepared once per connection; a large one unnamed statements planned for its keys, and its tutors'
- * tables go in a third round trip, keyed by the staff numbers of the allocations the second loaded. Run them inside
- * one read-only transaction for a consistent snapshot (evaluation.c does, through facts_tail). Not
- * thread-safe on one connection (libpq). */
+ * tables go in a third round trip, keyed by the staff numbers of the allocations the second loaded. Run
+ * them inside one read-only transaction for a consistent snapshot (evaluation.c does, through
+ * facts_tail). Not thread-safe on one connection (libpq). */
 #ifndef TUTORD_REPO_FACTS_H
 #define TUTORD_REPO_FACTS_H
 
@@ -43,8 +43,9 @@ struct facts_query {
     const char *const *students; /* FACTS_BY_STUDENTS: natural keys */
     size_t n_students;
     const char *key; /* FACTS_BY_TUTOR: staff number; FACTS_BY_SCHOOL: school code */
-    const char *on;  /* "YYYY-MM-DD": the day tutees and caseloads are counted on, and the as_of day (the contacts
-                        after it are not loaded); NULL: every contact */
+    /* "YYYY-MM-DD": the day tutees and caseloads are counted on, and the as_of day (the contacts after it
+     * are not loaded); NULL: every contact */
+    const char *on;
     const struct access_scope *scope; /* only students visible to it; NULL: no filter */
     const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
     const char *after; /* FACTS_BY_SCHOOL: only students numbered after it ("C" order); NULL: from the first. The
