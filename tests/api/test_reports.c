@@ -578,6 +578,65 @@ START_TEST(test_workload_figures)
 }
 END_TEST
 
+/* The workload counts the allocations in force on as_of, both ends of each included: one that ended the day
+ * before, or starts the day after, is not counted; one that ends or starts on the day is. Cover and secondary
+ * allocations likewise, each (tutor, kind, student) once. */
+START_TEST(test_workload_counts_what_is_in_force_on_the_day)
+{
+    char code[24], t[2][24], s[6][24], path[160];
+    tt_new_school(code, sizeof(code), "W", NULL);
+    new_tutor(code, "10", t[0], sizeof(t[0]));
+    new_tutor(code, "10", t[1], sizeof(t[1]));
+    for (int i = 0; i < 6; i++)
+        new_student(code, "2011-09-19", "studying", s[i], sizeof(s[i]));
+    /* personal, t0: s0 ended the day before, s1 ends on the day, s2 starts on the day, s3 starts the day after */
+    static const char *const spans[4][2] = {
+        {"2011-09-20", "2011-11-14"}, {"2011-09-20", "2011-11-15"}, {"2011-11-15", ""}, {"2011-11-16", ""}};
+    for (int i = 0; i < 4; i++)
+        sql4("INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by)"
+             " VALUES ($1, $2, 'personal', $3::date, NULLIF($4, '')::date, 'test')", /* "": open-ended */
+             s[i], t[0], spans[i][0], spans[i][1]);
+    /* t1: cover of s4 twice, both ending on the day (one student); secondary of s5 from the day after */
+    sql4(
+        "INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by) VALUES"
+        " ($1, $3, 'cover', '2011-09-20', '2011-11-15', 'test'), ($1, $3, 'cover', '2011-11-15', '2011-11-15', 'test'),"
+        " ($2, $3, 'secondary', '2011-11-16', NULL, 'test')",
+        s[4], s[5], t[1], NULL);
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/workload?school=%s&as_of=2011-11-15", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutees"), 6);
+    ck_assert_int_eq((int)num(doc, "allocated"), 2); /* s1 and s2 */
+    const json_t *tutors = json_object_get(doc, "tutors");
+    ck_assert_uint_eq(json_array_size(tutors), 2);
+    const json_t *a = json_array_get(tutors, 0), *b = json_array_get(tutors, 1);
+    if (strcmp(json_string_value(json_object_get(a, "tutor")), t[0]) != 0) {
+        const json_t *swap = a;
+        a = b, b = swap;
+    }
+    ck_assert_int_eq((int)num(a, "tutees"), 2);
+    ck_assert_int_eq((int)num(a, "cover_tutees"), 0);
+    ck_assert_int_eq((int)num(b, "tutees"), 0);
+    ck_assert_int_eq((int)num(b, "cover_tutees"), 1);
+    ck_assert_int_eq((int)num(b, "secondary_tutees"), 0);
+    json_decref(doc);
+    /* the day after: s2 and s3 personal, s5 secondary, no cover */
+    snprintf(path, sizeof(path), "/reports/workload?school=%s&as_of=2011-11-16", code);
+    doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "allocated"), 2);
+    tutors = json_object_get(doc, "tutors");
+    for (size_t i = 0; i < json_array_size(tutors); i++) {
+        const json_t *x = json_array_get(tutors, i);
+        int first = strcmp(json_string_value(json_object_get(x, "tutor")), t[0]) == 0;
+        ck_assert_int_eq((int)num(x, "tutees"), first ? 2 : 0);
+        ck_assert_int_eq((int)num(x, "cover_tutees"), 0);
+        ck_assert_int_eq((int)num(x, "secondary_tutees"), first ? 0 : 1);
+    }
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
 /* The workload's JSON is written from the tutors' text the database composes (repo_reports.c): it must be
  * the compact text jansson writes for the same document, byte for byte — a name with quotes, a backslash,
  * a slash, control characters (0x1f: PostgreSQL writes \u001f, jansson \u001F) and non-ASCII letters, a share of
@@ -763,6 +822,7 @@ int main(void)
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
         test_workload_figures,
+        test_workload_counts_what_is_in_force_on_the_day,
         test_workload_text_is_compact_json,
         test_workload_senior_hours_from_the_policy,
         test_access_per_role,
