@@ -532,6 +532,35 @@ START_TEST(test_engagement_reasons_and_evidence)
 }
 END_TEST
 
+/* The engagement report covers the tutees of the day: a personal allocation that ended the day before as_of, or
+ * starts the day after, does not make its student a tutee; one that ends on the day does. */
+START_TEST(test_engagement_tutees_of_the_day)
+{
+    char code[24], tutor[24], s[3][24], path[160];
+    the_year();
+    tt_new_school(code, sizeof(code), "G", NULL);
+    new_tutor(code, "30", tutor, sizeof(tutor));
+    static const char *const spans[3][2] = {
+        {"2011-09-19", "2011-11-14"}, {"2011-09-19", "2011-11-15"}, {"2011-11-16", ""}};
+    for (int i = 0; i < 3; i++) {
+        new_student(code, "2011-09-19", "studying", s[i], sizeof(s[i]));
+        sql4("INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by)"
+             " VALUES ($1, $2, 'personal', $3::date, NULLIF($4, '')::date, 'test')", /* "": open-ended */
+             s[i], tutor, spans[i][0], spans[i][1]);
+    }
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15", code);
+    json_t *doc = get_json(path, admin, 200);
+    const json_t *items = json_object_get(doc, "items");
+    ck_assert_uint_eq(json_array_size(items), 1); /* no meeting this term: only s1 is a tutee on the day */
+    const json_t *it = find_item(items, s[1], "no_attended_meeting_this_term");
+    ck_assert_ptr_nonnull(it);
+    ck_assert_str_eq(json_string_value(json_object_get(it, "tutor")), tutor);
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
 /* ---- workload -------------------------------------------------------------------------------------- */
 
 /* The school's workload figures; senior tutor hours are null while the school has no policy. */
@@ -821,6 +850,7 @@ int main(void)
         test_kpis_empty_school_is_null_not_nan,
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
+        test_engagement_tutees_of_the_day,
         test_workload_figures,
         test_workload_counts_what_is_in_force_on_the_day,
         test_workload_text_is_compact_json,
