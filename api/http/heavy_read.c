@@ -13,13 +13,19 @@ enum app_status heavy_read_acquire(const struct app *app, struct _u_response *re
 }
 
 /* Acquire, work, release (heavy_read.h). */
-enum app_status heavy_read_run(const struct app *app, struct _u_response *resp, uow_work work, void *ctx)
+enum app_status heavy_read_run_in(const struct app *app, struct _u_response *resp, uow_work work, void *ctx,
+                                  struct db_pool **pool)
 {
     struct db_conn *conn = NULL;
-    struct db_pool *pool = NULL;
-    enum app_status st = heavy_read_acquire(app, resp, &conn, &pool);
+    enum app_status st = heavy_read_acquire(app, resp, &conn, pool);
     if (st == APP_OK)
         st = work(conn, ctx);
-    db_release(pool, conn);
+    db_release(*pool, conn);
     return st;
+}
+
+enum app_status heavy_read_run(const struct app *app, struct _u_response *resp, uow_work work, void *ctx)
+{
+    struct db_pool *pool = NULL;
+    return heavy_read_run_in(app, resp, work, ctx, &pool);
 }

@@ -21,4 +21,9 @@ enum app_status heavy_read_acquire(const struct app *app, struct _u_response *re
  * acquisition's failure (the work is then not called). */
 enum app_status heavy_read_run(const struct app *app, struct _u_response *resp, uow_work work, void *ctx);
 
+/* As heavy_read_run, with *pool set to the connection's pool before the work runs, so that the work may take
+ * a second connection from the same server beside it (db_acquire_spare). */
+enum app_status heavy_read_run_in(const struct app *app, struct _u_response *resp, uow_work work, void *ctx,
+                                  struct db_pool **pool);
+
 #endif

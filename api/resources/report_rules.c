@@ -279,26 +279,41 @@ static json_t *thresholds_of(const json_t *policies, double override)
     return out;
 }
 
-enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double override, const json_t *policies, json_t *rows)
+/* report_rules_kpis' figures, judged and not yet written into the rows: fill_rows' inputs (owned). */
+struct kpi_verdicts {
+    json_t *counts, *unjudged, *thresholds;
+    int judged;
+};
+
+static void kpi_verdicts_free(struct kpi_verdicts *v)
 {
-    json_t *tutors = NULL, *counts = json_object(), *unjudged = json_object(), *thresholds = NULL;
+    json_decref(v->counts);
+    json_decref(v->unjudged);
+    json_decref(v->thresholds);
+}
+
+/* Judges every counted tutee and tutor for report_rules_kpis into *v (zeroed by the caller; free it with
+ * kpi_verdicts_free whatever the outcome). */
+static enum app_status judge_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                  const struct report_year *year, double override, const json_t *policies,
+                                  struct kpi_verdicts *v)
+{
+    json_t *tutors = NULL;
     char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
-    int judged = 1;
     struct kpi_judge j = {0};
     pe_findings_init(&j.findings);
-    enum app_status st = counts && unjudged && (thresholds = thresholds_of(policies, override))
+    v->judged = 1;
+    v->counts = json_object(), v->unjudged = json_object();
+    enum app_status st = v->counts && v->unjudged && (v->thresholds = thresholds_of(policies, override))
                              ? repo_report_kpi_tutors(conn, who, school, year, &tutors)
                              : APP_NOMEM;
     if (st == APP_OK)
         st = repo_report_meeting_kinds(conn, &kinds);
     j.tutors = tutors;
     if (st == APP_OK)
-        st = judge_all(conn, &j, year, school, kinds, &judged);
-    if (st == APP_OK && judged)
-        tally(&j, thresholds, counts, unjudged);
-    if (st == APP_OK)
-        fill_rows(rows, counts, unjudged, judged, thresholds, override);
+        st = judge_all(conn, &j, year, school, kinds, &v->judged);
+    if (st == APP_OK && v->judged)
+        tally(&j, v->thresholds, v->counts, v->unjudged);
     pe_findings_free(&j.findings);
     repo_facts_free(&j.tutor_facts);
     free(j.keys);
@@ -306,9 +321,17 @@ enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *
     free(j.state);
     free(kinds);
     json_decref(tutors);
-    json_decref(counts);
-    json_decref(unjudged);
-    json_decref(thresholds);
+    return st;
+}
+
+enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
+                                  const struct report_year *year, double override, const json_t *policies, json_t *rows)
+{
+    struct kpi_verdicts v = {0};
+    enum app_status st = judge_kpis(conn, who, school, year, override, policies, &v);
+    if (st == APP_OK)
+        fill_rows(rows, v.counts, v.unjudged, v.judged, v.thresholds, override);
+    kpi_verdicts_free(&v);
     return st;
 }
 
@@ -519,11 +542,32 @@ const struct csv_column REPORT_KPI_COLUMNS[] = {
 
 const size_t REPORT_KPI_N_COLUMNS = sizeof(REPORT_KPI_COLUMNS) / sizeof(REPORT_KPI_COLUMNS[0]);
 
-enum app_status report_kpi_rows(struct db_conn *conn, const struct principal *who, const char *school,
-                                const char *year_label, const char *as_of, double threshold, json_t **rows)
+/* The KPI rows with a connection to spare: the SQL aggregates run on `conn` while the rule-based counts are
+ * read and judged on the spare one (the database's work on the one overlapping the database's and the engine's
+ * on the other), then written into the rows. `conn` is in the report's snapshot. */
+static enum app_status kpi_rows_beside(struct db_conn *conn, struct db_pool *pool, struct db_conn *spare,
+                                       const struct principal *who, const char *school, const struct report_year *year,
+                                       double threshold, const json_t *policies, json_t **rows)
+{
+    struct kpi_verdicts v = {0};
+    enum app_status st = repo_report_kpis_start(conn, who, school, year);
+    enum app_status rules = st == APP_OK ? judge_kpis(spare, who, school, year, threshold, policies, &v) : APP_OK;
+    db_release(pool, spare);
+    if (st == APP_OK)
+        st = repo_report_kpis_finish(conn, rows);
+    if (st == APP_OK && (st = rules) == APP_OK)
+        fill_rows(*rows, v.counts, v.unjudged, v.judged, v.thresholds, threshold);
+    kpi_verdicts_free(&v);
+    return st;
+}
+
+enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, const struct principal *who,
+                                const char *school, const char *year_label, const char *as_of, double threshold,
+                                json_t **rows)
 {
     struct report_year year;
     json_t *policies = NULL;
+    struct db_conn *spare = NULL;
     *rows = NULL;
     enum app_status st = repo_report_access(conn, who, school, 0);
     if (st == APP_OK)
@@ -531,12 +575,17 @@ enum app_status report_kpi_rows(struct db_conn *conn, const struct principal *wh
     if (st == APP_OK)
         st = repo_report_year(conn, year_label, as_of, &year);
     if (st == APP_OK)
-        st = repo_report_kpis(conn, who, school, &year, rows);
-    if (st == APP_OK)
         st = repo_report_policies(conn, who, school, year.as_of, &policies);
-    db_rollback(conn);
-    if (st == APP_OK)
-        st = report_rules_kpis(conn, who, school, &year, threshold, policies, *rows);
+    if (st == APP_OK && pool && db_acquire_spare(pool, &spare) == APP_OK) {
+        st = kpi_rows_beside(conn, pool, spare, who, school, &year, threshold, policies, rows);
+        db_rollback(conn);
+    } else {
+        if (st == APP_OK)
+            st = repo_report_kpis(conn, who, school, &year, rows);
+        db_rollback(conn);
+        if (st == APP_OK)
+            st = report_rules_kpis(conn, who, school, &year, threshold, policies, *rows);
+    }
     json_decref(policies);
     return st;
 }

@@ -68,11 +68,14 @@ extern const size_t REPORT_KPI_N_COLUMNS;
 
 /* The KPI rows of `school` (NULL: every school, then the total; admin only) for academic year
  * `year_label` (NULL: the current one) judged on `as_of` (NULL: the year's end when over, else today):
- * access check, SQL aggregates in one snapshot, then the rule-based count (report_rules_kpis, with
- * `threshold` as its override). APP_OK with *rows (new reference); APP_FORBIDDEN / APP_NOT_FOUND as
- * repo_report_access and repo_report_year say, or the database failure. */
-enum app_status report_kpi_rows(struct db_conn *conn, const struct principal *who, const char *school,
-                                const char *year_label, const char *as_of, double threshold, json_t **rows);
+ * access check, SQL aggregates in one snapshot, and the rule-based count (report_rules_kpis, with
+ * `threshold` as its override). `pool` is conn's pool, or NULL: when it has a connection to spare
+ * (db_acquire_spare), the count is judged on that one while the aggregates run, else after them. APP_OK with
+ * *rows (new reference); APP_FORBIDDEN / APP_NOT_FOUND as repo_report_access and repo_report_year say, or the
+ * database failure. */
+enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, const struct principal *who,
+                                const char *school, const char *year_label, const char *as_of, double threshold,
+                                json_t **rows);
 
 /* An instant as RFC 3339 UTC ("2026-10-01T09:00:00Z") into buf (21 bytes), as the report SQL writes it. */
 char *report_format_instant(long long t, char buf[21]);

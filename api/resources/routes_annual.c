@@ -121,7 +121,7 @@ static enum app_status kpis_by_year(struct db_conn *conn, const struct principal
     {
         json_t *rows = NULL;
         if (st == APP_OK)
-            st = report_kpi_rows(conn, reader, school, json_string_value(label), NULL, 0, &rows);
+            st = report_kpi_rows(conn, NULL, reader, school, json_string_value(label), NULL, 0, &rows);
         if (st == APP_OK)
             json_array_append(*kpis, json_array_get(rows, 0));
         json_decref(rows);

@@ -122,13 +122,14 @@ struct report_read {
     char as_of[11];
     json_t *doc, *extra;
     struct report_table items; /* engagement: the SQL items (the handler frees them too) */
+    struct db_pool *pool;      /* the connection's pool (heavy_read_run_in) */
 };
 
 /* uow_work: the KPI rows. */
 static enum app_status read_kpis(struct db_conn *conn, void *ctx)
 {
     struct report_read *r = ctx;
-    return report_kpi_rows(conn, r->who, r->p->school, r->p->year, r->p->as_of, r->p->threshold, &r->doc);
+    return report_kpi_rows(conn, r->pool, r->who, r->p->school, r->p->year, r->p->as_of, r->p->threshold, &r->doc);
 }
 
 static int callback_reports_kpis(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -138,7 +139,7 @@ static int callback_reports_kpis(const struct _u_request *req, struct _u_respons
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct report_read r = {.who = http_principal(resp), .p = &p};
-    enum app_status st = heavy_read_run(app, resp, read_kpis, &r);
+    enum app_status st = heavy_read_run_in(app, resp, read_kpis, &r, &r.pool);
     json_t *rows = r.doc;
     int rc = st != APP_OK ? report_failed(resp, st)
                           : respond(req, resp, kpi_document(rows, p.school != NULL), rows, REPORT_KPI_COLUMNS,
@@ -175,18 +176,31 @@ static const struct csv_column ENGAGEMENT_COLUMNS[] = {
     {"detail", "detail"},
 };
 
-/* uow_work: the students needing attention (the head in doc, the SQL items in items), then (after the
- * report's snapshot ends: the engine's facts are read in a snapshot of their own) the rule findings (extra:
- * sorted rows). */
+/* uow_work: the students needing attention: the head in doc and the SQL items in items (in the report's
+ * snapshot), and the rule findings in extra (sorted rows; the engine's facts are read in snapshots of their
+ * own). With a connection to spare, the SQL items run on `conn` while the rule findings are read and judged on
+ * the spare one, so that the database's work on the one overlaps the database's and the engine's on the other;
+ * else one after the other. */
 static enum app_status read_engagement(struct db_conn *conn, void *ctx)
 {
     struct report_read *r = ctx;
     enum app_status st = report_begin(conn, r->who, r->p, r->as_of);
+    if (st == APP_OK && !(r->extra = json_array()))
+        st = APP_NOMEM;
+    struct db_conn *spare = NULL;
+    if (st == APP_OK && db_acquire_spare(r->pool, &spare) == APP_OK) {
+        st = repo_report_engagement_start(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
+        enum app_status rules =
+            st == APP_OK ? report_rules_engagement(spare, r->who, r->p->school, r->as_of, r->extra) : APP_OK;
+        db_release(r->pool, spare);
+        if (st == APP_OK)
+            st = repo_report_engagement_finish(conn, &r->items);
+        db_rollback(conn);
+        return st == APP_OK ? rules : st;
+    }
     if (st == APP_OK)
         st = repo_report_engagement(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc, &r->items);
     db_rollback(conn);
-    if (st == APP_OK && !(r->extra = json_array()))
-        st = APP_NOMEM;
     if (st == APP_OK)
         st = report_rules_engagement(conn, r->who, r->p->school, r->as_of, r->extra);
     return st;
@@ -283,7 +297,7 @@ static int callback_reports_engagement(const struct _u_request *req, struct _u_r
     if (read_params(req, resp, &p) != 0)
         return U_CALLBACK_COMPLETE;
     struct report_read r = {.who = who, .p = &p};
-    enum app_status st = heavy_read_run(app, resp, read_engagement, &r);
+    enum app_status st = heavy_read_run_in(app, resp, read_engagement, &r, &r.pool);
     int rc = st != APP_OK ? report_failed(resp, st) : respond_engagement(req, resp, &r);
     report_read_release(&r);
     return rc;

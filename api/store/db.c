@@ -187,14 +187,9 @@ static void push_free(struct db_pool *pool, struct db_conn *conn)
     pthread_mutex_unlock(&pool->lock);
 }
 
-enum app_status db_acquire(struct db_pool *pool, struct db_conn **out)
+/* Hands out `conn`, just taken from the free list: connected (else back on the list). */
+static enum app_status hand_out(struct db_pool *pool, struct db_conn *conn, struct db_conn **out)
 {
-    *out = NULL;
-    struct db_conn *conn = pop_free(pool);
-    if (!conn) {
-        log_msg(LOG_WARN, "database pool exhausted after %d ms", pool->acquire_timeout_ms);
-        return APP_UNAVAILABLE;
-    }
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
         enum app_status st = connect_conn(pool, conn);
         if (st != APP_OK) {
@@ -205,6 +200,28 @@ enum app_status db_acquire(struct db_pool *pool, struct db_conn **out)
     conn->broken = 0;
     *out = conn;
     return APP_OK;
+}
+
+enum app_status db_acquire(struct db_pool *pool, struct db_conn **out)
+{
+    *out = NULL;
+    struct db_conn *conn = pop_free(pool);
+    if (!conn) {
+        log_msg(LOG_WARN, "database pool exhausted after %d ms", pool->acquire_timeout_ms);
+        return APP_UNAVAILABLE;
+    }
+    return hand_out(pool, conn, out);
+}
+
+enum app_status db_acquire_spare(struct db_pool *pool, struct db_conn **out)
+{
+    *out = NULL;
+    struct db_conn *conn = NULL;
+    pthread_mutex_lock(&pool->lock);
+    if (pool->n_free >= 2)
+        conn = pool->free_list[--pool->n_free];
+    pthread_mutex_unlock(&pool->lock);
+    return conn ? hand_out(pool, conn, out) : APP_UNAVAILABLE;
 }
 
 void db_discard_after_use(struct db_conn *conn)
@@ -399,6 +416,51 @@ enum app_status db_query_prepared(struct db_conn *conn, const char *name, int np
     if (out)
         *out = NULL;
     return run(conn, run_prepared, name, nparams, params, out, err);
+}
+
+/* ---- a statement left running (db.h) ---------------------------------------------------------------------- */
+
+enum app_status db_send(struct db_conn *conn, const char *sql, int nparams, const char *const *params)
+{
+    if (PQsendQueryParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0))
+        return APP_OK;
+    log_msg(LOG_WARN, "database error: %s", PQerrorMessage(conn->pg));
+    conn->broken = 1;
+    return APP_UNAVAILABLE;
+}
+
+/* Every result of the statement in flight on pg, read to the end: the first (its rows or its error). */
+static PGresult *first_result(PGconn *pg)
+{
+    PGresult *first = NULL, *r;
+    while ((r = PQgetResult(pg)))
+        if (first)
+            PQclear(r);
+        else
+            first = r;
+    return first;
+}
+
+enum app_status db_collect(struct db_conn *conn, PGresult **out, struct db_error *err)
+{
+    *out = NULL;
+    if (watch_begin(thread_watch, conn->pg) != 0) { /* stopped while it ran: cancel it, keep nothing */
+        PGcancel *cancel = PQgetCancel(conn->pg);
+        char why[256];
+        if (cancel)
+            PQcancel(cancel, why, sizeof(why));
+        PQfreeCancel(cancel);
+        PQclear(first_result(conn->pg));
+        return APP_UNAVAILABLE;
+    }
+    PGresult *res = first_result(conn->pg);
+    if (watch_end(thread_watch)) {
+        PQclear(res); /* cancelled on purpose: not a database error */
+        return APP_UNAVAILABLE;
+    }
+    enum app_status st = check_result(conn, &res, err);
+    *out = res;
+    return st;
 }
 
 /* ---- pipelines (db.h) ----------------------------------------------------------------------------------- */

@@ -57,6 +57,10 @@ void db_pool_free(struct db_pool *pool);
  * Returns APP_OK with *out set, or APP_UNAVAILABLE (pool exhausted or database unreachable). */
 enum app_status db_acquire(struct db_pool *pool, struct db_conn **out);
 
+/* A second connection for a thread that holds one already, without waiting: taken only while another would
+ * still be free after it, so that work on two connections never takes the pool's last free one. APP_OK with
+ * *out set, or APP_UNAVAILABLE (none to spare now, or the database unreachable). */
+enum app_status db_acquire_spare(struct db_pool *pool, struct db_conn **out);
 /* Opens the read-only snapshot a set of facts is read in (evaluation.c, repo_facts.c): every statement
  * after it, up to its ROLLBACK, sees the same committed state. */
 #define DB_SNAPSHOT_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
@@ -97,6 +101,13 @@ enum app_status db_query(struct db_conn *conn, const char *sql, int nparams, con
 enum app_status db_query_prepared(struct db_conn *conn, const char *name, int nparams, const char *const *params,
                                   PGresult **out, struct db_error *err);
 
+/* A statement left running while the thread works elsewhere (on another connection): db_send starts `sql` (as
+ * db_query would run it) and returns at once; nothing else may run on `conn` until db_collect has waited for
+ * its result and returned it as db_query returns one. If the thread's watch is stopped before db_collect, the
+ * statement is cancelled there and APP_UNAVAILABLE returned, nothing logged. A failed db_send leaves nothing
+ * to collect. */
+enum app_status db_send(struct db_conn *conn, const char *sql, int nparams, const char *const *params);
+enum app_status db_collect(struct db_conn *conn, PGresult **out, struct db_error *err);
 /* One statement of a pipeline. With `name` (a static string naming `sql` for the life of the process)
  * the statement is prepared on the connection the first time it is sent and executed by name after
  * that (no parsing or planning per request); without, `sql` runs unnamed (planned with its values). */

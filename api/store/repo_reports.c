@@ -114,16 +114,23 @@ static const char KPI_TUTORS_SQL[] =
     "   'tutees', COALESCE(cur.tutees, '{}'::text[])) ORDER BY l.school, l.staff_number), '[]')::text"
     " FROM load l LEFT JOIN cur ON cur.staff_number = l.staff_number";
 
-/* Runs one report statement whose single value is JSON text, and parses it into *out. */
-static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params, json_t **out)
+/* The single value (JSON text) of a report statement's result `res`, whose outcome was st, parsed into *out;
+ * clears res. */
+static enum app_status take_json(enum app_status st, PGresult *res, json_t **out)
 {
-    PGresult *res = NULL;
     *out = NULL;
-    enum app_status st = db_query(conn, sql, n, params, &res, NULL);
     if (st == APP_OK && (PQntuples(res) != 1 || !(*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL))))
         st = PQntuples(res) == 1 ? APP_NOMEM : APP_DB;
     PQclear(res);
     return st;
+}
+
+/* Runs one report statement whose single value is JSON text, and parses it into *out. */
+static enum app_status json_query(struct db_conn *conn, const char *sql, int n, const char *const *params, json_t **out)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, sql, n, params, &res, NULL);
+    return take_json(st, res, out);
 }
 
 /* The four school-set parameters ($1..$4) for `who` and `school`. */
@@ -220,14 +227,21 @@ enum app_status repo_report_today(struct db_conn *conn, char out[11])
     return st;
 }
 
-/* Runs a KPI-shaped statement ($1..$4 schools, $5..$7 span, then $8 label when n is 8). */
+/* The parameters of a KPI-shaped statement: $1..$4 schools, $5..$7 span, $8 label. */
+static void kpi_params(const struct principal *who, const char *school, const struct report_year *y,
+                       struct access_scope *scope, const char *params[8])
+{
+    school_params(who, school, scope, params);
+    params[4] = y->starts_on, params[5] = y->ends_on, params[6] = y->as_of, params[7] = y->label;
+}
+
+/* Runs a KPI-shaped statement (n parameters: 7, or 8 with the label). */
 static enum app_status kpi_query(struct db_conn *conn, const char *sql, int n, const struct principal *who,
                                  const char *school, const struct report_year *y, json_t **out)
 {
     struct access_scope scope;
     const char *params[8];
-    school_params(who, school, &scope, params);
-    params[4] = y->starts_on, params[5] = y->ends_on, params[6] = y->as_of, params[7] = y->label;
+    kpi_params(who, school, y, &scope, params);
     return json_query(conn, sql, n, params, out);
 }
 
@@ -235,6 +249,22 @@ enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *w
                                  const struct report_year *year, json_t **out)
 {
     return kpi_query(conn, KPI_SQL, 8, who, school, year, out);
+}
+
+enum app_status repo_report_kpis_start(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const struct report_year *year)
+{
+    struct access_scope scope;
+    const char *params[8];
+    kpi_params(who, school, year, &scope, params);
+    return db_send(conn, KPI_SQL, 8, params);
+}
+
+enum app_status repo_report_kpis_finish(struct db_conn *conn, json_t **out)
+{
+    PGresult *res = NULL;
+    enum app_status st = db_collect(conn, &res, NULL);
+    return take_json(st, res, out);
 }
 
 enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct principal *who, const char *school,
@@ -367,8 +397,8 @@ void repo_report_table_free(struct report_table *t)
     memset(t, 0, sizeof(*t));
 }
 
-enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **head, struct report_table *items)
+enum app_status repo_report_engagement_start(struct db_conn *conn, const struct principal *who, const char *school,
+                                             const char *as_of, int grace_days, json_t **head)
 {
     struct access_scope scope;
     char grace[16];
@@ -376,9 +406,27 @@ enum app_status repo_report_engagement(struct db_conn *conn, const struct princi
     school_params(who, school, &scope, params);
     snprintf(grace, sizeof(grace), "%d", grace_days);
     params[4] = as_of, params[5] = grace;
-    memset(items, 0, sizeof(*items));
     enum app_status st = json_query(conn, ENGAGEMENT_HEAD_SQL, 5, params, head);
-    return st == APP_OK ? table_query(conn, ENGAGEMENT_SQL, 6, params, items) : st;
+    return st == APP_OK ? db_send(conn, ENGAGEMENT_SQL, 6, params) : st;
+}
+
+enum app_status repo_report_engagement_finish(struct db_conn *conn, struct report_table *items)
+{
+    PGresult *res = NULL;
+    memset(items, 0, sizeof(*items));
+    enum app_status st = db_collect(conn, &res, NULL);
+    if (st == APP_OK)
+        st = copy_table(res, items);
+    PQclear(res);
+    return st;
+}
+
+enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const char *as_of, int grace_days, json_t **head, struct report_table *items)
+{
+    memset(items, 0, sizeof(*items));
+    enum app_status st = repo_report_engagement_start(conn, who, school, as_of, grace_days, head);
+    return st == APP_OK ? repo_report_engagement_finish(conn, items) : st;
 }
 
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,

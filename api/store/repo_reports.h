@@ -52,6 +52,12 @@ enum app_status repo_report_year(struct db_conn *conn, const char *label, const 
  * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_rules.c). */
 enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *who, const char *school,
                                  const struct report_year *year, json_t **out);
+/* repo_report_kpis in two halves, for a caller with other work to do meanwhile on another connection: _start
+ * leaves the statement running on `conn` (db_send), _finish waits for it and parses its rows (db_collect).
+ * After a successful _start, _finish must be called before anything else runs on `conn`. */
+enum app_status repo_report_kpis_start(struct db_conn *conn, const struct principal *who, const char *school,
+                                       const struct report_year *year);
+enum app_status repo_report_kpis_finish(struct db_conn *conn, json_t **out);
 
 /* Each counted tutor of the KPI report (a personal tutee in the year up to as_of) with their school and
  * their personal tutees on as_of: a JSON array [{school, tutor, tutees: [student numbers]}]. */
@@ -76,6 +82,13 @@ void repo_report_table_free(struct report_table *t);
 enum { REPORT_ITEM_SCHOOL, REPORT_ITEM_TUTOR, REPORT_ITEM_STUDENT, REPORT_ITEM_REASON, REPORT_ITEM_JSON };
 enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
                                        const char *as_of, int grace_days, json_t **head, struct report_table *items);
+/* repo_report_engagement in two halves, for a caller with other work to do meanwhile on another connection:
+ * _start reads the head and leaves the items' statement running on `conn` (db_send); _finish waits for it
+ * and copies its rows (db_collect; *items zeroed first). After a successful _start, _finish must be called
+ * before anything else runs on `conn`. */
+enum app_status repo_report_engagement_start(struct db_conn *conn, const struct principal *who, const char *school,
+                                             const char *as_of, int grace_days, json_t **head);
+enum app_status repo_report_engagement_finish(struct db_conn *conn, struct report_table *items);
 
 /* The students of the engagement report's schools with a personal tutor on as_of, with that tutor, in
  * student-number order ("C" collation), into *out (free with repo_report_table_free): columns
