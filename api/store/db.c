@@ -2,6 +2,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,16 +442,27 @@ static PGresult *first_result(PGconn *pg)
     return first;
 }
 
+/* Cancels the statement in flight on pg and reads its results to the end. A cancel request that reaches the
+ * backend before it has begun the statement is lost (it was idle, reading), so the request is sent again
+ * every 50 ms, at most 200 times, until the statement's end has arrived. */
+static void cancel_in_flight(PGconn *pg)
+{
+    PGcancel *cancel = PQgetCancel(pg);
+    char why[256];
+    for (int i = 0; cancel && i < 200 && PQconsumeInput(pg) && PQisBusy(pg); i++) {
+        PQcancel(cancel, why, sizeof(why));
+        struct pollfd fd = {.fd = PQsocket(pg), .events = POLLIN};
+        (void)poll(&fd, 1, 50);
+    }
+    PQfreeCancel(cancel);
+    PQclear(first_result(pg));
+}
+
 enum app_status db_collect(struct db_conn *conn, PGresult **out, struct db_error *err)
 {
     *out = NULL;
     if (watch_begin(thread_watch, conn->pg) != 0) { /* stopped while it ran: cancel it, keep nothing */
-        PGcancel *cancel = PQgetCancel(conn->pg);
-        char why[256];
-        if (cancel)
-            PQcancel(cancel, why, sizeof(why));
-        PQfreeCancel(cancel);
-        PQclear(first_result(conn->pg));
+        cancel_in_flight(conn->pg);
         return APP_UNAVAILABLE;
     }
     PGresult *res = first_result(conn->pg);
