@@ -279,7 +279,8 @@ static json_t *thresholds_of(const json_t *policies, double override)
     return out;
 }
 
-/* report_rules_kpis' figures, judged and not yet written into the rows: fill_rows' inputs (owned). */
+/* The rule-based KPI figures (report_kpi_rows), judged and not yet written into the rows: fill_rows' inputs
+ * (owned). */
 struct kpi_verdicts {
     json_t *counts, *unjudged, *thresholds;
     int judged;
@@ -292,7 +293,7 @@ static void kpi_verdicts_free(struct kpi_verdicts *v)
     json_decref(v->thresholds);
 }
 
-/* Judges every counted tutee and tutor for report_rules_kpis into *v (zeroed by the caller; free it with
+/* Judges every counted tutee and tutor for report_kpi_rows into *v (zeroed by the caller; free it with
  * kpi_verdicts_free whatever the outcome). */
 static enum app_status judge_kpis(struct db_conn *conn, const struct principal *who, const char *school,
                                   const struct report_year *year, double override, const json_t *policies,
@@ -321,17 +322,6 @@ static enum app_status judge_kpis(struct db_conn *conn, const struct principal *
     free(j.state);
     free(kinds);
     json_decref(tutors);
-    return st;
-}
-
-enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double override, const json_t *policies, json_t *rows)
-{
-    struct kpi_verdicts v = {0};
-    enum app_status st = judge_kpis(conn, who, school, year, override, policies, &v);
-    if (st == APP_OK)
-        fill_rows(rows, v.counts, v.unjudged, v.judged, v.thresholds, override);
-    kpi_verdicts_free(&v);
     return st;
 }
 
@@ -405,7 +395,7 @@ static pe_err escalation_row(const struct evaluation *ev, const struct report_ta
     return err;
 }
 
-/* The sort keys of the engagement items, in order (repo_report_engagement's REPORT_ITEM_* columns). */
+/* The sort keys of the engagement items, in order (repo_report_engagement_finish's REPORT_ITEM_* columns). */
 static const char *const ITEM_KEYS[] = {"school", "tutor", "student", "reason"};
 
 static int cmp_items(const void *a, const void *b)
@@ -542,25 +532,6 @@ const struct csv_column REPORT_KPI_COLUMNS[] = {
 
 const size_t REPORT_KPI_N_COLUMNS = sizeof(REPORT_KPI_COLUMNS) / sizeof(REPORT_KPI_COLUMNS[0]);
 
-/* The KPI rows with a connection to spare: the SQL aggregates run on `conn` while the rule-based counts are
- * read and judged on the spare one (the database's work on the one overlapping the database's and the engine's
- * on the other), then written into the rows. `conn` is in the report's snapshot. */
-static enum app_status kpi_rows_beside(struct db_conn *conn, struct db_pool *pool, struct db_conn *spare,
-                                       const struct principal *who, const char *school, const struct report_year *year,
-                                       double threshold, const json_t *policies, json_t **rows)
-{
-    struct kpi_verdicts v = {0};
-    enum app_status st = repo_report_kpis_start(conn, who, school, year);
-    enum app_status rules = st == APP_OK ? judge_kpis(spare, who, school, year, threshold, policies, &v) : APP_OK;
-    db_release(pool, spare);
-    if (st == APP_OK)
-        st = repo_report_kpis_finish(conn, rows);
-    if (st == APP_OK && (st = rules) == APP_OK)
-        fill_rows(*rows, v.counts, v.unjudged, v.judged, v.thresholds, threshold);
-    kpi_verdicts_free(&v);
-    return st;
-}
-
 enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, const struct principal *who,
                                 const char *school, const char *year_label, const char *as_of, double threshold,
                                 json_t **rows)
@@ -568,6 +539,7 @@ enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, cons
     struct report_year year;
     json_t *policies = NULL;
     struct db_conn *spare = NULL;
+    struct kpi_verdicts v = {0};
     *rows = NULL;
     enum app_status st = repo_report_access(conn, who, school, 0);
     if (st == APP_OK)
@@ -576,16 +548,21 @@ enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, cons
         st = repo_report_year(conn, year_label, as_of, &year);
     if (st == APP_OK)
         st = repo_report_policies(conn, who, school, year.as_of, &policies);
-    if (st == APP_OK && pool && db_acquire_spare(pool, &spare) == APP_OK) {
-        st = kpi_rows_beside(conn, pool, spare, who, school, &year, threshold, policies, rows);
-        db_rollback(conn);
-    } else {
-        if (st == APP_OK)
-            st = repo_report_kpis(conn, who, school, &year, rows);
-        db_rollback(conn);
-        if (st == APP_OK)
-            st = report_rules_kpis(conn, who, school, &year, threshold, policies, *rows);
-    }
+    /* with none to spare, the rule-based count is judged after the aggregates, on conn */
+    int beside = st == APP_OK && pool && db_acquire_spare(pool, &spare) == APP_OK;
+    if (st == APP_OK)
+        st = repo_report_kpis_start(conn, who, school, &year);
+    enum app_status rules =
+        st == APP_OK && beside ? judge_kpis(spare, who, school, &year, threshold, policies, &v) : APP_OK;
+    db_release(pool, spare);
+    if (st == APP_OK)
+        st = repo_report_kpis_finish(conn, rows);
+    db_rollback(conn);
+    if (st == APP_OK)
+        st = beside ? rules : judge_kpis(conn, who, school, &year, threshold, policies, &v);
+    if (st == APP_OK)
+        fill_rows(*rows, v.counts, v.unjudged, v.judged, v.thresholds, threshold);
+    kpi_verdicts_free(&v);
     json_decref(policies);
     return st;
 }

@@ -14,20 +14,6 @@
 /* True for an academic year label "YYYY/YY" whose second part is the year after the first. Pure. */
 int report_is_year_label(const char *s);
 
-/* Sets tutors_not_fulfilling_role and breach_threshold in each KPI row of `rows` (schools, then the total
- * row with school null when `school` is NULL). A counted tutor does not fulfil the role when, judged on
- * the year's as_of, any tutor-level rule (training, quiz, caseload, ...) of their school's policy is
- * breached, or at least the threshold percent of the personal tutees they had during the year have a
- * breached meeting rule (first_meeting_within, meetings_per_year, meeting_each_term) under their own
- * school's policy. The threshold is `override` when positive (the request's breach_threshold), else the
- * school's policy's not_fulfilling_pct (default 25); `policies` is {school: policy in force on as_of}
- * (repo_report_policies). A school without a policy cannot be judged: its value is null (the total sums
- * the schools judged, null when none was); so is its breach_threshold unless overridden. The total row's
- * breach_threshold is the override, else null. Returns APP_OK or the database failure / APP_NOMEM. */
-enum app_status report_rules_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double override, const json_t *policies,
-                                  json_t *rows);
-
 /* Sets senior_tutor_hours in each workload row of `schools` ({school, tutees, ...}) from the school's
  * policy in `policies` ({school: policy in force on as_of}): pe_senior_hours_for its senior_tutor_hours
  * (e.g. Westminster Appendix 1: 200 h up to 1,000 tutees, +1 h per 10 more, at most 300) for the row's
@@ -42,7 +28,7 @@ enum app_status report_rules_engagement(struct db_conn *conn, const struct princ
                                         const char *as_of, json_t *items);
 
 /* Calls emit(item, ctx) for every item of the engagement report in order (school, tutor, student, reason):
- * the SQL items `sql` (repo_report_engagement; each parsed only for its call) merged with the sorted rule
+ * the SQL items `sql` (repo_report_engagement_finish; each parsed only for its call) merged with the sorted rule
  * items `rules`. emit borrows the item and returns 0, or non-zero to stop. Returns 0, emit's value, or -1
  * when an SQL item does not parse (memory). */
 int report_engagement_each(const struct report_table *sql, const json_t *rules, int (*emit)(json_t *item, void *ctx),
@@ -68,11 +54,19 @@ extern const size_t REPORT_KPI_N_COLUMNS;
 
 /* The KPI rows of `school` (NULL: every school, then the total; admin only) for academic year
  * `year_label` (NULL: the current one) judged on `as_of` (NULL: the year's end when over, else today):
- * access check, SQL aggregates in one snapshot, and the rule-based count (report_rules_kpis, with
- * `threshold` as its override). `pool` is conn's pool, or NULL: when it has a connection to spare
- * (db_acquire_spare), the count is judged on that one while the aggregates run, else after them. APP_OK with
- * *rows (new reference); APP_FORBIDDEN / APP_NOT_FOUND as repo_report_access and repo_report_year say, or the
- * database failure. */
+ * access check, SQL aggregates in one snapshot (repo_report_kpis_start), and the rule-based count, which
+ * sets tutors_not_fulfilling_role and breach_threshold in each row. A counted tutor does not fulfil the role
+ * when, judged on the year's as_of, any tutor-level rule (training, quiz, caseload, ...) of their school's
+ * policy is breached, or at least the threshold percent of the personal tutees they had during the year have
+ * a breached meeting rule (first_meeting_within, meetings_per_year, meeting_each_term) under their own
+ * school's policy. The threshold is `threshold` when positive (the request's breach_threshold), else the
+ * school's policy's not_fulfilling_pct (default 25), the policy being the one in force on as_of. A school
+ * without a policy cannot be judged: its value is null (the total sums the schools judged, null when none
+ * was); so is its breach_threshold unless overridden. The total row's breach_threshold is the override, else
+ * null. `pool` is conn's pool, or NULL: when it has a connection to spare (db_acquire_spare), the count is
+ * judged on that one while the aggregates run, else after them. APP_OK with *rows (new reference);
+ * APP_FORBIDDEN / APP_NOT_FOUND as repo_report_access and repo_report_year say, or the database failure /
+ * APP_NOMEM. */
 enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, const struct principal *who,
                                 const char *school, const char *year_label, const char *as_of, double threshold,
                                 json_t **rows);

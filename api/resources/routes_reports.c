@@ -188,21 +188,17 @@ static enum app_status read_engagement(struct db_conn *conn, void *ctx)
     if (st == APP_OK && !(r->extra = json_array()))
         st = APP_NOMEM;
     struct db_conn *spare = NULL;
-    if (st == APP_OK && db_acquire_spare(r->pool, &spare) == APP_OK) {
-        st = repo_report_engagement_start(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
-        enum app_status rules =
-            st == APP_OK ? report_rules_engagement(spare, r->who, r->p->school, r->as_of, r->extra) : APP_OK;
-        db_release(r->pool, spare);
-        if (st == APP_OK)
-            st = repo_report_engagement_finish(conn, &r->items);
-        db_rollback(conn);
-        return st == APP_OK ? rules : st;
-    }
+    int beside = st == APP_OK && db_acquire_spare(r->pool, &spare) == APP_OK;
     if (st == APP_OK)
-        st = repo_report_engagement(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc, &r->items);
+        st = repo_report_engagement_start(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
+    enum app_status rules =
+        st == APP_OK && beside ? report_rules_engagement(spare, r->who, r->p->school, r->as_of, r->extra) : APP_OK;
+    db_release(r->pool, spare);
+    if (st == APP_OK)
+        st = repo_report_engagement_finish(conn, &r->items);
     db_rollback(conn);
     if (st == APP_OK)
-        st = report_rules_engagement(conn, r->who, r->p->school, r->as_of, r->extra);
+        st = beside ? rules : report_rules_engagement(conn, r->who, r->p->school, r->as_of, r->extra);
     return st;
 }
 

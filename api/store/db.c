@@ -425,7 +425,7 @@ enum app_status db_send(struct db_conn *conn, const char *sql, int nparams, cons
 {
     if (PQsendQueryParams(conn->pg, sql, nparams, NULL, params, NULL, NULL, 0))
         return APP_OK;
-    log_msg(LOG_WARN, "database error: %s", PQerrorMessage(conn->pg));
+    log_text(LOG_WARN, "libpq", PQerrorMessage(conn->pg));
     conn->broken = 1;
     return APP_UNAVAILABLE;
 }

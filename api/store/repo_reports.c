@@ -235,22 +235,6 @@ static void kpi_params(const struct principal *who, const char *school, const st
     params[4] = y->starts_on, params[5] = y->ends_on, params[6] = y->as_of, params[7] = y->label;
 }
 
-/* Runs a KPI-shaped statement (n parameters: 7, or 8 with the label). */
-static enum app_status kpi_query(struct db_conn *conn, const char *sql, int n, const struct principal *who,
-                                 const char *school, const struct report_year *y, json_t **out)
-{
-    struct access_scope scope;
-    const char *params[8];
-    kpi_params(who, school, y, &scope, params);
-    return json_query(conn, sql, n, params, out);
-}
-
-enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                 const struct report_year *year, json_t **out)
-{
-    return kpi_query(conn, KPI_SQL, 8, who, school, year, out);
-}
-
 enum app_status repo_report_kpis_start(struct db_conn *conn, const struct principal *who, const char *school,
                                        const struct report_year *year)
 {
@@ -270,7 +254,10 @@ enum app_status repo_report_kpis_finish(struct db_conn *conn, json_t **out)
 enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct principal *who, const char *school,
                                        const struct report_year *year, json_t **out)
 {
-    return kpi_query(conn, KPI_TUTORS_SQL, 7, who, school, year, out);
+    struct access_scope scope;
+    const char *params[8];
+    kpi_params(who, school, year, &scope, params);
+    return json_query(conn, KPI_TUTORS_SQL, 7, params, out);
 }
 
 /* ---- engagement --------------------------------------------------------------------------------- */
@@ -278,8 +265,8 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
 /* $5 as_of: the students of the schools studying with a personal tutor on that day. A_IN_FORCE_ON_5 rather than
  * the period: the allocations are scanned whole here (EXPLAIN ANALYZE, 40k bench/gen: 16-17 ms -> 7-10 ms
  * for the scan, the statement 115 -> 70 ms for the institution, 37 -> 30 ms for a 4,000-student school), and a
- * range condition would let the planner probe the GiST index per student, as it did for a school.s count (repo_facts.c,
- * SCHOOL_SQL). */
+ * range condition would let the planner probe the GiST index per student, as it did for a school's count
+ * (repo_facts.c, SCHOOL_SQL). */
 #define REPORT_TUTEES                                                                                                  \
     "tee AS (SELECT s.student_number AS student, s.name AS student_name, s.school,"                                    \
     " a.staff_number AS tutor, t.name AS tutor_name"                                                                   \
@@ -419,14 +406,6 @@ enum app_status repo_report_engagement_finish(struct db_conn *conn, struct repor
         st = copy_table(res, items);
     PQclear(res);
     return st;
-}
-
-enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **head, struct report_table *items)
-{
-    memset(items, 0, sizeof(*items));
-    enum app_status st = repo_report_engagement_start(conn, who, school, as_of, grace_days, head);
-    return st == APP_OK ? repo_report_engagement_finish(conn, items) : st;
 }
 
 enum app_status repo_report_tutees(struct db_conn *conn, const struct principal *who, const char *school,

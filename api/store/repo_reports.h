@@ -49,11 +49,9 @@ struct report_year {
 enum app_status repo_report_year(struct db_conn *conn, const char *label, const char *as_of, struct report_year *out);
 
 /* The KPI rows (SPEC §4a) of the school, or of every school then the institution total (school null):
- * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_rules.c). */
-enum app_status repo_report_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                 const struct report_year *year, json_t **out);
-/* repo_report_kpis in two halves, for a caller with other work to do meanwhile on another connection: _start
- * leaves the statement running on `conn` (db_send), _finish waits for it and parses its rows (db_collect).
+ * a JSON array. tutors_not_fulfilling_role is null here: it needs the policy engine (report_rules.c).
+ * In two halves, so that the caller may do other work meanwhile on another connection: _start leaves the
+ * statement running on `conn` (db_send), _finish waits for it and parses its rows into *out (db_collect).
  * After a successful _start, _finish must be called before anything else runs on `conn`. */
 enum app_status repo_report_kpis_start(struct db_conn *conn, const struct principal *who, const char *school,
                                        const struct report_year *year);
@@ -78,14 +76,12 @@ void repo_report_table_free(struct report_table *t);
 /* The engagement report's head {as_of, term, items: []} into *head, and the items built in SQL (no
  * attended meeting this term, unanswered outreach older than grace_days) into *items (free with
  * repo_report_table_free, also after a failure): columns REPORT_ITEM_*, sorted by school, tutor, student
- * and reason in the "C" collation (strcmp's). Rule-based rows are added by the caller. */
+ * and reason in the "C" collation (strcmp's). Rule-based rows are added by the caller. In two halves, so
+ * that the caller may do other work meanwhile on another connection: _start reads the head and leaves the
+ * items' statement running on `conn` (db_send); _finish waits for it and copies its rows (db_collect;
+ * *items zeroed first). After a successful _start, _finish must be called before anything else runs on
+ * `conn`. */
 enum { REPORT_ITEM_SCHOOL, REPORT_ITEM_TUTOR, REPORT_ITEM_STUDENT, REPORT_ITEM_REASON, REPORT_ITEM_JSON };
-enum app_status repo_report_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                       const char *as_of, int grace_days, json_t **head, struct report_table *items);
-/* repo_report_engagement in two halves, for a caller with other work to do meanwhile on another connection:
- * _start reads the head and leaves the items' statement running on `conn` (db_send); _finish waits for it
- * and copies its rows (db_collect; *items zeroed first). After a successful _start, _finish must be called
- * before anything else runs on `conn`. */
 enum app_status repo_report_engagement_start(struct db_conn *conn, const struct principal *who, const char *school,
                                              const char *as_of, int grace_days, json_t **head);
 enum app_status repo_report_engagement_finish(struct db_conn *conn, struct report_table *items);
