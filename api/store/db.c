@@ -122,6 +122,7 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
     conn->n_named = 0;
     conn->in_tx = 0;
     conn->broken = 0;
+    conn->discard = 0;
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
         log_text(LOG_WARN, "libpq", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
@@ -227,7 +228,7 @@ enum app_status db_acquire_spare(struct db_pool *pool, struct db_conn **out)
 
 void db_discard_after_use(struct db_conn *conn)
 {
-    conn->broken = 1; /* db_release closes a broken connection; db_acquire opens a fresh one */
+    conn->discard = 1; /* db_release closes it; db_acquire opens a fresh one */
 }
 
 void db_release(struct db_pool *pool, struct db_conn *conn)
@@ -236,8 +237,8 @@ void db_release(struct db_pool *pool, struct db_conn *conn)
         return;
     if (conn->in_tx)
         db_rollback(conn);
-    if (conn->pg &&
-        (conn->broken || PQstatus(conn->pg) != CONNECTION_OK || PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
+    if (conn->pg && (conn->broken || conn->discard || PQstatus(conn->pg) != CONNECTION_OK ||
+                     PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
         PQfinish(conn->pg); /* reopened lazily by the next db_acquire */
         conn->pg = NULL;
     }
