@@ -303,11 +303,17 @@ void db_watch_init(struct db_watch *watch)
     pthread_mutex_init(&watch->lock, NULL);
     watch->cancel = NULL;
     watch->stopped = 0;
+    watch->follower = NULL;
 }
 
 void db_watch_set(struct db_watch *watch)
 {
     thread_watch = watch;
+}
+
+struct db_watch *db_watch_current(void)
+{
+    return thread_watch;
 }
 
 void db_watch_reset(struct db_watch *watch)
@@ -324,7 +330,19 @@ void db_watch_stop(struct db_watch *watch)
     watch->stopped = 1;
     if (watch->cancel)
         PQcancel(watch->cancel, why, sizeof(why));
+    if (watch->follower) /* under the lock: db_watch_chain(watch, NULL) waits for it before the follower goes */
+        db_watch_stop(watch->follower);
     pthread_mutex_unlock(&watch->lock);
+}
+
+void db_watch_chain(struct db_watch *watch, struct db_watch *follower)
+{
+    pthread_mutex_lock(&watch->lock);
+    watch->follower = follower;
+    int stopped = watch->stopped;
+    pthread_mutex_unlock(&watch->lock);
+    if (stopped && follower)
+        db_watch_stop(follower);
 }
 
 /* Before a statement on `pg`: -1 when the thread's watch is stopped, else 0 with the statement

@@ -168,8 +168,9 @@ enum app_status db_acquire_read(struct db_pool *primary, struct db_pool *replica
  * client has gone). Initialise with db_watch_init; the owner thread installs it with db_watch_set. */
 struct db_watch {
     pthread_mutex_t lock;
-    PGcancel *cancel; /* the statement running now, or NULL */
-    int stopped;      /* set by db_watch_stop, cleared by db_watch_reset */
+    PGcancel *cancel;          /* the statement running now, or NULL */
+    int stopped;               /* set by db_watch_stop, cleared by db_watch_reset */
+    struct db_watch *follower; /* stopped with this one (db_watch_chain), or NULL */
 };
 
 /* Initialises a watch (not stopped, nothing running). */
@@ -177,6 +178,14 @@ void db_watch_init(struct db_watch *watch);
 
 /* Installs `watch` for the calling thread's statements from now on (NULL: none). */
 void db_watch_set(struct db_watch *watch);
+
+/* The watch installed for the calling thread's statements, or NULL. */
+struct db_watch *db_watch_current(void);
+
+/* Work a thread hands to a helper thread with a watch of its own: from now on stopping `watch` stops
+ * `follower` too (at once when `watch` is stopped already); NULL unchains it. One follower per watch;
+ * unchain before the follower's lifetime ends. Thread-safe. */
+void db_watch_chain(struct db_watch *watch, struct db_watch *follower);
 
 /* Clears a stop, before the owner thread starts the next piece of work. Thread-safe. */
 void db_watch_reset(struct db_watch *watch);

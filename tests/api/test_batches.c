@@ -1,0 +1,224 @@
+/* test_batches.c — a report's batches loaded on two connections at once and judged in their order
+ * (batches.h: batches_run), against the real PostgreSQL: every batch is judged once, in order, one at a
+ * time, the even ones loaded on the caller's connection and the odd ones on the second; alone, every one on
+ * the caller's; the first failure stops both connections (a statement running on the other is cancelled)
+ * and is what comes back; a stop of the caller's watch (a client gone) reaches the helper's statement. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "batches.h"
+#include "db.h"
+#include "fixtures.h"
+
+#define N_BATCHES 7
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* The single value of `sql` on conn, as an integer (a failure fails the test). */
+static long one_value(struct db_conn *conn, const char *sql)
+{
+    PGresult *res = NULL;
+    ck_assert_int_eq(db_query(conn, sql, 0, NULL, &res, NULL), APP_OK);
+    long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return v;
+}
+
+/* What the test's batches did. `sleep_sql[b]` is what batch b's load runs (NULL: its backend's pid alone);
+ * `fail_at` the batch whose load fails with APP_DB (-1: none), `judge_fails_at` the batch whose judgement
+ * fails with APP_NOMEM (-1: none). */
+struct trace {
+    pthread_mutex_t lock;
+    const char *sleep_sql[N_BATCHES];
+    int fail_at, judge_fails_at;
+    long backend[N_BATCHES]; /* the backend each batch was loaded on (0: not loaded) */
+    size_t judged[N_BATCHES], n_judged;
+    int judging, overlapped; /* a judgement running now; whether two ever ran at once */
+};
+
+static enum app_status load(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
+{
+    struct trace *t = ctx;
+    (void)ev;
+    if ((int)b == t->fail_at)
+        return APP_DB;
+    PGresult *res = NULL;
+    const char *sql = t->sleep_sql[b] ? t->sleep_sql[b] : "SELECT pg_backend_pid()";
+    enum app_status st = db_query(conn, sql, 0, NULL, &res, NULL);
+    long pid = st == APP_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : -1;
+    PQclear(res);
+    pthread_mutex_lock(&t->lock);
+    t->backend[b] = pid;
+    pthread_mutex_unlock(&t->lock);
+    return st;
+}
+
+static enum app_status judge(size_t b, const struct evaluation *ev, void *ctx)
+{
+    struct trace *t = ctx;
+    (void)ev;
+    pthread_mutex_lock(&t->lock);
+    t->overlapped |= t->judging;
+    t->judging = 1;
+    pthread_mutex_unlock(&t->lock);
+    struct timespec pause = {0, 20 * 1000 * 1000}; /* long enough for another judgement to overlap it */
+    nanosleep(&pause, NULL);
+    pthread_mutex_lock(&t->lock);
+    t->judging = 0;
+    t->judged[t->n_judged++] = b;
+    pthread_mutex_unlock(&t->lock);
+    return (int)b == t->judge_fails_at ? APP_NOMEM : APP_OK;
+}
+
+static void trace_init(struct trace *t)
+{
+    memset(t, 0, sizeof(*t));
+    pthread_mutex_init(&t->lock, NULL);
+    t->fail_at = t->judge_fails_at = -1;
+}
+
+START_TEST(test_judged_in_order_on_two_connections)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_conn *conn = NULL, *second = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
+    long mine = one_value(conn, "SELECT pg_backend_pid()"), other = one_value(second, "SELECT pg_backend_pid()");
+    struct trace t;
+    trace_init(&t);
+    /* the even batches load slowly: each odd one is loaded first and must wait for its turn */
+    for (int b = 0; b < N_BATCHES; b += 2)
+        t.sleep_sql[b] = "SELECT pg_backend_pid() FROM pg_sleep(0.1)";
+    const struct batches batches = {N_BATCHES, load, judge, &t};
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_OK);
+    ck_assert_uint_eq(t.n_judged, N_BATCHES);
+    for (size_t b = 0; b < N_BATCHES; b++) {
+        ck_assert_uint_eq(t.judged[b], b);
+        ck_assert_int_eq(t.backend[b], b % 2 == 0 ? mine : other);
+    }
+    ck_assert_int_eq(t.overlapped, 0);
+    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1); /* both connections serve on */
+    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
+    db_release(pool, second);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
+START_TEST(test_alone_every_batch_on_the_one_connection)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 1, 5000, NULL);
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    long mine = one_value(conn, "SELECT pg_backend_pid()");
+    struct trace t;
+    trace_init(&t);
+    const struct batches batches = {N_BATCHES, load, judge, &t};
+    ck_assert_int_eq(batches_run(conn, NULL, &batches), APP_OK);
+    ck_assert_uint_eq(t.n_judged, N_BATCHES);
+    for (size_t b = 0; b < N_BATCHES; b++) {
+        ck_assert_uint_eq(t.judged[b], b);
+        ck_assert_int_eq(t.backend[b], mine);
+    }
+    const struct batches none = {0, load, judge, &t};
+    ck_assert_int_eq(batches_run(conn, NULL, &none), APP_OK); /* no batch: nothing loaded or judged */
+    ck_assert_uint_eq(t.n_judged, N_BATCHES);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
+/* Batch 2's load fails while batch 1's runs a statement of 30 s on the second connection: the run ends
+ * with batch 2's failure, well before 30 s, having judged batch 0 alone. */
+START_TEST(test_first_failure_stops_both_connections)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_conn *conn = NULL, *second = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
+    struct trace t;
+    trace_init(&t);
+    t.fail_at = 2;
+    t.sleep_sql[1] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
+    const struct batches batches = {N_BATCHES, load, judge, &t};
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_DB);
+    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_uint_eq(t.n_judged, 1);
+    ck_assert_uint_eq(t.judged[0], 0);
+    ck_assert_int_eq(t.backend[3], 0); /* nothing after the failure was started */
+    ck_assert_int_eq(t.backend[4], 0);
+    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1);
+    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
+    /* a judgement's failure stops the run the same way, cancelling the caller's statement of 30 s */
+    trace_init(&t);
+    t.judge_fails_at = 1;
+    t.sleep_sql[2] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_NOMEM);
+    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_uint_eq(t.n_judged, 2);
+    db_release(pool, second);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
+static void *stop_soon(void *arg)
+{
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    db_watch_stop(arg);
+    return NULL;
+}
+
+/* The request's client goes away while both connections run a statement of 30 s: both are cancelled. */
+START_TEST(test_a_stop_of_the_request_reaches_the_helper)
+{
+    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_conn *conn = NULL, *second = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
+    struct trace t;
+    trace_init(&t);
+    for (int b = 0; b < N_BATCHES; b++)
+        t.sleep_sql[b] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
+    struct db_watch request;
+    db_watch_init(&request);
+    db_watch_set(&request);
+    pthread_t stopper;
+    pthread_create(&stopper, NULL, stop_soon, &request);
+    const struct batches batches = {N_BATCHES, load, judge, &t};
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_UNAVAILABLE);
+    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_uint_eq(t.n_judged, 0);
+    ck_assert_ptr_eq(db_watch_current(), &request); /* the caller's watch is back */
+    pthread_join(stopper, NULL);
+    db_watch_set(NULL);
+    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1);
+    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
+    db_release(pool, second);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+END_TEST
+
+int main(void)
+{
+    const TTest *const tests[] = {test_judged_in_order_on_two_connections, test_alone_every_batch_on_the_one_connection,
+                                  test_first_failure_stops_both_connections,
+                                  test_a_stop_of_the_request_reaches_the_helper, NULL};
+    const struct harness_suite suite = {.name = "batches", .tests = tests, .timeout = 120, .in_process = 1};
+    return harness_run(&suite);
+}
