@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "batches.h"
 #include "evaluation.h"
 #include "text_set.h"
 
@@ -49,11 +50,11 @@ size_t report_rules_batch(void)
 /* Loads the facts of the n students `numbers` (sorted, distinct: a contiguous range of student numbers),
  * judged at the end of as_of, with only the contacts of `contact_kinds` (NULL: all), and the tutors' facts
  * borrowed from `tutors` (repo_facts_load_tutors: as_of is a date, the day their caseloads are counted on in
- * every batch's evaluation). *judged is 0 when the calendar cannot be evaluated (nothing is
- * judged then, not an error). */
+ * every batch's evaluation). APP_CONFLICT when the calendar cannot be evaluated (nothing can be judged then:
+ * batch_judged makes it not an error). */
 static enum app_status load_facts(struct db_conn *conn, const char *const *numbers, size_t n, const char *as_of,
                                   const char *school, const char *contact_kinds, const struct facts_set *tutors,
-                                  struct evaluation *ev, int *judged)
+                                  struct evaluation *ev)
 {
     struct facts_query q = {.by = FACTS_BY_STUDENTS,
                             .students = numbers,
@@ -63,9 +64,28 @@ static enum app_status load_facts(struct db_conn *conn, const char *const *numbe
     struct as_of when;
     const char *why = NULL;
     evaluation_parse_as_of(as_of, &when);
-    enum app_status st = evaluation_load(conn, &q, &when, school, ev, &why);
-    *judged = st == APP_OK;
+    return evaluation_load(conn, &q, &when, school, ev, &why);
+}
+
+/* batches_run's status for a report: APP_OK with *judged 0 when the calendar could not be evaluated (the
+ * report says so instead of failing), else the status with *judged 1. */
+static enum app_status batch_judged(enum app_status st, int *judged)
+{
+    *judged = st != APP_CONFLICT;
     return st == APP_CONFLICT ? APP_OK : st;
+}
+
+/* The number of batches of batch_students for n students. */
+static size_t batches_of(size_t n)
+{
+    return (n + batch_students - 1) / batch_students;
+}
+
+/* The size of batch b of n students. */
+static size_t batch_size(size_t b, size_t n)
+{
+    size_t start = b * batch_students;
+    return n - start < batch_students ? n - start : batch_students;
 }
 
 /* The tutors' facts of the n sorted student numbers `keys`, loaded once for all of a report's batches:
@@ -212,22 +232,34 @@ static void fill_rows(json_t *rows, const json_t *counts, const json_t *unjudged
     }
 }
 
-/* Loads the facts of keys[start..start+n) (only the contacts of `kinds`) and judges them into j; with n 0,
- * only whether the calendar can be judged (*judged). */
-static enum app_status judge_batch(struct db_conn *conn, struct kpi_judge *j, size_t start, size_t n,
-                                   const struct report_year *year, const char *school, const char *kinds, int *judged)
+/* What the KPI batches read: the counted tutees j->keys, the year's as_of, the school and contact kinds. */
+struct kpi_batches {
+    struct kpi_judge *j;
+    const struct report_year *year;
+    const char *school, *kinds;
+};
+
+/* batches.load: the facts of batch b of the counted tutees (only the contacts of `kinds`). */
+static enum app_status load_kpi_batch(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
 {
-    struct evaluation ev;
-    enum app_status st = load_facts(conn, j->keys + start, n, year->as_of, school, kinds, &j->tutor_facts, &ev, judged);
-    if (st == APP_OK && *judged)
-        judge_loaded(j, &ev, start, n);
-    evaluation_free_batch(conn, &ev);
-    return st == APP_OK && j->nomem ? APP_NOMEM : st;
+    const struct kpi_batches *kb = ctx;
+    const struct kpi_judge *j = kb->j;
+    return load_facts(conn, j->keys + b * batch_students, batch_size(b, j->n_keys), kb->year->as_of, kb->school,
+                      kb->kinds, &j->tutor_facts, ev);
 }
 
-/* Judges every counted tutee and tutor of j (j->tutors set) batch by batch; *judged as judge_batch's. */
-static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, const struct report_year *year,
-                                 const char *school, const char *kinds, int *judged)
+/* batches.judge: the tutees and tutors of batch b judged into j. */
+static enum app_status judge_kpi_batch(size_t b, const struct evaluation *ev, void *ctx)
+{
+    struct kpi_judge *j = ((const struct kpi_batches *)ctx)->j;
+    judge_loaded(j, ev, b * batch_students, batch_size(b, j->n_keys));
+    return j->nomem ? APP_NOMEM : APP_OK;
+}
+
+/* Judges every counted tutee and tutor of j (j->tutors set) batch by batch, on conn and, when not NULL, on
+ * `second` at the same time (batches_run); *judged 0 when the calendar cannot be evaluated. */
+static enum app_status judge_all(struct db_conn *conn, struct db_conn *second, struct kpi_judge *j,
+                                 const struct report_year *year, const char *school, const char *kinds, int *judged)
 {
     size_t n_tutors = json_array_size(j->tutors);
     if (collect_tutees(j) != 0 || !(j->breach = malloc(j->n_keys + 1)) || !(j->state = malloc(n_tutors + 1)))
@@ -237,13 +269,11 @@ static enum app_status judge_all(struct db_conn *conn, struct kpi_judge *j, cons
     enum app_status st = load_tutors_of(conn, j->keys, j->n_keys, year->as_of, &j->tutor_facts);
     if (st != APP_OK)
         return st;
-    size_t start = 0;
-    do { /* at least one load, even of nobody: whether the calendar can be judged */
-        size_t n = j->n_keys - start < batch_students ? j->n_keys - start : batch_students;
-        st = judge_batch(conn, j, start, n, year, school, kinds, judged);
-        start += n;
-    } while (st == APP_OK && *judged && start < j->n_keys);
-    return st;
+    struct kpi_batches kb = {j, year, school, kinds};
+    /* at least one load, even of nobody: whether the calendar can be judged */
+    size_t n = j->n_keys ? batches_of(j->n_keys) : 1;
+    const struct batches b = {n, load_kpi_batch, judge_kpi_batch, &kb};
+    return batch_judged(batches_run(conn, second, &b), judged);
 }
 
 /* The policy `text` of a school (a JSON object stored valid) parsed: a new policy (pe_policy_free), or NULL
@@ -294,10 +324,10 @@ static void kpi_verdicts_free(struct kpi_verdicts *v)
 }
 
 /* Judges every counted tutee and tutor for report_kpi_rows into *v (zeroed by the caller; free it with
- * kpi_verdicts_free whatever the outcome). */
-static enum app_status judge_kpis(struct db_conn *conn, const struct principal *who, const char *school,
-                                  const struct report_year *year, double override, const json_t *policies,
-                                  struct kpi_verdicts *v)
+ * kpi_verdicts_free whatever the outcome): on conn, and on `second` too when not NULL. */
+static enum app_status judge_kpis(struct db_conn *conn, struct db_conn *second, const struct principal *who,
+                                  const char *school, const struct report_year *year, double override,
+                                  const json_t *policies, struct kpi_verdicts *v)
 {
     json_t *tutors = NULL;
     char *kinds = NULL; /* only meeting rules and tutor-level rules are judged here: load only their contacts */
@@ -312,7 +342,7 @@ static enum app_status judge_kpis(struct db_conn *conn, const struct principal *
         st = repo_report_meeting_kinds(conn, &kinds);
     j.tutors = tutors;
     if (st == APP_OK)
-        st = judge_all(conn, &j, year, school, kinds, &v->judged);
+        st = judge_all(conn, second, &j, year, school, kinds, &v->judged);
     if (st == APP_OK && v->judged)
         tally(&j, v->thresholds, v->counts, v->unjudged);
     pe_findings_free(&j.findings);
@@ -429,23 +459,36 @@ static enum app_status sort_items(json_t *items)
  * escalation pass loads no other kind. */
 static const char ESCALATION_KINDS[] = "{meeting,group_meeting}";
 
-/* The missed-meeting escalations of the n tutees of `t` from row `start` (contiguous in student-number
- * order), appended to items. */
-/* The missed-meeting escalations of the n tutees numbers[start..start+n) (rows of `t`, contiguous in
- * student-number order), their tutors' facts borrowed from `tutors`, appended to items. */
-static enum app_status escalate_batch(struct db_conn *conn, const struct report_table *t, const char *const *numbers,
-                                      size_t start, size_t n, const struct facts_set *tutors, const char *school,
-                                      const char *as_of, json_t *items, int *judged)
+/* What the engagement's batches read: the tutees (rows of `t`, in student-number order) and their numbers,
+ * their tutors' facts, the school and as_of; and where the escalations go. */
+struct escalation_batches {
+    const struct report_table *t;
+    const char *const *numbers;
+    const struct facts_set *tutors;
+    const char *school, *as_of;
+    json_t *items;
+};
+
+/* batches.load: the facts of batch b of the tutees, their meetings alone. */
+static enum app_status load_escalation_batch(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
 {
-    struct evaluation ev;
+    const struct escalation_batches *e = ctx;
+    return load_facts(conn, e->numbers + b * batch_students, batch_size(b, e->t->n), e->as_of, e->school,
+                      ESCALATION_KINDS, e->tutors, ev);
+}
+
+/* batches.judge: the missed-meeting escalations of batch b's tutees, appended to items. */
+static enum app_status judge_escalation_batch(size_t b, const struct evaluation *ev, void *ctx)
+{
+    const struct escalation_batches *e = ctx;
     pe_findings f;
     pe_findings_init(&f);
-    enum app_status st = load_facts(conn, numbers + start, n, as_of, school, ESCALATION_KINDS, tutors, &ev, judged);
-    for (size_t i = 0; st == APP_OK && *judged && i < n; i++)
-        if (escalation_row(&ev, t, start + i, &f, items) == PE_NOMEM)
+    enum app_status st = APP_OK;
+    size_t start = b * batch_students, n = batch_size(b, e->t->n);
+    for (size_t i = 0; st == APP_OK && i < n; i++)
+        if (escalation_row(ev, e->t, start + i, &f, e->items) == PE_NOMEM)
             st = APP_NOMEM;
     pe_findings_free(&f);
-    evaluation_free_batch(conn, &ev);
     return st;
 }
 
@@ -458,8 +501,8 @@ static const char **tutee_numbers(const struct report_table *t)
     return numbers;
 }
 
-enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                        const char *as_of, json_t *items)
+enum app_status report_rules_engagement(struct db_conn *conn, struct db_conn *second, const struct principal *who,
+                                        const char *school, const char *as_of, json_t *items)
 {
     struct report_table tutees;
     struct facts_set tutors = {0};
@@ -468,10 +511,10 @@ enum app_status report_rules_engagement(struct db_conn *conn, const struct princ
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
     if (st == APP_OK)
         st = (numbers = tutee_numbers(&tutees)) ? load_tutors_of(conn, numbers, tutees.n, as_of, &tutors) : APP_NOMEM;
-    for (size_t start = 0; st == APP_OK && judged && start < tutees.n; start += batch_students) {
-        size_t size = tutees.n - start < batch_students ? tutees.n - start : batch_students;
-        st = escalate_batch(conn, &tutees, numbers, start, size, &tutors, school, as_of, items, &judged);
-    }
+    struct escalation_batches e = {&tutees, numbers, &tutors, school, as_of, items};
+    const struct batches b = {batches_of(tutees.n), load_escalation_batch, judge_escalation_batch, &e};
+    if (st == APP_OK)
+        st = batch_judged(batches_run(conn, second, &b), &judged);
     repo_facts_free(&tutors);
     free(numbers);
     repo_report_table_free(&tutees);
@@ -538,7 +581,7 @@ enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, cons
 {
     struct report_year year;
     json_t *policies = NULL;
-    struct db_conn *spare = NULL;
+    struct db_conn *spare = NULL, *second = NULL;
     struct kpi_verdicts v = {0};
     *rows = NULL;
     enum app_status st = repo_report_access(conn, who, school, 0);
@@ -548,18 +591,22 @@ enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, cons
         st = repo_report_year(conn, year_label, as_of, &year);
     if (st == APP_OK)
         st = repo_report_policies(conn, who, school, year.as_of, &policies);
-    /* with none to spare, the rule-based count is judged after the aggregates, on conn */
+    /* with none to spare, the rule-based count is judged after the aggregates, on conn; with two, its
+     * batches are read on both */
     int beside = st == APP_OK && pool && db_acquire_spare(pool, &spare) == APP_OK;
+    if (beside && db_acquire_spare(pool, &second) != APP_OK)
+        second = NULL;
     if (st == APP_OK)
         st = repo_report_kpis_start(conn, who, school, &year);
     enum app_status rules =
-        st == APP_OK && beside ? judge_kpis(spare, who, school, &year, threshold, policies, &v) : APP_OK;
+        st == APP_OK && beside ? judge_kpis(spare, second, who, school, &year, threshold, policies, &v) : APP_OK;
+    db_release(pool, second);
     db_release(pool, spare);
     if (st == APP_OK)
         st = repo_report_kpis_finish(conn, rows);
     db_rollback(conn);
     if (st == APP_OK)
-        st = beside ? rules : judge_kpis(conn, who, school, &year, threshold, policies, &v);
+        st = beside ? rules : judge_kpis(conn, NULL, who, school, &year, threshold, policies, &v);
     if (st == APP_OK)
         fill_rows(*rows, v.counts, v.unjudged, v.judged, v.thresholds, threshold);
     kpi_verdicts_free(&v);

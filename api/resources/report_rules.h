@@ -23,9 +23,10 @@ void report_rules_senior_hours(const json_t *policies, json_t *schools);
 /* Appends to `items` one row per student (studying, with a personal tutor on as_of) whose
  * missed_meetings_escalation finding is breached on as_of and who has no open concern: reason
  * "missed_meetings_escalation", evidence the missed meetings; then sorts items by school, tutor, student,
- * reason (strcmp). Returns APP_OK or the database failure / APP_NOMEM. */
-enum app_status report_rules_engagement(struct db_conn *conn, const struct principal *who, const char *school,
-                                        const char *as_of, json_t *items);
+ * reason (strcmp). The batches are read on conn and, when `second` is not NULL, on it at the same time
+ * (batches.h). Returns APP_OK or the database failure / APP_NOMEM. */
+enum app_status report_rules_engagement(struct db_conn *conn, struct db_conn *second, const struct principal *who,
+                                        const char *school, const char *as_of, json_t *items);
 
 /* Calls emit(item, ctx) for every item of the engagement report in order (school, tutor, student, reason):
  * the SQL items `sql` (repo_report_engagement_finish; each parsed only for its call) merged with the sorted rule
@@ -64,7 +65,8 @@ extern const size_t REPORT_KPI_N_COLUMNS;
  * without a policy cannot be judged: its value is null (the total sums the schools judged, null when none
  * was); so is its breach_threshold unless overridden. The total row's breach_threshold is the override, else
  * null. `pool` is conn's pool, or NULL: when it has a connection to spare (db_acquire_spare), the count is
- * judged on that one while the aggregates run, else after them. APP_OK with *rows (new reference);
+ * judged on that one while the aggregates run, else after them; when it has two, the count's batches are
+ * read on both at once (batches.h). APP_OK with *rows (new reference);
  * APP_FORBIDDEN / APP_NOT_FOUND as repo_report_access and repo_report_year say, or the database failure /
  * APP_NOMEM. */
 enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, const struct principal *who,

@@ -187,18 +187,22 @@ static enum app_status read_engagement(struct db_conn *conn, void *ctx)
     enum app_status st = report_begin(conn, r->who, r->p, r->as_of);
     if (st == APP_OK && !(r->extra = json_array()))
         st = APP_NOMEM;
-    struct db_conn *spare = NULL;
+    struct db_conn *spare = NULL, *second = NULL; /* the rule-based rows' batches, read on both when there are two */
     int beside = st == APP_OK && db_acquire_spare(r->pool, &spare) == APP_OK;
+    if (beside && db_acquire_spare(r->pool, &second) != APP_OK)
+        second = NULL;
     if (st == APP_OK)
         st = repo_report_engagement_start(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
-    enum app_status rules =
-        st == APP_OK && beside ? report_rules_engagement(spare, r->who, r->p->school, r->as_of, r->extra) : APP_OK;
+    enum app_status rules = st == APP_OK && beside
+                                ? report_rules_engagement(spare, second, r->who, r->p->school, r->as_of, r->extra)
+                                : APP_OK;
+    db_release(r->pool, second);
     db_release(r->pool, spare);
     if (st == APP_OK)
         st = repo_report_engagement_finish(conn, &r->items);
     db_rollback(conn);
     if (st == APP_OK)
-        st = beside ? rules : report_rules_engagement(conn, r->who, r->p->school, r->as_of, r->extra);
+        st = beside ? rules : report_rules_engagement(conn, NULL, r->who, r->p->school, r->as_of, r->extra);
     return st;
 }
 
