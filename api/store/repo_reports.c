@@ -301,7 +301,9 @@ static const char ENGAGEMENT_SQL[] =
     "         ($5::date - $6::int + 1)::timestamp AT TIME ZONE z.tz AS t_grace"
     "         FROM term, (SELECT time_zone AS tz FROM calendar_settings) z),"
     /* per student, over the contacts from the window's start up to as_of: the last answer (sent by the
-     * student, or a meeting attended), and whether a meeting was attended in the window */
+     * student, or a meeting attended), and whether a meeting was attended in the window. Its filter, and
+     * outreach's below, are the predicates of the partial indexes of sql/027: keep them word for word, or
+     * the scans fall back to every contact of the window */
     " ans AS (SELECT c.student_number, max(c.sort_at) AS last,"
     "   bool_or(c.kind IN ('meeting', 'group_meeting') AND c.attendance = 'attended' AND c.sort_at < win.t1) AS met"
     "   FROM win, contacts c WHERE c.sort_at >= win.t0 AND c.sort_at < win.t_end AND (c.direction = 'from_student'"
