@@ -64,6 +64,7 @@ struct load_ctx {
     enum load_stage stage;
     const char *why;
     struct school_judge *judge; /* the school judged page by page instead of `ev` (GET /schools/{c}/compliance) */
+    struct db_pool *pool;       /* the connection's pool, when a second one may be taken beside it (the school) */
 };
 
 static int judge_school_page(const struct evaluation *ev, int first, void *arg);
@@ -83,9 +84,15 @@ static enum app_status load_work(struct db_conn *conn, void *ctx)
     if (l->authority && (st = repo_school_authority(conn, l->who, l->authority)) != APP_OK)
         return st;
     l->stage = LOAD_FACTS;
-    if (l->judge)
-        return evaluation_school_pages(conn, l->q, l->when, l->school, report_rules_batch(), judge_school_page,
-                                       l->judge, &l->why);
+    if (l->judge) { /* two pages read at once when the pool has a connection to spare */
+        struct db_conn *second = NULL;
+        if (!l->pool || db_acquire_spare(l->pool, &second) != APP_OK)
+            second = NULL;
+        st = evaluation_school_pages(conn, second, l->q, l->when, l->school, report_rules_batch(), judge_school_page,
+                                     l->judge, &l->why);
+        db_release(l->pool, second);
+        return st;
+    }
     return evaluation_load(conn, l->q, l->when, l->school, &l->ev, &l->why);
 }
 
@@ -443,7 +450,7 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     student_page_init(&judge.page, page.after, page.limit);
     struct load_ctx l = {
         .who = http_principal(resp), .q = &q, .when = &when, .school = code, .authority = code, .judge = &judge};
-    enum app_status st = judge.page.items ? heavy_read_run(app, resp, load_work, &l) : APP_NOMEM;
+    enum app_status st = judge.page.items ? heavy_read_run_in(app, resp, load_work, &l, &l.pool) : APP_NOMEM;
     int rc = st == APP_OK ? 0 : (load_refused(resp, &l, st), -1);
     json_t *body = rc == 0 ? school_compliance(&judge) : NULL;
     school_judge_free(&judge);

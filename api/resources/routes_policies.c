@@ -416,7 +416,7 @@ static enum app_status simulation_work(struct db_conn *conn, void *ctx)
     struct access_scope scope;
     access_scope_of(r->reader, &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = r->sim->code, .scope = &scope};
-    return evaluation_school_pages(conn, &q, &r->when, r->sim->code, report_rules_batch(), simulate_page, r->sim,
+    return evaluation_school_pages(conn, NULL, &q, &r->when, r->sim->code, report_rules_batch(), simulate_page, r->sim,
                                    &r->why);
 }
 

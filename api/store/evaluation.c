@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "batches.h"
 #include "eval_cache.h"
 #include "log.h"
 #include "repo_calendar.h"
@@ -307,16 +308,93 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
     return st;
 }
 
-enum app_status evaluation_school_pages(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
-                                        const char *school, size_t page,
+/* Two pages of evaluation_school_pages read at once (batches_run): page 0 the school's students numbered
+ * after `after` up to `split`, page 1 those after `split`, each at most `half`. */
+struct page_pair {
+    const struct facts_query *q;
+    const struct as_of *when;
+    const char *school, *after, *split;
+    size_t half;
+    int (*each)(const struct evaluation *ev, int first, void *arg);
+    void *arg;
+    const char *why[2]; /* each page's evaluation_load's */
+    size_t got;         /* page 1's students */
+    char last[PE_ID_LEN];
+};
+
+/* batches.load: page b of the pair. */
+static enum app_status load_pair_page(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
+{
+    struct page_pair *p = ctx;
+    struct facts_query pq = *p->q;
+    pq.after = b == 0 ? p->after : p->split;
+    pq.until = b == 0 ? p->split : NULL;
+    pq.limit = p->half;
+    return evaluation_load(conn, &pq, p->when, p->school, ev, &p->why[b]);
+}
+
+/* batches.judge: each() on page b (the first of them all when it starts from the school's first student). */
+static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, void *ctx)
+{
+    struct page_pair *p = ctx;
+    size_t got = ev->facts.n_students;
+    if (b == 1 && (p->got = got) > 0)
+        pe_copy_text(p->last, PE_ID_LEN, ev->facts.students[got - 1].number);
+    return p->each(ev, b == 0 && !p->after, p->arg) == 0 ? APP_OK : APP_NOMEM;
+}
+
+/* evaluation_school_pages on two connections: while at least `half` students are left after `after`, the
+ * next two pages of at most `half` each, split at the half-th (repo_facts_school_nth), read at once; the
+ * rest, fewer, in one page; none, no page (but the first, even of nobody). */
+static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
+                                         const struct as_of *when, const char *school, size_t half,
+                                         int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
+                                         const char **why)
+{
+    char after[PE_ID_LEN], split[PE_ID_LEN];
+    struct page_pair p = {.q = q, .when = when, .school = school, .half = half, .each = each, .arg = arg};
+    for (;;) {
+        size_t position = 0;
+        enum app_status st = repo_facts_school_nth(conn, q->key, p.after, half, split, &position);
+        if (st != APP_OK || (position == 0 && p.after))
+            return st;
+        if (position < half) { /* the rest: fewer than half, whoever may see them */
+            struct facts_query pq = *q;
+            struct evaluation ev;
+            pq.after = p.after;
+            pq.until = NULL;
+            pq.limit = 0;
+            st = evaluation_load(conn, &pq, when, school, &ev, why);
+            if (st == APP_OK && each(&ev, p.after == NULL, arg) != 0)
+                st = APP_NOMEM;
+            evaluation_free_batch(conn, &ev);
+            return st;
+        }
+        p.split = split;
+        p.why[0] = p.why[1] = NULL;
+        const struct batches pair = {2, load_pair_page, judge_pair_page, &p};
+        st = batches_run(conn, second, &pair);
+        *why = p.why[0] ? p.why[0] : p.why[1];
+        if (st != APP_OK || p.got < half)
+            return st;
+        p.after = strcpy(after, p.last);
+    }
+}
+
+enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
+                                        const struct as_of *when, const char *school, size_t page,
                                         int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
                                         const char **why)
 {
+    *why = NULL;
+    if (second && page >= 2)
+        return school_page_pairs(conn, second, q, when, school, page / 2, each, arg, why);
     struct facts_query pq = *q;
     char after[PE_ID_LEN];
     size_t got = 0;
     enum app_status st;
     pq.after = NULL;
+    pq.until = NULL;
     pq.limit = page;
     do {
         struct evaluation ev;

@@ -59,13 +59,15 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
                                 const char *school, struct evaluation *out, const char **why);
 
 /* A school's students judged a page at a time, so that only one page's facts are held (a school of 16,000
- * students is 600,000 contacts). Loads q (FACTS_BY_SCHOOL: its after and limit are set here) `page`
+ * students is 600,000 contacts). Loads q (FACTS_BY_SCHOOL: its after, until and limit are set here) `page`
  * students at a time in student-number order, each page as evaluation_load does (its own snapshot; the
- * school's own facts with the first page only), and calls each(ev, first, arg) on it; each returns 0, or
- * -1 to stop with APP_NOMEM. At least one page is loaded, even of nobody. Returns as evaluation_load (*why
- * with APP_CONFLICT). */
-enum app_status evaluation_school_pages(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
-                                        const char *school, size_t page,
+ * school's own facts with the first page only), and calls each(ev, first, arg) on it, page after page in
+ * that order; each returns 0, or -1 to stop with APP_NOMEM. At least one page is loaded, even of nobody.
+ * With `second` (may be NULL) and a page of at least 2, the pages are of page / 2 students and two are read
+ * at once, one on each connection (batches.h): each() still sees them one at a time, in order, so whatever
+ * it adds up comes out as from one connection. Returns as evaluation_load (*why with APP_CONFLICT). */
+enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
+                                        const struct as_of *when, const char *school, size_t page,
                                         int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
                                         const char **why);
 

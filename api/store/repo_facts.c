@@ -67,8 +67,9 @@ static const char *const SELECT_SQL[] = {
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
                                    " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
                                    " AND a.period @> $8::date)" STUDENT_TAIL,
-    [FACTS_BY_SCHOOL] = STUDENT_SQL
-    "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)" STUDENT_TAIL " LIMIT $9::bigint",
+    [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)"
+                                    " AND ($10::text IS NULL OR s.student_number COLLATE \"C\" <= $10)" STUDENT_TAIL
+                                    " LIMIT $9::bigint",
 };
 
 /* Each statement of a table as a macro of its selection (IN_KEYS, IN_KEY_RANGE or IN_KEY_RANGE_PROBED). */
@@ -679,16 +680,17 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     const struct access_scope *sc = q->scope;
     char limit[24];
     snprintf(limit, sizeof(limit), "%zu", q->limit);
-    const char *params[9] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
-                             sc ? "t" : "f",
-                             sc ? sc->params[0] : NULL,
-                             sc ? sc->params[1] : NULL,
-                             sc ? sc->params[2] : NULL,
-                             sc ? sc->params[3] : NULL,
-                             sc ? sc->params[4] : NULL,
-                             q->by == FACTS_BY_SCHOOL ? q->after : q->on,
-                             q->limit > 0 ? limit : NULL};
-    static const int n_params[] = {[FACTS_BY_STUDENTS] = 7, [FACTS_BY_TUTOR] = 8, [FACTS_BY_SCHOOL] = 9};
+    const char *params[10] = {q->by == FACTS_BY_STUDENTS ? keys : q->key,
+                              sc ? "t" : "f",
+                              sc ? sc->params[0] : NULL,
+                              sc ? sc->params[1] : NULL,
+                              sc ? sc->params[2] : NULL,
+                              sc ? sc->params[3] : NULL,
+                              sc ? sc->params[4] : NULL,
+                              q->by == FACTS_BY_SCHOOL ? q->after : q->on,
+                              q->limit > 0 ? limit : NULL,
+                              q->by == FACTS_BY_SCHOOL ? q->until : NULL};
+    static const int n_params[] = {[FACTS_BY_STUDENTS] = 7, [FACTS_BY_TUTOR] = 8, [FACTS_BY_SCHOOL] = 10};
     int school_facts = q->by == FACTS_BY_SCHOOL && !q->after;
     const char *school_params[2] = {q->key, q->on};
     struct trip t = {.n = 0};
@@ -917,6 +919,29 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
         db_rollback(conn);
     clear_trip(&t);
     free(range);
+    return st;
+}
+
+static const char SCHOOL_NTH_SQL[] =
+    "SELECT x.student_number, x.k FROM (SELECT s.student_number,"
+    " row_number() OVER (ORDER BY s.student_number COLLATE \"C\") AS k FROM students s WHERE s.school = $1"
+    " AND ($2::text IS NULL OR s.student_number COLLATE \"C\" > $2) ORDER BY s.student_number COLLATE \"C\""
+    " LIMIT $3::bigint) x ORDER BY x.k DESC LIMIT 1";
+
+enum app_status repo_facts_school_nth(struct db_conn *conn, const char *school, const char *after, size_t n,
+                                      char out[PE_ID_LEN], size_t *position)
+{
+    char nth[24];
+    snprintf(nth, sizeof(nth), "%zu", n);
+    const char *params[3] = {school, after, nth};
+    PGresult *res = NULL;
+    enum app_status st = db_query(conn, SCHOOL_NTH_SQL, 3, params, &res, NULL);
+    *position = 0;
+    if (st == APP_OK && PQntuples(res) == 1) {
+        pe_copy_text(out, PE_ID_LEN, PQgetvalue(res, 0, 0));
+        *position = (size_t)int_at(res, 0, 1);
+    }
+    PQclear(res);
     return st;
 }
 

@@ -50,6 +50,8 @@ struct facts_query {
     const char *contact_kinds;        /* text[] literal of the contact kinds to load ("{meeting,...}"); NULL: all */
     const char *after; /* FACTS_BY_SCHOOL: only students numbered after it ("C" order); NULL: from the first. The
                           school's own facts (facts_set.school) are loaded with the first page only */
+    const char *until; /* FACTS_BY_SCHOOL: only students numbered up to it, itself included ("C" order); NULL:
+                          no bound */
     size_t limit;      /* FACTS_BY_SCHOOL: at most this many students, the first in number order; 0: all */
     const struct facts_set *tutors_from; /* the tutors' facts, borrowed from a set repo_facts_load_tutors loaded
                                             (a report's, once for all its batches); NULL: loaded with the set */
@@ -141,6 +143,13 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
  * so loading them per batch grew with the square of the institution. */
 enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last, const char *on,
                                        struct facts_set *out);
+
+/* The n-th (from 1) student of school `school` numbered after `after` (NULL: from the first), in "C" order,
+ * whoever may see them: a point to split the school's pages at (evaluation_school_pages). When there are
+ * fewer than n, the last of them. APP_OK with *position the student's (n, or fewer; 0: none after `after`)
+ * and its number in out; else the database's failure. */
+enum app_status repo_facts_school_nth(struct db_conn *conn, const char *school, const char *after, size_t n,
+                                      char out[PE_ID_LEN], size_t *position);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
 void repo_facts_free(struct facts_set *set);
