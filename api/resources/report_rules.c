@@ -88,12 +88,13 @@ static size_t batch_size(size_t b, size_t n)
     return n - start < batch_students ? n - start : batch_students;
 }
 
-/* The tutors' facts of the n sorted student numbers `keys`, loaded once for all of a report's batches:
- * repo_facts_load_tutors over the range from the first to the last (n == 0: nobody). */
-static enum app_status load_tutors_of(struct db_conn *conn, const char *const *keys, size_t n, const char *on,
-                                      struct facts_set *out)
+/* The tutors' facts of the n sorted student numbers `keys`, and of the n_staff tutors `staff` whatever their
+ * tutees, loaded once for all of a report's batches: repo_facts_load_tutors over the range from the first key
+ * to the last (n == 0: nobody). */
+static enum app_status load_tutors_of(struct db_conn *conn, const char *const *keys, size_t n, const char *const *staff,
+                                      size_t n_staff, const char *on, struct facts_set *out)
 {
-    return repo_facts_load_tutors(conn, n ? keys[0] : NULL, n ? keys[n - 1] : NULL, on, out);
+    return repo_facts_load_tutors(conn, n ? keys[0] : NULL, n ? keys[n - 1] : NULL, staff, n_staff, on, out);
 }
 
 /* 1 when f holds a breached finding of one of the rule types in `mask`, else 0. */
@@ -266,7 +267,14 @@ static enum app_status judge_all(struct db_conn *conn, struct db_conn *second, s
         return APP_NOMEM;
     memset(j->breach, -1, j->n_keys + 1);
     memset(j->state, TUTOR_UNSEEN, n_tutors + 1);
-    enum app_status st = load_tutors_of(conn, j->keys, j->n_keys, year->as_of, &j->tutor_facts);
+    /* every counted tutor's facts, also of one without tutees on as_of (judged on the tutor rules alone) */
+    const char **staff = malloc((n_tutors + 1) * sizeof(*staff));
+    if (!staff)
+        return APP_NOMEM;
+    for (size_t i = 0; i < n_tutors; i++)
+        staff[i] = json_string_value(json_object_get(json_array_get(j->tutors, i), "tutor"));
+    enum app_status st = load_tutors_of(conn, j->keys, j->n_keys, staff, n_tutors, year->as_of, &j->tutor_facts);
+    free(staff);
     if (st != APP_OK)
         return st;
     struct kpi_batches kb = {j, year, school, kinds};
@@ -510,7 +518,8 @@ enum app_status report_rules_engagement(struct db_conn *conn, struct db_conn *se
     int judged = 1;
     enum app_status st = repo_report_tutees(conn, who, school, as_of, &tutees); /* in student-number order */
     if (st == APP_OK)
-        st = (numbers = tutee_numbers(&tutees)) ? load_tutors_of(conn, numbers, tutees.n, as_of, &tutors) : APP_NOMEM;
+        st = (numbers = tutee_numbers(&tutees)) ? load_tutors_of(conn, numbers, tutees.n, NULL, 0, as_of, &tutors)
+                                                : APP_NOMEM;
     struct escalation_batches e = {&tutees, numbers, &tutors, school, as_of, items};
     const struct batches b = {batches_of(tutees.n), load_escalation_batch, judge_escalation_batch, &e};
     if (st == APP_OK)

@@ -137,12 +137,13 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
 
 /* Loads into *out (zeroed first; free with repo_facts_free) only the tutors' part of a set: the facts of
  * every tutor with an allocation to a student numbered from `first` to `last` ("C" order; NULL: nobody),
- * a superset of the tutors of any students in that range (absences, training, caseload on the day `on`,
- * roles, feedback days), in one read-only snapshot of its own and one round trip. A report loads them once
- * and lends them to each batch (facts_query.tutors_from): every batch of students has nearly every tutor,
- * so loading them per batch grew with the square of the institution. */
-enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last, const char *on,
-                                       struct facts_set *out);
+ * a superset of the tutors of any students in that range, and of the n_staff staff numbers `staff` (those
+ * a report judges whoever their tutees: the KPI's counted tutors) (absences, training, caseload on the day
+ * `on`, roles, feedback days), in one read-only snapshot of its own and one round trip. A report loads them
+ * once and lends them to each batch (facts_query.tutors_from): every batch of students has nearly every
+ * tutor, so loading them per batch grew with the square of the institution. */
+enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last,
+                                       const char *const *staff, size_t n_staff, const char *on, struct facts_set *out);
 
 /* The n-th (from 1) student of school `school` numbered after `after` (NULL: from the first), in "C" order,
  * whoever may see them: a point to split the school's pages at (evaluation_school_pages). When there are

@@ -379,6 +379,54 @@ START_TEST(test_kpis_count_the_contact_kinds_the_policy_names)
 }
 END_TEST
 
+/* The tutors the rule-based count judges, and their tutees, at the edges of the days (KPI_TUTORS_SQL): a
+ * tutor is counted when a personal allocation overlaps the year up to as_of, the year's first day included
+ * (U's ended on it; V's the day before: not counted), and their tutees are those allocated on as_of, the
+ * allocation ending on as_of included (T's s1). Policy: a tutor's training within 3 years (T has it; U has
+ * none, and started in 2010: due a year after, breached) and a first meeting within 14 days of registration
+ * (s1 none, s2 met). At breach_threshold 50: T fails
+ * with s1 and s2 (50 %), not with s2 alone (0 %); U fails by the training rule (their facts come with
+ * the batch: sU lies between s1 and s2) only if counted. */
+START_TEST(test_kpis_judge_the_tutors_and_tutees_at_the_edges)
+{
+    char code[24], t[24], u[24], v[24], s1[24], su[24], sv[24], s2[24], path[192];
+    the_year();
+    tt_new_school(code, sizeof(code), "E", NULL);
+    new_tutor(code, "30", t, sizeof(t));
+    new_tutor(code, "30", u, sizeof(u));
+    new_tutor(code, "30", v, sizeof(v));
+    new_student(code, "2011-09-19", "studying", s1, sizeof(s1)); /* numbered in this order */
+    new_student(code, "2010-07-01", "studying", su, sizeof(su));
+    new_student(code, "2010-07-01", "studying", sv, sizeof(sv));
+    new_student(code, "2011-09-19", "studying", s2, sizeof(s2));
+    const char *const rows[4][4] = {{s1, t, "2011-09-20", "2011-11-15"},
+                                    {s2, t, "2011-09-20", ""},
+                                    {su, u, "2010-08-01", "2011-09-12"},
+                                    {sv, v, "2010-08-01", "2011-09-11"}};
+    for (int i = 0; i < 4; i++)
+        sql4("INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by)"
+             " VALUES ($1, $2, 'personal', $3::date, NULLIF($4, '')::date, 'test')",
+             rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
+    training(t, "training", "2011-01-10", NULL);
+    policy(code, "[{\"id\":\"training\",\"type\":\"tutor_training_within\",\"years\":3,\"source\":\"t\"},"
+                 "{\"id\":\"first\",\"type\":\"first_meeting_within\",\"days\":14,\"from\":\"registration\","
+                 "\"applies_to\":\"all\",\"source\":\"t\"}]");
+    free(contact(s2, t, "meeting:to_student", "2011-09-25 10:00+01"));
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12&as_of=2011-11-15&breach_threshold=50", code);
+    json_t *doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutors"), 2); /* T and U */
+    ck_assert_int_eq((int)num(doc, "tutors_not_fulfilling_role"), 2);
+    json_decref(doc);
+    /* the day after: s1 is no longer T's (0 % of s2 alone), U still counted */
+    snprintf(path, sizeof(path), "/reports/kpis?school=%s&year=2011/12&as_of=2011-11-16&breach_threshold=50", code);
+    doc = get_json(path, admin, 200);
+    ck_assert_int_eq((int)num(doc, "tutors_not_fulfilling_role"), 1);
+    json_decref(doc);
+    free(admin);
+}
+END_TEST
+
 START_TEST(test_kpis_empty_school_is_null_not_nan)
 {
     char code[24], path[128];
@@ -847,6 +895,7 @@ int main(void)
         test_kpis_rule_based_count_and_threshold,
         test_kpis_threshold_is_the_policy_in_force,
         test_kpis_count_the_contact_kinds_the_policy_names,
+        test_kpis_judge_the_tutors_and_tutees_at_the_edges,
         test_kpis_empty_school_is_null_not_nan,
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
