@@ -343,9 +343,9 @@ static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, vo
     return p->each(ev, b == 0 && !p->after, p->arg) == 0 ? APP_OK : APP_NOMEM;
 }
 
-/* evaluation_school_pages on two connections: while at least `half` students are left after `after`, the
- * next two pages of at most `half` each, split at the half-th (repo_facts_school_nth), read at once; the
- * rest, fewer, in one page; none, no page (but the first, even of nobody). */
+/* evaluation_school_pages on two connections: the next students, up to 2 * half of them, split evenly
+ * (repo_facts_school_split) into two pages read at once, again while the second page is full; a single
+ * student left, alone; none, no page (but the first, even of nobody). */
 static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                          const struct as_of *when, const char *school, size_t half,
                                          int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
@@ -354,11 +354,11 @@ static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *s
     char after[PE_ID_LEN], split[PE_ID_LEN];
     struct page_pair p = {.q = q, .when = when, .school = school, .half = half, .each = each, .arg = arg};
     for (;;) {
-        size_t position = 0;
-        enum app_status st = repo_facts_school_nth(conn, q->key, p.after, half, split, &position);
-        if (st != APP_OK || (position == 0 && p.after))
+        size_t ahead = 0;
+        enum app_status st = repo_facts_school_split(conn, q->key, p.after, half, split, &ahead);
+        if (st != APP_OK || (ahead == 0 && p.after))
             return st;
-        if (position < half) { /* the rest: fewer than half, whoever may see them */
+        if (ahead < 2) { /* one page: nobody (the school's own facts still come), or one student */
             struct facts_query pq = *q;
             struct evaluation ev;
             pq.after = p.after;

@@ -928,24 +928,26 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
     return st;
 }
 
-static const char SCHOOL_NTH_SQL[] =
-    "SELECT x.student_number, x.k FROM (SELECT s.student_number,"
-    " row_number() OVER (ORDER BY s.student_number COLLATE \"C\") AS k FROM students s WHERE s.school = $1"
-    " AND ($2::text IS NULL OR s.student_number COLLATE \"C\" > $2) ORDER BY s.student_number COLLATE \"C\""
-    " LIMIT $3::bigint) x ORDER BY x.k DESC LIMIT 1";
+static const char SCHOOL_SPLIT_SQL[] =
+    "WITH x AS (SELECT s.student_number, row_number() OVER (ORDER BY s.student_number COLLATE \"C\") AS k"
+    " FROM students s WHERE s.school = $1 AND ($2::text IS NULL OR s.student_number COLLATE \"C\" > $2)"
+    " ORDER BY s.student_number COLLATE \"C\" LIMIT 2 * $3::bigint),"
+    " n AS (SELECT count(*) AS ahead FROM x)"
+    " SELECT COALESCE((SELECT x.student_number FROM x WHERE x.k = (n.ahead + 1) / 2), ''), n.ahead FROM n";
 
-enum app_status repo_facts_school_nth(struct db_conn *conn, const char *school, const char *after, size_t n,
-                                      char out[PE_ID_LEN], size_t *position)
+enum app_status repo_facts_school_split(struct db_conn *conn, const char *school, const char *after, size_t half,
+                                        char out[PE_ID_LEN], size_t *ahead)
 {
-    char nth[24];
-    snprintf(nth, sizeof(nth), "%zu", n);
-    const char *params[3] = {school, after, nth};
+    char limit[24];
+    snprintf(limit, sizeof(limit), "%zu", half);
+    const char *params[3] = {school, after, limit};
     PGresult *res = NULL;
-    enum app_status st = db_query(conn, SCHOOL_NTH_SQL, 3, params, &res, NULL);
-    *position = 0;
+    enum app_status st = db_query(conn, SCHOOL_SPLIT_SQL, 3, params, &res, NULL);
+    *ahead = 0;
+    out[0] = '\0';
     if (st == APP_OK && PQntuples(res) == 1) {
         pe_copy_text(out, PE_ID_LEN, PQgetvalue(res, 0, 0));
-        *position = (size_t)int_at(res, 0, 1);
+        *ahead = (size_t)int_at(res, 0, 1);
     }
     PQclear(res);
     return st;

@@ -145,12 +145,13 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
 enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last,
                                        const char *const *staff, size_t n_staff, const char *on, struct facts_set *out);
 
-/* The n-th (from 1) student of school `school` numbered after `after` (NULL: from the first), in "C" order,
- * whoever may see them: a point to split the school's pages at (evaluation_school_pages). When there are
- * fewer than n, the last of them. APP_OK with *position the student's (n, or fewer; 0: none after `after`)
- * and its number in out; else the database's failure. */
-enum app_status repo_facts_school_nth(struct db_conn *conn, const char *school, const char *after, size_t n,
-                                      char out[PE_ID_LEN], size_t *position);
+/* Where to split the next students of school `school` numbered after `after` (NULL: from the first), in "C"
+ * order, whoever may see them, into two pages of at most `half` (evaluation_school_pages): *ahead is how
+ * many students there are after `after`, counted up to 2 * half, and out the number of the last student of
+ * the first page, the ceil(*ahead / 2)-th (so the half-th when there are at least 2 * half, and the two pages
+ * are even otherwise). APP_OK (out is "" when *ahead is 0), else the database's failure. */
+enum app_status repo_facts_school_split(struct db_conn *conn, const char *school, const char *after, size_t half,
+                                        char out[PE_ID_LEN], size_t *ahead);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
 void repo_facts_free(struct facts_set *set);
