@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "db.h"
 
 /* ---- rows by SQL --------------------------------------------------------------------------------- */
 
@@ -278,4 +281,30 @@ const char *tt_rule_status(json_t *findings, const char *rule)
 {
     const char *s = json_string_value(json_object_get(tt_finding(findings, rule), "status"));
     return s ? s : "";
+}
+
+/* ---- the store in process ------------------------------------------------------------------------- */
+
+double tt_seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+long tt_db_value(struct db_conn *conn, const char *sql)
+{
+    PGresult *res = NULL;
+    ck_assert_int_eq(db_query(conn, sql, 0, NULL, &res, NULL), APP_OK);
+    long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return v;
+}
+
+void *tt_stop_watch_soon(void *watch)
+{
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    db_watch_stop(watch);
+    return NULL;
 }

@@ -108,4 +108,17 @@ json_t *tt_findings(const char *student, const char *as_of, const char *token);
 /* The status of rule `rule` in `findings` ("" when the rule has no finding). Borrowed. */
 const char *tt_rule_status(json_t *findings, const char *rule);
 
+/* ---- the store in process (suites that drive db.h themselves: .in_process) -------------------------- */
+
+struct db_conn;
+struct timespec;
+
+/* Seconds on the monotonic clock since *t0. */
+double tt_seconds_since(const struct timespec *t0);
+/* The single value of `sql` on conn, as an integer (a failure fails the test). */
+long tt_db_value(struct db_conn *conn, const char *sql);
+/* A thread body: stops the db_watch `watch` 300 ms from now (as the heavy pool does when a request's client
+ * hangs up) and returns NULL. */
+void *tt_stop_watch_soon(void *watch);
+
 #endif

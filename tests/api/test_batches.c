@@ -15,23 +15,6 @@
 
 #define N_BATCHES 7
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* The single value of `sql` on conn, as an integer (a failure fails the test). */
-static long one_value(struct db_conn *conn, const char *sql)
-{
-    PGresult *res = NULL;
-    ck_assert_int_eq(db_query(conn, sql, 0, NULL, &res, NULL), APP_OK);
-    long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return v;
-}
-
 /* What the test's batches did. `sleep_sql[b]` is what batch b's load runs (NULL: its backend's pid alone);
  * `fail_at` the batch whose load fails with APP_DB (-1: none), `judge_fails_at` the batch whose judgement
  * fails with APP_NOMEM (-1: none). */
@@ -85,13 +68,30 @@ static void trace_init(struct trace *t)
     t->fail_at = t->judge_fails_at = -1;
 }
 
+/* A pool of three and two of its connections, as a report holds them (its own and a spare). */
+static void open_pair(struct db_pool **pool, struct db_conn **conn, struct db_conn **second)
+{
+    *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    ck_assert_int_eq(db_acquire(*pool, conn), APP_OK);
+    ck_assert_int_eq(db_acquire_spare(*pool, second), APP_OK);
+}
+
+/* Checks that both connections serve on after a run, and gives everything back. */
+static void close_pair(struct db_pool *pool, struct db_conn *conn, struct db_conn *second)
+{
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 1"), 1);
+    ck_assert_int_eq(tt_db_value(second, "SELECT 2"), 2);
+    db_release(pool, second);
+    db_release(pool, conn);
+    db_pool_free(pool);
+}
+
 START_TEST(test_judged_in_order_on_two_connections)
 {
-    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_pool *pool = NULL;
     struct db_conn *conn = NULL, *second = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
-    long mine = one_value(conn, "SELECT pg_backend_pid()"), other = one_value(second, "SELECT pg_backend_pid()");
+    open_pair(&pool, &conn, &second);
+    long mine = tt_db_value(conn, "SELECT pg_backend_pid()"), other = tt_db_value(second, "SELECT pg_backend_pid()");
     struct trace t;
     trace_init(&t);
     /* the even batches load slowly: each odd one is loaded first and must wait for its turn */
@@ -105,11 +105,7 @@ START_TEST(test_judged_in_order_on_two_connections)
         ck_assert_int_eq(t.backend[b], b % 2 == 0 ? mine : other);
     }
     ck_assert_int_eq(t.overlapped, 0);
-    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1); /* both connections serve on */
-    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
-    db_release(pool, second);
-    db_release(pool, conn);
-    db_pool_free(pool);
+    close_pair(pool, conn, second);
 }
 END_TEST
 
@@ -118,7 +114,7 @@ START_TEST(test_alone_every_batch_on_the_one_connection)
     struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 1, 5000, NULL);
     struct db_conn *conn = NULL;
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    long mine = one_value(conn, "SELECT pg_backend_pid()");
+    long mine = tt_db_value(conn, "SELECT pg_backend_pid()");
     struct trace t;
     trace_init(&t);
     const struct batches batches = {N_BATCHES, load, judge, &t};
@@ -140,10 +136,9 @@ END_TEST
  * with batch 2's failure, well before 30 s, having judged batch 0 alone. */
 START_TEST(test_first_failure_stops_both_connections)
 {
-    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_pool *pool = NULL;
     struct db_conn *conn = NULL, *second = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
+    open_pair(&pool, &conn, &second);
     struct trace t;
     trace_init(&t);
     t.fail_at = 2;
@@ -152,42 +147,31 @@ START_TEST(test_first_failure_stops_both_connections)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(batches_run(conn, second, &batches), APP_DB);
-    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
     ck_assert_uint_eq(t.n_judged, 1);
     ck_assert_uint_eq(t.judged[0], 0);
     ck_assert_int_eq(t.backend[3], 0); /* nothing after the failure was started */
     ck_assert_int_eq(t.backend[4], 0);
-    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1);
-    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 1"), 1);
+    ck_assert_int_eq(tt_db_value(second, "SELECT 2"), 2);
     /* a judgement's failure stops the run the same way, cancelling the caller's statement of 30 s */
     trace_init(&t);
     t.judge_fails_at = 1;
     t.sleep_sql[2] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(batches_run(conn, second, &batches), APP_NOMEM);
-    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
     ck_assert_uint_eq(t.n_judged, 2);
-    db_release(pool, second);
-    db_release(pool, conn);
-    db_pool_free(pool);
+    close_pair(pool, conn, second);
 }
 END_TEST
-
-static void *stop_soon(void *arg)
-{
-    struct timespec pause = {0, 300 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    db_watch_stop(arg);
-    return NULL;
-}
 
 /* The request's client goes away while both connections run a statement of 30 s: both are cancelled. */
 START_TEST(test_a_stop_of_the_request_reaches_the_helper)
 {
-    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 5000, NULL);
+    struct db_pool *pool = NULL;
     struct db_conn *conn = NULL, *second = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(db_acquire_spare(pool, &second), APP_OK);
+    open_pair(&pool, &conn, &second);
     struct trace t;
     trace_init(&t);
     for (int b = 0; b < N_BATCHES; b++)
@@ -196,21 +180,17 @@ START_TEST(test_a_stop_of_the_request_reaches_the_helper)
     db_watch_init(&request);
     db_watch_set(&request);
     pthread_t stopper;
-    pthread_create(&stopper, NULL, stop_soon, &request);
+    pthread_create(&stopper, NULL, tt_stop_watch_soon, &request);
     const struct batches batches = {N_BATCHES, load, judge, &t};
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(batches_run(conn, second, &batches), APP_UNAVAILABLE);
-    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
     ck_assert_uint_eq(t.n_judged, 0);
     ck_assert_ptr_eq(db_watch_current(), &request); /* the caller's watch is back */
     pthread_join(stopper, NULL);
     db_watch_set(NULL);
-    ck_assert_int_eq(one_value(conn, "SELECT 1"), 1);
-    ck_assert_int_eq(one_value(second, "SELECT 2"), 2);
-    db_release(pool, second);
-    db_release(pool, conn);
-    db_pool_free(pool);
+    close_pair(pool, conn, second);
 }
 END_TEST
 

@@ -13,30 +13,13 @@
 #include "db.h"
 #include "fixtures.h"
 
-static double seconds_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
-}
-
-/* The single value of `sql` on conn, as an integer (a failure fails the test). */
-static long one_value(struct db_conn *conn, const char *sql)
-{
-    PGresult *res = NULL;
-    ck_assert_int_eq(db_query(conn, sql, 0, NULL, &res, NULL), APP_OK);
-    long v = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-    PQclear(res);
-    return v;
-}
-
 START_TEST(test_spare_only_while_another_stays_free)
 {
     struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 3, 300, NULL);
     struct db_conn *a = NULL, *b = NULL, *c = NULL;
     ck_assert_int_eq(db_acquire(pool, &a), APP_OK);
     ck_assert_int_eq(db_acquire_spare(pool, &b), APP_OK);          /* two were free */
-    ck_assert_int_eq(one_value(b, "SELECT 7"), 7);                 /* and it is connected */
+    ck_assert_int_eq(tt_db_value(b, "SELECT 7"), 7);               /* and it is connected */
     ck_assert_int_eq(db_acquire_spare(pool, &c), APP_UNAVAILABLE); /* the last free one stays free */
     ck_assert_ptr_null(c);
     struct db_pool_stats stats;
@@ -64,14 +47,14 @@ START_TEST(test_collect_returns_what_db_query_would)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(db_send(conn, "SELECT pg_sleep(0.3), $1::int + 1", 1, params), APP_OK);
-    ck_assert_double_lt(seconds_since(&t0), 0.25);     /* it returned at once */
-    ck_assert_int_eq(one_value(other, "SELECT 5"), 5); /* meanwhile, on the other connection */
+    ck_assert_double_lt(tt_seconds_since(&t0), 0.25);    /* it returned at once */
+    ck_assert_int_eq(tt_db_value(other, "SELECT 5"), 5); /* meanwhile, on the other connection */
     PGresult *res = NULL;
     ck_assert_int_eq(db_collect(conn, &res, NULL), APP_OK);
     ck_assert_int_eq(PQntuples(res), 1);
     ck_assert_str_eq(PQgetvalue(res, 0, 1), "42");
     PQclear(res);
-    ck_assert_int_eq(one_value(conn, "SELECT 3"), 3); /* the connection is free for the next statement */
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 3"), 3); /* the connection is free for the next statement */
     /* a refusal: mapped as db_query maps it, with its SQLSTATE */
     ck_assert_int_eq(db_send(conn, "SELECT 1 / 0", 0, NULL), APP_OK);
     struct db_error err;
@@ -79,21 +62,12 @@ START_TEST(test_collect_returns_what_db_query_would)
     ck_assert_int_eq(db_collect(conn, &res, &err), APP_INVALID);
     ck_assert_ptr_null(res);
     ck_assert_str_eq(err.sqlstate, "22012");
-    ck_assert_int_eq(one_value(conn, "SELECT 4"), 4);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 4"), 4);
     db_release(pool, other);
     db_release(pool, conn);
     db_pool_free(pool);
 }
 END_TEST
-
-/* Stops the watch `arg` a moment from now (as the heavy pool does when a report's client hangs up). */
-static void *stop_soon(void *arg)
-{
-    struct timespec pause = {0, 300 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    db_watch_stop(arg);
-    return NULL;
-}
 
 START_TEST(test_a_stop_cancels_at_collect)
 {
@@ -111,26 +85,26 @@ START_TEST(test_a_stop_cancels_at_collect)
     PGresult *res = NULL;
     ck_assert_int_eq(db_collect(conn, &res, NULL), APP_UNAVAILABLE);
     ck_assert_ptr_null(res);
-    ck_assert_double_lt(seconds_since(&t0), 10.0); /* cancelled, not waited for */
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0); /* cancelled, not waited for */
     db_watch_set(NULL);
     db_release(pool, conn); /* rolls the aborted transaction back */
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(one_value(conn, "SELECT 6"), 6);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 6"), 6);
     /* stopped by another thread while db_collect waits: the statement is cancelled there */
     db_watch_reset(&watch);
     db_watch_set(&watch);
     ck_assert_int_eq(db_send(conn, "SELECT pg_sleep(30)", 0, NULL), APP_OK);
     pthread_t stopper;
-    ck_assert_int_eq(pthread_create(&stopper, NULL, stop_soon, &watch), 0);
+    ck_assert_int_eq(pthread_create(&stopper, NULL, tt_stop_watch_soon, &watch), 0);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ck_assert_int_eq(db_collect(conn, &res, NULL), APP_UNAVAILABLE);
     ck_assert_ptr_null(res);
-    ck_assert_double_lt(seconds_since(&t0), 10.0);
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
     pthread_join(stopper, NULL);
     db_watch_set(NULL);
     db_release(pool, conn);
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(one_value(conn, "SELECT 8"), 8);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT 8"), 8);
     db_release(pool, conn);
     db_pool_free(pool);
 }
@@ -144,9 +118,9 @@ START_TEST(test_a_discarded_connection_serves_until_released)
     struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 1, 5000, NULL);
     struct db_conn *conn = NULL;
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    long backend = one_value(conn, "SELECT pg_backend_pid()");
+    long backend = tt_db_value(conn, "SELECT pg_backend_pid()");
     db_discard_after_use(conn);
-    ck_assert_int_eq(one_value(conn, "SELECT pg_backend_pid()"), backend);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT pg_backend_pid()"), backend);
     const struct db_step steps[] = {{NULL, "SELECT pg_backend_pid()", 0, NULL}, {NULL, "SELECT 2", 0, NULL}};
     PGresult *results[2];
     ck_assert_int_eq(db_pipeline(conn, steps, 2, results, NULL), APP_OK);
@@ -157,11 +131,11 @@ START_TEST(test_a_discarded_connection_serves_until_released)
     db_discard_after_use(conn);
     db_release(pool, conn);
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK); /* the pool's only connection, reopened */
-    long next = one_value(conn, "SELECT pg_backend_pid()");
+    long next = tt_db_value(conn, "SELECT pg_backend_pid()");
     ck_assert_int_ne(next, backend);
     db_release(pool, conn);
     ck_assert_int_eq(db_acquire(pool, &conn), APP_OK); /* not discarded this time: the same session */
-    ck_assert_int_eq(one_value(conn, "SELECT pg_backend_pid()"), next);
+    ck_assert_int_eq(tt_db_value(conn, "SELECT pg_backend_pid()"), next);
     db_release(pool, conn);
     db_pool_free(pool);
 }
