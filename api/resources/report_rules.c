@@ -539,19 +539,17 @@ static int cmp_row_item(const struct report_table *sql, size_t r, const json_t *
     return d;
 }
 
-int report_engagement_each(const struct report_table *sql, const json_t *rules, int (*emit)(json_t *item, void *ctx),
-                           void *ctx)
+int report_engagement_each(const struct report_table *sql, const json_t *rules,
+                           int (*emit)(const json_t *item, const char *text, void *ctx), void *ctx)
 {
     size_t r = 0, k = 0, n_rules = json_array_size(rules);
     int rc = 0;
     while (rc == 0 && (r < sql->n || k < n_rules)) {
-        json_t *rule = json_array_get(rules, k);
+        const json_t *rule = json_array_get(rules, k);
         if (r < sql->n && (k == n_rules || cmp_row_item(sql, r, rule) < 0)) {
-            json_t *item = json_loads(sql->cells[r++ * sql->cols + REPORT_ITEM_JSON], 0, NULL);
-            rc = item ? emit(item, ctx) : -1;
-            json_decref(item);
+            rc = emit(NULL, sql->cells[r++ * sql->cols + REPORT_ITEM_JSON], ctx);
         } else {
-            rc = emit(rule, ctx);
+            rc = emit(rule, NULL, ctx);
             k++;
         }
     }

@@ -28,12 +28,13 @@ void report_rules_senior_hours(const json_t *policies, json_t *schools);
 enum app_status report_rules_engagement(struct db_conn *conn, struct db_conn *second, const struct principal *who,
                                         const char *school, const char *as_of, json_t *items);
 
-/* Calls emit(item, ctx) for every item of the engagement report in order (school, tutor, student, reason):
- * the SQL items `sql` (repo_report_engagement_finish; each parsed only for its call) merged with the sorted rule
- * items `rules`. emit borrows the item and returns 0, or non-zero to stop. Returns 0, emit's value, or -1
- * when an SQL item does not parse (memory). */
-int report_engagement_each(const struct report_table *sql, const json_t *rules, int (*emit)(json_t *item, void *ctx),
-                           void *ctx);
+/* Calls emit for every item of the engagement report in order (school, tutor, student, reason): the SQL items
+ * `sql` (repo_report_engagement_finish) merged with the sorted rule items `rules`. A rule item comes as
+ * emit(item, NULL, ctx), an SQL item as emit(NULL, text, ctx), its compact JSON text as the statement wrote
+ * it (to_json's \u escapes in lower case); both borrowed. emit returns 0, or non-zero to stop. Returns 0 or
+ * emit's value. */
+int report_engagement_each(const struct report_table *sql, const json_t *rules,
+                           int (*emit)(const json_t *item, const char *text, void *ctx), void *ctx);
 
 /* Reports judge students in batches of contiguous student numbers (in "C" order), each batch's facts
  * loaded, judged and freed before the next: this many students per batch unless configured

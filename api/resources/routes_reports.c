@@ -217,23 +217,49 @@ static void put_json(struct strbuf *sb, const json_t *v)
     free(text);
 }
 
-/* report_engagement_each's emit for JSON: the item's compact text, after a comma from the second on. */
-static int emit_json(json_t *item, void *ctx)
+/* Upper-cases the hex digits of the \u escapes in JSON text: PostgreSQL's to_json writes a control
+ * character as \u001b, jansson as \u001B (a backslash outside a string is not JSON). */
+static void upper_unicode_escapes(char *text)
+{
+    for (char *c = text; *c; c++) {
+        if (*c != '\\' || !c[1])
+            continue;
+        if (c[1] == 'u')
+            for (int k = 2; k < 6 && c[k]; k++)
+                c[k] = (char)toupper((unsigned char)c[k]);
+        c++; /* the escaped character: an escaped backslash starts nothing */
+    }
+}
+
+/* report_engagement_each's emit for JSON: the item's compact text, after a comma from the second on; an
+ * SQL item's text as it is, but for its \u escapes' case, which is all that differs from jansson's. */
+static int emit_json(const json_t *item, const char *text, void *ctx)
 {
     struct strbuf *sb = ctx;
     if (sb->len > 0 && sb->data[sb->len - 1] != '[')
         strbuf_puts(sb, ",");
-    put_json(sb, item);
+    if (item) {
+        put_json(sb, item);
+    } else {
+        size_t at = sb->len;
+        strbuf_puts(sb, text);
+        if (!sb->failed)
+            upper_unicode_escapes(sb->data + at);
+    }
     return sb->failed ? -1 : 0;
 }
 
 #define N_ENGAGEMENT_COLUMNS (sizeof(ENGAGEMENT_COLUMNS) / sizeof(ENGAGEMENT_COLUMNS[0]))
 
-/* report_engagement_each's emit for CSV: the item's row. */
-static int emit_row(json_t *item, void *ctx)
+/* report_engagement_each's emit for CSV: the item's row (an SQL item's text parsed for it). */
+static int emit_row(const json_t *item, const char *text, void *ctx)
 {
     struct strbuf *sb = ctx;
-    csv_out_row(sb, ENGAGEMENT_COLUMNS, N_ENGAGEMENT_COLUMNS, item);
+    json_t *parsed = item ? NULL : json_loads(text, 0, NULL);
+    if (!item && !parsed)
+        return -1;
+    csv_out_row(sb, ENGAGEMENT_COLUMNS, N_ENGAGEMENT_COLUMNS, item ? item : parsed);
+    json_decref(parsed);
     return sb->failed ? -1 : 0;
 }
 
@@ -339,20 +365,6 @@ static json_t *workload_rows(const json_t *schools)
         json_decref(tutors);
     }
     return rows;
-}
-
-/* Upper-cases the hex digits of the \u escapes in JSON text: PostgreSQL's to_json writes a control
- * character as \u001b, jansson as \u001B (a backslash outside a string is not JSON). */
-static void upper_unicode_escapes(char *text)
-{
-    for (char *c = text; *c; c++) {
-        if (*c != '\\' || !c[1])
-            continue;
-        if (c[1] == 'u')
-            for (int k = 2; k < 6 && c[k]; k++)
-                c[k] = (char)toupper((unsigned char)c[k]);
-        c++; /* the escaped character: an escaped backslash starts nothing */
-    }
 }
 
 /* Appends a school's object, its members in their order, "tutors" (JSON text already) as jansson would

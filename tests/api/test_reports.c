@@ -612,6 +612,55 @@ END_TEST
 /* ---- workload -------------------------------------------------------------------------------------- */
 
 /* The school's workload figures; senior tutor hours are null while the school has no policy. */
+/* The engagement items the SQL writes are sent as their text (ENGAGEMENT_SQL's ITEM_TEXT): the document must
+ * be the compact text jansson writes for it, byte for byte, with a student's and a tutor's names holding
+ * quotes, a backslash, a slash, control characters (0x1f: PostgreSQL writes \u001f, jansson \u001F) and
+ * non-ASCII letters, both reasons, evidence of one and of two contacts, and of none (a term without
+ * meetings); and the names must come back as they were stored. */
+START_TEST(test_engagement_text_is_compact_json)
+{
+    static const char NAME[] = "E'Zo\u00eb \"Q\" back\\\\slash / \\n\\t\\x01\\x1f \u540d'";
+    static const char WANT[] = "Zo\u00eb \"Q\" back\\slash / \n\t\x01\x1f \u540d";
+    char code[24], tutor[24], s[3][24], path[160];
+    the_year();
+    tt_new_school(code, sizeof(code), "J", NULL);
+    new_tutor(code, "30", tutor, sizeof(tutor));
+    for (int i = 0; i < 3; i++) {
+        new_student(code, "2011-09-19", "studying", s[i], sizeof(s[i]));
+        tt_allocate(s[i], tutor, "2011-09-19");
+    }
+    char sql[256];
+    snprintf(sql, sizeof(sql), "UPDATE staff SET name = %s WHERE staff_number = $1", NAME);
+    sql4(sql, tutor, NULL, NULL, NULL);
+    snprintf(sql, sizeof(sql), "UPDATE students SET name = %s WHERE student_number = $1", NAME);
+    sql4(sql, s[0], NULL, NULL, NULL);
+    free(contact(s[0], tutor, "meeting:to_student:missed", "2011-10-12 10:00+01"));
+    free(contact(s[0], tutor, "meeting:to_student:cancelled", "2011-10-19 10:00+01"));
+    free(contact(s[0], tutor, "email:to_student", "2011-10-20 09:00+01"));
+    free(contact(s[1], tutor, "phone:to_student", "2011-10-21 09:00+01")); /* s[1]: no meeting at all */
+    free(contact(s[2], tutor, "meeting:to_student", "2011-10-03 10:00+01"));
+    char *admin = harness_token("ADM1", "admin", NULL);
+    snprintf(path, sizeof(path), "/reports/engagement?school=%s&as_of=2011-11-15", code);
+    struct tt_response r;
+    ck_assert_int_eq(harness_request("GET", path, admin, NULL, NULL, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(r.json);
+    char *again = json_dumps(r.json, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    ck_assert_str_eq(r.body, again);
+    free(again);
+    const json_t *items = json_object_get(r.json, "items");
+    ck_assert_uint_eq(json_array_size(items), 4); /* s[0] and s[1]: no meeting, unanswered outreach each */
+    const json_t *it = find_item(items, s[0], "no_attended_meeting_this_term");
+    ck_assert_str_eq(json_string_value(json_object_get(it, "student_name")), WANT);
+    ck_assert_str_eq(json_string_value(json_object_get(it, "tutor_name")), WANT);
+    ck_assert_uint_eq(json_array_size(json_object_get(it, "evidence")), 2);
+    ck_assert_uint_eq(
+        json_array_size(json_object_get(find_item(items, s[1], "no_attended_meeting_this_term"), "evidence")), 0);
+    harness_response_free(&r);
+    free(admin);
+}
+END_TEST
+
 START_TEST(test_workload_figures)
 {
     char code[24], t[3][24], s[9][24], path[128];
@@ -900,6 +949,7 @@ int main(void)
         test_kpis_csv_matches_json_and_institution_total,
         test_engagement_reasons_and_evidence,
         test_engagement_tutees_of_the_day,
+        test_engagement_text_is_compact_json,
         test_workload_figures,
         test_workload_counts_what_is_in_force_on_the_day,
         test_workload_text_is_compact_json,
