@@ -308,6 +308,29 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
     return st;
 }
 
+/* One page of evaluation_school_pages on conn: at most `limit` (0: all) of the school's students numbered
+ * after `after` (NULL: from the first, and then the first page), each() called on it. When `last` is not NULL,
+ * *got is the page's students and `last` the number of its last one (untouched when none). */
+static enum app_status one_page(struct db_conn *conn, const struct facts_query *q, const char *after, size_t limit,
+                                const struct as_of *when, const char *school,
+                                int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
+                                const char **why, char last[PE_ID_LEN], size_t *got)
+{
+    struct facts_query pq = *q;
+    struct evaluation ev;
+    pq.after = after;
+    pq.until = NULL;
+    pq.limit = limit;
+    enum app_status st = evaluation_load(conn, &pq, when, school, &ev, why);
+    if (st == APP_OK && each(&ev, after == NULL, arg) != 0)
+        st = APP_NOMEM;
+    size_t n = ev.facts.n_students;
+    if (last && (*got = n) > 0)
+        pe_copy_text(last, PE_ID_LEN, ev.facts.students[n - 1].number);
+    evaluation_free_batch(conn, &ev);
+    return st;
+}
+
 /* Two pages of evaluation_school_pages read at once (batches_run): page 0 the school's students numbered
  * after `after` up to `split`, page 1 those after `split`, each at most `half`. */
 struct page_pair {
@@ -358,18 +381,8 @@ static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *s
         enum app_status st = repo_facts_school_split(conn, q->key, p.after, half, split, &ahead);
         if (st != APP_OK || (ahead == 0 && p.after))
             return st;
-        if (ahead < 2) { /* one page: nobody (the school's own facts still come), or one student */
-            struct facts_query pq = *q;
-            struct evaluation ev;
-            pq.after = p.after;
-            pq.until = NULL;
-            pq.limit = 0;
-            st = evaluation_load(conn, &pq, when, school, &ev, why);
-            if (st == APP_OK && each(&ev, p.after == NULL, arg) != 0)
-                st = APP_NOMEM;
-            evaluation_free_batch(conn, &ev);
-            return st;
-        }
+        if (ahead < 2) /* one page: nobody (the school's own facts still come), or one student */
+            return one_page(conn, q, p.after, 0, when, school, each, arg, why, NULL, NULL);
         p.split = split;
         p.why[0] = p.why[1] = NULL;
         const struct batches pair = {2, load_pair_page, judge_pair_page, &p};
@@ -389,22 +402,14 @@ enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *se
     *why = NULL;
     if (second && page >= 2)
         return school_page_pairs(conn, second, q, when, school, page / 2, each, arg, why);
-    struct facts_query pq = *q;
     char after[PE_ID_LEN];
+    const char *from = NULL;
     size_t got = 0;
     enum app_status st;
-    pq.after = NULL;
-    pq.until = NULL;
-    pq.limit = page;
     do {
-        struct evaluation ev;
-        st = evaluation_load(conn, &pq, when, school, &ev, why);
-        got = ev.facts.n_students;
-        if (st == APP_OK && each(&ev, pq.after == NULL, arg) != 0)
-            st = APP_NOMEM;
+        st = one_page(conn, q, from, page, when, school, each, arg, why, after, &got);
         if (got > 0)
-            pq.after = strcpy(after, ev.facts.students[got - 1].number);
-        evaluation_free_batch(conn, &ev);
+            from = after;
     } while (st == APP_OK && page > 0 && got == page);
     return st;
 }
