@@ -189,8 +189,8 @@ static enum app_status read_engagement(struct db_conn *conn, void *ctx)
         st = APP_NOMEM;
     struct db_conn *spare = NULL, *second = NULL; /* the rule-based rows' batches, read on both when there are two */
     int beside = st == APP_OK && db_acquire_spare(r->pool, &spare) == APP_OK;
-    if (beside && db_acquire_spare(r->pool, &second) != APP_OK)
-        second = NULL;
+    if (beside) /* none to spare: second stays NULL */
+        (void)db_acquire_spare(r->pool, &second);
     if (st == APP_OK)
         st = repo_report_engagement_start(conn, r->who, r->p->school, r->as_of, r->p->grace_days, &r->doc);
     enum app_status rules = st == APP_OK && beside
@@ -231,21 +231,27 @@ static void upper_unicode_escapes(char *text)
     }
 }
 
+/* Appends JSON text the report SQL composed with to_json as jansson would write it: the same text but for
+ * the case of its \u escapes (repo_reports.c: the workload's tutors, the engagement's items). */
+static void put_sql_json(struct strbuf *sb, const char *text)
+{
+    size_t at = sb->len;
+    strbuf_puts(sb, text);
+    if (!sb->failed)
+        upper_unicode_escapes(sb->data + at);
+}
+
 /* report_engagement_each's emit for JSON: the item's compact text, after a comma from the second on; an
- * SQL item's text as it is, but for its \u escapes' case, which is all that differs from jansson's. */
+ * SQL item's text as the statement wrote it (put_sql_json). */
 static int emit_json(const json_t *item, const char *text, void *ctx)
 {
     struct strbuf *sb = ctx;
     if (sb->len > 0 && sb->data[sb->len - 1] != '[')
         strbuf_puts(sb, ",");
-    if (item) {
+    if (item)
         put_json(sb, item);
-    } else {
-        size_t at = sb->len;
-        strbuf_puts(sb, text);
-        if (!sb->failed)
-            upper_unicode_escapes(sb->data + at);
-    }
+    else
+        put_sql_json(sb, text);
     return sb->failed ? -1 : 0;
 }
 
@@ -380,12 +386,9 @@ static void put_workload_school(struct strbuf *sb, json_t *school)
         strbuf_puts(sb, sep);
         put_json(sb, name);
         strbuf_puts(sb, ":");
-        if (strcmp(key, "tutors") == 0 && json_is_string(value)) {
-            size_t at = sb->len;
-            strbuf_puts(sb, json_string_value(value));
-            if (!sb->failed)
-                upper_unicode_escapes(sb->data + at);
-        } else
+        if (strcmp(key, "tutors") == 0 && json_is_string(value))
+            put_sql_json(sb, json_string_value(value));
+        else
             put_json(sb, value);
         json_decref(name);
         sep = ",";
