@@ -32,16 +32,25 @@
     "sc AS (SELECT code FROM schools WHERE ($1::text IS NULL OR code = $1)"                                            \
     " AND ($2::boolean OR code = ANY (tutord_senior_schools($3::text[], $4))))"
 
-/* Allocation `a` is in force on the day $5: its period (sql/001: daterange(starts_on, ends_on, '[]'), so
- * both ends included and no end open-ended) contains the day. For statements that read the allocations
- * without an index on period; where the GiST index on period selects, `a.period @> $5` is what it can use. */
-#define A_IN_FORCE_ON_5 "(a.starts_on <= $5::date AND (a.ends_on IS NULL OR a.ends_on >= $5::date))"
+/* Allocation `a` is in force on the day `day` (a parameter): its period (sql/001: daterange(starts_on,
+ * ends_on, '[]'), so both ends included and no end open-ended) contains the day. For statements that read
+ * the allocations without an index on period; where the GiST index on period selects, `a.period @> day` is
+ * what it can use. */
+#define A_IN_FORCE_ON(day) "(a.starts_on <= " day "::date AND (a.ends_on IS NULL OR a.ends_on >= " day "::date))"
+#define A_IN_FORCE_ON_5 A_IN_FORCE_ON("$5")
+#define A_IN_FORCE_ON_7 A_IN_FORCE_ON("$7")
 
 /* $5 start, $6 end, $7 as_of: the span of the year up to as_of, as an expression of the parameters (not a
  * CTE's column: the planner then knows it and estimates the allocations it selects). */
 #define SPAN_EXPR                                                                                                      \
     "(CASE WHEN $7::date < $5::date THEN 'empty'::daterange"                                                           \
     " ELSE daterange($5::date, LEAST($6::date, $7::date), '[]') END)"
+
+/* `a.period && SPAN_EXPR` in dates, as A_IN_FORCE_ON is `a.period @> day`: the span is empty before the
+ * year's start, else the allocation starts by its end (min(ye, as_of)) and ends, if at all, on or after ys. */
+#define A_IN_SPAN                                                                                                      \
+    "($7::date >= $5::date AND a.starts_on <= LEAST($6::date, $7::date)"                                               \
+    " AND (a.ends_on IS NULL OR a.ends_on >= $5::date))"
 
 /* The year's start and end, as_of, the span, and the institution's time zone. */
 #define REPORT_SPAN                                                                                                    \
@@ -106,23 +115,17 @@ static const char KPI_SQL[] =
     " FROM keys LEFT JOIN tk USING (k) LEFT JOIN rg USING (k) LEFT JOIN te USING (k) LEFT JOIN sv USING (k)";
 
 /* Each counted tutor with their personal tutees on as_of ($7), grouped in one pass over the personal
- * allocations: a tutor is counted as REPORT_LOAD counts them (an allocation overlapping the span), and their
- * tutees are those of the allocations in force on as_of. Both in dates: period is daterange(starts_on,
- * ends_on, '[]'), so overlapping [ys, min(ye, as_of)] (SPAN_EXPR, empty when as_of < ys) is starts_on <=
- * min(ye, as_of) and an end on or after ys, and containing as_of is A_IN_FORCE_ON_5 on $7. The tutees come in no
- * order: report_rules.c sorts them (collect_tutees) and looks each up. Against a statement with REPORT_LOAD
- * (count(DISTINCT), unused here) and a second pass sorting every allocation by tutor and each tutor's by
- * student: 117-128 ms -> about 40 ms on a 40,000-student bench/gen institution, the same tutors and tutees
- * (md5 of the sorted JSON). */
+ * allocations: a tutor is counted as REPORT_LOAD counts them (an allocation overlapping the span: A_IN_SPAN),
+ * and their tutees are those of the allocations in force on as_of. The tutees come in no order: report_rules.c sorts
+ * them (collect_tutees) and looks each up. Against a statement with REPORT_LOAD (count(DISTINCT), unused here) and a
+ * second pass sorting every allocation by tutor and each tutor's by student: 117-128 ms -> about 40 ms on a
+ * 40,000-student bench/gen institution, the same tutors and tutees (md5 of the sorted JSON). */
 static const char KPI_TUTORS_SQL[] =
     "WITH " REPORT_SCHOOLS ","
-    " tt AS (SELECT t.school, t.staff_number, array_agg(a.student_number) FILTER (WHERE a.starts_on <= $7::date"
-    "   AND (a.ends_on IS NULL OR a.ends_on >= $7::date)) AS tutees"
+    " tt AS (SELECT t.school, t.staff_number, array_agg(a.student_number) FILTER (WHERE " A_IN_FORCE_ON_7 ") AS tutees"
     "  FROM staff t JOIN sc ON sc.code = t.school"
     "  JOIN allocations a ON a.staff_number = t.staff_number AND a.kind = 'personal'"
-    "  GROUP BY t.school, t.staff_number"
-    "  HAVING bool_or($7::date >= $5::date AND a.starts_on <= LEAST($6::date, $7::date)"
-    "   AND (a.ends_on IS NULL OR a.ends_on >= $5::date)))"
+    "  GROUP BY t.school, t.staff_number HAVING bool_or(" A_IN_SPAN "))"
     " SELECT COALESCE(json_agg(json_build_object('school', tt.school, 'tutor', tt.staff_number,"
     "   'tutees', COALESCE(tt.tutees, '{}'::text[])) ORDER BY tt.school, tt.staff_number), '[]')::text FROM tt";
 
