@@ -601,8 +601,8 @@ enum app_status report_kpi_rows(struct db_conn *conn, struct db_pool *pool, cons
     /* with none to spare, the rule-based count is judged after the aggregates, on conn; with two, its
      * batches are read on both */
     int beside = st == APP_OK && pool && db_acquire_spare(pool, &spare) == APP_OK;
-    if (beside && db_acquire_spare(pool, &second) != APP_OK)
-        second = NULL;
+    if (beside) /* none to spare: second stays NULL */
+        (void)db_acquire_spare(pool, &second);
     if (st == APP_OK)
         st = repo_report_kpis_start(conn, who, school, &year);
     enum app_status rules =

@@ -84,10 +84,10 @@ static enum app_status load_work(struct db_conn *conn, void *ctx)
     if (l->authority && (st = repo_school_authority(conn, l->who, l->authority)) != APP_OK)
         return st;
     l->stage = LOAD_FACTS;
-    if (l->judge) { /* two pages read at once when the pool has a connection to spare */
-        struct db_conn *second = NULL;
-        if (!l->pool || db_acquire_spare(l->pool, &second) != APP_OK)
-            second = NULL;
+    if (l->judge) {                    /* two pages read at once when the pool has a connection to spare */
+        struct db_conn *second = NULL; /* stays NULL when there is none to spare */
+        if (l->pool)
+            (void)db_acquire_spare(l->pool, &second);
         st = evaluation_school_pages(conn, second, l->q, l->when, l->school, report_rules_batch(), judge_school_page,
                                      l->judge, &l->why);
         db_release(l->pool, second);

@@ -25,8 +25,8 @@ struct share {
     int thread; /* its index in r->watch */
 };
 
-/* Records the first failure (under r->lock) and stops both threads' statements: the other's, which would
- * be thrown away, and this thread's own later ones. */
+/* Records the first failure (under r->lock) and wakes a thread waiting for its turn; one_batch then stops
+ * both threads' statements: the other's, which would be thrown away, and this thread's own later ones. */
 static void fail(struct run *r, enum app_status st)
 {
     if (!r->failed) {

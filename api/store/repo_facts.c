@@ -938,9 +938,9 @@ static const char SCHOOL_SPLIT_SQL[] =
 enum app_status repo_facts_school_split(struct db_conn *conn, const char *school, const char *after, size_t half,
                                         char out[PE_ID_LEN], size_t *ahead)
 {
-    char limit[24];
-    snprintf(limit, sizeof(limit), "%zu", half);
-    const char *params[3] = {school, after, limit};
+    char half_text[24];
+    snprintf(half_text, sizeof(half_text), "%zu", half);
+    const char *params[3] = {school, after, half_text};
     PGresult *res = NULL;
     enum app_status st = db_query(conn, SCHOOL_SPLIT_SQL, 3, params, &res, NULL);
     *ahead = 0;
