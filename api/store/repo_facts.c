@@ -61,7 +61,7 @@ static const char SELECT_BATCH_SQL[] = STUDENT_SQL IN_KEY_RANGE("s.student_numbe
 /* Which of a statement's forms a set of keys selects by (above). */
 enum keys_form { KEYS_FEW, KEYS_CONTIGUOUS, KEYS_SPREAD, KEYS_FORMS };
 
-/* The named statements. */
+/* The named statements. A tutor's tutees come from allocations_staff_number_idx alone (sql/028). */
 static const char *const SELECT_SQL[] = {
     [FACTS_BY_STUDENTS] = STUDENT_SQL IN_KEYS("s.student_number") STUDENT_TAIL,
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
