@@ -251,6 +251,49 @@ START_TEST(test_contacts_after_the_day_not_loaded)
 }
 END_TEST
 
+/* Each contact says whether its staff member holds the senior_tutor role, whichever way it went: a meeting held by
+ * a senior tutor and a message the student sent to one are, a meeting with a plain tutor is not. Read as one
+ * student (named statements) and as a school (planned for its keys). */
+START_TEST(test_contacts_know_their_senior_tutors)
+{
+    char code[24], plain[24], head[24], who[24], ids[3][24];
+    tt_new_school(code, sizeof(code), "FN", NULL);
+    harness_unique("FN", plain, sizeof(plain));
+    harness_unique("FN", head, sizeof(head));
+    harness_unique("FN", who, sizeof(who));
+    tt_staff(plain, code, "{tutor}");
+    tt_staff(head, code, "{tutor,senior_tutor}");
+    tt_student_full(who, code, NULL, NULL, "2026-09-21");
+    tt_allocate(who, plain, "2026-09-21");
+    tt_contact(who, head, "meeting", "to_student", "2026-10-05T10:00:00Z", NULL, ids[0]);
+    tt_contact(who, head, "message", "from_student", "2026-10-06T10:00:00Z", NULL, ids[1]);
+    tt_contact(who, plain, "meeting", "to_student", "2026-10-07T10:00:00Z", NULL, ids[2]);
+    static const int senior[] = {1, 1, 0};
+    const char *keys[1] = {who};
+    struct facts_query queries[] = {
+        {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = "2026-11-01"},
+        {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01"},
+    };
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
+        struct facts_set set;
+        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        ck_assert_uint_eq(set.n_students, 1);
+        const struct facts_student *st = &set.students[0];
+        ck_assert_uint_eq(st->n_contacts, 3);
+        for (size_t c = 0; c < 3; c++) {
+            const pe_contact *contact = &set.contacts[st->first_contact + c];
+            ck_assert_int_eq(contact->id, atoll(ids[c]));
+            ck_assert_msg(contact->senior_tutor == senior[c], "query %zu, contact %zu: senior_tutor %d", k, c,
+                          (int)contact->senior_tutor);
+        }
+        repo_facts_free(&set);
+    }
+    db_release(pool, conn);
+}
+END_TEST
+
 START_TEST(test_school_facts_and_fixed_query_count)
 {
     struct facts_set one, five;
@@ -376,6 +419,7 @@ int main(void)
                                   test_facts_whatever_the_date_style,
                                   test_contacts_filed_under_their_students,
                                   test_contacts_after_the_day_not_loaded,
+                                  test_contacts_know_their_senior_tutors,
                                   test_tutor_facts,
                                   test_school_facts_and_fixed_query_count,
                                   test_school_tutees_at_the_edges_of_allocations,
