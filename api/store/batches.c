@@ -61,7 +61,7 @@ static int one_batch(const struct share *s, size_t b)
     pthread_mutex_unlock(&r->lock);
     if (failed)
         db_watch_stop(&r->watch[0]); /* and, chained, the helper's */
-    evaluation_free_batch(s->conn, &ev);
+    evaluation_free_batch(&ev);
     return failed ? -1 : 0;
 }
 

@@ -122,7 +122,6 @@ static enum app_status connect_conn(struct db_pool *pool, struct db_conn *conn)
     conn->n_named = 0;
     conn->in_tx = 0;
     conn->broken = 0;
-    conn->discard = 0;
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (!conn->pg || PQstatus(conn->pg) != CONNECTION_OK) {
         log_text(LOG_WARN, "libpq", conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
@@ -226,19 +225,14 @@ enum app_status db_acquire_spare(struct db_pool *pool, struct db_conn **out)
     return conn ? hand_out(pool, conn, out) : APP_UNAVAILABLE;
 }
 
-void db_discard_after_use(struct db_conn *conn)
-{
-    conn->discard = 1; /* db_release closes it; db_acquire opens a fresh one */
-}
-
 void db_release(struct db_pool *pool, struct db_conn *conn)
 {
     if (!conn)
         return;
     if (conn->in_tx)
         db_rollback(conn);
-    if (conn->pg && (conn->broken || conn->discard || PQstatus(conn->pg) != CONNECTION_OK ||
-                     PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
+    if (conn->pg &&
+        (conn->broken || PQstatus(conn->pg) != CONNECTION_OK || PQtransactionStatus(conn->pg) != PQTRANS_IDLE)) {
         PQfinish(conn->pg); /* reopened lazily by the next db_acquire */
         conn->pg = NULL;
     }

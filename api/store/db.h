@@ -27,7 +27,6 @@ struct db_error {
 struct db_conn {
     PGconn *pg;
     int broken;                            /* set when the connection failed; the pool resets it on release */
-    int discard;                           /* db_discard_after_use: closed when released, usable until then */
     int in_tx;                             /* inside BEGIN ... COMMIT/ROLLBACK */
     int prepared;                          /* hot statements prepared on this connection */
     const struct db_statement *statements; /* the pool's statements, re-prepared after a reconnect */
@@ -65,11 +64,6 @@ enum app_status db_acquire_spare(struct db_pool *pool, struct db_conn **out);
 /* Opens the read-only snapshot a set of facts is read in (evaluation.c, repo_facts.c): every statement
  * after it, up to its ROLLBACK, sees the same committed state. */
 #define DB_SNAPSHOT_BEGIN "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-
-/* Asks the pool to close this connection when it is released (a new one opens on demand): after a
- * statement that returned a very large result, so libpq's grown buffers do not stay resident. Until then
- * the connection serves on as it was (a report's next batch runs on the same session, its caches warm). */
-void db_discard_after_use(struct db_conn *conn);
 
 /* What the pool holds now, for the metrics: its size, connections checked out, threads waiting for
  * one, and how many waits have ended without one since the pool was made. */

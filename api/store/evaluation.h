@@ -74,10 +74,10 @@ enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *se
 /* Frees everything the evaluation owns; NULL-safe. */
 void evaluation_free(struct evaluation *ev);
 
-/* As evaluation_free, and gives back the memory loading it grew on this thread (libpq's buffers on `conn`,
- * the thread's malloc arena): a loop of batches or pages then holds one at a time, whichever thread
- * serves it. */
-void evaluation_free_batch(struct db_conn *conn, struct evaluation *ev);
+/* As evaluation_free, and gives back the memory loading it grew on this thread (the thread's malloc arena): a
+ * loop of batches or pages then holds one at a time, whichever thread serves it. The connection it was loaded
+ * on serves on, its session's caches and prepared statements warm for the next batch or request. */
+void evaluation_free_batch(struct evaluation *ev);
 
 /* The policy versions of `school`, or NULL when it has no policy. Borrowed. */
 const struct school_versions *evaluation_school(const struct evaluation *ev, const char *school);

@@ -2,7 +2,8 @@
  * (batches.h: batches_run), against the real PostgreSQL: every batch is judged once, in order, one at a
  * time, the even ones loaded on the caller's connection and the odd ones on the second; alone, every one on
  * the caller's; the first failure stops both connections (a statement running on the other is cancelled)
- * and is what comes back; a stop of the caller's watch (a client gone) reaches the helper's statement. */
+ * and is what comes back; a stop of the caller's watch (a client gone) reaches the helper's statement; both
+ * sessions serve on after the run. */
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -109,6 +110,35 @@ START_TEST(test_judged_in_order_on_two_connections)
 }
 END_TEST
 
+/* A report's batches leave their sessions open: given back to the pool, both connections serve the next
+ * request on the backends that loaded the batches (a new session re-reads the catalogue and plans cold). */
+START_TEST(test_the_sessions_serve_on_after_the_batches)
+{
+    struct db_pool *pool = NULL;
+    struct db_conn *conn = NULL, *second = NULL;
+    open_pair(&pool, &conn, &second);
+    long mine = tt_db_value(conn, "SELECT pg_backend_pid()"), other = tt_db_value(second, "SELECT pg_backend_pid()");
+    struct trace t;
+    trace_init(&t);
+    const struct batches batches = {N_BATCHES, load, judge, &t};
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_OK);
+    db_release(pool, second);
+    db_release(pool, conn);
+    struct db_conn *all[3] = {NULL, NULL, NULL};
+    int found_mine = 0, found_other = 0;
+    for (int i = 0; i < 3; i++) { /* the pool's every connection */
+        ck_assert_int_eq(db_acquire(pool, &all[i]), APP_OK);
+        long backend = tt_db_value(all[i], "SELECT pg_backend_pid()");
+        found_mine |= backend == mine;
+        found_other |= backend == other;
+    }
+    ck_assert(found_mine && found_other);
+    for (int i = 0; i < 3; i++)
+        db_release(pool, all[i]);
+    db_pool_free(pool);
+}
+END_TEST
+
 START_TEST(test_alone_every_batch_on_the_one_connection)
 {
     struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 1, 5000, NULL);
@@ -196,9 +226,10 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_judged_in_order_on_two_connections, test_alone_every_batch_on_the_one_connection,
-                                  test_first_failure_stops_both_connections,
-                                  test_a_stop_of_the_request_reaches_the_helper, NULL};
+    const TTest *const tests[] = {
+        test_judged_in_order_on_two_connections,       test_the_sessions_serve_on_after_the_batches,
+        test_alone_every_batch_on_the_one_connection,  test_first_failure_stops_both_connections,
+        test_a_stop_of_the_request_reaches_the_helper, NULL};
     const struct harness_suite suite = {.name = "batches", .tests = tests, .timeout = 120, .in_process = 1};
     return harness_run(&suite);
 }

@@ -2,8 +2,7 @@
  * db_send, db_collect), and the spare connection that work takes (db_acquire_spare), against the real
  * PostgreSQL: the spare is taken only while another stays free; the statement's rows, or its refusal, come
  * back from db_collect as db_query returns them; a watch stopped meanwhile cancels it at db_collect, quietly,
- * and the connection serves the next request. Also the pool's discard (db_discard_after_use, which a report's
- * batches ask for): the session serves on until it is released, and only then is it closed. */
+ * and the connection serves the next request. */
 #include <check.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -110,42 +109,10 @@ START_TEST(test_a_stop_cancels_at_collect)
 }
 END_TEST
 
-/* A report asks for its connection to be discarded after each batch. Its next batch must still run on the
- * same session (a fresh backend per batch re-reads the catalogue and re-plans cold: a KPI report's batches
- * each began on a new backend), and the session must be closed when the connection goes back. */
-START_TEST(test_a_discarded_connection_serves_until_released)
-{
-    struct db_pool *pool = db_pool_new(harness_database_url(), NULL, 1, 5000, NULL);
-    struct db_conn *conn = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    long backend = tt_db_value(conn, "SELECT pg_backend_pid()");
-    db_discard_after_use(conn);
-    ck_assert_int_eq(tt_db_value(conn, "SELECT pg_backend_pid()"), backend);
-    const struct db_step steps[] = {{NULL, "SELECT pg_backend_pid()", 0, NULL}, {NULL, "SELECT 2", 0, NULL}};
-    PGresult *results[2];
-    ck_assert_int_eq(db_pipeline(conn, steps, 2, results, NULL), APP_OK);
-    ck_assert_int_eq(strtol(PQgetvalue(results[0], 0, 0), NULL, 10), backend);
-    ck_assert_str_eq(PQgetvalue(results[1], 0, 0), "2");
-    PQclear(results[0]);
-    PQclear(results[1]);
-    db_discard_after_use(conn);
-    db_release(pool, conn);
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK); /* the pool's only connection, reopened */
-    long next = tt_db_value(conn, "SELECT pg_backend_pid()");
-    ck_assert_int_ne(next, backend);
-    db_release(pool, conn);
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK); /* not discarded this time: the same session */
-    ck_assert_int_eq(tt_db_value(conn, "SELECT pg_backend_pid()"), next);
-    db_release(pool, conn);
-    db_pool_free(pool);
-}
-END_TEST
-
 int main(void)
 {
     const TTest *const tests[] = {test_spare_only_while_another_stays_free, test_collect_returns_what_db_query_would,
-                                  test_a_stop_cancels_at_collect, test_a_discarded_connection_serves_until_released,
-                                  NULL};
+                                  test_a_stop_cancels_at_collect, NULL};
     const struct harness_suite suite = {.name = "db_beside", .tests = tests, .timeout = 120, .in_process = 1};
     return harness_run(&suite);
 }
