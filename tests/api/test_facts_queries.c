@@ -81,6 +81,15 @@ static void stop(void)
     harness_stop();
 }
 
+/* Loads the set q selects on a connection of the suite's pool, asserting that it loads. */
+static void load_query(const struct facts_query *q, struct facts_set *set)
+{
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    ck_assert_int_eq(repo_facts_load(conn, q, set), APP_OK);
+    db_release(pool, conn);
+}
+
 /* Loads the facts of the first n students (by number) into *set; returns the statements run. */
 static int load(size_t n, struct facts_set *set)
 {
@@ -88,10 +97,7 @@ static int load(size_t n, struct facts_set *set)
     for (size_t i = 0; i < n; i++)
         keys[i] = students[i];
     struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = n, .on = "2026-11-01"};
-    struct db_conn *conn = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
-    ck_assert_int_eq(repo_facts_load(conn, &q, set), APP_OK);
-    db_release(pool, conn);
+    load_query(&q, set);
     ck_assert_int_eq(set->n_students, n);
     return set->queries;
 }
@@ -234,11 +240,9 @@ START_TEST(test_contacts_after_the_day_not_loaded)
         {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = NULL},
     };
     static const size_t expected[] = {1, 1, 2, 3};
-    struct db_conn *conn = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
     for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
         struct facts_set set;
-        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        load_query(&queries[k], &set);
         ck_assert_uint_eq(set.n_students, 1);
         const struct facts_student *st = &set.students[0];
         ck_assert_msg(st->n_contacts == expected[k], "query %zu: %zu contacts, expected %zu", k, st->n_contacts,
@@ -247,7 +251,6 @@ START_TEST(test_contacts_after_the_day_not_loaded)
             ck_assert_int_eq(set.contacts[st->first_contact + c].id, atoll(ids[c]));
         repo_facts_free(&set);
     }
-    db_release(pool, conn);
 }
 END_TEST
 
@@ -274,11 +277,9 @@ START_TEST(test_contacts_know_their_senior_tutors)
         {.by = FACTS_BY_STUDENTS, .students = keys, .n_students = 1, .on = "2026-11-01"},
         {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01"},
     };
-    struct db_conn *conn = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
     for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
         struct facts_set set;
-        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        load_query(&queries[k], &set);
         ck_assert_uint_eq(set.n_students, 1);
         const struct facts_student *st = &set.students[0];
         ck_assert_uint_eq(st->n_contacts, 3);
@@ -290,7 +291,6 @@ START_TEST(test_contacts_know_their_senior_tutors)
         }
         repo_facts_free(&set);
     }
-    db_release(pool, conn);
 }
 END_TEST
 
@@ -383,11 +383,9 @@ START_TEST(test_large_sets_in_every_form)
         {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01"},
         {.by = FACTS_BY_TUTOR, .key = staff, .on = "2026-11-01"},
     };
-    struct db_conn *conn = NULL;
-    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
     for (size_t k = 0; k < sizeof(queries) / sizeof(queries[0]); k++) {
         struct facts_set set;
-        ck_assert_int_eq(repo_facts_load(conn, &queries[k], &set), APP_OK);
+        load_query(&queries[k], &set);
         ck_assert_uint_eq(set.n_students, N);
         for (size_t i = 0; i < N; i++) {
             const struct facts_student *st = &set.students[i];
@@ -409,7 +407,6 @@ START_TEST(test_large_sets_in_every_form)
         ck_assert_int_eq(t->tutees, N);
         repo_facts_free(&set);
     }
-    db_release(pool, conn);
 }
 END_TEST
 
