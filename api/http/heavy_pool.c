@@ -230,7 +230,7 @@ void heavy_pool_free(struct heavy_pool *pool)
     int started = pool->n_threads;
     heavy_pool_stop(pool);
     for (int i = 0; pool->slots && i < started; i++)
-        pthread_mutex_destroy(&pool->slots[i].watch.lock);
+        db_watch_destroy(&pool->slots[i].watch);
     pthread_cond_destroy(&pool->tick);
     pthread_cond_destroy(&pool->wake);
     pthread_mutex_destroy(&pool->lock);

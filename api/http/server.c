@@ -494,7 +494,7 @@ static void free_watches(struct server *srv)
     while (srv->watches) {
         struct thread_watch *w = srv->watches;
         srv->watches = w->next;
-        pthread_mutex_destroy(&w->watch.lock);
+        db_watch_destroy(&w->watch);
         free(w);
     }
     pthread_mutex_destroy(&srv->watches_lock);

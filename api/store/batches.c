@@ -102,7 +102,7 @@ enum app_status batches_run(struct db_conn *conn, struct db_conn *second, const 
         db_watch_chain(request, NULL);
     pthread_cond_destroy(&r.turn);
     pthread_mutex_destroy(&r.lock);
-    pthread_mutex_destroy(&r.watch[0].lock);
-    pthread_mutex_destroy(&r.watch[1].lock);
+    db_watch_destroy(&r.watch[0]);
+    db_watch_destroy(&r.watch[1]);
     return r.failed ? r.status : APP_OK;
 }

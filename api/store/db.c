@@ -300,6 +300,11 @@ void db_watch_init(struct db_watch *watch)
     watch->follower = NULL;
 }
 
+void db_watch_destroy(struct db_watch *watch)
+{
+    pthread_mutex_destroy(&watch->lock);
+}
+
 void db_watch_set(struct db_watch *watch)
 {
     thread_watch = watch;

@@ -170,6 +170,9 @@ struct db_watch {
 /* Initialises a watch (not stopped, nothing running). */
 void db_watch_init(struct db_watch *watch);
 
+/* Releases what db_watch_init made, once no thread uses the watch any more. */
+void db_watch_destroy(struct db_watch *watch);
+
 /* Installs `watch` for the calling thread's statements from now on (NULL: none). */
 void db_watch_set(struct db_watch *watch);
 
