@@ -87,6 +87,17 @@ static void close_pair(struct db_pool *pool, struct db_conn *conn, struct db_con
     db_pool_free(pool);
 }
 
+/* Runs the batches, which start a statement of 30 s, and checks that the run returns `expected` well before
+ * that statement would have ended: it was cancelled. */
+static void run_cut_short(struct db_conn *conn, struct db_conn *second, const struct batches *b,
+                          enum app_status expected)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(batches_run(conn, second, b), expected);
+    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
+}
+
 START_TEST(test_judged_in_order_on_two_connections)
 {
     struct db_pool *pool = NULL;
@@ -160,10 +171,7 @@ START_TEST(test_first_failure_stops_both_connections)
     t.fail_at = 2;
     t.sleep_sql[1] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
     const struct batches batches = {N_BATCHES, load, judge, &t};
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    ck_assert_int_eq(batches_run(conn, second, &batches), APP_DB);
-    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
+    run_cut_short(conn, second, &batches, APP_DB);
     ck_assert_uint_eq(t.n_judged, 1);
     ck_assert_uint_eq(t.judged[0], 0);
     ck_assert_int_eq(t.backend[3], 0); /* nothing after the failure was started */
@@ -174,9 +182,7 @@ START_TEST(test_first_failure_stops_both_connections)
     trace_init(&t);
     t.judge_fails_at = 1;
     t.sleep_sql[2] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    ck_assert_int_eq(batches_run(conn, second, &batches), APP_NOMEM);
-    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
+    run_cut_short(conn, second, &batches, APP_NOMEM);
     ck_assert_uint_eq(t.n_judged, 2);
     close_pair(pool, conn, second);
 }
@@ -198,10 +204,7 @@ START_TEST(test_a_stop_of_the_request_reaches_the_helper)
     pthread_t stopper;
     pthread_create(&stopper, NULL, tt_stop_watch_soon, &request);
     const struct batches batches = {N_BATCHES, load, judge, &t};
-    struct timespec t0;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    ck_assert_int_eq(batches_run(conn, second, &batches), APP_UNAVAILABLE);
-    ck_assert_double_lt(tt_seconds_since(&t0), 10.0);
+    run_cut_short(conn, second, &batches, APP_UNAVAILABLE);
     ck_assert_uint_eq(t.n_judged, 0);
     ck_assert_ptr_eq(db_watch_current(), &request); /* the caller's watch is back */
     pthread_join(stopper, NULL);
