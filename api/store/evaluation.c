@@ -419,8 +419,9 @@ enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *se
  * open a new session, and plan its statements with cold catalogue caches: a 4,000-student school's
  * compliance opened two connections on every request. Kept open, that request went from 0.190-0.229 s to
  * 0.157-0.185 s, the database's CPU per request from 235-270 to 177-204 ms, and tutord's resident memory
- * after each of the KPIs, the engagement report and that school's compliance stayed as it was (24, 28 and
- * 18-20 MB; peak 38-45 MB either way) (three alternating rounds, 40k bench/gen). */
+ * after each of the KPIs, the engagement report and that school's compliance stayed as it was (24, 27-30
+ * and 18-20 MB; peak 38-46 MB either way) (40k bench/gen, two runs of two alternating rounds, hyperfine
+ * -r 10 and -r 4). */
 void evaluation_free_batch(struct evaluation *ev)
 {
     evaluation_free(ev);
