@@ -1,4 +1,4 @@
-/* repo_facts.c — the policy engine's facts for a set of students: twelve queries at most, whatever the
+/* repo_facts.c — the policy engine's facts for a set of students: thirteen queries at most, whatever the
  * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names of
  * lib/vocab.h's lists, in the engine's order) — but for the contacts' kind and attendance, sent as names and
  * mapped in C (pe_name_index) — and rows come sorted by key in the "C" collation so they merge with strcmp
@@ -92,10 +92,12 @@ static const char *const SELECT_SQL[] = {
  * gives a large set 64 MB (evaluation.c), that school's compliance went from 0.543-0.574 s to 0.432-0.446 s.
  * summary_at comes apart (NOTE_SUMMARY_SQL): joined
  * here, the hash join's output order is not one the planner can use. senior_tutor: whether the contact's
- * staff member holds the role — `IN` an uncorrelated subquery, which PostgreSQL runs once into a hash (the
- * senior tutors: a few dozen, read from their partial index, sql/022) probed per contact. It replaced a join
- * to the same rows, which planned as an index lookup per contact (memoized for a batch): the hashed subplan
- * made the statement 15 % cheaper for one student (pgbench, generic plan) and a 4,000-student school's 9 %.
+ * staff member holds the role, looked up in C among the senior tutors (SENIOR_SQL, loaded with the
+ * selection). As a column `c.staff_number IN (SELECT ... senior tutors)` (a hashed subplan probed per row) it
+ * cost the database 11-14 % of a large set's statement: backend CPU per execution, alternating blocks, 40k
+ * bench/gen, a 2,000-student page of a school (unnamed, 34,000 rows) 78.7/60.0 -> 69.7/51.3 ms. For a tutor's
+ * 21 tutees (the named statement's generic plan, 354 rows) 0.97-1.10 -> 0.85-0.95 ms, each execution with a
+ * BEGIN and a COMMIT; SENIOR_SQL costs 0.03-0.04 ms more than a trivial statement on the same terms.
  * kind and attendance come as their names, looked up in C (pe_name_index): array_position over the
  * vocabulary's names, a call of the equality function per name per row, made the statement 20-28 % dearer
  * (pgbench -M prepared, a tutor's 21 tutees, 870 rows: 1,215-1,231 -> 1,463-1,568 tps, alternating).
@@ -107,8 +109,7 @@ static const char *const SELECT_SQL[] = {
  * time zone. The index's second column bounds each student's range, so later contacts are not read at all. */
 #define CONTACT_SQL(in)                                                                                                 \
     "SELECT c.student_number, c.id, c.kind, c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint," \
-    " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check,"                                                        \
-    " c.staff_number IN (SELECT st.staff_number FROM staff st WHERE 'senior_tutor' = ANY (st.roles))"                   \
+    " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check"                                                         \
     " FROM contacts c WHERE " in("c.student_number") " AND c.sort_at < $3::timestamptz"                                 \
                                                      " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"           \
                                                      " ORDER BY c.student_number, c.sort_at, c.id"
@@ -210,6 +211,11 @@ static const char SCHOOL_SQL[] =
     " (SELECT count(*) FROM students s WHERE s.school = $1 AND EXISTS (SELECT 1 FROM allocations a"
     "   WHERE a.student_number = s.student_number AND a.kind = 'personal'"
     "   AND a.starts_on <= $2::date AND (a.ends_on IS NULL OR a.ends_on >= $2::date)))";
+
+/* The staff numbers of the senior tutors (staff_senior_tutors_idx, sql/022), in "C" order: a contact is with a
+ * senior tutor when its staff member is one of them (take_seniors, parse_contact). */
+static const char SENIOR_SQL[] =
+    "SELECT staff_number FROM staff WHERE 'senior_tutor' = ANY (roles) ORDER BY staff_number COLLATE \"C\"";
 
 /* ---- row helpers ---- */
 
@@ -382,7 +388,7 @@ static void fill_missing_statuses(struct facts_set *set)
 /* ---- the per-student and per-tutor tables: one query each, rows grouped under their owner ---- */
 
 /* Parses row r of a table into `elem`. */
-typedef void (*parse_fn)(const PGresult *res, int r, void *elem);
+typedef void (*parse_fn)(const struct facts_set *set, const PGresult *res, int r, void *elem);
 /* Files element `elem` (an index into its array) under owner `owner` (a student or tutor index). */
 typedef void (*attach_fn)(struct facts_set *set, size_t owner, size_t elem);
 
@@ -400,8 +406,26 @@ struct table {
     attach_fn attach;
 };
 
-static void parse_status(const PGresult *res, int r, void *elem)
+/* True when `staff` is one of the set's senior tutors (take_seniors). */
+static int is_senior(const struct facts_set *set, const char *staff)
 {
+    size_t lo = 0, hi = set->n_seniors;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(set->seniors[mid], staff);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static void parse_status(const struct facts_set *set, const PGresult *res, int r, void *elem)
+{
+    (void)set;
     pe_status_entry *e = elem;
     e->from = date_at(res, r, 1);
     e->status = (pe_student_status)int_at(res, r, 2);
@@ -414,8 +438,9 @@ static void attach_status(struct facts_set *set, size_t owner, size_t elem)
         s->statuses = &set->statuses[elem];
 }
 
-static void parse_allocation(const PGresult *res, int r, void *elem)
+static void parse_allocation(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     pe_allocation *a = elem;
     pe_copy_text(a->tutor, PE_ID_LEN, text_at(res, r, 1));
     a->kind = (pe_alloc_kind)int_at(res, r, 2);
@@ -428,7 +453,7 @@ static void attach_allocation(struct facts_set *set, size_t owner, size_t elem)
     extend_range(&set->students[owner].first_allocation, &set->students[owner].n_allocations, elem);
 }
 
-static void parse_contact(const PGresult *res, int r, void *elem)
+static void parse_contact(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
     pe_contact *c = elem;
     c->id = int_at(res, r, 1);
@@ -440,7 +465,7 @@ static void parse_contact(const PGresult *res, int r, void *elem)
     c->attendance = (pe_attendance)pe_name_index(text_at(res, r, 6), PE_ATTENDANCE_NAMES, PE_ATT__N);
     c->reply_to = int_at(res, r, 7);
     c->wellbeing_check = bool_at(res, r, 8);
-    c->senior_tutor = bool_at(res, r, 9);
+    c->senior_tutor = is_senior(set, text_at(res, r, 4));
     c->summary_at = 0; /* none, until a note summary says otherwise (take_summaries) */
 }
 
@@ -449,8 +474,9 @@ static void attach_contact(struct facts_set *set, size_t owner, size_t elem)
     extend_range(&set->students[owner].first_contact, &set->students[owner].n_contacts, elem);
 }
 
-static void parse_concern(const PGresult *res, int r, void *elem)
+static void parse_concern(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     pe_concern *c = elem;
     c->opened_on = date_at(res, r, 1);
     c->closed_on = date_at(res, r, 2);
@@ -462,8 +488,9 @@ static void attach_concern(struct facts_set *set, size_t owner, size_t elem)
     extend_range(&set->students[owner].first_concern, &set->students[owner].n_concerns, elem);
 }
 
-static void parse_exemption(const PGresult *res, int r, void *elem)
+static void parse_exemption(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     pe_exemption *x = elem;
     x->id = int_at(res, r, 1);
     x->from = date_at(res, r, 2);
@@ -484,8 +511,9 @@ static void attach_exemption(struct facts_set *set, size_t owner, size_t elem)
 }
 
 /* A feedback invitation day (student or tutor). */
-static void parse_invited(const PGresult *res, int r, void *elem)
+static void parse_invited(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     *(pe_date *)elem = date_at(res, r, 1);
 }
 
@@ -503,8 +531,9 @@ static void attach_tutor_invited(struct facts_set *set, size_t owner, size_t ele
         t->feedback_invited = &set->tutor_invited[elem];
 }
 
-static void parse_absence(const PGresult *res, int r, void *elem)
+static void parse_absence(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     pe_absence *a = elem;
     a->from = date_at(res, r, 1);
     a->to = date_at(res, r, 2);
@@ -518,8 +547,9 @@ static void attach_absence(struct facts_set *set, size_t owner, size_t elem)
         t->absences = &set->absences[elem];
 }
 
-static void parse_training(const PGresult *res, int r, void *elem)
+static void parse_training(const struct facts_set *set, const PGresult *res, int r, void *elem)
 {
+    (void)set;
     pe_training *x = elem;
     x->kind = (pe_training_kind)int_at(res, r, 1);
     x->on = date_at(res, r, 2);
@@ -591,7 +621,7 @@ static enum app_status take_table(struct facts_set *set, const struct table *t, 
                                    : student_index(set, key, &cursor);
         if (owner < 0)
             continue;
-        t->parse(res, r, (char *)*array + *count * t->size);
+        t->parse(set, res, r, (char *)*array + *count * t->size);
         t->attach(set, (size_t)owner, (*count)++);
     }
     return APP_OK;
@@ -632,6 +662,17 @@ static void take_summaries(struct facts_set *set, const PGresult *res)
                 break;
             }
     }
+}
+
+/* The senior tutors (rows of SENIOR_SQL, in "C" order). */
+static enum app_status take_seniors(struct facts_set *set, const PGresult *res)
+{
+    int n = PQntuples(res);
+    if (!(set->seniors = rows_alloc(n, sizeof(*set->seniors))))
+        return APP_NOMEM;
+    for (int r = 0; r < n; r++)
+        pe_copy_text(set->seniors[set->n_seniors++], PE_ID_LEN, text_at(res, r, 0));
+    return APP_OK;
 }
 
 /* The school's own facts (a row of SCHOOL_SQL). */
@@ -701,6 +742,7 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     size_t first = t.n;
     if (school_facts)
         add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
+    add_step(&t, 1, "facts_senior_tutors", SENIOR_SQL, 0, NULL);
     int named = q->by != FACTS_BY_STUDENTS || keys_form_of(q->by, q->n_students) == KEYS_FEW;
     add_step(&t, named, SELECT_NAMES[q->by], named ? SELECT_SQL[q->by] : SELECT_BATCH_SQL, n_params[q->by], params);
     st = send_trip(conn, set, &t, t.n - first);
@@ -708,6 +750,8 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
         st = tail->opened(tail->arg, t.results, &q->on);
     if (st == APP_OK && school_facts)
         take_school(set, t.results[first]);
+    if (st == APP_OK)
+        st = take_seniors(set, t.results[t.n - 2]);
     if (st == APP_OK)
         st = take_students(set, t.results[t.n - 1]);
     clear_trip(&t);
@@ -972,6 +1016,7 @@ void repo_facts_free(struct facts_set *set)
     }
     free(set->exemptions);
     free(set->invited);
+    free(set->seniors);
     memset(set, 0, sizeof(*set));
 }
 

@@ -91,6 +91,8 @@ struct facts_set {
     size_t n_invited;
     pe_date *tutor_invited; /* per tutor: the same */
     size_t n_tutor_invited;
+    char (*seniors)[PE_ID_LEN]; /* the staff numbers of every senior tutor, in "C" order (contacts' senior_tutor) */
+    size_t n_seniors;
     pe_school school;    /* FACTS_BY_SCHOOL's first page: the school's own facts on `on` (whatever the scope) */
     int queries;         /* statements run by repo_facts_load (fixed: it does not grow with the set) */
     int round_trips;     /* round trips to the server they took (libpq pipelines: two, three for a large set) */
