@@ -414,6 +414,18 @@ enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *se
     return st;
 }
 
+/* glibc's allocator initialises itself on its first use, and that initialisation is not thread-safe. In a
+ * build with AddressSanitizer, which serves malloc and free but not malloc_trim, the first use of glibc's
+ * allocator may be malloc_trim in evaluation_free_batch on two batch threads at once: a CI run's tutord
+ * died of it ("malloc assertion failure in __malloc_arena_thread_freeres: a->attached_threads > 0"), and a
+ * test program of eight threads calling malloc_trim at once crashed in 12 of 500 runs under ASan, in none
+ * once the main thread had called it first. So it is called once before main, while the process has one
+ * thread (a no-op where glibc's allocator already serves). */
+__attribute__((constructor)) static void allocator_ready(void)
+{
+    malloc_trim(0);
+}
+
 /* The connection is not closed after the batch: libpq's input buffer grows only to the largest row, and
  * the facts' rows are small. Closing it (as this did, to free libpq's buffers) made the next batch or request
  * open a new session, and plan its statements with cold catalogue caches: a 4,000-student school's
