@@ -407,21 +407,17 @@ struct table {
     attach_fn attach;
 };
 
+/* bsearch's strcmp of a key (a C string) and an element of facts_set.seniors. */
+static int cmp_staff_number(const void *key, const void *elem)
+{
+    return strcmp(key, elem);
+}
+
 /* True when `staff` is one of the set's senior tutors (take_seniors). */
 static int is_senior(const struct facts_set *set, const char *staff)
 {
-    size_t lo = 0, hi = set->n_seniors;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(set->seniors[mid], staff);
-        if (c == 0)
-            return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return 0;
+    return set->n_seniors > 0 &&
+           bsearch(staff, set->seniors, set->n_seniors, sizeof(*set->seniors), cmp_staff_number) != NULL;
 }
 
 static void parse_status(const struct facts_set *set, const PGresult *res, int r, void *elem)
