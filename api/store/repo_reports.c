@@ -309,26 +309,34 @@ enum app_status repo_report_kpi_tutors(struct db_conn *conn, const struct princi
 /* A value as JSON text: to_json's, which escapes a string as jansson does but for the case of the hex digits
  * in a control character's \u escape (the route upper-cases them); null for NULL. */
 #define JSON_TEXT(v) "COALESCE(to_json(" v ")::text, 'null')"
+/* A string that needs no escaping as JSON text: quoted. Only for values NOT NULL whose characters a CHECK
+ * constraint or their construction keeps to letters, digits, spaces and punctuation other than '"' and '\\'
+ * (student and staff numbers, school codes, the vocabulary's kinds and attendances, dates, counts), where it
+ * is to_json's text exactly. to_json costs a type lookup per call: 0.6 µs, 200 ms more than quoting for 300,000
+ * values (psql, 150,000 contacts, two columns). The engagement statement quotes six of an item's eight members
+ * and its evidence's three this way: its backend CPU per execution 590-695 -> 542-605 ms (40k bench/gen, four
+ * alternating rounds of four executions), the same text (md5 of the rows; of the route's JSON and CSV). */
+#define JSON_PLAIN(v) "'\"' || " v " || '\"'"
 
 /* clang-format off */
 /* One contact c of an item's evidence as compact JSON text: {"id", "kind", "at", "attendance"}. */
 #define EVIDENCE_TEXT(c)                                                                                               \
     "'{\"id\":' || " c ".id"                                                                                           \
-    " || ',\"kind\":' || " JSON_TEXT(c ".kind")                                                                        \
-    " || ',\"at\":' || " JSON_TEXT(REPORT_AT(c))                                                                       \
-    " || ',\"attendance\":' || " JSON_TEXT(c ".attendance")                                                            \
+    " || ',\"kind\":' || " JSON_PLAIN(c ".kind")                                                                       \
+    " || ',\"at\":' || " JSON_PLAIN(REPORT_AT(c))                                                                      \
+    " || ',\"attendance\":' || " JSON_PLAIN(c ".attendance")                                                           \
     " || '}'"
 
 /* An item (a row x of no_meeting or outreach) as compact JSON text, its members in the order of the columns. */
 #define ITEM_TEXT                                                                                                      \
-    "'{\"student\":' || " JSON_TEXT("x.student")                                                                       \
+    "'{\"student\":' || " JSON_PLAIN("x.student")                                                                      \
     " || ',\"student_name\":' || " JSON_TEXT("x.student_name")                                                         \
-    " || ',\"school\":' || " JSON_TEXT("x.school")                                                                     \
-    " || ',\"tutor\":' || " JSON_TEXT("x.tutor")                                                                       \
+    " || ',\"school\":' || " JSON_PLAIN("x.school")                                                                    \
+    " || ',\"tutor\":' || " JSON_PLAIN("x.tutor")                                                                      \
     " || ',\"tutor_name\":' || " JSON_TEXT("x.tutor_name")                                                             \
-    " || ',\"reason\":' || " JSON_TEXT("x.reason")                                                                     \
+    " || ',\"reason\":' || " JSON_PLAIN("x.reason")                                                                    \
     " || ',\"evidence\":' || x.evidence"                                                                              \
-    " || ',\"detail\":' || " JSON_TEXT("x.detail")                                                                     \
+    " || ',\"detail\":' || " JSON_PLAIN("x.detail")                                                                    \
     " || '}'"
 /* clang-format on */
 
