@@ -488,9 +488,10 @@ enum app_status repo_report_tutees(struct db_conn *conn, const struct principal 
  * the allocations' first start and last end).
  * Each school's "tutors" is a string holding the array's JSON text, compact, as jansson writes it (the
  * route sends it as it is): 2,000 tutor objects parsed and written again cost tutord 30 ms a report. The
- * columns are NOT NULL; strings are to_json's, which escapes as jansson does but for the case of the hex
- * digits in a control character's \u escape; round(…, 1)'s text ("83.3", "100.0") is what jansson
- * writes for the same double at 15 digits. */
+ * columns are NOT NULL; the staff number is quoted (JSON_PLAIN), the name is to_json's, which escapes as
+ * jansson does but for the case of the hex digits in a control character's \u escape; round(…, 1)'s text
+ * ("83.3", "100.0") is what jansson writes for the same double at 15 digits. */
+/* clang-format off */
 static const char WORKLOAD_SQL[] =
     "WITH " REPORT_SCHOOLS ","
     " pop AS (SELECT s.school, count(*) AS tutees, count(*) FILTER (WHERE s.student_number IN (SELECT"
@@ -507,7 +508,7 @@ static const char WORKLOAD_SQL[] =
     "   COALESCE(al.tutees, 0) AS tutees, COALESCE(al.cover, 0) AS cover, COALESCE(al.secondary, 0) AS secondary"
     "   FROM staff t JOIN sc ON sc.code = t.school LEFT JOIN al ON al.staff_number = t.staff_number"
     "   WHERE 'tutor' = ANY (t.roles) OR al.staff_number IS NOT NULL),"
-    " tj AS (SELECT tut.school, '[' || string_agg('{\"tutor\":' || to_json(tut.staff_number)::text"
+    " tj AS (SELECT tut.school, '[' || string_agg('{\"tutor\":' || " JSON_PLAIN("tut.staff_number")
     "       || ',\"name\":' || to_json(tut.name)::text || ',\"capacity\":' || tut.capacity"
     "       || ',\"tutees\":' || tut.tutees || ',\"cover_tutees\":' || tut.cover"
     "       || ',\"secondary_tutees\":' || tut.secondary"
@@ -519,6 +520,7 @@ static const char WORKLOAD_SQL[] =
     " SELECT json_build_object('school', sc.code, 'as_of', $5::date,"
     "   'tutees', COALESCE(pop.tutees, 0), 'allocated', COALESCE(pop.allocated, 0))::text, COALESCE(tj.tutors, '[]')"
     " FROM sc LEFT JOIN pop ON pop.school = sc.code LEFT JOIN tj ON tj.school = sc.code ORDER BY sc.code";
+/* clang-format on */
 
 enum app_status repo_report_workload(struct db_conn *conn, const struct principal *who, const char *school,
                                      const char *as_of, json_t **out)
