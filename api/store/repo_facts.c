@@ -61,15 +61,21 @@ static const char SELECT_BATCH_SQL[] = STUDENT_SQL IN_KEY_RANGE("s.student_numbe
 /* Which of a statement's forms a set of keys selects by (above). */
 enum keys_form { KEYS_FEW, KEYS_CONTIGUOUS, KEYS_SPREAD, KEYS_FORMS };
 
+/* A school's page of students (FACTS_BY_SCHOOL, and SCHOOL_SPLIT_SQL's split) is a range of
+ * students_school_c_idx (sql/029): its bounds are always conditions on the index, '' below every student
+ * number and PAGE_END above every one ("C" order; a number is [A-Za-z0-9], all bytes below '~', by its CHECK
+ * constraint), never `$8 IS NULL OR ...`, which a generic plan cannot take to the index. */
+#define PAGE_END "~"
+
 /* The named statements. A tutor's tutees come from allocations_staff_number_idx alone (sql/028). */
 static const char *const SELECT_SQL[] = {
     [FACTS_BY_STUDENTS] = STUDENT_SQL IN_KEYS("s.student_number") STUDENT_TAIL,
     [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
                                    " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
                                    " AND a.period @> $8::date)" STUDENT_TAIL,
-    [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1 AND ($8::text IS NULL OR s.student_number COLLATE \"C\" > $8)"
-                                    " AND ($10::text IS NULL OR s.student_number COLLATE \"C\" <= $10)" STUDENT_TAIL
-                                    " LIMIT $9::bigint",
+    [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1 AND s.student_number COLLATE \"C\" > COALESCE($8::text, '')"
+                                    " AND s.student_number COLLATE \"C\" <= COALESCE($10::text, '" PAGE_END
+                                    "')" STUDENT_TAIL " LIMIT $9::bigint",
 };
 
 /* Each statement of a table as a macro of its selection (IN_KEYS, IN_KEY_RANGE or IN_KEY_RANGE_PROBED). */
@@ -990,7 +996,7 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
 
 static const char SCHOOL_SPLIT_SQL[] =
     "WITH x AS (SELECT s.student_number, row_number() OVER (ORDER BY s.student_number COLLATE \"C\") AS k"
-    " FROM students s WHERE s.school = $1 AND ($2::text IS NULL OR s.student_number COLLATE \"C\" > $2)"
+    " FROM students s WHERE s.school = $1 AND s.student_number COLLATE \"C\" > COALESCE($2::text, '')"
     " ORDER BY s.student_number COLLATE \"C\" LIMIT 2 * $3::bigint),"
     " n AS (SELECT count(*) AS ahead FROM x)"
     " SELECT COALESCE((SELECT x.student_number FROM x WHERE x.k = (n.ahead + 1) / 2), ''), n.ahead FROM n";

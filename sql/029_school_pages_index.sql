@@ -1,0 +1,11 @@
+-- 029 — a school's pages of students read from an index range, not from the whole school each time.
+--
+-- A school's compliance judges its students in pages in student-number order, "C" collation (api/store/
+-- repo_facts.c: FACTS_BY_SCHOOL, and SCHOOL_SPLIT_SQL, which finds where the next two pages split). Through
+-- students_school_idx, ordered in the database's collation, every page read all of the school's students,
+-- sorted them in "C" and kept its own: the work grew with the square of the school. In a 160,000-student
+-- bench/gen institution the largest school (16,000 students, eight pages of 2,000) spent 156 ms of the
+-- database's execution time per request on its pages against 15 ms for the 4,000 students of the 40,000-student
+-- one (pg_stat_statements, three requests). This index holds the school's students in "C" order, so a page is
+-- one range of it, in order: 7.4-10.6 ms against 0.3-2.8 ms for a page of 2,000 in psql (generic plans).
+CREATE INDEX students_school_c_idx ON students (school, student_number COLLATE "C");
