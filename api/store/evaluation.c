@@ -343,6 +343,7 @@ struct page_pair {
     const char *why[2]; /* each page's evaluation_load's */
     size_t got;         /* page 1's students */
     char last[PE_ID_LEN];
+    char on[11]; /* page 1's as_of day */
 };
 
 /* batches.load: page b of the pair. */
@@ -363,35 +364,52 @@ static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, vo
     size_t got = ev->facts.n_students;
     if (b == 1 && (p->got = got) > 0)
         pe_copy_text(p->last, PE_ID_LEN, ev->facts.students[got - 1].number);
+    if (b == 1)
+        pe_date_format(ev->as_of_date, p->on);
     return p->each(ev, b == 0 && !p->after, p->arg) == 0 ? APP_OK : APP_NOMEM;
 }
 
 /* evaluation_school_pages on two connections: the next students, up to 2 * half of them, split evenly
  * (repo_facts_school_split) into two pages read at once, again while the second page is full; a single
- * student left, alone; none, no page (but the first, even of nobody). */
+ * student left, alone; none, no page (but the first, even of nobody). The first pair's pages load their own
+ * tutors; when a second pair follows, the school's tutors are loaded once and lent to it and the rest (every
+ * page of a large school has nearly every one of its tutors: loaded per page, they grew with the square of
+ * the school). */
 static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                          const struct as_of *when, const char *school, size_t half,
                                          int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
                                          const char **why)
 {
     char after[PE_ID_LEN], split[PE_ID_LEN];
-    struct page_pair p = {.q = q, .when = when, .school = school, .half = half, .each = each, .arg = arg};
+    struct facts_query lent = *q;
+    struct facts_set tutors = {0};
+    struct page_pair p = {.q = &lent, .when = when, .school = school, .half = half, .each = each, .arg = arg};
+    enum app_status st = APP_OK;
     for (;;) {
         size_t ahead = 0;
-        enum app_status st = repo_facts_school_split(conn, q->key, p.after, half, split, &ahead);
+        st = repo_facts_school_split(conn, q->key, p.after, half, split, &ahead);
         if (st != APP_OK || (ahead == 0 && p.after))
-            return st;
-        if (ahead < 2) /* one page: nobody (the school's own facts still come), or one student */
-            return one_page(conn, q, p.after, 0, when, school, each, arg, why, NULL, NULL);
+            break;
+        if (ahead < 2) { /* one page: nobody (the school's own facts still come), or one student */
+            st = one_page(conn, &lent, p.after, 0, when, school, each, arg, why, NULL, NULL);
+            break;
+        }
+        if (p.after && !lent.tutors_from) { /* a second pair: the school's tutors, for it and the rest */
+            if ((st = repo_facts_load_school_tutors(conn, q->key, p.on, &tutors)) != APP_OK)
+                break;
+            lent.tutors_from = &tutors;
+        }
         p.split = split;
         p.why[0] = p.why[1] = NULL;
         const struct batches pair = {2, load_pair_page, judge_pair_page, &p};
         st = batches_run(conn, second, &pair);
         *why = p.why[0] ? p.why[0] : p.why[1];
         if (st != APP_OK || p.got < half)
-            return st;
+            break;
         p.after = strcpy(after, p.last);
     }
+    repo_facts_free(&tutors);
+    return st;
 }
 
 enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,

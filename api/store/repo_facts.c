@@ -163,6 +163,12 @@ static const char *const SELECT_SQL[] = {
     " WHERE a.student_number COLLATE \"C\" BETWEEN ($1::text[])[1] AND ($1::text[])[2]"                                \
     " UNION SELECT unnest($2::text[]))"
 
+/* The staff numbers of everyone allocated to a student of school $1, at any time, as a text[] literal in "C"
+ * order: a superset of the tutors of any page of the school's students (repo_facts_load_school_tutors). */
+static const char SCHOOL_STAFF_SQL[] =
+    "SELECT ARRAY(SELECT DISTINCT a.staff_number COLLATE \"C\" FROM students s"
+    " JOIN allocations a ON a.student_number = s.student_number WHERE s.school = $1 ORDER BY 1)::text";
+
 /* The tutors, with their earliest allocation and their personal tutees on $3. count(*) FILTER counts the
  * joined allocations only (kind is NULL on the row of a tutor without any): the statement reads no column
  * of allocations beyond those allocations_staff_number_idx holds (sql/023), so each tutor's allocations
@@ -888,6 +894,37 @@ static void keep_tail(struct trip *t, struct facts_tail *tail, size_t own)
     }
 }
 
+/* bsearch's strcmp of a staff number (a C string) and a tutor's. */
+static int cmp_tutor_staff(const void *key, const void *elem)
+{
+    return strcmp(key, ((const pe_tutor *)elem)->staff);
+}
+
+/* Whether `lender` holds the facts the set needs of its tutors: counted on the set's day `on`, and of the
+ * tutor of every allocation of the set. The lender's come from a snapshot of its own, taken before the set's:
+ * an allocation made in between may name a tutor it lacks, and then the set loads its own. */
+static int lends_every_tutor(const struct facts_set *lender, const struct facts_set *set, const char *on)
+{
+    if (strcmp(lender->on, on ? on : "") != 0)
+        return 0;
+    for (size_t i = 0; i < set->n_allocations; i++)
+        if (lender->n_tutors == 0 || !bsearch(set->allocations[i].tutor, lender->tutors, lender->n_tutors,
+                                              sizeof(*lender->tutors), cmp_tutor_staff))
+            return 0;
+    return 1;
+}
+
+/* The caller's tail in a round trip of its own (the set's tutors borrowed). */
+static enum app_status load_tail(struct db_conn *conn, struct facts_set *set, struct facts_tail *tail)
+{
+    struct trip t = {.n = 0};
+    add_tail(&t, tail, set);
+    enum app_status st = t.n ? send_trip(conn, set, &t, 0) : APP_OK;
+    keep_tail(&t, tail, 0);
+    clear_trip(&t);
+    return st;
+}
+
 /* The third round trip of a large set (not KEYS_FEW) whose tutors are not borrowed: its tutors' tables, keyed by
  * the staff numbers of the allocations the second loaded (TUTOR_LISTED_KEYS), then the caller's tail. */
 static enum app_status load_listed_tutors(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
@@ -934,22 +971,27 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
     enum keys_form form = keys_form_of(q->by, set->n_students);
-    int own_tutors = tables && !q->tutors_from;
+    int lent = tables && q->tutors_from, own_tutors = tables && !q->tutors_from;
     int tutors_now = own_tutors && form == KEYS_FEW, tutors_later = own_tutors && !tutors_now;
     if (tables)
         add_tables(&t, form, student_params, tutors_now ? tutor_params : NULL);
     size_t own = t.n;
-    if (!tutors_later)
+    if (!tutors_later && !lent)
         add_tail(&t, tail, set);
     enum app_status st = send_trip(conn, set, &t, own);
     if (st == APP_OK && tables)
         st = take_tables(set, t.results, tutors_now);
-    if (st == APP_OK && tables && q->tutors_from)
-        borrow_tutors(set, q->tutors_from);
     keep_tail(&t, tail, own);
     clear_trip(&t);
     free(keys);
-    return st == APP_OK && tutors_later ? load_listed_tutors(conn, q, set, form, tail) : st;
+    if (st != APP_OK || !(lent || tutors_later))
+        return st;
+    if (lent && lends_every_tutor(q->tutors_from, set, q->on)) {
+        borrow_tutors(set, q->tutors_from);
+        return load_tail(conn, set, tail);
+    }
+    /* a listed form: KEYS_FEW's tutor statements derive the tutors from the keys, not from a list */
+    return load_listed_tutors(conn, q, set, form == KEYS_FEW ? KEYS_SPREAD : form, tail);
 }
 
 /* ---- the API ---- */
@@ -972,6 +1014,27 @@ enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *
     return repo_facts_load_with(conn, q, out, NULL);
 }
 
+/* A lender's tutors (repo_facts_load_tutors, repo_facts_load_school_tutors) in one round trip: the snapshot's
+ * start when `begin` (else the caller began it), the tutors' tables of `tables` (params: $1 their keys, $2 the
+ * staff listed, $3 on), then the snapshot's end. */
+static enum app_status load_lender(struct db_conn *conn, int begin, const char *const *params, const char *tutor_sql,
+                                   const struct table *tables, struct facts_set *out)
+{
+    pe_copy_text(out->on, sizeof(out->on), params[2] ? params[2] : "");
+    struct trip t = {.n = 0};
+    if (begin)
+        add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
+    add_tutor_tables(&t, KEYS_CONTIGUOUS, params, tutor_sql, tables);
+    add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
+    enum app_status st = send_trip(conn, out, &t, t.n - 1 - (size_t)begin);
+    if (st == APP_OK)
+        st = take_tutor_tables(out, t.results + begin, tables);
+    else
+        db_rollback(conn);
+    clear_trip(&t);
+    return st;
+}
+
 enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last,
                                        const char *const *staff, size_t n_staff, const char *on, struct facts_set *out)
 {
@@ -979,24 +1042,32 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
     const char *ends[2] = {first ? first : "", last ? last : ""};
     struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = ends, .n_students = 2};
     char *range = array_literal(2, query_student_key, &q), *listed = array_literal(n_staff, listed_key, staff);
-    if (!range || !listed) {
-        free(range);
-        free(listed);
-        return APP_NOMEM;
-    }
     const char *params[3] = {range, listed, on};
-    struct trip t = {.n = 0};
-    add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
-    add_tutor_tables(&t, KEYS_CONTIGUOUS, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES);
-    add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
-    enum app_status st = send_trip(conn, out, &t, t.n - 2);
-    if (st == APP_OK)
-        st = take_tutor_tables(out, t.results + 1, TUTOR_RANGE_TABLES);
-    else
-        db_rollback(conn);
-    clear_trip(&t);
+    enum app_status st =
+        range && listed ? load_lender(conn, 1, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES, out) : APP_NOMEM;
     free(range);
     free(listed);
+    return st;
+}
+
+enum app_status repo_facts_load_school_tutors(struct db_conn *conn, const char *school, const char *on,
+                                              struct facts_set *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct trip t = {.n = 0};
+    add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
+    add_step(&t, 1, "facts_school_staff", SCHOOL_STAFF_SQL, 1, &school);
+    enum app_status st = send_trip(conn, out, &t, 1);
+    if (st == APP_OK && PQntuples(t.results[1]) != 1)
+        st = APP_UNAVAILABLE;
+    if (st == APP_OK) {
+        /* the staff as TUTOR_LISTED_KEYS' list, in the snapshot of the list */
+        const char *params[3] = {PQgetvalue(t.results[1], 0, 0), NULL, on};
+        st = load_lender(conn, 0, params, TUTOR_SQLS[KEYS_CONTIGUOUS], TUTOR_TABLES, out);
+    } else {
+        db_rollback(conn);
+    }
+    clear_trip(&t);
     return st;
 }
 

@@ -53,8 +53,10 @@ struct facts_query {
     const char *until; /* FACTS_BY_SCHOOL: only students numbered up to it, itself included ("C" order); NULL:
                           no bound */
     size_t limit;      /* FACTS_BY_SCHOOL: at most this many students, the first in number order; 0: all */
-    const struct facts_set *tutors_from; /* the tutors' facts, borrowed from a set repo_facts_load_tutors loaded
-                                            (a report's, once for all its batches); NULL: loaded with the set */
+    const struct facts_set *tutors_from; /* the tutors' facts, borrowed from a set repo_facts_load_tutors or
+                                            repo_facts_load_school_tutors loaded (a report's, once for all its
+                                            batches or pages) when it has every tutor the set's allocations name
+                                            and the set's day; NULL: loaded with the set */
 };
 
 struct facts_student {
@@ -97,6 +99,8 @@ struct facts_set {
     int queries;         /* statements run by repo_facts_load (fixed: it does not grow with the set) */
     int round_trips;     /* round trips to the server they took (libpq pipelines: two, three for a large set) */
     int tutors_borrowed; /* tutors, absences, training and tutor_invited belong to q->tutors_from's set */
+    char on[11];         /* a lender's (repo_facts_load_tutors, repo_facts_load_school_tutors): the day its tutors'
+                            caseloads are counted on; a set borrows its tutors only when its own day is the same */
 };
 
 /* Loads the set `q` selects into *out (zeroed first; free with repo_facts_free, also after a failure).
@@ -132,8 +136,8 @@ struct facts_tail {
 };
 
 /* As repo_facts_load, in two round trips (libpq pipelines; one more when a head goes before a selection
- * that needs the day, one more for a large set's tutors): the selection, then every table of the set, with
- * `tail`'s statements (may be NULL) in the last. */
+ * that needs the day, one more for a large set's tutors, or for the tail alone when the set borrows its
+ * tutors): the selection, then every table of the set, with `tail`'s statements (may be NULL) in the last. */
 enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
                                      struct facts_tail *tail);
 
@@ -146,6 +150,12 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
  * tutor, so loading them per batch grew with the square of the institution. */
 enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, const char *last,
                                        const char *const *staff, size_t n_staff, const char *on, struct facts_set *out);
+
+/* As repo_facts_load_tutors, for the pages of school `school` (evaluation_school_pages): the facts of everyone
+ * allocated to one of its students, at any time, in one snapshot of its own and two round trips. A page whose
+ * allocations name a tutor they lack (allocated since), or whose day is not `on`, loads its own tutors. */
+enum app_status repo_facts_load_school_tutors(struct db_conn *conn, const char *school, const char *on,
+                                              struct facts_set *out);
 
 /* Where to split the next students of school `school` numbered after `after` (NULL: from the first), in "C"
  * order, whoever may see them, into two pages of at most `half` (evaluation_school_pages): *ahead is how

@@ -411,6 +411,67 @@ START_TEST(test_large_sets_in_every_form)
 }
 END_TEST
 
+/* A school's tutors loaded once (repo_facts_load_school_tutors: everyone allocated to one of its students) and
+ * lent to its pages: a page borrows them while they hold the tutor of each of its allocations and were
+ * counted on its day; a tutor allocated since, or another day, and the page loads its own. */
+START_TEST(test_school_tutors_lent_to_pages)
+{
+    char code[24], first[24], second[24], late[24], who[3][24];
+    tt_new_school(code, sizeof(code), "FB", NULL);
+    harness_unique("FB", first, sizeof(first));
+    harness_unique("FB", second, sizeof(second));
+    harness_unique("FB", late, sizeof(late));
+    tt_staff(first, code, "{tutor}");
+    tt_staff(second, code, "{tutor}");
+    tt_staff(late, code, "{tutor}");
+    for (int i = 0; i < 3; i++) {
+        harness_unique("FB", who[i], sizeof(who[i]));
+        tt_student_full(who[i], code, NULL, NULL, "2026-09-21");
+        tt_allocate(who[i], i == 2 ? second : first, "2026-09-21");
+    }
+    run("INSERT INTO tutor_absences (staff_number, starts_on, ends_on, cover_staff_number, created_by)"
+        " VALUES ($1, '2026-10-05', '2026-10-09', $2, 'test')",
+        2, (const char *const[]){first, second});
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    struct facts_set lender, page;
+    ck_assert_int_eq(repo_facts_load_school_tutors(conn, code, "2026-11-01", &lender), APP_OK);
+    ck_assert_uint_eq(lender.n_tutors, 2); /* not `late`, allocated to nobody */
+    ck_assert_str_eq(lender.on, "2026-11-01");
+    ck_assert_int_eq(repo_facts_tutor(&lender, first)->tutees, 2);
+    ck_assert_int_eq(repo_facts_tutor(&lender, second)->tutees, 1);
+    ck_assert_uint_eq(lender.n_absences, 1);
+
+    struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = code, .on = "2026-11-01", .tutors_from = &lender};
+    ck_assert_int_eq(repo_facts_load(conn, &q, &page), APP_OK);
+    ck_assert_uint_eq(page.n_students, 3);
+    ck_assert_int_eq(page.tutors_borrowed, 1);
+    ck_assert_ptr_eq(page.tutors, lender.tutors);
+    ck_assert_uint_eq(page.n_absences, 1);
+    repo_facts_free(&page);
+
+    q.on = "2026-11-02"; /* caseloads counted on another day: its own */
+    ck_assert_int_eq(repo_facts_load(conn, &q, &page), APP_OK);
+    ck_assert_int_eq(page.tutors_borrowed, 0);
+    ck_assert_int_eq(repo_facts_tutor(&page, first)->tutees, 2);
+    repo_facts_free(&page);
+
+    /* a tutor allocated after the lender was loaded: the page loads its own tutors, `late` among them */
+    run("INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
+        " VALUES ($1, $2, 'secondary', '2026-10-01', 'test')",
+        2, (const char *const[]){who[1], late});
+    q.on = "2026-11-01";
+    ck_assert_int_eq(repo_facts_load(conn, &q, &page), APP_OK);
+    ck_assert_int_eq(page.tutors_borrowed, 0);
+    ck_assert_uint_eq(page.n_tutors, 3);
+    ck_assert_ptr_nonnull(repo_facts_tutor(&page, late));
+    ck_assert_uint_eq(page.n_absences, 1);
+    repo_facts_free(&page);
+    repo_facts_free(&lender);
+    db_release(pool, conn);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_student_facts,
@@ -422,6 +483,7 @@ int main(void)
                                   test_school_facts_and_fixed_query_count,
                                   test_school_tutees_at_the_edges_of_allocations,
                                   test_large_sets_in_every_form,
+                                  test_school_tutors_lent_to_pages,
                                   NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
