@@ -12,7 +12,9 @@
 #   /reports/engagement  the institution and each school, with and without as_of (and one grace_days),
 #                        JSON, and CSV for the institution;
 #   /reports/workload    the institution and each school, with and without as_of, JSON, and CSV for the
-#                        institution.
+#                        institution;
+#   /schools/{code}/compliance  each school as_of the year's middle: its first page of students (the default
+#                        50) and its first 1,000.
 # The as_of dates are taken from the database's latest academic year (its first teaching term's middle,
 # and the day before the year starts). Compares status line, Content-Type and body byte for byte; prints
 # the number of exchanges compared and each one that differs; exits 1 on any difference, 2 when a server
@@ -55,6 +57,8 @@ requests() {
     echo "json /reports/engagement?school=$s&as_of=$mid"
     echo "json /reports/workload?school=$s"
     echo "json /reports/workload?school=$s&as_of=$mid"
+    echo "json /schools/$s/compliance?as_of=$mid"
+    echo "json /schools/$s/compliance?as_of=$mid&limit=1000"
   done
 }
 
