@@ -19,7 +19,7 @@
  * set (enum keys_form): a small set's (FACTS_NAMED_MAX keys at most, a named statement with its generic plan)
  * selects by IN_KEYS alone; a large set's (unnamed, planned for its keys) by IN_KEY_RANGE when its keys are a
  * contiguous range of the students' (a report's batch), else (a school's or a tutor's students, spread over
- * the numbers) by IN_KEY_RANGE_PROBED. */
+ * the numbers) by IN_KEY_RANGE_PROBED (a school's page runs them all with generic plans: evaluation.c). */
 #define IN_KEYS(col) col " = ANY ($1::text[])"
 /* IN_KEYS, and within the keys' range (min and max in the database's own collation, so the condition only
  * narrows, whatever that collation). The range lets a report's batch of contiguous keys be read from an index
