@@ -894,12 +894,6 @@ static void keep_tail(struct trip *t, struct facts_tail *tail, size_t own)
     }
 }
 
-/* bsearch's strcmp of a staff number (a C string) and a tutor's. */
-static int cmp_tutor_staff(const void *key, const void *elem)
-{
-    return strcmp(key, ((const pe_tutor *)elem)->staff);
-}
-
 /* Whether `lender` holds the facts the set needs of its tutors: counted on the set's day `on`, and of the
  * tutor of every allocation of the set. The lender's come from a snapshot of its own, taken before the set's:
  * an allocation made in between may name a tutor it lacks, and then the set loads its own. */
@@ -908,8 +902,7 @@ static int lends_every_tutor(const struct facts_set *lender, const struct facts_
     if (strcmp(lender->on, on ? on : "") != 0)
         return 0;
     for (size_t i = 0; i < set->n_allocations; i++)
-        if (lender->n_tutors == 0 || !bsearch(set->allocations[i].tutor, lender->tutors, lender->n_tutors,
-                                              sizeof(*lender->tutors), cmp_tutor_staff))
+        if (!repo_facts_tutor(lender, set->allocations[i].tutor))
             return 0;
     return 1;
 }
