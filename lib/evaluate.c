@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(PE_R__N <= 32, "pe_input.rule_types holds one bit per rule type");
+
 static const pe_rule_fn RULES[PE_R__N] = {
     [PE_R_ALLOCATION_WITHIN] = pe_rule_allocation_within,
     [PE_R_FIRST_MEETING_WITHIN] = pe_rule_first_meeting_within,
@@ -121,6 +123,11 @@ static void apply_exemption(const pe_ctx *ctx, const pe_rule *r, pe_finding *f) 
            pe_date_format(f->due, c));
 }
 
+/* True when in asks for rules of type t (every type when in->rule_types is 0). */
+static bool wanted(const pe_input *in, pe_rule_type t) {
+  return in->rule_types == 0 || (in->rule_types & (1u << t)) != 0;
+}
+
 /* Runs rule r of version v (of n known) into a new finding; drops it when v does not own it. */
 static pe_err run_rule(pe_ctx *ctx, size_t v, size_t n, const pe_rule *r) {
   pe_finding *f = pe_findings_push(ctx->out, r);
@@ -149,7 +156,8 @@ pe_err pe_evaluate_student(const pe_input *in, pe_findings *out) {
     size_t n =
         pe_policy_effective_rules(ctx.policy, in->student->level, in->student->cohort, now, rules);
     for (size_t i = 0; i < n; i++) {
-      if (pe_rule_is_tutor_level(rules[i]->type) || pe_rule_is_school_level(rules[i]->type))
+      if (pe_rule_is_tutor_level(rules[i]->type) || pe_rule_is_school_level(rules[i]->type) ||
+          !wanted(in, rules[i]->type))
         continue;
       pe_err err = run_rule(&ctx, v, known, rules[i]);
       if (err != PE_OK) return err;

@@ -431,15 +431,20 @@ typedef struct {
   const pe_concern *concerns;
   size_t n_concerns;
   pe_instant as_of;
+  /* Only the rules of these types are judged: a mask of (1u << pe_rule_type); 0 judges every
+   * rule. A report that reads some types alone (the KPIs' meeting rules, the engagement's
+   * escalations) skips the others; the findings of the types judged are the same either way,
+   * since every rule is judged on its own. */
+  unsigned rule_types;
 } pe_input;
 
 /* Sorts contacts by `at` (then id) in place, as pe_evaluate_student requires. */
 void pe_contacts_sort(pe_contact *c, size_t n);
-/* Evaluates every student-level rule that applies to in->student and appends one finding
- * per rule to *out (which the caller owns and must have initialised). Each finding is
- * judged by the policy version in force on its due date (or on as_of when it has none).
- * PE_INVALID if the input is inconsistent (no calendar, no versions, unsorted contacts),
- * PE_NOMEM on allocation failure (out may then hold a partial result). */
+/* Evaluates every student-level rule that applies to in->student (of in->rule_types, when
+ * not 0) and appends one finding per rule to *out (which the caller owns and must have
+ * initialised). Each finding is judged by the policy version in force on its due date (or on as_of
+ * when it has none). PE_INVALID if the input is inconsistent (no calendar, no versions, unsorted
+ * contacts), PE_NOMEM on allocation failure (out may then hold a partial result). */
 pe_err pe_evaluate_student(const pe_input *in, pe_findings *out);
 /* Evaluates the tutor-level rules (training, quiz, caseload, ...) of the version in force on
  * as_of for one tutor, appending one finding per rule to *out. Rules whose `roles` the tutor

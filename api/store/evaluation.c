@@ -505,6 +505,12 @@ const pe_policy *evaluation_policy(const struct evaluation *ev, const struct sch
 
 pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv, pe_findings *out)
 {
+    return evaluation_student_rules(ev, i, sv, 0, out);
+}
+
+pe_err evaluation_student_rules(const struct evaluation *ev, size_t i, const struct school_versions *sv,
+                                unsigned rule_types, pe_findings *out)
+{
     if (!sv)
         sv = evaluation_school(ev, ev->facts.students[i].school);
     if (!sv || sv->n == 0)
@@ -517,6 +523,7 @@ pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct sc
     in.versions = (const pe_policy *const *)sv->versions;
     in.n_versions = sv->n;
     in.as_of = ev->as_of;
+    in.rule_types = rule_types;
     return pe_evaluate_student(&in, out);
 }
 

@@ -90,6 +90,11 @@ const pe_policy *evaluation_policy(const struct evaluation *ev, const struct sch
  * PE_NOMEM, or PE_INVALID when the engine refuses the input. */
 pe_err evaluation_student(const struct evaluation *ev, size_t i, const struct school_versions *sv, pe_findings *out);
 
+/* As evaluation_student, judging only the rules of `rule_types` (a mask of 1u << pe_rule_type; 0: every
+ * rule): for a report that reads some types alone. Their findings are those evaluation_student gives. */
+pe_err evaluation_student_rules(const struct evaluation *ev, size_t i, const struct school_versions *sv,
+                                unsigned rule_types, pe_findings *out);
+
 /* Appends the tutor-level findings (training, quiz, caseload) of tutor `staff` under `sv`'s policy.
  * A tutor with no facts in the set, or sv NULL, gets none. */
 pe_err evaluation_tutor(const struct evaluation *ev, const char *staff, const struct school_versions *sv,

@@ -125,7 +125,7 @@ void world_status(world *w, pe_student_status s, const char *from) {
   w->statuses[w->student.n_statuses++] = (pe_status_entry){s, D(from)};
 }
 
-const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id) {
+void world_judge(world *w, const char *as_of) {
   char buf[40];
   if (strlen(as_of) == 10) {
     snprintf(buf, sizeof buf, "%sT12:00:00Z", as_of);
@@ -138,6 +138,10 @@ const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id) {
   w->in.as_of = T(as_of);
   pe_findings_clear(&w->findings);
   ck_assert_int_eq(pe_evaluate_student(&w->in, &w->findings), PE_OK);
+}
+
+const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id) {
+  world_judge(w, as_of);
   return find_rule(&w->findings, rule_id);
 }
 

@@ -49,8 +49,9 @@ void world_init_policy(world *w, const char *policy_json);
 void world_add(world *w, pe_contact c);
 /* Adds a status change from date. */
 void world_status(world *w, pe_student_status s, const char *from);
-/* Evaluates as of the instant (RFC 3339 or a date, meaning 12:00 UTC that day); returns
- * the finding for rule_id (failing the test if absent). */
+/* Evaluates as of the instant (RFC 3339 or a date, meaning 12:00 UTC that day) into w->findings. */
+void world_judge(world *w, const char *as_of);
+/* world_judge, then the finding for rule_id (failing the test if absent). */
 const pe_finding *world_eval(world *w, const char *as_of, const char *rule_id);
 /* Evidence id i of finding f. */
 int64_t world_evidence(const world *w, const pe_finding *f, size_t i);

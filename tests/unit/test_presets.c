@@ -1,6 +1,7 @@
 /* test_presets.c — each shipped preset loads, validates, lists the rules its clauses imply (in
  * order, with their parameters), quotes every clause, has a sidecar naming the clauses it leaves
  * out, and on a hand-built timeline gives the findings its policy text implies. */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,13 @@ static void world_preset(world *w, const char *name) {
   for (size_t i = 0; i < w->policy[0]->n_rules; i++)
     ck_assert_msg(strchr(w->policy[0]->rules[i].source, '"') != NULL, "%s rule %s quotes no clause",
                   name, w->policy[0]->rules[i].id);
+}
+
+/* A one-to-one meeting the student missed. */
+static pe_contact missed_meeting(int64_t id, const char *at) {
+  pe_contact c = C(id, PE_C_MEETING, at);
+  c.attendance = PE_ATT_MISSED;
+  return c;
 }
 
 static void expect(world *w, const char *rule, pe_status status) {
@@ -372,12 +380,8 @@ START_TEST(westminster_preset) {
     snprintf(at, sizeof at, "%sT10:00:00Z", DS(D("2026-10-05") + 7 * i, buf));
     world_add(&w, C(i + 1, PE_C_GROUP_MEETING, at));
   }
-  pe_contact a = C(10, PE_C_MEETING, "2027-02-01T10:00:00Z");
-  a.attendance = PE_ATT_MISSED;
-  world_add(&w, a);
-  a.id = 11;
-  a.at = T("2027-02-15T10:00:00Z");
-  world_add(&w, a);
+  world_add(&w, missed_meeting(10, "2027-02-01T10:00:00Z"));
+  world_add(&w, missed_meeting(11, "2027-02-15T10:00:00Z"));
   world_eval(&w, "2027-06-20", "meetings");
   ck_assert_uint_eq(w.findings.n, 5); /* senior_tutors is judged per school */
   expect(&w, "allocation", PE_MET);
@@ -468,6 +472,87 @@ START_TEST(sidecars_list_unencoded_clauses) {
 }
 END_TEST
 
+/* The findings as JSON text, one line each, of the rules of `types` alone (every type when 0). */
+static char *findings_text(const pe_findings *f, unsigned types) {
+  size_t cap = 1 << 16, used = 0;
+  char *out = calloc(1, cap);
+  for (size_t i = 0; i < f->n; i++) {
+    if (types && !(types & (1u << f->items[i].type))) continue;
+    json_t *j = pe_finding_to_json(f, i);
+    char *text = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+    ck_assert_msg(text != NULL, "finding %zu as JSON", i);
+    size_t n = strlen(text);
+    ck_assert_msg(used + n + 2 < cap, "findings too long for the test buffer");
+    memcpy(out + used, text, n);
+    used += n;
+    out[used++] = '\n';
+    free(text);
+    json_decref(j);
+  }
+  return out;
+}
+
+/* Judging some rule types alone (pe_input.rule_types, as the KPI and engagement reports do) gives
+ * the findings the whole evaluation gives for those types, in the same order, and none of any other
+ * type: on each preset, a timeline of meetings (one attended, two missed), a message from the
+ * student unanswered, a check-in and an email, as of days across the year, for each type the preset
+ * has alone, for the meeting rules together, and for a type none of its rules has. */
+START_TEST(rule_types_judged_alone) {
+  static const char *const presets[] = {"leicester", "essex", "westminster"};
+  static const char *const days[] = {"2026-09-25", "2026-10-20", "2026-12-15", "2027-03-27",
+                                     "2027-07-01"};
+  const unsigned meetings = (1u << PE_R_FIRST_MEETING_WITHIN) | (1u << PE_R_MEETINGS_PER_YEAR) |
+                            (1u << PE_R_MEETING_EACH_TERM) |
+                            (1u << PE_R_MISSED_MEETINGS_ESCALATION);
+  for (size_t p = 0; p < sizeof presets / sizeof *presets; p++) {
+    world w;
+    world_preset(&w, presets[p]);
+    world_add(&w, C(1, PE_C_MEETING, "2026-09-30T10:00:00+01:00"));
+    world_add(&w, missed_meeting(2, "2026-11-10T10:00:00Z"));
+    world_add(&w, missed_meeting(3, "2026-11-24T10:00:00Z"));
+    pe_contact message = C(4, PE_C_MESSAGE, "2026-12-01T09:00:00Z");
+    message.direction = PE_DIR_FROM_STUDENT;
+    message.staff[0] = '\0';
+    world_add(&w, message);
+    world_add(&w, C(5, PE_C_CHECKIN, "2026-10-14T11:00:00+01:00"));
+    world_add(&w, C(6, PE_C_EMAIL, "2027-01-20T15:00:00Z"));
+    size_t judged = 0, left_out = 0, absent_empty = 0;
+    unsigned present = 0;
+    for (size_t r = 0; r < w.policy[0]->n_rules; r++) present |= 1u << w.policy[0]->rules[r].type;
+    for (size_t d = 0; d < sizeof days / sizeof *days; d++) {
+      world_judge(&w, days[d]);
+      pe_findings all = w.findings;
+      pe_findings_init(&w.findings);
+      for (unsigned t = 0; t <= PE_R__N; t++) {
+        /* each type alone; then (t == PE_R__N) the meeting rules together */
+        unsigned types = t < PE_R__N ? 1u << t : meetings;
+        w.in.rule_types = types;
+        pe_findings_clear(&w.findings);
+        ck_assert_int_eq(pe_evaluate_student(&w.in, &w.findings), PE_OK);
+        char *whole = findings_text(&all, types), *alone = findings_text(&w.findings, 0);
+        ck_assert_msg(strcmp(whole, alone) == 0,
+                      "%s as of %s, types %#x:\nall:\n%.800s\nalone:\n%.800s", presets[p], days[d],
+                      types, whole, alone);
+        judged += w.findings.n;
+        left_out += w.findings.n < all.n;
+        absent_empty += !(present & types) && w.findings.n == 0;
+        free(whole);
+        free(alone);
+      }
+      w.in.rule_types = 0;
+      pe_findings_free(&w.findings);
+      w.findings = all;
+    }
+    /* not vacuous: findings were compared, masks left some out, and types the policy lacks gave
+     * none */
+    ck_assert_msg(judged > 0 && left_out > 0 && absent_empty > 0,
+                  "%s: %zu judged, %zu left out, %zu empty", presets[p], judged, left_out,
+                  absent_empty);
+    world_free(&w);
+  }
+}
+END_TEST
+
 Suite *presets_suite(void) {
   Suite *s = suite_create("presets");
   TCase *tc = tcase_create("core");
@@ -484,6 +569,7 @@ Suite *presets_suite(void) {
   tcase_add_test(tc, westminster_summary_boundary);
   tcase_add_test(tc, senior_tutors_per_preset);
   tcase_add_test(tc, sidecars_list_unencoded_clauses);
+  tcase_add_test(tc, rule_types_judged_alone);
   suite_add_tcase(s, tc);
   return s;
 }
