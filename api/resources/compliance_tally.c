@@ -14,9 +14,9 @@ static struct rule_tally *find(const struct tally *t, const char *rule)
     return NULL;
 }
 
-static struct rule_tally *find_or_add(struct tally *t, const pe_finding *f)
+static struct rule_tally *find_or_add(struct tally *t, const char *rule, pe_rule_type type)
 {
-    struct rule_tally *r = find(t, f->rule_id);
+    struct rule_tally *r = find(t, rule);
     if (r)
         return r;
     if (t->n == t->cap) {
@@ -29,9 +29,9 @@ static struct rule_tally *find_or_add(struct tally *t, const pe_finding *f)
     }
     r = &t->items[t->n];
     memset(r, 0, sizeof(*r));
-    if (!(r->rule = strdup(f->rule_id)))
+    if (!(r->rule = strdup(rule)))
         return NULL;
-    r->type = f->type;
+    r->type = type;
     t->n++;
     return r;
 }
@@ -39,11 +39,23 @@ static struct rule_tally *find_or_add(struct tally *t, const pe_finding *f)
 int tally_add(struct tally *t, const pe_findings *f)
 {
     for (size_t i = 0; i < f->n; i++) {
-        struct rule_tally *r = find_or_add(t, &f->items[i]);
+        struct rule_tally *r = find_or_add(t, f->items[i].rule_id, f->items[i].type);
         if (!r)
             return -1;
         if ((unsigned)f->items[i].status < TALLY_STATUSES)
             r->counts[f->items[i].status]++;
+    }
+    return 0;
+}
+
+int tally_merge(struct tally *into, const struct tally *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        struct rule_tally *r = find_or_add(into, from->items[i].rule, from->items[i].type);
+        if (!r)
+            return -1;
+        for (int s = 0; s < TALLY_STATUSES; s++)
+            r->counts[s] += from->items[i].counts[s];
     }
     return 0;
 }
@@ -121,6 +133,21 @@ void student_page_offer(struct student_page *p, const char *number, json_t *item
     }
     json_array_append_new(p->items, item);
     snprintf(p->last, sizeof(p->last), "%s", number);
+}
+
+void student_page_take(struct student_page *into, struct student_page *from)
+{
+    size_t i;
+    json_t *item;
+    json_array_foreach(from->items, i, item)
+    {
+        json_incref(item);
+        student_page_offer(into, json_string_value(json_object_get(item, "student")), item);
+    }
+    into->more = into->more || from->more;
+    json_array_clear(from->items);
+    from->more = 0;
+    from->last[0] = '\0';
 }
 
 const char *student_page_next_key(const struct student_page *p)

@@ -24,6 +24,10 @@ struct tally {
 /* Adds every finding of *f to the counts. Returns 0, or -1 on OOM. */
 int tally_add(struct tally *t, const pe_findings *f);
 
+/* Adds the counts of `from` to `into`, its rules new to `into` after those it has (in their order): as if
+ * into's findings and then from's had been added to one tally. Returns 0, or -1 on OOM. */
+int tally_merge(struct tally *into, const struct tally *from);
+
 /* Frees the tally; NULL-safe; it may be reused after. */
 void tally_free(struct tally *t);
 
@@ -52,6 +56,11 @@ void student_page_init(struct student_page *p, const char *after, int limit);
 /* Offers the item of student `number` (stolen; NULL: nothing to list); numbers must come ascending.
  * `number` must outlive the page. */
 void student_page_offer(struct student_page *p, const char *number, json_t *item);
+
+/* Offers the items of `from` (a page started with the same after and limit, offered students numbered after
+ * every one offered to `into`) to `into`, in their order, and empties `from` for reuse: `into` is then as if
+ * from's students had been offered to it. Each item names its student in "student". */
+void student_page_take(struct student_page *into, struct student_page *from);
 
 /* True when an offer for `number` could still be listed (lets callers skip building items). */
 int student_page_wants(const struct student_page *p, const char *number);

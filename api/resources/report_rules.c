@@ -282,7 +282,7 @@ static enum app_status judge_all(struct db_conn *conn, struct db_conn *second, s
     struct kpi_batches kb = {j, year, school, kinds};
     /* at least one load, even of nobody: whether the calendar can be judged */
     size_t n = j->n_keys ? batches_of(j->n_keys) : 1;
-    const struct batches b = {n, load_kpi_batch, judge_kpi_batch, &kb};
+    const struct batches b = {n, load_kpi_batch, judge_kpi_batch, &kb, NULL};
     return batch_judged(batches_run(conn, second, &b), judged);
 }
 
@@ -524,7 +524,7 @@ enum app_status report_rules_engagement(struct db_conn *conn, struct db_conn *se
         st = (numbers = tutee_numbers(&tutees)) ? load_tutors_of(conn, numbers, tutees.n, NULL, 0, as_of, &tutors)
                                                 : APP_NOMEM;
     struct escalation_batches e = {&tutees, numbers, &tutors, school, as_of, items};
-    const struct batches b = {batches_of(tutees.n), load_escalation_batch, judge_escalation_batch, &e};
+    const struct batches b = {batches_of(tutees.n), load_escalation_batch, judge_escalation_batch, &e, NULL};
     if (st == APP_OK)
         st = batch_judged(batches_run(conn, second, &b), &judged);
     repo_facts_free(&tutors);

@@ -67,7 +67,8 @@ struct load_ctx {
     struct db_pool *pool;       /* the connection's pool, when a second one may be taken beside it (the school) */
 };
 
-static int judge_school_page(const struct evaluation *ev, int first, void *arg);
+static int judge_school_part(const struct evaluation *ev, size_t slot, void *arg);
+static int take_school_part(const struct evaluation *ev, int first, size_t slot, void *arg);
 
 /* uow_work: the gates asked for (tutor, authority), then the facts into the evaluation. */
 static enum app_status load_work(struct db_conn *conn, void *ctx)
@@ -88,8 +89,8 @@ static enum app_status load_work(struct db_conn *conn, void *ctx)
         struct db_conn *second = NULL; /* stays NULL when there is none to spare */
         if (l->pool)
             (void)db_acquire_spare(l->pool, &second);
-        st = evaluation_school_pages(conn, second, l->q, l->when, l->school, report_rules_batch(), judge_school_page,
-                                     l->judge, &l->why);
+        const struct page_judge judge = {judge_school_part, take_school_part, l->judge};
+        st = evaluation_school_pages(conn, second, l->q, l->when, l->school, report_rules_batch(), &judge, &l->why);
         db_release(l->pool, second);
         return st;
     }
@@ -376,9 +377,21 @@ static json_t *attention_item(const struct facts_student *s, const pe_findings *
                      (json_int_t)breached, "due_soon", (json_int_t)due_soon, "findings", list);
 }
 
+/* One page of a school's students judged on its own (judge_school_part): its tally and its own page of
+ * students needing attention (the caller's after and limit), taken into the school's in page order. */
+struct school_part {
+    pe_findings findings;
+    struct tally tally;
+    struct student_page page;
+};
+
 /* A school's compliance, built page by page of its students (evaluation_school_pages): the school's own
  * rules and the policy from the first page, every student into the tally (it needs them all), and the
- * page of students needing attention that the caller asked for. */
+ * page of students needing attention that the caller asked for. The students of each page are judged into
+ * a part of their own, the two pages read at once each on its own thread, and the parts taken in order:
+ * judged in turn, the second page's judging began only after the first's had ended. The largest school's
+ * compliance, the two binaries alternating (bench/gen): 16,000 students (160k), median of 15 0.519 -> 0.465 s
+ * (quartiles 0.493-0.554 -> 0.457-0.498); 4,000 (40k), median of 60 0.141 -> 0.136 s. */
 struct school_judge {
     const char *code;
     pe_findings findings;
@@ -386,12 +399,29 @@ struct school_judge {
     struct student_page page;
     json_t *school_findings, *policy, *as_of;
     size_t students;
+    struct school_part parts[2];
 };
 
-/* evaluation_school_pages' each: judges one page of the school's students into j. */
-static int judge_school_page(const struct evaluation *ev, int first, void *arg)
+/* page_judge.ahead: judges the students of one page of the school into part `slot` of j. */
+static int judge_school_part(const struct evaluation *ev, size_t slot, void *arg)
+{
+    struct school_part *part = &((struct school_judge *)arg)->parts[slot];
+    for (size_t i = 0; i < ev->facts.n_students; i++) {
+        const struct facts_student *s = &ev->facts.students[i];
+        pe_findings_clear(&part->findings);
+        if (evaluation_student(ev, i, NULL, &part->findings) != PE_OK || tally_add(&part->tally, &part->findings) != 0)
+            return -1;
+        if (student_page_wants(&part->page, s->number))
+            student_page_offer(&part->page, s->number, attention_item(s, &part->findings));
+    }
+    return 0;
+}
+
+/* page_judge.each: the school's own findings from its first page, and the page's part taken into j. */
+static int take_school_part(const struct evaluation *ev, int first, size_t slot, void *arg)
 {
     struct school_judge *j = arg;
+    struct school_part *part = &j->parts[slot];
     if (first) {
         const struct school_versions *sv = evaluation_school(ev, j->code);
         if (evaluation_school_findings(ev, sv, &j->findings) != PE_OK ||
@@ -400,16 +430,11 @@ static int judge_school_page(const struct evaluation *ev, int first, void *arg)
         j->policy = policy_json(evaluation_policy(ev, sv));
         j->as_of = date_json(ev->as_of_date);
     }
-    for (size_t i = 0; i < ev->facts.n_students; i++) {
-        const struct facts_student *s = &ev->facts.students[i];
-        pe_findings_clear(&j->findings);
-        if (evaluation_student(ev, i, NULL, &j->findings) != PE_OK || tally_add(&j->tally, &j->findings) != 0)
-            return -1;
-        if (student_page_wants(&j->page, s->number))
-            student_page_offer(&j->page, s->number, attention_item(s, &j->findings));
-    }
+    int rc = tally_merge(&j->tally, &part->tally);
+    tally_free(&part->tally);
+    student_page_take(&j->page, &part->page);
     j->students += ev->facts.n_students;
-    return 0;
+    return rc;
 }
 
 /* The answer from a judged school (its parts are taken: call once); NULL on OOM. */
@@ -432,6 +457,11 @@ static void school_judge_free(struct school_judge *j)
     json_decref(j->page.items);
     tally_free(&j->tally);
     pe_findings_free(&j->findings);
+    for (size_t k = 0; k < 2; k++) {
+        json_decref(j->parts[k].page.items);
+        tally_free(&j->parts[k].tally);
+        pe_findings_free(&j->parts[k].findings);
+    }
 }
 
 static int callback_compliance_school(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -448,9 +478,15 @@ static int callback_compliance_school(const struct _u_request *req, struct _u_re
     struct school_judge judge = {.code = code};
     pe_findings_init(&judge.findings);
     student_page_init(&judge.page, page.after, page.limit);
+    int ready = judge.page.items != NULL;
+    for (size_t k = 0; k < 2; k++) {
+        pe_findings_init(&judge.parts[k].findings);
+        student_page_init(&judge.parts[k].page, page.after, page.limit);
+        ready = ready && judge.parts[k].page.items;
+    }
     struct load_ctx l = {
         .who = http_principal(resp), .q = &q, .when = &when, .school = code, .authority = code, .judge = &judge};
-    enum app_status st = judge.page.items ? heavy_read_run_in(app, resp, load_work, &l, &l.pool) : APP_NOMEM;
+    enum app_status st = ready ? heavy_read_run_in(app, resp, load_work, &l, &l.pool) : APP_NOMEM;
     int rc = st == APP_OK ? 0 : (load_refused(resp, &l, st), -1);
     json_t *body = rc == 0 ? school_compliance(&judge) : NULL;
     school_judge_free(&judge);

@@ -370,9 +370,10 @@ static json_t *policy_ref_json(const pe_policy *p)
              : json_null();
 }
 
-/* evaluation_school_pages' each: one page of the school's students simulated into sim. */
-static int simulate_page(const struct evaluation *ev, int first, void *arg)
+/* page_judge.each: one page of the school's students simulated into sim (on one connection: slot 0). */
+static int simulate_page(const struct evaluation *ev, int first, size_t slot, void *arg)
 {
+    (void)slot;
     struct simulation *sim = arg;
     const struct school_versions *sv = evaluation_school(ev, sim->code);
     if (first) {
@@ -416,8 +417,8 @@ static enum app_status simulation_work(struct db_conn *conn, void *ctx)
     struct access_scope scope;
     access_scope_of(r->reader, &scope);
     struct facts_query q = {.by = FACTS_BY_SCHOOL, .key = r->sim->code, .scope = &scope};
-    return evaluation_school_pages(conn, NULL, &q, &r->when, r->sim->code, report_rules_batch(), simulate_page, r->sim,
-                                   &r->why);
+    const struct page_judge judge = {NULL, simulate_page, r->sim};
+    return evaluation_school_pages(conn, NULL, &q, &r->when, r->sim->code, report_rules_batch(), &judge, &r->why);
 }
 
 /* The simulation of `draft` for school `code` (policy_presets.h): the school's students read and judged

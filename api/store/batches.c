@@ -36,13 +36,16 @@ static void fail(struct run *r, enum app_status st)
     pthread_cond_broadcast(&r->turn);
 }
 
-/* Loads batch b on s->conn, waits for its turn, judges it. Returns 0 to go on, -1 when the run has failed. */
+/* Loads batch b on s->conn (and works out its ahead()), waits for its turn, judges it. Returns 0 to go on, -1
+ * when the run has failed. */
 static int one_batch(const struct share *s, size_t b)
 {
     struct run *r = s->r;
     struct evaluation ev;
     memset(&ev, 0, sizeof(ev));
     enum app_status st = r->b->load(s->conn, b, r->b->ctx, &ev);
+    if (st == APP_OK && r->b->ahead)
+        st = r->b->ahead(b, &ev, r->b->ctx);
     pthread_mutex_lock(&r->lock);
     while (st == APP_OK && !r->failed && r->next != b)
         pthread_cond_wait(&r->turn, &r->lock);

@@ -4,8 +4,9 @@
  * the database's work), then judged by the engine (tutord's). With one connection the two alternate and one
  * CPU idles. With a second connection, a helper thread loads the odd batches while the calling thread loads
  * the even ones, so two backends read at once; each batch is still judged only after the batch before it
- * has been, one at a time, so the verdicts, and the order they are met in, are those of one connection. At
- * most two batches' facts are held at once. */
+ * has been, one at a time, so the verdicts, and the order they are met in, are those of one connection. What
+ * a batch's judgement needs of no other batch can be worked out ahead, on the thread that loaded it, beside
+ * the other thread's loading or judging. At most two batches' facts are held at once. */
 #ifndef TUTORD_BATCHES_H
 #define TUTORD_BATCHES_H
 
@@ -24,6 +25,10 @@ struct batches {
      * either thread. */
     enum app_status (*judge)(size_t b, const struct evaluation *ev, void *ctx);
     void *ctx;
+    /* NULL, or batch b's work that needs no other batch: called on the thread that loaded it, right after its
+     * load succeeded and before its judge(), possibly beside the other batch's ahead() or judge(), so it must
+     * write only what belongs to b (e.g. b % 2's part of ctx: two batches are in hand at most). */
+    enum app_status (*ahead)(size_t b, const struct evaluation *ev, void *ctx);
 };
 
 /* Loads and judges every batch of `b`: on conn alone when `second` is NULL (or no thread can be started),

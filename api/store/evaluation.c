@@ -327,11 +327,10 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
 }
 
 /* One page of evaluation_school_pages on conn: at most `limit` (0: all) of the school's students numbered
- * after `after` (NULL: from the first, and then the first page), each() called on it. When `last` is not NULL,
+ * after `after` (NULL: from the first, and then the first page), judged (slot 0). When `last` is not NULL,
  * *got is the page's students and `last` the number of its last one (untouched when none). */
 static enum app_status one_page(struct db_conn *conn, const struct facts_query *q, const char *after, size_t limit,
-                                const struct as_of *when, const char *school,
-                                int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
+                                const struct as_of *when, const char *school, const struct page_judge *judge,
                                 const char **why, char last[PE_ID_LEN], size_t *got)
 {
     struct facts_query pq = *q;
@@ -340,7 +339,8 @@ static enum app_status one_page(struct db_conn *conn, const struct facts_query *
     pq.until = NULL;
     pq.limit = limit;
     enum app_status st = evaluation_load(conn, &pq, when, school, &ev, why);
-    if (st == APP_OK && each(&ev, after == NULL, arg) != 0)
+    if (st == APP_OK && ((judge->ahead && judge->ahead(&ev, 0, judge->arg) != 0) ||
+                         judge->each(&ev, after == NULL, 0, judge->arg) != 0))
         st = APP_NOMEM;
     size_t n = ev.facts.n_students;
     if (last && (*got = n) > 0)
@@ -356,8 +356,7 @@ struct page_pair {
     const struct as_of *when;
     const char *school, *after, *split;
     size_t half;
-    int (*each)(const struct evaluation *ev, int first, void *arg);
-    void *arg;
+    const struct page_judge *judge;
     const char *why[2]; /* each page's evaluation_load's */
     size_t got;         /* page 1's students */
     char last[PE_ID_LEN];
@@ -375,6 +374,13 @@ static enum app_status load_pair_page(struct db_conn *conn, size_t b, void *ctx,
     return evaluation_load(conn, &pq, p->when, p->school, ev, &p->why[b]);
 }
 
+/* batches.ahead: the judge's ahead() on page b, into its slot b. */
+static enum app_status ahead_pair_page(size_t b, const struct evaluation *ev, void *ctx)
+{
+    const struct page_pair *p = ctx;
+    return p->judge->ahead(ev, b, p->judge->arg) == 0 ? APP_OK : APP_NOMEM;
+}
+
 /* batches.judge: each() on page b (the first of them all when it starts from the school's first student). */
 static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, void *ctx)
 {
@@ -384,7 +390,7 @@ static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, vo
         pe_copy_text(p->last, PE_ID_LEN, ev->facts.students[got - 1].number);
     if (b == 1)
         pe_date_format(ev->as_of_date, p->on);
-    return p->each(ev, b == 0 && !p->after, p->arg) == 0 ? APP_OK : APP_NOMEM;
+    return p->judge->each(ev, b == 0 && !p->after, b, p->judge->arg) == 0 ? APP_OK : APP_NOMEM;
 }
 
 /* evaluation_school_pages on two connections: the next students, up to 2 * half of them, split evenly
@@ -395,13 +401,12 @@ static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, vo
  * the school). */
 static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                          const struct as_of *when, const char *school, size_t half,
-                                         int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
-                                         const char **why)
+                                         const struct page_judge *judge, const char **why)
 {
     char after[PE_ID_LEN], split[PE_ID_LEN];
     struct facts_query lent = *q;
     struct facts_set tutors = {0};
-    struct page_pair p = {.q = &lent, .when = when, .school = school, .half = half, .each = each, .arg = arg};
+    struct page_pair p = {.q = &lent, .when = when, .school = school, .half = half, .judge = judge};
     enum app_status st = APP_OK;
     for (;;) {
         size_t ahead = 0;
@@ -409,7 +414,7 @@ static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *s
         if (st != APP_OK || (ahead == 0 && p.after))
             break;
         if (ahead < 2) { /* one page: nobody (the school's own facts still come), or one student */
-            st = one_page(conn, &lent, p.after, 0, when, school, each, arg, why, NULL, NULL);
+            st = one_page(conn, &lent, p.after, 0, when, school, judge, why, NULL, NULL);
             break;
         }
         if (p.after && !lent.tutors_from) { /* a second pair: the school's tutors, for it and the rest */
@@ -419,7 +424,7 @@ static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *s
         }
         p.split = split;
         p.why[0] = p.why[1] = NULL;
-        const struct batches pair = {2, load_pair_page, judge_pair_page, &p};
+        const struct batches pair = {2, load_pair_page, judge_pair_page, &p, judge->ahead ? ahead_pair_page : NULL};
         st = batches_run(conn, second, &pair);
         *why = p.why[0] ? p.why[0] : p.why[1];
         if (st != APP_OK || p.got < half)
@@ -432,18 +437,17 @@ static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *s
 
 enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                         const struct as_of *when, const char *school, size_t page,
-                                        int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
-                                        const char **why)
+                                        const struct page_judge *judge, const char **why)
 {
     *why = NULL;
     if (second && page >= 2)
-        return school_page_pairs(conn, second, q, when, school, page / 2, each, arg, why);
+        return school_page_pairs(conn, second, q, when, school, page / 2, judge, why);
     char after[PE_ID_LEN];
     const char *from = NULL;
     size_t got = 0;
     enum app_status st;
     do {
-        st = one_page(conn, q, from, page, when, school, each, arg, why, after, &got);
+        st = one_page(conn, q, from, page, when, school, judge, why, after, &got);
         if (got > 0)
             from = after;
     } while (st == APP_OK && page > 0 && got == page);

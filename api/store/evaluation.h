@@ -58,18 +58,30 @@ struct evaluation {
 enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *q, const struct as_of *when,
                                 const char *school, struct evaluation *out, const char **why);
 
+/* What evaluation_school_pages does with each page of a school's students. Both return 0, or -1 to stop with
+ * APP_NOMEM. */
+struct page_judge {
+    /* NULL, or the page's own work (what needs no other page: judging its students), into the caller's part
+     * `slot` of arg: called on the thread that loaded the page, possibly beside ahead() on the other page of
+     * a pair, which has the other slot (0 or 1). */
+    int (*ahead)(const struct evaluation *ev, size_t slot, void *arg);
+    /* Then, page after page in student-number order and one at a time, the page (its ahead() done): `first`
+     * when it starts the school. */
+    int (*each)(const struct evaluation *ev, int first, size_t slot, void *arg);
+    void *arg;
+};
+
 /* A school's students judged a page at a time, so that only one page's facts are held (a school of 16,000
  * students is 600,000 contacts). Loads q (FACTS_BY_SCHOOL: its after, until and limit are set here) `page`
  * students at a time in student-number order, each page as evaluation_load does (its own snapshot; the
- * school's own facts with the first page only), and calls each(ev, first, arg) on it, page after page in
- * that order; each returns 0, or -1 to stop with APP_NOMEM. At least one page is loaded, even of nobody.
- * With `second` (may be NULL) and a page of at least 2, the pages are of page / 2 students and two are read
- * at once, one on each connection (batches.h): each() still sees them one at a time, in order, so whatever
- * it adds up comes out as from one connection. Returns as evaluation_load (*why with APP_CONFLICT). */
+ * school's own facts with the first page only), and calls judge's ahead() then each() on it, page after page
+ * in that order. At least one page is loaded, even of nobody. With `second` (may be NULL) and a page of at
+ * least 2, the pages are of page / 2 students and two are read at once, one on each connection (batches.h),
+ * and their ahead() run at once too: each() still sees them one at a time, in order, so whatever it adds up
+ * comes out as from one connection. Returns as evaluation_load (*why with APP_CONFLICT). */
 enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                         const struct as_of *when, const char *school, size_t page,
-                                        int (*each)(const struct evaluation *ev, int first, void *arg), void *arg,
-                                        const char **why);
+                                        const struct page_judge *judge, const char **why);
 
 /* Frees everything the evaluation owns; NULL-safe. */
 void evaluation_free(struct evaluation *ev);

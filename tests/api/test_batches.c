@@ -1,6 +1,7 @@
 /* test_batches.c — a report's batches loaded on two connections at once and judged in their order
  * (batches.h: batches_run), against the real PostgreSQL: every batch is judged once, in order, one at a
- * time, the even ones loaded on the caller's connection and the odd ones on the second; alone, every one on
+ * time, the even ones loaded on the caller's connection and the odd ones on the second, each one's ahead()
+ * on the thread that loaded it, beside the other's; alone, every one on
  * the caller's; the first failure stops both connections (a statement running on the other is cancelled)
  * and is what comes back; a stop of the caller's watch (a client gone) reaches the helper's statement; both
  * sessions serve on after the run. */
@@ -22,10 +23,13 @@
 struct trace {
     pthread_mutex_t lock;
     const char *sleep_sql[N_BATCHES];
-    int fail_at, judge_fails_at;
+    int fail_at, judge_fails_at, ahead_fails_at;
     long backend[N_BATCHES]; /* the backend each batch was loaded on (0: not loaded) */
     size_t judged[N_BATCHES], n_judged;
-    int judging, overlapped; /* a judgement running now; whether two ever ran at once */
+    int judging, overlapped;                              /* a judgement running now; whether two ever ran at once */
+    pthread_t loader[N_BATCHES], aheader[N_BATCHES];      /* the threads that loaded each batch and ran its ahead() */
+    int aheads[N_BATCHES], aheads_now, aheads_overlapped; /* ahead() per batch; running now; two ever at once */
+    int judged_before_ahead;                              /* a batch judged without its ahead() done */
 };
 
 static enum app_status load(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
@@ -41,8 +45,28 @@ static enum app_status load(struct db_conn *conn, size_t b, void *ctx, struct ev
     PQclear(res);
     pthread_mutex_lock(&t->lock);
     t->backend[b] = pid;
+    t->loader[b] = pthread_self();
     pthread_mutex_unlock(&t->lock);
     return st;
+}
+
+/* batches.ahead: 50 ms of work that needs no other batch (long enough for the other thread's to overlap). */
+static enum app_status ahead(size_t b, const struct evaluation *ev, void *ctx)
+{
+    struct trace *t = ctx;
+    (void)ev;
+    pthread_mutex_lock(&t->lock);
+    t->aheads_overlapped |= t->aheads_now > 0;
+    t->aheads_now++;
+    t->aheads[b]++;
+    t->aheader[b] = pthread_self();
+    pthread_mutex_unlock(&t->lock);
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    pthread_mutex_lock(&t->lock);
+    t->aheads_now--;
+    pthread_mutex_unlock(&t->lock);
+    return (int)b == t->ahead_fails_at ? APP_NOMEM : APP_OK;
 }
 
 static enum app_status judge(size_t b, const struct evaluation *ev, void *ctx)
@@ -52,6 +76,7 @@ static enum app_status judge(size_t b, const struct evaluation *ev, void *ctx)
     pthread_mutex_lock(&t->lock);
     t->overlapped |= t->judging;
     t->judging = 1;
+    t->judged_before_ahead |= t->aheads[b] == 0;
     pthread_mutex_unlock(&t->lock);
     struct timespec pause = {0, 20 * 1000 * 1000}; /* long enough for another judgement to overlap it */
     nanosleep(&pause, NULL);
@@ -66,7 +91,7 @@ static void trace_init(struct trace *t)
 {
     memset(t, 0, sizeof(*t));
     pthread_mutex_init(&t->lock, NULL);
-    t->fail_at = t->judge_fails_at = -1;
+    t->fail_at = t->judge_fails_at = t->ahead_fails_at = -1;
 }
 
 /* A pool of three and two of its connections, as a report holds them (its own and a spare). */
@@ -109,7 +134,7 @@ START_TEST(test_judged_in_order_on_two_connections)
     /* the even batches load slowly: each odd one is loaded first and must wait for its turn */
     for (int b = 0; b < N_BATCHES; b += 2)
         t.sleep_sql[b] = "SELECT pg_backend_pid() FROM pg_sleep(0.1)";
-    const struct batches batches = {N_BATCHES, load, judge, &t};
+    const struct batches batches = {N_BATCHES, load, judge, &t, NULL};
     ck_assert_int_eq(batches_run(conn, second, &batches), APP_OK);
     ck_assert_uint_eq(t.n_judged, N_BATCHES);
     for (size_t b = 0; b < N_BATCHES; b++) {
@@ -144,14 +169,14 @@ START_TEST(test_alone_every_batch_on_the_one_connection)
     long mine = tt_db_value(conn, "SELECT pg_backend_pid()");
     struct trace t;
     trace_init(&t);
-    const struct batches batches = {N_BATCHES, load, judge, &t};
+    const struct batches batches = {N_BATCHES, load, judge, &t, NULL};
     ck_assert_int_eq(batches_run(conn, NULL, &batches), APP_OK);
     ck_assert_uint_eq(t.n_judged, N_BATCHES);
     for (size_t b = 0; b < N_BATCHES; b++) {
         ck_assert_uint_eq(t.judged[b], b);
         ck_assert_int_eq(t.backend[b], mine);
     }
-    const struct batches none = {0, load, judge, &t};
+    const struct batches none = {0, load, judge, &t, NULL};
     ck_assert_int_eq(batches_run(conn, NULL, &none), APP_OK); /* no batch: nothing loaded or judged */
     ck_assert_uint_eq(t.n_judged, N_BATCHES);
     db_release(pool, conn);
@@ -170,7 +195,7 @@ START_TEST(test_first_failure_stops_both_connections)
     trace_init(&t);
     t.fail_at = 2;
     t.sleep_sql[1] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
-    const struct batches batches = {N_BATCHES, load, judge, &t};
+    const struct batches batches = {N_BATCHES, load, judge, &t, NULL};
     run_cut_short(conn, second, &batches, APP_DB);
     ck_assert_uint_eq(t.n_judged, 1);
     ck_assert_uint_eq(t.judged[0], 0);
@@ -184,6 +209,38 @@ START_TEST(test_first_failure_stops_both_connections)
     t.sleep_sql[2] = "SELECT pg_backend_pid() FROM pg_sleep(30)";
     run_cut_short(conn, second, &batches, APP_NOMEM);
     ck_assert_uint_eq(t.n_judged, 2);
+    close_pair(pool, conn, second);
+}
+END_TEST
+
+/* Each batch's ahead() runs once, on the thread that loaded it, before its judgement; the two threads' run at
+ * once; the judgements still come one at a time, in order. A failing ahead() stops the run with its status,
+ * its batch not judged. */
+START_TEST(test_ahead_beside_the_other_thread)
+{
+    struct db_pool *pool = NULL;
+    struct db_conn *conn = NULL, *second = NULL;
+    open_pair(&pool, &conn, &second);
+    struct trace t;
+    trace_init(&t);
+    const struct batches batches = {N_BATCHES, load, judge, &t, ahead};
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_OK);
+    ck_assert_uint_eq(t.n_judged, N_BATCHES);
+    for (size_t b = 0; b < N_BATCHES; b++) {
+        ck_assert_uint_eq(t.judged[b], b);
+        ck_assert_int_eq(t.aheads[b], 1);
+        ck_assert(pthread_equal(t.aheader[b], t.loader[b]));
+    }
+    ck_assert(!pthread_equal(t.loader[0], t.loader[1])); /* two threads */
+    ck_assert_int_eq(t.judged_before_ahead, 0);
+    ck_assert_int_eq(t.aheads_overlapped, 1);
+    ck_assert_int_eq(t.overlapped, 0);
+    trace_init(&t);
+    t.ahead_fails_at = 3;
+    ck_assert_int_eq(batches_run(conn, second, &batches), APP_NOMEM);
+    ck_assert_uint_le(t.n_judged, 3); /* not batch 3, nor any after it */
+    for (size_t i = 0; i < t.n_judged; i++)
+        ck_assert_uint_eq(t.judged[i], i);
     close_pair(pool, conn, second);
 }
 END_TEST
@@ -203,7 +260,7 @@ START_TEST(test_a_stop_of_the_request_reaches_the_helper)
     db_watch_set(&request);
     pthread_t stopper;
     pthread_create(&stopper, NULL, tt_stop_watch_soon, &request);
-    const struct batches batches = {N_BATCHES, load, judge, &t};
+    const struct batches batches = {N_BATCHES, load, judge, &t, NULL};
     run_cut_short(conn, second, &batches, APP_UNAVAILABLE);
     ck_assert_uint_eq(t.n_judged, 0);
     ck_assert_ptr_eq(db_watch_current(), &request); /* the caller's watch is back */
@@ -215,9 +272,10 @@ END_TEST
 
 int main(void)
 {
-    const TTest *const tests[] = {test_judged_in_order_on_two_connections, test_alone_every_batch_on_the_one_connection,
-                                  test_first_failure_stops_both_connections,
-                                  test_a_stop_of_the_request_reaches_the_helper, NULL};
+    const TTest *const tests[] = {
+        test_judged_in_order_on_two_connections,       test_alone_every_batch_on_the_one_connection,
+        test_first_failure_stops_both_connections,     test_ahead_beside_the_other_thread,
+        test_a_stop_of_the_request_reaches_the_helper, NULL};
     const struct harness_suite suite = {.name = "batches", .tests = tests, .timeout = 120, .in_process = 1};
     return harness_run(&suite);
 }
