@@ -468,7 +468,11 @@ static void cut_requests(struct server *srv)
 
 /* The graceful stop, once a signal has come: every new request is answered 503 "draining" (the
  * connection closed after it) while those already begun finish, for up to TUTORD_SHUTDOWN_GRACE_MS;
- * any still running then are cut. Then the daemon stops listening, the heavy pool and the daemon stop. */
+ * any still running then are cut. Then the heavy pool and the daemon stop, which closes the listening
+ * socket (until then a new request is still answered 503 "draining"). Not MHD_quiesce_daemon first: in
+ * libmicrohttpd 0.9.75 it takes the listening socket out of each pool thread's epoll set while that thread,
+ * woken by it, may take it out too, and the loser aborts the process ("Failed to remove listen FD from
+ * epoll set"): a CI run's tutord died of it at its stop. */
 static void drain_and_stop(struct server *srv, struct MHD_Daemon *daemon, int grace_ms)
 {
     atomic_store(&draining, 1);
@@ -480,9 +484,6 @@ static void drain_and_stop(struct server *srv, struct MHD_Daemon *daemon, int gr
         if (!await_idle(srv, CUT_WAIT_MS))
             log_msg(LOG_WARN, "shutdown: %d cut requests did not finish", atomic_load(&srv->in_flight));
     }
-    MHD_socket listener = MHD_quiesce_daemon(daemon); /* from now on new connections are refused */
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
     heavy_pool_stop(srv->heavy);
     MHD_stop_daemon(daemon);
     log_msg(LOG_INFO, "stopped");
