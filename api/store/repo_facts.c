@@ -107,17 +107,20 @@ static const char *const SELECT_SQL[] = {
  * kind and attendance come as their names, looked up in C (pe_name_index): array_position over the
  * vocabulary's names, a call of the equality function per name per row, made the statement 20-28 % dearer
  * (pgbench -M prepared, a tutor's 21 tutees, 870 rows: 1,215-1,231 -> 1,463-1,568 tps, alternating).
- * Instants as whole epoch seconds: date_part is double precision, extract numeric (three numeric operations
- * per instant, 10 % of the statement); a double is exact to 2.4e-7 s at today's epoch, finer than the
- * microseconds stored, so the floor is the same second (checked on all 1.5M contacts of bench/gen).
+ * Instants as whole epoch seconds, stored with the contact (sort_epoch, sql/030: computed per row, the
+ * expression was the statement's dearest column, a fifth of its CPU for a tutor's tutees) and held by both
+ * covering indexes. They are floor(date_part('epoch', sort_at)): date_part is double precision, extract
+ * numeric (three numeric operations per instant, 10 % of the statement); a double is exact to 2.4e-7 s at
+ * today's epoch, finer than the microseconds stored, so the floor is the same second (checked on all 1.5M
+ * contacts of bench/gen).
  * Only the contacts before $3 (contacts_until: three days after the day `on`) come: the policy engine reads no
  * contact after as_of (every scan of lib/ stops there), and as_of is within the day `on` of the calendar's
  * time zone. The index's second column bounds each student's range, so later contacts are not read at all. */
-#define CONTACT_SQL(in)                                                                                                 \
-    "SELECT c.student_number, c.id, c.kind, c.direction, c.staff_number, floor(date_part('epoch', c.sort_at))::bigint," \
-    " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check"                                                         \
-    " FROM contacts c WHERE " in("c.student_number") " AND c.sort_at < $3::timestamptz"                                 \
-                                                     " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"           \
+#define CONTACT_SQL(in)                                                                                                \
+    "SELECT c.student_number, c.id, c.kind, c.direction, c.staff_number, c.sort_epoch,"                                \
+    " c.attendance, COALESCE(c.reply_to, 0), c.wellbeing_check"                                                        \
+    " FROM contacts c WHERE " in("c.student_number") " AND c.sort_at < $3::timestamptz"                                \
+                                                     " AND ($2::text[] IS NULL OR c.kind = ANY ($2::text[]))"          \
                                                      " ORDER BY c.student_number, c.sort_at, c.id"
 
 /* summary_at of the set's contacts: the first `shared` note on each (the summary provided to the student),
