@@ -46,13 +46,13 @@
     col " COLLATE \"C\" = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"              \
         " AND (SELECT max(k) FROM unnest($1::text[]) k)"
 
-#define STUDENT_SQL                                                                                                    \
+#define STUDENT_COLUMNS                                                                                                \
     "SELECT s.student_number, s.school, s.name, CASE s.level WHEN 'F' THEN 0 ELSE s.level::int END,"                   \
     " array_position(" PE_SQL_ARRAY(                                                                                   \
         PE_VOCAB_COHORT) ", s.cohort) - 1, s.registered_on::text,"                                                     \
                          " COALESCE(s.date_of_birth::text, ''), array_position(" PE_SQL_ARRAY(                         \
-                             PE_VOCAB_STUDENT_STATUS) ", s.status) - 1, COALESCE(s.course_start::text, '')"            \
-                                                      " FROM students s WHERE "
+                             PE_VOCAB_STUDENT_STATUS) ", s.status) - 1, COALESCE(s.course_start::text, '')"
+#define STUDENT_SQL STUDENT_COLUMNS " FROM students s WHERE "
 #define STUDENT_TAIL                                                                                                   \
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
 
@@ -67,12 +67,18 @@ enum keys_form { KEYS_FEW, KEYS_CONTIGUOUS, KEYS_SPREAD, KEYS_FORMS };
  * constraint), never `$8 IS NULL OR ...`, which a generic plan cannot take to the index. */
 #define PAGE_END "~"
 
-/* The named statements. A tutor's tutees come from allocations_staff_number_idx alone (sql/028). */
+/* The named statements. A tutor's tutees come from allocations_staff_number_idx alone (sql/028), each with the
+ * staff numbers of its allocations, space-separated (a staff number is [A-Za-z0-9], sql/001): the tutor tables
+ * of the set select by the list of them all (TUTOR_LISTED_KEYS: tutees_staff), not each deriving it again from
+ * the allocations of the set's keys (TUTOR_KEYS). */
 static const char *const SELECT_SQL[] = {
     [FACTS_BY_STUDENTS] = STUDENT_SQL IN_KEYS("s.student_number") STUDENT_TAIL,
-    [FACTS_BY_TUTOR] = STUDENT_SQL "s.student_number IN (SELECT a.student_number FROM allocations a"
-                                   " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
-                                   " AND a.period @> $8::date)" STUDENT_TAIL,
+    [FACTS_BY_TUTOR] =
+        STUDENT_COLUMNS ", array_to_string(ARRAY(SELECT t.staff_number FROM allocations t"
+                        " WHERE t.student_number = s.student_number), ' ')"
+                        " FROM students s WHERE s.student_number IN (SELECT a.student_number FROM allocations a"
+                        " WHERE a.staff_number = $1 AND a.kind IN ('personal', 'cover')"
+                        " AND a.period @> $8::date)" STUDENT_TAIL,
     [FACTS_BY_SCHOOL] = STUDENT_SQL "s.school = $1 AND s.student_number COLLATE \"C\" > COALESCE($8::text, '')"
                                     " AND s.student_number COLLATE \"C\" <= COALESCE($10::text, '" PAGE_END
                                     "')" STUDENT_TAIL " LIMIT $9::bigint",
@@ -320,6 +326,12 @@ static char *array_literal(size_t n, const char *(*key)(const void *, size_t), c
     }
     strbuf_puts(&sb, "}");
     return strbuf_take(&sb);
+}
+
+/* array_literal's key i of an array of C strings. */
+static const char *listed_key(const void *arg, size_t i)
+{
+    return ((const char *const *)arg)[i];
 }
 
 static const char *query_student_key(const void *arg, size_t i)
@@ -742,10 +754,39 @@ static enum app_status open_alone(struct db_conn *conn, struct facts_query *q, s
     return st;
 }
 
+/* The staff numbers of the allocations of a tutor's selected tutees (column 9 of SELECT_SQL[FACTS_BY_TUTOR]:
+ * space-separated) and the tutor, each once, as a text[] literal: TUTOR_KEYS of the set, for TUTOR_LISTED_KEYS.
+ * NULL when out of memory. */
+static char *tutees_staff(const PGresult *res, const char *tutor)
+{
+    struct strbuf all = {0};
+    strbuf_puts(&all, tutor);
+    for (int r = 0; r < PQntuples(res); r++) {
+        strbuf_puts(&all, " ");
+        strbuf_puts(&all, text_at(res, r, 9));
+    }
+    char *text = strbuf_take(&all), *out = NULL;
+    const char **staff = text ? malloc((strlen(text) / 2 + 1) * sizeof(*staff)) : NULL; /* a number and a space */
+    size_t n = 0;
+    for (char *p = text, *next; staff && p && *p; p = next) {
+        next = p + strcspn(p, " ");
+        if (*next)
+            *next++ = '\0';
+        if (*p)
+            staff[n++] = p;
+    }
+    if (staff)
+        out = array_literal(text_set_sort_distinct(staff, n), listed_key, staff);
+    free(staff);
+    free(text);
+    return out;
+}
+
 /* The first round trip: the caller's head when the selection does not need the day (else before it,
- * alone), the school's own facts (FACTS_BY_SCHOOL) and the students selected. */
+ * alone), the school's own facts (FACTS_BY_SCHOOL) and the students selected; *staff (FACTS_BY_TUTOR,
+ * else left NULL) the tutees' staff (tutees_staff). */
 static enum app_status load_selection(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
-                                      struct facts_tail *tail)
+                                      struct facts_tail *tail, char **staff)
 {
     int head = tail && tail->head, together = head && q->by == FACTS_BY_STUDENTS;
     enum app_status st = head && !together ? open_alone(conn, q, set, tail) : APP_OK;
@@ -788,18 +829,19 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
         st = take_seniors(set, t.results[t.n - 2]);
     if (st == APP_OK)
         st = take_students(set, t.results[t.n - 1]);
+    if (st == APP_OK && q->by == FACTS_BY_TUTOR && !(*staff = tutees_staff(t.results[t.n - 1], q->key)))
+        st = APP_NOMEM;
     clear_trip(&t);
     free(keys);
     return st;
 }
 
 /* Queues the statements of the tutors of the set: the tutors (tutor_sql), their records (tables), in
- * `form` (KEYS_FEW: named). */
-static void add_tutor_tables(struct trip *t, enum keys_form form, const char *const *tutor_params,
+ * `form`, prepared by name when `named` (KEYS_FEW's, and a tutor's tutees' listed staff: TUTOR_SQLS'). */
+static void add_tutor_tables(struct trip *t, enum keys_form form, int named, const char *const *tutor_params,
                              const char *tutor_sql, const struct table *tables)
 {
-    int named = form == KEYS_FEW;
-    add_step(t, named, "facts_tutors", tutor_sql, 3, tutor_params);
+    add_step(t, named, form == KEYS_FEW ? "facts_tutors" : "facts_tutors_listed", tutor_sql, 3, tutor_params);
     for (size_t i = 0; i < N_TUTOR_TABLES; i++)
         add_step(t, named, tables[i].name[form], tables[i].sql[form], 2, tutor_params);
 }
@@ -816,9 +858,9 @@ static enum app_status take_tutor_tables(struct facts_set *set, PGresult *const 
 #define N_STUDENT_TABLES (sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]))
 
 /* Queues the statements of the set's tables: the students', their contacts' note summaries, then
- * (tutor_params non-NULL) the tutors'. */
+ * (tutor_params non-NULL) the tutors', in `tutor_form`. */
 static void add_tables(struct trip *t, enum keys_form form, const char *const *student_params,
-                       const char *const *tutor_params)
+                       const char *const *tutor_params, enum keys_form tutor_form)
 {
     static const char *const note_summary_sqls[KEYS_FORMS] = {NOTE_SUMMARY_SQL(IN_KEYS), NOTE_SUMMARY_SQL(IN_KEY_RANGE),
                                                               NOTE_SUMMARY_SQL(IN_KEY_RANGE_PROBED)};
@@ -832,7 +874,7 @@ static void add_tables(struct trip *t, enum keys_form form, const char *const *s
     }
     add_step(t, 1, note_summary_names[form], note_summary_sqls[form], 1, student_params);
     if (tutor_params)
-        add_tutor_tables(t, form, tutor_params, TUTOR_SQLS[form], TUTOR_TABLES);
+        add_tutor_tables(t, tutor_form, named, tutor_params, TUTOR_SQLS[tutor_form], TUTOR_TABLES);
 }
 
 /* Files the results of add_tables' statements, in their order: the students' tables, then the tutors' when
@@ -857,12 +899,6 @@ static void borrow_tutors(struct facts_set *set, const struct facts_set *lender)
     set->training = lender->training, set->n_training = lender->n_training;
     set->tutor_invited = lender->tutor_invited, set->n_tutor_invited = lender->n_tutor_invited;
     set->tutors_borrowed = 1;
-}
-
-/* array_literal's key i of an array of C strings. */
-static const char *listed_key(const void *arg, size_t i)
-{
-    return ((const char *const *)arg)[i];
 }
 
 /* The staff numbers of the set's allocations, each once, as a text[] literal (TUTOR_LISTED_KEYS' $1); NULL
@@ -931,7 +967,7 @@ static enum app_status load_listed_tutors(struct db_conn *conn, const struct fac
         return APP_NOMEM;
     const char *params[3] = {staff, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
     struct trip t = {.n = 0};
-    add_tutor_tables(&t, form, params, TUTOR_SQLS[form], TUTOR_TABLES);
+    add_tutor_tables(&t, form, 0, params, TUTOR_SQLS[form], TUTOR_TABLES);
     size_t own = t.n;
     add_tail(&t, tail, set);
     enum app_status st = send_trip(conn, set, &t, own);
@@ -954,23 +990,24 @@ static const char *contacts_until(const char *on, char buf[11])
 }
 
 /* The second round trip: every table of the set (none when nobody was selected, but for a tutor's own
- * facts), then the caller's tail; a large set's tutors and the tail in a third (load_listed_tutors). */
+ * facts), then the caller's tail; a large set's tutors and the tail in a third (load_listed_tutors), but for
+ * a tutor's tutees, whose tutors are listed already (`staff`: tutees_staff). */
 static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
-                                 struct facts_tail *tail)
+                                 struct facts_tail *tail, const char *staff)
 {
     char *keys = array_literal(set->n_students, set_student_key, set);
     if (!keys)
         return APP_NOMEM;
     char until[11];
     const char *student_params[3] = {keys, q->contact_kinds, contacts_until(q->on, until)};
-    const char *tutor_params[3] = {keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
+    const char *tutor_params[3] = {staff ? staff : keys, q->by == FACTS_BY_TUTOR ? q->key : NULL, q->on};
     struct trip t = {.n = 0};
     int tables = set->n_students > 0 || q->by == FACTS_BY_TUTOR;
     enum keys_form form = keys_form_of(q->by, set->n_students);
     int lent = tables && q->tutors_from, own_tutors = tables && !q->tutors_from;
-    int tutors_now = own_tutors && form == KEYS_FEW, tutors_later = own_tutors && !tutors_now;
+    int tutors_now = own_tutors && (form == KEYS_FEW || staff), tutors_later = own_tutors && !tutors_now;
     if (tables)
-        add_tables(&t, form, student_params, tutors_now ? tutor_params : NULL);
+        add_tables(&t, form, student_params, tutors_now ? tutor_params : NULL, staff ? KEYS_SPREAD : form);
     size_t own = t.n;
     if (!tutors_later && !lent)
         add_tail(&t, tail, set);
@@ -1001,8 +1038,12 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
         tail->n = tail->n_head = 0;
     }
     struct facts_query fq = *q; /* fq.on may come from the head (tail->opened) */
-    enum app_status st = load_selection(conn, &fq, out, tail);
-    return st == APP_OK ? load_rest(conn, &fq, out, tail) : st;
+    char *staff = NULL;
+    enum app_status st = load_selection(conn, &fq, out, tail, &staff);
+    if (st == APP_OK)
+        st = load_rest(conn, &fq, out, tail, staff);
+    free(staff);
+    return st;
 }
 
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out)
@@ -1020,7 +1061,7 @@ static enum app_status load_lender(struct db_conn *conn, int begin, const char *
     struct trip t = {.n = 0};
     if (begin)
         add_step(&t, 0, NULL, DB_SNAPSHOT_BEGIN, 0, NULL);
-    add_tutor_tables(&t, KEYS_CONTIGUOUS, params, tutor_sql, tables);
+    add_tutor_tables(&t, KEYS_CONTIGUOUS, 0, params, tutor_sql, tables);
     add_step(&t, 0, NULL, "ROLLBACK", 0, NULL);
     enum app_status st = send_trip(conn, out, &t, t.n - 1 - (size_t)begin);
     if (st == APP_OK)
