@@ -114,7 +114,7 @@ static const char *const SELECT_SQL[] = {
  * vocabulary's names, a call of the equality function per name per row, made the statement 20-28 % dearer
  * (pgbench -M prepared, a tutor's 21 tutees, 870 rows: 1,215-1,231 -> 1,463-1,568 tps, alternating).
  * Instants as whole epoch seconds, stored with the contact (sort_epoch, sql/030: computed per row, the
- * expression was the statement's dearest column, a fifth of its CPU for a tutor's tutees) and held by both
+ * expression was the statement's dearest column, some 15 % of its CPU for a tutor's tutees) and held by both
  * covering indexes. They are floor(date_part('epoch', sort_at)): date_part is double precision, extract
  * numeric (three numeric operations per instant, 10 % of the statement); a double is exact to 2.4e-7 s at
  * today's epoch, finer than the microseconds stored, so the floor is the same second (checked on all 1.5M

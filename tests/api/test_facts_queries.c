@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "fixtures.h"
 #include "harness.h"
 #include "repo_facts.h"
@@ -472,6 +473,74 @@ START_TEST(test_school_tutors_lent_to_pages)
 }
 END_TEST
 
+/* A tutor's set holds the tutors of its tutees' allocations, past ones too, with their records, and the tutor,
+ * and no one else (the tutor tables select by the staff the selection lists); a tutor without tutees holds only
+ * themself; a caller who sees some of the tutees only (a senior tutor of one of their schools) holds only
+ * those tutees' tutors. */
+START_TEST(test_tutor_set_holds_its_tutees_tutors)
+{
+    char code[2][24], staff[4][24], who[3][24];
+    tt_new_school(code[0], sizeof(code[0]), "FT", NULL);
+    tt_new_school(code[1], sizeof(code[1]), "FU", NULL);
+    for (int i = 0; i < 4; i++) { /* the tutor, a past tutor, another student's tutor, a tutor of nobody */
+        harness_unique("FT", staff[i], sizeof(staff[i]));
+        tt_staff(staff[i], code[0], "{tutor}");
+    }
+    for (int i = 0; i < 3; i++) {
+        harness_unique("FT", who[i], sizeof(who[i]));
+        tt_student_full(who[i], code[i == 1], NULL, NULL, "2026-09-01");
+    }
+    run("INSERT INTO allocations (student_number, staff_number, kind, starts_on, ends_on, created_by) VALUES"
+        " ($1, $4, 'personal', '2026-09-01', '2026-09-30', 'test'), ($1, $3, 'personal', '2026-10-01', NULL, 'test'),"
+        " ($2, $3, 'personal', '2026-09-01', NULL, 'test')",
+        4, (const char *const[]){who[0], who[1], staff[0], staff[1]});
+    tt_allocate(who[2], staff[2], "2026-09-01");
+    run("INSERT INTO tutor_absences (staff_number, starts_on, ends_on, created_by)"
+        " VALUES ($1, '2026-09-14', '2026-09-18', 'test')",
+        1, (const char *const[]){staff[1]});
+    run("INSERT INTO training_records (staff_number, kind, completed_on, created_by)"
+        " VALUES ($1, 'training', '2026-08-20', 'test'), ($2, 'training', '2026-08-21', 'test')",
+        2, (const char *const[]){staff[1], staff[2]});
+
+    struct facts_set set;
+    struct facts_query q = {.by = FACTS_BY_TUTOR, .key = staff[0], .on = "2026-11-01"};
+    load_query(&q, &set);
+    ck_assert_uint_eq(set.n_students, 2);
+    ck_assert_uint_eq(set.n_tutors, 2);
+    ck_assert_int_eq(repo_facts_tutor(&set, staff[0])->tutees, 2);
+    const pe_tutor *past = repo_facts_tutor(&set, staff[1]);
+    ck_assert_ptr_nonnull(past);
+    ck_assert_int_eq(past->tutees, 0);
+    ck_assert_int_eq(past->n_absences, 1);
+    ck_assert_int_eq(past->n_training, 1);
+    ck_assert_ptr_null(repo_facts_tutor(&set, staff[2]));
+    ck_assert_uint_eq(set.n_training, 1);
+    repo_facts_free(&set);
+
+    q.key = staff[3];
+    load_query(&q, &set);
+    ck_assert_uint_eq(set.n_students, 0);
+    ck_assert_uint_eq(set.n_tutors, 1);
+    ck_assert_ptr_nonnull(repo_facts_tutor(&set, staff[3]));
+    repo_facts_free(&set);
+
+    /* a senior tutor of the second school sees the second tutee alone, whose only tutor is the tutor */
+    struct principal senior = {.roles = ROLE_SENIOR_TUTOR, .n_schools = 1};
+    snprintf(senior.sub, sizeof(senior.sub), "%s", staff[3]);
+    snprintf(senior.schools[0], sizeof(senior.schools[0]), "%.16s", code[1]);
+    struct access_scope scope;
+    access_scope_of(&senior, &scope);
+    q = (struct facts_query){.by = FACTS_BY_TUTOR, .key = staff[0], .on = "2026-11-01", .scope = &scope};
+    load_query(&q, &set);
+    ck_assert_uint_eq(set.n_students, 1);
+    ck_assert_str_eq(set.students[0].number, who[1]);
+    ck_assert_uint_eq(set.n_tutors, 1);
+    ck_assert_ptr_null(repo_facts_tutor(&set, staff[1]));
+    ck_assert_uint_eq(set.n_absences, 0);
+    repo_facts_free(&set);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_student_facts,
@@ -484,6 +553,7 @@ int main(void)
                                   test_school_tutees_at_the_edges_of_allocations,
                                   test_large_sets_in_every_form,
                                   test_school_tutors_lent_to_pages,
+                                  test_tutor_set_holds_its_tutees_tutors,
                                   NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
