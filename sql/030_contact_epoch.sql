@@ -3,8 +3,8 @@
 -- The policy engine takes a contact's instant (sort_at) as whole seconds since the Unix epoch. The facts
 -- query computed them per row, floor(date_part('epoch', c.sort_at))::bigint, and that one column was the
 -- dearest of the nine it reads: date_part decodes its unit name for every row. The contacts of a tutor's 21
--- tutees (380 rows, a named statement's generic plan, 40,000-student bench/gen) cost the database 286-288 µs
--- of CPU per execution with the expression and 228-236 µs reading the stored column (backend CPU from /proc
+-- tutees (380 rows, a named statement's generic plan, 40,000-student bench/gen) cost the database 274-288 µs
+-- of CPU per execution with the expression and 232-242 µs reading the stored column (backend CPU from /proc
 -- over 5,000 executions, three alternating rounds); the statement is 40 % of a tutor's agenda's database
 -- time, and every report reads it for each of its students.
 --
