@@ -126,6 +126,8 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     app.routes = http_routes_new();
     app.pool = db_pool_new(cfg->database_url ? cfg->database_url : "", cfg->db_role, cfg->db_pool_size,
                            cfg->db_acquire_timeout_ms, all_statements());
+    if (app.pool)
+        db_pool_set_joined_reads(app.pool, cfg->joined_reads);
     if (cfg->database_read_url)
         app.replica = db_pool_new(cfg->database_read_url, cfg->db_role, cfg->db_pool_size, cfg->db_acquire_timeout_ms,
                                   all_statements());

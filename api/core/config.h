@@ -34,6 +34,8 @@ struct config {
     int db_pool_size;           /* TUTORD_DB_POOL_SIZE, default 8 */
     int db_acquire_timeout_ms;  /* TUTORD_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
     int threads;                /* TUTORD_THREADS, default 4 */
+    int joined_reads;           /* TUTORD_JOINED_READS, default 0 (off): single-record reads of one kind joined into one
+                                   statement while this many of that kind run (db_join.h) */
     size_t max_body_bytes;      /* TUTORD_MAX_BODY_BYTES, default 1 MiB */
     size_t max_import_bytes;    /* TUTORD_MAX_IMPORT_BYTES, default 64 MiB: bodies of the :import routes */
     int header_timeout_s;       /* TUTORD_HEADER_TIMEOUT, default 10: a new connection idle this long before its

@@ -19,30 +19,14 @@
 
 /* ---- GET /students/{student_number} ------------------------------------------------------------ */
 
-/* A student to read as the caller's scope allows, and what was read (malloc'd). */
-struct student_read {
-    const char *number;
-    const struct access_scope *scope;
-    char *json, *version;
-};
-
-/* uow_work for GET /students/{n}. */
-static enum app_status read_student(struct db_conn *conn, void *ctx)
-{
-    struct student_read *r = ctx;
-    free(r->json), free(r->version);
-    r->json = r->version = NULL;
-    return repo_student_get(conn, r->number, r->scope, &r->json, &r->version);
-}
-
 static int callback_students_get(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
     const struct app *app = user_data;
     struct access_scope scope;
     access_scope_of(http_principal(resp), &scope);
-    struct student_read r = {.number = http_path_param(req, "student_number"), .scope = &scope};
-    enum app_status st = uow_read(app->pool, read_student, &r);
-    return versioned_read_answer(resp, st, r.json, r.version, "no such student");
+    char *json = NULL, *version = NULL;
+    enum app_status st = repo_student_read(app->pool, http_path_param(req, "student_number"), &scope, &json, &version);
+    return versioned_read_answer(resp, st, json, version, "no such student");
 }
 
 /* ---- GET /students ------------------------------------------------------------------------------- */

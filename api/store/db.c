@@ -24,7 +24,17 @@ struct db_pool {
     unsigned long long acquire_timeouts; /* waits that ended without a connection (metrics) */
     pthread_mutex_t lock;
     pthread_cond_t available;
-    long long rest_until_ms; /* a replica pool: not tried before this (monotonic ms) after it failed */
+    long long rest_until_ms;        /* a replica pool: not tried before this (monotonic ms) after it failed */
+    struct attachment *attachments; /* db_pool_attachment's, under `lock` */
+    int joined_reads;               /* db_pool_set_joined_reads */
+};
+
+/* State a module above keeps with the pool (db_pool_attachment). */
+struct attachment {
+    const void *key;
+    void *state;
+    void (*release)(void *state);
+    struct attachment *next;
 };
 
 struct db_pool *db_pool_new(const char *url, const char *role, int size, int acquire_timeout_ms,
@@ -65,6 +75,11 @@ void db_pool_free(struct db_pool *pool)
 {
     if (!pool)
         return;
+    for (struct attachment *a = pool->attachments, *next; a; a = next) {
+        next = a->next;
+        a->release(a->state);
+        free(a);
+    }
     for (int i = 0; i < pool->size; i++)
         if (pool->conns[i].pg)
             PQfinish(pool->conns[i].pg);
@@ -74,6 +89,36 @@ void db_pool_free(struct db_pool *pool)
     free(pool->free_list);
     free(pool->url);
     free(pool);
+}
+
+void *db_pool_attachment(struct db_pool *pool, const void *key, void *(*make)(struct db_pool *pool),
+                         void (*release)(void *state))
+{
+    pthread_mutex_lock(&pool->lock);
+    struct attachment *a = pool->attachments;
+    while (a && a->key != key)
+        a = a->next;
+    if (!a && (a = calloc(1, sizeof(*a))) && !(a->state = make(pool))) {
+        free(a);
+        a = NULL;
+    } else if (a && !a->key) { /* made just now */
+        a->key = key;
+        a->release = release;
+        a->next = pool->attachments;
+        pool->attachments = a;
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return a ? a->state : NULL;
+}
+
+void db_pool_set_joined_reads(struct db_pool *pool, int n)
+{
+    pool->joined_reads = n;
+}
+
+int db_pool_joined_reads(const struct db_pool *pool)
+{
+    return pool->joined_reads;
 }
 
 static int prepare_all(struct db_conn *conn, const struct db_statement *statements)

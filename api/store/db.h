@@ -75,6 +75,18 @@ struct db_pool_stats {
 /* Fills *out under the pool's lock (a scrape, not the request path). */
 void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
 
+/* State a module above the pool keeps with it (db_join.c's joined reads): the one kept under `key` (any
+ * address unique to the module), made by make(pool) on first use and freed by release(state) in
+ * db_pool_free. NULL when make() or an allocation failed (tried again on the next call). Thread-safe;
+ * make() runs under the pool's lock and must not call the pool. */
+void *db_pool_attachment(struct db_pool *pool, const void *key, void *(*make)(struct db_pool *pool),
+                         void (*release)(void *state));
+
+/* Statements of one kind of joined read (db_join.h) the pool runs at once; 0 (db_pool_new's): reads are
+ * not joined. Set before the pool is shared. */
+void db_pool_set_joined_reads(struct db_pool *pool, int n);
+int db_pool_joined_reads(const struct db_pool *pool);
+
 /* Returns the connection to the pool: rolls back an open transaction, resets it if broken. NULL-safe. */
 void db_release(struct db_pool *pool, struct db_conn *conn);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_array.h"
 #include "strbuf.h"
 #include "text_set.h"
 #include "vocab.h"
@@ -308,30 +309,6 @@ static void clear_trip(struct trip *t)
 static void *rows_alloc(int n, size_t size)
 {
     return calloc(n > 0 ? (size_t)n : 1, size);
-}
-
-/* The PostgreSQL array literal of the keys (each quoted); malloc'd or NULL on OOM. */
-static char *array_literal(size_t n, const char *(*key)(const void *, size_t), const void *arg)
-{
-    struct strbuf sb = {0};
-    strbuf_puts(&sb, "{");
-    for (size_t i = 0; i < n; i++) {
-        strbuf_puts(&sb, i ? ",\"" : "\"");
-        for (const char *p = key(arg, i); *p; p++) {
-            if (*p == '"' || *p == '\\')
-                strbuf_puts(&sb, "\\");
-            strbuf_append(&sb, p, 1);
-        }
-        strbuf_puts(&sb, "\"");
-    }
-    strbuf_puts(&sb, "}");
-    return strbuf_take(&sb);
-}
-
-/* array_literal's key i of an array of C strings. */
-static const char *listed_key(const void *arg, size_t i)
-{
-    return ((const char *const *)arg)[i];
 }
 
 static const char *query_student_key(const void *arg, size_t i)
@@ -777,7 +754,7 @@ static char *tutees_staff(const PGresult *res)
     for (char *tok = staff ? strtok_r(text, ",", &save) : NULL; tok; tok = strtok_r(NULL, ",", &save))
         staff[k++] = tok;
     if (staff)
-        out = array_literal(text_set_sort_distinct(staff, k), listed_key, staff);
+        out = pg_array_literal(text_set_sort_distinct(staff, k), pg_array_string_key, staff);
     free(staff);
     free(text);
     return out;
@@ -792,7 +769,7 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     int head = tail && tail->head, together = head && q->by == FACTS_BY_STUDENTS;
     enum app_status st = head && !together ? open_alone(conn, q, set, tail) : APP_OK;
     char *keys = NULL;
-    if (st == APP_OK && q->by == FACTS_BY_STUDENTS && !(keys = array_literal(q->n_students, query_student_key, q)))
+    if (st == APP_OK && q->by == FACTS_BY_STUDENTS && !(keys = pg_array_literal(q->n_students, query_student_key, q)))
         st = APP_NOMEM;
     if (st != APP_OK)
         return st;
@@ -911,7 +888,7 @@ static char *allocated_tutors(const struct facts_set *set)
         return NULL;
     for (size_t i = 0; i < set->n_allocations; i++)
         staff[i] = set->allocations[i].tutor;
-    char *out = array_literal(text_set_sort_distinct(staff, set->n_allocations), listed_key, staff);
+    char *out = pg_array_literal(text_set_sort_distinct(staff, set->n_allocations), pg_array_string_key, staff);
     free(staff);
     return out;
 }
@@ -996,7 +973,7 @@ static const char *contacts_until(const char *on, char buf[11])
 static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
                                  struct facts_tail *tail, const char *staff)
 {
-    char *keys = array_literal(set->n_students, set_student_key, set);
+    char *keys = pg_array_literal(set->n_students, set_student_key, set);
     if (!keys)
         return APP_NOMEM;
     char until[11];
@@ -1079,7 +1056,8 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
     memset(out, 0, sizeof(*out));
     const char *ends[2] = {first ? first : "", last ? last : ""};
     struct facts_query q = {.by = FACTS_BY_STUDENTS, .students = ends, .n_students = 2};
-    char *range = array_literal(2, query_student_key, &q), *listed = array_literal(n_staff, listed_key, staff);
+    char *range = pg_array_literal(2, query_student_key, &q),
+         *listed = pg_array_literal(n_staff, pg_array_string_key, staff);
     const char *params[3] = {range, listed, on};
     enum app_status st =
         range && listed ? load_lender(conn, 1, params, TUTOR_RANGE_SQL, TUTOR_RANGE_TABLES, out) : APP_NOMEM;

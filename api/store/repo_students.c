@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "db_join.h"
 #include "page_query.h"
 #include "repo_row.h"
 #include "strbuf.h"
@@ -40,18 +41,31 @@ static const struct {
 #define STUDENT_N_KEYS (sizeof(STUDENT_KEYS) / sizeof(STUDENT_KEYS[0]))
 
 /* The single-student reads, planned once per connection, each shaped so that its generic plan is kept
- * and nothing is re-planned per call: sees-all callers (admin, registry) get student_get_all, with no
- * access condition; a tutor who is nothing else gets student_get_tutor (their current tutee or nothing);
- * everyone else gets student_get, whose scope parameters sit in a one-row subquery `p` behind OFFSET 0
+ * and nothing is re-planned per call. Sees-all callers (admin, registry) read with student_get_all, a
+ * tutor who is nothing else with student_get_tutor (their current tutee or nothing, $2 the tutor); both
+ * kinds may be joined (db_join.h) into student_get_all_joined and student_get_tutor_joined, which take
+ * arrays of the same parameters behind an OFFSET 0 fence (so that a custom plan does not count a
+ * constant array and look cheaper than the generic plan, re-planning every call) and end each row with
+ * its read's position in them.
+ * Everyone else gets student_get, whose scope parameters sit in a one-row subquery `p` behind OFFSET 0
  * (an optimisation fence): a custom plan can fold nothing, costs what the generic one costs plus
  * planning, and PostgreSQL keeps the generic plan from the sixth call on. student_get stays right for
- * every scope (the benchmark and the peer run it with an admin's). The version is the last column. */
+ * every scope (the benchmark and the peer run it with an admin's). The version follows the
+ * representation's columns. */
 const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {"student_get_all", "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"},
-    {"student_get_tutor",
-     "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"
-     " AND EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number AND a.staff_number = $2"
-     " AND a.period @> current_date)"},
+    {"student_get_tutor", "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s WHERE s.student_number = $1"
+                          " AND EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+                          " AND a.staff_number = $2 AND a.period @> current_date)"},
+    {"student_get_all_joined",
+     "SELECT " STUDENT_ONE_COLUMNS ", s.version::text, q.at FROM (SELECT $1::text[] AS numbers OFFSET 0) p,"
+     " unnest(p.numbers) WITH ORDINALITY q(number, at) JOIN students s ON s.student_number = q.number"},
+    {"student_get_tutor_joined",
+     "SELECT " STUDENT_ONE_COLUMNS ", s.version::text, q.at FROM (SELECT $1::text[] AS numbers, $2::text[] AS tutors"
+     " OFFSET 0) p, unnest(p.numbers, p.tutors) WITH ORDINALITY q(number, tutor, at)"
+     " JOIN students s ON s.student_number = q.number"
+     " WHERE EXISTS (SELECT 1 FROM allocations a WHERE a.student_number = s.student_number"
+     " AND a.staff_number = q.tutor AND a.period @> current_date)"},
     {"student_get",
      "SELECT " STUDENT_ONE_COLUMNS ", s.version::text FROM students s,"
      " (SELECT $2::boolean AS sees_all, $3::text AS self_student, $4::text[] AS schools, $5::text AS senior,"
@@ -134,16 +148,16 @@ static void put_status_history(struct strbuf *sb, const char *items, int is_null
     strbuf_puts(sb, "]");
 }
 
-/* The representation of the student in row 0 of `res` (STUDENT_ONE_COLUMNS), malloc'd; NULL on OOM. */
-static char *student_one_json(const PGresult *res)
+/* The representation of the student in row `row` of `res` (STUDENT_ONE_COLUMNS), malloc'd; NULL on OOM. */
+static char *student_one_json(const PGresult *res, int row)
 {
     struct strbuf sb = {0};
     for (size_t i = 0; i < STUDENT_N_KEYS; i++) {
         strbuf_puts(&sb, i ? ", \"" : "{\"");
         strbuf_puts(&sb, STUDENT_KEYS[i].key);
         strbuf_puts(&sb, "\" : ");
-        const char *v = PQgetvalue(res, 0, (int)i);
-        if (PQgetisnull(res, 0, (int)i))
+        const char *v = PQgetvalue(res, row, (int)i);
+        if (PQgetisnull(res, row, (int)i))
             strbuf_puts(&sb, "null");
         else if (STUDENT_KEYS[i].quote)
             put_json_string(&sb, v);
@@ -151,51 +165,68 @@ static char *student_one_json(const PGresult *res)
             strbuf_puts(&sb, v);
     }
     strbuf_puts(&sb, ",\"status_history\":");
-    put_status_history(&sb, PQgetvalue(res, 0, (int)STUDENT_N_KEYS), PQgetisnull(res, 0, (int)STUDENT_N_KEYS));
+    put_status_history(&sb, PQgetvalue(res, row, (int)STUDENT_N_KEYS), PQgetisnull(res, row, (int)STUDENT_N_KEYS));
     strbuf_puts(&sb, "}");
     return strbuf_take(&sb);
 }
 
-/* The prepared read fitting the scope, with its parameters: see REPO_STUDENT_STATEMENTS. */
-static const char *student_get_statement(const char *number, const struct access_scope *scope, const char *params[6],
-                                         int *n)
+/* A student read: the representation and version (malloc'd) once read. */
+struct student_answer {
+    char *json, *version;
+};
+
+/* The student in row `row` of `res` (STUDENT_ONE_COLUMNS then the version; -1: no row, APP_NOT_FOUND) as
+ * the answer; both NULL unless APP_OK. db_join_kind's take. */
+static enum app_status take_row(void *ctx, const PGresult *res, int row)
 {
-    const char *const *sc = scope->params;
-    params[0] = number;
-    if (access_scope_sees_all(scope))
-        return *n = 1, "student_get_all";
-    if (!sc[1] && !sc[3] && sc[4])
-        return params[1] = sc[4], *n = 2, "student_get_tutor";
-    for (int i = 0; i < 5; i++)
-        params[i + 1] = sc[i];
-    return *n = 6, "student_get";
+    struct student_answer *a = ctx;
+    a->json = a->version = NULL;
+    if (row < 0)
+        return APP_NOT_FOUND;
+    if ((a->json = student_one_json(res, row)) && (a->version = strdup(PQgetvalue(res, row, (int)STUDENT_N_KEYS + 1))))
+        return APP_OK;
+    free(a->json), free(a->version);
+    a->json = a->version = NULL;
+    return APP_NOMEM;
 }
 
-/* The student of `res` (the outcome st of its query; STUDENT_ONE_COLUMNS then the version) as *json and
- * *version (malloc'd); APP_NOT_FOUND when no row; clears `res`. Both NULL unless APP_OK. */
+/* The student of `res` (the outcome st of its query; row 0 or none) as *json and *version (malloc'd);
+ * clears `res`. Both NULL unless APP_OK. */
 static enum app_status take_student(enum app_status st, PGresult *res, char **json, char **version)
 {
-    *json = *version = NULL;
-    if (st == APP_OK && PQntuples(res) == 0)
-        st = APP_NOT_FOUND;
-    if (st == APP_OK &&
-        (!(*json = student_one_json(res)) || !(*version = strdup(PQgetvalue(res, 0, (int)STUDENT_N_KEYS + 1)))))
-        st = APP_NOMEM;
+    struct student_answer a = {0};
+    if (st == APP_OK)
+        st = take_row(&a, res, PQntuples(res) > 0 ? 0 : -1);
     PQclear(res);
-    if (st != APP_OK)
-        free(*json), free(*version), *json = *version = NULL;
+    *json = a.json, *version = a.version;
     return st;
 }
 
-enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
-                                 char **json, char **version)
+static const struct db_join_kind READ_ANY = {"student_get_all", "student_get_all_joined", 1, take_row};
+static const struct db_join_kind READ_TUTEE = {"student_get_tutor", "student_get_tutor_joined", 2, take_row};
+
+enum app_status repo_student_read(struct db_pool *pool, const char *number, const struct access_scope *scope,
+                                  char **json, char **version)
 {
-    const char *params[6];
-    int n = 0;
-    const char *name = student_get_statement(number, scope, params, &n);
-    PGresult *res = NULL;
-    enum app_status st = db_query_prepared(conn, name, n, params, &res, NULL);
-    return take_student(st, res, json, version);
+    const char *const *sc = scope->params;
+    struct student_answer a = {0};
+    enum app_status st;
+    if (access_scope_sees_all(scope)) {
+        st = db_join_read(pool, &READ_ANY, (const char *const[]){number}, &a);
+    } else if (!sc[1] && !sc[3] && sc[4]) {
+        st = db_join_read(pool, &READ_TUTEE, (const char *const[]){number, sc[4]}, &a);
+    } else { /* the scope's own statement: student_get */
+        const char *params[6] = {number, sc[0], sc[1], sc[2], sc[3], sc[4]};
+        struct db_conn *conn = NULL;
+        PGresult *res = NULL;
+        st = db_acquire(pool, &conn);
+        if (st == APP_OK)
+            st = db_query_prepared(conn, "student_get", 6, params, &res, NULL);
+        db_release(pool, conn);
+        return take_student(st, res, json, version);
+    }
+    *json = a.json, *version = a.version;
+    return st;
 }
 
 enum app_status repo_student_list(struct db_conn *conn, const struct student_filter *f,

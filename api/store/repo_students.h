@@ -47,10 +47,12 @@ struct student_filter {
     int limit;
 };
 
-/* One visible student: *json (malloc'd, with status_history) and *version (malloc'd). APP_NOT_FOUND when
- * absent or not visible to the scope (the two are indistinguishable on purpose). */
-enum app_status repo_student_get(struct db_conn *conn, const char *number, const struct access_scope *scope,
-                                 char **json, char **version);
+/* One visible student, read on a connection of `pool` (joined with concurrent reads of its kind when the
+ * scope sees all or is a tutor's: db_join.h): *json (malloc'd, with status_history) and *version
+ * (malloc'd). APP_NOT_FOUND when absent or not visible to the scope (the two are indistinguishable on
+ * purpose); APP_UNAVAILABLE when no connection could be had. Thread-safe. */
+enum app_status repo_student_read(struct db_pool *pool, const char *number, const struct access_scope *scope,
+                                  char **json, char **version);
 
 /* A page of visible students in *out (zero-initialised, or an earlier attempt's page, freed first); its
  * next key is the last number when another page follows (page_rows_of). */
