@@ -2,7 +2,9 @@
  * statements of each kind in flight, the leader that runs a batch and hands out its rows. */
 #include "db_join.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +17,9 @@ enum ask_state {
     ASK_DONE     /* answered: status set */
 };
 
-/* One read, on its thread's stack while it waits. */
+/* One read, on its thread's stack while it waits. Its thread sleeps on `wake` (not a condition variable:
+ * woken, it would first queue for the joiner's lock, which the waker holds); whoever posts it has set
+ * state (and status or batch) before, and does not touch the read after. */
 struct ask {
     const char *const *keys;
     void *ctx;
@@ -23,7 +27,7 @@ struct ask {
     enum ask_state state;
     struct ask *batch; /* ASK_LEADING: the reads to run, linked by next */
     struct ask *next;
-    pthread_cond_t wake;
+    sem_t wake;
 };
 
 /* A kind's reads waiting and statements running on one pool (the pool's attachment for the kind). */
@@ -120,30 +124,30 @@ static void run_batch(struct db_pool *pool, const struct db_join_kind *kind, str
     PQclear(res);
 }
 
-/* Runs the batch `self` was handed (self among it), then answers its other reads and hands the reads
- * waiting now to the first of them; under j->lock on entry and on return. */
+/* Runs the batch `self` was handed (self among it, taken off the queue: this thread's alone now), then
+ * answers its other reads and hands the reads waiting now, if any, to the first of them. */
 static void lead(struct joiner *j, struct db_pool *pool, const struct db_join_kind *kind, struct ask *self)
 {
     struct ask *reads[DB_JOIN_MAX_BATCH];
     int n = 0;
     for (struct ask *a = self->batch; a && n < DB_JOIN_MAX_BATCH; a = a->next)
         reads[n++] = a;
-    pthread_mutex_unlock(&j->lock);
     run_batch(pool, kind, reads, n);
-    pthread_mutex_lock(&j->lock);
     for (int i = 0; i < n; i++)
         if (reads[i] != self) {
-            reads[i]->state = ASK_DONE; /* the read's thread may return once the lock is free: not touched after */
-            pthread_cond_signal(&reads[i]->wake);
+            reads[i]->state = ASK_DONE; /* the read's thread may return at once: not touched after */
+            sem_post(&reads[i]->wake);
         }
     self->state = ASK_DONE;
+    pthread_mutex_lock(&j->lock);
     struct ask *next = take_waiting(j);
+    if (!next)
+        j->in_flight--;
+    pthread_mutex_unlock(&j->lock);
     if (next) { /* the slot passes to the first read waiting */
         next->batch = next;
         next->state = ASK_LEADING;
-        pthread_cond_signal(&next->wake);
-    } else {
-        j->in_flight--;
+        sem_post(&next->wake);
     }
 }
 
@@ -156,25 +160,25 @@ enum app_status db_join_read(struct db_pool *pool, const struct db_join_kind *ki
         return self.status;
     }
     struct joiner *j = db_pool_attachment(pool, kind, make_joiner, free_joiner);
-    if (!j)
+    if (!j || sem_init(&self.wake, 0, 0) != 0)
         return APP_NOMEM;
-    pthread_cond_init(&self.wake, NULL);
     pthread_mutex_lock(&j->lock);
     if (j->tail)
         j->tail->next = &self;
     else
         j->head = &self;
     j->tail = &self;
-    if (j->in_flight < j->max_in_flight) { /* none waits when a slot is free: the batch is this read */
+    int leads = j->in_flight < j->max_in_flight;
+    if (leads) { /* none waits when a slot is free: the batch is this read */
         j->in_flight++;
         self.batch = take_waiting(j);
         self.state = ASK_LEADING;
     }
-    while (self.state == ASK_WAITING)
-        pthread_cond_wait(&self.wake, &j->lock);
+    pthread_mutex_unlock(&j->lock);
+    while (!leads && sem_wait(&self.wake) != 0 && errno == EINTR)
+        ; /* woken: the state was set before (answered, or handed a batch) */
     if (self.state == ASK_LEADING)
         lead(j, pool, kind, &self);
-    pthread_mutex_unlock(&j->lock);
-    pthread_cond_destroy(&self.wake);
+    sem_destroy(&self.wake);
     return self.status;
 }
