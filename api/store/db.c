@@ -25,7 +25,7 @@ struct db_pool {
     pthread_mutex_t lock;
     pthread_cond_t available;
     long long rest_until_ms;        /* a replica pool: not tried before this (monotonic ms) after it failed */
-    struct attachment *attachments; /* db_pool_attachment's, under `lock` */
+    struct attachment *attachments; /* db_pool_attachment's: added under `lock`, read without it */
     int joined_reads;               /* db_pool_set_joined_reads */
 };
 
@@ -91,21 +91,33 @@ void db_pool_free(struct db_pool *pool)
     free(pool);
 }
 
+/* The attachment kept under `key` in the list from `a` on, or NULL. */
+static struct attachment *find_attachment(struct attachment *a, const void *key)
+{
+    while (a && a->key != key)
+        a = a->next;
+    return a;
+}
+
 void *db_pool_attachment(struct db_pool *pool, const void *key, void *(*make)(struct db_pool *pool),
                          void (*release)(void *state))
 {
+    /* Found without the pool's lock (every joined read asks): an attachment is complete before it is
+     * published at the list's head, and none changes or goes before db_pool_free. */
+    struct attachment *a = find_attachment(__atomic_load_n(&pool->attachments, __ATOMIC_ACQUIRE), key);
+    if (a)
+        return a->state;
     pthread_mutex_lock(&pool->lock);
-    struct attachment *a = pool->attachments;
-    while (a && a->key != key)
-        a = a->next;
-    if (!a && (a = calloc(1, sizeof(*a))) && !(a->state = make(pool))) {
-        free(a);
-        a = NULL;
-    } else if (a && !a->key) { /* made just now */
-        a->key = key;
-        a->release = release;
-        a->next = pool->attachments;
-        pool->attachments = a;
+    if (!(a = find_attachment(pool->attachments, key)) && (a = calloc(1, sizeof(*a)))) {
+        if ((a->state = make(pool))) {
+            a->key = key;
+            a->release = release;
+            a->next = pool->attachments;
+            __atomic_store_n(&pool->attachments, a, __ATOMIC_RELEASE);
+        } else {
+            free(a);
+            a = NULL;
+        }
     }
     pthread_mutex_unlock(&pool->lock);
     return a ? a->state : NULL;

@@ -77,8 +77,8 @@ void db_pool_stats(struct db_pool *pool, struct db_pool_stats *out);
 
 /* State a module above the pool keeps with it (db_join.c's joined reads): the one kept under `key` (any
  * address unique to the module), made by make(pool) on first use and freed by release(state) in
- * db_pool_free. NULL when make() or an allocation failed (tried again on the next call). Thread-safe;
- * make() runs under the pool's lock and must not call the pool. */
+ * db_pool_free. NULL when make() or an allocation failed (tried again on the next call). Thread-safe,
+ * and takes no lock once the state is made; make() runs under the pool's lock and must not call the pool. */
 void *db_pool_attachment(struct db_pool *pool, const void *key, void *(*make)(struct db_pool *pool),
                          void (*release)(void *state));
 

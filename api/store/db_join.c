@@ -138,7 +138,6 @@ static void lead(struct joiner *j, struct db_pool *pool, const struct db_join_ki
             reads[i]->state = ASK_DONE; /* the read's thread may return at once: not touched after */
             sem_post(&reads[i]->wake);
         }
-    self->state = ASK_DONE;
     pthread_mutex_lock(&j->lock);
     struct ask *next = take_waiting(j);
     if (!next)
