@@ -4,7 +4,7 @@
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make cmake pkg-config \
       libulfius-dev libmicrohttpd-dev libjansson-dev libjwt-dev libpq-dev libcurl4-gnutls-dev check libsubunit-dev \
-      libical-dev libssl-dev nodejs npm ca-certificates \
+      libical-dev libssl-dev libgoogle-perftools-dev nodejs npm ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -14,7 +14,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFI
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libulfius2.7 libmicrohttpd12 libjansson4 \
-      libjwt0 libpq5 libical3 libcurl3-gnutls libssl3 tzdata ca-certificates curl && rm -rf /var/lib/apt/lists/* \
+      libjwt0 libpq5 libical3 libcurl3-gnutls libssl3 libtcmalloc-minimal4 tzdata ca-certificates curl && rm -rf /var/lib/apt/lists/* \
     && useradd --system --no-create-home tutord
 COPY --from=build /install/usr/local/ /usr/local/
 USER tutord

@@ -1,12 +1,12 @@
 /* main.c — the tutord command line: serve | migrate | token | seed-demo | routes | version. */
 #include <jansson.h>
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocator.h"
 #include "app.h"
 #include "auth.h"
 #include "config.h"
@@ -182,16 +182,8 @@ static int cmd_serve(const struct config *cfg)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* before any thread starts: server_run waits for them */
-    /* Two malloc arenas rather than glibc's 8 per core: a large report's memory, freed, is reused by the
-     * next one instead of staying resident in another thread's arena (institution KPIs at 40,000 students:
-     * peak RSS 278 → 198 MB over six runs; no measurable cost on GET /students/{n}). */
-    mallopt(M_ARENA_MAX, 2);
-    /* Blocks of 1 MiB and more mapped on their own, and unmapped when freed. glibc's default threshold
-     * rises to the largest block freed (up to 32 MiB), after which a report's big buffers (its body, its
-     * batches' results) stay in the arenas: engagement at 160,000 students, four runs in one process, peak
-     * RSS 77 → 143 MB; with the fixed threshold 77 → 82 MB, RSS after each run 23 MB, and KPIs and school
-     * compliance at 40,000 students no slower (alternating runs). */
-    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+    allocator_tune_for_serving();
+    log_msg(LOG_INFO, "allocator: %s", allocator_describe());
     signal(SIGPIPE, SIG_IGN);
     return with_app(cfg, serve_and_deliver, 1);
 }
