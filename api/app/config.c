@@ -34,7 +34,7 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_JWT_JWKS_MIN_REFRESH_S", "--jwt-jwks-min-refresh-s", 1, 3600, OFF(jwt_jwks_min_refresh_s), 0},
     {"TUTORD_DB_POOL_SIZE", "--pool-size", 1, 512, OFF(db_pool_size), 0},
     {"TUTORD_DB_ACQUIRE_TIMEOUT_MS", "--acquire-timeout-ms", 1, 60000, OFF(db_acquire_timeout_ms), 0},
-    {"TUTORD_THREADS", "--threads", 1, 1024, OFF(threads), 0},
+    {"TUTORD_THREADS", "--threads", 0, 1024, OFF(threads), 0},
     {"TUTORD_JOINED_READS", "--joined-reads", 0, 64, OFF(joined_reads), 0},
     {"TUTORD_MAX_BODY_BYTES", "--max-body-bytes", 64, 1L << 30, OFF(max_body_bytes), 1},
     {"TUTORD_MAX_IMPORT_BYTES", "--max-import-bytes", 64, 1L << 30, OFF(max_import_bytes), 1},

@@ -33,7 +33,7 @@ struct config {
     char *jwt_schools_claim;    /* TUTORD_JWT_SCHOOLS_CLAIM, default schools */
     int db_pool_size;           /* TUTORD_DB_POOL_SIZE, default 8 */
     int db_acquire_timeout_ms;  /* TUTORD_DB_ACQUIRE_TIMEOUT_MS, default 2000 */
-    int threads;                /* TUTORD_THREADS, default 4 */
+    int threads;                /* TUTORD_THREADS, default 4; 0: a thread per connection */
     int joined_reads;           /* TUTORD_JOINED_READS, default 0 (off): single-record reads of one kind joined into one
                                    statement while this many of that kind run (db_join.h) */
     size_t max_body_bytes;      /* TUTORD_MAX_BODY_BYTES, default 1 MiB */

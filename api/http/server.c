@@ -6,16 +6,22 @@
  * http_before_body; a refusal is queued at once when a body was announced, so MHD sends no 100 Continue,
  * reads none of the body and closes the connection after the answer.
  *
- * MHD options: an internal polling thread pool (not a thread per connection), our bind address, an idle
- * timeout per connection, connection caps per client address and in total (all configurable), strict
- * request parsing, and our URI, connection and completion callbacks. A request's headers must also be
+ * MHD options: an internal polling thread pool of TUTORD_THREADS threads, or with TUTORD_THREADS=0 a thread
+ * per connection; our bind address, an idle timeout per connection, connection caps per client address and
+ * in total (all configurable), strict request parsing, and our URI, connection and completion callbacks.
+ * In the pool, each thread serves the connections it accepted one request at a time, so a request waiting
+ * on the database holds up the other connections of its thread; with a thread per connection nothing
+ * waits behind it (at 32 connections on 2 CPUs, GET /students/{n} with joined reads: 27-31k req/s in a
+ * pool of 64 threads, 30-33k with a thread per connection; bench/README.md). A request's headers must also be
  * in within TUTORD_HEADER_TIMEOUT of when they may begin, however slowly they trickle
  * (header_deadline.h).
  *
  * Heavy routes (HTTP_HEAVY: reports, school compliance, imports, auto-allocation) do not run on the
  * request threads: once the body is in, the connection is suspended and the request handed to the
  * heavy pool (heavy_pool.h: TUTORD_HEAVY_THREADS threads, TUTORD_HEAVY_QUEUE waiting, 503 with
- * Retry-After beyond), which resumes the connection with the answer. So 64 slow reports no longer take
+ * Retry-After beyond), which resumes the connection with the answer. With a thread per connection,
+ * where libmicrohttpd 0.9.75 does not resume a suspended connection, the connection's own thread waits
+ * for the pool's answer instead (nothing else waits on that thread). So 64 slow reports no longer take
  * every request thread and /healthz with them, and a report whose client has hung up while it waited
  * is not run. libmicrohttpd's own messages go through the JSON log (log_text).
  *
@@ -29,8 +35,10 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -60,10 +68,12 @@ void server_use_routes(server_routes_fn fn)
 }
 
 /* A request thread's watch over its database statements, so that a shutdown whose deadline has passed
- * can cut the requests still running (db.h). One per libmicrohttpd thread, made on its first request. */
+ * can cut the requests still running (db.h). One per libmicrohttpd thread, made on its first request, and
+ * dropped when the thread ends (a thread per connection ends with its connection). */
 struct thread_watch {
     struct db_watch watch;
-    struct thread_watch *next;
+    struct server *srv;
+    struct thread_watch *next, **prev; /* prev: the link that points at this one */
 };
 
 /* What the daemon's callbacks share. */
@@ -72,6 +82,8 @@ struct server {
     struct header_deadlines *deadlines; /* NULL when the reaper could not start (logged) */
     struct heavy_pool *heavy;           /* the pool heavy routes run in (heavy_pool.h) */
     int header_timeout_s, idle_timeout_s;
+    int per_connection;           /* a thread per connection (TUTORD_THREADS=0), not a pool */
+    pthread_key_t watch_key;      /* each request thread's watch, dropped by drop_watch when it ends */
     atomic_int in_flight;         /* requests begun before the drain and not yet finished */
     pthread_mutex_t watches_lock; /* guards `watches` */
     struct thread_watch *watches; /* every request thread's watch */
@@ -94,6 +106,8 @@ struct exchange {
     size_t limit;                      /* the route's body limit */
     const struct server *srv;          /* for a heavy job: where it runs */
     struct MHD_Connection *connection; /* for a heavy job: the suspended connection to resume */
+    int awaited;                       /* a heavy job with a thread per connection: its thread waits on... */
+    sem_t done;                        /* ...this, posted instead of resuming the connection */
 };
 
 /* The header deadline slot of a connection (its socket context), or NULL. */
@@ -250,7 +264,42 @@ static void run_heavy(void *arg, int client_gone)
     else
         http_after_body(x->srv->app, &x->req, &x->resp, x->limit);
     x->answered = 1;
-    MHD_resume_connection(x->connection);
+    if (x->awaited)
+        sem_post(&x->done); /* the connection's thread takes x from here on */
+    else
+        MHD_resume_connection(x->connection);
+}
+
+/* The heavy pool's queue is full (or it is stopping): 503 with Retry-After. */
+static void refuse_heavy(struct exchange *x)
+{
+    u_map_put(x->resp.map_header, "Retry-After", "5");
+    http_problem(&x->resp, 503, NULL, "too many reports, imports and allocations are running or waiting; retry later",
+                 NULL);
+    x->answered = 1;
+}
+
+/* defer_heavy with a thread per connection: the job goes to the heavy pool all the same (its bounds, its
+ * watch over the client and its cut apply), and this connection's thread waits for it, then sends. */
+static enum MHD_Result await_heavy(const struct server *srv, struct MHD_Connection *connection, struct exchange *x,
+                                   int fd)
+{
+    if (sem_init(&x->done, 0, 0) != 0) {
+        http_problem(&x->resp, 503, NULL, "the server could not take the request; retry later", NULL);
+        x->answered = 1;
+        return queue(connection, x);
+    }
+    x->srv = srv;
+    x->awaited = 1;
+    if (heavy_pool_submit(srv->heavy, fd, run_heavy, x) == 0) {
+        while (sem_wait(&x->done) != 0 && errno == EINTR)
+            continue;
+    } else {
+        refuse_heavy(x);
+    }
+    x->awaited = 0;
+    sem_destroy(&x->done);
+    return queue(connection, x);
 }
 
 /* Hands a heavy request to the heavy pool with its connection suspended (the request thread is free at
@@ -259,15 +308,14 @@ static void run_heavy(void *arg, int client_gone)
 static enum MHD_Result defer_heavy(const struct server *srv, struct MHD_Connection *connection, struct exchange *x)
 {
     const union MHD_ConnectionInfo *fd = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (srv->per_connection)
+        return await_heavy(srv, connection, x, fd ? fd->connect_fd : -1);
     x->srv = srv;
     x->connection = connection;
     MHD_suspend_connection(connection);
     if (heavy_pool_submit(srv->heavy, fd ? fd->connect_fd : -1, run_heavy, x) == 0)
         return MHD_YES;
-    u_map_put(x->resp.map_header, "Retry-After", "5");
-    http_problem(&x->resp, 503, NULL, "too many reports, imports and allocations are running or waiting; retry later",
-                 NULL);
-    x->answered = 1;
+    refuse_heavy(x);
     MHD_resume_connection(connection);
     return MHD_YES;
 }
@@ -281,12 +329,30 @@ static void watch_this_thread(struct server *srv)
     if (!w)
         return; /* this thread's requests cannot be cut; they still finish or time out */
     db_watch_init(&w->watch);
+    w->srv = srv;
     pthread_mutex_lock(&srv->watches_lock);
     w->next = srv->watches;
+    w->prev = &srv->watches;
+    if (w->next)
+        w->next->prev = &w->next;
     srv->watches = w;
     pthread_mutex_unlock(&srv->watches_lock);
+    pthread_setspecific(srv->watch_key, w);
     db_watch_set(&w->watch);
     own_watch = w;
+}
+
+/* A request thread has ended: its watch leaves the list and is freed (pthread key destructor). */
+static void drop_watch(void *arg)
+{
+    struct thread_watch *w = arg;
+    pthread_mutex_lock(&w->srv->watches_lock);
+    *w->prev = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&w->srv->watches_lock);
+    db_watch_destroy(&w->watch);
+    free(w);
 }
 
 /* True when the exchange's route runs in the heavy pool. */
@@ -372,7 +438,6 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
 {
     struct MHD_OptionItem options[] = {
         {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)log_mhd, NULL}, /* first, so that every message goes through it */
-        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL},
         {MHD_OPTION_SOCK_ADDR, 0, addr},
         {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
@@ -383,9 +448,14 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
         {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
         {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv},
+        {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->threads, NULL}, /* last: ended here with a thread per connection */
         {MHD_OPTION_END, 0, NULL},
     };
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    if (srv->per_connection) {
+        options[sizeof(options) / sizeof(options[0]) - 2].option = MHD_OPTION_END;
+        flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    }
     return MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, options,
                             MHD_OPTION_END);
 }
@@ -514,9 +584,17 @@ int server_run(struct app *app)
         return 1;
     int rc = 1;
     struct MHD_Daemon *daemon = NULL;
-    struct server srv = {
-        app, NULL, NULL, cfg->header_timeout_s, cfg->connection_timeout_s, 0, PTHREAD_MUTEX_INITIALIZER, NULL};
+    struct server srv = {.app = app,
+                         .header_timeout_s = cfg->header_timeout_s,
+                         .idle_timeout_s = cfg->connection_timeout_s,
+                         .per_connection = cfg->threads == 0,
+                         .watches_lock = PTHREAD_MUTEX_INITIALIZER};
     atomic_store(&draining, 0);
+    if (pthread_key_create(&srv.watch_key, drop_watch) != 0) {
+        ulfius_clean_instance(&instance);
+        log_msg(LOG_ERROR, "could not make the request threads' key");
+        return 1;
+    }
     if (start_helpers(&srv, app) != 0) {
         /* logged */
     } else if (!register_routes || register_routes(&instance, app) != 0) {
@@ -524,14 +602,20 @@ int server_run(struct app *app)
     } else if (!(daemon = start_daemon(&srv, cfg, &addr))) {
         log_msg(LOG_ERROR, "could not listen on %s:%d", cfg->listen, cfg->port);
     } else {
-        log_msg(LOG_INFO, "tutord listening on %s:%d (%d threads, %d heavy, %d database connections)", cfg->listen,
-                cfg->port, cfg->threads, cfg->heavy_threads, cfg->db_pool_size);
+        char threads[32];
+        if (cfg->threads)
+            snprintf(threads, sizeof(threads), "%d threads", cfg->threads);
+        else
+            snprintf(threads, sizeof(threads), "a thread per connection");
+        log_msg(LOG_INFO, "tutord listening on %s:%d (%s, %d heavy, %d database connections)", cfg->listen, cfg->port,
+                threads, cfg->heavy_threads, cfg->db_pool_size);
         wait_for_signal();
         drain_and_stop(&srv, daemon, cfg->shutdown_grace_ms);
         rc = 0;
     }
     stop_helpers(&srv, app);
     free_watches(&srv);
+    pthread_key_delete(srv.watch_key);
     ulfius_clean_instance(&instance);
     return rc;
 }
