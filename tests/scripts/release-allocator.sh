@@ -42,8 +42,11 @@ serve() {
 cmake -S "$src" -B "$release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$release" --target tutord -j"$(nproc)" >/dev/null
 tutord=$release/api/tutord
-ldd "$tutord" | grep -q 'libtcmalloc_minimal\.so' || fail "the release tutord is not linked with tcmalloc: $(ldd "$tutord")"
-! ldd "$sanitized" | grep -q tcmalloc || fail "the sanitizer build links tcmalloc"
+# (ldd's whole output first: `ldd | grep -q` fails under pipefail when grep stops reading at its match)
+linked=$(ldd "$tutord")
+grep -q 'libtcmalloc_minimal\.so' <<<"$linked" || fail "the release tutord is not linked with tcmalloc: $linked"
+linked=$(ldd "$sanitized")
+! grep -q tcmalloc <<<"$linked" || fail "the sanitizer build links tcmalloc"
 
 psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
 TUTORD_DATABASE_URL=$url "$tutord" migrate >/dev/null
