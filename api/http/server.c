@@ -559,18 +559,6 @@ static void drain_and_stop(struct server *srv, struct MHD_Daemon *daemon, int gr
     log_msg(LOG_INFO, "stopped");
 }
 
-/* Frees the request threads' watches once the daemon (and its threads) has stopped. */
-static void free_watches(struct server *srv)
-{
-    while (srv->watches) {
-        struct thread_watch *w = srv->watches;
-        srv->watches = w->next;
-        db_watch_destroy(&w->watch);
-        free(w);
-    }
-    pthread_mutex_destroy(&srv->watches_lock);
-}
-
 int server_run(struct app *app)
 {
     const struct config *cfg = app->config;
@@ -614,8 +602,9 @@ int server_run(struct app *app)
         rc = 0;
     }
     stop_helpers(&srv, app);
-    free_watches(&srv);
+    /* every request thread's watch went with its thread (drop_watch): MHD_stop_daemon joins them all */
     pthread_key_delete(srv.watch_key);
+    pthread_mutex_destroy(&srv.watches_lock);
     ulfius_clean_instance(&instance);
     return rc;
 }
