@@ -11,7 +11,7 @@
 
 /* tcmalloc keeps freed pages in its page heap and returns them slowly by default: engagement at 160,000
  * students peaked at 133 MB of RSS against glibc's 74 MB. Returned at once, it peaked at 93 MB, and GET
- * /students/{n} and the agenda cost no more CPU than with the default (bench/README.md, "Allocator"). */
+ * /students/{n} and the agenda cost no more CPU than with the default (bench/README.md, Tuning knobs chosen). */
 void allocator_tune_for_serving(void)
 {
     MallocExtension_SetNumericProperty("tcmalloc.aggressive_memory_decommit", 1);

@@ -11,8 +11,8 @@
  * in total (all configurable), strict request parsing, and our URI, connection and completion callbacks.
  * In the pool, each thread serves the connections it accepted one request at a time, so a request waiting
  * on the database holds up the other connections of its thread; with a thread per connection nothing
- * waits behind it (at 32 connections on 2 CPUs, GET /students/{n} with joined reads: 27-31k req/s in a
- * pool of 64 threads, 30-33k with a thread per connection; bench/README.md). A request's headers must also be
+ * waits behind it (at 32 connections on 2 CPUs, GET /students/{n} with joined reads: 24.7-28.5k req/s in
+ * a pool of 64 threads, 31.9-32.8k with a thread per connection; bench/README.md). A request's headers must also be
  * in within TUTORD_HEADER_TIMEOUT of when they may begin, however slowly they trickle
  * (header_deadline.h).
  *
