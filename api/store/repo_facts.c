@@ -2,8 +2,8 @@
  * size of the set. Enums are mapped to the engine's numbering in SQL (array_position over the names of
  * lib/vocab.h's lists, in the engine's order) — but for the contacts' kind and attendance, sent as names and
  * mapped in C (pe_name_index) — and rows come sorted by key in the "C" collation so they merge with strcmp
- * order — but for the contacts, which come in their index's order (the database's collation) and are filed by
- * binary search. */
+ * order — but for the contacts, which come in their index's order (the key column's collation: "C" since
+ * sql/031, in the database's before) and are filed by binary search. */
 #include "repo_facts.h"
 
 #include <stddef.h>
@@ -22,8 +22,8 @@
  * contiguous range of the students' (a report's batch), else (a school's or a tutor's students, spread over
  * the numbers) by IN_KEY_RANGE_PROBED (a school's page runs them all with generic plans: evaluation.c). */
 #define IN_KEYS(col) col " = ANY ($1::text[])"
-/* IN_KEYS, and within the keys' range (min and max in the database's own collation, so the condition only
- * narrows, whatever that collation). The range lets a report's batch of contiguous keys be read from an index
+/* IN_KEYS, and within the keys' range (min and max in the key column's collation, so the condition only
+ * narrows). The range lets a report's batch of contiguous keys be read from an index
  * range rather than a scan of the whole table filtered by the keys, which grew with the institution instead of
  * the batch. A small set does without: its two aggregates over the keys are two more nodes for the executor to
  * build at every execution, and each of its statements had two, some four (TUTOR_KEYS). A student's compliance
@@ -34,17 +34,19 @@
     IN_KEYS(col)                                                                                                       \
     " AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"                                                   \
     " AND (SELECT max(k) FROM unnest($1::text[]) k)"
-/* As IN_KEY_RANGE_PROBED, with the keys compared in "C" (equality is the same in any deterministic
- * collation): not a condition the key's index can take, so the index reads the range and the keys filter
- * it (a hash of them). Where a key has one row or a few, PostgreSQL planned IN_KEY_RANGE_PROBED's keys as
- * one index descent each and, finding that dear, scanned the whole table instead: a KPI report's batch of
- * 3,900 contiguous students took 17 ms from students (every row read) against 8 ms from the range of
- * students_pkey (EXPLAIN ANALYZE, 40k bench/gen). The contacts, some forty a student, keep the descents:
- * 85 ms for that batch, 98 ms through the range and the hash. Keys spread over the numbers (a school's) have
- * a range as wide as the table: they keep the descents too (the school compliance route was 10 ms slower
- * without them). */
+/* As IN_KEY_RANGE_PROBED, with the keys compared in "POSIX": equality is the same in any deterministic collation,
+ * and "POSIX" compares bytes as "C" does, but it is not the key column's collation ("C", sql/031), so it is not a
+ * condition the key's index can take: the index reads the range and the keys filter it (a hash of them). Compared
+ * in "C", the status history of a report's batch of 3,900 students was read by a scan of the whole table (4.7 ms
+ * against 1.9, EXPLAIN ANALYZE, 40k bench/gen). Where a key has one row or a few, PostgreSQL planned
+ * IN_KEY_RANGE_PROBED's keys as one index descent each and, finding that dear, scanned the whole table instead: a
+ * KPI report's batch of 3,900 contiguous students took 17 ms from students (every row read) against 8 ms from the
+ * range of students_pkey (EXPLAIN ANALYZE, 40k bench/gen). The contacts, some forty a student, keep the descents:
+ * 85 ms for that batch, 98 ms through the range and the hash. Keys spread over the numbers (a school's) have a
+ * range as wide as the table: they keep the descents too (the school compliance route was 10 ms slower without
+ * them). */
 #define IN_KEY_RANGE(col)                                                                                              \
-    col " COLLATE \"C\" = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"              \
+    col " COLLATE \"POSIX\" = ANY ($1::text[]) AND " col " BETWEEN (SELECT min(k) FROM unnest($1::text[]) k)"          \
         " AND (SELECT max(k) FROM unnest($1::text[]) k)"
 
 #define STUDENT_COLUMNS                                                                                                \
@@ -63,9 +65,9 @@ static const char SELECT_BATCH_SQL[] = STUDENT_SQL IN_KEY_RANGE("s.student_numbe
 enum keys_form { KEYS_FEW, KEYS_CONTIGUOUS, KEYS_SPREAD, KEYS_FORMS };
 
 /* A school's page of students (FACTS_BY_SCHOOL, and SCHOOL_SPLIT_SQL's split) is a range of
- * students_school_c_idx (sql/029): its bounds are always conditions on the index, '' below every student
- * number and PAGE_END above every one ("C" order; a number is [A-Za-z0-9], all bytes below '~', by its CHECK
- * constraint), never `$8 IS NULL OR ...`, which a generic plan cannot take to the index. */
+ * students_school_idx (student numbers in "C" since sql/031): its bounds are always conditions on the index, '' below
+ * every student number and PAGE_END above every one ("C" order; a number is [A-Za-z0-9], all bytes below '~', by its
+ * CHECK constraint), never `$8 IS NULL OR ...`, which a generic plan cannot take to the index. */
 #define PAGE_END "~"
 
 /* The named statements. A tutor's tutees come from allocations_staff_number_idx alone (sql/028), each with the
@@ -98,7 +100,7 @@ static const char *const SELECT_SQL[] = {
                              " starts_on::text, COALESCE(ends_on::text, '') FROM allocations WHERE " in(               \
                                  "student_number") " ORDER BY student_number COLLATE \"C\", starts_on, id"
 
-/* Contacts in the order of contacts_student_facts_idx (student_number in the database's collation, sort_at,
+/* Contacts in the order of contacts_student_facts_idx (student_number in its column's collation, sort_at,
  * id), which the index-only scan delivers, so that nothing sorts them. A 4,000-student school's 150,000
  * contacts sorted in "C": at the default work_mem the sort spilled to disk and took 45 % of the statement
  * (EXPLAIN ANALYZE, TIMING OFF, alternating: 340-480 ms with the sort, 177-250 without); through tutord, which
@@ -407,7 +409,7 @@ struct table {
     const char *sql[KEYS_FORMS];  /* by the form of the keys ($1: the owners'); rows grouped by owner (column
                                      0), sorted in "C" unless db_order */
     int prepared;                 /* prepared by name in every form, not only KEYS_FEW's (PREPARED_ALWAYS) */
-    int db_order;                 /* the owners' groups come in the database's collation: found by binary search */
+    int db_order;                 /* the owners' groups come in the key column's collation: found by binary search */
     int by_tutor;                 /* owners are the set's tutors, else its students */
     int contact_filters;          /* $2 is the contact-kinds filter (facts_query.contact_kinds), $3 the
                                      instant the contacts are before (contacts_until) */

@@ -5,6 +5,10 @@
 #
 #   side_by_side NAME FAIL_STATUS OLD_TUTORD NEW_TUTORD DATABASE_URL
 #
+# With NEW_DATABASE_URL set, the new binary serves that database instead: a copy of DATABASE_URL to which
+# the new binary's migrations were applied (`CREATE DATABASE copy TEMPLATE original`, then `tutord migrate`),
+# for a change that comes with a migration the old binary's database must not get.
+#
 # Sets `work` (a new temporary folder), `old_port` and `new_port` once both answer GET /healthz (60 s at
 # most each); when one does not, prints its log as NAME's complaint and exits FAIL_STATUS. Tokens:
 # "$new" token … (the JWT secret is exported).
@@ -51,6 +55,6 @@ side_by_side() {
   done
   side_by_side_serve "$1" "$2" "$3"
   old_port=$port
-  side_by_side_serve "$1" "$2" "$4"
+  TUTORD_DATABASE_URL=${NEW_DATABASE_URL:-$5} side_by_side_serve "$1" "$2" "$4"
   new_port=$port
 }

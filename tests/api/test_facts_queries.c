@@ -541,6 +541,34 @@ START_TEST(test_tutor_set_holds_its_tutees_tutors)
 }
 END_TEST
 
+/* Student and staff numbers compare byte by byte (sql/031): every column of this schema's tables holding one —
+ * named for it, a person addressed, or a foreign key to students or staff — is in the "C" collation, so that an
+ * index descent compares with memcmp and no comparison of two of them meets two collations. A table added with
+ * such a column in the database's collation fails here. */
+START_TEST(test_numbers_compare_bytewise)
+{
+    char *other = harness_sql(
+        "SELECT coalesce(string_agg(format('%s.%s', a.attrelid::regclass, a.attname), ' ' ORDER BY 1), '')"
+        "  FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"
+        " WHERE r.relnamespace = current_schema()::regnamespace AND r.relkind = 'r' AND a.attnum > 0"
+        "   AND NOT a.attisdropped AND a.atttypid = 'text'::regtype"
+        "   AND a.attcollation <> 'pg_catalog.\"C\"'::regcollation"
+        "   AND (a.attname ~ '(student_number|staff_number)$' OR a.attname = 'person'"
+        "        OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.contype = 'f' AND k.conrelid = a.attrelid"
+        "                     AND a.attnum = ANY (k.conkey) AND k.confrelid IN ('students'::regclass, 'staff'::regclass)))",
+        0, NULL);
+    ck_assert_msg(other[0] == '\0', "not in \"C\": %s", other);
+    free(other);
+    char *count = harness_sql("SELECT count(*) FROM pg_attribute a JOIN pg_class r ON r.oid = a.attrelid"
+                              " WHERE r.relnamespace = current_schema()::regnamespace AND r.relkind = 'r'"
+                              "   AND a.attname IN ('student_number', 'staff_number')"
+                              "   AND a.attcollation = 'pg_catalog.\"C\"'::regcollation",
+                              0, NULL);
+    ck_assert_int_ge(atoi(count), 18); /* the check above looked at the real columns */
+    free(count);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_student_facts,
@@ -554,6 +582,7 @@ int main(void)
                                   test_large_sets_in_every_form,
                                   test_school_tutors_lent_to_pages,
                                   test_tutor_set_holds_its_tutees_tutors,
+                                  test_numbers_compare_bytewise,
                                   NULL};
     const struct harness_suite suite = {
         .name = "facts_queries", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
