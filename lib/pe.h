@@ -407,6 +407,40 @@ const char *pe_status_name(pe_status s);
 json_t *pe_finding_to_json(const pe_findings *f, size_t i);
 /* All findings as a JSON array; new reference, NULL on OOM. */
 json_t *pe_findings_to_json(const pe_findings *f);
+
+/* ---- findings as JSON text (finding_text.c) ---- */
+
+/* A growing NUL-terminated text; zero-initialised it is empty. After an allocation fails it takes
+ * nothing more and `failed` is set. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} pe_text;
+/* Frees the text; it is empty again. */
+void pe_text_free(pe_text *t);
+/* The text, malloc'd, for the caller to free (NULL when an allocation failed, or nothing was
+ * written); t is empty again. */
+char *pe_text_take(pe_text *t);
+/* Appends n bytes of s. */
+void pe_text_put(pe_text *t, const char *s, size_t n);
+/* Appends a C string. */
+void pe_text_puts(pe_text *t, const char *s);
+/* The JSON escape of byte c, or NULL when c goes as it is: \" and \\, the short forms of \b \f \n
+ * \r \t, and \u00XX for the other control characters, its hex digits in upper case as jansson's
+ * json_dumps writes them or in lower case (lower_hex) as PostgreSQL's escape_json does. seq (8
+ * bytes) holds the \u form. */
+const char *pe_json_escape(unsigned char c, bool lower_hex, char seq[8]);
+/* Appends s (valid UTF-8) as a JSON string, escaped as jansson's json_dumps escapes it without
+ * flags (pe_json_escape): UTF-8 as it is. */
+void pe_text_string(pe_text *t, const char *s);
+/* Appends an integer as jansson writes one. */
+void pe_text_int(pe_text *t, int64_t v);
+/* Appends a date as a JSON string "YYYY-MM-DD", or null for PE_NO_DATE. */
+void pe_text_date(pe_text *t, pe_date d);
+/* Appends finding i as json_dumps(pe_finding_to_json(f, i), JSON_COMPACT) writes it, but for the
+ * closing brace: the caller may append members (",\"key\":value") before closing it. */
+void pe_finding_write_open(const pe_findings *f, size_t i, pe_text *out);
 /* SPEC §4a compliance object {student, as_of, policy{name,effective_from}, findings}.
  * `policy` may be NULL (then "policy": null). New reference, NULL on OOM. */
 json_t *pe_compliance_to_json(const char *student, pe_date as_of, const pe_policy *policy,

@@ -131,7 +131,7 @@ int http_problem_field(struct _u_response *resp, long status, const char *field,
 /* Sets an application/json response; steals `body`. Returns U_CALLBACK_COMPLETE. */
 int http_json(struct _u_response *resp, long status, json_t *body);
 
-/* Sets an application/json response from JSON text the database rendered; takes ownership of `text`
+/* Sets an application/json response from JSON text (the database's, or written by tutord); takes ownership of `text`
  * (malloc'd; NULL answers 500). Returns U_CALLBACK_COMPLETE. */
 int http_json_text(struct _u_response *resp, long status, char *text);
 

@@ -235,7 +235,7 @@ static int callback_compliance_tutor(const struct _u_request *req, struct _u_res
 }
 
 struct agenda_item {
-    json_t *json;
+    char *text; /* the item as compact JSON: the finding, then "student" and "name" */
     pe_date due;
     int breached;
     const char *student;
@@ -280,44 +280,83 @@ static void keep_tutors_findings(pe_findings *f)
     f->n = kept;
 }
 
+/* The agenda item of finding k of f for student s, as JSON text (NULL when out of memory): written, not built
+ * with jansson and dumped (lib/finding_text.c says why), byte for byte as pe_finding_to_json's object with the
+ * members "student" and "name" added. */
+static char *agenda_item_text(const pe_findings *f, size_t k, const struct facts_student *s)
+{
+    pe_text t = {0};
+    pe_finding_write_open(f, k, &t);
+    pe_text_puts(&t, ",\"student\":");
+    pe_text_string(&t, s->number);
+    if (s->name) { /* as json_object_set_new, which adds no member for a NULL string */
+        pe_text_puts(&t, ",\"name\":");
+        pe_text_string(&t, s->name);
+    }
+    pe_text_puts(&t, "}");
+    return pe_text_take(&t);
+}
+
 /* For each tutee, the next thing due that the tutor can act on (pe_findings_next_due over the findings
- * keep_tutors_findings leaves), as an item; returns the count or -1. */
+ * keep_tutors_findings leaves), as an item; returns the count, or -1 (the items made so far freed). */
 static long agenda_items(const struct evaluation *ev, struct agenda_item *items)
 {
     pe_findings f;
     pe_findings_init(&f);
     long n = 0;
-    for (size_t i = 0; i < ev->facts.n_students; i++) {
+    for (size_t i = 0; i < ev->facts.n_students && n >= 0; i++) {
         pe_findings_clear(&f);
-        if (evaluation_student(ev, i, NULL, &f) != PE_OK)
-            return pe_findings_free(&f), -1;
+        if (evaluation_student(ev, i, NULL, &f) != PE_OK) {
+            n = -1 - n; /* failed with n items made */
+            break;
+        }
         keep_tutors_findings(&f);
         long k = pe_findings_next_due(&f);
         if (k < 0)
             continue;
         const struct facts_student *s = &ev->facts.students[i];
-        json_t *j = pe_finding_to_json(&f, (size_t)k);
-        json_object_set_new(j, "student", json_string(s->number));
-        json_object_set_new(j, "name", json_string(s->name));
-        items[n++] = (struct agenda_item){j, f.items[k].due, f.items[k].status == PE_BREACHED, s->number};
+        char *text = agenda_item_text(&f, (size_t)k, s);
+        if (!text) {
+            n = -1 - n;
+            break;
+        }
+        items[n++] = (struct agenda_item){text, f.items[k].due, f.items[k].status == PE_BREACHED, s->number};
     }
     pe_findings_free(&f);
-    return n;
+    for (long i = 0; n < 0 && i < -1 - n; i++)
+        free(items[i].text);
+    return n < 0 ? -1 : n;
 }
 
-/* The page of agenda items from position `from` (the cursor is a position in the sorted agenda). */
-static json_t *agenda_page(const struct evaluation *ev, const char *number, struct agenda_item *items, long n,
-                           const struct page *page)
+/* The page of agenda items from position `from` (the cursor is a position in the sorted agenda), as JSON text:
+ * {tutor, as_of, tutees, items, next_cursor}, as jansson would write it. NULL when out of memory. */
+static char *agenda_page(const struct evaluation *ev, const char *number, const struct agenda_item *items, long n,
+                         const struct page *page)
 {
     long from = page->after ? strtol(page->after, NULL, 10) : 0;
-    json_t *list = json_array();
-    for (long i = from; i < n && i < from + page->limit; i++)
-        json_array_append(list, items[i].json);
     char next[24];
     snprintf(next, sizeof(next), "%ld", from + page->limit);
-    return json_pack("{s:s, s:o, s:I, s:o, s:o}", "tutor", number, "as_of", date_json(ev->as_of_date), "tutees",
-                     (json_int_t)ev->facts.n_students, "items", list, "next_cursor",
-                     http_cursor_encode(from + page->limit < n ? next : NULL));
+    json_t *cursor = http_cursor_encode(from + page->limit < n ? next : NULL);
+    char *cursor_text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    json_decref(cursor);
+    pe_text t = {.failed = cursor_text == NULL};
+    pe_text_puts(&t, "{\"tutor\":");
+    pe_text_string(&t, number);
+    pe_text_puts(&t, ",\"as_of\":");
+    pe_text_date(&t, ev->as_of_date);
+    pe_text_puts(&t, ",\"tutees\":");
+    pe_text_int(&t, (int64_t)ev->facts.n_students);
+    pe_text_puts(&t, ",\"items\":[");
+    for (long i = from; i < n && i < from + page->limit; i++) {
+        if (i > from)
+            pe_text_puts(&t, ",");
+        pe_text_puts(&t, items[i].text);
+    }
+    pe_text_puts(&t, "],\"next_cursor\":");
+    pe_text_puts(&t, cursor_text ? cursor_text : "null");
+    pe_text_puts(&t, "}");
+    free(cursor_text);
+    return pe_text_take(&t);
 }
 
 static int callback_agenda(const struct _u_request *req, struct _u_response *resp, void *user_data)
@@ -333,7 +372,7 @@ static int callback_agenda(const struct _u_request *req, struct _u_response *res
     }
     struct evaluation ev;
     char school[20];
-    json_t *body = NULL;
+    char *body = NULL;
     struct agenda_item *items = NULL;
     long n = -1;
     int rc = load_tutor(req, resp, user_data, &ev, school, sizeof(school));
@@ -344,13 +383,13 @@ static int callback_agenda(const struct _u_request *req, struct _u_response *res
         body = agenda_page(&ev, http_path_param(req, "staff_number"), items, n, &page);
     }
     for (long i = 0; i < n; i++)
-        json_decref(items[i].json);
+        free(items[i].text);
     free(items);
     evaluation_free(&ev);
     http_page_free(&page);
     if (rc != 0)
         return U_CALLBACK_COMPLETE;
-    return body ? http_json(resp, 200, body) : engine_failed(resp, NULL);
+    return body ? http_json_text(resp, 200, body) : engine_failed(resp, NULL);
 }
 
 /* ---- GET /schools/{code}/compliance ------------------------------------------------------------------- */

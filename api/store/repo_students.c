@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "db_join.h"
 #include "page_query.h"
+#include "pe.h"
 #include "repo_row.h"
 #include "strbuf.h"
 #include "validate.h"
@@ -87,45 +88,22 @@ const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {NULL, NULL},
 };
 
-/* Appends `text` as a JSON string, escaped as PostgreSQL's escape_json does (the short escapes, other
- * control characters as \u00xx in lower case, everything else as is). */
+/* Appends `text` as a JSON string, escaped as PostgreSQL's escape_json does (pe_json_escape: the short
+ * escapes, other control characters as \u00xx in lower case, everything else as is). */
 static void put_json_string(struct strbuf *sb, const char *text)
 {
     strbuf_puts(sb, "\"");
+    const char *run = text;
     for (const char *p = text; *p; p++) {
-        const char *esc = NULL;
-        char hex[8];
-        switch (*p) {
-        case '\b':
-            esc = "\\b";
-            break;
-        case '\f':
-            esc = "\\f";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '"':
-            esc = "\\\"";
-            break;
-        case '\\':
-            esc = "\\\\";
-            break;
-        default:
-            if ((unsigned char)*p < ' ')
-                snprintf(hex, sizeof(hex), "\\u%04x", (unsigned)(unsigned char)*p), esc = hex;
-        }
-        if (esc)
-            strbuf_puts(sb, esc);
-        else
-            strbuf_append(sb, p, 1);
+        char seq[8];
+        const char *esc = pe_json_escape((unsigned char)*p, true, seq);
+        if (!esc)
+            continue;
+        strbuf_append(sb, run, (size_t)(p - run));
+        strbuf_puts(sb, esc);
+        run = p + 1;
     }
+    strbuf_puts(sb, run);
     strbuf_puts(sb, "\"");
 }
 

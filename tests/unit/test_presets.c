@@ -46,6 +46,19 @@ static pe_contact missed_meeting(int64_t id, const char *at) {
   return c;
 }
 
+/* A timeline of meetings (one attended, two missed), a message from the student unanswered and a
+ * check-in. */
+static void add_timeline(world *w) {
+  world_add(w, C(1, PE_C_MEETING, "2026-09-30T10:00:00+01:00"));
+  world_add(w, missed_meeting(2, "2026-11-10T10:00:00Z"));
+  world_add(w, missed_meeting(3, "2026-11-24T10:00:00Z"));
+  pe_contact message = C(4, PE_C_MESSAGE, "2026-12-01T09:00:00Z");
+  message.direction = PE_DIR_FROM_STUDENT;
+  message.staff[0] = '\0';
+  world_add(w, message);
+  world_add(w, C(5, PE_C_CHECKIN, "2026-10-14T11:00:00+01:00"));
+}
+
 static void expect(world *w, const char *rule, pe_status status) {
   const pe_finding *f = find_rule(&w->findings, rule);
   ck_assert_msg(f->status == status, "%s: %s (%s)", rule, pe_status_name(f->status), f->detail);
@@ -507,14 +520,7 @@ START_TEST(rule_types_judged_alone) {
   for (size_t p = 0; p < sizeof presets / sizeof *presets; p++) {
     world w;
     world_preset(&w, presets[p]);
-    world_add(&w, C(1, PE_C_MEETING, "2026-09-30T10:00:00+01:00"));
-    world_add(&w, missed_meeting(2, "2026-11-10T10:00:00Z"));
-    world_add(&w, missed_meeting(3, "2026-11-24T10:00:00Z"));
-    pe_contact message = C(4, PE_C_MESSAGE, "2026-12-01T09:00:00Z");
-    message.direction = PE_DIR_FROM_STUDENT;
-    message.staff[0] = '\0';
-    world_add(&w, message);
-    world_add(&w, C(5, PE_C_CHECKIN, "2026-10-14T11:00:00+01:00"));
+    add_timeline(&w);
     world_add(&w, C(6, PE_C_EMAIL, "2027-01-20T15:00:00Z"));
     size_t judged = 0, left_out = 0, absent_empty = 0;
     unsigned present = 0;
@@ -553,6 +559,47 @@ START_TEST(rule_types_judged_alone) {
 }
 END_TEST
 
+/* pe_finding_write_open, closed, writes each finding as json_dumps(pe_finding_to_json(...),
+ * JSON_COMPACT) does, byte for byte: every finding of each preset (their clauses quote with
+ * curly and straight quotes) over a year of days, with a timeline that gives evidence, evidence
+ * staff, gaps, windows and dates of every kind. */
+START_TEST(findings_as_text_as_jansson_writes_them) {
+  static const char *const presets[] = {"leicester", "essex", "westminster"};
+  size_t compared = 0, with_evidence = 0, with_gap = 0, without_due = 0;
+  for (size_t p = 0; p < sizeof presets / sizeof *presets; p++) {
+    world w;
+    world_preset(&w, presets[p]);
+    add_timeline(&w);
+    for (pe_date day = D("2026-09-20"); day <= D("2027-09-30"); day += 9) {
+      char as_of[11];
+      world_judge(&w, pe_date_format(day, as_of));
+      for (size_t i = 0; i < w.findings.n; i++) {
+        json_t *j = pe_finding_to_json(&w.findings, i);
+        char *expected = json_dumps(j, JSON_COMPACT);
+        pe_text t = {0};
+        pe_finding_write_open(&w.findings, i, &t);
+        pe_text_puts(&t, "}");
+        char *got = pe_text_take(&t);
+        ck_assert_msg(expected && got && strcmp(expected, got) == 0, "%s as of %s:\n%s\n%s",
+                      presets[p], as_of, expected, got);
+        const pe_finding *f = &w.findings.items[i];
+        compared++;
+        with_evidence += f->ev_n > 0;
+        with_gap += f->gap_start != PE_NO_DATE;
+        without_due += f->due == PE_NO_DATE;
+        free(expected);
+        free(got);
+        json_decref(j);
+      }
+    }
+    world_free(&w);
+  }
+  ck_assert_msg(compared > 500 && with_evidence > 0 && with_gap > 0 && without_due > 0,
+                "%zu compared, %zu with evidence, %zu with a gap, %zu without a due day", compared,
+                with_evidence, with_gap, without_due);
+}
+END_TEST
+
 Suite *presets_suite(void) {
   Suite *s = suite_create("presets");
   TCase *tc = tcase_create("core");
@@ -570,6 +617,7 @@ Suite *presets_suite(void) {
   tcase_add_test(tc, senior_tutors_per_preset);
   tcase_add_test(tc, sidecars_list_unencoded_clauses);
   tcase_add_test(tc, rule_types_judged_alone);
+  tcase_add_test(tc, findings_as_text_as_jansson_writes_them);
   suite_add_tcase(s, tc);
   return s;
 }
