@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "worlds.h"
@@ -144,12 +145,26 @@ START_TEST(test_tutees)
 }
 END_TEST
 
+/* The UTC day `days` after today, as YYYY-MM-DD into out[11]. */
+static void day_from_today(int days, char out[11])
+{
+    time_t at = time(NULL) + (time_t)days * 86400;
+    struct tm t;
+    gmtime_r(&at, &t);
+    strftime(out, 11, "%Y-%m-%d", &t);
+}
+
+/* The absence runs from yesterday to 18 days on, so that its cover is in force today, in any time zone the
+ * database's current_date is taken in (a fixed absence of 16 November - 4 December 2026 stopped covering
+ * on 5 December). */
 START_TEST(test_absence_with_cover)
 {
-    char path[96], body[256];
+    char path[96], body[256], starts[11], ends[11];
+    day_from_today(-1, starts);
+    day_from_today(18, ends);
     path_of(path, sizeof(path), w.tutor_a, "/absences");
     snprintf(body, sizeof(body),
-             "{\"starts_on\":\"2026-11-16\",\"ends_on\":\"2026-12-04\",\"reason\":\"leave\",\"cover_tutor\":\"%s\"}",
+             "{\"starts_on\":\"%s\",\"ends_on\":\"%s\",\"reason\":\"leave\",\"cover_tutor\":\"%s\"}", starts, ends,
              w.tutor_b);
     long before = tt_count("SELECT count(*) FROM allocations WHERE student_number = $1", w.student_a);
     ck_assert_int_eq(tt_status("POST", path, w.tok_tutor_a, body), 403);
@@ -163,10 +178,12 @@ START_TEST(test_absence_with_cover)
     ck_assert_int_eq(tt_call("POST", path, w.tok_senior_x, body, &r), 201);
     ck_assert_int_eq(json_array_size(json_object_get(r.json, "cover_allocations")), 1);
     harness_response_free(&r);
-    ck_assert_int_eq(tt_count("SELECT count(*) FROM allocations WHERE student_number = $1 AND kind = 'cover'"
-                              " AND starts_on = '2026-11-16' AND ends_on = '2026-12-04'",
-                              w.student_a),
-                     1);
+    char cover[160];
+    snprintf(cover, sizeof(cover),
+             "SELECT count(*) FROM allocations WHERE student_number = $1 AND kind = 'cover'"
+             " AND starts_on = '%s' AND ends_on = '%s'",
+             starts, ends);
+    ck_assert_int_eq(tt_count(cover, w.student_a), 1);
     /* the cover tutor now reaches the absent tutor's tutee */
     char student_path[96];
     snprintf(student_path, sizeof(student_path), "/students/%s", w.student_a);
