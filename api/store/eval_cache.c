@@ -135,6 +135,16 @@ struct eval_shared *eval_cache_calendar(const char *key)
     return lookup(&calendars, key);
 }
 
+struct eval_shared *eval_cache_calendar_held(void)
+{
+    pthread_mutex_lock(&lock);
+    struct eval_shared *held = calendars.n ? calendars.slots[0] : NULL;
+    if (held)
+        held->refs++; /* not a use: `used` matters between policies alone */
+    pthread_mutex_unlock(&lock);
+    return held;
+}
+
 struct eval_shared *eval_cache_put_calendar(const char *key, pe_calendar *cal)
 {
     return put(&calendars, key, cal, free_calendar);

@@ -25,6 +25,10 @@ struct eval_shared;
  * another or none. */
 struct eval_shared *eval_cache_calendar(const char *key);
 
+/* The calendar the cache holds, whatever its key, with a reference for the caller; NULL when none. For a
+ * guess made before the snapshot's stamp is read, which the stamp then confirms or not. */
+struct eval_shared *eval_cache_calendar_held(void);
+
 /* Keeps `cal` (parsed; the cache takes it) as the calendar of `key`, dropping the one held before, and
  * returns it with a reference for the caller. NULL on OOM (cal is freed). */
 struct eval_shared *eval_cache_put_calendar(const char *key, pe_calendar *cal);

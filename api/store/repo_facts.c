@@ -762,19 +762,16 @@ static char *tutees_staff(const PGresult *res)
     return out;
 }
 
-/* The first round trip: the caller's head when the selection does not need the day (else before it,
- * alone), the school's own facts (FACTS_BY_SCHOOL) and the students selected; *staff (FACTS_BY_TUTOR,
- * else left NULL) the tutees' staff (tutees_staff). */
-static enum app_status load_selection(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
-                                      struct facts_tail *tail, char **staff)
+/* A round trip of the selection: the caller's head first when `head` (its results to tail->opened), the
+ * school's own facts (FACTS_BY_SCHOOL) and the students selected; *staff (FACTS_BY_TUTOR, else left NULL) the
+ * tutees' staff (tutees_staff). When `guessed` (the day the selection ran for) is not the day the head gives,
+ * nothing is taken and *again is set: the selection is to run again, for that day. */
+static enum app_status select_trip(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
+                                   struct facts_tail *head, char **staff, const char *guessed, int *again)
 {
-    int head = tail && tail->head, together = head && q->by == FACTS_BY_STUDENTS;
-    enum app_status st = head && !together ? open_alone(conn, q, set, tail) : APP_OK;
     char *keys = NULL;
-    if (st == APP_OK && q->by == FACTS_BY_STUDENTS && !(keys = pg_array_literal(q->n_students, query_student_key, q)))
-        st = APP_NOMEM;
-    if (st != APP_OK)
-        return st;
+    if (q->by == FACTS_BY_STUDENTS && !(keys = pg_array_literal(q->n_students, query_student_key, q)))
+        return APP_NOMEM;
     const struct access_scope *sc = q->scope;
     char limit[24];
     snprintf(limit, sizeof(limit), "%zu", q->limit);
@@ -792,27 +789,49 @@ static enum app_status load_selection(struct db_conn *conn, struct facts_query *
     int school_facts = q->by == FACTS_BY_SCHOOL && !q->after;
     const char *school_params[2] = {q->key, q->on};
     struct trip t = {.n = 0};
-    if (together)
-        t.n = tail->n_head = tail->head(tail->arg, t.steps);
+    if (head)
+        t.n = head->n_head = head->head(head->arg, t.steps);
     size_t first = t.n;
     if (school_facts)
         add_step(&t, 1, "facts_school", SCHOOL_SQL, 2, school_params);
     add_step(&t, 1, "facts_senior_tutors", SENIOR_SQL, 0, NULL);
     int named = q->by != FACTS_BY_STUDENTS || keys_form_of(q->by, q->n_students) == KEYS_FEW;
     add_step(&t, named, SELECT_NAMES[q->by], named ? SELECT_SQL[q->by] : SELECT_BATCH_SQL, n_params[q->by], params);
-    st = send_trip(conn, set, &t, t.n - first);
-    if (st == APP_OK && together)
-        st = tail->opened(tail->arg, t.results, &q->on);
-    if (st == APP_OK && school_facts)
+    enum app_status st = send_trip(conn, set, &t, t.n - first);
+    if (st == APP_OK && head)
+        st = head->opened(head->arg, t.results, &q->on);
+    *again = st == APP_OK && guessed && strcmp(q->on, guessed) != 0;
+    if (st == APP_OK && !*again && school_facts)
         take_school(set, t.results[first]);
-    if (st == APP_OK)
+    if (st == APP_OK && !*again)
         st = take_seniors(set, t.results[t.n - 2]);
-    if (st == APP_OK)
+    if (st == APP_OK && !*again)
         st = take_students(set, t.results[t.n - 1]);
-    if (st == APP_OK && q->by == FACTS_BY_TUTOR && !(*staff = tutees_staff(t.results[t.n - 1])))
+    if (st == APP_OK && !*again && q->by == FACTS_BY_TUTOR && !(*staff = tutees_staff(t.results[t.n - 1])))
         st = APP_NOMEM;
     clear_trip(&t);
     free(keys);
+    return st;
+}
+
+/* The first round trip, select_trip: with the caller's head when the selection does not need the day, or
+ * when the caller guesses the day (tail->guess; q->on is the head's day once it is read); else after the
+ * head, alone. A wrong guess costs the selection again. */
+static enum app_status load_selection(struct db_conn *conn, struct facts_query *q, struct facts_set *set,
+                                      struct facts_tail *tail, char **staff)
+{
+    int head = tail && tail->head;
+    char guessed[11];
+    const char *guess = head && q->by != FACTS_BY_STUDENTS && tail->guess ? tail->guess(tail->arg, guessed) : NULL;
+    if (guess)
+        q->on = guess;
+    int together = head && (q->by == FACTS_BY_STUDENTS || guess);
+    enum app_status st = head && !together ? open_alone(conn, q, set, tail) : APP_OK;
+    int again = 0;
+    if (st == APP_OK)
+        st = select_trip(conn, q, set, together ? tail : NULL, staff, guess, &again);
+    if (st == APP_OK && again)
+        st = select_trip(conn, q, set, NULL, staff, NULL, &again);
     return st;
 }
 

@@ -126,6 +126,11 @@ struct facts_tail {
      * (the day to count on, instead of q->on; the string must live until the load returns), or the
      * failure that ends the load. May run statements of its own on the connection. */
     enum app_status (*opened)(void *arg, PGresult *const *results, const char **on);
+    /* Optional (NULL: none): the day `opened` will most likely set, from what the caller holds before the
+     * head is read (its cached calendar), written into buf; or NULL when it cannot tell. With a guess the
+     * head goes with a selection that needs the day, in one round trip, and should `opened` set another
+     * day, the selection runs again for it in a round trip of its own. */
+    const char *(*guess)(void *arg, char buf[11]);
     /* Writes at most FACTS_TAIL_MAX steps sent after the set's own in its last round trip, once the
      * students are known (their text and parameters must live until the load returns); returns how many. */
     size_t (*build)(void *arg, const struct facts_set *set, struct db_step *steps);
@@ -136,8 +141,9 @@ struct facts_tail {
 };
 
 /* As repo_facts_load, in two round trips (libpq pipelines; one more when a head goes before a selection
- * that needs the day, one more for a large set's tutors, or for the tail alone when the set borrows its
- * tutors): the selection, then every table of the set, with `tail`'s statements (may be NULL) in the last. */
+ * that needs the day and tail->guess cannot tell it or told another, one more for a large set's tutors, or
+ * for the tail alone when the set borrows its tutors): the selection, then every table of the set, with
+ * `tail`'s statements (may be NULL) in the last. */
 enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_query *q, struct facts_set *out,
                                      struct facts_tail *tail);
 

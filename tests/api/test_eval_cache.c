@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixtures.h"
 #include "harness.h"
 #include "worlds.h"
 
@@ -113,12 +114,55 @@ START_TEST(test_policy_put_is_seen_by_the_next_requests)
 }
 END_TEST
 
+/* The compliance world's calendar in Tokyo's time: 23:30 UTC is already the next day there. */
+static const char TOKYO[] =
+    "{\"time_zone\":\"Asia/Tokyo\",\"years\":[{\"label\":\"2026/27\",\"start\":\"2026-09-14\","
+    "\"end\":\"2027-09-12\",\"terms\":[{\"name\":\"Autumn\",\"start\":\"2026-09-21\",\"end\":\"2026-12-11\"},"
+    "{\"name\":\"Spring\",\"start\":\"2027-01-11\",\"end\":\"2027-03-26\"},"
+    "{\"name\":\"Summer\",\"start\":\"2027-04-26\",\"end\":\"2027-06-11\"}]}],\"closures\":[]}";
+
+/* TA's agenda as of `instant`: asserts its day and its number of tutees. */
+static void expect_agenda(const char *instant, const char *day, long tutees)
+{
+    char path[160];
+    struct tt_response r;
+    snprintf(path, sizeof(path), "/tutors/%s/agenda?as_of=%s", cw.tutor_a, instant);
+    ck_assert_int_eq(harness_json("GET", path, cw.tok_admin, NULL, &r), 0);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(json_string_value(json_object_get(r.json, "as_of")), day);
+    ck_assert_int_eq(json_integer_value(json_object_get(r.json, "tutees")), tutees);
+    harness_response_free(&r);
+}
+
+/* A tutor's tutees are selected for the day of as_of in the calendar's time zone, which the selection
+ * guesses from the calendar tutord holds, before the request's snapshot says which calendar is current
+ * (repo_facts.h: facts_tail.guess). When the time zone changes and with it the day, the guess is wrong
+ * once and the tutees are those of the new day all the same: N, TA's tutee from 16 November, counts at
+ * 23:30 UTC on the 15th in Tokyo (the 16th there), not in London. */
+START_TEST(test_time_zone_change_selects_the_new_days_tutees)
+{
+    char n[24];
+    harness_unique("CN", n, sizeof(n));
+    tt_student_full(n, cw.school_p, NULL, NULL, "2026-09-21");
+    tt_allocate(n, cw.tutor_a, "2026-11-16");
+    const char *late = "2026-11-15T23:30:00Z";
+    expect_agenda(late, "2026-11-15", 1); /* London: the calendar held is London's */
+    expect_agenda("2026-11-16T12:00:00Z", "2026-11-16", 2);
+    tt_expect_status("PUT", "/calendar", cw.tok_admin, TOKYO, 200);
+    expect_agenda(late, "2026-11-16", 2); /* guessed the 15th from London's; selected again for the 16th */
+    expect_agenda(late, "2026-11-16", 2); /* Tokyo's held now: guessed right */
+    tt_expect_status("PUT", "/calendar", cw.tok_admin, CLOSED_MONDAY, 200);
+    expect_agenda(late, "2026-11-15", 1); /* guessed the 16th from Tokyo's */
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {
         test_calendar_put_is_seen_by_the_next_requests,
         test_calendar_changed_in_sql_is_seen,
         test_policy_put_is_seen_by_the_next_requests,
+        test_time_zone_change_selects_the_new_days_tutees,
         NULL,
     };
     const struct harness_suite suite = {
