@@ -61,11 +61,14 @@ int http_route_replayed(struct _u_instance *instance, const struct app *app, con
                         unsigned flags, http_handler handler, http_replayer replayer);
 
 /* The pipeline's first step, run once the request line and headers are in and before any of the body
- * is read: framing (400 for Content-Length twice or with Transfer-Encoding), a target that is not UTF-8
- * text (400), the route (404, or 405 with Allow), the bearer token unless the route is public (401) and
- * the declared length against the route's limit (413). Sets *limit to the route's body limit. Returns
- * U_CALLBACK_IGNORE to read the body, or U_CALLBACK_COMPLETE with `resp` answered (problem+json). */
-int http_before_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t *limit);
+ * is read: framing (400 for Content-Length twice or with Transfer-Encoding), sizes (414 for the target,
+ * 431 for the header fields: their bytes, or `header_fields`, how many the request carried, a repeated
+ * name counted each time), a target that is not UTF-8 text (400), the route (404, or 405 with Allow), the
+ * bearer token unless the route is public (401) and the declared length against the route's limit (413).
+ * Sets *limit to the route's body limit. Returns U_CALLBACK_IGNORE to read the body, or
+ * U_CALLBACK_COMPLETE with `resp` answered (problem+json). */
+int http_before_body(const struct app *app, const struct _u_request *req, size_t header_fields,
+                     struct _u_response *resp, size_t *limit);
 
 /* The second step, once the body is in (at most limit + 1 bytes kept): 413 when it ran over `limit`,
  * else the route's handler. Returns U_CALLBACK_COMPLETE. Call only after http_before_body returned

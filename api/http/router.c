@@ -206,14 +206,18 @@ static int refuse_framing(const struct _u_request *req, struct _u_response *resp
     return http_problem(resp, 400, NULL, why, NULL);
 }
 
-/* Sizes over which the target (414) and the header fields (431) are refused as problem+json, well
- * below libmicrohttpd's own per-connection memory limit (server.c), so that the library's fixed HTML
- * answers for the same faults are reached only by requests far larger still. */
+/* Sizes over which the target (414) and the header fields (431) are refused as problem+json, below
+ * libmicrohttpd's own per-connection memory (server.c: CONNECTION_MEMORY), so that the library's fixed
+ * answers for the same faults are reached only by requests larger still. The count of fields is Apache's
+ * default (LimitRequestFields): a field costs libmicrohttpd some 60 bytes of that memory besides its text,
+ * and 16 KB of fields in 300 lines did not fit 32 KiB. */
 #define MAX_TARGET_BYTES 8192
 #define MAX_HEADER_BYTES 16384
+#define MAX_HEADER_FIELDS 100
 
-/* 414 for a target over MAX_TARGET_BYTES, 431 for header fields over MAX_HEADER_BYTES; else 0. */
-static int refuse_oversized(const struct _u_request *req, struct _u_response *resp)
+/* 414 for a target over MAX_TARGET_BYTES, 431 for header fields over MAX_HEADER_BYTES or more of them
+ * than MAX_HEADER_FIELDS; else 0. */
+static int refuse_oversized(const struct _u_request *req, size_t fields, struct _u_response *resp)
 {
     size_t headers = 0;
     const char **keys = u_map_enum_keys(req->map_header);
@@ -223,6 +227,8 @@ static int refuse_oversized(const struct _u_request *req, struct _u_response *re
         return http_problem(resp, 414, NULL, "the path and query are longer than 8192 bytes", NULL);
     if (headers > MAX_HEADER_BYTES)
         return http_problem(resp, 431, NULL, "the request's header fields are larger than 16384 bytes", NULL);
+    if (fields > MAX_HEADER_FIELDS)
+        return http_problem(resp, 431, NULL, "the request has more than 100 header fields", NULL);
     return 0;
 }
 
@@ -331,7 +337,8 @@ static int answer_draining(struct _u_response *resp)
     return http_problem(resp, 503, NULL, "draining: this instance is shutting down; retry on another", NULL);
 }
 
-int http_before_body(const struct app *app, const struct _u_request *req, struct _u_response *resp, size_t *limit)
+int http_before_body(const struct app *app, const struct _u_request *req, size_t header_fields,
+                     struct _u_response *resp, size_t *limit)
 {
     char allow[128];
     struct route_entry *route = find_route(app->routes, req->http_verb, req->url_path, allow, sizeof(allow));
@@ -343,7 +350,7 @@ int http_before_body(const struct app *app, const struct _u_request *req, struct
     ctx->stats = route ? &route->stats : &app->routes->unmatched;
     if (server_draining())
         return answer_draining(resp);
-    if (refuse_framing(req, resp, &length) != 0 || refuse_oversized(req, resp) != 0)
+    if (refuse_framing(req, resp, &length) != 0 || refuse_oversized(req, header_fields, resp) != 0)
         return U_CALLBACK_COMPLETE;
     if (!target_is_text(req->http_url))
         return http_problem(resp, 400, NULL, "the path and query must be UTF-8 text without NUL (%00)", NULL);

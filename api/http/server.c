@@ -229,10 +229,10 @@ static enum MHD_Result start(const struct server *srv, struct MHD_Connection *co
     x->req.http_protocol = strdup(version);
     if (!x->req.http_url || !x->req.url_path || !x->req.http_verb || !x->req.http_protocol)
         return MHD_NO;
-    MHD_get_connection_values(connection, MHD_HEADER_KIND, put_value, x->req.map_header);
+    int fields = MHD_get_connection_values(connection, MHD_HEADER_KIND, put_value, x->req.map_header);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, put_value, x->req.map_url);
     keep_client_address(connection, &x->req);
-    if (http_before_body(app, &x->req, &x->resp, &x->limit) == U_CALLBACK_IGNORE)
+    if (http_before_body(app, &x->req, fields > 0 ? (size_t)fields : 0, &x->resp, &x->limit) == U_CALLBACK_IGNORE)
         return MHD_YES;
     x->answered = 1;
     return announces_body(&x->req) ? queue(connection, x) : MHD_YES;
@@ -433,6 +433,17 @@ static void log_mhd(void *cls, const char *format, va_list ap)
     log_text(LOG_WARN, "libmicrohttpd", text);
 }
 
+/* Each connection's memory in libmicrohttpd (its request's line and header fields, and the answer's
+ * header): room for the largest request the router refuses as problem+json rather than leaving it to the
+ * library's fixed HTML answers (a target over 8 KB, header fields over 16 KB: router.c), with a margin
+ * (tests/api/test_hostile_http.c sends each). libmicrohttpd zeroes the whole of it after every request on a
+ * kept-alive connection (a memset, in perf's profile of a read): at 64 KiB a tutor reading a tutee served
+ * 31.3-32.0k requests/s with 27-28 µs of tutord's CPU each, at 32 KiB 33.5-35.0k with 25-26 µs (40,000-
+ * student bench/gen, 32 connections, three alternating rounds). 32 KiB holds an 8 KB target with 16 KB of
+ * header fields in 120 lines; the router refuses more than 100 (router.c); beyond some 250 lines, before the
+ * router sees them, libmicrohttpd answers its own 431 (it did beyond some 700 at 64 KiB). */
+#define CONNECTION_MEMORY (32 * 1024)
+
 /* Starts the daemon on `addr` with the options above; NULL when it cannot listen. */
 static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *cfg, struct sockaddr_in *addr)
 {
@@ -443,7 +454,7 @@ static struct MHD_Daemon *start_daemon(struct server *srv, const struct config *
         {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_ip, NULL},
         {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)64 * 1024, NULL}, /* room for the 8 KB target, 16 KB headers */
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)CONNECTION_MEMORY, NULL},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv},
         {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv},
         {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
