@@ -75,31 +75,35 @@ static enum app_status batch_judged(enum app_status st, int *judged)
     return st == APP_CONFLICT ? APP_OK : st;
 }
 
-/* Where batch b of a report's n students starts: batches of batch_students at most, as many as that takes but
- * an even number when there are several, all of one size but the last, so that the two connections of
+/* The students per batch of a report's n students: batch_students at most, in as many batches as that takes
+ * but an even number when there are several, all of this size but the last, so that the two connections of
  * batches.h (one loads the even batches, the other the odd) get equal shares. In batches of 4,000, 4,000 and
  * 2,000, a report of 10,000 students gave one connection 6,000 of them and the other 4,000. */
-static size_t batch_start(size_t b, size_t n)
+static size_t batch_stride(size_t n)
 {
-    size_t count = (n + batch_students - 1) / batch_students;
+    size_t count = n / batch_students + (n % batch_students != 0);
     count += count > 1 && count % 2;
-    return count ? b * ((n + count - 1) / count) : 0;
+    return count ? n / count + (n % count != 0) : batch_students;
 }
 
-/* The number of batches for n students (batch_start). */
+/* Where batch b of n students starts. */
+static size_t batch_start(size_t b, size_t n)
+{
+    return b * batch_stride(n);
+}
+
+/* The number of batches for n students. */
 static size_t batches_of(size_t n)
 {
-    size_t b = 0;
-    while (batch_start(b, n) < n)
-        b++;
-    return b;
+    size_t stride = batch_stride(n);
+    return n / stride + (n % stride != 0);
 }
 
 /* The size of batch b of n students. */
 static size_t batch_size(size_t b, size_t n)
 {
-    size_t start = batch_start(b, n), end = batch_start(b + 1, n);
-    return (end < n ? end : n) - start;
+    size_t stride = batch_stride(n), start = b * stride;
+    return n - start < stride ? n - start : stride;
 }
 
 /* The tutors' facts of the n sorted student numbers `keys`, and of the n_staff tutors `staff` whatever their
