@@ -360,6 +360,14 @@ json_t *http_cursor_encode(const char *key)
     return s;
 }
 
+char *http_cursor_text(const char *key)
+{
+    json_t *cursor = http_cursor_encode(key);
+    char *text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    json_decref(cursor);
+    return text;
+}
+
 char *http_cursor_decode(const char *cursor)
 {
     return cursor_decode(cursor);

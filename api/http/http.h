@@ -156,6 +156,8 @@ int http_page(const struct _u_request *req, struct _u_response *resp, struct pag
 void http_page_free(struct page *page);
 /* Encodes a keyset position as an opaque cursor (new JSON string, or JSON null when key is NULL). */
 json_t *http_cursor_encode(const char *key);
+/* http_cursor_encode's value as JSON text (a string, or null), malloc'd; NULL when out of memory. */
+char *http_cursor_text(const char *key);
 /* Decodes a cursor http_cursor_encode made: the key (malloc'd), or NULL when it is not one. */
 char *http_cursor_decode(const char *cursor);
 

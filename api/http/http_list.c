@@ -22,8 +22,7 @@ int http_list_page_ids(const struct _u_request *req, struct _u_response *resp, s
 char *http_list_envelope(struct page_rows *rows)
 {
     struct strbuf body = {0};
-    json_t *cursor = http_cursor_encode(rows->next_key);
-    char *cursor_text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
+    char *cursor_text = http_cursor_text(rows->next_key);
     char *items_text = strbuf_take(&rows->items);
     strbuf_puts(&body, "{\"items\":");
     strbuf_puts(&body, items_text ? items_text : "[]");
@@ -32,7 +31,6 @@ char *http_list_envelope(struct page_rows *rows)
     strbuf_puts(&body, "}");
     free(items_text);
     free(cursor_text);
-    json_decref(cursor);
     page_rows_free(rows);
     return strbuf_take(&body);
 }

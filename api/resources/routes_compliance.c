@@ -304,28 +304,24 @@ static long agenda_items(const struct evaluation *ev, struct agenda_item *items)
     pe_findings f;
     pe_findings_init(&f);
     long n = 0;
-    for (size_t i = 0; i < ev->facts.n_students && n >= 0; i++) {
+    int ok = 1;
+    for (size_t i = 0; ok && i < ev->facts.n_students; i++) {
         pe_findings_clear(&f);
-        if (evaluation_student(ev, i, NULL, &f) != PE_OK) {
-            n = -1 - n; /* failed with n items made */
+        if (!(ok = evaluation_student(ev, i, NULL, &f) == PE_OK))
             break;
-        }
         keep_tutors_findings(&f);
         long k = pe_findings_next_due(&f);
         if (k < 0)
             continue;
         const struct facts_student *s = &ev->facts.students[i];
         char *text = agenda_item_text(&f, (size_t)k, s);
-        if (!text) {
-            n = -1 - n;
-            break;
-        }
-        items[n++] = (struct agenda_item){text, f.items[k].due, f.items[k].status == PE_BREACHED, s->number};
+        if ((ok = text != NULL))
+            items[n++] = (struct agenda_item){text, f.items[k].due, f.items[k].status == PE_BREACHED, s->number};
     }
     pe_findings_free(&f);
-    for (long i = 0; n < 0 && i < -1 - n; i++)
-        free(items[i].text);
-    return n < 0 ? -1 : n;
+    while (!ok && n > 0)
+        free(items[--n].text);
+    return ok ? n : -1;
 }
 
 /* The page of agenda items from position `from` (the cursor is a position in the sorted agenda), as JSON text:
@@ -336,9 +332,7 @@ static char *agenda_page(const struct evaluation *ev, const char *number, const 
     long from = page->after ? strtol(page->after, NULL, 10) : 0;
     char next[24];
     snprintf(next, sizeof(next), "%ld", from + page->limit);
-    json_t *cursor = http_cursor_encode(from + page->limit < n ? next : NULL);
-    char *cursor_text = cursor ? json_dumps(cursor, JSON_ENCODE_ANY) : NULL;
-    json_decref(cursor);
+    char *cursor_text = http_cursor_text(from + page->limit < n ? next : NULL);
     pe_text t = {.failed = cursor_text == NULL};
     pe_text_puts(&t, "{\"tutor\":");
     pe_text_string(&t, number);
