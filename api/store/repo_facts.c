@@ -762,6 +762,21 @@ static char *tutees_staff(const PGresult *res)
     return out;
 }
 
+/* Files a selection's results (`results`: the school's own facts when `school_facts`, the senior tutors, the
+ * students) into the set, and *staff (FACTS_BY_TUTOR) the tutees' staff. */
+static enum app_status take_selection(struct facts_set *set, const struct facts_query *q, PGresult *const *results,
+                                      int school_facts, char **staff)
+{
+    if (school_facts)
+        take_school(set, results[0]);
+    enum app_status st = take_seniors(set, results[school_facts]);
+    if (st == APP_OK)
+        st = take_students(set, results[school_facts + 1]);
+    if (st == APP_OK && q->by == FACTS_BY_TUTOR && !(*staff = tutees_staff(results[school_facts + 1])))
+        st = APP_NOMEM;
+    return st;
+}
+
 /* A round trip of the selection: the caller's head first when `head` (its results to tail->opened), the
  * school's own facts (FACTS_BY_SCHOOL) and the students selected; *staff (FACTS_BY_TUTOR, else left NULL) the
  * tutees' staff (tutees_staff). When `guessed` (the day the selection ran for) is not the day the head gives,
@@ -801,14 +816,8 @@ static enum app_status select_trip(struct db_conn *conn, struct facts_query *q, 
     if (st == APP_OK && head)
         st = head->opened(head->arg, t.results, &q->on);
     *again = st == APP_OK && guessed && strcmp(q->on, guessed) != 0;
-    if (st == APP_OK && !*again && school_facts)
-        take_school(set, t.results[first]);
     if (st == APP_OK && !*again)
-        st = take_seniors(set, t.results[t.n - 2]);
-    if (st == APP_OK && !*again)
-        st = take_students(set, t.results[t.n - 1]);
-    if (st == APP_OK && !*again && q->by == FACTS_BY_TUTOR && !(*staff = tutees_staff(t.results[t.n - 1])))
-        st = APP_NOMEM;
+        st = take_selection(set, q, t.results + first, school_facts, staff);
     clear_trip(&t);
     free(keys);
     return st;
