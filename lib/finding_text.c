@@ -48,7 +48,9 @@ void pe_text_puts(pe_text *t, const char *s) {
   pe_text_put(t, s, strlen(s));
 }
 
-const char *pe_json_escape(unsigned char c, bool lower_hex, char seq[8]) {
+/* The JSON escape of byte c, or NULL when c goes as it is (pe_json_string_write); seq holds the \u
+ * form. */
+static const char *json_escape(unsigned char c, bool lower_hex, char seq[8]) {
   switch (c) {
   case '"':
     return "\\\"";
@@ -71,19 +73,28 @@ const char *pe_json_escape(unsigned char c, bool lower_hex, char seq[8]) {
   }
 }
 
-void pe_text_string(pe_text *t, const char *s) {
-  pe_text_put(t, "\"", 1);
+void pe_json_string_write(const char *s, bool lower_hex, pe_put_fn put, void *ctx) {
+  put(ctx, "\"", 1);
   const char *run = s;
   for (const char *p = s; *p; p++) {
     char seq[8];
-    const char *esc = pe_json_escape((unsigned char)*p, false, seq);
+    const char *esc = json_escape((unsigned char)*p, lower_hex, seq);
     if (!esc) continue;
-    pe_text_put(t, run, (size_t)(p - run));
-    pe_text_puts(t, esc);
+    put(ctx, run, (size_t)(p - run));
+    put(ctx, esc, strlen(esc));
     run = p + 1;
   }
-  pe_text_puts(t, run);
-  pe_text_put(t, "\"", 1);
+  put(ctx, run, strlen(run));
+  put(ctx, "\"", 1);
+}
+
+/* pe_put_fn onto a pe_text. */
+static void put_text(void *t, const char *s, size_t n) {
+  pe_text_put(t, s, n);
+}
+
+void pe_text_string(pe_text *t, const char *s) {
+  pe_json_string_write(s, false, put_text, t);
 }
 
 void pe_text_int(pe_text *t, int64_t v) {

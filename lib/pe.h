@@ -426,13 +426,15 @@ char *pe_text_take(pe_text *t);
 void pe_text_put(pe_text *t, const char *s, size_t n);
 /* Appends a C string. */
 void pe_text_puts(pe_text *t, const char *s);
-/* The JSON escape of byte c, or NULL when c goes as it is: \" and \\, the short forms of \b \f \n
- * \r \t, and \u00XX for the other control characters, its hex digits in upper case as jansson's
- * json_dumps writes them or in lower case (lower_hex) as PostgreSQL's escape_json does. seq (8
- * bytes) holds the \u form. */
-const char *pe_json_escape(unsigned char c, bool lower_hex, char seq[8]);
+/* Where JSON text goes: n bytes of s to ctx. */
+typedef void (*pe_put_fn)(void *ctx, const char *s, size_t n);
+/* Writes s (valid UTF-8) through put as a JSON string: \" and \\, the short forms of \b \f \n \r
+ * \t, \u00XX for the other control characters, everything else as it is; the hex digits in upper
+ * case as jansson's json_dumps writes them, or in lower case (lower_hex) as PostgreSQL's
+ * escape_json does. */
+void pe_json_string_write(const char *s, bool lower_hex, pe_put_fn put, void *ctx);
 /* Appends s (valid UTF-8) as a JSON string, escaped as jansson's json_dumps escapes it without
- * flags (pe_json_escape): UTF-8 as it is. */
+ * flags (pe_json_string_write). */
 void pe_text_string(pe_text *t, const char *s);
 /* Appends an integer as jansson writes one. */
 void pe_text_int(pe_text *t, int64_t v);

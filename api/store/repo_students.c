@@ -88,23 +88,17 @@ const struct db_statement REPO_STUDENT_STATEMENTS[] = {
     {NULL, NULL},
 };
 
-/* Appends `text` as a JSON string, escaped as PostgreSQL's escape_json does (pe_json_escape: the short
- * escapes, other control characters as \u00xx in lower case, everything else as is). */
+/* pe_put_fn onto a strbuf. */
+static void put_strbuf(void *sb, const char *s, size_t n)
+{
+    strbuf_append(sb, s, n);
+}
+
+/* Appends `text` as a JSON string, escaped as PostgreSQL's escape_json does (the short escapes, other control
+ * characters as \u00xx in lower case, everything else as is). */
 static void put_json_string(struct strbuf *sb, const char *text)
 {
-    strbuf_puts(sb, "\"");
-    const char *run = text;
-    for (const char *p = text; *p; p++) {
-        char seq[8];
-        const char *esc = pe_json_escape((unsigned char)*p, true, seq);
-        if (!esc)
-            continue;
-        strbuf_append(sb, run, (size_t)(p - run));
-        strbuf_puts(sb, esc);
-        run = p + 1;
-    }
-    strbuf_puts(sb, run);
-    strbuf_puts(sb, "\"");
+    pe_json_string_write(text, true, put_strbuf, sb);
 }
 
 /* Appends the status history column ("status \"date\"" items joined by commas, or NULL) as json_agg
