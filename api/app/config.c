@@ -46,6 +46,7 @@ static const struct int_setting INT_SETTINGS[] = {
     {"TUTORD_AUDIT_RETENTION_YEARS", "--audit-retention-years", 1, 100, OFF(audit_retention_years), 0},
     {"TUTORD_RETENTION_BATCH", "--retention-batch", 1, 100000, OFF(retention_batch), 0},
     {"TUTORD_REPORT_BATCH_STUDENTS", "--report-batch-students", 1, 1000000, OFF(report_batch_students), 0},
+    {"TUTORD_FACTS_CACHE_MB", "--facts-cache-mb", 0, 1 << 20, OFF(facts_cache_mb), 0},
     {"TUTORD_DELIVERY_INTERVAL_MS", "--delivery-interval-ms", 10, 600000, OFF(delivery_interval_ms), 0},
     {"TUTORD_DELIVERY_RETRY_BASE_MS", "--delivery-retry-base-ms", 10, 86400000, OFF(delivery_retry_base_ms), 0},
     {"TUTORD_DELIVERY_MAX_ATTEMPTS", "--delivery-max-attempts", 1, 100, OFF(delivery_max_attempts), 0},
@@ -164,6 +165,7 @@ static void set_defaults(struct config *cfg)
     cfg->audit_retention_years = 7;
     cfg->retention_batch = 500;
     cfg->report_batch_students = 0; /* report_rules.h's default */
+    cfg->facts_cache_mb = 256;
     cfg->heavy_threads = 2;
     cfg->heavy_queue = 16;
     cfg->rate_window_s = 60;

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "deliver.h"
+#include "facts_cache.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
@@ -131,6 +132,7 @@ static int with_app(const struct config *cfg, int (*fn)(struct app *), int need_
     if (cfg->database_read_url)
         app.replica = db_pool_new(cfg->database_read_url, cfg->db_role, cfg->db_pool_size, cfg->db_acquire_timeout_ms,
                                   all_statements());
+    facts_cache_configure((size_t)cfg->facts_cache_mb << 20);
     int rc = 1;
     if (!verifier && need_auth)
         fprintf(stderr, "tutord: %s\n", why);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts_cache.h"
 #include "pg_array.h"
 #include "strbuf.h"
 #include "text_set.h"
@@ -54,7 +55,7 @@
     " array_position(" PE_SQL_ARRAY(                                                                                   \
         PE_VOCAB_COHORT) ", s.cohort) - 1, s.registered_on::text,"                                                     \
                          " COALESCE(s.date_of_birth::text, ''), array_position(" PE_SQL_ARRAY(                         \
-                             PE_VOCAB_STUDENT_STATUS) ", s.status) - 1, COALESCE(s.course_start::text, '')"
+                             PE_VOCAB_STUDENT_STATUS) ", s.status) - 1, COALESCE(s.course_start::text, ''), s.facts_rev"
 #define STUDENT_SQL STUDENT_COLUMNS " FROM students s WHERE "
 #define STUDENT_TAIL                                                                                                   \
     " AND (NOT $2::boolean OR " ACCESS_VISIBLE(3, 4, 5, 6, 7) ") ORDER BY s.student_number COLLATE \"C\""
@@ -380,6 +381,7 @@ static enum app_status take_students(struct facts_set *set, const PGresult *res)
         s->current.status = (pe_student_status)int_at(res, r, 7);
         s->current.from = s->student.registered_on;
         s->student.course_start = date_at(res, r, 8);
+        s->facts_rev = int_at(res, r, 9);
     }
     return APP_OK;
 }
@@ -733,7 +735,7 @@ static enum app_status open_alone(struct db_conn *conn, struct facts_query *q, s
     return st;
 }
 
-/* The staff numbers of the allocations of a tutor's selected tutees (column 9 of SELECT_SQL[FACTS_BY_TUTOR]:
+/* The staff numbers of the allocations of a tutor's selected tutees (column 10 of SELECT_SQL[FACTS_BY_TUTOR]:
  * comma-separated), each once, as a text[] literal: TUTOR_KEYS of the set but for the tutor, whom
  * TUTOR_LISTED_KEYS adds. Each once, as allocated_tutors lists a large set's: the list of every tutee's staff,
  * repeats and all (a tutor's 21 tutees, 22 numbers for 2 people), cost the four tutor statements 10-17 us more
@@ -742,7 +744,7 @@ static char *tutees_staff(const PGresult *res)
 {
     struct strbuf all = {0};
     for (int r = 0; r < PQntuples(res); r++) {
-        const char *staff = text_at(res, r, 9);
+        const char *staff = text_at(res, r, 10);
         if (*staff && all.len)
             strbuf_puts(&all, ",");
         strbuf_puts(&all, staff);
@@ -865,10 +867,8 @@ static enum app_status take_tutor_tables(struct facts_set *set, PGresult *const 
 
 #define N_STUDENT_TABLES (sizeof(STUDENT_TABLES) / sizeof(STUDENT_TABLES[0]))
 
-/* Queues the statements of the set's tables: the students', their contacts' note summaries, then
- * (tutor_params non-NULL) the tutors', in `tutor_form`. */
-static void add_tables(struct trip *t, enum keys_form form, const char *const *student_params,
-                       const char *const *tutor_params, enum keys_form tutor_form)
+/* Queues the statements of the students' tables and their contacts' note summaries, in `form`. */
+static void add_student_tables(struct trip *t, enum keys_form form, const char *const *student_params)
 {
     static const char *const note_summary_sqls[KEYS_FORMS] = {NOTE_SUMMARY_SQL(IN_KEYS), NOTE_SUMMARY_SQL(IN_KEY_RANGE),
                                                               NOTE_SUMMARY_SQL(IN_KEY_RANGE_PROBED)};
@@ -881,13 +881,10 @@ static void add_tables(struct trip *t, enum keys_form form, const char *const *s
         add_step(t, named || tb->prepared, tb->name[form], tb->sql[form], tb->contact_filters ? 3 : 1, student_params);
     }
     add_step(t, 1, note_summary_names[form], note_summary_sqls[form], 1, student_params);
-    if (tutor_params)
-        add_tutor_tables(t, tutor_form, named, tutor_params, TUTOR_SQLS[tutor_form], TUTOR_TABLES);
 }
 
-/* Files the results of add_tables' statements, in their order: the students' tables, then the tutors' when
- * they were queued (tutors_queued). */
-static enum app_status take_tables(struct facts_set *set, PGresult *const *results, int tutors_queued)
+/* Files the results of add_student_tables' statements, in their order. */
+static enum app_status take_student_tables(struct facts_set *set, PGresult *const *results)
 {
     enum app_status st = APP_OK;
     for (size_t i = 0; st == APP_OK && i < N_STUDENT_TABLES; i++)
@@ -896,7 +893,7 @@ static enum app_status take_tables(struct facts_set *set, PGresult *const *resul
         fill_missing_statuses(set);
         take_summaries(set, results[N_STUDENT_TABLES]);
     }
-    return st == APP_OK && tutors_queued ? take_tutor_tables(set, results + N_STUDENT_TABLES + 1, TUTOR_TABLES) : st;
+    return st;
 }
 
 /* The tutors' part of the set from `lender` (borrowed: nothing of it was queued). */
@@ -987,6 +984,118 @@ static enum app_status load_listed_tutors(struct db_conn *conn, const struct fac
     return st;
 }
 
+/* ---- the students' tables kept between requests (facts_cache.h) ---- */
+
+/* Student i's facts in the set (its statuses: none when it has only `current`, no history row). */
+static struct student_facts student_facts_of(const struct facts_set *set, size_t i)
+{
+    const struct facts_student *s = &set->students[i];
+    int history = s->student.statuses != &s->current;
+    return (struct student_facts){
+        .statuses = history ? s->student.statuses : NULL,
+        .n_statuses = history ? s->student.n_statuses : 0,
+        .allocations = set->allocations + s->first_allocation,
+        .n_allocations = s->n_allocations,
+        .contacts = set->contacts + s->first_contact,
+        .n_contacts = s->n_contacts,
+        .concerns = set->concerns + s->first_concern,
+        .n_concerns = s->n_concerns,
+        .exemptions = s->student.exemptions,
+        .n_exemptions = s->student.n_exemptions,
+        .invited = s->student.feedback_invited,
+        .n_invited = s->student.n_feedback_invited,
+    };
+}
+
+/* Keeps each student's facts of the set, just loaded in the snapshot `key` (but for its rev) describes. */
+static void put_cached(const struct facts_set *set, const struct facts_cache_key *key)
+{
+    for (size_t i = 0; i < set->n_students; i++) {
+        struct facts_cache_key k = *key;
+        k.rev = set->students[i].facts_rev;
+        struct student_facts f = student_facts_of(set, i);
+        facts_cache_put(set->students[i].number, &k, &f);
+    }
+}
+
+/* Appends n elements of `size` from src to the array `base` of *count elements (room made); the index of the first. */
+static size_t append_rows(void *base, size_t *count, const void *src, size_t n, size_t size)
+{
+    size_t at = *count;
+    if (n)
+        memcpy((char *)base + at * size, src, n * size);
+    *count += n;
+    return at;
+}
+
+/* Files the held facts of every student into the set's arrays, as take_student_tables would the rows. */
+static enum app_status file_cached(struct facts_set *set, const struct student_facts *const *held)
+{
+    struct student_facts all = {0};
+    for (size_t i = 0; i < set->n_students; i++) {
+        all.n_statuses += held[i]->n_statuses;
+        all.n_allocations += held[i]->n_allocations;
+        all.n_contacts += held[i]->n_contacts;
+        all.n_concerns += held[i]->n_concerns;
+        all.n_exemptions += held[i]->n_exemptions;
+        all.n_invited += held[i]->n_invited;
+    }
+    if (!(set->statuses = rows_alloc((int)all.n_statuses, sizeof(*set->statuses))) ||
+        !(set->allocations = rows_alloc((int)all.n_allocations, sizeof(*set->allocations))) ||
+        !(set->contacts = rows_alloc((int)all.n_contacts, sizeof(*set->contacts))) ||
+        !(set->concerns = rows_alloc((int)all.n_concerns, sizeof(*set->concerns))) ||
+        !(set->exemptions = rows_alloc((int)all.n_exemptions, sizeof(*set->exemptions))) ||
+        !(set->invited = rows_alloc((int)all.n_invited, sizeof(*set->invited))))
+        return APP_NOMEM;
+    for (size_t i = 0; i < set->n_students; i++) {
+        struct facts_student *s = &set->students[i];
+        const struct student_facts *f = held[i];
+        size_t at = append_rows(set->statuses, &set->n_statuses, f->statuses, f->n_statuses, sizeof(*f->statuses));
+        if (f->n_statuses)
+            s->student.statuses = set->statuses + at, s->student.n_statuses = f->n_statuses;
+        s->first_allocation = append_rows(set->allocations, &set->n_allocations, f->allocations, f->n_allocations,
+                                          sizeof(*f->allocations));
+        s->n_allocations = f->n_allocations;
+        s->first_contact =
+            append_rows(set->contacts, &set->n_contacts, f->contacts, f->n_contacts, sizeof(*f->contacts));
+        s->n_contacts = f->n_contacts;
+        s->first_concern =
+            append_rows(set->concerns, &set->n_concerns, f->concerns, f->n_concerns, sizeof(*f->concerns));
+        s->n_concerns = f->n_concerns;
+        at = append_rows(set->exemptions, &set->n_exemptions, f->exemptions, f->n_exemptions, sizeof(*f->exemptions));
+        if (f->n_exemptions)
+            s->student.exemptions = set->exemptions + at, s->student.n_exemptions = f->n_exemptions;
+        at = append_rows(set->invited, &set->n_invited, f->invited, f->n_invited, sizeof(*f->invited));
+        if (f->n_invited)
+            s->student.feedback_invited = set->invited + at, s->student.n_feedback_invited = f->n_invited;
+    }
+    fill_missing_statuses(set);
+    return APP_OK;
+}
+
+/* 1 when the cache holds every student's facts for `key` (each with its own rev): they are filed into the set
+ * (*st: APP_NOMEM when they could not be); else 0, and the set is as it was. */
+static int take_cached(struct facts_set *set, const struct facts_cache_key *key, enum app_status *st)
+{
+    const struct student_facts **held = calloc(set->n_students, sizeof(*held));
+    if (!held)
+        return 0;
+    size_t n = 0;
+    for (; n < set->n_students; n++) {
+        struct facts_cache_key k = *key;
+        k.rev = set->students[n].facts_rev;
+        if (!(held[n] = facts_cache_get(set->students[n].number, &k)))
+            break;
+    }
+    int all = n == set->n_students;
+    if (all)
+        *st = file_cached(set, held);
+    for (size_t i = 0; i < n; i++)
+        facts_cache_release(held[i]);
+    free(held);
+    return all;
+}
+
 /* The bound of the contacts to load for evaluations as of the day `on` ("YYYY-MM-DD"; NULL or unreadable:
  * every contact, "infinity"), written into buf: the start of the third day after it, as a date the database
  * reads at midnight in its session's time zone. Whatever that zone and the calendar's (UTC offsets from -12 to
@@ -1001,7 +1110,7 @@ static const char *contacts_until(const char *on, char buf[11])
  * facts), then the caller's tail; a large set's tutors and the tail in a third (load_listed_tutors), but for
  * a tutor's tutees, whose tutors are listed already (`staff`: tutees_staff). */
 static enum app_status load_rest(struct db_conn *conn, const struct facts_query *q, struct facts_set *set,
-                                 struct facts_tail *tail, const char *staff)
+                                 struct facts_tail *tail, const char *staff, int in_snapshot)
 {
     char *keys = pg_array_literal(set->n_students, set_student_key, set);
     if (!keys)
@@ -1014,14 +1123,32 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     enum keys_form form = keys_form_of(q->by, set->n_students);
     int lent = tables && q->tutors_from, own_tutors = tables && !q->tutors_from;
     int tutors_now = own_tutors && (form == KEYS_FEW || staff), tutors_later = own_tutors && !tutors_now;
-    if (tables)
-        add_tables(&t, form, student_params, tutors_now ? tutor_params : NULL, staff ? KEYS_SPREAD : form);
+    int caching = set->n_students > 0 && form == KEYS_FEW && !q->contact_kinds && in_snapshot;
+    struct facts_cache_key key = {.seniors_hash = caching ? facts_cache_seniors_hash(set->seniors, set->n_seniors) : 0};
+    pe_copy_text(key.until, sizeof(key.until), student_params[2]);
+    enum app_status st = APP_OK;
+    int cached = caching && take_cached(set, &key, &st);
+    if (st != APP_OK) {
+        free(keys);
+        return st;
+    }
+    int students_now = tables && !cached;
+    enum keys_form tutor_form = staff ? KEYS_SPREAD : form;
+    if (students_now)
+        add_student_tables(&t, form, student_params);
+    size_t tutors_at = t.n;
+    if (tutors_now)
+        add_tutor_tables(&t, tutor_form, form == KEYS_FEW, tutor_params, TUTOR_SQLS[tutor_form], TUTOR_TABLES);
     size_t own = t.n;
     if (!tutors_later && !lent)
         add_tail(&t, tail, set);
-    enum app_status st = send_trip(conn, set, &t, own);
-    if (st == APP_OK && tables)
-        st = take_tables(set, t.results, tutors_now);
+    st = t.n ? send_trip(conn, set, &t, own) : APP_OK;
+    if (st == APP_OK && students_now)
+        st = take_student_tables(set, t.results);
+    if (st == APP_OK && tutors_now)
+        st = take_tutor_tables(set, t.results + tutors_at, TUTOR_TABLES);
+    if (st == APP_OK && caching && !cached)
+        put_cached(set, &key);
     keep_tail(&t, tail, own);
     clear_trip(&t);
     free(keys);
@@ -1049,7 +1176,7 @@ enum app_status repo_facts_load_with(struct db_conn *conn, const struct facts_qu
     char *staff = NULL;
     enum app_status st = load_selection(conn, &fq, out, tail, &staff);
     if (st == APP_OK)
-        st = load_rest(conn, &fq, out, tail, staff);
+        st = load_rest(conn, &fq, out, tail, staff, tail && tail->head);
     free(staff);
     return st;
 }

@@ -22,7 +22,12 @@
  * prepared once per connection; a large one unnamed statements planned for its keys, and its tutors'
  * tables go in a third round trip, keyed by the staff numbers of the allocations the second loaded. Run
  * them inside one read-only transaction for a consistent snapshot (evaluation.c does, through
- * facts_tail). Not thread-safe on one connection (libpq). */
+ * facts_tail). Not thread-safe on one connection (libpq).
+ *
+ * A small set loaded in such a snapshot (the caller's head begins it: facts_tail.head), with every contact kind,
+ * takes its students' tables from facts_cache.h when it holds every student's at the revision the selection read
+ * (students.facts_rev, sql/032), for the same bound of contacts and the same senior tutors; then only the selection,
+ * the tutors' tables and the tail run. Otherwise it loads them all and keeps each student's there. */
 #ifndef TUTORD_REPO_FACTS_H
 #define TUTORD_REPO_FACTS_H
 
@@ -68,6 +73,7 @@ struct facts_student {
     size_t first_allocation, n_allocations;
     size_t first_contact, n_contacts;
     size_t first_concern, n_concerns;
+    long long facts_rev; /* students.facts_rev (sql/032): the revision of the facts beyond the students row */
 };
 
 struct facts_set {
