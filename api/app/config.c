@@ -165,7 +165,7 @@ static void set_defaults(struct config *cfg)
     cfg->audit_retention_years = 7;
     cfg->retention_batch = 500;
     cfg->report_batch_students = 0; /* report_rules.h's default */
-    cfg->facts_cache_mb = 256;
+    cfg->facts_cache_mb = 64;
     cfg->heavy_threads = 2;
     cfg->heavy_queue = 16;
     cfg->rate_window_s = 60;

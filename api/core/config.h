@@ -52,8 +52,8 @@ struct config {
     int retention_batch;       /* TUTORD_RETENTION_BATCH: students (or audit rows) per transaction, default 500 */
     int report_batch_students; /* TUTORD_REPORT_BATCH_STUDENTS: students whose facts a report loads at once (memory
                                   vs statements); 0 = the default (report_rules.h) */
-    int facts_cache_mb; /* TUTORD_FACTS_CACHE_MB, default 256: students' facts kept between requests, reused while
-                           their revision is unchanged (api/store/facts_cache.h); 0 = none kept */
+    int facts_cache_mb;        /* TUTORD_FACTS_CACHE_MB, default 64: students' facts kept between requests, reused while
+                                  their revision is unchanged (api/store/facts_cache.h); 0 = none kept */
     /* Notifications (api/app/deliver.c). Integers left 0 take the deliverer's defaults. */
     char *smtp_url;                  /* TUTORD_SMTP_URL: smtp:// or smtps://host:port; unset = record, send nothing */
     char *smtp_starttls;             /* TUTORD_SMTP_STARTTLS: "off" allows plain smtp:// (loopback relay only) */

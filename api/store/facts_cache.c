@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts_packed.h"
+
 struct entry {
-    struct student_facts facts; /* first: facts_cache_release finds its entry from it */
+    struct student_facts facts;     /* first: facts_cache_release finds its entry from it; contacts NULL */
+    const unsigned char *contacts;  /* packed (facts_packed.h) */
+    const char (*staff)[PE_ID_LEN]; /* the contacts' staff numbers */
     char student[PE_ID_LEN];
     struct facts_cache_key key;
     size_t bytes;
@@ -222,25 +226,39 @@ static const void *copy_out(char **at, const void *src, size_t n, size_t size)
     return dst;
 }
 
+void facts_cache_contacts(const struct student_facts *held, pe_contact *out)
+{
+    const struct entry *e = (const struct entry *)(const void *)held; /* held is the entry's first member */
+    facts_unpack_contacts(e->contacts, held->n_contacts, e->staff, out);
+}
+
 void facts_cache_put(const char *student, const struct facts_cache_key *key, const struct student_facts *f)
 {
+    /* packed first, into room for the most they may take, then copied into the entry sized for what they took */
+    char(*table)[PE_ID_LEN] = calloc(f->n_contacts + 1, PE_ID_LEN);
+    unsigned char *packed = malloc(FACTS_PACKED_MAX(f->n_contacts) + 1);
+    size_t n_staff = 0, packed_bytes = 0;
+    int keepable =
+        table && packed && facts_pack_contacts(f->contacts, f->n_contacts, packed, &packed_bytes, table, &n_staff);
     size_t bytes = span(1, sizeof(struct entry)) + span(f->n_statuses, sizeof(*f->statuses)) +
-                   span(f->n_allocations, sizeof(*f->allocations)) + span(f->n_contacts, sizeof(*f->contacts)) +
+                   span(f->n_allocations, sizeof(*f->allocations)) + span(packed_bytes, 1) + span(n_staff, PE_ID_LEN) +
                    span(f->n_concerns, sizeof(*f->concerns)) + span(f->n_exemptions, sizeof(*f->exemptions)) +
                    span(f->n_invited, sizeof(*f->invited));
     pthread_mutex_lock(&lock);
     size_t bound = max_bytes;
     pthread_mutex_unlock(&lock);
-    struct entry *e = bound && bytes <= bound ? calloc(1, bytes) : NULL;
-    if (!e)
+    struct entry *e = keepable && bound && bytes <= bound ? calloc(1, bytes) : NULL;
+    if (!e) {
+        free(table);
+        free(packed);
         return;
+    }
     char *at = (char *)e + span(1, sizeof(*e));
     e->facts = (struct student_facts){
         .statuses = copy_out(&at, f->statuses, f->n_statuses, sizeof(*f->statuses)),
         .n_statuses = f->n_statuses,
         .allocations = copy_out(&at, f->allocations, f->n_allocations, sizeof(*f->allocations)),
         .n_allocations = f->n_allocations,
-        .contacts = copy_out(&at, f->contacts, f->n_contacts, sizeof(*f->contacts)),
         .n_contacts = f->n_contacts,
         .concerns = copy_out(&at, f->concerns, f->n_concerns, sizeof(*f->concerns)),
         .n_concerns = f->n_concerns,
@@ -249,6 +267,10 @@ void facts_cache_put(const char *student, const struct facts_cache_key *key, con
         .invited = copy_out(&at, f->invited, f->n_invited, sizeof(*f->invited)),
         .n_invited = f->n_invited,
     };
+    e->contacts = copy_out(&at, packed, packed_bytes, 1);
+    e->staff = copy_out(&at, table, n_staff, PE_ID_LEN);
+    free(table);
+    free(packed);
     pe_copy_text(e->student, sizeof(e->student), student);
     e->key = *key;
     e->bytes = bytes;

@@ -25,7 +25,8 @@ struct student_facts {
     size_t n_statuses;
     const pe_allocation *allocations;
     size_t n_allocations;
-    const pe_contact *contacts; /* senior_tutor and summary_at set, staff "" from the student */
+    const pe_contact *contacts; /* senior_tutor and summary_at set, staff "" from the student; NULL in an entry
+                                   facts_cache_get returns (kept compact): facts_cache_contacts writes them out */
     size_t n_contacts;
     const pe_concern *concerns;
     size_t n_concerns;
@@ -48,11 +49,14 @@ void facts_cache_configure(size_t max_bytes);
 /* The facts of `student` when the entry's key is `key`, pinned (release with facts_cache_release); else NULL. */
 const struct student_facts *facts_cache_get(const char *student, const struct facts_cache_key *key);
 
+/* Writes the n_contacts contacts of an entry facts_cache_get returned into out. */
+void facts_cache_contacts(const struct student_facts *held, pe_contact *out);
+
 /* Unpins an entry facts_cache_get returned. NULL-safe. */
 void facts_cache_release(const struct student_facts *facts);
 
-/* Keeps a copy of `facts` under `student` and `key`, replacing the student's entry; nothing when the cache is off
- * or the copy is larger than the bound, or out of memory. */
+/* Keeps a copy of `facts` under `student` and `key`, replacing the student's entry; nothing when the cache is off,
+ * the copy is larger than the bound, the contacts are with more than 255 staff numbers, or out of memory. */
 void facts_cache_put(const char *student, const struct facts_cache_key *key, const struct student_facts *facts);
 
 /* A hash of the senior tutors' staff numbers (n of them, in order). */

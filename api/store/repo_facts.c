@@ -1056,9 +1056,10 @@ static enum app_status file_cached(struct facts_set *set, const struct student_f
         s->first_allocation = append_rows(set->allocations, &set->n_allocations, f->allocations, f->n_allocations,
                                           sizeof(*f->allocations));
         s->n_allocations = f->n_allocations;
-        s->first_contact =
-            append_rows(set->contacts, &set->n_contacts, f->contacts, f->n_contacts, sizeof(*f->contacts));
+        facts_cache_contacts(f, set->contacts + set->n_contacts);
+        s->first_contact = set->n_contacts;
         s->n_contacts = f->n_contacts;
+        set->n_contacts += f->n_contacts;
         s->first_concern =
             append_rows(set->concerns, &set->n_concerns, f->concerns, f->n_concerns, sizeof(*f->concerns));
         s->n_concerns = f->n_concerns;

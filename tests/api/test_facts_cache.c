@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "facts_cache.h"
+#include "facts_packed.h"
 #include "fixtures.h"
 #include "harness.h"
 #include "repo_facts.h"
@@ -320,7 +321,54 @@ END_TEST
 
 /* ---- the cache alone ---- */
 
-static const pe_contact CONTACTS[4] = {{.id = 1}, {.id = 2}, {.id = 3}, {.id = 4}};
+static const pe_contact CONTACTS[4] = {
+    {.id = 1,
+     .kind = PE_C_MEETING,
+     .direction = PE_DIR_TO_STUDENT,
+     .staff = "T1",
+     .at = 1790000000,
+     .attendance = PE_ATT_ATTENDED,
+     .senior_tutor = true,
+     .summary_at = 1790003600},
+    {.id = 2,
+     .kind = PE_C_MESSAGE,
+     .direction = PE_DIR_FROM_STUDENT,
+     .staff = "",
+     .at = 1790100000,
+     .attendance = PE_ATT_ATTENDED,
+     .wellbeing_check = true},
+    {.id = 3,
+     .kind = (pe_contact_kind)-1,
+     .direction = PE_DIR_TO_STUDENT,
+     .staff = "T2",
+     .at = -5,
+     .attendance = (pe_attendance)-1,
+     .reply_to = 2},
+    {.id = INT64_MAX,
+     .kind = PE_C_EMAIL,
+     .direction = PE_DIR_TO_STUDENT,
+     .staff = "T1",
+     .at = INT64_MIN,
+     .attendance = PE_ATT_MISSED,
+     .reply_to = INT64_MAX,
+     .summary_at = INT64_MAX},
+};
+
+/* Asserts that the entry's contacts, written out, are the first n of CONTACTS, field by field. */
+static void expect_contacts(const struct student_facts *held, size_t n)
+{
+    pe_contact out[4];
+    ck_assert_uint_eq(held->n_contacts, n);
+    facts_cache_contacts(held, out);
+    for (size_t i = 0; i < n; i++) {
+        const pe_contact *a = &out[i], *b = &CONTACTS[i];
+        ck_assert(a->id == b->id && a->kind == b->kind && a->direction == b->direction && a->at == b->at &&
+                  a->attendance == b->attendance && a->reply_to == b->reply_to &&
+                  a->wellbeing_check == b->wellbeing_check && a->senior_tutor == b->senior_tutor &&
+                  a->summary_at == b->summary_at);
+        ck_assert_str_eq(a->staff, b->staff);
+    }
+}
 
 /* An entry of n contacts under `student` at revision rev. */
 static void put(const char *student, long long rev, size_t n)
@@ -344,24 +392,22 @@ START_TEST(test_the_cache_keys_bounds_and_pins)
     facts_cache_configure(1u << 20);
     put("A", 1, 4);
     size_t one = facts_cache_stats().bytes;
-    ck_assert_uint_gt(one, 4 * sizeof(pe_contact));
-    ck_assert_ptr_null(get("A", 2)); /* another revision */
+    ck_assert_uint_lt(one, 4 * sizeof(pe_contact) + 512); /* contacts kept compact */
+    ck_assert_ptr_null(get("A", 2));                      /* another revision */
     struct facts_cache_key other_day = {.rev = 1, .until = "2026-11-06", .seniors_hash = 7};
     ck_assert_ptr_null(facts_cache_get("A", &other_day));
     struct facts_cache_key other_seniors = {.rev = 1, .until = "2026-11-05", .seniors_hash = 8};
     ck_assert_ptr_null(facts_cache_get("A", &other_seniors));
     const struct student_facts *held = get("A", 1);
     ck_assert_ptr_nonnull(held);
-    ck_assert_uint_eq(held->n_contacts, 4);
-    ck_assert_int_eq(held->contacts[3].id, 4);
-    ck_assert_ptr_ne(held->contacts, CONTACTS); /* a copy */
-    put("A", 2, 1);                             /* replaces A's entry; the one held stays readable */
+    expect_contacts(held, 4);
+    put("A", 2, 1); /* replaces A's entry; the one held stays readable */
     ck_assert_uint_eq(facts_cache_stats().entries, 1);
-    ck_assert_int_eq(held->contacts[3].id, 4);
+    expect_contacts(held, 4);
     facts_cache_release(held);
     ck_assert_ptr_null(get("A", 1));
     const struct student_facts *now = get("A", 2);
-    ck_assert_uint_eq(now->n_contacts, 1);
+    expect_contacts(now, 1);
     facts_cache_release(now);
 
     /* room for three entries of four contacts: the least recently used goes first */
@@ -381,7 +427,7 @@ START_TEST(test_the_cache_keys_bounds_and_pins)
     ck_assert_ptr_nonnull(d);
     facts_cache_clear(); /* held entries outlive the clear until released */
     ck_assert_uint_eq(facts_cache_stats().entries, 0);
-    ck_assert_int_eq(a->contacts[0].id, 1);
+    expect_contacts(a, 4);
     facts_cache_release(a);
     facts_cache_release(c);
     facts_cache_release(d);
@@ -389,6 +435,18 @@ START_TEST(test_the_cache_keys_bounds_and_pins)
     facts_cache_configure(one - 1);
     put("E", 1, 4);
     ck_assert_uint_eq(facts_cache_stats().entries, 0);
+    /* contacts with more staff numbers than an index holds: not kept */
+    facts_cache_configure(64u << 20);
+    static pe_contact many[300];
+    for (int i = 0; i < 300; i++)
+        snprintf(many[i].staff, PE_ID_LEN, "T%d", i);
+    struct facts_cache_key key = {.rev = 1, .until = "2026-11-05", .seniors_hash = 7};
+    struct student_facts crowded = {.contacts = many, .n_contacts = 300};
+    facts_cache_put("F", &key, &crowded);
+    ck_assert_uint_eq(facts_cache_stats().entries, 0);
+    crowded.n_contacts = 256; /* 256 staff numbers: indexes 0-255 */
+    facts_cache_put("F", &key, &crowded);
+    ck_assert_uint_eq(facts_cache_stats().entries, 1);
     /* many students: the table grows */
     facts_cache_configure(64u << 20);
     char name[16];
@@ -407,6 +465,57 @@ START_TEST(test_the_cache_keys_bounds_and_pins)
 }
 END_TEST
 
+/* A pseudo-random 64-bit number (xorshift64*), from *state. */
+static uint64_t next_random(uint64_t *state)
+{
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 2685821657736338717ULL;
+}
+
+START_TEST(test_contacts_packed_round_trip)
+{
+    enum { N = 4000 };
+    static pe_contact in[N], out[N];
+    static unsigned char packed[FACTS_PACKED_MAX(N)];
+    static char table[N][PE_ID_LEN];
+    uint64_t state = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < N; i++) {
+        uint64_t r = next_random(&state);
+        pe_contact *c = &in[i];
+        /* small steps mostly, as a student's contacts are; any value now and then */
+        c->id = r % 7 == 0 ? (int64_t)next_random(&state) : (int64_t)(i * 3 + (int)(r % 5));
+        c->at = r % 11 == 0 ? (int64_t)next_random(&state) : 1790000000 + (int64_t)(r % 100000) * 60;
+        c->summary_at = r % 3 == 0 ? 0 : c->at + (int64_t)(r >> 40) - (1 << 23);
+        c->reply_to = r % 4 == 0 ? (int64_t)next_random(&state) : 0;
+        c->kind = (pe_contact_kind)((int)(r >> 8 & 7) % (PE_C__N + 1) - 1);
+        c->direction = (pe_direction)((int)(r >> 12 & 1));
+        c->attendance = (pe_attendance)((int)(r >> 16 & 7) % (PE_ATT__N + 1) - 1);
+        c->wellbeing_check = r >> 20 & 1;
+        c->senior_tutor = r >> 21 & 1;
+        snprintf(c->staff, PE_ID_LEN, r >> 22 & 1 ? "T%05d" : "", (int)(r >> 24 & 0x3f));
+    }
+    size_t bytes = 0, n_staff = 0;
+    ck_assert(facts_pack_contacts(in, N, packed, &bytes, table, &n_staff));
+    ck_assert_uint_le(bytes, FACTS_PACKED_MAX(N));
+    ck_assert_uint_le(n_staff, 65);
+    facts_unpack_contacts(packed, N, (const char(*)[PE_ID_LEN])table, out);
+    for (int i = 0; i < N; i++) {
+        const pe_contact *a = &out[i], *b = &in[i];
+        ck_assert(a->id == b->id && a->kind == b->kind && a->direction == b->direction && a->at == b->at &&
+                  a->attendance == b->attendance && a->reply_to == b->reply_to &&
+                  a->wellbeing_check == b->wellbeing_check && a->senior_tutor == b->senior_tutor &&
+                  a->summary_at == b->summary_at);
+        ck_assert_str_eq(a->staff, b->staff);
+    }
+    /* an enum beyond what the bytes hold is not packed */
+    in[5].kind = (pe_contact_kind)200;
+    n_staff = 0;
+    ck_assert(!facts_pack_contacts(in, N, packed, &bytes, table, &n_staff));
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_unchanged_facts_come_from_the_cache,
@@ -415,6 +524,7 @@ int main(void)
                                   test_every_change_is_seen_by_the_next_load,
                                   test_a_rolled_back_change_keeps_the_entries,
                                   test_the_cache_keys_bounds_and_pins,
+                                  test_contacts_packed_round_trip,
                                   NULL};
     const struct harness_suite suite = {
         .name = "facts_cache", .tests = tests, .start = start, .stop = stop, .timeout = 60, .in_process = 1};
