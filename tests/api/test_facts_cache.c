@@ -240,6 +240,8 @@ struct change {
 static const struct change CHANGES[] = {
     {"a status", "INSERT INTO student_status_history (student_number, from_date, status)"
                  " VALUES ($1, '2026-10-20', 'suspended') RETURNING $2::text, $3::text"},
+    {"a status changed on the students row", "UPDATE students SET status = 'placement', status_from = '2026-10-25'"
+                                             " WHERE student_number = $1 RETURNING $2::text, $3::text"},
     {"an allocation", "INSERT INTO allocations (student_number, staff_number, kind, starts_on, created_by)"
                       " VALUES ($1, $2, 'secondary', '2026-10-10', $2) RETURNING $3::text"},
     {"a contact", "INSERT INTO contacts (student_number, staff_number, kind, direction, occurred_at, attendance,"
