@@ -232,8 +232,18 @@ void facts_cache_contacts(const struct student_facts *held, pe_contact *out)
     facts_unpack_contacts(e->contacts, held->n_contacts, e->staff, out);
 }
 
+int facts_cache_enabled(void)
+{
+    pthread_mutex_lock(&lock);
+    int on = max_bytes > 0;
+    pthread_mutex_unlock(&lock);
+    return on;
+}
+
 void facts_cache_put(const char *student, const struct facts_cache_key *key, const struct student_facts *f)
 {
+    if (!facts_cache_enabled())
+        return;
     /* packed first, into room for the most they may take, then copied into the entry sized for what they took */
     char(*table)[PE_ID_LEN] = calloc(f->n_contacts + 1, PE_ID_LEN);
     unsigned char *packed = malloc(FACTS_PACKED_MAX(f->n_contacts) + 1);

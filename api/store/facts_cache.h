@@ -46,6 +46,9 @@ struct facts_cache_key {
 /* Sets the bound of the cache in bytes (0, the default: nothing is cached) and empties it. */
 void facts_cache_configure(size_t max_bytes);
 
+/* Whether entries are kept (a bound above 0). */
+int facts_cache_enabled(void);
+
 /* The facts of `student` when the entry's key is `key`, pinned (release with facts_cache_release); else NULL. */
 const struct student_facts *facts_cache_get(const char *student, const struct facts_cache_key *key);
 

@@ -1124,7 +1124,7 @@ static enum app_status load_rest(struct db_conn *conn, const struct facts_query 
     enum keys_form form = keys_form_of(q->by, set->n_students);
     int lent = tables && q->tutors_from, own_tutors = tables && !q->tutors_from;
     int tutors_now = own_tutors && (form == KEYS_FEW || staff), tutors_later = own_tutors && !tutors_now;
-    int caching = set->n_students > 0 && form == KEYS_FEW && !q->contact_kinds && in_snapshot;
+    int caching = set->n_students > 0 && form == KEYS_FEW && !q->contact_kinds && in_snapshot && facts_cache_enabled();
     struct facts_cache_key key = {.seniors_hash = caching ? facts_cache_seniors_hash(set->seniors, set->n_seniors) : 0};
     pe_copy_text(key.until, sizeof(key.until), student_params[2]);
     enum app_status st = APP_OK;
