@@ -2,6 +2,7 @@
 #include "evaluation.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,89 +373,118 @@ static enum app_status one_page(struct db_conn *conn, const struct facts_query *
     return st;
 }
 
-/* Two pages of evaluation_school_pages read at once (batches_run): page 0 the school's students numbered
- * after `after` up to `split`, page 1 those after `split`, each at most `half`. */
-struct page_pair {
+/* evaluation_school_pages on two connections: the school's pages (repo_facts_school_bounds) as the batches of one
+ * batches_run, so that one connection loads the next page while the other's is judged. */
+struct school_run {
     const struct facts_query *q;
     const struct as_of *when;
-    const char *school, *after, *split;
-    size_t half;
+    const char *school;
     const struct page_judge *judge;
-    const char *why[2]; /* each page's evaluation_load's */
-    size_t got;         /* page 1's students */
-    char last[PE_ID_LEN];
-    char on[11]; /* page 1's as_of day */
+    char (*bounds)[PE_ID_LEN]; /* the last student of each page but the last */
+    size_t n;                  /* pages */
+    pthread_mutex_t lock;      /* guards what follows, which both threads write */
+    const char *why;           /* the earliest page's evaluation_load's */
+    size_t why_page;
+    char on[11]; /* the day the first page loaded was judged on (every page's: `when` is the request's) */
+    enum { LEND_NOT_YET, LEND_LOADING, LEND_READY, LEND_FAILED } lend;
+    struct facts_set tutors; /* the school's, once LEND_READY */
 };
 
-/* batches.load: page b of the pair. */
-static enum app_status load_pair_page(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
+/* The school's tutors to lend to a page, loaded on conn by the first page that asks once a page has given their
+ * day; NULL while another page loads them (that page loads its own, rather than wait) or before a day is known.
+ * Every page of a large school has nearly every one of its tutors: loaded per page, they grew with the square of
+ * the school. APP_OK, or the load's failure. */
+static enum app_status lent_tutors(struct db_conn *conn, struct school_run *r, const struct facts_set **out)
 {
-    struct page_pair *p = ctx;
-    struct facts_query pq = *p->q;
-    pq.after = b == 0 ? p->after : p->split;
-    pq.until = b == 0 ? p->split : NULL;
-    pq.limit = p->half;
-    return evaluation_load(conn, &pq, p->when, p->school, ev, &p->why[b]);
-}
-
-/* batches.ahead: the judge's ahead() on page b, into its slot b. */
-static enum app_status ahead_pair_page(size_t b, const struct evaluation *ev, void *ctx)
-{
-    const struct page_pair *p = ctx;
-    return p->judge->ahead(ev, b, p->judge->arg) == 0 ? APP_OK : APP_NOMEM;
-}
-
-/* batches.judge: each() on page b (the first of them all when it starts from the school's first student). */
-static enum app_status judge_pair_page(size_t b, const struct evaluation *ev, void *ctx)
-{
-    struct page_pair *p = ctx;
-    size_t got = ev->facts.n_students;
-    if (b == 1 && (p->got = got) > 0)
-        pe_copy_text(p->last, PE_ID_LEN, ev->facts.students[got - 1].number);
-    if (b == 1)
-        pe_date_format(ev->as_of_date, p->on);
-    return p->judge->each(ev, b == 0 && !p->after, b, p->judge->arg) == 0 ? APP_OK : APP_NOMEM;
-}
-
-/* evaluation_school_pages on two connections: the next students, up to 2 * half of them, split evenly
- * (repo_facts_school_split) into two pages read at once, again while the second page is full; a single
- * student left, alone; none, no page (but the first, even of nobody). The first pair's pages load their own
- * tutors; when a second pair follows, the school's tutors are loaded once and lent to it and the rest (every
- * page of a large school has nearly every one of its tutors: loaded per page, they grew with the square of
- * the school). */
-static enum app_status school_page_pairs(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
-                                         const struct as_of *when, const char *school, size_t half,
-                                         const struct page_judge *judge, const char **why)
-{
-    char after[PE_ID_LEN], split[PE_ID_LEN];
-    struct facts_query lent = *q;
-    struct facts_set tutors = {0};
-    struct page_pair p = {.q = &lent, .when = when, .school = school, .half = half, .judge = judge};
     enum app_status st = APP_OK;
-    for (;;) {
-        size_t ahead = 0;
-        st = repo_facts_school_split(conn, q->key, p.after, half, split, &ahead);
-        if (st != APP_OK || (ahead == 0 && p.after))
-            break;
-        if (ahead < 2) { /* one page: nobody (the school's own facts still come), or one student */
-            st = one_page(conn, &lent, p.after, 0, when, school, judge, why, NULL, NULL);
-            break;
+    *out = NULL;
+    pthread_mutex_lock(&r->lock);
+    if (r->lend == LEND_NOT_YET && r->on[0]) {
+        char on[sizeof(r->on)];
+        struct facts_set tutors;
+        memcpy(on, r->on, sizeof(on));
+        r->lend = LEND_LOADING;
+        pthread_mutex_unlock(&r->lock);
+        st = repo_facts_load_school_tutors(conn, r->q->key, on, &tutors);
+        pthread_mutex_lock(&r->lock);
+        if (st == APP_OK) {
+            r->tutors = tutors;
+            r->lend = LEND_READY;
+        } else {
+            repo_facts_free(&tutors);
+            r->lend = LEND_FAILED;
         }
-        if (p.after && !lent.tutors_from) { /* a second pair: the school's tutors, for it and the rest */
-            if ((st = repo_facts_load_school_tutors(conn, q->key, p.on, &tutors)) != APP_OK)
-                break;
-            lent.tutors_from = &tutors;
-        }
-        p.split = split;
-        p.why[0] = p.why[1] = NULL;
-        const struct batches pair = {2, load_pair_page, judge_pair_page, &p, judge->ahead ? ahead_pair_page : NULL};
-        st = batches_run(conn, second, &pair);
-        *why = p.why[0] ? p.why[0] : p.why[1];
-        if (st != APP_OK || p.got < half)
-            break;
-        p.after = strcpy(after, p.last);
     }
-    repo_facts_free(&tutors);
+    if (r->lend == LEND_READY)
+        *out = &r->tutors;
+    pthread_mutex_unlock(&r->lock);
+    return st;
+}
+
+/* batches.load: page b, from the student after the last of page b - 1 to the last of page b (the last page: to
+ * the school's last). Pages after the first two borrow the school's tutors. */
+static enum app_status load_school_page(struct db_conn *conn, size_t b, void *ctx, struct evaluation *ev)
+{
+    struct school_run *r = ctx;
+    struct facts_query pq = *r->q;
+    pq.after = b > 0 ? r->bounds[b - 1] : NULL;
+    pq.until = b + 1 < r->n ? r->bounds[b] : NULL;
+    pq.limit = 0;
+    const struct facts_set *lent = NULL;
+    enum app_status st = b >= 2 ? lent_tutors(conn, r, &lent) : APP_OK;
+    if (st != APP_OK)
+        return st;
+    if (lent)
+        pq.tutors_from = lent;
+    const char *why = NULL;
+    st = evaluation_load(conn, &pq, r->when, r->school, ev, &why);
+    pthread_mutex_lock(&r->lock);
+    if (why && (!r->why || b < r->why_page)) {
+        r->why = why;
+        r->why_page = b;
+    }
+    if (st == APP_OK && !r->on[0])
+        pe_date_format(ev->as_of_date, r->on);
+    pthread_mutex_unlock(&r->lock);
+    return st;
+}
+
+/* batches.ahead: the judge's ahead() on page b, into slot b % 2 (batches.h: two pages in hand at most). */
+static enum app_status ahead_school_page(size_t b, const struct evaluation *ev, void *ctx)
+{
+    const struct school_run *r = ctx;
+    return r->judge->ahead(ev, b % 2, r->judge->arg) == 0 ? APP_OK : APP_NOMEM;
+}
+
+/* batches.judge: each() on page b, the first of them all starting the school. */
+static enum app_status judge_school_page(size_t b, const struct evaluation *ev, void *ctx)
+{
+    const struct school_run *r = ctx;
+    return r->judge->each(ev, b == 0, b % 2, r->judge->arg) == 0 ? APP_OK : APP_NOMEM;
+}
+
+/* evaluation_school_pages on two connections. A page runs to its bound, not to a count: a student added to the
+ * school meanwhile is read by the page of its number's range, and the last page takes every student after the
+ * last bound. The school compliance of the largest school of a 160,000-student bench/gen institution (16,000
+ * students, eight pages) was read a pair of pages at a time: each pair waited for its slower page and for both
+ * to be judged before the next pair's pages were asked for, and the school's tutors were loaded between the first
+ * pair and the second while both connections idled. */
+static enum app_status school_pages_run(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
+                                        const struct as_of *when, const char *school, size_t half,
+                                        const struct page_judge *judge, const char **why)
+{
+    struct school_run r = {.q = q, .when = when, .school = school, .judge = judge};
+    enum app_status st = repo_facts_school_bounds(conn, q->key, half, &r.bounds, &r.n);
+    if (st != APP_OK)
+        return st;
+    pthread_mutex_init(&r.lock, NULL);
+    const struct batches pages = {r.n, load_school_page, judge_school_page, &r,
+                                  judge->ahead ? ahead_school_page : NULL};
+    st = batches_run(conn, second, &pages);
+    *why = r.why;
+    pthread_mutex_destroy(&r.lock);
+    repo_facts_free(&r.tutors);
+    free(r.bounds);
     return st;
 }
 
@@ -464,7 +494,7 @@ enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *se
 {
     *why = NULL;
     if (second && page >= 2)
-        return school_page_pairs(conn, second, q, when, school, page / 2, judge, why);
+        return school_pages_run(conn, second, q, when, school, page / 2, judge, why);
     char after[PE_ID_LEN];
     const char *from = NULL;
     size_t got = 0;

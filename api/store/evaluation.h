@@ -62,8 +62,8 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
  * APP_NOMEM. */
 struct page_judge {
     /* NULL, or the page's own work (what needs no other page: judging its students), into the caller's part
-     * `slot` of arg: called on the thread that loaded the page, possibly beside ahead() on the other page of
-     * a pair, which has the other slot (0 or 1). */
+     * `slot` of arg: called on the thread that loaded the page, possibly beside ahead() or each() on the page
+     * before or after it, which has the other slot (page b's is b % 2: two pages are in hand at most). */
     int (*ahead)(const struct evaluation *ev, size_t slot, void *arg);
     /* Then, page after page in student-number order and one at a time, the page (its ahead() done): `first`
      * when it starts the school. */
@@ -76,9 +76,11 @@ struct page_judge {
  * students at a time in student-number order, each page as evaluation_load does (its own snapshot; the
  * school's own facts with the first page only), and calls judge's ahead() then each() on it, page after page
  * in that order. At least one page is loaded, even of nobody. With `second` (may be NULL) and a page of at
- * least 2, the pages are of page / 2 students and two are read at once, one on each connection (batches.h),
- * and their ahead() run at once too: each() still sees them one at a time, in order, so whatever it adds up
- * comes out as from one connection. Returns as evaluation_load (*why with APP_CONFLICT). */
+ * least 2, the school's students are split into pages of at most page / 2 (repo_facts_school_bounds: an even
+ * number of them, at least two when the school has two students) read on both connections at once
+ * (batches.h): one connection loads its next page while the other's is judged, and the pages' ahead() run
+ * beside each other too. each() still sees them one at a time, in order, so whatever it adds up comes out as
+ * from one connection. Returns as evaluation_load (*why with APP_CONFLICT). */
 enum app_status evaluation_school_pages(struct db_conn *conn, struct db_conn *second, const struct facts_query *q,
                                         const struct as_of *when, const char *school, size_t page,
                                         const struct page_judge *judge, const char **why);

@@ -1245,27 +1245,34 @@ enum app_status repo_facts_load_school_tutors(struct db_conn *conn, const char *
     return st;
 }
 
-static const char SCHOOL_SPLIT_SQL[] =
+/* The pages of school $1's students in "C" order, for pages of at most $2 (repo_facts.h): one row per page but
+ * the last, the number of its last student. Every student is numbered once (a window over students_school_idx),
+ * where asking for the next two pages after each pair scanned the school's students again per pair and left both
+ * connections idle while it ran. */
+static const char SCHOOL_BOUNDS_SQL[] =
     "WITH x AS (SELECT s.student_number, row_number() OVER (ORDER BY s.student_number COLLATE \"C\") AS k"
-    " FROM students s WHERE s.school = $1 AND s.student_number COLLATE \"C\" > COALESCE($2::text, '')"
-    " ORDER BY s.student_number COLLATE \"C\" LIMIT 2 * $3::bigint),"
-    " n AS (SELECT count(*) AS ahead FROM x)"
-    " SELECT COALESCE((SELECT x.student_number FROM x WHERE x.k = (n.ahead + 1) / 2), ''), n.ahead FROM n";
+    " FROM students s WHERE s.school = $1),"
+    " n AS (SELECT count(*) AS total, GREATEST(2, (count(*) + $2::bigint - 1) / $2::bigint) AS pages FROM x),"
+    " w AS (SELECT total, (total + pages + pages % 2 - 1) / (pages + pages % 2) AS stride FROM n)"
+    " SELECT x.student_number FROM x, w WHERE w.stride > 0 AND x.k % w.stride = 0 AND x.k < w.total ORDER BY x.k";
 
-enum app_status repo_facts_school_split(struct db_conn *conn, const char *school, const char *after, size_t half,
-                                        char out[PE_ID_LEN], size_t *ahead)
+enum app_status repo_facts_school_bounds(struct db_conn *conn, const char *school, size_t half,
+                                         char (**bounds)[PE_ID_LEN], size_t *n_pages)
 {
     char half_text[24];
-    snprintf(half_text, sizeof(half_text), "%zu", half);
-    const char *params[3] = {school, after, half_text};
+    snprintf(half_text, sizeof(half_text), "%zu", half ? half : 1);
+    const char *params[2] = {school, half_text};
     PGresult *res = NULL;
-    enum app_status st = db_query(conn, SCHOOL_SPLIT_SQL, 3, params, &res, NULL);
-    *ahead = 0;
-    out[0] = '\0';
-    if (st == APP_OK && PQntuples(res) == 1) {
-        pe_copy_text(out, PE_ID_LEN, PQgetvalue(res, 0, 0));
-        *ahead = (size_t)int_at(res, 0, 1);
-    }
+    *bounds = NULL;
+    *n_pages = 1;
+    enum app_status st = db_query(conn, SCHOOL_BOUNDS_SQL, 2, params, &res, NULL);
+    size_t n = st == APP_OK ? (size_t)PQntuples(res) : 0;
+    if (n > 0 && !(*bounds = calloc(n, sizeof(**bounds))))
+        st = APP_NOMEM;
+    for (size_t i = 0; st == APP_OK && i < n; i++)
+        pe_copy_text((*bounds)[i], PE_ID_LEN, PQgetvalue(res, (int)i, 0));
+    if (st == APP_OK)
+        *n_pages = n + 1;
     PQclear(res);
     return st;
 }

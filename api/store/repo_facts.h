@@ -169,13 +169,15 @@ enum app_status repo_facts_load_tutors(struct db_conn *conn, const char *first, 
 enum app_status repo_facts_load_school_tutors(struct db_conn *conn, const char *school, const char *on,
                                               struct facts_set *out);
 
-/* Where to split the next students of school `school` numbered after `after` (NULL: from the first), in "C"
- * order, whoever may see them, into two pages of at most `half` (evaluation_school_pages): *ahead is how
- * many students there are after `after`, counted up to 2 * half, and out the number of the last student of
- * the first page, the ceil(*ahead / 2)-th (so the half-th when there are at least 2 * half, and the two pages
- * are even otherwise). APP_OK (out is "" when *ahead is 0), else the database's failure. */
-enum app_status repo_facts_school_split(struct db_conn *conn, const char *school, const char *after, size_t half,
-                                        char out[PE_ID_LEN], size_t *ahead);
+/* How to page school `school`'s students, in "C" order and whoever may see them, for pages of at most `half`
+ * (evaluation_school_pages): as many pages as that takes, but at least two, their number rounded up to an even one
+ * (the two connections of batches.h take one page in two), each then of the students over that number rounded
+ * up but the last, which may be smaller (so pages may be fewer: 3 students in pages of at most 1 make 3). *n_pages is
+ * how many, and (*bounds)[i] the number of the last student of page i for each page but the last (free *bounds; NULL
+ * when there is one page: for nobody or for one student). APP_OK, else the database's failure or APP_NOMEM (then
+ * *bounds is NULL). */
+enum app_status repo_facts_school_bounds(struct db_conn *conn, const char *school, size_t half,
+                                         char (**bounds)[PE_ID_LEN], size_t *n_pages);
 
 /* Frees everything the set owns; NULL-safe; the set may be loaded again. */
 void repo_facts_free(struct facts_set *set);

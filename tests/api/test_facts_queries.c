@@ -569,6 +569,41 @@ START_TEST(test_numbers_compare_bytewise)
 }
 END_TEST
 
+/* A school's pages (repo_facts_school_bounds): as many as pages of at most `half` take, at least two, their
+ * number rounded up to an even one, then all of one size but the last; each bound the last student of its page in
+ * "C" order; one page for nobody and for one student. Checked against every count up to eleven students. */
+START_TEST(test_school_page_bounds)
+{
+    char code[24], who[11][32];
+    tt_new_school(code, sizeof(code), "PB", NULL);
+    struct db_conn *conn = NULL;
+    ck_assert_int_eq(db_acquire(pool, &conn), APP_OK);
+    for (size_t n = 0; n <= 11; n++) {
+        for (size_t half = 1; half <= 7; half++) {
+            char(*bounds)[PE_ID_LEN] = NULL;
+            size_t pages = 0;
+            ck_assert_int_eq(repo_facts_school_bounds(conn, code, half, &bounds, &pages), APP_OK);
+            size_t count = n / half + (n % half != 0);
+            count = count < 2 ? 2 : count;
+            count += count % 2;
+            size_t stride = n ? n / count + (n % count != 0) : 0;
+            size_t want = n < 2 ? 1 : n / stride + (n % stride != 0);
+            ck_assert_msg(pages == want, "%zu students, pages of %zu: %zu pages, not %zu", n, half, pages, want);
+            ck_assert_uint_le(stride, half);
+            for (size_t i = 0; i + 1 < pages; i++) /* the students in "C" order: who[] was made so */
+                ck_assert_str_eq(bounds[i], who[(i + 1) * stride - 1]);
+            ck_assert(pages > 1 || bounds == NULL);
+            free(bounds);
+        }
+        if (n < 11) { /* the next student, numbered after the others */
+            snprintf(who[n], sizeof(who[n]), "%s%02zu", code, n);
+            tt_student_full(who[n], code, NULL, NULL, "2026-09-21");
+        }
+    }
+    db_release(pool, conn);
+}
+END_TEST
+
 int main(void)
 {
     const TTest *const tests[] = {test_student_facts,
@@ -581,6 +616,7 @@ int main(void)
                                   test_school_tutees_at_the_edges_of_allocations,
                                   test_large_sets_in_every_form,
                                   test_school_tutors_lent_to_pages,
+                                  test_school_page_bounds,
                                   test_tutor_set_holds_its_tutees_tutors,
                                   test_numbers_compare_bytewise,
                                   NULL};
