@@ -114,10 +114,10 @@ struct facts_set {
  * or the database failure. An empty selection is APP_OK with n_students == 0. */
 enum app_status repo_facts_load(struct db_conn *conn, const struct facts_query *q, struct facts_set *out);
 
-/* Sets of more students than this are loaded with unnamed statements, each planned for its keys (a
- * school, a report's batch); smaller ones with statements prepared once per connection. A large
- * FACTS_BY_STUDENTS set is read as a contiguous range of student numbers (a report's batch): its keys
- * filter the range rather than each being looked up. */
+/* Sets of more students than this are loaded with statements of their own form: a large FACTS_BY_STUDENTS set
+ * (a report's batch) as a contiguous range of student numbers, its keys filtering the range rather than each
+ * being looked up, with unnamed statements planned for its keys; a large school page or tutor's set with its
+ * keys looked up, prepared once per connection as a small set's are. */
 #define FACTS_NAMED_MAX 64
 
 /* Statements a caller adds to a load (evaluation.c: its snapshot and calendar first, the policy
