@@ -351,8 +351,8 @@ enum app_status evaluation_load(struct db_conn *conn, const struct facts_query *
 }
 
 /* One page of evaluation_school_pages on conn: at most `limit` (0: all) of the school's students numbered
- * after `after` (NULL: from the first, and then the first page), judged (slot 0). When `last` is not NULL,
- * *got is the page's students and `last` the number of its last one (untouched when none). */
+ * after `after` (NULL: from the first, and then the first page), judged (slot 0). *got is the page's students
+ * and `last` the number of its last one (untouched when none). */
 static enum app_status one_page(struct db_conn *conn, const struct facts_query *q, const char *after, size_t limit,
                                 const struct as_of *when, const char *school, const struct page_judge *judge,
                                 const char **why, char last[PE_ID_LEN], size_t *got)
@@ -367,7 +367,7 @@ static enum app_status one_page(struct db_conn *conn, const struct facts_query *
                          judge->each(&ev, after == NULL, 0, judge->arg) != 0))
         st = APP_NOMEM;
     size_t n = ev.facts.n_students;
-    if (last && (*got = n) > 0)
+    if ((*got = n) > 0)
         pe_copy_text(last, PE_ID_LEN, ev.facts.students[n - 1].number);
     evaluation_free_batch(&ev);
     return st;
